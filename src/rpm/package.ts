@@ -1,0 +1,173 @@
+/**
+ * Typed metadata of an RPM package, read from its main and signature headers.
+ *
+ * Terminology:
+ * - NEVRA: name, epoch, version, release, arch: what identifies a package.
+ * - source package (SRPM): a package without SOURCERPM; its arch is reported as `src`
+ *   (`nosrc` when it leaves sources out), as createrepo_c and dnf do.
+ * - header range: the byte range [start, end) of the main header in the file; end is where the
+ *   payload starts (createrepo_c's rpm:header-range).
+ */
+import { readDependencies, DEPENDENCY_KINDS, type DependencyKind, type RpmDependency } from './dependencies.ts';
+import { readFiles, fileDigestAlgo, type RpmFileEntry } from './files.ts';
+import type { Header } from './header.ts';
+import { readRpmBuffer, readRpmFileSync, type RpmFile } from './package-file.ts';
+import { readSignatures, signatureInfo, type SignatureInfo } from './signatures.ts';
+import { SigTag, Tag } from './tags.ts';
+
+export interface RpmChangelogEntry {
+  time: number;
+  author: string;
+  text: string;
+}
+
+export type ScriptletKind = 'pretrans' | 'prein' | 'postin' | 'preun' | 'postun' | 'posttrans' | 'verify';
+
+export interface RpmScriptlet {
+  kind: ScriptletKind;
+  /** Interpreter and its arguments, e.g. ['/bin/sh']. */
+  interpreter: string[];
+  body: string;
+}
+
+export interface RpmPackage {
+  name: string;
+  epoch: number | null;
+  version: string;
+  release: string;
+  arch: string;
+  isSource: boolean;
+  summary: string;
+  description: string;
+  license: string;
+  url: string | null;
+  vendor: string | null;
+  packager: string | null;
+  group: string | null;
+  buildhost: string | null;
+  buildtime: number | null;
+  sourcerpm: string | null;
+  /** Installed size (%{SIZE}). */
+  installedSize: number;
+  /** Uncompressed payload (cpio archive) size, when recorded. */
+  archiveSize: number | null;
+  /** Size of the package file. */
+  fileSize: number;
+  payloadFormat: string;
+  payloadCompressor: string;
+  payloadFlags: string | null;
+  /** Package format: 4 (rpm 4.x) or 6 (rpm 6). */
+  rpmFormat: number;
+  requires: RpmDependency[];
+  provides: RpmDependency[];
+  conflicts: RpmDependency[];
+  obsoletes: RpmDependency[];
+  recommends: RpmDependency[];
+  suggests: RpmDependency[];
+  supplements: RpmDependency[];
+  enhances: RpmDependency[];
+  orderwithrequires: RpmDependency[];
+  files: RpmFileEntry[];
+  /** OpenPGP hash algorithm id of the file digests. */
+  fileDigestAlgo: number;
+  changelog: RpmChangelogEntry[];
+  scriptlets: RpmScriptlet[];
+  signature: SignatureInfo | null;
+  headerRange: [number, number];
+}
+
+const SCRIPTLET_TAGS: [ScriptletKind, number, number][] = [
+  ['pretrans', Tag.PRETRANS, Tag.PRETRANSPROG],
+  ['prein', Tag.PREIN, Tag.PREINPROG],
+  ['postin', Tag.POSTIN, Tag.POSTINPROG],
+  ['preun', Tag.PREUN, Tag.PREUNPROG],
+  ['postun', Tag.POSTUN, Tag.POSTUNPROG],
+  ['posttrans', Tag.POSTTRANS, Tag.POSTTRANSPROG],
+  ['verify', Tag.VERIFYSCRIPT, Tag.VERIFYSCRIPTPROG],
+];
+
+function readChangelog(h: Header): RpmChangelogEntry[] {
+  const times = h.numbers(Tag.CHANGELOGTIME);
+  const names = h.strings(Tag.CHANGELOGNAME);
+  const texts = h.strings(Tag.CHANGELOGTEXT);
+  const n = Math.min(times.length, names.length, texts.length);
+  const out: RpmChangelogEntry[] = [];
+  for (let i = 0; i < n; i++) out.push({ time: times[i] ?? 0, author: names[i] ?? '', text: texts[i] ?? '' });
+  return out;
+}
+
+function readScriptlets(h: Header): RpmScriptlet[] {
+  const out: RpmScriptlet[] = [];
+  for (const [kind, bodyTag, progTag] of SCRIPTLET_TAGS) {
+    const body = h.string(bodyTag);
+    const prog = h.strings(progTag);
+    if (body === undefined && prog.length === 0) continue;
+    out.push({ kind, interpreter: prog, body: body ?? '' });
+  }
+  return out;
+}
+
+function archOf(h: Header, isSource: boolean): string {
+  if (!isSource) return h.string(Tag.ARCH) ?? '';
+  // rpm marks a source package that leaves out sources or patches as nosrc.
+  return h.has(1051) || h.has(1052) ? 'nosrc' : 'src';
+}
+
+/** Builds the typed metadata from a file's parsed framing. */
+export function packageFromFile(f: RpmFile): RpmPackage {
+  const h = f.header;
+  const s = f.signature;
+  const isSource = !h.has(Tag.SOURCERPM);
+  const deps = Object.fromEntries(
+    (Object.keys(DEPENDENCY_KINDS) as DependencyKind[]).map((k) => [k, readDependencies(h, k)]),
+  ) as Record<DependencyKind, RpmDependency[]>;
+  const archiveSize =
+    h.number(Tag.PAYLOADSIZEALT) ?? s.number(SigTag.LONGARCHIVESIZE) ?? s.number(SigTag.PAYLOADSIZE) ?? h.number(Tag.ARCHIVESIZE) ?? null;
+  return {
+    name: h.string(Tag.NAME) ?? '',
+    epoch: h.number(Tag.EPOCH) ?? null,
+    version: h.string(Tag.VERSION) ?? '',
+    release: h.string(Tag.RELEASE) ?? '',
+    arch: archOf(h, isSource),
+    isSource,
+    summary: h.string(Tag.SUMMARY) ?? '',
+    description: h.string(Tag.DESCRIPTION) ?? '',
+    license: h.string(Tag.LICENSE) ?? '',
+    url: h.string(Tag.URL) ?? null,
+    vendor: h.string(Tag.VENDOR) ?? null,
+    packager: h.string(Tag.PACKAGER) ?? null,
+    group: h.string(Tag.GROUP) ?? null,
+    buildhost: h.string(Tag.BUILDHOST) ?? null,
+    buildtime: h.number(Tag.BUILDTIME) ?? null,
+    sourcerpm: h.string(Tag.SOURCERPM) ?? null,
+    installedSize: h.number(Tag.LONGSIZE) ?? h.number(Tag.SIZE) ?? 0,
+    archiveSize,
+    fileSize: f.fileSize,
+    payloadFormat: h.string(Tag.PAYLOADFORMAT) ?? 'cpio',
+    payloadCompressor: h.string(Tag.PAYLOADCOMPRESSOR) ?? 'gzip',
+    payloadFlags: h.string(Tag.PAYLOADFLAGS) ?? null,
+    rpmFormat: h.number(Tag.RPMFORMAT) ?? (f.lead.major >= 4 ? 6 : 4),
+    ...deps,
+    files: readFiles(h),
+    fileDigestAlgo: fileDigestAlgo(h),
+    changelog: readChangelog(h),
+    scriptlets: readScriptlets(h),
+    signature: signatureInfo(readSignatures(s)),
+    headerRange: [f.headerStart, f.payloadStart],
+  };
+}
+
+/** Reads the metadata of the RPM file at `path`. @throws RpmFormatError */
+export function readPackageSync(path: string): RpmPackage {
+  return packageFromFile(readRpmFileSync(path));
+}
+
+/** Reads the metadata of an RPM held in memory. @throws RpmFormatError */
+export function readPackageBuffer(data: Buffer): RpmPackage {
+  return packageFromFile(readRpmBuffer(data));
+}
+
+/** `name-[epoch:]version-release.arch`, as dnf prints a NEVRA. */
+export function nevra(p: Pick<RpmPackage, 'name' | 'epoch' | 'version' | 'release' | 'arch'>): string {
+  return `${p.name}-${p.epoch ? `${p.epoch}:` : ''}${p.version}-${p.release}.${p.arch}`;
+}
