@@ -59,10 +59,11 @@ export type KeyLookup =
  * allowed to sign.
  */
 export async function findSigningKey(ring: PublicKeyRing, issuer: string, created: number): Promise<KeyLookup> {
-  const id = openpgp.KeyID.fromID(issuer);
   let reason: string | null = null;
   for (const key of ring.keys) {
-    if (key.getKeys(id).length === 0) continue;
+    const match = key.getKeys().find((k) => k.getKeyID().toHex() === issuer);
+    if (!match) continue;
+    const id = match.getKeyID();
     try {
       const when = created > 0 ? new Date(created * 1000) : null;
       const signing = await key.getSigningKey(id, when);

@@ -135,7 +135,7 @@ export function parseSignature(bytes: Buffer): PgpSignature {
   const version = packet.body[0];
   if (version === 3) return parseV3(packet.body);
   if (version === 4) return parseV4(packet.body);
-  throw new PgpError(`unsupported signature version ${version ?? '?'}`);
+  throw new PgpError(`unsupported signature version ${version ?? '?'}`, { unsupported: true });
 }
 
 /** Starts the hash a signature covers; feed it the signed data, then call {@link finishSignatureHash}. */

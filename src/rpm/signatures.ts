@@ -21,6 +21,8 @@ export interface PackageSignature {
   /** The parsed packet, or the reason it could not be parsed. */
   packet: PgpSignature | null;
   error: string | null;
+  /** True when the packet is well-formed but of a kind we cannot check (e.g. a v6 signature). */
+  unsupported: boolean;
 }
 
 /** Summary of a package's main signature for `rpm info`. */
@@ -32,9 +34,9 @@ export interface SignatureInfo {
 
 function parseOne(bytes: Buffer, tag: number, scope: SignatureScope): PackageSignature {
   try {
-    return { tag, scope, packet: parseSignature(bytes), error: null };
+    return { tag, scope, packet: parseSignature(bytes), error: null, unsupported: false };
   } catch (e) {
-    if (e instanceof PgpError) return { tag, scope, packet: null, error: e.message };
+    if (e instanceof PgpError) return { tag, scope, packet: null, error: e.message, unsupported: e.unsupported };
     throw e;
   }
 }

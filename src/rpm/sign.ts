@@ -1,0 +1,118 @@
+/**
+ * Adding or replacing the v4 header-only OpenPGP signature of an RPM, as `rpmsign --addsign`
+ * does, without gpg. The signature header is rebuilt with the new signature and the old
+ * signatures removed; RESERVEDSPACE shrinks by what the signature takes so that the main header
+ * and payload stay where they are and only the signature block is rewritten. When the reserved
+ * space is too small the whole file is rewritten to a temporary file and renamed over.
+ */
+import { closeSync, copyFileSync, createReadStream, createWriteStream, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { PubkeyAlgo } from '../pgp/algorithms.ts';
+import { signDetached, type SecretKey } from '../pgp/secret-key.ts';
+import { RpmFormatError } from './errors.ts';
+import { buildHeader, type EntryValue } from './header-build.ts';
+import type { Header } from './header.ts';
+import { LEAD_SIZE, readRpmFileSync, type RpmFile } from './package-file.ts';
+import { RegionTag, SigTag, TagType } from './tags.ts';
+
+/** Signature tags replaced on signing (old v3 and v4 signatures). */
+const REPLACED = new Set<number>([SigTag.RSA, SigTag.DSA, SigTag.PGP, SigTag.GPG, SigTag.PGP5, SigTag.OPENPGP]);
+
+/** Copies the entries of a header into builder form, leaving out region, reserved space and `skip`. */
+function entriesOf(h: Header, skip: Set<number>): EntryValue[] {
+  const out: EntryValue[] = [];
+  for (const tag of h.tags()) {
+    if (tag === h.region?.tag || tag === SigTag.RESERVEDSPACE || tag === SigTag.RESERVED || skip.has(tag)) continue;
+    const e = h.entry(tag);
+    if (!e) continue;
+    if (e.type === TagType.BIN) out.push({ tag, type: TagType.BIN, value: h.bin(tag) ?? Buffer.alloc(0) });
+    else if (e.type === TagType.STRING || e.type === TagType.I18NSTRING) out.push({ tag, type: e.type, value: h.strings(tag) });
+    else if (e.type === TagType.STRING_ARRAY) out.push({ tag, type: TagType.STRING_ARRAY, value: h.strings(tag) });
+    else if (e.type === TagType.NULL) continue;
+    else out.push({ tag, type: e.type as 1 | 2 | 3 | 4 | 5, value: h.numbers(tag) });
+  }
+  return out;
+}
+
+/**
+ * Builds the new signature block (header + padding to 8 bytes) holding `signature`. With
+ * `targetSize`, RESERVEDSPACE is sized so that the block is exactly that long; returns null when
+ * it cannot fit.
+ */
+export function buildSignatureBlock(f: RpmFile, signature: Buffer, algorithm: number, targetSize?: number): Buffer | null {
+  const v6 = f.lead.major >= 4;
+  const sigTag = algorithm === PubkeyAlgo.RSA || algorithm === PubkeyAlgo.RSA_SIGN ? SigTag.RSA : SigTag.DSA;
+  const entries = entriesOf(f.signature, REPLACED);
+  entries.push({ tag: sigTag, type: TagType.BIN, value: signature });
+  if (v6) entries.push({ tag: SigTag.OPENPGP, type: TagType.STRING_ARRAY, value: [signature.toString('base64')] });
+  const reserveTag = v6 ? SigTag.RESERVED : SigTag.RESERVEDSPACE;
+  const bare = buildHeader(entries, RegionTag.HEADERSIGNATURES);
+  let block: Buffer;
+  if (targetSize === undefined) {
+    block = bare;
+  } else {
+    const reserve = targetSize - bare.length - 16;
+    if (reserve < 1) return null;
+    block = buildHeader([...entries, { tag: reserveTag, type: TagType.BIN, value: Buffer.alloc(reserve) }], RegionTag.HEADERSIGNATURES);
+    if (block.length !== targetSize) return null;
+  }
+  const pad = (8 - (block.length % 8)) % 8;
+  return pad ? Buffer.concat([block, Buffer.alloc(pad)]) : block;
+}
+
+export interface SignResult {
+  path: string;
+  keyId: string;
+  /** True when only the signature block was rewritten in place. */
+  inPlace: boolean;
+}
+
+/**
+ * Signs the RPM at `path` with `key` (a header-only v4 signature: RSA tag for RSA keys, DSA tag
+ * for EdDSA/DSA keys). Writes to `output` when given, else replaces the file.
+ * @throws RpmFormatError when the file is not a v4/v6 RPM.
+ */
+export async function signRpm(path: string, key: SecretKey, output?: string): Promise<SignResult> {
+  const f = readRpmFileSync(path);
+  if (!f.header.region) throw new RpmFormatError('cannot sign a package without an immutable header region (rpm v3 format)', f.headerStart);
+  const signature = await signDetached(key, f.header.blob);
+  const oldSize = f.headerStart - LEAD_SIZE;
+  const same = buildSignatureBlock(f, signature, key.algorithm, oldSize);
+  const target = output ?? path;
+  if (same) {
+    if (output !== undefined) copyFileSync(path, output);
+    const fd = openSync(target, 'r+');
+    try {
+      writeSync(fd, same, 0, same.length, LEAD_SIZE);
+    } finally {
+      closeSync(fd);
+    }
+    return { path: target, keyId: key.signingKeyId, inPlace: output === undefined };
+  }
+  // Not enough reserved space: write lead + new signature block + the rest, then rename.
+  const block = buildSignatureBlock(f, signature, key.algorithm);
+  if (!block) throw new RpmFormatError('cannot build the signature header', LEAD_SIZE);
+  const tmp = `${target}.distforge-sign.${process.pid}.tmp`;
+  try {
+    const out = createWriteStream(tmp);
+    const lead = Buffer.alloc(LEAD_SIZE);
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, lead, 0, LEAD_SIZE, 0);
+    } finally {
+      closeSync(fd);
+    }
+    out.write(lead);
+    out.write(block);
+    await pipeline(createReadStream(path, { start: f.headerStart }), out);
+    renameSync(tmp, target);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw e;
+  }
+  return { path: target, keyId: key.signingKeyId, inPlace: false };
+}
