@@ -53,8 +53,11 @@ export interface RpmPackage {
   archiveSize: number | null;
   /** Size of the package file. */
   fileSize: number;
+  /** Header+payload size recorded in the signature header (SIZE/LONGSIZE), or null. */
+  sigSize: number | null;
   payloadFormat: string;
-  payloadCompressor: string;
+  /** PAYLOADCOMPRESSOR as recorded (null when absent: rpm then reads gzip or a plain archive). */
+  payloadCompressor: string | null;
   payloadFlags: string | null;
   /** Package format: 4 (rpm 4.x) or 6 (rpm 6). */
   rpmFormat: number;
@@ -143,8 +146,9 @@ export function packageFromFile(f: RpmFile): RpmPackage {
     installedSize: h.number(Tag.LONGSIZE) ?? h.number(Tag.SIZE) ?? 0,
     archiveSize,
     fileSize: f.fileSize,
+    sigSize: s.number(SigTag.LONGSIZE) ?? s.number(SigTag.SIZE) ?? null,
     payloadFormat: h.string(Tag.PAYLOADFORMAT) ?? 'cpio',
-    payloadCompressor: h.string(Tag.PAYLOADCOMPRESSOR) ?? 'gzip',
+    payloadCompressor: h.string(Tag.PAYLOADCOMPRESSOR) ?? null,
     payloadFlags: h.string(Tag.PAYLOADFLAGS) ?? null,
     rpmFormat: h.number(Tag.RPMFORMAT) ?? (f.lead.major >= 4 ? 6 : 4),
     ...deps,

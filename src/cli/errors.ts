@@ -1,0 +1,45 @@
+/**
+ * How the CLI reports errors: one line on stderr, `distforge: [FILE: ]what is wrong[ (offset N)]`,
+ * never a stack trace (set DISTFORGE_DEBUG=1 to see one for an unexpected error).
+ */
+import { DistforgeError } from '../errors.ts';
+
+/** Exit status for a command that ran but found problems (a bad file, a failed check). */
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof DistforgeError) {
+    const offset = (e as { offset?: unknown }).offset;
+    return typeof offset === 'number' ? `${e.message} (offset ${offset})` : e.message;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err === 'object' && typeof err.code === 'string' && typeof err.syscall === 'string') {
+    const what: Record<string, string> = {
+      ENOENT: 'no such file or directory',
+      EACCES: 'permission denied',
+      EISDIR: 'is a directory',
+      ENOTDIR: 'not a directory',
+      ENOSPC: 'no space left on device',
+    };
+    return what[err.code] ?? `${err.syscall} failed (${err.code})`;
+  }
+  return `internal error: ${(e as Error)?.message ?? String(e)}`;
+}
+
+/** True for errors a user can act on (bad input), false for bugs. */
+export function isExpected(e: unknown): boolean {
+  if (e instanceof DistforgeError) return true;
+  const err = e as NodeJS.ErrnoException;
+  return Boolean(err && typeof err === 'object' && typeof err.code === 'string' && typeof err.syscall === 'string');
+}
+
+/** Prints `distforge: [subject: ]message` for an error. */
+export function reportError(e: unknown, subject?: string): void {
+  const prefix = subject ? `${subject}: ` : '';
+  process.stderr.write(`distforge: ${prefix}${describe(e)}\n`);
+  if (!isExpected(e) && process.env.DISTFORGE_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+}
