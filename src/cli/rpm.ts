@@ -7,7 +7,6 @@ import { mergeRings, readPublicKeys } from '../pgp/keys.ts';
 import { readSecretKey } from '../pgp/secret-key.ts';
 import { formatDependency, type RpmDependency } from '../rpm/dependencies.ts';
 import { readPackageSync, type RpmPackage } from '../rpm/package.ts';
-import { extractPayload } from '../rpm/payload/index.ts';
 import { readRpmFileSync } from '../rpm/package-file.ts';
 import { signRpm } from '../rpm/sign.ts';
 import { Tag } from '../rpm/tags.ts';
@@ -190,8 +189,8 @@ export function rpmCommand(): Command {
         if (!['gzip', 'bzip2', 'xz', 'lzma', 'zstd', 'none'].includes(compressor)) {
           throw new UsageError(`unsupported payload compressor ${compressor}`);
         }
-        const r = await extractPayload(file, f.payloadStart, compressor as 'gzip');
-        void r;
+        const { extractPayload } = await import('../rpm/payload/index.ts');
+        await extractPayload(file, f.payloadStart, compressor as 'gzip', dir);
         return true;
       });
     });

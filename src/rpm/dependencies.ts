@@ -7,6 +7,7 @@
  * - rich dependency: a boolean expression such as `(foo or bar)`, kept as written in `name`.
  */
 import { RpmFormatError } from './errors.ts';
+import { parseEvr } from './evr.ts';
 import type { Header } from './header.ts';
 import { Sense, Tag } from './tags.ts';
 
@@ -74,20 +75,6 @@ export function senseToFlag(sense: number): DepFlag | null {
 
 const FLAG_OPERATORS: Record<DepFlag, string> = { EQ: '=', LT: '<', LE: '<=', GT: '>', GE: '>=' };
 
-/** Splits `[epoch:]version[-release]` as rpm does (release after the last dash). */
-export function splitEvr(evr: string): { epoch: number | null; version: string; release: string | null } {
-  let rest = evr;
-  let epoch: number | null = null;
-  const colon = rest.indexOf(':');
-  if (colon > 0 && /^\d+$/.test(rest.slice(0, colon))) {
-    epoch = Number(rest.slice(0, colon));
-    rest = rest.slice(colon + 1);
-  }
-  const dash = rest.lastIndexOf('-');
-  if (dash >= 0) return { epoch, version: rest.slice(0, dash), release: rest.slice(dash + 1) };
-  return { epoch, version: rest, release: null };
-}
-
 /** The dependency as rpm prints it (`%{REQUIRENEVRS}`): `name`, or `name >= [E:]V[-R]`. */
 export function formatDependency(d: Pick<RpmDependency, 'name' | 'flags' | 'epoch' | 'version' | 'release'>): string {
   if (!d.flags || d.version === null) return d.name;
@@ -109,7 +96,7 @@ export function readDependencies(h: Header, kind: DependencyKind): RpmDependency
     const sense = flags[i] ?? 0;
     const evr = versions[i] ?? '';
     const flag = evr === '' ? null : senseToFlag(sense);
-    const parts = flag ? splitEvr(evr) : null;
+    const parts = flag ? parseEvr(evr) : null;
     return {
       name,
       flags: flag,

@@ -5,7 +5,7 @@
  * and payload stay where they are and only the signature block is rewritten. When the reserved
  * space is too small the whole file is rewritten to a temporary file and renamed over.
  */
-import { closeSync, copyFileSync, createReadStream, createWriteStream, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, createReadStream, createWriteStream, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { PubkeyAlgo } from '../pgp/algorithms.ts';
 import { signDetached, type SecretKey } from '../pgp/secret-key.ts';
@@ -13,7 +13,7 @@ import { RpmFormatError } from './errors.ts';
 import { buildHeader, type EntryValue } from './header-build.ts';
 import type { Header } from './header.ts';
 import { LEAD_SIZE, readRpmFileSync, type RpmFile } from './package-file.ts';
-import { RegionTag, SigTag, TagType } from './tags.ts';
+import { RegionTag, SigTag, Tag, TagType } from './tags.ts';
 
 /** Signature tags replaced on signing (old v3 and v4 signatures). */
 const REPLACED = new Set<number>([SigTag.RSA, SigTag.DSA, SigTag.PGP, SigTag.GPG, SigTag.PGP5, SigTag.OPENPGP]);
@@ -39,11 +39,18 @@ function entriesOf(h: Header, skip: Set<number>): EntryValue[] {
  * `targetSize`, RESERVEDSPACE is sized so that the block is exactly that long; returns null when
  * it cannot fit.
  */
-export function buildSignatureBlock(f: RpmFile, signature: Buffer, algorithm: number, targetSize?: number): Buffer | null {
+export function buildSignatureBlock(
+  f: RpmFile,
+  signature: Buffer,
+  algorithm: number,
+  targetSize?: number,
+  legacySignature?: Buffer,
+): Buffer | null {
   const v6 = f.lead.major >= 4;
-  const sigTag = algorithm === PubkeyAlgo.RSA || algorithm === PubkeyAlgo.RSA_SIGN ? SigTag.RSA : SigTag.DSA;
+  const rsa = algorithm === PubkeyAlgo.RSA || algorithm === PubkeyAlgo.RSA_SIGN;
   const entries = entriesOf(f.signature, REPLACED);
-  entries.push({ tag: sigTag, type: TagType.BIN, value: signature });
+  entries.push({ tag: rsa ? SigTag.RSA : SigTag.DSA, type: TagType.BIN, value: signature });
+  if (legacySignature) entries.push({ tag: rsa ? SigTag.PGP : SigTag.GPG, type: TagType.BIN, value: legacySignature });
   if (v6) entries.push({ tag: SigTag.OPENPGP, type: TagType.STRING_ARRAY, value: [signature.toString('base64')] });
   const reserveTag = v6 ? SigTag.RESERVED : SigTag.RESERVEDSPACE;
   const bare = buildHeader(entries, RegionTag.HEADERSIGNATURES);
@@ -76,8 +83,11 @@ export async function signRpm(path: string, key: SecretKey, output?: string): Pr
   const f = readRpmFileSync(path);
   if (!f.header.region) throw new RpmFormatError('cannot sign a package without an immutable header region (rpm v3 format)', f.headerStart);
   const signature = await signDetached(key, f.header.blob);
+  // A package without a payload digest has nothing in its header protecting the payload: like
+  // rpmsign, also sign header+payload (the v3-style signature) so the payload stays covered.
+  const legacy = f.header.has(Tag.PAYLOADDIGEST) ? undefined : await signDetached(key, readFileSync(path).subarray(f.headerStart));
   const oldSize = f.headerStart - LEAD_SIZE;
-  const same = buildSignatureBlock(f, signature, key.algorithm, oldSize);
+  const same = buildSignatureBlock(f, signature, key.algorithm, oldSize, legacy);
   const target = output ?? path;
   if (same) {
     if (output !== undefined) copyFileSync(path, output);
@@ -90,7 +100,7 @@ export async function signRpm(path: string, key: SecretKey, output?: string): Pr
     return { path: target, keyId: key.signingKeyId, inPlace: output === undefined };
   }
   // Not enough reserved space: write lead + new signature block + the rest, then rename.
-  const block = buildSignatureBlock(f, signature, key.algorithm);
+  const block = buildSignatureBlock(f, signature, key.algorithm, undefined, legacy);
   if (!block) throw new RpmFormatError('cannot build the signature header', LEAD_SIZE);
   const tmp = `${target}.distforge-sign.${process.pid}.tmp`;
   try {

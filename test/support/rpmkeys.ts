@@ -1,0 +1,50 @@
+/** rpmkeys and dnf as judges of signatures, each with a private database. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A private rpm database with the given public keys imported. */
+export function keyDb(pubkeys: string[]): string {
+  const db = mkdtempSync(join(tmpdir(), 'distforge-rpmdb-'));
+  for (const k of pubkeys) execFileSync('rpmkeys', ['--dbpath', db, '--import', k], { stdio: 'ignore' });
+  return db;
+}
+
+/** `rpmkeys --checksig -v`: exit status and the per-check lines as [name, status] pairs. */
+export function rpmkeysCheck(db: string, file: string): { code: number; checks: [string, string][]; output: string } {
+  const r = spawnSync('rpmkeys', ['--dbpath', db, '--checksig', '-v', file], { encoding: 'utf8' });
+  const output = r.stdout + r.stderr;
+  const checks: [string, string][] = [];
+  for (const line of output.split('\n')) {
+    const m = /^ {4}(.+): (OK|BAD|NOKEY|NOTTRUSTED|NOTFOUND)/.exec(line);
+    if (m?.[1] && m[2]) checks.push([m[1], m[2]]);
+  }
+  return { code: r.status ?? 1, checks, output };
+}
+
+/**
+ * Installs `pkg` with real dnf into an empty root from the repository at `repoUrl`, with
+ * gpgcheck=1 and the given key, as ../shared/docs/TOOLCHAIN.md describes.
+ */
+export function dnfInstall(work: string, repoUrl: string, pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean } = {}): { code: number; output: string; root: string } {
+  const root = join(work, 'root');
+  const home = join(work, 'home');
+  mkdirSync(root, { recursive: true });
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
+  const conf = join(work, 'dnf.conf');
+  const repoGpg = opts.repoGpgcheck ? '1' : '0';
+  writeFileSync(conf, `[main]\nreposdir=/dev/null\ninstall_weak_deps=False\ngpgcheck=1\nrepo_gpgcheck=${repoGpg}\n`);
+  const r = spawnSync(
+    'dnf',
+    [
+      '-c', conf, '--disableplugin=local,generate_completion_cache', `--installroot=${root}`, '--releasever=9',
+      `--repofrompath=r,${repoUrl}`, '--setopt=r.gpgcheck=1', `--setopt=r.repo_gpgcheck=${repoGpg}`, `--setopt=r.gpgkey=file://${pubkey}`,
+      'install', '-y', pkg,
+    ],
+    { encoding: 'utf8', env: { ...process.env, HOME: home }, timeout: 120_000 },
+  );
+  spawnSync('sh', ['-c', `for d in ${root}/var/cache/dnf/*/pubring; do gpgconf --homedir "$d" --kill gpg-agent; done`], { stdio: 'ignore' });
+  return { code: r.status ?? 1, output: `${r.stdout}${r.stderr}`, root };
+}
