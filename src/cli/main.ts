@@ -13,7 +13,11 @@ function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   p.addCommand(rpmCommand());
-  for (const c of p.commands) c.exitOverride();
+  const override = (c: Command): void => {
+    c.exitOverride();
+    for (const sub of c.commands) override(sub);
+  };
+  override(p);
   return p;
 }
 

@@ -93,8 +93,8 @@ async function eachFile(files: string[], fn: (file: string) => Promise<boolean> 
   if (failed) throw new ExitCode(1);
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 export function rpmCommand(): Command {
@@ -120,7 +120,7 @@ export function rpmCommand(): Command {
   rpm
     .command('verify')
     .description('check digests, sizes and signatures (like rpmkeys --checksig)')
-    .requiredOption('--key <pubkey>', 'public key file (armored or binary); repeat for more', collect, [])
+    .requiredOption('--key <pubkey>', 'public key file (armored or binary); repeat for more', collect)
     .option('-v, --verbose', 'print every check on its own line')
     .argument('<file...>')
     .action(async (files: string[], opts: { key: string[]; verbose?: boolean }) => {

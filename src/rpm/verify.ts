@@ -9,7 +9,6 @@ import { hashAlgoName, nodeHashName } from '../pgp/algorithms.ts';
 import type { PublicKeyRing } from '../pgp/keys.ts';
 import { describeSignature, finishSignatureHash, startSignatureHash } from '../pgp/signature.ts';
 import { checkSignature } from '../pgp/verify.ts';
-import { RpmFormatError } from './errors.ts';
 import { readRpmFileSync, type RpmFile } from './package-file.ts';
 import { readSignatures } from './signatures.ts';
 import { HashAlgo, SigTag, Tag } from './tags.ts';
