@@ -8,19 +8,10 @@
 import type { EntryValue } from './header-build.ts';
 import { FileFlag, Sense, Tag, TagType } from './tags.ts';
 import { SPEC_DEPENDENCY_KINDS, type RpmSpec, type RpmSpecDependency, type RpmSpecDependencyKind, type RpmSpecScriptlets } from './writer-types.ts';
+import { DEPENDENCY_KINDS } from './dependencies.ts';
 
-/** NAME, FLAGS and VERSION tags of each dependency kind. */
-const DEP_TAGS: Record<RpmSpecDependencyKind, readonly [number, number, number]> = {
-  requires: [Tag.REQUIRENAME, Tag.REQUIREFLAGS, Tag.REQUIREVERSION],
-  provides: [Tag.PROVIDENAME, Tag.PROVIDEFLAGS, Tag.PROVIDEVERSION],
-  conflicts: [Tag.CONFLICTNAME, Tag.CONFLICTFLAGS, Tag.CONFLICTVERSION],
-  obsoletes: [Tag.OBSOLETENAME, Tag.OBSOLETEFLAGS, Tag.OBSOLETEVERSION],
-  recommends: [Tag.RECOMMENDNAME, Tag.RECOMMENDFLAGS, Tag.RECOMMENDVERSION],
-  suggests: [Tag.SUGGESTNAME, Tag.SUGGESTFLAGS, Tag.SUGGESTVERSION],
-  supplements: [Tag.SUPPLEMENTNAME, Tag.SUPPLEMENTFLAGS, Tag.SUPPLEMENTVERSION],
-  enhances: [Tag.ENHANCENAME, Tag.ENHANCEFLAGS, Tag.ENHANCEVERSION],
-  orderwithrequires: [Tag.ORDERNAME, Tag.ORDERFLAGS, Tag.ORDERVERSION],
-};
+/** NAME, FLAGS and VERSION tags of each dependency kind (the reader's table). */
+const DEP_TAGS: Record<RpmSpecDependencyKind, readonly [number, number, number]> = DEPENDENCY_KINDS;
 
 /** Script tag, interpreter tag and the sense bit of its interpreter requirement, per stage. */
 const SCRIPT_TAGS: Record<keyof RpmSpecScriptlets, readonly [number, number, number]> = {

@@ -12,18 +12,7 @@ import { readRpmBuffer } from '../../src/rpm/package-file.ts';
 import { packageFromFile } from '../../src/rpm/package.ts';
 import { readSignatures } from '../../src/rpm/signatures.ts';
 import { CORPUS_RPMS } from '../support/corpus.ts';
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed from its iteration number. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../support/prng.ts';
 
 const HUGE = [0xffffffff, 0x7fffffff, 0x80000000, 0x0fffffff, 0x10000000, 0x00ffffff, 0xfffffff0, 65536, 0];
 

@@ -14,6 +14,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileFlag, Sense } from '../../src/rpm/tags.ts';
 import { packageEvr, rpmFileName, writeRpm, type RpmSpec, type RpmSpecDependency, type RpmSpecFile } from '../../src/rpm/writer.ts';
+import { prng } from './prng.ts';
 
 /** Options of {@link makePackageSet}. */
 export interface PackageSetOptions {
@@ -53,17 +54,7 @@ interface Provider {
   binary?: string;
 }
 
-/** mulberry32: small, fast, good enough for test data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = prng;
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'zu', 'ter', 'bra', 'von', 'qui', 'sel', 'dor', 'fen', 'gal', 'hex', 'jin', 'nor', 'pax', 'rim', 'sul', 'tav', 'wex', 'yor', 'ce', 'ba', 'nu'];
 const WORDS = ['alpha', 'buffer', 'cache', 'daemon', 'event', 'filter', 'graph', 'hash', 'index', 'journal', 'kernel', 'layer', 'module', 'network', 'object', 'parser', 'queue', 'render', 'socket', 'thread'];
