@@ -12,7 +12,6 @@ import { signRpm } from '../rpm/sign.ts';
 import { Tag } from '../rpm/tags.ts';
 import { rpmvercmp } from '../rpm/vercmp.ts';
 import { verifyRpm } from '../rpm/verify.ts';
-import { UsageError } from '../errors.ts';
 import { ExitCode, reportError } from './errors.ts';
 
 const DEP_KINDS = ['requires', 'provides', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const;
@@ -185,12 +184,9 @@ export function rpmCommand(): Command {
     .action(async (file: string, dir: string) => {
       await eachFile([file], async () => {
         const f = readRpmFileSync(file);
-        const compressor = f.header.string(Tag.PAYLOADCOMPRESSOR) ?? 'gzip';
-        if (!['gzip', 'bzip2', 'xz', 'lzma', 'zstd', 'none'].includes(compressor)) {
-          throw new UsageError(`unsupported payload compressor ${compressor}`);
-        }
-        const { extractPayload } = await import('../rpm/payload/index.ts');
-        await extractPayload(file, f.payloadStart, compressor as 'gzip', dir);
+        const { extractPayload, parseCompressor } = await import('../rpm/payload/index.ts');
+        const r = await extractPayload(file, f.payloadStart, parseCompressor(f.header.string(Tag.PAYLOADCOMPRESSOR)), dir);
+        if (r.skipped.length) process.stderr.write(`distforge: ${file}: skipped device nodes and fifos: ${r.skipped.join(', ')}\n`);
         return true;
       });
     });
