@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseCompressor } from './codec.ts';
 import type { PayloadCompressor } from './codec.ts';
 
-/** The read-only corpus of real RPM files. */
-export const CORPUS_DIR = '/work/shared/corpus/rpm';
+/** The read-only corpus of real RPM files (../shared beside the project's root). */
+export const CORPUS_DIR = resolve(import.meta.dirname, '../../../../shared/corpus/rpm');
 
 /** Every corpus RPM file, sorted. */
 export function corpusFiles(): string[] {
