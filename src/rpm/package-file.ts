@@ -24,6 +24,8 @@ export interface RpmLead {
   name: string;
   osnum: number;
   signatureType: number;
+  /** The 96 bytes as stored (kept so a rewrite can copy them without reading the file again). */
+  bytes: Buffer;
 }
 
 /** The parsed framing of an RPM file. Offsets are in bytes from the start of the file. */
@@ -77,6 +79,7 @@ function parseLead(b: Buffer): RpmLead {
     name: b.toString('latin1', 10, 76).replace(/\0.*$/s, ''),
     osnum: b.readUInt16BE(76),
     signatureType: b.readUInt16BE(78),
+    bytes: Buffer.from(b.subarray(0, LEAD_SIZE)),
   };
   if (lead.major < 3 || lead.major > 4) throw new RpmFormatError(`unsupported RPM package version ${lead.major}`, 4);
   if (lead.signatureType !== SIGTYPE_HEADERSIG) throw new RpmFormatError(`illegal signature type ${lead.signatureType}`, 78);

@@ -12,7 +12,10 @@ import { readDependencies, DEPENDENCY_KINDS, type DependencyKind, type RpmDepend
 import { readFiles, fileDigestAlgo, type RpmFileEntry } from './files.ts';
 import type { Header } from './header.ts';
 import { readRpmBuffer, readRpmFileSync, type RpmFile } from './package-file.ts';
+import { SCRIPTLET_TAGS, type ScriptletKind, type ScriptletTags } from './scriptlets.ts';
 import { readSignatures, signatureInfo, type SignatureInfo } from './signatures.ts';
+
+export type { ScriptletKind };
 import { SigTag, Tag } from './tags.ts';
 
 export interface RpmChangelogEntry {
@@ -21,7 +24,6 @@ export interface RpmChangelogEntry {
   text: string;
 }
 
-export type ScriptletKind = 'pretrans' | 'prein' | 'postin' | 'preun' | 'postun' | 'posttrans' | 'verify';
 
 export interface RpmScriptlet {
   kind: ScriptletKind;
@@ -79,16 +81,6 @@ export interface RpmPackage {
   headerRange: [number, number];
 }
 
-const SCRIPTLET_TAGS: [ScriptletKind, number, number][] = [
-  ['pretrans', Tag.PRETRANS, Tag.PRETRANSPROG],
-  ['prein', Tag.PREIN, Tag.PREINPROG],
-  ['postin', Tag.POSTIN, Tag.POSTINPROG],
-  ['preun', Tag.PREUN, Tag.PREUNPROG],
-  ['postun', Tag.POSTUN, Tag.POSTUNPROG],
-  ['posttrans', Tag.POSTTRANS, Tag.POSTTRANSPROG],
-  ['verify', Tag.VERIFYSCRIPT, Tag.VERIFYSCRIPTPROG],
-];
-
 function readChangelog(h: Header): RpmChangelogEntry[] {
   const times = h.numbers(Tag.CHANGELOGTIME);
   const names = h.strings(Tag.CHANGELOGNAME);
@@ -101,9 +93,9 @@ function readChangelog(h: Header): RpmChangelogEntry[] {
 
 function readScriptlets(h: Header): RpmScriptlet[] {
   const out: RpmScriptlet[] = [];
-  for (const [kind, bodyTag, progTag] of SCRIPTLET_TAGS) {
-    const body = h.string(bodyTag);
-    const prog = h.strings(progTag);
+  for (const [kind, tags] of Object.entries(SCRIPTLET_TAGS) as [ScriptletKind, ScriptletTags][]) {
+    const body = h.string(tags.body);
+    const prog = h.strings(tags.prog);
     if (body === undefined && prog.length === 0) continue;
     out.push({ kind, interpreter: prog, body: body ?? '' });
   }

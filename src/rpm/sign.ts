@@ -5,9 +5,10 @@
  * and payload stay where they are and only the signature block is rewritten. When the reserved
  * space is too small the whole file is rewritten to a temporary file and renamed over.
  */
-import { closeSync, copyFileSync, createReadStream, createWriteStream, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, readFileSync, writeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { PubkeyAlgo } from '../pgp/algorithms.ts';
+import { replaceFile } from '../util/atomic-file.ts';
 import { signDetached, type SecretKey } from '../pgp/secret-key.ts';
 import { RpmFormatError } from './errors.ts';
 import { buildHeader, type EntryValue } from './header-build.ts';
@@ -88,41 +89,26 @@ export async function signRpm(path: string, key: SecretKey, output?: string): Pr
   const legacy = f.header.has(Tag.PAYLOADDIGEST) ? undefined : await signDetached(key, readFileSync(path).subarray(f.headerStart));
   const oldSize = f.headerStart - LEAD_SIZE;
   const same = buildSignatureBlock(f, signature, key.algorithm, oldSize, legacy);
-  const target = output ?? path;
-  if (same) {
-    if (output !== undefined) copyFileSync(path, output);
-    const fd = openSync(target, 'r+');
+  if (same && output === undefined) {
+    // Same size: only the signature block changes, written over the old one in one write.
+    const fd = openSync(path, 'r+');
     try {
       writeSync(fd, same, 0, same.length, LEAD_SIZE);
     } finally {
       closeSync(fd);
     }
-    return { path: target, keyId: key.signingKeyId, inPlace: output === undefined };
+    return { path, keyId: key.signingKeyId, inPlace: true };
   }
-  // Not enough reserved space: write lead + new signature block + the rest, then rename.
-  const block = buildSignatureBlock(f, signature, key.algorithm, undefined, legacy);
+  // To another file, or when the reserved space is too small: write lead + signature block + the
+  // rest to a temporary file and rename it over the target.
+  const block = same ?? buildSignatureBlock(f, signature, key.algorithm, undefined, legacy);
   if (!block) throw new RpmFormatError('cannot build the signature header', LEAD_SIZE);
-  const tmp = `${target}.distforge-sign.${process.pid}.tmp`;
-  try {
-    const out = createWriteStream(tmp);
-    const lead = Buffer.alloc(LEAD_SIZE);
-    const fd = openSync(path, 'r');
-    try {
-      readSync(fd, lead, 0, LEAD_SIZE, 0);
-    } finally {
-      closeSync(fd);
-    }
-    out.write(lead);
+  const target = output ?? path;
+  await replaceFile(target, async (tmp) => {
+    const out = createWriteStream(tmp, { flags: 'wx' });
+    out.write(f.lead.bytes);
     out.write(block);
     await pipeline(createReadStream(path, { start: f.headerStart }), out);
-    renameSync(tmp, target);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    throw e;
-  }
+  });
   return { path: target, keyId: key.signingKeyId, inPlace: false };
 }

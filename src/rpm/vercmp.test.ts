@@ -7,7 +7,7 @@ import { formatDependency, parseDependency, rangesOverlap, satisfies } from './d
 import type { Dependency } from './depmatch.ts';
 import { Sense } from './tags.ts';
 import { RpmFormatError } from './errors.ts';
-import { SeededRandom, askRpmDependencies, askRpmLua, nearbyVersion, randomVersion } from './vercmp.oracle.ts';
+import { SeededRandom, askRpmDependencies, askRpmLua, nearbyVersion, randomVersion } from '../../test/support/vercmp-oracle.ts';
 
 /** [a, b, rpmvercmp(a, b)]; each is also checked reversed, and against rpm itself. */
 const VECTORS: readonly [string, string, Ordering][] = [

@@ -6,22 +6,13 @@
  * and flags and without duplicates, as rpmbuild's merging leaves it.
  */
 import type { EntryValue } from './header-build.ts';
-import { FileFlag, Sense, Tag, TagType } from './tags.ts';
+import { FileFlag, Sense, TagType } from './tags.ts';
 import { SPEC_DEPENDENCY_KINDS, type RpmSpec, type RpmSpecDependency, type RpmSpecDependencyKind, type RpmSpecScriptlets } from './writer-types.ts';
 import { DEPENDENCY_KINDS } from './dependencies.ts';
+import { SCRIPTLET_TAGS } from './scriptlets.ts';
 
 /** NAME, FLAGS and VERSION tags of each dependency kind (the reader's table). */
 const DEP_TAGS: Record<RpmSpecDependencyKind, readonly [number, number, number]> = DEPENDENCY_KINDS;
-
-/** Script tag, interpreter tag and the sense bit of its interpreter requirement, per stage. */
-const SCRIPT_TAGS: Record<keyof RpmSpecScriptlets, readonly [number, number, number]> = {
-  pretrans: [Tag.PRETRANS, Tag.PRETRANSPROG, Sense.PRETRANS],
-  prein: [Tag.PREIN, Tag.PREINPROG, Sense.SCRIPT_PRE],
-  postin: [Tag.POSTIN, Tag.POSTINPROG, Sense.SCRIPT_POST],
-  preun: [Tag.PREUN, Tag.PREUNPROG, Sense.SCRIPT_PREUN],
-  postun: [Tag.POSTUN, Tag.POSTUNPROG, Sense.SCRIPT_POSTUN],
-  posttrans: [Tag.POSTTRANS, Tag.POSTTRANSPROG, Sense.POSTTRANS],
-};
 
 /** `%{_isa}` of the architectures rpm knows a multilib ISA name for. */
 const ISA: Record<string, string> = {
@@ -80,10 +71,10 @@ function interpreterArgv(s: { interpreter?: string | string[] }): string[] {
 function scriptParts(scripts: RpmSpecScriptlets): { entries: EntryValue[]; requires: Dep[] } {
   const entries: EntryValue[] = [];
   const requires: Dep[] = [];
-  for (const stage of Object.keys(SCRIPT_TAGS) as (keyof RpmSpecScriptlets)[]) {
-    const s = scripts[stage];
+  for (const [stage, tags] of Object.entries(SCRIPTLET_TAGS)) {
+    const s = scripts[stage as keyof RpmSpecScriptlets];
     if (!s) continue;
-    const [scriptTag, progTag, sense] = SCRIPT_TAGS[stage];
+    const { body: scriptTag, prog: progTag, sense } = tags;
     const argv = interpreterArgv(s);
     const prog = argv[0] ?? '/bin/sh';
     if (argv.length === 1) entries.push({ tag: progTag, type: TagType.STRING, value: prog });

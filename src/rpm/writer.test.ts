@@ -153,7 +153,8 @@ test('the layout matches rpmbuild: lead, 4128 bytes reserved, main header at 450
   const file = join(tmp, 'full-gzip-layout.rpm');
   writeRpm(file, fullSpec('gzip'));
   const f = readRpmFileSync(file);
-  assert.deepEqual(f.lead, { major: 3, minor: 0, type: 0, archnum: 1, name: 'demo-full-3:2.4.1-7.el9', osnum: 1, signatureType: 5 });
+  const { bytes: _bytes, ...lead } = f.lead;
+  assert.deepEqual(lead, { major: 3, minor: 0, type: 0, archnum: 1, name: 'demo-full-3:2.4.1-7.el9', osnum: 1, signatureType: 5 });
   assert.equal(f.signature.bin(SigTag.RESERVEDSPACE)?.length, RESERVED_SPACE);
   assert.equal(f.headerStart, 4504);
   writeRpm(join(tmp, 'long.rpm'), { ...fullSpec('gzip'), name: 'n'.repeat(80) });

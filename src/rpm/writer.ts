@@ -10,9 +10,8 @@
  * Parts: writer-types.ts (the spec), writer-validate.ts (checking it), writer-files.ts (file tags
  * and cpio), writer-deps.ts (dependency and scriptlet tags); the cpio archive and its compression come from payload/.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
 import { buildHeader, type EntryValue } from './header-build.ts';
 import { LEAD_SIZE } from './package-file.ts';
@@ -22,6 +21,7 @@ import { dependencyEntries, packageEvr } from './writer-deps.ts';
 import { buildFilePart } from './writer-files.ts';
 import type { RpmSpec } from './writer-types.ts';
 import { validateSpec } from './writer-validate.ts';
+import { replaceFileSync } from '../util/atomic-file.ts';
 
 export type {
   RpmSpec,
@@ -187,16 +187,5 @@ export function buildRpm(spec: RpmSpec): Buffer {
  */
 export function writeRpm(path: string, spec: RpmSpec): void {
   const data = buildRpm(spec);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(tmp, data, { flag: 'wx' });
-    renameSync(tmp, path);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // the temporary file was never created, or is already gone
-    }
-    throw err;
-  }
+  replaceFileSync(path, (tmp) => writeFileSync(tmp, data, { flag: 'wx' }));
 }

@@ -5,12 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as openpgp from 'openpgp';
 import { mergeRings, readPublicKeys } from '../../src/pgp/keys.ts';
+import { readSecretKey } from '../../src/pgp/secret-key.ts';
+import { signRpm } from '../../src/rpm/sign.ts';
 import { readRpmFileSync } from '../../src/rpm/package-file.ts';
 import { Tag } from '../../src/rpm/tags.ts';
 import { verifyRpm } from '../../src/rpm/verify.ts';
@@ -118,6 +120,23 @@ describe('distforge rpm sign', () => {
     assert.equal(bad.stderr, `distforge: ${notRpm}: not an RPM package (bad lead magic) (offset 0)\n`);
     assert.equal(readFileSync(notRpm, 'utf8'), 'hello');
   });
+});
+
+test('signing to another file leaves the original untouched and leaves no temporary file', async () => {
+  const dir = join(work, 'to-output');
+  mkdirSync(dir, { recursive: true });
+  const secret = await readSecretKey(readFileSync(corpusKey('rpm.org-rsa-2048-test.secret'), 'utf8'));
+  const db = keyDb([corpusKey('rpm.org-rsa-2048-test.pub')]);
+  for (const name of ['RPMS__hello-2.0-1.x86_64.rpm', 'RPMS__hello-1.0-1.i386.rpm']) {
+    const src = join(dir, name);
+    copyFileSync(corpusRpm(name), src);
+    const out = join(dir, `signed-${name}`);
+    const r = await signRpm(src, secret, out);
+    assert.equal(r.inPlace, false);
+    assert.deepEqual(readFileSync(src), readFileSync(corpusRpm(name)));
+    assert.equal(rpmkeysCheck(db, out).code, 0, rpmkeysCheck(db, out).output);
+  }
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
 });
 
 test('our verify agrees with rpmkeys --checksig -v on every corpus file', async () => {

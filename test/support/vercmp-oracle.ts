@@ -1,5 +1,5 @@
 /**
- * Test support for vercmp.test.ts: a seeded random generator of version strings and two
+ * Test support for src/rpm/vercmp.test.ts: a seeded random generator of version strings and two
  * oracles that ask the real rpm 4.18 for its answers, each in one or two rpm processes.
  * Not used by distforge itself.
  */
@@ -7,22 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatDependency } from './depmatch.ts';
-import type { Dependency } from './depmatch.ts';
+import { formatDependency } from '../../src/rpm/depmatch.ts';
+import type { Dependency } from '../../src/rpm/depmatch.ts';
+import { prng } from './prng.ts';
 
 /** A deterministic pseudo-random source (32-bit, seeded); `next()` is uniform in [0, 1). */
 export class SeededRandom {
-  private state: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    // Weyl sequence step, then an avalanche mix of the counter.
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let z = this.state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 0x100000000;
+    this.next = prng(seed);
   }
   int(n: number): number {
     return Math.floor(this.next() * n);
