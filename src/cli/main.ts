@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, reportError } from './errors.ts';
+import { repoCommand } from './repo.ts';
 import { rpmCommand } from './rpm.ts';
 
 function program(): Command {
@@ -13,6 +14,7 @@ function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   p.addCommand(rpmCommand());
+  p.addCommand(repoCommand());
   const override = (c: Command): void => {
     c.exitOverride();
     for (const sub of c.commands) override(sub);

@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { mergeRings, readPublicKeys } from '../pgp/keys.ts';
-import { readSecretKey } from '../pgp/secret-key.ts';
 import { formatDependency, type RpmDependency } from '../rpm/dependencies.ts';
 import { readPackageSync, type RpmPackage } from '../rpm/package.ts';
 import { readRpmFileSync } from '../rpm/package-file.ts';
@@ -13,6 +12,7 @@ import { Tag } from '../rpm/tags.ts';
 import { rpmvercmp } from '../rpm/vercmp.ts';
 import { verifyRpm } from '../rpm/verify.ts';
 import { ExitCode, reportError } from './errors.ts';
+import { loadSigningKey } from './signing-key.ts';
 
 const DEP_KINDS = ['requires', 'provides', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const;
 
@@ -151,15 +151,7 @@ export function rpmCommand(): Command {
     .option('--passphrase-file <file>', 'file whose first line is the key passphrase')
     .argument('<file...>')
     .action(async (files: string[], opts: { key: string; passphraseFile?: string }) => {
-      let key;
-      try {
-        const passphrase = opts.passphraseFile === undefined ? undefined : readFileSync(opts.passphraseFile, 'utf8').split('\n')[0];
-        key = await readSecretKey(readFileSync(opts.key, 'utf8'), passphrase);
-      } catch (e) {
-        reportError(e, opts.key);
-        throw new ExitCode(1);
-      }
-      const signer = key;
+      const signer = await loadSigningKey(opts.key, opts.passphraseFile);
       await eachFile(files, async (file) => {
         const r = await signRpm(file, signer);
         process.stdout.write(`${file}: signed with key ${r.keyId}\n`);

@@ -1,0 +1,144 @@
+/**
+ * Creates or re-publishes a repository's metadata (`distforge repo create`): finds the package
+ * files, reads each one once (or takes its record from the cache when its path, size and mtime are
+ * unchanged), renders primary, filelists and other (plus updateinfo, comps and modules when given)
+ * under checksum-prefixed names, writes repomd.xml (signed when a key is given) and publishes it
+ * atomically, keeping the previous generation for a grace period.
+ *
+ * Every package is read before anything is written: a damaged package fails the run with its name
+ * and leaves repodata/ exactly as it was.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { signDetachedArmoredEach, type SecretKey } from '../../pgp/secret-key.ts';
+import { DEFAULT_CHANGELOG_LIMIT } from '../from-rpm.ts';
+import type { Advisory, RepoPackage } from '../model.ts';
+import type { MetadataCompression } from '../publish/compress.ts';
+import { publishGeneration, type PublishResult } from '../publish/generations.ts';
+import { writeMetadataBuffer, writeMetadataFile, type WrittenMetadata } from '../publish/metadata-file.ts';
+import { FILELISTS_TAIL, filelistsHead, filelistsPackage } from '../render/filelists.ts';
+import { OTHER_TAIL, otherHead, otherPackage } from '../render/other.ts';
+import { PRIMARY_TAIL, primaryHead, primaryPackage } from '../render/primary.ts';
+import { renderRepomd, type RepomdRecord } from '../render/repomd.ts';
+import { updateinfoParts } from '../render/updateinfo.ts';
+import { PackageCache } from './cache.ts';
+import { lockRepository } from './lock.ts';
+import { readRepoPackage } from './read-package.ts';
+import { scanPackages, type FoundPackage } from './scan.ts';
+
+export interface CreateOptions {
+  /** Default zstd. */
+  compression?: MetadataCompression;
+  /** Signs repomd.xml (repomd.xml.asc) when given. */
+  signKey?: SecretKey | null;
+  /** Reuse cached records of unchanged files. */
+  update?: boolean;
+  /** Newest changelog entries per package; default 10, -1 for all. */
+  changelogLimit?: number;
+  /** Advisories for updateinfo.xml. */
+  advisories?: Advisory[];
+  /** comps.xml content (group metadata), passed through. */
+  groups?: Buffer;
+  /** modules.yaml content, passed through. */
+  modules?: Buffer;
+  graceSeconds?: number;
+  /** Current time in ms (tests). */
+  now?: number;
+}
+
+export interface CreateResult {
+  packages: number;
+  /** Packages read from their files. */
+  read: number;
+  /** Packages whose cached record was reused. */
+  reused: number;
+  records: RepomdRecord[];
+  publish: PublishResult;
+}
+
+function* packageParts(pkgs: RepoPackage[], head: string, render: (p: RepoPackage) => string, tail: string): Generator<string> {
+  yield head;
+  for (const p of pkgs) yield render(p);
+  yield tail;
+}
+
+function record(type: string, w: WrittenMetadata, timestamp: number, open = true): RepomdRecord {
+  return {
+    type,
+    checksum: { type: 'sha256', value: w.checksum },
+    ...(open ? { openChecksum: { type: 'sha256', value: w.openChecksum } } : {}),
+    location: { href: `repodata/${w.fileName}` },
+    timestamp,
+    size: w.size,
+    ...(open ? { openSize: w.openSize } : {}),
+  };
+}
+
+/** Reads every package (or takes it from the cache); throws before anything is written. */
+function collect(found: FoundPackage[], cache: PackageCache | null, changelogLimit: number): { pkgs: RepoPackage[]; read: number } {
+  const pkgs: RepoPackage[] = [];
+  let read = 0;
+  for (const f of found) {
+    const cached = cache?.get(f, changelogLimit);
+    if (cached) {
+      pkgs.push(cached);
+    } else {
+      pkgs.push(readRepoPackage(f, { changelogLimit }));
+      read++;
+    }
+  }
+  return { pkgs, read };
+}
+
+/** Creates or updates DIR/repodata. */
+export async function createRepository(dir: string, options: CreateOptions = {}): Promise<CreateResult> {
+  const found = scanPackages(dir);
+  const unlock = lockRepository(dir);
+  try {
+    const changelogLimit = options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT;
+    const cache = PackageCache.load(dir);
+    const { pkgs, read } = collect(found, options.update ? cache : null, changelogLimit);
+    const compression = options.compression ?? 'zstd';
+    const now = options.now ?? Date.now();
+    const timestamp = Math.floor(now / 1000);
+    const repodata = join(dir, 'repodata');
+    mkdirSync(repodata, { recursive: true });
+    const n = pkgs.length;
+    const writes: Promise<RepomdRecord[]>[] = [
+      writeMetadataFile(repodata, 'primary.xml', packageParts(pkgs, primaryHead(n), primaryPackage, PRIMARY_TAIL), compression).then((w) => [record('primary', w, timestamp)]),
+      writeMetadataFile(repodata, 'filelists.xml', packageParts(pkgs, filelistsHead(n), filelistsPackage, FILELISTS_TAIL), compression).then((w) => [record('filelists', w, timestamp)]),
+      writeMetadataFile(repodata, 'other.xml', packageParts(pkgs, otherHead(n), otherPackage, OTHER_TAIL), compression).then((w) => [record('other', w, timestamp)]),
+    ];
+    if (options.advisories) {
+      writes.push(writeMetadataFile(repodata, 'updateinfo.xml', updateinfoParts(options.advisories), compression).then((w) => [record('updateinfo', w, timestamp)]));
+    }
+    if (options.groups) {
+      const groups = options.groups;
+      writes.push(
+        Promise.all([writeMetadataBuffer(repodata, 'comps.xml', groups, 'none'), writeMetadataBuffer(repodata, 'comps.xml', groups, 'gz')]).then(([plain, gz]) => [
+          record('group', plain, timestamp, false),
+          record('group_gz', gz, timestamp),
+        ]),
+      );
+    }
+    if (options.modules) {
+      writes.push(writeMetadataBuffer(repodata, 'modules.yaml', options.modules, 'gz').then((w) => [record('modules', w, timestamp)]));
+    }
+    const records = (await Promise.all(writes)).flat();
+    const repomd = renderRepomd({ revision: String(timestamp), records });
+    const key = options.signKey ?? null;
+    const publish = await publishGeneration(repodata, {
+      repomd,
+      sign: key ? (docs) => signDetachedArmoredEach(key, docs.map((d) => Buffer.from(d, 'utf8'))) : null,
+      ...(options.graceSeconds === undefined ? {} : { graceSeconds: options.graceSeconds }),
+      now,
+    });
+    cache.save(
+      found.map((f, i) => ({ found: f, pkg: pkgs[i] as RepoPackage })),
+      changelogLimit,
+    );
+    return { packages: n, read, reused: n - read, records, publish };
+  } finally {
+    unlock();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Writes one metadata file into repodata/: renders (streamed), compresses and checksums it in one
+ * pass, then gives it its final checksum-prefixed name (`<sha256>-primary.xml.zst`). The file is
+ * written under a temporary name, flushed to disk and only then renamed, so a reader never finds a
+ * checksum-named file with partial content; a failure removes the temporary file.
+ *
+ * Terminology:
+ * - open checksum / open size: of the uncompressed content; checksum / size: of the file as stored.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, fsyncSync, openSync, closeSync, renameSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { tempPathBeside } from '../../util/atomic-file.ts';
+import { compressStream, compressionSuffix, type MetadataCompression } from './compress.ts';
+
+/** What repomd.xml records about a metadata file. */
+export interface WrittenMetadata {
+  /** File name inside repodata/. */
+  fileName: string;
+  checksum: string;
+  openChecksum: string;
+  size: number;
+  openSize: number;
+}
+
+/** Counts and hashes the bytes passing through; turns strings into UTF-8 buffers. */
+class Digest extends Transform {
+  readonly hash = createHash('sha256');
+  bytes = 0;
+  constructor() {
+    super({ writableObjectMode: true });
+  }
+  override _transform(chunk: Buffer | string, _enc: BufferEncoding, done: TransformCallback): void {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    this.hash.update(buf);
+    this.bytes += buf.length;
+    done(null, buf);
+  }
+}
+
+/** Joins small strings into ~256 KiB pieces so streams move few, large chunks. */
+async function* batched(parts: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string> {
+  let acc: string[] = [];
+  let len = 0;
+  for await (const p of parts) {
+    acc.push(p);
+    len += p.length;
+    if (len >= 256 * 1024) {
+      yield acc.join('');
+      acc = [];
+      len = 0;
+    }
+  }
+  if (len > 0) yield acc.join('');
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Streams `parts` into repodata/`<checksum>-<name><suffix>`.
+ * @param name - the base name, e.g. `primary.xml`.
+ */
+export function writeMetadataFile(
+  repodata: string,
+  name: string,
+  parts: Iterable<string> | AsyncIterable<string>,
+  compression: MetadataCompression,
+): Promise<WrittenMetadata> {
+  return writeFromStream(repodata, name, Readable.from(batched(parts)), compression);
+}
+
+/** Writes a file given by the user (comps, modules) byte for byte, compressed or not. */
+export function writeMetadataBuffer(repodata: string, name: string, content: Buffer, compression: MetadataCompression): Promise<WrittenMetadata> {
+  return writeFromStream(repodata, name, Readable.from([content], { objectMode: true }), compression);
+}
+
+async function writeFromStream(repodata: string, name: string, source: Readable, compression: MetadataCompression): Promise<WrittenMetadata> {
+  const suffix = compressionSuffix(compression);
+  const tmp = tempPathBeside(join(repodata, `${name}${suffix}`));
+  const open = new Digest();
+  const stored = new Digest();
+  try {
+    await pipeline(source, open, compressStream(compression), stored, createWriteStream(tmp));
+    fsyncPath(tmp);
+    const checksum = stored.hash.digest('hex');
+    const fileName = `${checksum}-${name}${suffix}`;
+    const target = join(repodata, fileName);
+    // Same name, same checksum: the same content is already there (an unchanged re-publish).
+    if (existsSync(target)) unlinkSync(tmp);
+    else renameSync(tmp, target);
+    return { fileName, checksum, openChecksum: open.hash.digest('hex'), size: stored.bytes, openSize: open.bytes };
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // not created
+    }
+    throw e;
+  }
+}
