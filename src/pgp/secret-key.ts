@@ -68,14 +68,3 @@ export async function signDetachedArmored(secret: SecretKey, data: Uint8Array): 
 export function publicKeyArmored(secret: SecretKey): string {
   return secret.key.toPublic().armor();
 }
-
-/**
- * One ASCII-armored block holding a detached signature of each of `datas` (a verifier accepts the
- * file when one of them matches: used for repomd.xml.asc while two repomd.xml may be in flight).
- */
-export async function signDetachedArmoredEach(secret: SecretKey, datas: Uint8Array[]): Promise<string> {
-  const parts: Buffer[] = [];
-  for (const d of datas) parts.push(await signDetached(secret, d));
-  const sig = await openpgp.readSignature({ binarySignature: Buffer.concat(parts) });
-  return sig.armor();
-}

@@ -1,5 +1,5 @@
 /** rpmkeys and dnf as judges of signatures, each with a private database. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +23,15 @@ export function rpmkeysCheck(db: string, file: string): { code: number; checks: 
   return { code: r.status ?? 1, checks, output };
 }
 
-/**
- * Installs `pkg` with real dnf into an empty root from the repository at `repoUrl`, with
- * gpgcheck=1 and the given key, as ../shared/docs/TOOLCHAIN.md describes.
- */
-export function dnfInstall(work: string, repoUrl: string, pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean } = {}): { code: number; output: string; root: string } {
+interface DnfRun {
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  root: string;
+  cleanup: () => void;
+}
+
+/** The isolated dnf invocation of TOOLCHAIN.md: private config, HOME, empty installroot. */
+function dnfInvocation(work: string, repoUrl: string, pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean }): DnfRun {
   const root = join(work, 'root');
   const home = join(work, 'home');
   mkdirSync(root, { recursive: true });
@@ -36,15 +40,40 @@ export function dnfInstall(work: string, repoUrl: string, pubkey: string, pkg: s
   const conf = join(work, 'dnf.conf');
   const repoGpg = opts.repoGpgcheck ? '1' : '0';
   writeFileSync(conf, `[main]\nreposdir=/dev/null\ninstall_weak_deps=False\ngpgcheck=1\nrepo_gpgcheck=${repoGpg}\n`);
-  const r = spawnSync(
-    'dnf',
-    [
-      '-c', conf, '--disableplugin=local,generate_completion_cache', `--installroot=${root}`, '--releasever=9',
-      `--repofrompath=r,${repoUrl}`, '--setopt=r.gpgcheck=1', `--setopt=r.repo_gpgcheck=${repoGpg}`, `--setopt=r.gpgkey=file://${pubkey}`,
-      'install', '-y', pkg,
-    ],
-    { encoding: 'utf8', env: { ...process.env, HOME: home }, timeout: 120_000 },
-  );
-  spawnSync('sh', ['-c', `for d in ${root}/var/cache/dnf/*/pubring; do gpgconf --homedir "$d" --kill gpg-agent; done`], { stdio: 'ignore' });
-  return { code: r.status ?? 1, output: `${r.stdout}${r.stderr}`, root };
+  const args = [
+    '-c', conf, '--disableplugin=local,generate_completion_cache', `--installroot=${root}`, '--releasever=9',
+    `--repofrompath=r,${repoUrl}`, '--setopt=r.gpgcheck=1', `--setopt=r.repo_gpgcheck=${repoGpg}`, `--setopt=r.gpgkey=file://${pubkey}`,
+    'install', '-y', pkg,
+  ];
+  const cleanup = (): void => {
+    spawnSync('sh', ['-c', `for d in ${root}/var/cache/dnf/*/pubring; do gpgconf --homedir "$d" --kill gpg-agent; done`], { stdio: 'ignore' });
+  };
+  return { args, env: { ...process.env, HOME: home }, root, cleanup };
+}
+
+/**
+ * Installs `pkg` with real dnf into an empty root from the repository at `repoUrl`, with
+ * gpgcheck=1 and the given key, as ../shared/docs/TOOLCHAIN.md describes.
+ */
+export function dnfInstall(work: string, repoUrl: string, pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean } = {}): { code: number; output: string; root: string } {
+  const d = dnfInvocation(work, repoUrl, pubkey, pkg, opts);
+  const r = spawnSync('dnf', d.args, { encoding: 'utf8', env: d.env, timeout: 120_000 });
+  d.cleanup();
+  return { code: r.status ?? 1, output: `${r.stdout}${r.stderr}`, root: d.root };
+}
+
+/** {@link dnfInstall} without blocking the event loop (for repositories served by this process). */
+export function dnfInstallAsync(work: string, repoUrl: string, pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean } = {}): Promise<{ code: number; output: string; root: string }> {
+  const d = dnfInvocation(work, repoUrl, pubkey, pkg, opts);
+  return new Promise((done, fail) => {
+    const child = spawn('dnf', d.args, { env: d.env, timeout: 120_000 });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (x: string) => (output += x));
+    child.stderr.setEncoding('utf8').on('data', (x: string) => (output += x));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      d.cleanup();
+      done({ code: code ?? 1, output, root: d.root });
+    });
+  });
 }

@@ -4,11 +4,13 @@
  * A client reads repomd.xml, then the files it names. To never show it a mix of old and new:
  * 1. the new metadata files are already in repodata/ under new, checksum-prefixed names (files of
  *    the current generation are never rewritten);
- * 2. repomd.xml.asc is replaced (by rename) with one that holds signatures of both the new and
- *    the current repomd.xml, so a client that fetched either repomd.xml finds its signature;
- * 3. repomd.xml is replaced by rename: clients see the old file or the new one, never a mix;
+ * 2. repomd.xml is replaced by rename: clients see the old file or the new one, never a mix;
+ * 3. repomd.xml.asc is replaced by rename right after it (the two renames are microseconds apart;
+ *    rpm-md has no inline-signed index, so a client that fetches repomd.xml before the first rename
+ *    and repomd.xml.asc after the second sees a bad signature and must retry: dnf checks only one
+ *    signature per .asc, so a file holding both generations' signatures does not help);
  * 4. files the new repomd.xml no longer names stay for a grace period, so a client that read the
- *    old repomd.xml just before step 3 can still fetch them; older ones are deleted.
+ *    old repomd.xml just before step 2 can still fetch them; older ones are deleted.
  *
  * The time a file stopped being named is kept in its mtime: when a generation is superseded its
  * files that the new generation does not share are touched, and unnamed files whose mtime is older
@@ -56,11 +58,8 @@ function writeDurably(target: string, content: string): void {
 export interface PublishOptions {
   /** The new repomd.xml. */
   repomd: string;
-  /**
-   * Makes the armored detached signature(s) for repomd.xml.asc, given the new and (when there is
-   * one) the current repomd.xml; null to publish unsigned (an existing .asc is then removed).
-   */
-  sign: ((repomds: string[]) => Promise<string>) | null;
+  /** Makes the armored detached signature of repomd.xml; null to publish unsigned (an existing .asc is then removed). */
+  sign: ((repomd: string) => Promise<string>) | null;
   graceSeconds?: number;
   /** Current time in ms (tests). */
   now?: number;
@@ -78,12 +77,10 @@ export async function publishGeneration(repodata: string, options: PublishOption
   const repomdPath = join(repodata, 'repomd.xml');
   const ascPath = `${repomdPath}.asc`;
   const current = existsSync(repomdPath) ? readFileSync(repomdPath, 'utf8') : null;
-  if (options.sign) {
-    const signature = await options.sign(current === null || current === options.repomd ? [options.repomd] : [options.repomd, current]);
-    writeDurably(ascPath, signature);
-  }
+  const signature = options.sign ? await options.sign(options.repomd) : null;
   writeDurably(repomdPath, options.repomd);
-  if (!options.sign && existsSync(ascPath)) unlinkSync(ascPath);
+  if (signature !== null) writeDurably(ascPath, signature);
+  else if (existsSync(ascPath)) unlinkSync(ascPath);
   fsyncDir(repodata);
   return cleanUp(repodata, namedFiles(options.repomd), current === null ? new Set() : namedFiles(current), options);
 }
