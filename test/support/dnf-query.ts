@@ -1,0 +1,31 @@
+/** `dnf repoquery` (and other read-only dnf commands) run isolated from the host, as a judge of repodata. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * Runs `dnf … --repofrompath ID,URL … --repo ID … COMMAND ARGS` with a private config, HOME and
+ * empty installroot under `work`; resolves with its exit status and output (never rejects on a
+ * non-zero exit). Asynchronous, so a repository served by this process can answer.
+ */
+export function dnfQuery(work: string, repos: { id: string; url: string }[], args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const root = join(work, 'root');
+  const home = join(work, 'home');
+  mkdirSync(root, { recursive: true });
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
+  const conf = join(work, 'dnf.conf');
+  writeFileSync(conf, '[main]\nreposdir=/dev/null\ngpgcheck=0\nrepo_gpgcheck=0\n');
+  const argv = ['-q', '-c', conf, '--disableplugin=local,generate_completion_cache', `--installroot=${root}`, '--releasever=9'];
+  for (const r of repos) argv.push(`--repofrompath=${r.id},${r.url}`);
+  for (const r of repos) argv.push('--repo', r.id);
+  return new Promise((done, fail) => {
+    const child = spawn('dnf', [...argv, ...args], { env: { ...process.env, HOME: home }, timeout: 300_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code: code ?? 1, stdout, stderr }));
+  });
+}
