@@ -114,13 +114,14 @@ function newerLibc(a: string, b: string, vercmp: (x: string, y: string) => numbe
 
 function requiresOf(p: RpmPackage, vercmp: (x: string, y: string) => number): RepoDependency[] {
   const provided = new Set(p.provides.map((d) => `${d.name}\0${flagOf(d.sense) ?? ''}\0${rawVersion(d)}`));
-  const ownFiles = new Set(p.files.map((f) => f.path));
+  let ownFiles: Set<string> | null = null;
+  const owns = (path: string): boolean => (ownFiles ??= new Set(p.files.map((f) => f.path))).has(path);
   const last = new Map<string, string>();
   const out: RepoDependency[] = [];
   let libc: RepoDependency | null = null;
   for (const d of p.requires) {
     if (d.name.startsWith('rpmlib(')) continue;
-    if (d.name.startsWith('/') && ownFiles.has(d.name) && isPrimaryFile(d.name)) continue;
+    if (d.name.startsWith('/') && isPrimaryFile(d.name) && owns(d.name)) continue;
     const flag = flagOf(d.sense) ?? '';
     const raw = rawVersion(d);
     if (provided.has(`${d.name}\0${flag}\0${raw}`)) continue;

@@ -12,18 +12,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { signDetachedArmored, type SecretKey } from '../../pgp/secret-key.ts';
 import { DEFAULT_CHANGELOG_LIMIT } from '../from-rpm.ts';
-import type { Advisory, RepoPackage } from '../model.ts';
+import type { Advisory } from '../model.ts';
 import type { MetadataCompression } from '../publish/compress.ts';
 import { publishGeneration, type PublishResult } from '../publish/generations.ts';
 import { writeMetadataBuffer, writeMetadataFile, type WrittenMetadata } from '../publish/metadata-file.ts';
-import { FILELISTS_TAIL, filelistsHead, filelistsPackage } from '../render/filelists.ts';
-import { OTHER_TAIL, otherHead, otherPackage } from '../render/other.ts';
-import { PRIMARY_TAIL, primaryHead, primaryPackage } from '../render/primary.ts';
+import { FILELISTS_TAIL, filelistsHead } from '../render/filelists.ts';
+import { OTHER_TAIL, otherHead } from '../render/other.ts';
+import { PRIMARY_TAIL, primaryHead } from '../render/primary.ts';
 import { renderRepomd, type RepomdRecord } from '../render/repomd.ts';
 import { updateinfoParts } from '../render/updateinfo.ts';
 import { PackageCache } from './cache.ts';
 import { lockRepository } from './lock.ts';
-import { readRepoPackage } from './read-package.ts';
+import { fragment, type FragmentKind, type PackageFragments } from './fragments.ts';
+import { readPackages } from './read-pool.ts';
 import { scanPackages, type FoundPackage } from './scan.ts';
 
 export interface CreateOptions {
@@ -56,10 +57,10 @@ export interface CreateResult {
   publish: PublishResult;
 }
 
-function* packageParts(pkgs: RepoPackage[], head: string, render: (p: RepoPackage) => string, tail: string): Generator<string> {
-  yield head;
-  for (const p of pkgs) yield render(p);
-  yield tail;
+function* packageParts(pkgs: PackageFragments[], head: string, kind: FragmentKind, tail: string): Generator<Uint8Array> {
+  yield Buffer.from(head, 'utf8');
+  for (const p of pkgs) yield fragment(p, kind);
+  yield Buffer.from(tail, 'utf8');
 }
 
 function record(type: string, w: WrittenMetadata, timestamp: number, open = true): RepomdRecord {
@@ -75,19 +76,13 @@ function record(type: string, w: WrittenMetadata, timestamp: number, open = true
 }
 
 /** Reads every package (or takes it from the cache); throws before anything is written. */
-function collect(found: FoundPackage[], cache: PackageCache | null, changelogLimit: number): { pkgs: RepoPackage[]; read: number } {
-  const pkgs: RepoPackage[] = [];
-  let read = 0;
-  for (const f of found) {
-    const cached = cache?.get(f, changelogLimit);
-    if (cached) {
-      pkgs.push(cached);
-    } else {
-      pkgs.push(readRepoPackage(f, { changelogLimit }));
-      read++;
-    }
-  }
-  return { pkgs, read };
+async function collect(found: FoundPackage[], cache: PackageCache | null, changelogLimit: number): Promise<{ pkgs: PackageFragments[]; read: number }> {
+  const pkgs: (PackageFragments | undefined)[] = found.map((f) => cache?.get(f));
+  const missing = found.filter((_f, i) => pkgs[i] === undefined);
+  const fresh = await readPackages(missing, changelogLimit);
+  let k = 0;
+  for (let i = 0; i < pkgs.length; i++) if (pkgs[i] === undefined) pkgs[i] = fresh[k++];
+  return { pkgs: pkgs as PackageFragments[], read: missing.length };
 }
 
 /** Creates or updates DIR/repodata. */
@@ -96,8 +91,8 @@ export async function createRepository(dir: string, options: CreateOptions = {})
   const unlock = lockRepository(dir);
   try {
     const changelogLimit = options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT;
-    const cache = PackageCache.load(dir);
-    const { pkgs, read } = collect(found, options.update ? cache : null, changelogLimit);
+    const cache = PackageCache.load(dir, changelogLimit);
+    const { pkgs, read } = await collect(found, options.update ? cache : null, changelogLimit);
     const compression = options.compression ?? 'zstd';
     const now = options.now ?? Date.now();
     const timestamp = Math.floor(now / 1000);
@@ -105,9 +100,9 @@ export async function createRepository(dir: string, options: CreateOptions = {})
     mkdirSync(repodata, { recursive: true });
     const n = pkgs.length;
     const writes: Promise<RepomdRecord[]>[] = [
-      writeMetadataFile(repodata, 'primary.xml', packageParts(pkgs, primaryHead(n), primaryPackage, PRIMARY_TAIL), compression).then((w) => [record('primary', w, timestamp)]),
-      writeMetadataFile(repodata, 'filelists.xml', packageParts(pkgs, filelistsHead(n), filelistsPackage, FILELISTS_TAIL), compression).then((w) => [record('filelists', w, timestamp)]),
-      writeMetadataFile(repodata, 'other.xml', packageParts(pkgs, otherHead(n), otherPackage, OTHER_TAIL), compression).then((w) => [record('other', w, timestamp)]),
+      writeMetadataFile(repodata, 'primary.xml', packageParts(pkgs, primaryHead(n), 0, PRIMARY_TAIL), compression).then((w) => [record('primary', w, timestamp)]),
+      writeMetadataFile(repodata, 'filelists.xml', packageParts(pkgs, filelistsHead(n), 1, FILELISTS_TAIL), compression).then((w) => [record('filelists', w, timestamp)]),
+      writeMetadataFile(repodata, 'other.xml', packageParts(pkgs, otherHead(n), 2, OTHER_TAIL), compression).then((w) => [record('other', w, timestamp)]),
     ];
     if (options.advisories) {
       writes.push(writeMetadataFile(repodata, 'updateinfo.xml', updateinfoParts(options.advisories), compression).then((w) => [record('updateinfo', w, timestamp)]));
@@ -133,10 +128,7 @@ export async function createRepository(dir: string, options: CreateOptions = {})
       ...(options.graceSeconds === undefined ? {} : { graceSeconds: options.graceSeconds }),
       now,
     });
-    cache.save(
-      found.map((f, i) => ({ found: f, pkg: pkgs[i] as RepoPackage })),
-      changelogLimit,
-    );
+    cache.save(pkgs, changelogLimit);
     return { packages: n, read, reused: n - read, records, publish };
   } finally {
     unlock();

@@ -41,7 +41,7 @@ export function compressStream(c: MetadataCompression): Duplex {
 
 /** `zstd -c` as a duplex stream; a failing tool becomes an error event on it. */
 function zstdStream(): Duplex {
-  const child = spawn('zstd', ['-q', '-c', '-6', '-T1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('zstd', ['-q', '-c', '-3', '-T1'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const out = new PassThrough();

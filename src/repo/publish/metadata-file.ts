@@ -40,20 +40,21 @@ class Digest extends Transform {
   }
 }
 
-/** Joins small strings into ~256 KiB pieces so streams move few, large chunks. */
-async function* batched(parts: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string> {
-  let acc: string[] = [];
+/** Joins small pieces into ~256 KiB chunks so streams move few, large chunks. */
+async function* batched(parts: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>): AsyncGenerator<Buffer> {
+  let acc: Uint8Array[] = [];
   let len = 0;
   for await (const p of parts) {
-    acc.push(p);
-    len += p.length;
+    const b = typeof p === 'string' ? Buffer.from(p, 'utf8') : p;
+    acc.push(b);
+    len += b.length;
     if (len >= 256 * 1024) {
-      yield acc.join('');
+      yield Buffer.concat(acc, len);
       acc = [];
       len = 0;
     }
   }
-  if (len > 0) yield acc.join('');
+  if (len > 0) yield Buffer.concat(acc, len);
 }
 
 function fsyncPath(path: string): void {
@@ -72,7 +73,7 @@ function fsyncPath(path: string): void {
 export function writeMetadataFile(
   repodata: string,
   name: string,
-  parts: Iterable<string> | AsyncIterable<string>,
+  parts: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
   compression: MetadataCompression,
 ): Promise<WrittenMetadata> {
   return writeFromStream(repodata, name, Readable.from(batched(parts)), compression);
