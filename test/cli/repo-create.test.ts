@@ -1,0 +1,173 @@
+/**
+ * `distforge repo create` as a user runs it: what it prints, what --update reuses, and one clear
+ * line for every kind of bad input, with repodata/ left exactly as it was.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runCli } from '../support/cli.ts';
+import { corpusKey, corpusRpm } from '../support/corpus.ts';
+import { makePackageSet } from '../support/package-set.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'distforge-repo-cli-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+let seq = 0;
+
+/** A fresh repository directory with `n` generated packages. */
+function repoDir(n = 5): string {
+  const dir = join(work, `repo-${seq++}`);
+  makePackageSet(join(dir, 'Packages'), n, { seed: 2 });
+  return dir;
+}
+
+/** Names and contents of repodata/, to check that a failed run changed nothing. */
+function snapshot(dir: string): Map<string, string> {
+  const rd = join(dir, 'repodata');
+  const m = new Map<string, string>();
+  if (!existsSync(rd)) return m;
+  for (const f of readdirSync(rd)) m.set(f, readFileSync(join(rd, f)).toString('base64'));
+  return m;
+}
+
+describe('repo create', () => {
+  let dir: string;
+  before(() => {
+    dir = repoDir(8);
+  });
+
+  test('writes repodata and says what it wrote', async () => {
+    const r = await runCli(['repo', 'create', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /: 8 packages \(8 read, 0 from cache\)\n/);
+    assert.match(r.stdout, /primary +repodata\/[0-9a-f]{64}-primary\.xml\.zst/);
+    const names = readdirSync(join(dir, 'repodata')).sort();
+    assert.equal(names.length, 4);
+    assert.ok(names.includes('repomd.xml'));
+    assert.equal(r.stderr, '');
+  });
+
+  test('--update reads only new or changed files', async () => {
+    copyFileSync(corpusRpm('Archer-3.4.5-6.x86_64.rpm'), join(dir, 'Archer.rpm'));
+    let r = await runCli(['repo', 'create', '--update', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /: 9 packages \(1 read, 8 from cache\)/);
+    const one = readdirSync(join(dir, 'Packages'))[0] as string;
+    const path = join(dir, 'Packages', one);
+    const t = statSync(path).mtime;
+    utimesSync(path, t, new Date(t.getTime() + 5000));
+    r = await runCli(['repo', 'create', '--update', dir]);
+    assert.match(r.stdout, /: 9 packages \(1 read, 8 from cache\)/);
+    r = await runCli(['repo', 'create', dir]);
+    assert.match(r.stdout, /: 9 packages \(9 read, 0 from cache\)/);
+  });
+
+  test('a signed repository has repomd.xml.asc', async () => {
+    const d = repoDir(2);
+    const r = await runCli(['repo', 'create', '--sign-key', corpusKey('rpm.org-ed25519-test.secret'), d]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(readFileSync(join(d, 'repodata', 'repomd.xml.asc'), 'utf8'), /^-----BEGIN PGP SIGNATURE-----/);
+    // Re-publishing without a key removes the stale signature rather than leave a wrong one.
+    assert.equal((await runCli(['repo', 'create', d])).code, 0);
+    assert.ok(!existsSync(join(d, 'repodata', 'repomd.xml.asc')));
+  });
+});
+
+describe('repo create: bad input changes nothing and says what is wrong', () => {
+  test('a directory that does not exist', async () => {
+    const r = await runCli(['repo', 'create', join(work, 'nope')]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `distforge: ${join(work, 'nope')}: no such directory\n`);
+    assert.ok(!existsSync(join(work, 'nope')));
+  });
+
+  test('a file instead of a directory', async () => {
+    const f = join(work, 'plain-file');
+    writeFileSync(f, 'x');
+    const r = await runCli(['repo', 'create', f]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `distforge: ${f}: not a directory\n`);
+  });
+
+  for (const [what, damage] of [
+    ['truncated', (b: Buffer) => b.subarray(0, 500)],
+    ['not an RPM at all', () => Buffer.from('hello, I am a text file\n')],
+    ['with a corrupted header', (b: Buffer) => Buffer.concat([b.subarray(0, 110), Buffer.alloc(8, 0xff), b.subarray(118)])],
+  ] as const) {
+    test(`a damaged RPM (${what}) among good ones: named, and the previous repodata is untouched`, async () => {
+      const d = repoDir(4);
+      assert.equal((await runCli(['repo', 'create', d])).code, 0);
+      const before = snapshot(d);
+      const bad = join(d, 'Packages', 'zz-bad-1.0-1.x86_64.rpm');
+      writeFileSync(bad, damage(readFileSync(corpusRpm('Archer-3.4.5-6.x86_64.rpm'))));
+      for (const args of [['repo', 'create', d], ['repo', 'create', '--update', d]]) {
+        const r = await runCli(args);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, new RegExp(`^distforge: ${bad}: not a valid RPM package: .+\\n$`));
+        assert.deepEqual(snapshot(d), before);
+      }
+    });
+  }
+
+  test('a damaged RPM in a new repository: no repodata at all', async () => {
+    const d = repoDir(2);
+    writeFileSync(join(d, 'Packages', 'bad.rpm'), 'nope');
+    const r = await runCli(['repo', 'create', d]);
+    assert.equal(r.code, 1);
+    assert.ok(!existsSync(join(d, 'repodata')));
+  });
+
+  test('options with bad values', async () => {
+    const d = repoDir(1);
+    const cases: [string[], number, RegExp][] = [
+      [['--compress', 'lzma'], 2, /argument 'lzma' is invalid/],
+      [['--changelog-limit', 'many'], 1, /--changelog-limit must be a whole number/],
+      [['--grace', '-5'], 1, /--grace must be a whole number/],
+      [['--sign-key', join(work, 'missing.key')], 1, /missing\.key: no such file or directory/],
+      [['--sign-key', corpusKey('rpm.org-rsa-2048-test.pub')], 1, /rpm\.org-rsa-2048-test\.pub: /],
+      [['--groups', join(work, 'missing-comps.xml')], 1, /missing-comps\.xml: cannot read comps file: ENOENT/],
+      [['--updateinfo', join(work, 'missing.yaml')], 1, /missing\.yaml: cannot read advisories: ENOENT/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await runCli(['repo', 'create', ...args, d]);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+      assert.equal(r.stderr.split('\n').filter(Boolean).length <= 2, true, r.stderr);
+      assert.ok(!existsSync(join(d, 'repodata')), args.join(' '));
+    }
+  });
+
+  test('advisories with mistakes are named by advisory and field', async () => {
+    const d = repoDir(1);
+    const cases: [string, RegExp][] = [
+      ['not: [a list', /not valid YAML or JSON/],
+      ['{"id": "X"}', /must be a list of advisories/],
+      ['- id: A-1\n  type: security\n  title: t\n', /advisory A-1: missing "issued"/],
+      ['- id: A-1\n  type: securty\n  title: t\n  issued: 2026-01-01 00:00:00\n', /advisory A-1: "type" must be one of security, bugfix, enhancement, newpackage, not "securty"/],
+      ['- id: A-1\n  type: bugfix\n  title: t\n  issued: yesterday\n', /advisory A-1: "issued" must be "YYYY-MM-DD HH:MM:SS"/],
+      ['- id: A-1\n  type: bugfix\n  title: t\n  issued: 2026-01-01\n  collections: [{packages: [{name: foo}]}]\n', /advisory A-1 collection 1 package 1: missing "version"/],
+      ['- id: A-1\n  type: bugfix\n  title: t\n  issued: 2026-01-01\n- id: A-1\n  type: bugfix\n  title: u\n  issued: 2026-01-02\n', /advisory A-1 appears twice/],
+    ];
+    for (const [text, message] of cases) {
+      const f = join(work, `adv-${seq++}.yaml`);
+      writeFileSync(f, text);
+      const r = await runCli(['repo', 'create', '--updateinfo', f, d]);
+      assert.equal(r.code, 1, text);
+      assert.match(r.stderr, new RegExp(`^distforge: ${f}: `), text);
+      assert.match(r.stderr, message, text);
+      assert.ok(!existsSync(join(d, 'repodata')));
+    }
+  });
+
+  test('a second publisher is refused while one holds the lock', async () => {
+    const d = repoDir(1);
+    mkdirSync(join(d, '.distforge-cache'), { recursive: true });
+    // pid 1 exists and is not us: the lock looks held.
+    writeFileSync(join(d, '.distforge-cache', 'lock'), '1');
+    const r = await runCli(['repo', 'create', d]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /another distforge process \(pid 1\) is publishing this repository/);
+    assert.ok(!existsSync(join(d, 'repodata')));
+  });
+});
