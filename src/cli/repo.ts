@@ -3,11 +3,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { parseAdvisories } from '../repo/advisories-input.ts';
-import { createRepository, type CreateOptions } from '../repo/create/create.ts';
+import type { CreateOptions } from '../repo/create/create.ts';
 import { RepoCreateError } from '../repo/errors.ts';
 import { parseCompression } from '../repo/publish/compress.ts';
-import { loadSigningKey } from './signing-key.ts';
+import { repoClosureCommand } from './repo-closure.ts';
 
 interface CreateFlags {
   compress: string;
@@ -42,9 +41,19 @@ async function createOptions(f: CreateFlags): Promise<CreateOptions> {
     changelogLimit: wholeNumber(f.changelogLimit, '--changelog-limit', -1),
     graceSeconds: wholeNumber(f.grace, '--grace', 0),
   };
+  // Loaded on use: a command line that does not need YAML, XML checks or keys starts faster.
+  const { parseAdvisories } = await import('../repo/advisories-input.ts');
+  const { checkComps, checkModules } = await import('../repo/extras.ts');
+  const { loadSigningKey } = await import('./signing-key.ts');
   if (f.updateinfo) o.advisories = parseAdvisories(readInput(f.updateinfo, 'advisories').toString('utf8'), f.updateinfo);
-  if (f.groups) o.groups = readInput(f.groups, 'comps file');
-  if (f.modules) o.modules = readInput(f.modules, 'modules file');
+  if (f.groups) {
+    o.groups = readInput(f.groups, 'comps file');
+    checkComps(o.groups, f.groups);
+  }
+  if (f.modules) {
+    o.modules = readInput(f.modules, 'modules file');
+    checkModules(o.modules, f.modules);
+  }
   if (f.signKey) o.signKey = await loadSigningKey(f.signKey, f.passphraseFile);
   return o;
 }
@@ -63,6 +72,7 @@ function createCommand(): Command {
     .option('--grace <seconds>', 'keep superseded metadata files this long for clients still reading them', '3600')
     .argument('<dir>')
     .action(async (dir: string, flags: CreateFlags) => {
+      const { createRepository } = await import('../repo/create/create.ts');
       const r = await createRepository(dir, await createOptions(flags));
       const signed = flags.signKey ? ', repomd.xml signed' : '';
       process.stdout.write(`${dir}: ${r.packages} packages (${r.read} read, ${r.reused} from cache)${signed}\n`);
@@ -74,5 +84,6 @@ function createCommand(): Command {
 export function repoCommand(): Command {
   const repo = new Command('repo').description('create and check dnf repositories');
   repo.addCommand(createCommand());
+  repo.addCommand(repoClosureCommand());
   return repo;
 }

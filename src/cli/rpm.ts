@@ -3,16 +3,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { mergeRings, readPublicKeys } from '../pgp/keys.ts';
 import { formatDependency, type RpmDependency } from '../rpm/dependencies.ts';
 import { readPackageSync, type RpmPackage } from '../rpm/package.ts';
 import { readRpmFileSync } from '../rpm/package-file.ts';
-import { signRpm } from '../rpm/sign.ts';
 import { Tag } from '../rpm/tags.ts';
 import { rpmvercmp } from '../rpm/vercmp.ts';
-import { verifyRpm } from '../rpm/verify.ts';
 import { ExitCode, reportError } from './errors.ts';
-import { loadSigningKey } from './signing-key.ts';
 
 const DEP_KINDS = ['requires', 'provides', 'conflicts', 'obsoletes', 'recommends', 'suggests', 'supplements', 'enhances'] as const;
 
@@ -123,6 +119,8 @@ export function rpmCommand(): Command {
     .option('-v, --verbose', 'print every check on its own line')
     .argument('<file...>')
     .action(async (files: string[], opts: { key: string[]; verbose?: boolean }) => {
+      const { mergeRings, readPublicKeys } = await import('../pgp/keys.ts');
+      const { verifyRpm } = await import('../rpm/verify.ts');
       const rings = [];
       for (const k of opts.key) {
         try {
@@ -151,6 +149,8 @@ export function rpmCommand(): Command {
     .option('--passphrase-file <file>', 'file whose first line is the key passphrase')
     .argument('<file...>')
     .action(async (files: string[], opts: { key: string; passphraseFile?: string }) => {
+      const { loadSigningKey } = await import('./signing-key.ts');
+      const { signRpm } = await import('../rpm/sign.ts');
       const signer = await loadSigningKey(opts.key, opts.passphraseFile);
       await eachFile(files, async (file) => {
         const r = await signRpm(file, signer);

@@ -10,7 +10,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { signDetachedArmored, type SecretKey } from '../../pgp/secret-key.ts';
+import type { SecretKey } from '../../pgp/secret-key.ts';
 import { DEFAULT_CHANGELOG_LIMIT } from '../from-rpm.ts';
 import type { Advisory } from '../model.ts';
 import type { MetadataCompression } from '../publish/compress.ts';
@@ -124,7 +124,7 @@ export async function createRepository(dir: string, options: CreateOptions = {})
     const key = options.signKey ?? null;
     const publish = await publishGeneration(repodata, {
       repomd,
-      sign: key ? (doc) => signDetachedArmored(key, Buffer.from(doc, 'utf8')) : null,
+      sign: key ? async (doc) => (await import('../../pgp/secret-key.ts')).signDetachedArmored(key, Buffer.from(doc, 'utf8')) : null,
       ...(options.graceSeconds === undefined ? {} : { graceSeconds: options.graceSeconds }),
       now,
     });
