@@ -21,6 +21,7 @@ declare -A wanted=(
   [cpio]=/usr/bin/cpio
   [git]=/usr/bin/git
   [postgresql]=/usr/lib/postgresql/15/bin/postgres
+  [time]=/usr/bin/time
 )
 missing=()
 for pkg in "${!wanted[@]}"; do
