@@ -75,7 +75,7 @@ function createCommand(): Command {
       const { createRepository } = await import('../repo/create/create.ts');
       const r = await createRepository(dir, await createOptions(flags));
       const signed = flags.signKey ? ', repomd.xml signed' : '';
-      process.stdout.write(`${dir}: ${r.packages} packages (${r.read} read, ${r.reused} from cache)${signed}\n`);
+      process.stdout.write(`${dir}: ${r.packages} packages (${r.read} read, ${r.reused} reused)${signed}\n`);
       for (const rec of r.records) process.stdout.write(`  ${rec.type.padEnd(10)} ${rec.location.href}\n`);
       if (r.publish.removed.length > 0) process.stdout.write(`  removed ${r.publish.removed.length} files of older generations\n`);
     });

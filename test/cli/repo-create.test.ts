@@ -3,9 +3,11 @@
  * line for every kind of bad input, with repodata/ left exactly as it was.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../support/cli.ts';
 import { corpusKey, corpusRpm } from '../support/corpus.ts';
@@ -20,6 +22,15 @@ function repoDir(n = 5): string {
   const dir = join(work, `repo-${seq++}`);
   makePackageSet(join(dir, 'Packages'), n, { seed: 2 });
   return dir;
+}
+
+/** The uncompressed primary.xml of a gzip repository. */
+function primaryXml(dir: string): string {
+  const name = readdirSync(join(dir, 'repodata')).filter((f) => f.endsWith('-primary.xml.gz'));
+  const latest = name.map((f) => join(dir, 'repodata', f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0] as string;
+  const repomd = readFileSync(join(dir, 'repodata', 'repomd.xml'), 'utf8');
+  const href = /<data type="primary">[\s\S]*?<location href="repodata\/([^"]+)"/.exec(repomd)?.[1] ?? latest;
+  return gunzipSync(readFileSync(join(dir, 'repodata', href))).toString('utf8');
 }
 
 /** Names and contents of repodata/, to check that a failed run changed nothing. */
@@ -40,7 +51,7 @@ describe('repo create', () => {
   test('writes repodata and says what it wrote', async () => {
     const r = await runCli(['repo', 'create', dir]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /: 8 packages \(8 read, 0 from cache\)\n/);
+    assert.match(r.stdout, /: 8 packages \(8 read, 0 reused\)\n/);
     assert.match(r.stdout, /primary +repodata\/[0-9a-f]{64}-primary\.xml\.zst/);
     const names = readdirSync(join(dir, 'repodata')).sort();
     assert.equal(names.length, 4);
@@ -52,15 +63,40 @@ describe('repo create', () => {
     copyFileSync(corpusRpm('Archer-3.4.5-6.x86_64.rpm'), join(dir, 'Archer.rpm'));
     let r = await runCli(['repo', 'create', '--update', dir]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /: 9 packages \(1 read, 8 from cache\)/);
+    assert.match(r.stdout, /: 9 packages \(1 read, 8 reused\)/);
     const one = readdirSync(join(dir, 'Packages'))[0] as string;
     const path = join(dir, 'Packages', one);
     const t = statSync(path).mtime;
     utimesSync(path, t, new Date(t.getTime() + 5000));
     r = await runCli(['repo', 'create', '--update', dir]);
-    assert.match(r.stdout, /: 9 packages \(1 read, 8 from cache\)/);
+    assert.match(r.stdout, /: 9 packages \(1 read, 8 reused\)/);
     r = await runCli(['repo', 'create', dir]);
-    assert.match(r.stdout, /: 9 packages \(9 read, 0 from cache\)/);
+    assert.match(r.stdout, /: 9 packages \(9 read, 0 reused\)/);
+  });
+
+  test('--update on a repository made by createrepo_c reuses its metadata and gives the same result', async () => {
+    const d = repoDir(6);
+    execFileSync('createrepo_c', ['--no-database', d], { stdio: 'ignore' });
+    const r = await runCli(['repo', 'create', '--update', '--compress', 'gz', d]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /: 6 packages \(0 read, 6 reused\)/);
+    const fromOld = primaryXml(d);
+    assert.equal((await runCli(['repo', 'create', '--compress', 'gz', d])).code, 0);
+    assert.equal(primaryXml(d), fromOld, 'the same XML as reading every RPM again');
+  });
+
+  test('--update keeps advisories, groups and modules it is not given again', async () => {
+    const d = repoDir(2);
+    const fixtures = join(import.meta.dirname, '../fixtures/repo');
+    const first = await runCli(['repo', 'create', '--updateinfo', join(fixtures, 'advisories.yaml'), '--groups', join(fixtures, 'comps.xml'), '--modules', join(fixtures, 'modules.yaml'), d]);
+    assert.equal(first.code, 0, first.stderr);
+    const extras = (out: string): string[] => out.split('\n').filter((l) => /^ {2}(updateinfo|group|group_gz|modules) /.test(l)).sort();
+    assert.equal(extras(first.stdout).length, 4);
+    const again = await runCli(['repo', 'create', '--update', d]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(extras(again.stdout), extras(first.stdout));
+    const repomd = readFileSync(join(d, 'repodata', 'repomd.xml'), 'utf8');
+    for (const t of ['updateinfo', 'group', 'group_gz', 'modules']) assert.match(repomd, new RegExp(`<data type="${t}">`));
   });
 
   test('a signed repository has repomd.xml.asc', async () => {

@@ -65,6 +65,11 @@ export class PackageCache {
     return new PackageCache(path, entries);
   }
 
+  /** Number of packages in the cache. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   /** The cached fragments of `f` if the file is unchanged (same path, size and mtime). */
   get(f: FoundPackage): PackageFragments | undefined {
     const e = this.entries.get(f.href);

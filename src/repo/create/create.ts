@@ -23,7 +23,8 @@ import { renderRepomd, type RepomdRecord } from '../render/repomd.ts';
 import { updateinfoParts } from '../render/updateinfo.ts';
 import { PackageCache } from './cache.ts';
 import { lockRepository } from './lock.ts';
-import { fragment, type FragmentKind, type PackageFragments } from './fragments.ts';
+import { existingRepository, type ExistingRepository } from './existing.ts';
+import { fragment, renderFragments, type FragmentKind, type PackageFragments } from './fragments.ts';
 import { readPackages } from './read-pool.ts';
 import { scanPackages, type FoundPackage } from './scan.ts';
 
@@ -75,9 +76,24 @@ function record(type: string, w: WrittenMetadata, timestamp: number, open = true
   };
 }
 
-/** Reads every package (or takes it from the cache); throws before anything is written. */
-async function collect(found: FoundPackage[], cache: PackageCache | null, changelogLimit: number): Promise<{ pkgs: PackageFragments[]; read: number }> {
+/**
+ * Reads every package, or takes it from the cache, or (with no cache) from the metadata already
+ * published; throws before anything is written.
+ */
+async function collect(
+  found: FoundPackage[],
+  cache: PackageCache | null,
+  existing: ExistingRepository | null,
+  changelogLimit: number,
+): Promise<{ pkgs: PackageFragments[]; read: number }> {
   const pkgs: (PackageFragments | undefined)[] = found.map((f) => cache?.get(f));
+  if (cache?.size === 0 && existing) {
+    const old = await existing.packages(found);
+    found.forEach((f, i) => {
+      const p = old.get(f.href);
+      if (p) pkgs[i] = renderFragments(f, p);
+    });
+  }
   const missing = found.filter((_f, i) => pkgs[i] === undefined);
   const fresh = await readPackages(missing, changelogLimit);
   let k = 0;
@@ -92,7 +108,8 @@ export async function createRepository(dir: string, options: CreateOptions = {})
   try {
     const changelogLimit = options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT;
     const cache = PackageCache.load(dir, changelogLimit);
-    const { pkgs, read } = await collect(found, options.update ? cache : null, changelogLimit);
+    const existing = options.update ? await existingRepository(dir) : null;
+    const { pkgs, read } = await collect(found, options.update ? cache : null, existing, changelogLimit);
     const compression = options.compression ?? 'zstd';
     const now = options.now ?? Date.now();
     const timestamp = Math.floor(now / 1000);
@@ -120,6 +137,9 @@ export async function createRepository(dir: string, options: CreateOptions = {})
       writes.push(writeMetadataBuffer(repodata, 'modules.yaml', options.modules, 'gz').then((w) => [record('modules', w, timestamp)]));
     }
     const records = (await Promise.all(writes)).flat();
+    // --update keeps what this run does not replace (advisories, groups, modules, …), as published.
+    const replaced = new Set(records.map((r) => r.type.replace(/_gz$/, '')));
+    for (const r of existing?.extras ?? []) if (!replaced.has(r.type.replace(/_gz$/, ''))) records.push(r);
     const repomd = renderRepomd({ revision: String(timestamp), records });
     const key = options.signKey ?? null;
     const publish = await publishGeneration(repodata, {
