@@ -1,0 +1,57 @@
+/** Unit tests of readFilelists: entries with files of every type, and broken entries. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RepoReadError } from '../errors.ts';
+import { readFilelists } from './filelists.ts';
+import type { FilelistsPackage } from './filelists.ts';
+
+async function all(xml: string): Promise<FilelistsPackage[]> {
+  const out: FilelistsPackage[] = [];
+  for await (const p of readFilelists(xml, 'filelists.xml')) out.push(p);
+  return out;
+}
+
+test('reads createrepo_c filelists.xml', async () => {
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<filelists xmlns="http://linux.duke.edu/metadata/filelists" packages="2">
+<package pkgid="65dd" name="Archer" arch="x86_64">
+  <version epoch="2" ver="3.4.5" rel="6"/>
+  <file>/usr/bin/complex_a</file>
+  <file type="dir">/usr/share/doc/Archer-3.4.5</file>
+  <file type="ghost">/var/log/archer &amp; co</file>
+</package>
+<package pkgid="3804" name="foo" arch="noarch">
+  <version ver="1.0" rel="1"/>
+</package>
+</filelists>
+`;
+  assert.deepEqual(await all(xml), [
+    {
+      pkgId: '65dd',
+      name: 'Archer',
+      arch: 'x86_64',
+      epoch: '2',
+      version: '3.4.5',
+      release: '6',
+      files: [
+        { path: '/usr/bin/complex_a', type: 'file' },
+        { path: '/usr/share/doc/Archer-3.4.5', type: 'dir' },
+        { path: '/var/log/archer & co', type: 'ghost' },
+      ],
+    },
+    { pkgId: '3804', name: 'foo', arch: 'noarch', epoch: '0', version: '1.0', release: '1', files: [] },
+  ]);
+});
+
+test('broken entries name the file and line', async () => {
+  const cases: [string, RegExp][] = [
+    ['<metadata/>', /^filelists\.xml: line 1: not filelists\.xml: root element <metadata>, expected <filelists>$/],
+    ['<filelists>\n<package name="a"><version ver="1"/></package></filelists>', /^filelists\.xml: line 2: <package> has no pkgid attribute$/],
+    ['<filelists>\n\n<package pkgid="1"><version ver="1"/></package></filelists>', /line 3: <package> has no name attribute/],
+    ['<filelists><package pkgid="1" name="a"></package></filelists>', /<package> has no <version>/],
+    ['<filelists><package pkgid="1" name="a"><version ver="1"/><file type="x">/a</file></package></filelists>', /<file> has unknown type "x"/],
+  ];
+  for (const [xml, expected] of cases) {
+    await assert.rejects(all(xml), (err) => err instanceof RepoReadError && expected.test(err.message), xml);
+  }
+});

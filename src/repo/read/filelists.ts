@@ -1,0 +1,53 @@
+/**
+ * Streaming reader of filelists.xml: every file, directory and ghost of each package, in header
+ * order, one entry per `<package>`.
+ *
+ * Terminology:
+ * - entry: `<package pkgid= name= arch=>` with `<version>` and one `<file type=…>` per path
+ *   (type absent: a regular file; "dir"; "ghost").
+ */
+import type { RepoFile, RepoFileType } from '../model.ts';
+import type { XmlInput } from './items.ts';
+import { parseBatches, parseItems } from './items.ts';
+import { PackageEntryHandler } from './package-entry.ts';
+import type { PackageEntryId } from './package-entry.ts';
+import { fileType } from './primary.ts';
+
+/** One package of filelists.xml. */
+export interface FilelistsPackage extends PackageEntryId {
+  files: RepoFile[];
+}
+
+/**
+ * Yields the entries of filelists.xml in file order.
+ *
+ * @throws RepoReadError (from the iterator) for malformed XML or an entry without pkgid, name or version.
+ */
+export function readFilelists(input: XmlInput, file: string): AsyncGenerator<FilelistsPackage, void, undefined> {
+  return parseItems<FilelistsPackage>(input, file, (ctx) => new FilelistsHandler(ctx, 'filelists', 'filelists.xml'));
+}
+
+/** readFilelists in batches: the packages of each chunk of input together (for the join). */
+export function readFilelistsBatches(input: XmlInput, file: string): AsyncGenerator<FilelistsPackage[], void, undefined> {
+  return parseBatches<FilelistsPackage>(input, file, (ctx) => new FilelistsHandler(ctx, 'filelists', 'filelists.xml'));
+}
+
+class FilelistsHandler extends PackageEntryHandler<FilelistsPackage> {
+  #type: RepoFileType = 'file';
+
+  protected start(id: PackageEntryId): FilelistsPackage {
+    return { pkgId: id.pkgId, name: id.name, arch: id.arch, epoch: id.epoch, version: id.version, release: id.release, files: [] };
+  }
+
+  protected child(_entry: FilelistsPackage, name: string, attrs: Record<string, string>): boolean {
+    if (name !== 'file') return false;
+    this.#type = fileType(attrs.type, this.fail);
+    this.capturing = true;
+    this.collected = '';
+    return true;
+  }
+
+  protected endChild(entry: FilelistsPackage): void {
+    entry.files.push({ path: this.collected, type: this.#type });
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Streaming reader of other.xml: the changelog entries of each package, oldest first as
+ * createrepo_c writes them, one entry per `<package>`.
+ *
+ * Terminology:
+ * - entry: `<package pkgid= name= arch=>` with `<version>` and one
+ *   `<changelog author= date=>text</changelog>` per changelog entry (date in seconds).
+ */
+import type { RepoChangelog } from '../model.ts';
+import { seconds } from './fields.ts';
+import type { XmlInput } from './items.ts';
+import { parseBatches, parseItems } from './items.ts';
+import { PackageEntryHandler } from './package-entry.ts';
+import type { PackageEntryId } from './package-entry.ts';
+
+/** One package of other.xml. */
+export interface OtherPackage extends PackageEntryId {
+  changelogs: RepoChangelog[];
+}
+
+/**
+ * Yields the entries of other.xml in file order.
+ *
+ * @throws RepoReadError (from the iterator) for malformed XML, an entry without pkgid, name or
+ *   version, or a changelog date that is not a number.
+ */
+export function readOther(input: XmlInput, file: string): AsyncGenerator<OtherPackage, void, undefined> {
+  return parseItems<OtherPackage>(input, file, (ctx) => new OtherHandler(ctx, 'otherdata', 'other.xml'));
+}
+
+/** readOther in batches: the packages of each chunk of input together (for the join). */
+export function readOtherBatches(input: XmlInput, file: string): AsyncGenerator<OtherPackage[], void, undefined> {
+  return parseBatches<OtherPackage>(input, file, (ctx) => new OtherHandler(ctx, 'otherdata', 'other.xml'));
+}
+
+class OtherHandler extends PackageEntryHandler<OtherPackage> {
+  #author = '';
+  #date = 0;
+
+  protected start(id: PackageEntryId): OtherPackage {
+    return { pkgId: id.pkgId, name: id.name, arch: id.arch, epoch: id.epoch, version: id.version, release: id.release, changelogs: [] };
+  }
+
+  protected child(_entry: OtherPackage, name: string, attrs: Record<string, string>): boolean {
+    if (name !== 'changelog') return false;
+    this.#author = attrs.author ?? '';
+    this.#date = seconds(attrs.date, '<changelog date>', this.fail);
+    this.capturing = true;
+    this.collected = '';
+    return true;
+  }
+
+  protected endChild(entry: OtherPackage): void {
+    entry.changelogs.push({ author: this.#author, date: this.#date, text: this.collected });
+  }
+}

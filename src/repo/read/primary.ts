@@ -1,0 +1,311 @@
+/**
+ * Streaming reader of primary.xml: one RepoPackage per `<package>`, as soon as it closes.
+ *
+ * A package from primary.xml has the primary subset of its files (see `isPrimaryFile` in the
+ * model) and no changelogs; `RepoSource.packages()` completes both from filelists.xml and
+ * other.xml.
+ *
+ * Terminology:
+ * - format: the `<format>` element, holding the rpm-specific fields (`rpm:license`, …), the
+ *   header range, the dependency lists and the primary files.
+ * - required fields: name, arch, version (`ver`), checksum (the pkgId) and location href; a package
+ *   without one of them is an error naming the line where it starts.
+ */
+import type { RepoDepKind, RepoDependency, RepoFileType, RepoPackage } from '../model.ts';
+import type { SaxHandler } from '../xml/sax.ts';
+import { parseDependency, parseEvr } from './dependency.ts';
+import { count, seconds } from './fields.ts';
+import { parseBatches, parseItems } from './items.ts';
+import type { ItemContext, XmlInput } from './items.ts';
+
+/** A package as primary.xml gives it: `files` is the primary subset, `changelogs` is empty. */
+export type PrimaryPackage = RepoPackage;
+
+/**
+ * Yields the packages of primary.xml in file order.
+ *
+ * @param file - named in errors (path or URL).
+ * @throws RepoReadError (from the iterator) for malformed XML or a package that lacks a required field.
+ */
+export function readPrimary(input: XmlInput, file: string): AsyncGenerator<PrimaryPackage, void, undefined> {
+  return parseItems<PrimaryPackage>(input, file, (ctx) => new PrimaryHandler(ctx));
+}
+
+/** readPrimary in batches: the packages of each chunk of input together (for the join). */
+export function readPrimaryBatches(input: XmlInput, file: string): AsyncGenerator<PrimaryPackage[], void, undefined> {
+  return parseBatches<PrimaryPackage>(input, file, (ctx) => new PrimaryHandler(ctx));
+}
+
+/** Elements directly under `<package>` or `<format>` whose text is a field. */
+type TextField =
+  | 'name'
+  | 'arch'
+  | 'checksum'
+  | 'summary'
+  | 'description'
+  | 'packager'
+  | 'url'
+  | 'rpm:license'
+  | 'rpm:vendor'
+  | 'rpm:group'
+  | 'rpm:buildhost'
+  | 'rpm:sourcerpm'
+  | 'file';
+
+const DEP_LISTS: Readonly<Record<string, RepoDepKind>> = {
+  'rpm:provides': 'provides',
+  'rpm:requires': 'requires',
+  'rpm:conflicts': 'conflicts',
+  'rpm:obsoletes': 'obsoletes',
+  'rpm:suggests': 'suggests',
+  'rpm:enhances': 'enhances',
+  'rpm:recommends': 'recommends',
+  'rpm:supplements': 'supplements',
+};
+
+/** A fresh package with every field at its default. */
+function emptyPackage(): RepoPackage {
+  return {
+    pkgId: '',
+    checksumType: 'sha256',
+    name: '',
+    arch: '',
+    epoch: '0',
+    version: '',
+    release: '',
+    summary: '',
+    description: '',
+    packager: '',
+    url: '',
+    time: { file: 0, build: 0 },
+    size: { package: 0, installed: 0, archive: 0 },
+    location: { href: '' },
+    license: '',
+    vendor: '',
+    group: '',
+    buildhost: '',
+    sourcerpm: '',
+    headerRange: { start: 0, end: 0 },
+    provides: [],
+    requires: [],
+    conflicts: [],
+    obsoletes: [],
+    suggests: [],
+    enhances: [],
+    recommends: [],
+    supplements: [],
+    files: [],
+    changelogs: [],
+  };
+}
+
+/** Parses a file type attribute of `<file>` (primary and filelists). */
+export function fileType(type: string | undefined, fail: (message: string) => never): RepoFileType {
+  if (type === undefined || type === 'file') return 'file';
+  if (type === 'dir' || type === 'ghost') return type;
+  return fail(`<file> has unknown type ${JSON.stringify(type)}`);
+}
+
+/** Builds packages from the events of primary.xml. */
+class PrimaryHandler implements SaxHandler {
+  readonly #ctx: ItemContext<PrimaryPackage>;
+  #depth = 0;
+  /** Depth of an element whose subtree is ignored (unknown elements); 0 when none. */
+  #skipAt = 0;
+  #pkg: RepoPackage | null = null;
+  #pkgLine = 0;
+  #hasVersion = false;
+  #inFormat = false;
+  #deps: RepoDependency[] | null = null;
+  #capture: TextField | null = null;
+  #captureDepth = 0;
+  #text = '';
+  #fileType: RepoFileType = 'file';
+  readonly #fail: (message: string) => never;
+
+  constructor(ctx: ItemContext<PrimaryPackage>) {
+    this.#ctx = ctx;
+    this.#fail = (message) => ctx.fail(message);
+  }
+
+  open(name: string, attrs: Record<string, string>): void {
+    const d = ++this.#depth;
+    if (this.#skipAt !== 0) return;
+    const pkg = this.#pkg;
+    if (d === 1) {
+      if (name !== 'metadata') this.#fail(`not primary.xml: root element <${name}>, expected <metadata>`);
+    } else if (d === 2) {
+      if (name === 'package') {
+        this.#pkg = emptyPackage();
+        this.#pkgLine = this.#ctx.line();
+        this.#hasVersion = false;
+      } else this.#skipAt = d;
+    } else if (pkg === null || this.#capture !== null) {
+      this.#skipAt = d;
+    } else if (d === 3) {
+      this.#packageChild(pkg, name, attrs);
+    } else if (d === 4 && this.#inFormat) {
+      this.#formatChild(pkg, name, attrs);
+    } else if (d === 5 && this.#deps !== null && name === 'rpm:entry') {
+      this.#deps.push(parseDependency(attrs, this.#fail));
+    } else this.#skipAt = d;
+  }
+
+  #packageChild(pkg: RepoPackage, name: string, attrs: Record<string, string>): void {
+    const fail = this.#fail;
+    switch (name) {
+      case 'name':
+      case 'arch':
+      case 'summary':
+      case 'description':
+      case 'packager':
+      case 'url':
+        this.#startText(name);
+        return;
+      case 'checksum':
+        if (attrs.type) pkg.checksumType = attrs.type;
+        this.#startText(name);
+        return;
+      case 'version': {
+        const evr = parseEvr(attrs, fail);
+        pkg.epoch = evr.epoch;
+        pkg.version = evr.version;
+        pkg.release = evr.release;
+        this.#hasVersion = true;
+        return;
+      }
+      case 'time':
+        pkg.time = { file: seconds(attrs.file, '<time file>', fail), build: seconds(attrs.build, '<time build>', fail) };
+        return;
+      case 'size':
+        pkg.size = {
+          package: count(attrs.package, '<size package>', fail),
+          installed: count(attrs.installed, '<size installed>', fail),
+          archive: count(attrs.archive, '<size archive>', fail),
+        };
+        return;
+      case 'location': {
+        const href = attrs.href ?? '';
+        if (href === '') fail('<location> without href');
+        const base = attrs['xml:base'];
+        pkg.location = base === undefined ? { href } : { href, base };
+        return;
+      }
+      case 'format':
+        this.#inFormat = true;
+        return;
+    }
+    this.#skipAt = this.#depth;
+  }
+
+  #formatChild(pkg: RepoPackage, name: string, attrs: Record<string, string>): void {
+    switch (name) {
+      case 'file':
+        this.#fileType = fileType(attrs.type, this.#fail);
+        this.#startText(name);
+        return;
+      case 'rpm:license':
+      case 'rpm:vendor':
+      case 'rpm:group':
+      case 'rpm:buildhost':
+      case 'rpm:sourcerpm':
+        this.#startText(name);
+        return;
+      case 'rpm:header-range':
+        pkg.headerRange = {
+          start: count(attrs.start, '<rpm:header-range start>', this.#fail),
+          end: count(attrs.end, '<rpm:header-range end>', this.#fail),
+        };
+        return;
+    }
+    const list = DEP_LISTS[name];
+    if (list !== undefined) {
+      this.#deps = pkg[list];
+      return;
+    }
+    this.#skipAt = this.#depth;
+  }
+
+  text(text: string): void {
+    if (this.#capture !== null) this.#text += text;
+  }
+
+  close(): void {
+    const d = this.#depth--;
+    if (this.#skipAt !== 0) {
+      if (d === this.#skipAt) this.#skipAt = 0;
+      return;
+    }
+    const pkg = this.#pkg;
+    if (pkg === null) return;
+    if (this.#capture !== null) {
+      if (d === this.#captureDepth) this.#endText(pkg, this.#capture, this.#text);
+      return;
+    }
+    if (d === 2) this.#finish(pkg);
+    else if (d === 3) this.#inFormat = false;
+    else if (d === 4) this.#deps = null;
+  }
+
+  #startText(field: TextField): void {
+    this.#capture = field;
+    this.#captureDepth = this.#depth;
+    this.#text = '';
+  }
+
+  #endText(pkg: RepoPackage, field: TextField, text: string): void {
+    this.#capture = null;
+    switch (field) {
+      case 'name':
+        pkg.name = text;
+        break;
+      case 'arch':
+        pkg.arch = text;
+        break;
+      case 'checksum':
+        pkg.pkgId = text.trim();
+        break;
+      case 'summary':
+        pkg.summary = text;
+        break;
+      case 'description':
+        pkg.description = text;
+        break;
+      case 'packager':
+        pkg.packager = text;
+        break;
+      case 'url':
+        pkg.url = text;
+        break;
+      case 'rpm:license':
+        pkg.license = text;
+        break;
+      case 'rpm:vendor':
+        pkg.vendor = text;
+        break;
+      case 'rpm:group':
+        pkg.group = text;
+        break;
+      case 'rpm:buildhost':
+        pkg.buildhost = text;
+        break;
+      case 'rpm:sourcerpm':
+        pkg.sourcerpm = text;
+        break;
+      case 'file':
+        pkg.files.push({ path: text, type: this.#fileType });
+        break;
+    }
+  }
+
+  #finish(pkg: RepoPackage): void {
+    const missing = (what: string): never => this.#ctx.fail(`<package> has no ${what}`, this.#pkgLine);
+    if (pkg.name === '') missing('<name>');
+    if (pkg.arch === '') missing('<arch>');
+    if (!this.#hasVersion) missing('<version>');
+    if (pkg.pkgId === '') missing('<checksum>');
+    if (pkg.location.href === '') missing('<location>');
+    this.#pkg = null;
+    this.#ctx.emit(pkg);
+  }
+}

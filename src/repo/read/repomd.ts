@@ -1,0 +1,229 @@
+/**
+ * repomd.xml, the index of a repository's metadata: which files there are (primary, filelists,
+ * other, updateinfo, group, modules, …), where, and their checksums and sizes.
+ *
+ * Terminology:
+ * - record: one `<data type="…">` element, describing one metadata file.
+ * - checksum: of the file as stored (usually compressed); open checksum / open size: of its
+ *   decompressed contents; header checksum / size: of a zchunk file's header.
+ * - revision: free text, usually the creation time in seconds; tags: content, repo and distro
+ *   (with a CPE id) labels.
+ */
+import type { SaxHandler } from '../xml/sax.ts';
+import { count, seconds } from './fields.ts';
+import { parseItemsSync } from './items.ts';
+import type { ItemContext } from './items.ts';
+
+export interface RepomdChecksum {
+  /** sha256, sha512, sha1 (old yum: "sha"), md5, … as written. */
+  type: string;
+  /** Hex digest. */
+  value: string;
+}
+
+/** One metadata file listed in repomd.xml. */
+export interface RepomdRecord {
+  /** primary, filelists, other, updateinfo, group, group_gz, modules, primary_db, … */
+  type: string;
+  /** href: relative to the repository root (`repodata/…-primary.xml.gz`); base: a URL prefix. */
+  location: { href: string; base?: string };
+  checksum: RepomdChecksum;
+  openChecksum?: RepomdChecksum;
+  /** Bytes of the file as stored. */
+  size?: number;
+  /** Bytes once decompressed. */
+  openSize?: number;
+  /** Seconds since the epoch. */
+  timestamp?: number;
+  /** For the sqlite databases (`*_db`). */
+  databaseVersion?: number;
+  /** For zchunk files. */
+  headerChecksum?: RepomdChecksum;
+  headerSize?: number;
+}
+
+export interface RepomdDistroTag {
+  cpeid?: string;
+  name: string;
+}
+
+export interface RepomdTags {
+  content: string[];
+  repo: string[];
+  distro: RepomdDistroTag[];
+}
+
+export interface Repomd {
+  revision: string | null;
+  tags: RepomdTags;
+  records: RepomdRecord[];
+}
+
+/** The record of `type`, if repomd.xml lists one. */
+export function repomdRecord(repomd: Repomd, type: string): RepomdRecord | undefined {
+  return repomd.records.find((r) => r.type === type);
+}
+
+/**
+ * Parses repomd.xml.
+ *
+ * @param file - named in errors (path or URL).
+ * @throws RepoReadError for malformed XML, a root other than `<repomd>`, a `<data>` without type,
+ *   location or checksum, a type listed twice, or a malformed number.
+ */
+export function parseRepomd(xml: string | Uint8Array, file: string): Repomd {
+  const [repomd] = parseItemsSync<Repomd>(xml, file, (ctx) => new RepomdHandler(ctx));
+  if (!repomd) throw new Error('unreachable: the repomd handler emits once');
+  return repomd;
+}
+
+/** Builds a Repomd from the events of repomd.xml; emits it when the root closes. */
+class RepomdHandler implements SaxHandler {
+  readonly #ctx: ItemContext<Repomd>;
+  readonly #repomd: Repomd = { revision: null, tags: { content: [], repo: [], distro: [] }, records: [] };
+  #depth = 0;
+  #skipAt = 0;
+  /** The section open at depth 2: `<data>` (a record) or `<tags>`. */
+  #record: RepomdRecord | null = null;
+  #recordLine = 0;
+  #inTags = false;
+  /** Element whose text is being collected, and its type attribute (for checksums) or cpeid. */
+  #capture: string | null = null;
+  #captureAttr: string | undefined;
+  #text = '';
+
+  constructor(ctx: ItemContext<Repomd>) {
+    this.#ctx = ctx;
+  }
+
+  open(name: string, attrs: Record<string, string>): void {
+    const d = ++this.#depth;
+    if (this.#skipAt !== 0) return;
+    const fail = this.#fail;
+    if (d === 1) {
+      if (name !== 'repomd') fail(`not repomd.xml: root element <${name}>, expected <repomd>`);
+      return;
+    }
+    if (d === 2) {
+      if (name === 'revision') this.#startText(name, undefined);
+      else if (name === 'tags') this.#inTags = true;
+      else if (name === 'data') {
+        const type = attrs.type ?? '';
+        if (type === '') fail('<data> without a type attribute');
+        if (this.#repomd.records.some((r) => r.type === type)) fail(`metadata type ${type} is listed twice`);
+        // checksum and location are checked on </data>; placeholders until then.
+        this.#record = { type, location: { href: '' }, checksum: { type: '', value: '' } };
+        this.#recordLine = this.#ctx.line();
+      } else this.#skipAt = d;
+      return;
+    }
+    if (d === 3 && this.#inTags && (name === 'content' || name === 'repo' || name === 'distro')) {
+      this.#startText(name, attrs.cpeid);
+      return;
+    }
+    const record = this.#record;
+    if (d === 3 && record) {
+      switch (name) {
+        case 'checksum':
+        case 'open-checksum':
+        case 'header-checksum':
+          this.#startText(name, attrs.type);
+          return;
+        case 'timestamp':
+        case 'size':
+        case 'open-size':
+        case 'header-size':
+        case 'database_version':
+          this.#startText(name, undefined);
+          return;
+        case 'location': {
+          const href = attrs.href ?? '';
+          if (href === '') fail(`<location> of ${record.type} has no href`);
+          const base = attrs['xml:base'] ?? attrs.base;
+          record.location = base === undefined ? { href } : { href, base };
+          return;
+        }
+      }
+    }
+    this.#skipAt = d;
+  }
+
+  text(text: string): void {
+    if (this.#capture !== null) this.#text += text;
+  }
+
+  close(): void {
+    const d = this.#depth--;
+    if (this.#skipAt !== 0) {
+      if (d === this.#skipAt) this.#skipAt = 0;
+      return;
+    }
+    if (this.#capture !== null) {
+      this.#endText(this.#capture, this.#text);
+      this.#capture = null;
+      return;
+    }
+    if (d === 2 && this.#record) {
+      const r = this.#record;
+      if (r.checksum.value === '') this.#fail(`<data type="${r.type}"> has no <checksum>`, this.#recordLine);
+      if (r.location.href === '') this.#fail(`<data type="${r.type}"> has no <location>`, this.#recordLine);
+      this.#repomd.records.push(r);
+      this.#record = null;
+    } else if (d === 2) {
+      this.#inTags = false;
+    } else if (d === 1) {
+      this.#ctx.emit(this.#repomd);
+    }
+  }
+
+  #fail = (message: string, line?: number): never => this.#ctx.fail(message, line);
+
+  #startText(name: string, attr: string | undefined): void {
+    this.#capture = name;
+    this.#captureAttr = attr;
+    this.#text = '';
+  }
+
+  #endText(name: string, raw: string): void {
+    const text = raw.trim();
+    const fail = this.#fail;
+    const record = this.#record;
+    if (name === 'revision') this.#repomd.revision = text;
+    else if (name === 'content' || name === 'repo') this.#repomd.tags[name].push(text);
+    else if (name === 'distro') {
+      const cpeid = this.#captureAttr;
+      this.#repomd.tags.distro.push(cpeid === undefined ? { name: text } : { cpeid, name: text });
+    } else if (record) {
+      const what = `<${name}> of ${record.type}`;
+      switch (name) {
+        case 'checksum':
+        case 'open-checksum':
+        case 'header-checksum': {
+          const type = this.#captureAttr ?? '';
+          if (type === '') fail(`${what} has no type attribute`);
+          if (!/^[0-9a-fA-F]+$/.test(text)) fail(`${what} is not a hex digest: ${JSON.stringify(text)}`);
+          const sum = { type, value: text.toLowerCase() };
+          if (name === 'checksum') record.checksum = sum;
+          else if (name === 'open-checksum') record.openChecksum = sum;
+          else record.headerChecksum = sum;
+          break;
+        }
+        case 'timestamp':
+          record.timestamp = seconds(text, what, fail);
+          break;
+        case 'size':
+          record.size = count(text, what, fail);
+          break;
+        case 'open-size':
+          record.openSize = count(text, what, fail);
+          break;
+        case 'header-size':
+          record.headerSize = count(text, what, fail);
+          break;
+        case 'database_version':
+          record.databaseVersion = count(text, what, fail);
+          break;
+      }
+    }
+  }
+}
