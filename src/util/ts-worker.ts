@@ -1,12 +1,17 @@
 /**
- * Starting a worker thread on one of our TypeScript modules. Node's worker threads do not inherit
- * the tsx loader the main thread was started with, so a `.ts` worker is booted by a one-line
- * script that registers tsx in the worker and then imports the module. A `.js` module (a built
- * tree) starts directly.
+ * Starting a worker thread on one of our modules. Two ways distforge runs:
+ * - bundled (bin/distforge runs .build/main.mjs): every worker module is bundled beside it as
+ *   `NAME.mjs`, so `./read-worker.ts` becomes `.build/read-worker.mjs`;
+ * - from the sources through tsx (tests, library use): worker threads do not inherit the tsx
+ *   loader, so a one-line script registers tsx in the worker and then imports the module.
  */
 import { Worker } from 'node:worker_threads';
 
 export function startWorker(module: URL): Worker {
+  if (import.meta.url.endsWith('.mjs')) {
+    const name = module.pathname.slice(module.pathname.lastIndexOf('/') + 1).replace(/\.ts$/, '.mjs');
+    return new Worker(new URL(`./${name}`, import.meta.url));
+  }
   if (!module.pathname.endsWith('.ts')) return new Worker(module);
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(module.href)}); });`;
