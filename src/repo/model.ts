@@ -172,3 +172,50 @@ export interface AdvisoryPackage {
   sum?: { type: string; value: string };
   rebootSuggested?: boolean;
 }
+
+/* repomd.xml: the index of a repository's metadata files. */
+
+export interface RepomdChecksum {
+  /** sha256, sha512, sha1 (old yum: "sha"), md5, … as written. */
+  type: string;
+  /** Hex digest. */
+  value: string;
+}
+
+/** One metadata file listed in repomd.xml. */
+export interface RepomdRecord {
+  /** primary, filelists, other, updateinfo, group, group_gz, modules, primary_db, … */
+  type: string;
+  /** href: relative to the repository root (`repodata/…-primary.xml.gz`); base: a URL prefix. */
+  location: { href: string; base?: string };
+  checksum: RepomdChecksum;
+  openChecksum?: RepomdChecksum;
+  /** Bytes of the file as stored. */
+  size?: number;
+  /** Bytes once decompressed. */
+  openSize?: number;
+  /** Seconds since the epoch. */
+  timestamp?: number;
+  /** For the sqlite databases (`*_db`). */
+  databaseVersion?: number;
+  /** For zchunk files. */
+  headerChecksum?: RepomdChecksum;
+  headerSize?: number;
+}
+
+export interface RepomdDistroTag {
+  cpeid?: string;
+  name: string;
+}
+
+export interface RepomdTags {
+  content: string[];
+  repo: string[];
+  distro: RepomdDistroTag[];
+}
+
+export interface Repomd {
+  revision: string | null;
+  tags: RepomdTags;
+  records: RepomdRecord[];
+}

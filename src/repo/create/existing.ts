@@ -10,7 +10,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RepoPackage } from '../model.ts';
-import { openRepository, type RepomdRecord } from '../read/index.ts';
+import type { RepomdRecord } from '../model.ts';
+import { openRepository } from '../read/index.ts';
 import type { FoundPackage } from './scan.ts';
 
 /** Record types repo create always writes itself. */

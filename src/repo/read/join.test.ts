@@ -45,16 +45,17 @@ const id = (k: number): Omit<FilelistsPackage, 'files'> => ({ pkgId: `id${k}`, n
 const fl = (k: number): FilelistsPackage => ({ ...id(k), files: [{ path: `/usr/bin/p${k}`, type: 'file' }, { path: `/usr/share/p${k}`, type: 'dir' }] });
 const ot = (k: number): OtherPackage => ({ ...id(k), changelogs: [{ author: 'a', date: k, text: `c${k}` }] });
 
-/** An async iterable of `items` that records how far it was read and whether it was closed. */
-function source<T>(items: T[]): AsyncIterable<T> & { read: number; closed: boolean } {
+/** An async iterable of `items` in batches of two, that records how far it was read and whether it was closed. */
+function source<T>(items: T[]): AsyncIterable<T[]> & { read: number; closed: boolean } {
   const s = {
     read: 0,
     closed: false,
-    async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    async *[Symbol.asyncIterator](): AsyncGenerator<T[]> {
       try {
-        for (const item of items) {
-          s.read++;
-          yield await Promise.resolve(item);
+        for (let i = 0; i < items.length; i += 2) {
+          const batch = items.slice(i, i + 2);
+          s.read += batch.length;
+          yield await Promise.resolve(batch);
         }
       } finally {
         s.closed = true;
@@ -128,11 +129,12 @@ test('an entry whose NEVRA disagrees with primary is an error', async () => {
 });
 
 test('stopping early closes the followers', async () => {
-  const files = source([0, 1, 2].map(fl));
-  const other = source([0, 1, 2].map(ot));
-  for await (const p of joinPackages(source([0, 1, 2].map(pkg)), new Follower(files, 'f'), new Follower(other, 'o'))) {
+  const files = source([0, 1, 2, 3, 4].map(fl));
+  const other = source([0, 1, 2, 3, 4].map(ot));
+  for await (const p of joinPackages(source([0, 1, 2, 3, 4].map(pkg)), new Follower(files, 'f'), new Follower(other, 'o'))) {
     if (p.name === 'p0') break;
   }
+  assert.ok(files.read < 5);
   assert.equal(files.closed, true);
   assert.equal(other.closed, true);
 });

@@ -13,51 +13,9 @@ import type { SaxHandler } from '../xml/sax.ts';
 import { count, seconds } from './fields.ts';
 import { parseItemsSync } from './items.ts';
 import type { ItemContext } from './items.ts';
+import type { Repomd, RepomdRecord } from '../model.ts';
 
-export interface RepomdChecksum {
-  /** sha256, sha512, sha1 (old yum: "sha"), md5, … as written. */
-  type: string;
-  /** Hex digest. */
-  value: string;
-}
-
-/** One metadata file listed in repomd.xml. */
-export interface RepomdRecord {
-  /** primary, filelists, other, updateinfo, group, group_gz, modules, primary_db, … */
-  type: string;
-  /** href: relative to the repository root (`repodata/…-primary.xml.gz`); base: a URL prefix. */
-  location: { href: string; base?: string };
-  checksum: RepomdChecksum;
-  openChecksum?: RepomdChecksum;
-  /** Bytes of the file as stored. */
-  size?: number;
-  /** Bytes once decompressed. */
-  openSize?: number;
-  /** Seconds since the epoch. */
-  timestamp?: number;
-  /** For the sqlite databases (`*_db`). */
-  databaseVersion?: number;
-  /** For zchunk files. */
-  headerChecksum?: RepomdChecksum;
-  headerSize?: number;
-}
-
-export interface RepomdDistroTag {
-  cpeid?: string;
-  name: string;
-}
-
-export interface RepomdTags {
-  content: string[];
-  repo: string[];
-  distro: RepomdDistroTag[];
-}
-
-export interface Repomd {
-  revision: string | null;
-  tags: RepomdTags;
-  records: RepomdRecord[];
-}
+export type { Repomd, RepomdChecksum, RepomdDistroTag, RepomdRecord, RepomdTags } from '../model.ts';
 
 /** The record of `type`, if repomd.xml lists one. */
 export function repomdRecord(repomd: Repomd, type: string): RepomdRecord | undefined {

@@ -12,11 +12,11 @@
  */
 import type { Advisory, RepoPackage } from '../model.ts';
 import { RepoReadError } from '../errors.ts';
-import { readFilelists } from './filelists.ts';
+import { readFilelistsBatches } from './filelists.ts';
 import { Follower, joinPackages } from './join.ts';
 import { metadataBuffer, metadataContent } from './metadata-file.ts';
-import { readOther } from './other.ts';
-import { readPrimary } from './primary.ts';
+import { readOtherBatches } from './other.ts';
+import { readPrimaryBatches } from './primary.ts';
 import { parseRepomd, repomdRecord } from './repomd.ts';
 import type { Repomd, RepomdRecord } from './repomd.ts';
 import { openTransport, readWhole } from './transport.ts';
@@ -77,6 +77,12 @@ export async function openRepository(location: string, options: TransportOptions
   return new Source(transport, repomd);
 }
 
+/** An iterator that fails with `err` when first asked for a value. */
+// eslint-disable-next-line require-yield
+async function* failing(err: unknown): AsyncGenerator<never, void, undefined> {
+  throw err;
+}
+
 class Source implements RepoSource {
   readonly location: string;
   readonly repomd: Repomd;
@@ -89,19 +95,28 @@ class Source implements RepoSource {
   }
 
   packages(options: PackagesOptions = {}): AsyncIterable<RepoPackage> {
-    return { [Symbol.asyncIterator]: () => this.#packages(options) };
+    return {
+      [Symbol.asyncIterator]: () => {
+        try {
+          return this.#packages(options);
+        } catch (err) {
+          return failing(err);
+        }
+      },
+    };
   }
 
-  async *#packages(options: PackagesOptions): AsyncGenerator<RepoPackage, void, undefined> {
+  /** The joined packages (a RepoReadError now if repomd.xml lacks a file they need). */
+  #packages(options: PackagesOptions): AsyncGenerator<RepoPackage, void, undefined> {
     const primary = this.#record('primary', true);
     const filelists = options.filelists === false ? undefined : this.#record('filelists', true);
     const other = options.other === false ? undefined : this.#record('other', true);
     const t = this.#transport;
     const file = (r: RepomdRecord): string => t.resolve(r.location.href);
-    yield* joinPackages(
-      readPrimary(metadataContent(t, primary), file(primary)),
-      filelists ? new Follower(readFilelists(metadataContent(t, filelists), file(filelists)), file(filelists)) : null,
-      other ? new Follower(readOther(metadataContent(t, other), file(other)), file(other)) : null,
+    return joinPackages(
+      readPrimaryBatches(metadataContent(t, primary), file(primary)),
+      filelists ? new Follower(readFilelistsBatches(metadataContent(t, filelists), file(filelists)), file(filelists)) : null,
+      other ? new Follower(readOtherBatches(metadataContent(t, other), file(other)), file(other)) : null,
     );
   }
 

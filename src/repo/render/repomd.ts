@@ -3,30 +3,8 @@
  * Laid out as createrepo_c writes it: revision, optional tags, then one `<data>` per metadata file
  * with checksum, open-checksum, location, timestamp, size and open-size.
  */
+import type { RepomdRecord, RepomdTags } from '../model.ts';
 import { escapeAttr as a, escapeText as t } from '../xml/escape.ts';
-
-export interface RepomdChecksum {
-  type: string;
-  value: string;
-}
-
-/** One `<data type=…>` record. */
-export interface RepomdRecord {
-  type: string;
-  location: { href: string; base?: string };
-  checksum: RepomdChecksum;
-  openChecksum?: RepomdChecksum;
-  size?: number;
-  openSize?: number;
-  timestamp?: number;
-  databaseVersion?: number;
-}
-
-export interface RepomdTags {
-  content: string[];
-  repo: string[];
-  distro: { cpeid?: string; name: string }[];
-}
 
 export interface RepomdDocument {
   revision: string;

@@ -20,6 +20,12 @@
  *   text events (around comments or CDATA); consumers concatenate them. Whitespace between
  *   elements is reported too; text outside the root element is not (it must be whitespace).
  * - self-closing: `<a/>`; it produces an open event (selfClosing true) and then a close event.
+ * - interned name: element and attribute names are V8-interned strings, recognised in the buffer by
+ *   a hash computed while scanning them: cheaper as property keys and in comparisons.
+ *
+ * Speed comes from searching with indexOf and cutting with slice on the decoded buffer, never
+ * building strings a character at a time, and from remembering where the next "<", "&", CR, LF
+ * and tab are so each is searched for about once per chunk.
  */
 import { isUtf8 } from 'node:buffer';
 import { RepoReadError } from '../errors.ts';

@@ -138,7 +138,7 @@ export function plainBackend(): DecoderBackend {
 /** gzip through zlib if the data starts with the gzip magic, unchanged otherwise (rpm's gzdio). */
 export function gzipOrPlainBackend(head: Buffer): DecoderBackend {
   if (head[0] !== 0x1f || head[1] !== 0x8b) return plainBackend();
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   return { input: gunzip, output: gunzip, done: settled(gunzip, 'gzip'), abort: () => gunzip.destroy() };
 }
 
