@@ -39,10 +39,12 @@ function best(runs: Run[]): Run {
   return runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 }
 
+/** One comparison: both runs and the ratio (reference / ours: above 1 means distforge is faster). */
 function line(what: string, ours: Run, refName: string, ref: Run): void {
-  const ratio = ours.seconds / ref.seconds;
+  const ratio = ref.seconds / ours.seconds;
+  const words = ratio >= 1 ? `${ratio.toFixed(2)}× faster` : `${(1 / ratio).toFixed(2)}× slower`;
   process.stdout.write(
-    `${what.padEnd(34)} distforge ${ours.seconds.toFixed(2)} s (${ours.maxRssMb.toFixed(0)} MiB)   ${refName} ${ref.seconds.toFixed(2)} s (${ref.maxRssMb.toFixed(0)} MiB)   distforge/ref ${ratio.toFixed(2)}×\n`,
+    `${what.padEnd(36)} distforge ${ours.seconds.toFixed(2)} s (${ours.maxRssMb.toFixed(0)} MiB)   ${refName} ${ref.seconds.toFixed(2)} s (${ref.maxRssMb.toFixed(0)} MiB)   ${words}\n`,
   );
 }
 
