@@ -1,0 +1,62 @@
+/**
+ * Opening the database: SQLite (better-sqlite3, a file in the data directory: the embedded
+ * default) or PostgreSQL (`postgres://…`), through Kysely, with the numbered migrations applied.
+ *
+ * SQLite runs in WAL mode with a busy timeout, so readers never block the writer. PostgreSQL's
+ * bigint columns (times in ms, sizes) are read back as JavaScript numbers.
+ */
+import Sqlite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { DistforgeError } from '../errors.ts';
+import { initialSchema } from './migrations/0001-initial.ts';
+import type { Database } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+/** The numbered migrations, in order; forward only. */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return { '0001-initial': initialSchema(dialect) };
+}
+
+// int8 (bigint) → number: our bigints are milliseconds and byte counts, far below 2^53.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+/**
+ * Opens `url` (a `postgres://` URL, or a SQLite file path or `sqlite:PATH`) and migrates it.
+ * @throws DistforgeError `database` when it cannot be opened or migrated.
+ */
+export async function openDatabase(url: string): Promise<Db> {
+  const dialect: Dialect = /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
+  let kysely: Kysely<Database>;
+  if (dialect === 'postgres') {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    const file = url.replace(/^sqlite:/, '');
+    let handle: Sqlite.Database;
+    try {
+      handle = new Sqlite(file);
+    } catch (e) {
+      throw new DistforgeError('database', `cannot open SQLite database ${file}: ${(e as Error).message}`, { status: 500, cause: e });
+    }
+    handle.pragma('journal_mode = WAL');
+    handle.pragma('busy_timeout = 10000');
+    handle.pragma('foreign_keys = ON');
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  }
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(dialect)) };
+  const { error, results } = await new Migrator({ db: kysely, provider }).migrateToLatest();
+  if (error) {
+    await kysely.destroy();
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new DistforgeError('database', `cannot migrate the database (migration ${failed}): ${(error as Error).message}`, { status: 500, cause: error });
+  }
+  return { kysely, dialect, close: () => kysely.destroy() };
+}

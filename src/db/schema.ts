@@ -1,0 +1,202 @@
+/**
+ * The database schema as TypeScript types (Kysely). One schema serves SQLite and PostgreSQL:
+ * times are integer milliseconds since the epoch (`bigint` in PostgreSQL, read back as numbers),
+ * structured values are JSON text, booleans are 0/1 integers.
+ *
+ * Terminology:
+ * - build: what a user submits: package sources (git URL + ref, or an uploaded SRPM) for one or
+ *   more platforms. A build item is one source of a build.
+ * - task: one unit of work a node leases: `srpm` (build the source RPM of an item for a platform)
+ *   or `rpm` (build the binary RPMs of that SRPM for one arch). A task waits (`blocked`) until the
+ *   tasks it depends on have succeeded, then is `queued`, `leased` by a node, and ends `succeeded`,
+ *   `failed` or `cancelled`.
+ * - lease: a node's claim on a task until `lease_expires_at`; heartbeats extend it; an expired
+ *   lease returns the task to the queue with attempt + 1.
+ * - token: a secret given to a user (API token, with a role) or a node (node token); only its
+ *   sha256 is stored.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Milliseconds since the epoch. */
+export type Millis = number;
+
+export type Role = 'admin' | 'maintainer' | 'read-only';
+export type BuildState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type TaskState = 'blocked' | 'queued' | 'leased' | 'succeeded' | 'failed' | 'cancelled';
+export type TaskKind = 'srpm' | 'rpm';
+
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  role: Role;
+  created_at: Millis;
+}
+
+export interface TokensTable {
+  id: Generated<number>;
+  /** sha256 hex of the secret. */
+  token_hash: string;
+  kind: 'user' | 'node';
+  user_id: number | null;
+  node_id: number | null;
+  created_at: Millis;
+  revoked_at: Millis | null;
+}
+
+export interface NodesTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON array of arches the node builds (x86_64, aarch64, …); noarch tasks go to any node. */
+  arches: string;
+  /** JSON array: build, test. */
+  capabilities: string;
+  max_concurrency: number;
+  enabled: number;
+  last_seen_at: Millis | null;
+  created_at: Millis;
+}
+
+export interface PlatformsTable {
+  name: string;
+  /** JSON: the whole platform definition (arches, dist tag, macros, repositories, lifecycle). */
+  definition: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface BuildsTable {
+  id: Generated<number>;
+  owner_id: number;
+  state: BuildState;
+  priority: number;
+  /** JSON array of platform names. */
+  platforms: string;
+  /** 1 when the user gave the order (items build one after another, in position order). */
+  explicit_order: number;
+  public: number;
+  created_at: Millis;
+  finished_at: Millis | null;
+  /** Why the build failed before any task ran (e.g. a dependency cycle), else null. */
+  failure_reason: string | null;
+}
+
+export interface BuildItemsTable {
+  id: Generated<number>;
+  build_id: number;
+  position: number;
+  kind: 'git' | 'srpm';
+  git_url: string | null;
+  git_ref: string | null;
+  /** The commit the ref resolved to at submit time. */
+  git_commit: string | null;
+  /** For an uploaded SRPM: its sha256 in the artifact store. */
+  srpm_sha256: string | null;
+  /** Package (source) name once known. */
+  name: string | null;
+}
+
+export interface TasksTable {
+  id: Generated<number>;
+  build_id: number;
+  item_id: number;
+  kind: TaskKind;
+  platform: string;
+  /** Target arch; `noarch` tasks and srpm tasks (`src`) may go to any node. */
+  arch: string;
+  state: TaskState;
+  priority: number;
+  owner_id: number;
+  leased_by: number | null;
+  lease_expires_at: Millis | null;
+  attempt: number;
+  max_attempts: number;
+  created_at: Millis;
+  queued_at: Millis | null;
+  started_at: Millis | null;
+  finished_at: Millis | null;
+  failure_reason: string | null;
+  /** JSON: what the node reported (build environment record, arches from the SRPM, …). */
+  result: string | null;
+}
+
+export interface TaskDependenciesTable {
+  task_id: number;
+  depends_on: number;
+}
+
+/** Scheduling decisions and state changes, visible per task. */
+export interface TaskEventsTable {
+  id: Generated<number>;
+  task_id: number;
+  at: Millis;
+  /** queued, leased, refused, heartbeat-lost, expired, succeeded, failed, cancelled, retried, … */
+  kind: string;
+  node_id: number | null;
+  message: string;
+}
+
+/** Nodes that refused a task (it is not offered to them again). */
+export interface TaskRefusalsTable {
+  task_id: number;
+  node_id: number;
+  at: Millis;
+  reason: string;
+}
+
+export interface TaskLogsTable {
+  task_id: number;
+  seq: number;
+  at: Millis;
+  chunk: string;
+}
+
+export interface ArtifactsTable {
+  id: Generated<number>;
+  task_id: number;
+  /** File name (no directories). */
+  name: string;
+  /** srpm, rpm, log, buildenv */
+  kind: string;
+  sha256: string;
+  size: number;
+  created_at: Millis;
+}
+
+/** Every RPM indexed when it arrives (src/rpm), for dependency resolution and the API. */
+export interface RpmPackagesTable {
+  sha256: string;
+  name: string;
+  epoch: number | null;
+  version: string;
+  release: string;
+  arch: string;
+  sourcerpm: string | null;
+  /** JSON: RepoPackage (src/repo/model.ts) without pkgId-independent noise: deps and files. */
+  metadata: string;
+  created_at: Millis;
+}
+
+export interface Database {
+  users: UsersTable;
+  tokens: TokensTable;
+  nodes: NodesTable;
+  platforms: PlatformsTable;
+  builds: BuildsTable;
+  build_items: BuildItemsTable;
+  tasks: TasksTable;
+  task_dependencies: TaskDependenciesTable;
+  task_events: TaskEventsTable;
+  task_refusals: TaskRefusalsTable;
+  task_logs: TaskLogsTable;
+  artifacts: ArtifactsTable;
+  rpm_packages: RpmPackagesTable;
+}
+
+export type Task = Selectable<TasksTable>;
+export type NewTask = Insertable<TasksTable>;
+export type TaskUpdate = Updateable<TasksTable>;
+export type Build = Selectable<BuildsTable>;
+export type BuildItem = Selectable<BuildItemsTable>;
+export type Node = Selectable<NodesTable>;
+export type Artifact = Selectable<ArtifactsTable>;
+export type User = Selectable<UsersTable>;

@@ -1,0 +1,44 @@
+/**
+ * The migrations on a real database (SQLite, or PostgreSQL when DISTFORGE_TEST_PG is set): they
+ * apply on an empty database and again as a no-op, and SQLite and PostgreSQL end with the same
+ * logical schema (tables and columns).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openDatabase } from '../../src/db/connection.ts';
+import { freshDatabaseUrl, TEST_DIALECT } from '../support/db.ts';
+
+/** Tables and their columns, as the database reports them. */
+async function logicalSchema(url: string): Promise<Record<string, string[]>> {
+  const db = await openDatabase(url);
+  try {
+    const tables = await db.kysely.introspection.getTables();
+    return Object.fromEntries(
+      tables
+        .filter((t) => !t.name.startsWith('kysely_'))
+        .map((t) => [t.name, t.columns.map((c) => c.name).sort()])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
+  } finally {
+    await db.close();
+  }
+}
+
+test(`migrations apply and re-apply (${TEST_DIALECT})`, async () => {
+  const url = await freshDatabaseUrl();
+  const first = await logicalSchema(url);
+  assert.ok(first.tasks?.includes('lease_expires_at'));
+  assert.deepEqual(await logicalSchema(url), first);
+});
+
+test('SQLite and PostgreSQL have the same logical schema', { skip: TEST_DIALECT === 'sqlite' ? 'needs DISTFORGE_TEST_PG' : false }, async () => {
+  const saved = process.env.DISTFORGE_TEST_PG;
+  const pgSchema = await logicalSchema(await freshDatabaseUrl());
+  delete process.env.DISTFORGE_TEST_PG;
+  try {
+    const { freshDatabaseUrl: sqliteUrl } = await import('../support/db.ts');
+    assert.deepEqual(await logicalSchema(await sqliteUrl()), pgSchema);
+  } finally {
+    process.env.DISTFORGE_TEST_PG = saved;
+  }
+});
