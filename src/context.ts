@@ -1,0 +1,30 @@
+/**
+ * The explicit context every service function takes: built once at start (`distforge server`,
+ * `distforge up`, tests) and passed in; no module-level singletons.
+ *
+ * Terminology:
+ * - data directory: where the embedded defaults live (SQLite file, artifact store, git caches,
+ *   published build repositories, admin token).
+ */
+import type { Logger } from 'pino';
+import type { Db } from './db/connection.ts';
+import type { ArtifactStore } from './storage/store.ts';
+
+export interface ServerSettings {
+  /** Absolute URL clients and nodes reach the master at, e.g. http://127.0.0.1:8080 (no trailing slash). */
+  publicUrl: string;
+  dataDir: string;
+  /** How long a lease lasts without a heartbeat. */
+  leaseMs: number;
+  /** Attempts before an expiring task fails. */
+  maxAttempts: number;
+}
+
+export interface Context {
+  db: Db;
+  store: ArtifactStore;
+  log: Logger;
+  /** Milliseconds since the epoch (tests may move time). */
+  now: () => number;
+  settings: ServerSettings;
+}
