@@ -7,6 +7,7 @@
  * - role: admin (everything), maintainer (submit and manage builds), read-only (read); anonymous
  *   callers may read public builds and logs.
  */
+import type {} from 'fastify';
 import { DistforgeError } from '../errors.ts';
 import type { Role } from '../db/schema.ts';
 
