@@ -3,9 +3,15 @@
  * lives in its own file and only parses, calls a library or service, and prints.
  */
 import { Command, CommanderError } from 'commander';
+import { buildCommand } from './builds.ts';
 import { ExitCode, reportError } from './errors.ts';
+import { withNodeRun } from './node.ts';
+import { nodeCommand } from './nodes.ts';
+import { platformCommand } from './platforms.ts';
 import { repoCommand } from './repo.ts';
 import { rpmCommand } from './rpm.ts';
+import { serverCommand } from './server.ts';
+import { tokenCommand } from './tokens.ts';
 
 function program(): Command {
   const p = new Command('distforge')
@@ -15,6 +21,11 @@ function program(): Command {
     .exitOverride();
   p.addCommand(rpmCommand());
   p.addCommand(repoCommand());
+  p.addCommand(serverCommand());
+  p.addCommand(withNodeRun(nodeCommand()));
+  p.addCommand(platformCommand());
+  p.addCommand(tokenCommand());
+  p.addCommand(buildCommand());
   const override = (c: Command): void => {
     c.exitOverride();
     for (const sub of c.commands) override(sub);

@@ -10,6 +10,8 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import pg from 'pg';
 import { DistforgeError } from '../errors.ts';
 import { initialSchema } from './migrations/0001-initial.ts';
+import { schedulerIndexes } from './migrations/0002-scheduler.ts';
+import { buildGraphSchema } from './migrations/0004-build-graph.ts';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -22,7 +24,7 @@ export interface Db {
 
 /** The numbered migrations, in order; forward only. */
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '0001-initial': initialSchema(dialect) };
+  return { '0001-initial': initialSchema(dialect), '0002-scheduler': schedulerIndexes(dialect), '0004-build-graph': buildGraphSchema(dialect) };
 }
 
 // int8 (bigint) → number: our bigints are milliseconds and byte counts, far below 2^53.

@@ -7,6 +7,7 @@
  *   dependency `(…)` (kept whole, unversioned, as repodata carries it).
  */
 import type { RepoDepFlag, RepoDependency, RepoFile, RepoPackage } from '../model.ts';
+import { emptyRepoPackage } from '../read/primary.ts';
 
 const OPS: Record<string, RepoDepFlag> = { '<': 'LT', '<=': 'LE', '=': 'EQ', '>=': 'GE', '>': 'GT' };
 
@@ -51,35 +52,18 @@ function file(spec: string): RepoFile {
 /** A repository package with the given name and dependencies; everything else is filler. */
 export function pkg(name: string, o: PackageOptions = {}): RepoPackage {
   return {
+    ...emptyRepoPackage(),
     pkgId: `${name}-id`,
-    checksumType: 'sha256',
     name,
     arch: o.arch ?? 'x86_64',
     epoch: o.epoch ?? '0',
     version: o.version ?? '1.0',
     release: o.release ?? '1',
-    summary: '',
-    description: '',
-    packager: '',
-    url: '',
-    time: { file: 0, build: 0 },
-    size: { package: 0, installed: 0, archive: 0 },
     location: { href: `${name}.rpm` },
     license: 'MIT',
-    vendor: '',
-    group: '',
-    buildhost: '',
     sourcerpm: o.arch === 'src' ? '' : `${name}-1.0-1.src.rpm`,
-    headerRange: { start: 0, end: 0 },
     provides: (o.provides ?? []).map(entry),
     requires: (o.requires ?? []).map(entry),
-    conflicts: [],
-    obsoletes: [],
-    suggests: [],
-    enhances: [],
-    recommends: [],
-    supplements: [],
     files: (o.files ?? []).map(file),
-    changelogs: [],
   };
 }

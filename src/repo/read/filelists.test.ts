@@ -1,15 +1,11 @@
 /** Unit tests of readFilelists: entries with files of every type, and broken entries. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RepoReadError } from '../errors.ts';
 import { readFilelists } from './filelists.ts';
 import type { FilelistsPackage } from './filelists.ts';
+import { assertReadErrors, readAll } from './test-support.ts';
 
-async function all(xml: string): Promise<FilelistsPackage[]> {
-  const out: FilelistsPackage[] = [];
-  for await (const p of readFilelists(xml, 'filelists.xml')) out.push(p);
-  return out;
-}
+const all = (xml: string): Promise<FilelistsPackage[]> => readAll(readFilelists, xml, 'filelists.xml');
 
 test('reads createrepo_c filelists.xml', async () => {
   const xml = `<?xml version="1.0" encoding="UTF-8"?>
@@ -44,14 +40,11 @@ test('reads createrepo_c filelists.xml', async () => {
 });
 
 test('broken entries name the file and line', async () => {
-  const cases: [string, RegExp][] = [
+  await assertReadErrors(all, [
     ['<metadata/>', /^filelists\.xml: line 1: not filelists\.xml: root element <metadata>, expected <filelists>$/],
     ['<filelists>\n<package name="a"><version ver="1"/></package></filelists>', /^filelists\.xml: line 2: <package> has no pkgid attribute$/],
     ['<filelists>\n\n<package pkgid="1"><version ver="1"/></package></filelists>', /line 3: <package> has no name attribute/],
     ['<filelists><package pkgid="1" name="a"></package></filelists>', /<package> has no <version>/],
     ['<filelists><package pkgid="1" name="a"><version ver="1"/><file type="x">/a</file></package></filelists>', /<file> has unknown type "x"/],
-  ];
-  for (const [xml, expected] of cases) {
-    await assert.rejects(all(xml), (err) => err instanceof RepoReadError && expected.test(err.message), xml);
-  }
+  ]);
 });

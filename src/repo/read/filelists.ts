@@ -32,22 +32,17 @@ export function readFilelistsBatches(input: XmlInput, file: string): AsyncGenera
   return parseBatches<FilelistsPackage>(input, file, (ctx) => new FilelistsHandler(ctx, 'filelists', 'filelists.xml'));
 }
 
-class FilelistsHandler extends PackageEntryHandler<FilelistsPackage> {
-  #type: RepoFileType = 'file';
-
+/** Reads each `<file>` as a text element whose field is its type. */
+class FilelistsHandler extends PackageEntryHandler<FilelistsPackage, RepoFileType> {
   protected start(id: PackageEntryId): FilelistsPackage {
     return { pkgId: id.pkgId, name: id.name, arch: id.arch, epoch: id.epoch, version: id.version, release: id.release, files: [] };
   }
 
-  protected child(_entry: FilelistsPackage, name: string, attrs: Record<string, string>): boolean {
-    if (name !== 'file') return false;
-    this.#type = fileType(attrs.type, this.fail);
-    this.capturing = true;
-    this.collected = '';
-    return true;
+  protected child(name: string, attrs: Record<string, string>): RepoFileType | null {
+    return name === 'file' ? fileType(attrs.type, this.fail) : null;
   }
 
-  protected endChild(entry: FilelistsPackage): void {
-    entry.files.push({ path: this.collected, type: this.#type });
+  protected endText(type: RepoFileType, path: string): void {
+    this.entry?.files.push({ path, type });
   }
 }

@@ -6,42 +6,10 @@ import type { RepoPackage } from '../model.ts';
 import type { FilelistsPackage } from './filelists.ts';
 import { Follower, joinPackages } from './join.ts';
 import type { OtherPackage } from './other.ts';
+import { emptyRepoPackage } from './primary.ts';
 
-function pkg(k: number): RepoPackage {
-  return {
-    pkgId: `id${k}`,
-    checksumType: 'sha256',
-    name: `p${k}`,
-    arch: 'noarch',
-    epoch: '0',
-    version: '1',
-    release: '1',
-    summary: '',
-    description: '',
-    packager: '',
-    url: '',
-    time: { file: 0, build: 0 },
-    size: { package: 0, installed: 0, archive: 0 },
-    location: { href: `p${k}.rpm` },
-    license: '',
-    vendor: '',
-    group: '',
-    buildhost: '',
-    sourcerpm: '',
-    headerRange: { start: 0, end: 0 },
-    provides: [],
-    requires: [],
-    conflicts: [],
-    obsoletes: [],
-    suggests: [],
-    enhances: [],
-    recommends: [],
-    supplements: [],
-    files: [{ path: `/usr/bin/p${k}`, type: 'file' }],
-    changelogs: [],
-  };
-}
 const id = (k: number): Omit<FilelistsPackage, 'files'> => ({ pkgId: `id${k}`, name: `p${k}`, arch: 'noarch', epoch: '0', version: '1', release: '1' });
+const pkg = (k: number): RepoPackage => ({ ...emptyRepoPackage(), ...id(k), location: { href: `p${k}.rpm` }, files: [{ path: `/usr/bin/p${k}`, type: 'file' }] });
 const fl = (k: number): FilelistsPackage => ({ ...id(k), files: [{ path: `/usr/bin/p${k}`, type: 'file' }, { path: `/usr/share/p${k}`, type: 'dir' }] });
 const ot = (k: number): OtherPackage => ({ ...id(k), changelogs: [{ author: 'a', date: k, text: `c${k}` }] });
 

@@ -1,15 +1,11 @@
 /** Unit tests of readOther: changelog entries, and broken entries. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RepoReadError } from '../errors.ts';
 import { readOther } from './other.ts';
 import type { OtherPackage } from './other.ts';
+import { assertReadErrors, readAll } from './test-support.ts';
 
-async function all(xml: string): Promise<OtherPackage[]> {
-  const out: OtherPackage[] = [];
-  for await (const p of readOther(xml, 'other.xml')) out.push(p);
-  return out;
-}
+const all = (xml: string): Promise<OtherPackage[]> => readAll(readOther, xml, 'other.xml');
 
 test('reads createrepo_c other.xml', async () => {
   const xml = `<?xml version="1.0" encoding="UTF-8"?>
@@ -44,12 +40,9 @@ test('reads createrepo_c other.xml', async () => {
 });
 
 test('broken entries name the file and line', async () => {
-  const cases: [string, RegExp][] = [
+  await assertReadErrors(all, [
     ['<filelists/>', /^other\.xml: line 1: not other\.xml: root element <filelists>, expected <otherdata>$/],
     ['<otherdata>\n<package pkgid="1" name="a"><version ver="1"/>\n<changelog date="soon"/></package></otherdata>', /^other\.xml: line 3: <changelog date> is not an integer: "soon"$/],
     ['<otherdata><package pkgid="1" name="a"><version ver="1"/><changelog date="1">x</changelog>', /unexpected end of file: <package> is not closed/],
-  ];
-  for (const [xml, expected] of cases) {
-    await assert.rejects(all(xml), (err) => err instanceof RepoReadError && expected.test(err.message), xml);
-  }
+  ]);
 });

@@ -33,7 +33,8 @@ export function readOtherBatches(input: XmlInput, file: string): AsyncGenerator<
   return parseBatches<OtherPackage>(input, file, (ctx) => new OtherHandler(ctx, 'otherdata', 'other.xml'));
 }
 
-class OtherHandler extends PackageEntryHandler<OtherPackage> {
+/** Reads each `<changelog>` as a text element; its attributes wait in #author and #date. */
+class OtherHandler extends PackageEntryHandler<OtherPackage, 'changelog'> {
   #author = '';
   #date = 0;
 
@@ -41,16 +42,14 @@ class OtherHandler extends PackageEntryHandler<OtherPackage> {
     return { pkgId: id.pkgId, name: id.name, arch: id.arch, epoch: id.epoch, version: id.version, release: id.release, changelogs: [] };
   }
 
-  protected child(_entry: OtherPackage, name: string, attrs: Record<string, string>): boolean {
-    if (name !== 'changelog') return false;
+  protected child(name: string, attrs: Record<string, string>): 'changelog' | null {
+    if (name !== 'changelog') return null;
     this.#author = attrs.author ?? '';
     this.#date = seconds(attrs.date, '<changelog date>', this.fail);
-    this.capturing = true;
-    this.collected = '';
-    return true;
+    return name;
   }
 
-  protected endChild(entry: OtherPackage): void {
-    entry.changelogs.push({ author: this.#author, date: this.#date, text: this.collected });
+  protected endText(_field: 'changelog', text: string): void {
+    this.entry?.changelogs.push({ author: this.#author, date: this.#date, text });
   }
 }

@@ -3,17 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RepoReadError } from '../errors.ts';
 import type { RepoPackage } from '../model.ts';
+import type { XmlInput } from './items.ts';
 import { readPrimary } from './primary.ts';
-import { syntheticPrimaryPackage } from './test-support.ts';
+import { assertReadErrors, readAll, syntheticPrimaryPackage } from './test-support.ts';
 
 const wrap = (body: string): string =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="1">\n${body}</metadata>\n`;
 
-async function all(input: Parameters<typeof readPrimary>[0]): Promise<RepoPackage[]> {
-  const out: RepoPackage[] = [];
-  for await (const p of readPrimary(input, 'primary.xml')) out.push(p);
-  return out;
-}
+const all = (input: XmlInput): Promise<RepoPackage[]> => readAll(readPrimary, input, 'primary.xml');
 
 const ARCHER = `<package type="rpm">
   <name>Archer</name>
@@ -172,7 +169,7 @@ test('a package without a required field is an error naming the file and its lin
 });
 
 test('malformed values and documents', async () => {
-  const cases: [string, RegExp][] = [
+  await assertReadErrors(all, [
     ['<other/>', /line 1: not primary\.xml: root element <other>, expected <metadata>/],
     [wrap('<package><version epoch="0"/></package>'), /<version> without a ver attribute/],
     [wrap('<package><time file="yesterday"/></package>'), /<time file> is not an integer: "yesterday"/],
@@ -181,10 +178,7 @@ test('malformed values and documents', async () => {
     [wrap('<package><format><rpm:requires><rpm:entry name="a" flags="NE"/></rpm:requires></format></package>'), /<rpm:entry name="a"> has unknown flags "NE"/],
     [wrap('<package><format><file type="socket">/x</file></format></package>'), /<file> has unknown type "socket"/],
     [wrap(ARCHER).slice(0, 900), /unexpected end of file|unterminated/],
-  ];
-  for (const [xml, expected] of cases) {
-    await assert.rejects(all(xml), (err) => err instanceof RepoReadError && expected.test(err.message), xml.slice(0, 80));
-  }
+  ]);
 });
 
 test('packages before an error are yielded, then the iterator throws', async () => {

@@ -12,11 +12,11 @@
  *   without one of them is an error naming the line where it starts.
  */
 import type { RepoDepKind, RepoDependency, RepoFileType, RepoPackage } from '../model.ts';
-import type { SaxHandler } from '../xml/sax.ts';
 import { parseDependency, parseEvr } from './dependency.ts';
 import { count, seconds } from './fields.ts';
 import { parseBatches, parseItems } from './items.ts';
 import type { ItemContext, XmlInput } from './items.ts';
+import { MetadataHandler } from './metadata-handler.ts';
 
 /** A package as primary.xml gives it: `files` is the primary subset, `changelogs` is empty. */
 export type PrimaryPackage = RepoPackage;
@@ -63,8 +63,8 @@ const DEP_LISTS: Readonly<Record<string, RepoDepKind>> = {
   'rpm:supplements': 'supplements',
 };
 
-/** A fresh package with every field at its default. */
-function emptyPackage(): RepoPackage {
+/** A fresh package with every field at its default: what an element absent from primary.xml leaves. */
+export function emptyRepoPackage(): RepoPackage {
   return {
     pkgId: '',
     checksumType: 'sha256',
@@ -107,52 +107,41 @@ export function fileType(type: string | undefined, fail: (message: string) => ne
 }
 
 /** Builds packages from the events of primary.xml. */
-class PrimaryHandler implements SaxHandler {
-  readonly #ctx: ItemContext<PrimaryPackage>;
-  #depth = 0;
-  /** Depth of an element whose subtree is ignored (unknown elements); 0 when none. */
-  #skipAt = 0;
+class PrimaryHandler extends MetadataHandler<PrimaryPackage, TextField> {
   #pkg: RepoPackage | null = null;
   #pkgLine = 0;
   #hasVersion = false;
   #inFormat = false;
   #deps: RepoDependency[] | null = null;
-  #capture: TextField | null = null;
-  #captureDepth = 0;
-  #text = '';
   #fileType: RepoFileType = 'file';
-  readonly #fail: (message: string) => never;
 
   constructor(ctx: ItemContext<PrimaryPackage>) {
-    this.#ctx = ctx;
-    this.#fail = (message) => ctx.fail(message);
+    super(ctx, 'metadata', 'primary.xml');
   }
 
   open(name: string, attrs: Record<string, string>): void {
-    const d = ++this.#depth;
-    if (this.#skipAt !== 0) return;
+    const d = this.enter(name);
+    if (d <= 1) return;
     const pkg = this.#pkg;
-    if (d === 1) {
-      if (name !== 'metadata') this.#fail(`not primary.xml: root element <${name}>, expected <metadata>`);
-    } else if (d === 2) {
+    if (d === 2) {
       if (name === 'package') {
-        this.#pkg = emptyPackage();
-        this.#pkgLine = this.#ctx.line();
+        this.#pkg = emptyRepoPackage();
+        this.#pkgLine = this.ctx.line();
         this.#hasVersion = false;
-      } else this.#skipAt = d;
-    } else if (pkg === null || this.#capture !== null) {
-      this.#skipAt = d;
+      } else this.skip();
+    } else if (pkg === null) {
+      this.skip();
     } else if (d === 3) {
       this.#packageChild(pkg, name, attrs);
     } else if (d === 4 && this.#inFormat) {
       this.#formatChild(pkg, name, attrs);
     } else if (d === 5 && this.#deps !== null && name === 'rpm:entry') {
-      this.#deps.push(parseDependency(attrs, this.#fail));
-    } else this.#skipAt = d;
+      this.#deps.push(parseDependency(attrs, this.fail));
+    } else this.skip();
   }
 
   #packageChild(pkg: RepoPackage, name: string, attrs: Record<string, string>): void {
-    const fail = this.#fail;
+    const fail = this.fail;
     switch (name) {
       case 'name':
       case 'arch':
@@ -160,11 +149,11 @@ class PrimaryHandler implements SaxHandler {
       case 'description':
       case 'packager':
       case 'url':
-        this.#startText(name);
+        this.startText(name);
         return;
       case 'checksum':
         if (attrs.type) pkg.checksumType = attrs.type;
-        this.#startText(name);
+        this.startText(name);
         return;
       case 'version': {
         const evr = parseEvr(attrs, fail);
@@ -195,26 +184,26 @@ class PrimaryHandler implements SaxHandler {
         this.#inFormat = true;
         return;
     }
-    this.#skipAt = this.#depth;
+    this.skip();
   }
 
   #formatChild(pkg: RepoPackage, name: string, attrs: Record<string, string>): void {
     switch (name) {
       case 'file':
-        this.#fileType = fileType(attrs.type, this.#fail);
-        this.#startText(name);
+        this.#fileType = fileType(attrs.type, this.fail);
+        this.startText(name);
         return;
       case 'rpm:license':
       case 'rpm:vendor':
       case 'rpm:group':
       case 'rpm:buildhost':
       case 'rpm:sourcerpm':
-        this.#startText(name);
+        this.startText(name);
         return;
       case 'rpm:header-range':
         pkg.headerRange = {
-          start: count(attrs.start, '<rpm:header-range start>', this.#fail),
-          end: count(attrs.end, '<rpm:header-range end>', this.#fail),
+          start: count(attrs.start, '<rpm:header-range start>', this.fail),
+          end: count(attrs.end, '<rpm:header-range end>', this.fail),
         };
         return;
     }
@@ -223,38 +212,20 @@ class PrimaryHandler implements SaxHandler {
       this.#deps = pkg[list];
       return;
     }
-    this.#skipAt = this.#depth;
+    this.skip();
   }
 
-  text(text: string): void {
-    if (this.#capture !== null) this.#text += text;
-  }
-
-  close(): void {
-    const d = this.#depth--;
-    if (this.#skipAt !== 0) {
-      if (d === this.#skipAt) this.#skipAt = 0;
-      return;
-    }
+  protected endElement(d: number): void {
     const pkg = this.#pkg;
     if (pkg === null) return;
-    if (this.#capture !== null) {
-      if (d === this.#captureDepth) this.#endText(pkg, this.#capture, this.#text);
-      return;
-    }
     if (d === 2) this.#finish(pkg);
     else if (d === 3) this.#inFormat = false;
     else if (d === 4) this.#deps = null;
   }
 
-  #startText(field: TextField): void {
-    this.#capture = field;
-    this.#captureDepth = this.#depth;
-    this.#text = '';
-  }
-
-  #endText(pkg: RepoPackage, field: TextField, text: string): void {
-    this.#capture = null;
+  protected endText(field: TextField, text: string): void {
+    const pkg = this.#pkg;
+    if (pkg === null) return;
     switch (field) {
       case 'name':
         pkg.name = text;
@@ -299,13 +270,13 @@ class PrimaryHandler implements SaxHandler {
   }
 
   #finish(pkg: RepoPackage): void {
-    const missing = (what: string): never => this.#ctx.fail(`<package> has no ${what}`, this.#pkgLine);
+    const missing = (what: string): never => this.ctx.fail(`<package> has no ${what}`, this.#pkgLine);
     if (pkg.name === '') missing('<name>');
     if (pkg.arch === '') missing('<arch>');
     if (!this.#hasVersion) missing('<version>');
     if (pkg.pkgId === '') missing('<checksum>');
     if (pkg.location.href === '') missing('<location>');
     this.#pkg = null;
-    this.#ctx.emit(pkg);
+    this.ctx.emit(pkg);
   }
 }

@@ -9,10 +9,10 @@
  * - revision: free text, usually the creation time in seconds; tags: content, repo and distro
  *   (with a CPE id) labels.
  */
-import type { SaxHandler } from '../xml/sax.ts';
 import { count, seconds } from './fields.ts';
 import { parseItemsSync } from './items.ts';
 import type { ItemContext } from './items.ts';
+import { MetadataHandler } from './metadata-handler.ts';
 import type { Repomd, RepomdRecord } from '../model.ts';
 
 export type { Repomd, RepomdChecksum, RepomdDistroTag, RepomdRecord, RepomdTags } from '../model.ts';
@@ -36,32 +36,23 @@ export function parseRepomd(xml: string | Uint8Array, file: string): Repomd {
 }
 
 /** Builds a Repomd from the events of repomd.xml; emits it when the root closes. */
-class RepomdHandler implements SaxHandler {
-  readonly #ctx: ItemContext<Repomd>;
+class RepomdHandler extends MetadataHandler<Repomd, string> {
   readonly #repomd: Repomd = { revision: null, tags: { content: [], repo: [], distro: [] }, records: [] };
-  #depth = 0;
-  #skipAt = 0;
   /** The section open at depth 2: `<data>` (a record) or `<tags>`. */
   #record: RepomdRecord | null = null;
   #recordLine = 0;
   #inTags = false;
-  /** Element whose text is being collected, and its type attribute (for checksums) or cpeid. */
-  #capture: string | null = null;
+  /** The type attribute (checksums) or cpeid (distro tags) of the text element being read. */
   #captureAttr: string | undefined;
-  #text = '';
 
   constructor(ctx: ItemContext<Repomd>) {
-    this.#ctx = ctx;
+    super(ctx, 'repomd', 'repomd.xml');
   }
 
   open(name: string, attrs: Record<string, string>): void {
-    const d = ++this.#depth;
-    if (this.#skipAt !== 0) return;
-    const fail = this.#fail;
-    if (d === 1) {
-      if (name !== 'repomd') fail(`not repomd.xml: root element <${name}>, expected <repomd>`);
-      return;
-    }
+    const d = this.enter(name);
+    if (d <= 1) return;
+    const fail = this.fail;
     if (d === 2) {
       if (name === 'revision') this.#startText(name, undefined);
       else if (name === 'tags') this.#inTags = true;
@@ -71,8 +62,8 @@ class RepomdHandler implements SaxHandler {
         if (this.#repomd.records.some((r) => r.type === type)) fail(`metadata type ${type} is listed twice`);
         // checksum and location are checked on </data>; placeholders until then.
         this.#record = { type, location: { href: '' }, checksum: { type: '', value: '' } };
-        this.#recordLine = this.#ctx.line();
-      } else this.#skipAt = d;
+        this.#recordLine = this.ctx.line();
+      } else this.skip();
       return;
     }
     if (d === 3 && this.#inTags && (name === 'content' || name === 'repo' || name === 'distro')) {
@@ -103,48 +94,31 @@ class RepomdHandler implements SaxHandler {
         }
       }
     }
-    this.#skipAt = d;
+    this.skip();
   }
 
-  text(text: string): void {
-    if (this.#capture !== null) this.#text += text;
-  }
-
-  close(): void {
-    const d = this.#depth--;
-    if (this.#skipAt !== 0) {
-      if (d === this.#skipAt) this.#skipAt = 0;
-      return;
-    }
-    if (this.#capture !== null) {
-      this.#endText(this.#capture, this.#text);
-      this.#capture = null;
-      return;
-    }
+  protected endElement(d: number): void {
     if (d === 2 && this.#record) {
       const r = this.#record;
-      if (r.checksum.value === '') this.#fail(`<data type="${r.type}"> has no <checksum>`, this.#recordLine);
-      if (r.location.href === '') this.#fail(`<data type="${r.type}"> has no <location>`, this.#recordLine);
+      if (r.checksum.value === '') this.ctx.fail(`<data type="${r.type}"> has no <checksum>`, this.#recordLine);
+      if (r.location.href === '') this.ctx.fail(`<data type="${r.type}"> has no <location>`, this.#recordLine);
       this.#repomd.records.push(r);
       this.#record = null;
     } else if (d === 2) {
       this.#inTags = false;
     } else if (d === 1) {
-      this.#ctx.emit(this.#repomd);
+      this.ctx.emit(this.#repomd);
     }
   }
 
-  #fail = (message: string, line?: number): never => this.#ctx.fail(message, line);
-
   #startText(name: string, attr: string | undefined): void {
-    this.#capture = name;
     this.#captureAttr = attr;
-    this.#text = '';
+    this.startText(name);
   }
 
-  #endText(name: string, raw: string): void {
+  protected endText(name: string, raw: string): void {
     const text = raw.trim();
-    const fail = this.#fail;
+    const fail = this.fail;
     const record = this.#record;
     if (name === 'revision') this.#repomd.revision = text;
     else if (name === 'content' || name === 'repo') this.#repomd.tags[name].push(text);

@@ -1,13 +1,15 @@
 /**
  * Synthetic repodata for tests and measurements: createrepo_c-shaped primary.xml, filelists.xml
  * and other.xml for any number of made-up packages, written (gzip or plain) with a matching
- * repomd.xml. Package k is the same for the same k, whatever the count.
+ * repomd.xml. Package k is the same for the same k, whatever the count. Also what the reader
+ * tests share: reading a document to the end, and checking that broken documents fail.
  *
  * Terminology:
  * - synthetic package k: `pkg-k`, version `1.<k % 100>`, release `<k % 7 + 1>.el9`, x86_64 (every
  *   fifth noarch), with a few dependencies, files under /usr/bin, /usr/lib64, /usr/share/doc and
  *   /etc, and three changelog entries.
  */
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -15,6 +17,22 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
+import { RepoReadError } from '../errors.ts';
+import type { XmlInput } from './items.ts';
+
+/** Every item `read` yields for `input` (a reader such as readPrimary), reading as `file`. */
+export async function readAll<T>(read: (input: XmlInput, file: string) => AsyncIterable<T>, input: XmlInput, file: string): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of read(input, file)) out.push(item);
+  return out;
+}
+
+/** Asserts that reading each document with `readDocument` fails with a RepoReadError matching its pattern. */
+export async function assertReadErrors(readDocument: (xml: string) => Promise<unknown>, cases: [xml: string, expected: RegExp][]): Promise<void> {
+  for (const [xml, expected] of cases) {
+    await assert.rejects(readDocument(xml), (err) => err instanceof RepoReadError && expected.test(err.message), xml.slice(0, 120));
+  }
+}
 
 export interface SyntheticOptions {
   /** Compression of the three files. Default gzip (level 1, fast). */

@@ -13,10 +13,10 @@
  *   and `<reboot_suggested>`.
  */
 import type { Advisory, AdvisoryCollection, AdvisoryPackage } from '../model.ts';
-import type { SaxHandler } from '../xml/sax.ts';
 import { flag } from './fields.ts';
 import { parseItems } from './items.ts';
 import type { ItemContext, XmlInput } from './items.ts';
+import { MetadataHandler } from './metadata-handler.ts';
 
 /**
  * Yields the advisories of updateinfo.xml in file order.
@@ -56,11 +56,7 @@ function emptyAdvisory(attrs: Record<string, string>): Advisory {
 }
 
 /** Builds advisories from the events of updateinfo.xml. */
-class UpdateinfoHandler implements SaxHandler {
-  readonly #ctx: ItemContext<Advisory>;
-  readonly #fail: (message: string) => never;
-  #depth = 0;
-  #skipAt = 0;
+class UpdateinfoHandler extends MetadataHandler<Advisory, string> {
   #advisory: Advisory | null = null;
   #advisoryLine = 0;
   /** The depth-3 section open: `<references>` or `<pkglist>`. */
@@ -68,29 +64,24 @@ class UpdateinfoHandler implements SaxHandler {
   #collection: AdvisoryCollection | null = null;
   #package: AdvisoryPackage | null = null;
   #packageLine = 0;
-  #capture: string | null = null;
-  #captureDepth = 0;
-  #captureType = '';
-  #text = '';
+  /** The type attribute of the text element `<sum>`. */
+  #sumType = '';
 
   constructor(ctx: ItemContext<Advisory>) {
-    this.#ctx = ctx;
-    this.#fail = (message) => ctx.fail(message);
+    super(ctx, 'updates', 'updateinfo.xml');
   }
 
   open(name: string, attrs: Record<string, string>): void {
-    const d = ++this.#depth;
-    if (this.#skipAt !== 0) return;
+    const d = this.enter(name);
+    if (d <= 1) return;
     const advisory = this.#advisory;
-    if (d === 1) {
-      if (name !== 'updates') this.#fail(`not updateinfo.xml: root element <${name}>, expected <updates>`);
-    } else if (d === 2) {
+    if (d === 2) {
       if (name === 'update') {
         this.#advisory = emptyAdvisory(attrs);
-        this.#advisoryLine = this.#ctx.line();
-      } else this.#skipAt = d;
-    } else if (advisory === null || this.#capture !== null) {
-      this.#skipAt = d;
+        this.#advisoryLine = this.ctx.line();
+      } else this.skip();
+    } else if (advisory === null) {
+      this.skip();
     } else if (d === 3) {
       this.#updateChild(advisory, name, attrs);
     } else if (d === 4 && this.#section === 'references' && name === 'reference') {
@@ -101,20 +92,21 @@ class UpdateinfoHandler implements SaxHandler {
     } else if (d === 5 && this.#collection !== null) {
       this.#collectionChild(this.#collection, name, attrs);
     } else if (d === 6 && this.#package !== null && (name === 'filename' || name === 'sum' || name === 'reboot_suggested')) {
-      this.#startText(name, attrs.type ?? '');
-    } else this.#skipAt = d;
+      this.#sumType = attrs.type ?? '';
+      this.startText(name);
+    } else this.skip();
   }
 
   #updateChild(advisory: Advisory, name: string, attrs: Record<string, string>): void {
-    if (UPDATE_TEXT.has(name) || name === 'reboot_suggested') this.#startText(name, '');
+    if (UPDATE_TEXT.has(name) || name === 'reboot_suggested') this.startText(name);
     else if (name === 'issued') advisory.issued = attrs.date ?? '';
     else if (name === 'updated') advisory.updated = attrs.date ?? '';
     else if (name === 'references' || name === 'pkglist') this.#section = name;
-    else this.#skipAt = this.#depth;
+    else this.skip();
   }
 
   #collectionChild(collection: AdvisoryCollection, name: string, attrs: Record<string, string>): void {
-    if (name === 'name') this.#startText(name, '');
+    if (name === 'name') this.startText(name);
     else if (name === 'module') {
       collection.module = {
         name: attrs.name ?? '',
@@ -124,7 +116,7 @@ class UpdateinfoHandler implements SaxHandler {
         arch: attrs.arch ?? '',
       };
     } else if (name === 'package') {
-      this.#packageLine = this.#ctx.line();
+      this.#packageLine = this.ctx.line();
       this.#package = {
         name: attrs.name ?? '',
         epoch: attrs.epoch === undefined || attrs.epoch === '' ? '0' : attrs.epoch,
@@ -134,62 +126,42 @@ class UpdateinfoHandler implements SaxHandler {
         src: attrs.src ?? '',
         filename: '',
       };
-    } else this.#skipAt = this.#depth;
+    } else this.skip();
   }
 
-  text(text: string): void {
-    if (this.#capture !== null) this.#text += text;
-  }
-
-  close(): void {
-    const d = this.#depth--;
-    if (this.#skipAt !== 0) {
-      if (d === this.#skipAt) this.#skipAt = 0;
-      return;
-    }
+  protected endElement(d: number): void {
     const advisory = this.#advisory;
     if (advisory === null) return;
-    if (this.#capture !== null) {
-      if (d === this.#captureDepth) this.#endText(advisory, this.#capture, this.#text);
-      return;
-    }
     if (d === 2) {
-      if (advisory.id.trim() === '') this.#ctx.fail('<update> has no <id>', this.#advisoryLine);
+      if (advisory.id.trim() === '') this.ctx.fail('<update> has no <id>', this.#advisoryLine);
       this.#advisory = null;
-      this.#ctx.emit(advisory);
+      this.ctx.emit(advisory);
     } else if (d === 3) {
       this.#section = null;
     } else if (d === 4) {
       this.#collection = null;
     } else if (d === 5 && this.#package !== null) {
       const pkg = this.#package;
-      if (pkg.name === '') this.#ctx.fail('<package> has no name attribute', this.#packageLine);
-      if (pkg.version === '') this.#ctx.fail(`<package name="${pkg.name}"> has no version attribute`, this.#packageLine);
+      if (pkg.name === '') this.ctx.fail('<package> has no name attribute', this.#packageLine);
+      if (pkg.version === '') this.ctx.fail(`<package name="${pkg.name}"> has no version attribute`, this.#packageLine);
       this.#collection?.packages.push(pkg);
       this.#package = null;
     }
   }
 
-  #startText(name: string, type: string): void {
-    this.#capture = name;
-    this.#captureDepth = this.#depth;
-    this.#captureType = type;
-    this.#text = '';
-  }
-
-  #endText(advisory: Advisory, name: string, text: string): void {
-    this.#capture = null;
-    const d = this.#captureDepth;
+  protected endText(name: string, text: string, d: number): void {
+    const advisory = this.#advisory;
+    if (advisory === null) return;
     if (d === 3) {
       if (isUpdateText(name)) advisory[name] = text;
-      else advisory.rebootSuggested = flag(text, '<reboot_suggested>', this.#fail);
+      else advisory.rebootSuggested = flag(text, '<reboot_suggested>', this.fail);
     } else if (d === 5 && this.#collection !== null) {
       this.#collection.name = text;
     } else if (d === 6 && this.#package !== null) {
       const pkg = this.#package;
       if (name === 'filename') pkg.filename = text;
-      else if (name === 'sum') pkg.sum = { type: this.#captureType, value: text.trim() };
-      else pkg.rebootSuggested = flag(text, '<reboot_suggested>', this.#fail);
+      else if (name === 'sum') pkg.sum = { type: this.#sumType, value: text.trim() };
+      else pkg.rebootSuggested = flag(text, '<reboot_suggested>', this.fail);
     }
   }
 }

@@ -1,0 +1,184 @@
+/**
+ * Build repositories: the RPMs a build has produced so far, published per platform and arch as a
+ * dnf repository under DATA/repos/build-<id>/<platform>/<arch>/ (hard links into the artifact
+ * store, named by artifact name; noarch packages in every arch's directory; unsigned, gzip
+ * metadata), so that later tasks of the build take their BuildRequires from it. A repository is
+ * brought up to date when a node leases a task that uses it, when someone reads its repomd.xml,
+ * and by the builds loop for running builds; it is rewritten only when its packages changed.
+ *
+ * Terminology:
+ * - manifest: `.distforge-manifest` in the repository directory: artifact name → sha256 of what
+ *   was last published, to tell whether anything changed.
+ */
+import { createWriteStream, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Context } from '../context.ts';
+import type { Task } from '../db/schema.ts';
+import { buildArches, findPlatform, type Platform } from '../platforms/index.ts';
+import { createRepository } from '../repo/create/create.ts';
+import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
+
+const MANIFEST = '.distforge-manifest';
+
+/** Publishes run one at a time per directory in this process (the repo lock is per process). */
+const publishing = new Map<string, Promise<unknown>>();
+
+/** DATA/repos/build-<id>/<platform>/<arch>. */
+export function buildRepoDir(ctx: Context, buildId: number, platform: string, arch: string): string {
+  return join(ctx.settings.dataDir, 'repos', `build-${buildId}`, platform, arch);
+}
+
+/**
+ * The URL a build repository is served at (ends with `/`): for a public build
+ * /api/v1/builds/ID/repo/PLATFORM/ARCH/; for a private one the URL with the build's repository
+ * key (/api/v1/builds/ID/repo-key/KEY/PLATFORM/ARCH/), which needs no token: dnf and the node's
+ * repository reader cannot send one.
+ */
+export function buildRepoUrl(ctx: Context, build: Pick<BuildRow, 'id' | 'public' | 'repo_key'>, platform: string, arch: string): string {
+  const where = build.public === 1 || build.repo_key === null ? 'repo' : `repo-key/${build.repo_key}`;
+  return `${ctx.settings.publicUrl}/api/v1/builds/${build.id}/${where}/${encodeURIComponent(platform)}/${encodeURIComponent(arch)}/`;
+}
+
+/** The arch an RPM file is for, from its name (`foo-1-1.el9.x86_64.rpm` → x86_64). */
+function fileArch(name: string): string | null {
+  return /\.([A-Za-z0-9_]+)\.rpm$/.exec(name)?.[1] ?? null;
+}
+
+/** What the repository of (build, platform) for `arch` should hold: name → sha256. */
+async function wantedPackages(ctx: Context, buildId: number, platform: string): Promise<{ name: string; sha256: string; arch: string | null }[]> {
+  const rows = await ctx.db.kysely
+    .selectFrom('artifacts as a')
+    .innerJoin('tasks as t', 't.id', 'a.task_id')
+    .select(['a.name', 'a.sha256'])
+    .where('t.build_id', '=', buildId)
+    .where('t.platform', '=', platform)
+    .where('t.kind', '=', 'rpm')
+    .where('t.state', '=', 'succeeded')
+    .where('a.kind', '=', 'rpm')
+    .orderBy('t.id')
+    .orderBy('a.id')
+    .execute();
+  return rows.filter((r) => !r.name.includes('/') && !r.name.startsWith('.')).map((r) => ({ ...r, arch: fileArch(r.name) }));
+}
+
+function forArch(all: { name: string; sha256: string; arch: string | null }[], arch: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of all) if ((p.arch === arch || p.arch === 'noarch') && !out.has(p.name)) out.set(p.name, p.sha256);
+  return out;
+}
+
+function readManifest(dir: string): Record<string, string> | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as Record<string, string>;
+  } catch {
+    return null;
+  }
+}
+
+async function placeFile(ctx: Context, sha256: string, target: string): Promise<void> {
+  const local = ctx.store.localPath(sha256);
+  if (local !== null) {
+    try {
+      linkSync(local, target);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    }
+  }
+  await pipeline(ctx.store.open(sha256), createWriteStream(target));
+}
+
+async function publish(ctx: Context, dir: string, wanted: Map<string, string>): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const old = readManifest(dir) ?? {};
+  if (existsSync(join(dir, 'repodata', 'repomd.xml')) && JSON.stringify(old) === JSON.stringify(Object.fromEntries(wanted))) return;
+  for (const f of readdirSync(dir)) {
+    if (f.endsWith('.rpm') && (!wanted.has(f) || wanted.get(f) !== old[f])) unlinkSync(join(dir, f));
+  }
+  for (const [name, sha256] of wanted) if (!existsSync(join(dir, name))) await placeFile(ctx, sha256, join(dir, name));
+  await createRepository(dir, { compression: 'gz', update: true, now: ctx.now() });
+  writeFileSync(join(dir, MANIFEST), JSON.stringify(Object.fromEntries(wanted)));
+}
+
+async function serialised<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const before = publishing.get(dir) ?? Promise.resolve();
+  const run = before.then(fn, fn);
+  const tail = run.catch(() => undefined);
+  publishing.set(dir, tail);
+  try {
+    return await run;
+  } finally {
+    if (publishing.get(dir) === tail) publishing.delete(dir);
+  }
+}
+
+/** Brings the repositories of (build, platform) for `arches` up to date. */
+async function syncPlatform(ctx: Context, buildId: number, platform: string, arches: readonly string[]): Promise<void> {
+  const all = await wantedPackages(ctx, buildId, platform);
+  for (const arch of arches) {
+    const dir = buildRepoDir(ctx, buildId, platform, arch);
+    await serialised(dir, () => publish(ctx, dir, forArch(all, arch)));
+  }
+}
+
+/** Brings one build repository up to date; returns its directory. */
+export async function ensureBuildRepo(ctx: Context, buildId: number, platform: string, arch: string): Promise<string> {
+  await syncPlatform(ctx, buildId, platform, [arch]);
+  return buildRepoDir(ctx, buildId, platform, arch);
+}
+
+/** Brings the repositories of every running build up to date (the builds loop). */
+export async function syncRunningBuildRepos(ctx: Context): Promise<void> {
+  const builds = await buildsDb(ctx).selectFrom('builds').select(['id', 'platforms']).where('state', '=', 'running').execute();
+  for (const b of builds) {
+    for (const name of jsonArray(b.platforms)) {
+      const platform = await findPlatform(ctx, name).catch(() => null);
+      if (platform) await syncPlatform(ctx, b.id, name, buildArches(platform));
+    }
+  }
+}
+
+/** The arch whose repositories a task uses: its own, or for noarch and src the node's (else the platform's first). */
+async function repoArch(ctx: Context, task: LeaseDecorationInput, platform: Platform): Promise<string> {
+  const arches: string[] = buildArches(platform);
+  if (arches.includes(task.arch)) return task.arch;
+  const nodeId = task.leased_by ?? task.leasedBy ?? null;
+  if (nodeId !== null) {
+    const node = await ctx.db.kysely.selectFrom('nodes').select('arches').where('id', '=', nodeId).executeTakeFirst();
+    const own = jsonArray(node?.arches ?? null).find((a) => arches.includes(a));
+    if (own) return own;
+  }
+  return arches[0] ?? 'x86_64';
+}
+
+/** The task as the node API hands it to {@link decorateLease} (a tasks row, or the leased task). */
+export type LeaseDecorationInput = Pick<Task, 'id' | 'kind' | 'platform' | 'arch'> & {
+  build_id?: number;
+  buildId?: number;
+  leased_by?: number | null;
+  leasedBy?: number | null;
+};
+
+/**
+ * For the node API's `decorateLease`: the repositories a leased task takes BuildRequires from —
+ * its build's repository for the task's arch (rpm tasks; published now if anything changed),
+ * then the platform's repositories (`$basearch` replaced, limited to the arches they serve).
+ */
+export async function decorateLease(ctx: Context, task: LeaseDecorationInput): Promise<{ repositories: string[] }> {
+  const buildId = task.build_id ?? task.buildId;
+  const platform = await findPlatform(ctx, task.platform).catch(() => null);
+  const build = buildId === undefined ? undefined : await buildsDb(ctx).selectFrom('builds').select(['id', 'public', 'repo_key']).where('id', '=', buildId).executeTakeFirst();
+  if (!build || !platform) return { repositories: [] };
+  const arch = await repoArch(ctx, task, platform);
+  const repositories: string[] = [];
+  if (task.kind === 'rpm') {
+    await ensureBuildRepo(ctx, build.id, platform.name, arch);
+    repositories.push(buildRepoUrl(ctx, build, platform.name, arch));
+  }
+  for (const r of platform.repositories) {
+    if (r.arches && !r.arches.includes(arch as (typeof r.arches)[number])) continue;
+    repositories.push(r.url.replaceAll('$basearch', arch));
+  }
+  return { repositories };
+}

@@ -1,0 +1,251 @@
+/**
+ * The fan-out: when an item's srpm task has succeeded, one rpm task per target arch of the SRPM
+ * (BuildArch, ExcludeArch, ExclusiveArch against the platform's arches; noarch once). Each rpm
+ * task depends on its srpm task (the node gets the SRPM from it) and on the rpm tasks of the items
+ * it builds against, same platform: the same arch and noarch, or every arch for a noarch task.
+ *
+ * An item fans out only after the items it depends on have (their rpm tasks must exist to be
+ * waited for). Fan-out happens once per srpm task (a build_fanouts row, inserted first, decides
+ * between concurrent callers) and is triggered two ways: {@link onTaskCompleted} for the scheduler
+ * to call when a task succeeds, and {@link advanceBuilds}, which the server runs every second and
+ * which catches everything the first missed, so that either alone is enough.
+ */
+import type { Context } from '../context.ts';
+import type { Task } from '../db/schema.ts';
+import { srpmArchInfo, targetArches } from '../node/arches.ts';
+import { buildArches, findPlatform } from '../platforms/index.ts';
+import { enqueueReadyTasks } from '../scheduler/dependencies.ts';
+import { recordTaskEvents } from '../scheduler/events.ts';
+import { inTransaction } from '../scheduler/transaction.ts';
+import { transitionTasks } from '../scheduler/transitions.ts';
+import { syncRunningBuildRepos } from './build-repo.ts';
+import { buildsDb, jsonArray } from './schema.ts';
+import { withLocalBlob } from './srpm-source.ts';
+
+type SrpmTask = Pick<Task, 'id' | 'build_id' | 'item_id' | 'platform' | 'result' | 'priority' | 'owner_id' | 'max_attempts'>;
+
+/** The arches the node reported for the SRPM, or those worked out from its header. */
+async function archesOf(ctx: Context, task: SrpmTask): Promise<{ arches: string[]; why: string }> {
+  const platform = await findPlatform(ctx, task.platform);
+  const platformArches = platform ? [...buildArches(platform), ...(platform.arches.includes('noarch') ? ['noarch'] : [])] : [];
+  let reported: unknown;
+  try {
+    reported = task.result === null ? undefined : (JSON.parse(task.result) as { arches?: unknown }).arches;
+  } catch {
+    reported = undefined;
+  }
+  if (Array.isArray(reported) && reported.every((a) => typeof a === 'string')) {
+    // Trust the node only within the platform's arches (noarch is always accepted).
+    const arches = (reported as string[]).filter((a) => a === 'noarch' || platformArches.includes(a));
+    return { arches: [...new Set(arches)], why: 'arches reported by the node' };
+  }
+  const srpm = await ctx.db.kysely.selectFrom('artifacts').select('sha256').where('task_id', '=', task.id).where('kind', '=', 'srpm').executeTakeFirst();
+  if (!srpm) return { arches: [], why: 'the srpm task uploaded no SRPM' };
+  let info;
+  try {
+    info = await withLocalBlob(ctx, srpm.sha256, (path) => srpmArchInfo(path));
+  } catch (e) {
+    return { arches: [], why: `cannot read the SRPM: ${(e as Error).message}` };
+  }
+  const parts = [
+    info.buildArchs.length ? `BuildArch ${info.buildArchs.join(' ')}` : '',
+    info.excludeArch.length ? `ExcludeArch ${info.excludeArch.join(' ')}` : '',
+    info.exclusiveArch.length ? `ExclusiveArch ${info.exclusiveArch.join(' ')}` : '',
+  ].filter((p) => p !== '');
+  return { arches: targetArches(info, platformArches), why: parts.length ? parts.join(', ') : `the platform's arches` };
+}
+
+/** What stops `task`'s item from fanning out now: null (go), 'wait' (a dependency has not yet), or 'never' (a dependency's srpm task failed or was cancelled). */
+async function readiness(ctx: Context, task: SrpmTask, dependsOn: number[]): Promise<null | 'wait' | 'never'> {
+  if (dependsOn.length === 0) return null;
+  const deps = await buildsDb(ctx)
+    .selectFrom('tasks as t')
+    .leftJoin('build_fanouts as f', 'f.task_id', 't.id')
+    .select(['t.id', 't.state', 'f.task_id as fanned'])
+    .where('t.build_id', '=', task.build_id)
+    .where('t.kind', '=', 'srpm')
+    .where('t.platform', '=', task.platform)
+    .where('t.item_id', 'in', dependsOn)
+    .execute();
+  if (deps.some((d) => d.state === 'failed' || d.state === 'cancelled')) return 'never';
+  return deps.every((d) => d.fanned !== null) ? null : 'wait';
+}
+
+/**
+ * Creates the rpm tasks of a succeeded srpm task (once). Returns how many were created, or null
+ * when it did not fan out (already done, or a dependency has not fanned out yet).
+ */
+export async function fanOut(ctx: Context, task: SrpmTask): Promise<number | null> {
+  const db = buildsDb(ctx);
+  const item = await db.selectFrom('build_items').select(['name', 'depends_on']).where('id', '=', task.item_id).executeTakeFirstOrThrow();
+  const dependsOn = jsonArray<number>(item.depends_on);
+  if ((await readiness(ctx, task, dependsOn)) !== null) return null;
+  const { arches, why } = await archesOf(ctx, task);
+  const depTasks = dependsOn.length
+    ? await db
+        .selectFrom('tasks')
+        .select(['id', 'arch', 'state'])
+        .where('build_id', '=', task.build_id)
+        .where('kind', '=', 'rpm')
+        .where('platform', '=', task.platform)
+        .where('item_id', 'in', dependsOn)
+        .execute()
+    : [];
+  return inTransaction(ctx, async (tx) => {
+    const txDb = buildsDb(tx);
+    const claimed = await txDb.insertInto('build_fanouts').values({ task_id: task.id, at: tx.now() }).onConflict((oc) => oc.column('task_id').doNothing()).returning('task_id').executeTakeFirst();
+    if (!claimed) return null;
+    const now = tx.now();
+    const doomed: { id: number; reason: string }[] = [];
+    for (const arch of arches) {
+      const waitsFor = depTasks.filter((d) => arch === 'noarch' || d.arch === arch || d.arch === 'noarch');
+      const row = await txDb
+        .insertInto('tasks')
+        .values({
+          build_id: task.build_id,
+          item_id: task.item_id,
+          kind: 'rpm',
+          platform: task.platform,
+          arch,
+          state: 'blocked',
+          priority: task.priority,
+          owner_id: task.owner_id,
+          leased_by: null,
+          lease_expires_at: null,
+          attempt: 1,
+          max_attempts: task.max_attempts,
+          created_at: now,
+          queued_at: null,
+          started_at: null,
+          finished_at: null,
+          failure_reason: null,
+          result: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await txDb.insertInto('task_dependencies').values([task.id, ...waitsFor.map((d) => d.id)].map((d) => ({ task_id: row.id, depends_on: d }))).execute();
+      const waits = waitsFor.length ? `; waits for tasks ${waitsFor.map((d) => d.id).join(', ')} of the packages it builds against` : '';
+      await recordTaskEvents(tx, [{ taskId: row.id, kind: 'created', message: `rpm task for ${item.name ?? '?'} ${arch} on ${task.platform} from SRPM task ${task.id}${waits}` }]);
+      const dead = waitsFor.find((d) => d.state === 'failed' || d.state === 'cancelled');
+      if (dead) doomed.push({ id: row.id, reason: `dependency task ${dead.id} ${dead.state === 'failed' ? 'failed' : 'was cancelled'}` });
+    }
+    const summary = arches.length ? `fan-out: rpm tasks for ${arches.join(', ')} (${why})` : `fan-out: nothing to build on ${task.platform} (${why})`;
+    await recordTaskEvents(tx, [{ taskId: task.id, kind: 'fan-out', message: summary }]);
+    for (const d of doomed) {
+      await transitionTasks(tx, [d.id], 'blocked', 'cancelled', { set: { failure_reason: d.reason }, event: { kind: 'cancelled', message: d.reason } });
+    }
+    await enqueueReadyTasks(tx, task.build_id);
+    return arches.length;
+  });
+}
+
+/**
+ * Whether a succeeded srpm task of the build is still to fan out (so the build is not over,
+ * whatever its row says for the moment): one whose dependencies have not failed or been cancelled.
+ */
+export async function hasPendingFanout(ctx: Context, buildId: number): Promise<boolean> {
+  const db = buildsDb(ctx);
+  const [tasks, items] = await Promise.all([
+    db
+      .selectFrom('tasks as t')
+      .leftJoin('build_fanouts as f', 'f.task_id', 't.id')
+      .select(['t.item_id', 't.platform', 't.state', 'f.task_id as fanned'])
+      .where('t.build_id', '=', buildId)
+      .where('t.kind', '=', 'srpm')
+      .execute(),
+    db.selectFrom('build_items').select(['id', 'depends_on']).where('build_id', '=', buildId).execute(),
+  ]);
+  const deps = new Map(items.map((i) => [i.id, jsonArray<number>(i.depends_on)]));
+  const srpm = new Map(tasks.map((t) => [`${t.item_id}/${t.platform}`, t]));
+  const pending = (t: (typeof tasks)[number]): boolean => t.state === 'succeeded' && t.fanned === null;
+  const doomed = (itemId: number, platform: string, seen: Set<number>): boolean => {
+    if (seen.has(itemId)) return false;
+    seen.add(itemId);
+    return (deps.get(itemId) ?? []).some((d) => {
+      const t = srpm.get(`${d}/${platform}`);
+      if (!t) return false;
+      if (t.state === 'failed' || t.state === 'cancelled') return true;
+      return pending(t) && doomed(d, platform, seen);
+    });
+  };
+  return tasks.some((t) => pending(t) && !doomed(t.item_id, t.platform, new Set()));
+}
+
+/**
+ * The hook for the scheduler: call it when a task has succeeded (in or after the completing
+ * transaction). Fans out a succeeded srpm task, and the items that were waiting for it.
+ */
+export async function onTaskCompleted(ctx: Context, task: Pick<Task, 'id' | 'build_id' | 'kind' | 'state'>): Promise<void> {
+  if (task.kind !== 'srpm' || task.state !== 'succeeded') return;
+  await fanOutPending(ctx, task.build_id);
+}
+
+/**
+ * Fans out every succeeded srpm task of the build (or of every build not cancelled) that can;
+ * returns how many. With `keepGoing`, a task that cannot be fanned out is logged and skipped
+ * (the builds loop); otherwise the error is thrown (inside a caller's transaction).
+ */
+export async function fanOutPending(ctx: Context, buildId?: number, keepGoing = false): Promise<number> {
+  let done = 0;
+  // Each round may unlock items that waited for the ones just fanned out.
+  for (let round = 0; round < 1000; round++) {
+    const pending = await buildsDb(ctx)
+      .selectFrom('tasks as t')
+      .innerJoin('builds as b', 'b.id', 't.build_id')
+      .leftJoin('build_fanouts as f', 'f.task_id', 't.id')
+      .select(['t.id', 't.build_id', 't.item_id', 't.platform', 't.result', 't.priority', 't.owner_id', 't.max_attempts'])
+      .where('t.kind', '=', 'srpm')
+      .where('t.state', '=', 'succeeded')
+      .where('f.task_id', 'is', null)
+      .where('b.state', '<>', 'cancelled')
+      .$if(buildId !== undefined, (q) => q.where('t.build_id', '=', buildId ?? -1))
+      .orderBy('t.id')
+      .execute();
+    let progressed = 0;
+    for (const task of pending) {
+      try {
+        if ((await fanOut(ctx, task)) !== null) progressed++;
+      } catch (e) {
+        if (!keepGoing) throw e;
+        ctx.log.error({ err: e, buildId: task.build_id, taskId: task.id }, 'fan-out failed');
+      }
+    }
+    done += progressed;
+    if (progressed === 0) break;
+  }
+  return done;
+}
+
+/**
+ * One pass of the builds loop (the server runs it every second): fans out what can be, and
+ * brings the repositories of running builds up to date. Never throws; problems are logged.
+ */
+export async function advanceBuilds(ctx: Context): Promise<void> {
+  try {
+    await fanOutPending(ctx, undefined, true);
+    await syncRunningBuildRepos(ctx);
+  } catch (e) {
+    ctx.log.error({ err: e }, 'advancing builds failed');
+  }
+}
+
+/**
+ * Runs {@link advanceBuilds} every `intervalMs` (one pass at a time) until the returned function
+ * is called; that function resolves when the pass in progress has finished.
+ */
+export function startBuildsLoop(ctx: Context, intervalMs = 1000): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    running = advanceBuilds(ctx).finally(() => {
+      busy = false;
+    });
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Uploaded SRPMs as build sources: stored in the artifact store (content addressed), checked to
+ * be a source package, indexed in rpm_packages, and their spec file read back from the payload
+ * when a build names them.
+ *
+ * Terminology:
+ * - uploaded SRPM: a source RPM a user sent with `POST /srpms`; a build item names it by sha256.
+ */
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Context } from '../context.ts';
+import { DistforgeError, NotFoundError } from '../errors.ts';
+import { packageFromFile, readRpmFileSync, type RpmPackage } from '../rpm/index.ts';
+import { parseCompressor, payloadStream, readCpio } from '../rpm/payload/index.ts';
+import { rpmIndexRow } from '../scheduler/rpm-index.ts';
+import { SpecNotFoundError } from './errors.ts';
+
+export interface UploadedSrpm {
+  sha256: string;
+  size: number;
+  /** Source package name. */
+  name: string;
+  nevra: string;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** Runs `fn` with a local file holding blob `sha256` (the store's own file when it is local). */
+export async function withLocalBlob<T>(ctx: Context, sha256: string, fn: (path: string) => Promise<T> | T): Promise<T> {
+  const local = ctx.store.localPath(sha256);
+  if (local !== null) return fn(local);
+  const dir = mkdtempSync(join(tmpdir(), 'distforge-blob-'));
+  try {
+    const path = join(dir, sha256);
+    await pipeline(ctx.store.open(sha256), createWriteStream(path));
+    return await fn(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readSourcePackage(path: string): { pkg: RpmPackage; payloadStart: number } {
+  let file;
+  try {
+    file = readRpmFileSync(path);
+  } catch (e) {
+    throw new DistforgeError('not_srpm', `the upload is not an RPM file: ${(e as Error).message}`, { status: 422, cause: e });
+  }
+  const pkg = packageFromFile(file);
+  if (!pkg.isSource) throw new DistforgeError('not_srpm', `the upload is a binary package (${pkg.name}.${pkg.arch}), not a source RPM`, { status: 422 });
+  return { pkg, payloadStart: file.payloadStart };
+}
+
+function nevraOf(p: RpmPackage): string {
+  return `${p.name}-${p.epoch === null ? '' : `${p.epoch}:`}${p.version}-${p.release}.${p.arch}`;
+}
+
+/** Stores an uploaded SRPM and indexes it. @throws DistforgeError `not_srpm` (422) */
+export async function storeSrpm(ctx: Context, body: Readable | Buffer): Promise<UploadedSrpm> {
+  const blob = await ctx.store.put(body);
+  const { pkg, row } = await withLocalBlob(ctx, blob.sha256, (path) => {
+    const source = readSourcePackage(path).pkg;
+    const name = `${nevraOf(source)}.rpm`;
+    return { pkg: source, row: rpmIndexRow({ path }, { name, kind: 'srpm', sha256: blob.sha256, size: blob.size }, ctx.now()) };
+  });
+  await ctx.db.kysely.insertInto('rpm_packages').values(row).onConflict((oc) => oc.column('sha256').doNothing()).execute();
+  return { sha256: blob.sha256, size: blob.size, name: pkg.name, nevra: nevraOf(pkg) };
+}
+
+/**
+ * The uploaded SRPM `sha256`: its name and the spec file in its payload.
+ * @throws NotFoundError when no such SRPM was uploaded; SpecNotFoundError when it has no spec.
+ */
+export async function readSrpmSource(ctx: Context, sha256: string): Promise<{ name: string; specPath: string; specText: string }> {
+  const indexed = SHA256.test(sha256)
+    ? await ctx.db.kysely.selectFrom('rpm_packages').select(['name', 'arch']).where('sha256', '=', sha256).executeTakeFirst()
+    : undefined;
+  if (!indexed || (indexed.arch !== 'src' && indexed.arch !== 'nosrc') || !(await ctx.store.has(sha256))) {
+    throw new NotFoundError(`no uploaded SRPM with sha256 ${sha256} (upload it with POST /api/v1/srpms first)`);
+  }
+  return withLocalBlob(ctx, sha256, async (path) => {
+    const { pkg, payloadStart } = readSourcePackage(path);
+    for await (const entry of readCpio(payloadStream(path, payloadStart, parseCompressor(pkg.payloadCompressor ?? undefined)))) {
+      const name = entry.name.replace(/^\.\//, '');
+      if (entry.type === 'file' && !name.includes('/') && name.endsWith('.spec')) {
+        return { name: pkg.name, specPath: name, specText: (await entry.readBody(8 * 1024 * 1024)).toString('utf8') };
+      }
+    }
+    throw new SpecNotFoundError(`the SRPM ${pkg.name} (${sha256.slice(0, 12)}) has no spec file`);
+  });
+}

@@ -1,0 +1,195 @@
+/**
+ * Builds as the API and `distforge build show --json` print them: the build, its items (with
+ * what each waits for) and its tasks with their artifacts, each artifact with an absolute URL it
+ * can be downloaded from.
+ */
+import type { Context } from '../context.ts';
+import type { BuildState, TaskKind, TaskState } from '../db/schema.ts';
+import { NotFoundError } from '../errors.ts';
+import { artifactUrl } from '../scheduler/index.ts';
+import { buildArches, findPlatform } from '../platforms/index.ts';
+import { buildRepoUrl } from './build-repo.ts';
+import { hasPendingFanout } from './fan-out.ts';
+import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
+
+export interface ArtifactView {
+  name: string;
+  kind: string;
+  sha256: string;
+  size: number;
+  url: string;
+}
+
+export interface TaskView {
+  id: number;
+  itemId: number;
+  package: string | null;
+  platform: string;
+  arch: string;
+  kind: TaskKind;
+  state: TaskState;
+  attempt: number;
+  failureReason: string | null;
+  dependsOn: number[];
+  artifacts: ArtifactView[];
+}
+
+export interface ItemView {
+  id: number;
+  position: number;
+  package: string | null;
+  kind: 'git' | 'srpm';
+  git: { url: string; ref: string; commit: string | null } | null;
+  srpmSha256: string | null;
+  specPath: string | null;
+  /** Ids of the items whose RPMs this one builds against. */
+  dependsOn: number[];
+}
+
+export interface BuildSummary {
+  id: number;
+  state: BuildState;
+  owner: string;
+  platforms: string[];
+  public: boolean;
+  priority: number;
+  explicitOrder: boolean;
+  rebuildOf: number | null;
+  createdAt: number;
+  finishedAt: number | null;
+  failureReason: string | null;
+}
+
+/** A repository of the build's packages so far (dnf baseurl; private builds: a URL holding a key). */
+export interface RepositoryView {
+  platform: string;
+  arch: string;
+  url: string;
+}
+
+export interface BuildView extends BuildSummary {
+  items: ItemView[];
+  tasks: TaskView[];
+  repositories: RepositoryView[];
+}
+
+
+function summary(row: BuildRow, owner: string): BuildSummary {
+  return {
+    id: row.id,
+    state: row.state,
+    owner,
+    platforms: jsonArray(row.platforms),
+    public: row.public === 1,
+    priority: row.priority,
+    explicitOrder: row.explicit_order === 1,
+    rebuildOf: row.rebuild_of,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+    failureReason: row.failure_reason,
+  };
+}
+
+/** The build row. @throws NotFoundError */
+export async function getBuildRow(ctx: Context, id: number): Promise<BuildRow> {
+  const row = Number.isSafeInteger(id) ? await buildsDb(ctx).selectFrom('builds').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+  if (!row) throw new NotFoundError(`no build ${id}`);
+  return row;
+}
+
+async function ownerName(ctx: Context, id: number): Promise<string> {
+  const u = await ctx.db.kysely.selectFrom('users').select('name').where('id', '=', id).executeTakeFirst();
+  return u?.name ?? `#${id}`;
+}
+
+/** The whole build. @throws NotFoundError */
+export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
+  const db = buildsDb(ctx);
+  const row = await getBuildRow(ctx, id);
+  const [items, tasks, artifacts, deps] = await Promise.all([
+    db.selectFrom('build_items').selectAll().where('build_id', '=', id).orderBy('position').execute(),
+    db.selectFrom('tasks').selectAll().where('build_id', '=', id).orderBy('id').execute(),
+    db
+      .selectFrom('artifacts')
+      .innerJoin('tasks', 'tasks.id', 'artifacts.task_id')
+      .select(['artifacts.task_id', 'artifacts.name', 'artifacts.kind', 'artifacts.sha256', 'artifacts.size'])
+      .where('tasks.build_id', '=', id)
+      .orderBy('artifacts.id')
+      .execute(),
+    db
+      .selectFrom('task_dependencies')
+      .innerJoin('tasks', 'tasks.id', 'task_dependencies.task_id')
+      .select(['task_dependencies.task_id', 'task_dependencies.depends_on'])
+      .where('tasks.build_id', '=', id)
+      .execute(),
+  ]);
+  const names = new Map(items.map((i) => [i.id, i.name]));
+  const byTask = new Map<number, ArtifactView[]>();
+  for (const a of artifacts) {
+    const list = byTask.get(a.task_id) ?? [];
+    list.push({ name: a.name, kind: a.kind, sha256: a.sha256, size: Number(a.size), url: artifactUrl(ctx, a.sha256, a.name) });
+    byTask.set(a.task_id, list);
+  }
+  const depsOf = new Map<number, number[]>();
+  for (const d of deps) depsOf.set(d.task_id, [...(depsOf.get(d.task_id) ?? []), d.depends_on]);
+  const head = summary(row, await ownerName(ctx, row.owner_id));
+  // A build whose last task was an srpm task may look over for a moment before its rpm tasks exist.
+  if ((row.state === 'succeeded' || row.state === 'failed') && (await hasPendingFanout(ctx, id))) {
+    head.state = 'running';
+    head.finishedAt = null;
+  }
+  const repositories: RepositoryView[] = [];
+  for (const name of head.platforms) {
+    const platform = await findPlatform(ctx, name).catch(() => null);
+    for (const arch of platform ? buildArches(platform) : []) repositories.push({ platform: name, arch, url: buildRepoUrl(ctx, row, name, arch) });
+  }
+  return {
+    ...head,
+    repositories,
+    items: items.map((i) => ({
+      id: i.id,
+      position: i.position,
+      package: i.name,
+      kind: i.kind,
+      git: i.kind === 'git' ? { url: i.git_url ?? '', ref: i.git_ref ?? '', commit: i.git_commit } : null,
+      srpmSha256: i.srpm_sha256,
+      specPath: i.spec_path,
+      dependsOn: jsonArray<number>(i.depends_on),
+    })),
+    tasks: tasks.map((t) => ({
+      id: t.id,
+      itemId: t.item_id,
+      package: names.get(t.item_id) ?? null,
+      platform: t.platform,
+      arch: t.arch,
+      kind: t.kind,
+      state: t.state,
+      attempt: t.attempt,
+      failureReason: t.failure_reason,
+      dependsOn: (depsOf.get(t.id) ?? []).sort((a, b) => a - b),
+      artifacts: byTask.get(t.id) ?? [],
+    })),
+  };
+}
+
+export interface BuildPage {
+  builds: BuildSummary[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** Builds, newest first; only public ones when `publicOnly`. */
+export async function listBuilds(ctx: Context, options: { limit: number; offset: number; publicOnly: boolean; state?: BuildState }): Promise<BuildPage> {
+  const db = buildsDb(ctx);
+  let q = db.selectFrom('builds');
+  if (options.publicOnly) q = q.where('public', '=', 1);
+  if (options.state) q = q.where('state', '=', options.state);
+  const [rows, count] = await Promise.all([
+    q.selectAll().orderBy('id', 'desc').limit(options.limit).offset(options.offset).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  const owners = new Map<number, string>();
+  for (const r of rows) if (!owners.has(r.owner_id)) owners.set(r.owner_id, await ownerName(ctx, r.owner_id));
+  return { builds: rows.map((r) => summary(r, owners.get(r.owner_id) ?? '')), total: Number(count.n), limit: options.limit, offset: options.offset };
+}

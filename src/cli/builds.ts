@@ -1,0 +1,190 @@
+/**
+ * `distforge build …`: submit builds, follow them, read their logs, cancel, retry and rebuild
+ * them, over the server's API. `submit --wait` exits 0 when the build succeeded and 1 otherwise.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Command } from 'commander';
+import type { BuildPage, BuildView, LogPage } from '../builds/index.ts';
+import { UsageError } from '../errors.ts';
+import { clientFrom, printJson, printTable, withClientOptions, type ApiClient, type ClientFlags } from './client.ts';
+import { ExitCode } from './errors.ts';
+
+const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
+const POLL_MS = 1000;
+
+interface SubmitFlags extends ClientFlags {
+  platform: string[];
+  git: string[];
+  srpm: string[];
+  explicitOrder?: boolean;
+  public?: boolean;
+  priority?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function buildId(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`"${value}" is not a build id (a positive number)`);
+  return Number(value);
+}
+
+/** A local repository path becomes absolute: the server resolves it, from another directory. */
+function gitSource(text: string): string {
+  const at = text.lastIndexOf('#');
+  const url = at < 0 ? text : text.slice(0, at);
+  if (!url.includes('://') && !/^[^/]+:/.test(url) && existsSync(url)) return `${resolve(url)}${at < 0 ? '' : text.slice(at)}`;
+  return text;
+}
+
+/** Polls the build until it ends; returns it. */
+async function waitForEnd(client: ApiClient, id: number): Promise<BuildView> {
+  for (;;) {
+    const b = await client.get<BuildView>(`/builds/${id}`);
+    if (FINAL.has(b.state)) return b;
+    await sleep(POLL_MS);
+  }
+}
+
+function printBuild(b: BuildView): void {
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  out(`build ${b.id}: ${b.state}${b.failureReason ? ` (${b.failureReason})` : ''}`);
+  out(`owner ${b.owner}, platforms ${b.platforms.join(', ')}${b.public ? ', public' : ''}${b.rebuildOf ? `, rebuild of ${b.rebuildOf}` : ''}`);
+  for (const i of b.items) {
+    const source = i.git ? `${i.git.url}#${i.git.ref} (${(i.git.commit ?? '').slice(0, 12)})` : `SRPM ${i.srpmSha256 ?? ''}`;
+    const deps = i.dependsOn.map((d) => b.items.find((x) => x.id === d)?.package ?? `#${d}`);
+    out(`  ${i.package ?? '?'}: ${source}${deps.length ? `, builds against ${deps.join(', ')}` : ''}`);
+  }
+  printTable(
+    ['TASK', 'PACKAGE', 'PLATFORM', 'ARCH', 'STATE', 'TRY', 'DETAILS'],
+    b.tasks.map((t) => [String(t.id), t.package ?? '?', t.platform, t.arch, t.state, String(t.attempt), t.failureReason ?? t.artifacts.map((a) => a.name).join(' ')]),
+  );
+}
+
+function submitCommand(): Command {
+  return withClientOptions(new Command('submit'))
+    .description('submit a build; prints its id')
+    .option('--platform <name>', 'platform to build for (repeat for several)', collect, [])
+    .option('--git <url#ref>', 'git source: URL#BRANCH, URL#TAG or URL#COMMIT (repeat for several)', collect, [])
+    .option('--srpm <file>', 'a source RPM to upload and build (repeat for several)', collect, [])
+    .option('--explicit-order', 'build the sources one after another in the order given')
+    .option('--public', 'anyone may read the build')
+    .option('--priority <n>', 'higher is built first (-1000 to 1000)')
+    .option('--wait', 'return when the build ends: exit 0 if it succeeded, 1 if not')
+    .option('--json', 'print the build as `build show --json` does')
+    .action(async (flags: SubmitFlags) => {
+      if (flags.platform.length === 0) throw new UsageError('give at least one --platform');
+      if (flags.git.length + flags.srpm.length === 0) throw new UsageError('give at least one --git URL#REF (or --srpm FILE)');
+      if (flags.priority !== undefined && !/^-?\d+$/.test(flags.priority)) throw new UsageError(`--priority must be a whole number, not "${flags.priority}"`);
+      const client = clientFrom(flags, { needsToken: true });
+      const srpms = flags.srpm.map((f) => {
+        try {
+          return { file: f, data: readFileSync(f) };
+        } catch (e) {
+          throw new UsageError(`${f}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+      });
+      const sources: ({ git: string } | { srpmSha256: string })[] = flags.git.map((g) => ({ git: gitSource(g) }));
+      for (const s of srpms) {
+        const res = await client.fetch('POST', '/srpms', { body: s.data, headers: { 'content-type': 'application/octet-stream' } });
+        sources.push({ srpmSha256: ((await res.json()) as { sha256: string }).sha256 });
+      }
+      const body = {
+        platforms: flags.platform,
+        sources,
+        ...(flags.priority !== undefined && { priority: Number(flags.priority) }),
+        ...(flags.explicitOrder && { explicitOrder: true }),
+        ...(flags.public && { public: true }),
+      };
+      let build = await client.post<BuildView>('/builds', body);
+      if (!flags.json) process.stdout.write(`${build.id}\n`);
+      if (flags.wait) build = await waitForEnd(client, build.id);
+      if (flags.json) printJson(build);
+      else if (flags.wait) process.stderr.write(`build ${build.id} ${build.state}${build.failureReason ? `: ${build.failureReason}` : ''}\n`);
+      if (flags.wait && build.state !== 'succeeded') throw new ExitCode(1);
+    });
+}
+
+function showCommand(): Command {
+  return withClientOptions(new Command('show'))
+    .description('show a build: its sources, tasks and artifacts')
+    .argument('<id>')
+    .option('--json', 'print JSON {id, state, tasks: [{id, package, arch, state, artifacts: [{name, sha256, url}]}], …}')
+    .action(async (id: string, flags: ClientFlags & { json?: boolean }) => {
+      const b = await clientFrom(flags).get<BuildView>(`/builds/${buildId(id)}`);
+      if (flags.json) printJson(b);
+      else printBuild(b);
+    });
+}
+
+function listCommand(): Command {
+  return withClientOptions(new Command('list'))
+    .description('list builds, newest first')
+    .option('--state <state>', 'only builds in this state')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action(async (flags: ClientFlags & { state?: string; limit: string; json?: boolean }) => {
+      const page = await clientFrom(flags).get<BuildPage>('/builds', { limit: flags.limit, state: flags.state });
+      if (flags.json) return printJson(page);
+      printTable(['ID', 'STATE', 'OWNER', 'PLATFORMS', 'CREATED'], page.builds.map((b) => [String(b.id), b.state, b.owner, b.platforms.join(','), new Date(b.createdAt).toISOString()]));
+    });
+}
+
+function logsCommand(): Command {
+  return withClientOptions(new Command('logs'))
+    .description('print the logs of a build (or one task); --follow keeps printing until it ends')
+    .argument('<id>')
+    .option('--task <task>', 'only this task')
+    .option('--follow', 'keep printing new output until the build (or task) ends')
+    .action(async (id: string, flags: ClientFlags & { task?: string; follow?: boolean }) => {
+      const client = clientFrom(flags);
+      const build = buildId(id);
+      if (flags.task !== undefined && !/^\d+$/.test(flags.task)) throw new UsageError(`--task must be a task id, not "${flags.task}"`);
+      let cursor = '';
+      let current: number | null = null;
+      for (;;) {
+        const page = await client.get<LogPage>(`/builds/${build}/logs`, { task: flags.task, after: cursor || undefined });
+        for (const c of page.chunks) {
+          if (flags.task === undefined && c.taskId !== current) {
+            const t = page.tasks.find((x) => x.id === c.taskId);
+            process.stdout.write(`==> task ${c.taskId} ${t?.package ?? '?'} ${t?.platform ?? ''} ${t?.arch ?? ''} (${t?.kind ?? ''}) <==\n`);
+            current = c.taskId;
+          }
+          process.stdout.write(c.text);
+        }
+        cursor = page.cursor;
+        if (page.more) continue;
+        const over = flags.task === undefined ? FINAL.has(page.buildState) : page.tasks.every((t) => FINAL.has(t.state));
+        if (!flags.follow || over) return;
+        await sleep(POLL_MS);
+      }
+    });
+}
+
+function actionCommand(name: 'cancel' | 'retry' | 'rebuild', description: string): Command {
+  return withClientOptions(new Command(name))
+    .description(description)
+    .argument('<id>')
+    .option('--json', 'print the build as `build show --json` does')
+    .action(async (id: string, flags: ClientFlags & { json?: boolean }) => {
+      const b = await clientFrom(flags, { needsToken: true }).post<BuildView>(`/builds/${buildId(id)}/${name}`);
+      if (flags.json) return printJson(b);
+      if (name === 'rebuild') process.stdout.write(`${b.id}\n`);
+      else process.stdout.write(`build ${b.id}: ${b.state}\n`);
+    });
+}
+
+export function buildCommand(): Command {
+  return new Command('build')
+    .description('submit and follow builds')
+    .addCommand(submitCommand())
+    .addCommand(showCommand())
+    .addCommand(listCommand())
+    .addCommand(logsCommand())
+    .addCommand(actionCommand('cancel', 'cancel every unfinished task of a build'))
+    .addCommand(actionCommand('retry', 'run the failed and cancelled tasks of a build again'))
+    .addCommand(actionCommand('rebuild', 'submit a new build of the same sources at the same commits; prints its id'));
+}

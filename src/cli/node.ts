@@ -1,0 +1,105 @@
+/**
+ * `distforge node --server URL --token T [options]` (also `distforge node run …`): runs this
+ * machine as a build node until SIGINT or SIGTERM. The `node` group itself (nodes.ts) holds the
+ * admin commands (`node list`, `node add`); {@link withNodeRun} adds `run` to it and makes the
+ * group's own action run the node when options are given instead of a subcommand.
+ * Logs (JSON lines) go to standard error.
+ */
+import { Command, Option } from 'commander';
+import { pino } from 'pino';
+import { UsageError } from '../errors.ts';
+import { NodeAgent } from '../node/agent.ts';
+import { buildableArches } from '../node/host.ts';
+import { normalizeServerUrl } from './client.ts';
+
+interface RunFlags {
+  server?: string;
+  token?: string;
+  arches?: string;
+  maxConcurrency: string;
+  work: string;
+  capabilities: string;
+  pollMs: string;
+  keepWork?: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+async function runNode(flags: RunFlags): Promise<void> {
+  const server = flags.server ?? process.env.DISTFORGE_URL;
+  if (!server) throw new UsageError('no server given: pass --server URL or set DISTFORGE_URL');
+  const token = (flags.token ?? process.env.DISTFORGE_TOKEN)?.trim();
+  if (!token) throw new UsageError('a node needs its token: pass --token TOKEN (from `distforge node add`) or set DISTFORGE_TOKEN');
+  const max = Number(flags.maxConcurrency);
+  if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max-concurrency must be a whole number of at least 1, not "${flags.maxConcurrency}"`);
+  const pollMs = Number(flags.pollMs);
+  if (!Number.isInteger(pollMs) || pollMs < 10) throw new UsageError(`--poll-ms must be a whole number of at least 10, not "${flags.pollMs}"`);
+  const capabilities = list(flags.capabilities);
+  const bad = capabilities.find((c) => c !== 'build' && c !== 'test');
+  if (bad !== undefined) throw new UsageError(`--capabilities: unknown capability "${bad}" (build, test)`);
+  const log = pino({ level: flags.logLevel }, process.stderr);
+  const agent = new NodeAgent({
+    server: normalizeServerUrl(server),
+    token,
+    arches: flags.arches ? list(flags.arches) : buildableArches(),
+    capabilities,
+    maxConcurrency: max,
+    workDir: flags.work,
+    pollMs,
+    ...(flags.keepWork ? { keepWork: true } : {}),
+    log,
+  });
+  const stop = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, 'stopping: running builds are abandoned (their leases expire)');
+    agent.stop();
+  };
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+  try {
+    await agent.run();
+  } finally {
+    process.off('SIGINT', stop).off('SIGTERM', stop);
+  }
+}
+
+/** The `run` command: options and action. */
+export function nodeRunCommand(): Command {
+  return new Command('run')
+    .description(`run this machine as a build node (it builds ${buildableArches().join(', ')})`)
+    .option('--server <url>', 'the distforge master, e.g. http://master:8080 (default: $DISTFORGE_URL)')
+    .option('--token <token>', "this node's token, from `distforge node add` (default: $DISTFORGE_TOKEN)")
+    .option('--arches <list>', 'comma-separated arches to serve (default: every arch this host really builds)')
+    .option('--max-concurrency <n>', 'tasks to run at once', '1')
+    .option('--work <dir>', 'directory for work dirs of the tasks', 'distforge-node-work')
+    .option('--capabilities <list>', 'comma-separated: build, test', 'build')
+    .option('--poll-ms <ms>', 'wait between lease requests when there is no work', '2000')
+    .option('--keep-work', 'keep the work dirs of finished tasks (for debugging)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .action(runNode);
+}
+
+/**
+ * Adds `run` to the `node` group and lets `distforge node --server URL --token T …` (options, no
+ * subcommand) run the node too.
+ */
+export function withNodeRun(group: Command): Command {
+  group.addCommand(nodeRunCommand());
+  group.addHelpText('after', '\n`distforge node --server URL --token T [run options]` is `distforge node run …`.');
+  return group
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (_flags: unknown, cmd: Command) => {
+      const args = cmd.args;
+      if (args.length === 0) {
+        cmd.outputHelp();
+        return;
+      }
+      if (!args[0]?.startsWith('-')) throw new UsageError(`unknown command "node ${args[0] ?? ''}" (run \`distforge node --help\`)`);
+      await nodeRunCommand().exitOverride().parseAsync(args, { from: 'user' });
+    });
+}

@@ -1,0 +1,63 @@
+/**
+ * `distforge server`: runs the master in the foreground until SIGINT or SIGTERM, then stops
+ * cleanly (requests in flight finish, the database is closed). Logs (JSON lines) go to standard
+ * error; standard output gets a few lines for people: where it listens, the admin token file on
+ * first start, the platforms loaded from --config.
+ */
+import { Command, Option } from 'commander';
+import { UsageError } from '../errors.ts';
+
+interface ServerFlags {
+  data: string;
+  db?: string;
+  port: string;
+  host: string;
+  config?: string;
+  publicUrl?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Resolves when the process gets SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on).off('SIGTERM', on);
+      done(signal);
+    };
+    process.on('SIGINT', on).on('SIGTERM', on);
+  });
+}
+
+export function serverCommand(): Command {
+  return new Command('server')
+    .description('run the distforge master (REST API under /api/v1) until interrupted')
+    .option('--data <dir>', 'data directory (SQLite database, artifact store, admin token)', 'distforge-data')
+    .option('--db <url>', 'database: postgres://… or a SQLite file (default DATA/distforge.sqlite)')
+    .option('--port <n>', 'TCP port (0: any free port)', '8080')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--config <file>', 'YAML configuration file (platforms)')
+    .option('--public-url <url>', 'URL clients and nodes reach this server at (default http://HOST:PORT)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .action(async (flags: ServerFlags) => {
+      if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${flags.port}"`);
+      const { startServer } = await import('../server/start.ts');
+      const server = await startServer({
+        dataDir: flags.data,
+        host: flags.host,
+        port: Number(flags.port),
+        logLevel: flags.logLevel,
+        logDestination: process.stderr,
+        ...(flags.db !== undefined && { db: flags.db }),
+        ...(flags.config !== undefined && { configFile: flags.config }),
+        ...(flags.publicUrl !== undefined && { publicUrl: flags.publicUrl }),
+      });
+      const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+      if (server.admin.created) out(`created user admin; its token is in ${server.admin.tokenFile}`);
+      for (const p of server.platforms) out(`platform ${p.name} ${p.created ? 'created' : 'updated'} from ${flags.config ?? ''}`);
+      out(`distforge server listening on ${server.url}`);
+      const signal = await untilSignal();
+      out(`distforge server stopping (${signal})`);
+      await server.close();
+      out('distforge server stopped');
+    });
+}

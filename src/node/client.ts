@@ -1,0 +1,176 @@
+/**
+ * The node's HTTP client for the master's node API (`/api/v1/node/…`). Every request carries
+ * `Authorization: Bearer TOKEN`; artifact downloads (absolute URLs the master hands out) carry it
+ * only when they go to the master itself.
+ *
+ * | call | request |
+ * |---|---|
+ * | hello | POST /api/v1/node/hello {arches, capabilities, maxConcurrency} → {nodeId, name} |
+ * | lease | POST /api/v1/node/lease → 200 {task} or 204 |
+ * | heartbeat | POST /api/v1/node/tasks/:id/heartbeat (409: lease lost) |
+ * | appendLog | POST /api/v1/node/tasks/:id/log?seq=N, text/plain |
+ * | uploadArtifact | PUT /api/v1/node/tasks/:id/artifacts/:name?kind=K&sha256=HEX, streamed from disk |
+ * | complete / fail / refuse | POST /api/v1/node/tasks/:id/complete {result} · /fail {reason} · /refuse {reason} |
+ *
+ * A 409 on any task call is a {@link LeaseLostError}; other error answers are
+ * {@link NodeApiError}s carrying the master's `{code, message}`.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { LeaseLostError, NodeApiError } from './errors.ts';
+import type { LeasedTask, TaskArtifact } from './types.ts';
+
+export interface HelloRequest {
+  arches: string[];
+  capabilities: string[];
+  maxConcurrency: number;
+}
+
+export interface HelloResponse {
+  nodeId: number;
+  name: string;
+}
+
+/** Why a request got no answer: `connection refused`, `timed out`, … (fetch says only "fetch failed"). */
+export function networkReason(e: unknown): string {
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
+  const code = err.cause?.code;
+  const known: Record<string, string> = { ECONNREFUSED: 'connection refused', ENOTFOUND: 'host not found', ECONNRESET: 'connection reset', EHOSTUNREACH: 'host unreachable' };
+  if (code !== undefined) return known[code] ?? code;
+  return err.cause?.message ?? err.message ?? String(e);
+}
+
+/** `fetch`'s request options plus the streaming-body flag Node needs. */
+type StreamingInit = RequestInit & { duplex?: 'half' };
+
+export class NodeClient {
+  readonly server: string;
+  readonly #token: string;
+  readonly #timeoutMs: number;
+
+  /** `server`: the master's base URL (`http://master:8080`); `token`: this node's token. */
+  constructor(server: string, token: string, options: { timeoutMs?: number } = {}) {
+    this.server = server.replace(/\/+$/, '');
+    this.#token = token;
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  async #request(method: string, path: string, init: StreamingInit = {}, taskId?: number): Promise<Response> {
+    const url = `${this.server}${path}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        ...init,
+        method,
+        headers: { authorization: `Bearer ${this.#token}`, ...(init.headers as Record<string, string> | undefined) },
+        signal: init.signal ?? AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (e) {
+      throw new NodeApiError(0, `${method} ${url}: ${networkReason(e)}`, { cause: e });
+    }
+    if (res.status === 409 && taskId !== undefined) {
+      await res.body?.cancel();
+      throw new LeaseLostError(taskId);
+    }
+    if (res.status >= 400) {
+      const text = await res.text();
+      let detail = text.slice(0, 500);
+      try {
+        const body = JSON.parse(text) as { code?: unknown; message?: unknown };
+        if (typeof body.message === 'string') detail = `${typeof body.code === 'string' ? `${body.code}: ` : ''}${body.message}`;
+      } catch {
+        // not JSON: keep the text
+      }
+      throw new NodeApiError(res.status, `${method} ${path}: HTTP ${res.status}${detail ? ` ${detail}` : ''}`);
+    }
+    return res;
+  }
+
+  async #json(method: string, path: string, body: unknown, taskId?: number): Promise<Response> {
+    return this.#request(method, path, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }, taskId);
+  }
+
+  async hello(req: HelloRequest): Promise<HelloResponse> {
+    const res = await this.#json('POST', '/api/v1/node/hello', req);
+    return (await res.json()) as HelloResponse;
+  }
+
+  /** The next task for this node, or null when there is none. */
+  async lease(): Promise<LeasedTask | null> {
+    const res = await this.#request('POST', '/api/v1/node/lease');
+    if (res.status === 204) return null;
+    const body = (await res.json()) as { task?: LeasedTask };
+    return body.task ?? null;
+  }
+
+  async heartbeat(taskId: number): Promise<void> {
+    const res = await this.#request('POST', `/api/v1/node/tasks/${taskId}/heartbeat`, {}, taskId);
+    await res.body?.cancel();
+  }
+
+  async appendLog(taskId: number, seq: number, text: string): Promise<void> {
+    const res = await this.#request('POST', `/api/v1/node/tasks/${taskId}/log?seq=${seq}`, { body: text, headers: { 'content-type': 'text/plain; charset=utf-8' } }, taskId);
+    await res.body?.cancel();
+  }
+
+  /** Uploads one artifact, streamed from disk, with its sha256. */
+  async uploadArtifact(taskId: number, a: TaskArtifact): Promise<void> {
+    const q = new URLSearchParams({ kind: a.kind, sha256: a.sha256 });
+    const body = Readable.toWeb(createReadStream(a.path)) as ReadableStream<Uint8Array>;
+    const res = await this.#request(
+      'PUT',
+      `/api/v1/node/tasks/${taskId}/artifacts/${encodeURIComponent(a.name)}?${q}`,
+      { body, duplex: 'half', headers: { 'content-type': 'application/octet-stream', 'content-length': String(a.size) }, signal: AbortSignal.timeout(30 * 60_000) },
+      taskId,
+    );
+    await res.body?.cancel();
+  }
+
+  async complete(taskId: number, result: Record<string, unknown>): Promise<void> {
+    const res = await this.#json('POST', `/api/v1/node/tasks/${taskId}/complete`, { result }, taskId);
+    await res.body?.cancel();
+  }
+
+  async fail(taskId: number, reason: string): Promise<void> {
+    const res = await this.#json('POST', `/api/v1/node/tasks/${taskId}/fail`, { reason }, taskId);
+    await res.body?.cancel();
+  }
+
+  async refuse(taskId: number, reason: string): Promise<void> {
+    const res = await this.#json('POST', `/api/v1/node/tasks/${taskId}/refuse`, { reason }, taskId);
+    await res.body?.cancel();
+  }
+
+  /**
+   * Downloads `url` to `dest` and checks its sha256 (when known).
+   * @throws NodeApiError for an HTTP error or a checksum mismatch.
+   */
+  async download(url: string, dest: string, sha256: string | null): Promise<void> {
+    const own = url.startsWith(`${this.server}/`);
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: own ? { authorization: `Bearer ${this.#token}` } : {}, signal: AbortSignal.timeout(30 * 60_000) });
+    } catch (e) {
+      throw new NodeApiError(0, `GET ${url}: ${networkReason(e)}`, { cause: e });
+    }
+    if (!res.ok || res.body === null) {
+      await res.body?.cancel();
+      throw new NodeApiError(res.status, `GET ${url}: HTTP ${res.status}`);
+    }
+    const hash = createHash('sha256');
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), tap, createWriteStream(dest));
+    const got = hash.digest('hex');
+    if (sha256 !== null && got !== sha256.toLowerCase()) throw new NodeApiError(502, `GET ${url}: sha256 ${got}, expected ${sha256}`);
+  }
+}

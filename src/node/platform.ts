@@ -1,0 +1,42 @@
+/**
+ * Reading the platform definition a lease carries (JSON from the master) into the
+ * {@link NodePlatform} the builders use, checking the fields they rely on. The master validates
+ * definitions when they are stored; this guards the node against an empty or foreign one.
+ */
+import { BuildFailedError } from './errors.ts';
+import type { NodePlatform, PlatformRepository } from './types.ts';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The node's view of a platform definition.
+ * @throws BuildFailedError naming the field that is missing or malformed.
+ */
+export function nodePlatform(definition: unknown, name: string): NodePlatform {
+  const bad = (what: string): never => {
+    throw new BuildFailedError(`platform ${name}: ${what} (the lease's platform definition is unusable)`);
+  };
+  if (!isRecord(definition)) return bad('no definition');
+  const arches = definition.arches;
+  if (!Array.isArray(arches) || arches.length === 0 || !arches.every((a) => typeof a === 'string')) return bad('no arches');
+  const distTag = definition.distTag;
+  if (typeof distTag !== 'string') return bad('no distTag');
+  const macros: Record<string, string> = {};
+  if (definition.macros !== undefined) {
+    if (!isRecord(definition.macros)) return bad('macros is not a map');
+    for (const [k, v] of Object.entries(definition.macros)) {
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return bad(`macro ${k} is not a scalar`);
+      macros[k] = String(v);
+    }
+  }
+  const repositories: PlatformRepository[] = [];
+  if (Array.isArray(definition.repositories)) {
+    for (const r of definition.repositories) {
+      if (!isRecord(r) || typeof r.name !== 'string' || typeof r.url !== 'string') return bad('a repository without name or url');
+      repositories.push({ name: r.name, url: r.url });
+    }
+  }
+  return { name: typeof definition.name === 'string' ? definition.name : name, arches: arches as string[], distTag, macros, repositories };
+}

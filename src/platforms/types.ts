@@ -1,0 +1,75 @@
+/**
+ * Platforms: what a build targets. A platform says which architectures its packages are built for,
+ * the dist tag and rpm macros every build on it gets, where build dependencies may come from, and
+ * where it is in its life (the columns of the AlmaLinux release table).
+ *
+ * Terminology:
+ * - platform: a named build target, e.g. `almalinux-9` or `example-el9`. Its definition is stored
+ *   whole (as JSON) and comes from a YAML file (`--config`, `distforge platform add`) or the API.
+ * - arch: an RPM architecture a platform builds for: x86_64, aarch64, ppc64le, s390x, i686.
+ *   `noarch` in a platform's arches means noarch packages are accepted: a noarch package is built
+ *   once, on a node of any of the platform's real arches, and published into every arch's
+ *   repository. A platform has at least one real arch.
+ * - dist tag: the `%{dist}` suffix of release fields, e.g. `.el9`.
+ * - macros: rpm macros (name without `%`, value as rpm would expand it) defined for every build.
+ * - repository: a dnf repository builds of the platform may take build dependencies from.
+ * - lifecycle: release data: version (9.4), codename (Seafoam Ocelot), upstream base version
+ *   (the RHEL release it rebuilds), kernel, release date and end of support (YYYY-MM-DD).
+ */
+
+/** Every architecture distforge knows; `noarch` only as a platform (or node) capability. */
+export const ARCHES = ['x86_64', 'aarch64', 'ppc64le', 's390x', 'i686', 'noarch'] as const;
+export type Arch = (typeof ARCHES)[number];
+
+/** A repository builds may take build dependencies from. */
+export interface PlatformRepository {
+  /** A short name ([A-Za-z0-9._-]+), unique within the platform. */
+  name: string;
+  /** The repository's base URL (http://, https:// or file://); `$basearch` is replaced per arch. */
+  url: string;
+  /** The arches it serves; absent = all of the platform's arches. */
+  arches?: Arch[];
+}
+
+/** Release data, as the AlmaLinux release table lists it. */
+export interface PlatformLifecycle {
+  /** Release version, e.g. "9.4" (a string: 9.10 is not 9.1). */
+  version: string;
+  codename?: string;
+  /** The upstream release it is based on, e.g. "RHEL 9.4". */
+  upstreamBase?: string;
+  /** Kernel version shipped, e.g. "5.14.0-427.13.1.el9_4". */
+  kernel?: string;
+  /** YYYY-MM-DD. */
+  releaseDate?: string;
+  /** YYYY-MM-DD: the last day of (security) support. */
+  endOfSupport?: string;
+}
+
+/** A platform definition, as the API and YAML files give it. */
+export interface Platform {
+  name: string;
+  arches: Arch[];
+  /** e.g. ".el9"; also the `dist` macro unless macros set it. */
+  distTag: string;
+  /** rpm macros, name (without %) → value. */
+  macros: Record<string, string>;
+  repositories: PlatformRepository[];
+  lifecycle?: PlatformLifecycle;
+}
+
+/** A stored platform: its definition and when it was created and last changed. */
+export interface StoredPlatform extends Platform {
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The real arches a platform builds on (its arches without noarch). */
+export function buildArches(p: Pick<Platform, 'arches'>): Arch[] {
+  return p.arches.filter((a) => a !== 'noarch');
+}
+
+/** Whether the platform accepts noarch packages. */
+export function acceptsNoarch(p: Pick<Platform, 'arches'>): boolean {
+  return p.arches.includes('noarch');
+}

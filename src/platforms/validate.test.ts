@@ -1,0 +1,117 @@
+/**
+ * Platform definitions and configuration files: what is accepted, and that every problem is
+ * reported with the file and the field.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+import { ConfigError, loadConfig, loadPlatformFile } from './config.ts';
+import { InvalidNameError, PlatformDefinitionError } from './errors.ts';
+import { checkName } from './names.ts';
+import { acceptsNoarch, buildArches } from './types.ts';
+import { parsePlatform } from './validate.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'distforge-platforms-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+const EXAMPLE = resolve(import.meta.dirname, '../../examples/platforms/example-el9.yaml');
+
+function file(name: string, text: string): string {
+  const path = join(work, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const minimal = { name: 'p1', arches: ['x86_64'], distTag: '.el9' };
+
+test('the example platform file reads as written, numbers kept as text', () => {
+  const p = loadPlatformFile(EXAMPLE);
+  assert.equal(p.name, 'example-el9');
+  assert.deepEqual(p.arches, ['x86_64', 'noarch']);
+  assert.deepEqual(buildArches(p), ['x86_64']);
+  assert.equal(acceptsNoarch(p), true);
+  assert.equal(p.distTag, '.el9');
+  assert.equal(p.macros.rhel, '9');
+  assert.equal(p.macros.el9, '1');
+  assert.equal(p.macros._binary_payload, 'w19.zstdio');
+  assert.equal(p.macros.__gpg, '/usr/bin/gpg');
+  assert.deepEqual(p.repositories, []);
+  assert.deepEqual(p.lifecycle, {
+    version: '9.4', codename: 'Example Ocelot', upstreamBase: 'RHEL 9.4', kernel: '5.14.0-427.13.1.el9_4', releaseDate: '2024-05-06', endOfSupport: '2032-05-31',
+  });
+});
+
+test('version 9.10 in YAML stays "9.10"; the dist macro defaults to the dist tag', () => {
+  const p = loadPlatformFile(file('v.yaml', 'name: v\narches: [aarch64]\ndistTag: .el9\nlifecycle:\n  version: 9.10\n'));
+  assert.equal(p.lifecycle?.version, '9.10');
+  assert.equal(p.macros.dist, '.el9');
+});
+
+test('bad definitions name the field', () => {
+  const cases: [unknown, string, RegExp][] = [
+    [{ ...minimal, arches: ['x86_64', 'x86'] }, 'arches[1]', /unknown architecture "x86"/],
+    [{ ...minimal, arches: ['noarch'] }, 'arches', /besides noarch/],
+    [{ ...minimal, arches: ['x86_64', 'x86_64'] }, 'arches[1]', /twice/],
+    [{ ...minimal, arches: [] }, 'arches', /non-empty list/],
+    [{ ...minimal, distTag: 'el9' }, 'distTag', /must start with "."/],
+    [{ name: 'p', arches: ['x86_64'] }, 'distTag', /is required/],
+    [{ ...minimal, name: '../etc' }, 'name', /must not contain a path separator/],
+    [{ ...minimal, name: '..' }, 'name', /must not contain ".."/],
+    [{ ...minimal, name: '/abs' }, 'name', /path separator/],
+    [{ ...minimal, distag: '.el9' }, 'distag', /unknown field/],
+    [{ ...minimal, macros: { '%dist': '.x' } }, 'macros.%dist', /macro name/],
+    [{ ...minimal, macros: { rhel: 9 } }, 'macros.rhel', /must be a string/],
+    [{ ...minimal, repositories: [{ name: 'base', url: 'ftp://x' }] }, 'repositories[0].url', /http/],
+    [{ ...minimal, repositories: [{ name: '../base', url: 'https://x/' }] }, 'repositories[0].name', /path separator/],
+    [{ ...minimal, repositories: [{ name: 'a', url: 'https://x/', arches: ['s390x'] }] }, 'repositories[0].arches[0]', /not one of the platform's arches/],
+    [{ ...minimal, lifecycle: { codename: 'x' } }, 'lifecycle.version', /is required/],
+    [{ ...minimal, lifecycle: { version: 9.4 } }, 'lifecycle.version', /must be a string/],
+    [{ ...minimal, lifecycle: { version: '9', releaseDate: '2024-02-30' } }, 'lifecycle.releaseDate', /not a date/],
+    [{ ...minimal, lifecycle: { version: '9', releaseDate: '2024-05-06', endOfSupport: '2020-01-01' } }, 'lifecycle.endOfSupport', /before/],
+    [{ ...minimal, lifecycle: { version: '9', eol: '2030-01-01' } }, 'lifecycle.eol', /unknown field/],
+    [[minimal], '', /mapping/],
+  ];
+  for (const [input, field, message] of cases) {
+    assert.throws(() => parsePlatform(input), (e: unknown) => {
+      assert.ok(e instanceof PlatformDefinitionError, String(e));
+      assert.equal(e.field, field, JSON.stringify(input));
+      assert.equal(e.status, 400);
+      assert.match(e.message, message);
+      return true;
+    });
+  }
+});
+
+test('file errors name the file, and the field or the YAML line', () => {
+  const bad = file('bad.yaml', 'name: p\narches: [x86_64, sparc]\ndistTag: .el9\n');
+  assert.throws(() => loadPlatformFile(bad), { message: `${bad}: arches[1]: unknown architecture "sparc" (expected one of x86_64, aarch64, ppc64le, s390x, i686, noarch)` });
+  const syntax = file('syntax.yaml', 'name: p\narches: [x86_64\n');
+  assert.throws(() => loadPlatformFile(syntax), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`${syntax}: not valid YAML (line`));
+  const missing = join(work, 'missing.yaml');
+  assert.throws(() => loadPlatformFile(missing), { message: `${missing}: cannot read: no such file` });
+  const dup = file('dup.yaml', 'name: p\nname: q\narches: [x86_64]\ndistTag: .el9\n');
+  assert.throws(() => loadPlatformFile(dup), ConfigError);
+});
+
+test('a config file lists platform definitions and platform files', () => {
+  const cfg = file('config.yaml', `platforms:\n  - ${EXAMPLE}\n  - name: other\n    arches: [ppc64le, s390x]\n    distTag: .el8\n`);
+  const config = loadConfig(cfg);
+  assert.deepEqual(config.platforms.map((p) => p.name), ['example-el9', 'other']);
+  const rel = file('rel.yaml', 'platforms:\n  - bad.yaml\n');
+  assert.throws(() => loadConfig(rel), { message: /bad\.yaml: arches\[1\]/ });
+  const inline = file('inline.yaml', 'platforms:\n  - name: x\n    arches: [i686]\n    distTag: nodot\n');
+  assert.throws(() => loadConfig(inline), { message: `${inline}: platforms[0].distTag: "nodot" must start with "." followed by letters, digits or . _ + ~ (e.g. ".el9")` });
+  const twice = file('twice.yaml', `platforms:\n  - ${EXAMPLE}\n  - ${EXAMPLE}\n`);
+  assert.throws(() => loadConfig(twice), { message: /platforms\[1\]: platform "example-el9" is defined twice/ });
+  const unknown = file('unknown.yaml', 'platform: []\n');
+  assert.throws(() => loadConfig(unknown), { message: `${unknown}: platform: unknown field (expected platforms)` });
+  assert.deepEqual(loadConfig(file('empty.yaml', '')), { platforms: [] });
+});
+
+test('names: letters, digits, . _ -; never a path', () => {
+  for (const ok of ['a', 'example-el9', 'node_1.x86', 'A9']) assert.equal(checkName('node name', ok), ok);
+  for (const bad of ['', '.', '..', '../x', 'a/b', '/abs', 'a..b', '.hidden', '-rf', 'a b', 'x'.repeat(65), 'a\\b']) {
+    assert.throws(() => checkName('node name', bad), InvalidNameError, JSON.stringify(bad));
+  }
+});

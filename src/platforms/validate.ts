@@ -1,0 +1,147 @@
+/**
+ * Checking a platform definition (a parsed YAML file or an API body) field by field. The first
+ * problem found is thrown as a PlatformDefinitionError naming the field (`arches[1]`,
+ * `lifecycle.releaseDate`, …) and, for a file, the file; unknown fields are refused, so a typo
+ * never silently drops a setting.
+ */
+import { PlatformDefinitionError } from './errors.ts';
+import { nameProblem } from './names.ts';
+import { ARCHES, type Arch, type Platform, type PlatformLifecycle, type PlatformRepository } from './types.ts';
+
+type Fields = Record<string, unknown>;
+
+const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lifecycle'];
+const REPOSITORY_FIELDS = ['name', 'url', 'arches'];
+const LIFECYCLE_FIELDS = ['version', 'codename', 'upstreamBase', 'kernel', 'releaseDate', 'endOfSupport'];
+const DIST_TAG = /^\.[A-Za-z0-9_.+~]+$/;
+const MACRO_NAME = /^_{0,2}[A-Za-z][A-Za-z0-9_]*$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Where a definition came from, for messages. */
+export interface DefinitionSource {
+  /** The file it was read from. */
+  file?: string;
+  /** Put before every field name, e.g. `platforms[2].` for a definition inside a config file. */
+  fieldPrefix?: string;
+}
+
+/** Validates `input` as a platform definition. @throws PlatformDefinitionError */
+export function parsePlatform(input: unknown, source: DefinitionSource = {}): Platform {
+  const fail = (field: string, problem: string): never => {
+    const prefix = source.fieldPrefix ?? '';
+    throw new PlatformDefinitionError(field ? `${prefix}${field}` : prefix.replace(/\.$/, ''), problem, source.file);
+  };
+  const top = mapping(input, '', fail);
+  onlyFields(top, PLATFORM_FIELDS, '', fail);
+  const name = required(top, 'name', '', fail);
+  const nameIssue = nameProblem(name);
+  if (nameIssue) fail('name', nameIssue);
+  const arches = archList(required(top, 'arches', '', fail), 'arches', fail);
+  if (!arches.some((a) => a !== 'noarch')) fail('arches', 'must list at least one architecture besides noarch');
+  const distTag = text(required(top, 'distTag', '', fail), 'distTag', fail);
+  if (!DIST_TAG.test(distTag)) fail('distTag', `"${distTag}" must start with "." followed by letters, digits or . _ + ~ (e.g. ".el9")`);
+  const macros = macroMap(top.macros ?? {}, fail);
+  if (macros.dist === undefined) macros.dist = distTag;
+  const repositories = repositoryList(top.repositories ?? [], arches, fail);
+  const platform: Platform = { name: name as string, arches, distTag, macros, repositories };
+  if (top.lifecycle !== undefined && top.lifecycle !== null) platform.lifecycle = lifecycle(top.lifecycle, fail);
+  return platform;
+}
+
+type Fail = (field: string, problem: string) => never;
+
+function mapping(v: unknown, field: string, fail: Fail): Fields {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(field, 'must be a mapping (key: value)');
+  return v as Fields;
+}
+
+function onlyFields(m: Fields, allowed: string[], prefix: string, fail: Fail): void {
+  for (const k of Object.keys(m)) {
+    if (!allowed.includes(k)) fail(`${prefix}${k}`, `unknown field (expected one of ${allowed.join(', ')})`);
+  }
+}
+
+function required(m: Fields, key: string, prefix: string, fail: Fail): unknown {
+  const v = m[key];
+  if (v === undefined || v === null || v === '') fail(`${prefix}${key}`, 'is required');
+  return v;
+}
+
+function text(v: unknown, field: string, fail: Fail): string {
+  if (typeof v !== 'string' || v.trim() === '') fail(field, 'must be a non-empty string');
+  if ((v as string).includes('\n')) fail(field, 'must be a single line');
+  return v as string;
+}
+
+function archList(v: unknown, field: string, fail: Fail): Arch[] {
+  if (!Array.isArray(v) || v.length === 0) fail(field, `must be a non-empty list of architectures (${ARCHES.join(', ')})`);
+  const out: Arch[] = [];
+  (v as unknown[]).forEach((a, i) => {
+    if (typeof a !== 'string' || !(ARCHES as readonly string[]).includes(a)) fail(`${field}[${i}]`, `unknown architecture ${JSON.stringify(a)} (expected one of ${ARCHES.join(', ')})`);
+    if (out.includes(a as Arch)) fail(`${field}[${i}]`, `"${a as string}" is listed twice`);
+    out.push(a as Arch);
+  });
+  return out;
+}
+
+function macroMap(v: unknown, fail: Fail): Record<string, string> {
+  const m = mapping(v, 'macros', fail);
+  const out: Record<string, string> = {};
+  for (const [k, value] of Object.entries(m)) {
+    const field = `macros.${k}`;
+    if (!MACRO_NAME.test(k)) fail(field, 'a macro name is letters, digits and _, without "%" (e.g. _vendor)');
+    if (typeof value !== 'string') fail(field, 'must be a string (quote numbers in JSON)');
+    if ((value as string).includes('\n')) fail(field, 'must be a single line');
+    out[k] = value as string;
+  }
+  return out;
+}
+
+function repositoryList(v: unknown, platformArches: Arch[], fail: Fail): PlatformRepository[] {
+  if (!Array.isArray(v)) fail('repositories', 'must be a list (use [] for none)');
+  const out: PlatformRepository[] = [];
+  (v as unknown[]).forEach((item, i) => {
+    const at = `repositories[${i}]`;
+    const m = mapping(item, at, fail);
+    onlyFields(m, REPOSITORY_FIELDS, `${at}.`, fail);
+    const name = required(m, 'name', `${at}.`, fail);
+    const issue = nameProblem(name);
+    if (issue) fail(`${at}.name`, issue);
+    if (out.some((r) => r.name === name)) fail(`${at}.name`, `"${name as string}" is used by another repository`);
+    const url = text(required(m, 'url', `${at}.`, fail), `${at}.url`, fail);
+    if (!/^(https?|file):\/\/\S+$/.test(url)) fail(`${at}.url`, `"${url}" must be an http://, https:// or file:// URL`);
+    const repo: PlatformRepository = { name: name as string, url };
+    if (m.arches !== undefined) {
+      repo.arches = archList(m.arches, `${at}.arches`, fail);
+      repo.arches.forEach((a, j) => {
+        if (!platformArches.includes(a)) fail(`${at}.arches[${j}]`, `"${a}" is not one of the platform's arches`);
+      });
+    }
+    out.push(repo);
+  });
+  return out;
+}
+
+function lifecycle(v: unknown, fail: Fail): PlatformLifecycle {
+  const m = mapping(v, 'lifecycle', fail);
+  onlyFields(m, LIFECYCLE_FIELDS, 'lifecycle.', fail);
+  const version = required(m, 'version', 'lifecycle.', fail);
+  if (typeof version !== 'string') fail('lifecycle.version', 'must be a string (quote it: "9.10" is not 9.1)');
+  const out: PlatformLifecycle = { version: text(version, 'lifecycle.version', fail) };
+  for (const key of ['codename', 'upstreamBase', 'kernel'] as const) {
+    if (m[key] !== undefined && m[key] !== null) out[key] = text(m[key], `lifecycle.${key}`, fail);
+  }
+  for (const key of ['releaseDate', 'endOfSupport'] as const) {
+    if (m[key] !== undefined && m[key] !== null) out[key] = date(m[key], `lifecycle.${key}`, fail);
+  }
+  if (out.releaseDate && out.endOfSupport && out.endOfSupport < out.releaseDate) fail('lifecycle.endOfSupport', 'is before lifecycle.releaseDate');
+  return out;
+}
+
+function date(v: unknown, field: string, fail: Fail): string {
+  const s = typeof v === 'string' ? v : '';
+  const m = DATE.exec(s);
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!m || !d || d.toISOString().slice(0, 10) !== s) fail(field, `${JSON.stringify(v)} is not a date (YYYY-MM-DD)`);
+  return s;
+}

@@ -1,0 +1,91 @@
+/**
+ * A build's state follows its tasks: `refreshBuildState` works it out after any task of the build
+ * moved (the scheduler calls it after every final state; the builds domain after creating or
+ * cancelling tasks).
+ *
+ * - any task blocked, queued or leased: `running` (a build nothing of which has started yet stays
+ *   `pending`);
+ * - otherwise (every task final): `failed` if any failed, else `cancelled` if any was cancelled,
+ *   else `succeeded`;
+ * - a build without tasks keeps its state (e.g. failed at submit with a reason).
+ */
+import type { ExpressionBuilder } from 'kysely';
+import type { Context } from '../context.ts';
+import type { BuildState, Database, TaskState } from '../db/schema.ts';
+import { NotFoundError } from '../errors.ts';
+import { hasRowLocks, inTransaction } from './transaction.ts';
+
+/** Which kinds of task states the build has (each an index probe on build_id, state). */
+interface TaskPresence {
+  active: boolean;
+  started: boolean;
+  failed: boolean;
+  cancelled: boolean;
+  succeeded: boolean;
+}
+
+async function taskPresence(ctx: Context, buildId: number): Promise<TaskPresence & { state: BuildState | null }> {
+  const has = (eb: ExpressionBuilder<Database, never>, states: TaskState[]) =>
+    eb.exists(eb.selectFrom('tasks').select('id').where('build_id', '=', buildId).where('state', 'in', states));
+  const row = await ctx.db.kysely
+    .selectNoFrom((eb) => [
+      eb.selectFrom('builds').select('state').where('id', '=', buildId).as('state'),
+      has(eb, ['blocked', 'queued', 'leased']).as('active'),
+      has(eb, ['leased', 'succeeded', 'failed', 'cancelled']).as('started'),
+      has(eb, ['failed']).as('failed'),
+      has(eb, ['cancelled']).as('cancelled'),
+      has(eb, ['succeeded']).as('succeeded'),
+    ])
+    .executeTakeFirstOrThrow();
+  // SQLite answers 0/1, PostgreSQL booleans.
+  return {
+    state: row.state,
+    active: Boolean(row.active),
+    started: Boolean(row.started),
+    failed: Boolean(row.failed),
+    cancelled: Boolean(row.cancelled),
+    succeeded: Boolean(row.succeeded),
+  };
+}
+
+/** The state the build's tasks put it in; null when it has none. */
+function stateFromTasks(p: TaskPresence, current: BuildState): BuildState | null {
+  if (p.active) return current === 'pending' && !p.started ? 'pending' : 'running';
+  if (p.failed) return 'failed';
+  if (p.cancelled) return 'cancelled';
+  if (p.succeeded) return 'succeeded';
+  return null;
+}
+
+async function refreshInTransaction(ctx: Context, buildId: number): Promise<BuildState> {
+  // On PostgreSQL the build row is locked first, in its own statement: a transaction finishing
+  // another task of the build at the same moment commits before the probes below read the tasks.
+  if (hasRowLocks(ctx)) await ctx.db.kysely.selectFrom('builds').select('id').where('id', '=', buildId).forUpdate().execute();
+  const presence = await taskPresence(ctx, buildId);
+  const current = presence.state;
+  if (current === null) throw new NotFoundError(`build ${buildId} does not exist`);
+  const next = stateFromTasks(presence, current);
+  if (next === null || next === current) return current;
+  const final = next === 'succeeded' || next === 'failed' || next === 'cancelled';
+  await ctx.db.kysely
+    .updateTable('builds')
+    .set({ state: next, finished_at: final ? ctx.now() : null })
+    .where('id', '=', buildId)
+    .execute();
+  ctx.log.info({ buildId, from: current, to: next }, 'build state changed');
+  return next;
+}
+
+/**
+ * Updates the build's state from its tasks' states (and `finished_at`) and returns it; joins the
+ * caller's transaction (call it in the one that moved the tasks).
+ * @throws NotFoundError when there is no such build.
+ */
+export function refreshBuildState(ctx: Context, buildId: number): Promise<BuildState> {
+  return inTransaction(ctx, (tx) => refreshInTransaction(tx, buildId));
+}
+
+/** Marks a pending build running (its first task was leased); a no-op otherwise. */
+export async function markBuildStarted(ctx: Context, buildId: number): Promise<void> {
+  await ctx.db.kysely.updateTable('builds').set({ state: 'running' }).where('id', '=', buildId).where('state', '=', 'pending').execute();
+}

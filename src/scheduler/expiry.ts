@@ -1,0 +1,91 @@
+/**
+ * Expired leases: a node that stops heart-beating (crashed, killed, cut off) loses its task when
+ * the lease runs out. The task goes back to the queue with attempt + 1, keeping its place; when
+ * that would exceed max_attempts it fails with the reason, and its dependents are cancelled. The
+ * server runs `expireLeases` periodically (`startLeaseReaper`).
+ */
+import type { Context } from '../context.ts';
+import { refreshBuildState } from './build-state.ts';
+import { cancelDependents } from './dependencies.ts';
+import { hasRowLocks, inTransaction } from './transaction.ts';
+import { transitionTask } from './transitions.ts';
+
+/** Tasks handled per run; the next run takes the rest. */
+const BATCH = 500;
+
+/** Expires one task's lease if it is still leased and past due; true when it did. */
+function expireOne(ctx: Context, taskId: number, now: number): Promise<boolean> {
+  return inTransaction(ctx, async (tx) => {
+    const row = await tx.db.kysely
+      .selectFrom('tasks as t')
+      .leftJoin('nodes as n', 'n.id', 't.leased_by')
+      .selectAll('t')
+      .select('n.name as node_name')
+      .where('t.id', '=', taskId)
+      .where('t.state', '=', 'leased')
+      .where('t.lease_expires_at', '<', now)
+      .$if(hasRowLocks(tx), (q) => q.forUpdate('t'))
+      .executeTakeFirst();
+    if (!row) return false;
+    const { node_name, ...task } = row;
+    const nodeName = node_name ?? `node ${task.leased_by ?? '?'}`;
+    const nodeId = task.leased_by;
+    if (task.attempt + 1 > task.max_attempts) {
+      const reason = `lease expired ${task.attempt} times (last node ${nodeName})`;
+      const failed = await transitionTask(tx, task, 'failed', { set: { failure_reason: reason }, event: { kind: 'expired', nodeId, message: reason } });
+      if (!failed) return false;
+      await cancelDependents(tx, failed);
+      await refreshBuildState(tx, failed.build_id);
+      tx.log.warn({ taskId, buildId: task.build_id, nodeId }, reason);
+      return true;
+    }
+    const message = `lease expired (node ${nodeName} stopped heart-beating); queued again for attempt ${task.attempt + 1} of ${task.max_attempts}`;
+    const queued = await transitionTask(tx, task, 'queued', { set: { attempt: task.attempt + 1 }, event: { kind: 'expired', nodeId, message } });
+    tx.log.warn({ taskId, buildId: task.build_id, nodeId }, message);
+    return queued !== null;
+  });
+}
+
+/**
+ * Returns every task whose lease has run out to the queue (attempt + 1), or fails it when it has
+ * used up max_attempts.
+ * @returns how many leases expired.
+ */
+export async function expireLeases(ctx: Context): Promise<number> {
+  const now = ctx.now();
+  let expired = 0;
+  for (;;) {
+    const due = await ctx.db.kysely
+      .selectFrom('tasks')
+      .select('id')
+      .where('state', '=', 'leased')
+      .where('lease_expires_at', '<', now)
+      .orderBy('lease_expires_at')
+      .limit(BATCH)
+      .execute();
+    for (const { id } of due) if (await expireOne(ctx, id, now)) expired++;
+    if (due.length < BATCH) return expired;
+  }
+}
+
+/**
+ * Runs expireLeases every `intervalMs` (never two runs at once; errors are logged, not thrown).
+ * @returns a function that stops it.
+ */
+export function startLeaseReaper(ctx: Context, intervalMs: number): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    expireLeases(ctx)
+      .then((n) => {
+        if (n > 0) ctx.log.info({ expired: n }, 'leases expired');
+      })
+      .catch((e: unknown) => ctx.log.error({ err: e }, 'expiring leases failed'))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

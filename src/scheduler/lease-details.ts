@@ -1,0 +1,112 @@
+/**
+ * What a node receives with a lease (`LeasedTask`): the task, where its source is, the platform
+ * definition, and the artifacts of the tasks it depends on with absolute download URLs. The
+ * builds domain adds what only it knows (platform and build repositories) through a
+ * `LeaseDecorator`.
+ */
+import type { Context } from '../context.ts';
+import type { Task, TaskKind } from '../db/schema.ts';
+
+export interface LeasedArtifact {
+  name: string;
+  kind: string;
+  sha256: string;
+  /** Absolute download URL (GET, no token needed). */
+  url: string;
+}
+
+export interface LeasedTask {
+  id: number;
+  buildId: number;
+  kind: TaskKind;
+  platform: string;
+  arch: string;
+  attempt: number;
+  /** Milliseconds since the epoch; heartbeat before then. */
+  leaseExpiresAt: number;
+  source: { kind: 'git' | 'srpm'; gitUrl: string | null; gitRef: string | null; gitCommit: string | null; srpmUrl?: string };
+  /** The platform's definition (platforms.definition), {} when the platform is gone. */
+  platformDefinition: Record<string, unknown>;
+  /** RPM and SRPM artifacts of the tasks this one depends on (for an rpm task, its item's SRPM too), by task id. */
+  dependencies: { taskId: number; artifacts: LeasedArtifact[] }[];
+  /** Repository URLs to build against (filled by the builds domain's decorator). */
+  repositories: string[];
+}
+
+/** Adds to or overrides parts of a lease description (e.g. the repositories). */
+export type LeaseDecorator = (ctx: Context, task: Task) => Promise<Partial<LeasedTask>>;
+
+/** The public download URL of a blob. */
+export function artifactUrl(ctx: Context, sha256: string, name: string): string {
+  return `${ctx.settings.publicUrl}/api/v1/artifacts/${sha256}/${encodeURIComponent(name)}`;
+}
+
+function parseDefinition(text: string | null): Record<string, unknown> {
+  if (text === null) return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The RPM and SRPM artifacts of the tasks `task` needs: those it depends on, and for an rpm task
+ * the succeeded srpm task(s) of its item on its platform. One query.
+ */
+async function dependencyArtifacts(ctx: Context, task: Task): Promise<LeasedTask['dependencies']> {
+  const rows = await ctx.db.kysely
+    .selectFrom('tasks as x')
+    .leftJoin('artifacts as a', (j) => j.onRef('a.task_id', '=', 'x.id').on('a.kind', 'in', ['rpm', 'srpm']))
+    .select(['x.id as input', 'a.name', 'a.kind', 'a.sha256'])
+    .where((eb) =>
+      eb.or([
+        eb('x.id', 'in', eb.selectFrom('task_dependencies').select('depends_on').where('task_id', '=', task.id)),
+        ...(task.kind === 'rpm'
+          ? [eb.and([eb('x.item_id', '=', task.item_id), eb('x.kind', '=', 'srpm'), eb('x.platform', '=', task.platform), eb('x.state', '=', 'succeeded')])]
+          : []),
+      ]),
+    )
+    .orderBy('x.id')
+    .orderBy('a.name')
+    .execute();
+  const byTask = new Map<number, LeasedArtifact[]>();
+  for (const r of rows) {
+    const list = byTask.get(r.input) ?? [];
+    byTask.set(r.input, list);
+    if (r.name !== null && r.kind !== null && r.sha256 !== null) list.push({ name: r.name, kind: r.kind, sha256: r.sha256, url: artifactUrl(ctx, r.sha256, r.name) });
+  }
+  return [...byTask].map(([taskId, artifacts]) => ({ taskId, artifacts }));
+}
+
+/** Describes a leased task for the node that holds it, with `decorate`'s additions. */
+export async function describeLease(ctx: Context, task: Task, decorate?: LeaseDecorator): Promise<LeasedTask> {
+  const item = await ctx.db.kysely
+    .selectFrom('build_items as i')
+    .leftJoin('platforms as p', (j) => j.on('p.name', '=', task.platform))
+    .select(['i.kind', 'i.git_url', 'i.git_ref', 'i.git_commit', 'i.srpm_sha256', 'i.name', 'p.definition'])
+    .where('i.id', '=', task.item_id)
+    .executeTakeFirst();
+  const source: LeasedTask['source'] = {
+    kind: item?.kind ?? 'git',
+    gitUrl: item?.git_url ?? null,
+    gitRef: item?.git_ref ?? null,
+    gitCommit: item?.git_commit ?? null,
+  };
+  if (item?.srpm_sha256) source.srpmUrl = artifactUrl(ctx, item.srpm_sha256, `${item.name ?? 'source'}.src.rpm`);
+  const leased: LeasedTask = {
+    id: task.id,
+    buildId: task.build_id,
+    kind: task.kind,
+    platform: task.platform,
+    arch: task.arch,
+    attempt: task.attempt,
+    leaseExpiresAt: task.lease_expires_at ?? 0,
+    source,
+    platformDefinition: parseDefinition(item?.definition ?? null),
+    dependencies: await dependencyArtifacts(ctx, task),
+    repositories: [],
+  };
+  return decorate ? { ...leased, ...(await decorate(ctx, task)) } : leased;
+}

@@ -1,0 +1,116 @@
+/**
+ * What a leaseholder may do, on a real database: heartbeats extend the lease, completion and
+ * failure by the holder, refusal (the task is never offered to that node again), and lease_lost
+ * (409, nothing changed) for a node that does not hold the lease any more.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { freshDatabaseUrl, TEST_DIALECT } from '../../test/support/db.ts';
+import { DistforgeError } from '../errors.ts';
+import { taskEvents } from './events.ts';
+import { expireLeases } from './expiry.ts';
+import { leaseTask } from './lease.ts';
+import { completeTask, failTask, heartbeat, refuseTask } from './leaseholder.ts';
+import { addBuild, addNode, addTask, addUser, buildState, getTask, openFixture, type Fixture } from './test-support.ts';
+
+let f: Fixture;
+before(async () => {
+  f = await openFixture(await freshDatabaseUrl(), { leaseMs: 1000 });
+});
+after(() => f.close());
+
+function isLeaseLost(e: unknown): boolean {
+  assert.ok(e instanceof DistforgeError);
+  assert.equal(e.code, 'lease_lost');
+  assert.equal(e.status, 409);
+  return true;
+}
+
+async function oneLeasedTask(nodeName: string): Promise<{ taskId: number; buildId: number; node: Awaited<ReturnType<typeof addNode>> }> {
+  const ctx = f.ctx;
+  const build = await addBuild(ctx, await addUser(ctx, `${nodeName}-owner`));
+  const taskId = await addTask(ctx, build, { arch: 'noarch' });
+  const node = await addNode(ctx, nodeName, ['x86_64'], 100);
+  let t = await leaseTask(ctx, node);
+  // Other tests' tasks may still be queued: take until ours comes.
+  while (t && t.id !== taskId) t = await leaseTask(ctx, node);
+  assert.equal(t?.id, taskId);
+  return { taskId, buildId: build.buildId, node };
+}
+
+test(`heartbeats extend the lease; completion stores the result and finishes the build (${TEST_DIALECT})`, async () => {
+  const ctx = f.ctx;
+  const { taskId, buildId, node } = await oneLeasedTask('hb-node');
+  f.advance(800);
+  assert.deepEqual(await heartbeat(ctx, node.id, taskId), { leaseExpiresAt: ctx.now() + 1000 });
+  f.advance(800);
+  assert.equal(await expireLeases(ctx), 0, 'the heartbeat kept the lease alive');
+  const done = await completeTask(ctx, node.id, taskId, { arches: ['x86_64'] });
+  assert.equal(done.state, 'succeeded');
+  assert.equal(done.finished_at, ctx.now());
+  assert.deepEqual(JSON.parse(done.result ?? 'null'), { arches: ['x86_64'] });
+  assert.equal(await buildState(ctx, buildId), 'succeeded');
+  assert.deepEqual(
+    (await taskEvents(ctx, taskId)).map((e) => e.kind),
+    ['leased', 'succeeded'],
+  );
+});
+
+test('a late completion by a node whose lease expired gets lease_lost and changes nothing', async () => {
+  const ctx = f.ctx;
+  const { taskId, node } = await oneLeasedTask('late-node');
+  f.advance(1001);
+  assert.ok((await expireLeases(ctx)) >= 1);
+  const before = await getTask(ctx, taskId);
+  assert.equal(before.state, 'queued');
+  await assert.rejects(completeTask(ctx, node.id, taskId, {}), isLeaseLost);
+  await assert.rejects(failTask(ctx, node.id, taskId, 'too late'), isLeaseLost);
+  await assert.rejects(heartbeat(ctx, node.id, taskId), isLeaseLost);
+  await assert.rejects(refuseTask(ctx, node.id, taskId, 'no'), isLeaseLost);
+  assert.deepEqual(await getTask(ctx, taskId), before);
+  // Another node takes it; the first one still cannot complete it.
+  const other = await addNode(ctx, 'late-other', ['x86_64'], 100);
+  let t = await leaseTask(ctx, other);
+  while (t && t.id !== taskId) t = await leaseTask(ctx, other);
+  await assert.rejects(completeTask(ctx, node.id, taskId, {}), (e: unknown) => isLeaseLost(e) && /another node holds it/.test((e as Error).message));
+  assert.equal((await completeTask(ctx, other.id, taskId, null)).state, 'succeeded');
+  await assert.rejects(completeTask(ctx, other.id, taskId, null), isLeaseLost);
+});
+
+test('a node that fails a task fails it with the reason; the build fails', async () => {
+  const ctx = f.ctx;
+  const { taskId, buildId, node } = await oneLeasedTask('fail-node');
+  const failed = await failTask(ctx, node.id, taskId, 'rpmbuild exited with 1', { log: 'build.log' });
+  assert.equal(failed.state, 'failed');
+  assert.equal(failed.failure_reason, 'rpmbuild exited with 1');
+  assert.equal(await buildState(ctx, buildId), 'failed');
+  const [, event] = await taskEvents(ctx, taskId);
+  assert.equal(event?.kind, 'failed');
+  assert.match(event?.message ?? '', /failed on node fail-node: rpmbuild exited with 1/);
+});
+
+test('a refused task is queued again and never offered to that node again', async () => {
+  const ctx = f.ctx;
+  const { taskId, node } = await oneLeasedTask('refuse-node');
+  const queuedAt = (await getTask(ctx, taskId)).queued_at;
+  const refused = await refuseTask(ctx, node.id, taskId, 'no kvm here');
+  assert.equal(refused.state, 'queued');
+  assert.equal(refused.leased_by, null);
+  assert.equal(refused.attempt, 1, 'a refusal is not an attempt');
+  assert.equal(refused.queued_at, queuedAt, 'it keeps its place');
+  for (let t = await leaseTask(ctx, node); t; t = await leaseTask(ctx, node)) assert.notEqual(t.id, taskId);
+  const other = await addNode(ctx, 'refuse-other', ['x86_64'], 100);
+  let t = await leaseTask(ctx, other);
+  while (t && t.id !== taskId) t = await leaseTask(ctx, other);
+  assert.equal(t?.id, taskId);
+  const refusals = await ctx.db.kysely.selectFrom('task_refusals').selectAll().where('task_id', '=', taskId).execute();
+  assert.deepEqual(refusals.map((r) => [r.node_id, r.reason]), [[node.id, 'no kvm here']]);
+  const kinds = (await taskEvents(ctx, taskId)).map((e) => e.kind);
+  assert.deepEqual(kinds, ['leased', 'refused', 'leased']);
+});
+
+test('unknown tasks are reported as not found', async () => {
+  const node = await addNode(f.ctx, 'nf-node', ['x86_64']);
+  await assert.rejects(heartbeat(f.ctx, node.id, 999_999), { code: 'not_found' });
+  await assert.rejects(completeTask(f.ctx, node.id, 999_999, null), { code: 'not_found' });
+});

@@ -1,0 +1,142 @@
+/**
+ * What the node holding a lease may do with it: extend it (heartbeat), complete the task, fail it,
+ * or refuse it (it goes back to the queue and is never offered to that node again). Each moves the
+ * task with the guard `state = 'leased' AND leased_by = me` in the UPDATE itself; a node that lost
+ * the lease gets LeaseLostError (409), the transaction rolls back, and nothing changes.
+ */
+import type { Context } from '../context.ts';
+import type { Task } from '../db/schema.ts';
+import { NotFoundError } from '../errors.ts';
+import { refreshBuildState } from './build-state.ts';
+import { cancelDependents, queueReadyDependents } from './dependencies.ts';
+import { LeaseLostError } from './errors.ts';
+import { hasRowLocks, inTransaction } from './transaction.ts';
+import { transitionTask } from './transitions.ts';
+
+/** A task with the name of the node holding it. */
+export interface HeldTask {
+  task: Task;
+  nodeName: string;
+}
+
+/** Why `task` is not held by `nodeId`, or null when it is. */
+function whyNotHeld(task: Task, nodeId: number): string | null {
+  if (task.state !== 'leased') return `the task is ${task.state}`;
+  if (task.leased_by !== nodeId) return 'another node holds it now';
+  return null;
+}
+
+/**
+ * The task `taskId`, locked for the rest of the transaction, when `nodeId` holds its lease.
+ * @throws NotFoundError, LeaseLostError
+ */
+export async function holdLease(ctx: Context, nodeId: number, taskId: number): Promise<HeldTask> {
+  const row = await ctx.db.kysely
+    .selectFrom('tasks as t')
+    .leftJoin('nodes as n', 'n.id', 't.leased_by')
+    .selectAll('t')
+    .select('n.name as node_name')
+    .where('t.id', '=', taskId)
+    .$if(hasRowLocks(ctx), (q) => q.forUpdate('t'))
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError(`task ${taskId} does not exist`);
+  const { node_name, ...task } = row;
+  const why = whyNotHeld(task, nodeId);
+  if (why !== null) throw new LeaseLostError(taskId, nodeId, why);
+  return { task, nodeName: node_name ?? `node ${nodeId}` };
+}
+
+/** Throws LeaseLostError (or NotFoundError) for a task `nodeId` does not hold; reads without locking. */
+async function explainLostLease(ctx: Context, nodeId: number, taskId: number): Promise<never> {
+  const task = await ctx.db.kysely.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+  if (!task) throw new NotFoundError(`task ${taskId} does not exist`);
+  throw new LeaseLostError(taskId, nodeId, whyNotHeld(task, nodeId) ?? 'the lease changed meanwhile');
+}
+
+/**
+ * Extends the lease of a task the node holds to now + leaseMs.
+ * @throws LeaseLostError (409) when the node does not hold it; NotFoundError.
+ */
+export async function heartbeat(ctx: Context, nodeId: number, taskId: number): Promise<{ leaseExpiresAt: number }> {
+  const leaseExpiresAt = ctx.now() + ctx.settings.leaseMs;
+  const row = await ctx.db.kysely
+    .updateTable('tasks')
+    .set({ lease_expires_at: leaseExpiresAt })
+    .where('id', '=', taskId)
+    .where('state', '=', 'leased')
+    .where('leased_by', '=', nodeId)
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) return explainLostLease(ctx, nodeId, taskId);
+  return { leaseExpiresAt };
+}
+
+/** Hooks run inside the completing transaction. */
+export interface CompleteOptions {
+  /** Runs after the task is marked succeeded and before dependents and the build are updated
+   * (the builds domain creates an srpm task's rpm tasks here, so the build never looks finished). */
+  onSucceeded?: (tx: Context, task: Task) => Promise<void>;
+}
+
+/**
+ * The node finished the task: it succeeds with the node's `result` (JSON), dependents whose
+ * dependencies have now all succeeded are queued, and the build's state is refreshed.
+ * @throws LeaseLostError (409) when the node does not hold the lease; nothing changes then.
+ */
+export function completeTask(ctx: Context, nodeId: number, taskId: number, result: unknown, options: CompleteOptions = {}): Promise<Task> {
+  return inTransaction(ctx, async (tx) => {
+    const done = await transitionTask(tx, { id: taskId, state: 'leased' }, 'succeeded', {
+      leasedBy: nodeId,
+      set: { result: JSON.stringify(result ?? null) },
+      event: { kind: 'succeeded', nodeId, message: 'succeeded' },
+    });
+    if (!done) return explainLostLease(tx, nodeId, taskId);
+    await options.onSucceeded?.(tx, done);
+    await queueReadyDependents(tx, done);
+    await refreshBuildState(tx, done.build_id);
+    tx.log.debug({ taskId, buildId: done.build_id, nodeId }, 'task succeeded');
+    return done;
+  });
+}
+
+/**
+ * The node could not do the task: it fails with `reason` (and the node's `result`, if any), every
+ * task depending on it is cancelled, and the build's state is refreshed.
+ * @throws LeaseLostError (409) when the node does not hold the lease.
+ */
+export function failTask(ctx: Context, nodeId: number, taskId: number, reason: string, result?: unknown): Promise<Task> {
+  return inTransaction(ctx, async (tx) => {
+    const failed = await transitionTask(tx, { id: taskId, state: 'leased' }, 'failed', {
+      leasedBy: nodeId,
+      set: { failure_reason: reason, result: result === undefined ? null : JSON.stringify(result) },
+      event: { kind: 'failed', nodeId, message: `failed: ${reason}` },
+    });
+    if (!failed) return explainLostLease(tx, nodeId, taskId);
+    await cancelDependents(tx, failed);
+    await refreshBuildState(tx, failed.build_id);
+    tx.log.info({ taskId, buildId: failed.build_id, nodeId, reason }, 'task failed');
+    return failed;
+  });
+}
+
+/**
+ * The node will not do the task (e.g. it lacks a capability the task needs): the task goes back to
+ * the queue, keeping its place and attempt, and is never offered to this node again.
+ * @throws LeaseLostError (409) when the node does not hold the lease.
+ */
+export function refuseTask(ctx: Context, nodeId: number, taskId: number, reason: string): Promise<Task> {
+  return inTransaction(ctx, async (tx) => {
+    const queued = await transitionTask(tx, { id: taskId, state: 'leased' }, 'queued', {
+      leasedBy: nodeId,
+      event: { kind: 'refused', nodeId, message: `refused: ${reason}; not offered to this node again` },
+    });
+    if (!queued) return explainLostLease(tx, nodeId, taskId);
+    await tx.db.kysely
+      .insertInto('task_refusals')
+      .values({ task_id: taskId, node_id: nodeId, at: tx.now(), reason })
+      .onConflict((oc) => oc.columns(['task_id', 'node_id']).doUpdateSet({ at: tx.now(), reason }))
+      .execute();
+    tx.log.info({ taskId, buildId: queued.build_id, nodeId, reason }, 'task refused');
+    return queued;
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The master's HTTP application: Fastify with the REST API under /api/v1, its OpenAPI 3 document
+ * at /api/v1/openapi.json (generated from the routes' request and response schemas), the auth hook
+ * that sets `request.principal`, and the one error handler that answers `{ code, message }`.
+ *
+ * Routes: health, platforms, nodes, users, tokens (routes/), builds (routes/builds.ts) and the
+ * node API (routes/node-api.ts), all under /api/v1.
+ *
+ * `buildApp` only wires; it neither listens nor opens anything: the caller owns `ctx` and closes
+ * the app (`app.close()`), then the database.
+ */
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { decorateLease, onTaskCompleted } from '../builds/index.ts';
+import type { Context } from '../context.ts';
+import { registerAuth } from './auth.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { buildRoutes } from './routes/builds.ts';
+import { healthRoutes, VERSION } from './routes/health.ts';
+import { nodeApiRoutes } from './routes/node-api.ts';
+import { nodeRoutes } from './routes/nodes.ts';
+import { platformRoutes } from './routes/platforms.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import { userRoutes } from './routes/users.ts';
+
+/** Where the REST API lives; every route plugin is registered under it. */
+export const API_PREFIX = '/api/v1';
+
+export interface AppOptions {
+  /** More route plugins, registered under /api/v1 after the built-in ones. */
+  extraRoutes?: FastifyPluginAsync[];
+  /** Largest request body accepted by default, in bytes (routes may allow more). Default 16 MiB. */
+  bodyLimit?: number;
+}
+
+/** Builds the application (not listening yet). */
+export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
+    // Unknown fields are refused (not silently dropped); query strings are coerced to their types.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  registerAuth(app, ctx);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'distforge',
+        version: VERSION,
+        description: 'The distforge master: platforms, nodes, users and tokens, builds, and the node API. Errors are { code, message }.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a user token (df_…) or a node token' } } },
+    },
+  });
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, () => app.swagger());
+  const routes: FastifyPluginAsync[] = [
+    healthRoutes(ctx),
+    platformRoutes(ctx),
+    nodeRoutes(ctx),
+    userRoutes(ctx),
+    tokenRoutes(ctx),
+    buildRoutes(ctx),
+    // The builds domain adds the build repositories to each lease and fans an SRPM out to its arches.
+    nodeApiRoutes(ctx, { decorateLease, onTaskSucceeded: onTaskCompleted }),
+    ...(options.extraRoutes ?? []),
+  ];
+  for (const plugin of routes) await app.register(plugin, { prefix: API_PREFIX });
+  return app;
+}

@@ -1,0 +1,165 @@
+/**
+ * JSON schemas of the builds API (request bodies, query strings and answers), shared by the
+ * routes in builds.ts and the generated OpenAPI document.
+ */
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const nullableInt = { type: 'integer', nullable: true } as const;
+const nullableStr = { type: 'string', nullable: true } as const;
+const buildState = { type: 'string', enum: ['pending', 'running', 'succeeded', 'failed', 'cancelled'] } as const;
+const taskState = { type: 'string', enum: ['blocked', 'queued', 'leased', 'succeeded', 'failed', 'cancelled'] } as const;
+
+export const submitBodySchema = {
+  type: 'object',
+  required: ['platforms', 'sources'],
+  additionalProperties: false,
+  properties: {
+    platforms: { type: 'array', minItems: 1, items: str, description: 'platform names' },
+    sources: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          git: { type: 'string', description: 'URL#REF: a branch, tag, refs/… name or full commit hash' },
+          srpmSha256: { type: 'string', description: 'an SRPM uploaded with POST /srpms' },
+        },
+      },
+    },
+    priority: { type: 'integer', minimum: -1000, maximum: 1000, description: 'higher is leased first; default 0' },
+    explicitOrder: { type: 'boolean', description: 'build the sources one after another in the order given' },
+    public: { type: 'boolean', description: 'anyone may read the build, its logs and repositories' },
+  },
+} as const;
+
+const buildSummaryProperties = {
+  id: int,
+  state: buildState,
+  owner: str,
+  platforms: { type: 'array', items: str },
+  public: { type: 'boolean' },
+  priority: int,
+  explicitOrder: { type: 'boolean' },
+  rebuildOf: nullableInt,
+  createdAt: int,
+  finishedAt: nullableInt,
+  failureReason: nullableStr,
+} as const;
+
+export const buildSummarySchema = {
+  type: 'object',
+  required: Object.keys(buildSummaryProperties),
+  properties: buildSummaryProperties,
+} as const;
+
+const artifactSchema = {
+  type: 'object',
+  required: ['name', 'kind', 'sha256', 'size', 'url'],
+  properties: { name: str, kind: str, sha256: str, size: int, url: { type: 'string', description: 'absolute download URL' } },
+} as const;
+
+const taskSchema = {
+  type: 'object',
+  required: ['id', 'itemId', 'package', 'platform', 'arch', 'kind', 'state', 'attempt', 'failureReason', 'dependsOn', 'artifacts'],
+  properties: {
+    id: int,
+    itemId: int,
+    package: nullableStr,
+    platform: str,
+    arch: str,
+    kind: { type: 'string', enum: ['srpm', 'rpm'] },
+    state: taskState,
+    attempt: int,
+    failureReason: nullableStr,
+    dependsOn: { type: 'array', items: int, description: 'ids of the tasks this one waits for' },
+    artifacts: { type: 'array', items: artifactSchema },
+  },
+} as const;
+
+const itemSchema = {
+  type: 'object',
+  required: ['id', 'position', 'package', 'kind', 'git', 'srpmSha256', 'specPath', 'dependsOn'],
+  properties: {
+    id: int,
+    position: int,
+    package: nullableStr,
+    kind: { type: 'string', enum: ['git', 'srpm'] },
+    git: { type: 'object', nullable: true, required: ['url', 'ref', 'commit'], properties: { url: str, ref: str, commit: nullableStr } },
+    srpmSha256: nullableStr,
+    specPath: nullableStr,
+    dependsOn: { type: 'array', items: int, description: 'ids of the items whose RPMs this one builds against' },
+  },
+} as const;
+
+export const buildSchema = {
+  type: 'object',
+  required: [...buildSummarySchema.required, 'items', 'tasks', 'repositories'],
+  properties: {
+    ...buildSummaryProperties,
+    items: { type: 'array', items: itemSchema },
+    tasks: { type: 'array', items: taskSchema },
+    repositories: {
+      type: 'array',
+      description: 'dnf repositories of the packages built so far (a private build\'s URLs hold a key and need no token)',
+      items: { type: 'object', required: ['platform', 'arch', 'url'], properties: { platform: str, arch: str, url: str } },
+    },
+  },
+} as const;
+
+export const buildPageSchema = {
+  type: 'object',
+  required: ['builds', 'total', 'limit', 'offset'],
+  properties: { builds: { type: 'array', items: buildSummarySchema }, total: int, limit: int, offset: int },
+} as const;
+
+export const listQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 }, state: buildState },
+} as const;
+
+export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+
+export const logsQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    task: { type: 'integer', minimum: 1, description: 'only this task' },
+    after: { type: 'string', description: 'SEQ (with task) or the cursor a previous answer returned' },
+  },
+} as const;
+
+export const logPageSchema = {
+  type: 'object',
+  required: ['buildState', 'tasks', 'chunks', 'cursor', 'more'],
+  properties: {
+    buildState,
+    tasks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'package', 'platform', 'arch', 'kind', 'state'],
+        properties: { id: int, package: nullableStr, platform: str, arch: str, kind: str, state: taskState },
+      },
+    },
+    chunks: { type: 'array', items: { type: 'object', required: ['taskId', 'seq', 'at', 'text'], properties: { taskId: int, seq: int, at: int, text: str } } },
+    cursor: str,
+    more: { type: 'boolean' },
+  },
+} as const;
+
+export const eventsSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['id', 'at', 'kind', 'nodeId', 'message'],
+    properties: { id: int, at: int, kind: str, nodeId: nullableInt, message: str },
+  },
+} as const;
+
+export const uploadedSrpmSchema = {
+  type: 'object',
+  required: ['sha256', 'size', 'name', 'nevra'],
+  properties: { sha256: str, size: int, name: str, nevra: str },
+} as const;

@@ -1,0 +1,125 @@
+/**
+ * JSON schemas of the node API (node-api.ts): request bodies, parameters and responses, so the
+ * OpenAPI document describes every route and Fastify validates and serialises with them.
+ */
+import { MAX_NODE_CONCURRENCY } from '../../auth/nodes.ts';
+import { CAPABILITIES } from '../../auth/types.ts';
+import { ARCHES } from '../../platforms/types.ts';
+import { ARTIFACT_KINDS } from '../../scheduler/index.ts';
+
+export const sha256Schema = { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'sha256 of the content, lowercase hex' } as const;
+
+export const helloBody = {
+  type: 'object',
+  required: ['arches', 'capabilities', 'maxConcurrency'],
+  additionalProperties: false,
+  properties: {
+    arches: { type: 'array', minItems: 1, items: { type: 'string', enum: ARCHES } },
+    capabilities: { type: 'array', items: { type: 'string', enum: CAPABILITIES } },
+    maxConcurrency: { type: 'integer', minimum: 1, maximum: MAX_NODE_CONCURRENCY },
+  },
+} as const;
+
+export const helloResponse = {
+  type: 'object',
+  required: ['nodeId', 'name'],
+  properties: { nodeId: { type: 'integer' }, name: { type: 'string' } },
+} as const;
+
+const artifactRef = {
+  type: 'object',
+  required: ['name', 'kind', 'sha256', 'url'],
+  properties: { name: { type: 'string' }, kind: { type: 'string' }, sha256: { type: 'string' }, url: { type: 'string', description: 'absolute download URL, no token needed' } },
+} as const;
+
+export const leasedTaskSchema = {
+  type: 'object',
+  required: ['id', 'buildId', 'kind', 'platform', 'arch', 'attempt', 'leaseExpiresAt', 'source', 'platformDefinition', 'dependencies', 'repositories'],
+  properties: {
+    id: { type: 'integer' },
+    buildId: { type: 'integer' },
+    kind: { type: 'string', enum: ['srpm', 'rpm'] },
+    platform: { type: 'string' },
+    arch: { type: 'string', description: 'target arch; src for an srpm task' },
+    attempt: { type: 'integer' },
+    leaseExpiresAt: { type: 'integer', description: 'ms since the epoch; heartbeat before then' },
+    source: {
+      type: 'object',
+      required: ['kind', 'gitUrl', 'gitRef', 'gitCommit'],
+      properties: {
+        kind: { type: 'string', enum: ['git', 'srpm'] },
+        gitUrl: { type: 'string', nullable: true },
+        gitRef: { type: 'string', nullable: true },
+        gitCommit: { type: 'string', nullable: true },
+        srpmUrl: { type: 'string' },
+      },
+    },
+    platformDefinition: { type: 'object', additionalProperties: true, description: 'the platform definition as stored' },
+    dependencies: {
+      type: 'array',
+      description: 'RPM and SRPM artifacts of the tasks this one depends on (for an rpm task: its SRPM)',
+      items: { type: 'object', required: ['taskId', 'artifacts'], properties: { taskId: { type: 'integer' }, artifacts: { type: 'array', items: artifactRef } } },
+    },
+    repositories: { type: 'array', items: { type: 'string' }, description: 'repository URLs to build against' },
+  },
+} as const;
+
+export const taskParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'integer', minimum: 1 } },
+} as const;
+
+export const artifactParams = {
+  type: 'object',
+  required: ['id', 'name'],
+  properties: { id: { type: 'integer', minimum: 1 }, name: { type: 'string', description: 'a plain file name' } },
+} as const;
+
+export const artifactQuery = {
+  type: 'object',
+  required: ['kind', 'sha256'],
+  additionalProperties: false,
+  properties: { kind: { type: 'string', enum: ARTIFACT_KINDS }, sha256: sha256Schema },
+} as const;
+
+export const logQuery = {
+  type: 'object',
+  required: ['seq'],
+  additionalProperties: false,
+  properties: { seq: { type: 'integer', minimum: 0, description: 'chunk number; a repeated seq is ignored' } },
+} as const;
+
+export const completeBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { result: { description: 'anything JSON the node reports (build environment record, arches, …)' } },
+} as const;
+
+export const failBody = {
+  type: 'object',
+  required: ['reason'],
+  additionalProperties: false,
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 4000 }, result: {} },
+} as const;
+
+export const refuseBody = {
+  type: 'object',
+  required: ['reason'],
+  additionalProperties: false,
+  properties: { reason: { type: 'string', minLength: 1, maxLength: 4000 } },
+} as const;
+
+export const noContent = { type: 'null', description: 'done' } as const;
+
+export const storedBlobSchema = {
+  type: 'object',
+  required: ['sha256', 'size'],
+  properties: { sha256: { type: 'string' }, size: { type: 'integer' } },
+} as const;
+
+export const downloadParams = {
+  type: 'object',
+  required: ['sha256', 'name'],
+  properties: { sha256: sha256Schema, name: { type: 'string' } },
+} as const;

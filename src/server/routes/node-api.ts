@@ -1,0 +1,203 @@
+/**
+ * The node API (/api/v1/node/…): what build nodes call, with a node token. A node says hello with
+ * what it serves, leases a task (200 with the task, 204 when there is none), heartbeats, streams
+ * its log in numbered chunks, uploads artifacts (streamed to the store, sha256 recomputed, RPMs
+ * indexed), and completes, fails or refuses the task. Anything done without the lease is refused
+ * with 409 lease_lost. GET /artifacts/:sha256/:name serves blobs to anyone (nodes download their
+ * inputs there).
+ *
+ * Handlers only parse, authorise and call the scheduler; errors are thrown DistforgeErrors that
+ * the app's error handler turns into { code, message }.
+ */
+import type {} from '@fastify/swagger';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Context } from '../../context.ts';
+import { DistforgeError, NotFoundError } from '../../errors.ts';
+import {
+  appendLog,
+  checkArtifactName,
+  completeTask,
+  describeLease,
+  failTask,
+  heartbeat,
+  holdLease,
+  isRpmKind,
+  leaseTaskForNode,
+  recordArtifact,
+  refuseTask,
+  rpmIndexRow,
+  touchNode,
+  type CompleteOptions,
+  type LeaseDecorator,
+  type RpmSource,
+} from '../../scheduler/index.ts';
+import { errorResponses } from '../errors.ts';
+import type { StoredBlob } from '../../storage/store.ts';
+import { requireNode } from '../principal.ts';
+import * as s from './node-api-schemas.ts';
+
+export type { LeaseDecorator, LeasedTask } from '../../scheduler/index.ts';
+
+export interface NodeApiOptions {
+  /** Adds what the scheduler does not know to each lease (the builds domain: repositories). */
+  decorateLease?: LeaseDecorator;
+  /** Runs in the completing transaction when a task succeeds (the builds domain: fan-out). */
+  onTaskSucceeded?: CompleteOptions['onSucceeded'];
+}
+
+const tags = ['node API'];
+const security = [{ bearer: [] }];
+const OCTET = 'application/octet-stream';
+
+interface TaskParams {
+  id: number;
+}
+
+/** Where the bytes of blob `sha256` can be read for indexing. */
+async function rpmSource(ctx: Context, sha256: string): Promise<RpmSource> {
+  const path = ctx.store.localPath(sha256);
+  return path !== null ? { path } : { data: await buffer(ctx.store.open(sha256)) };
+}
+
+/** Streams an upload into the store; an upload cut short (the node died) is a 400, not a bug. */
+async function storeUpload(ctx: Context, body: Readable, sha256: string): Promise<StoredBlob> {
+  try {
+    return await ctx.store.put(body, sha256);
+  } catch (e) {
+    if (e instanceof DistforgeError) throw e;
+    if (body.destroyed || (e as NodeJS.ErrnoException).code === 'ECONNRESET' || (e as Error).message === 'aborted') {
+      throw new DistforgeError('upload_incomplete', 'the upload ended before the whole file arrived; nothing was stored', { status: 400, cause: e });
+    }
+    throw e;
+  }
+}
+
+export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): FastifyPluginAsync {
+  return async (app) => {
+    // Uploads arrive as a raw stream: never buffered whole, hashed while written to the store.
+    if (!app.hasContentTypeParser(OCTET)) app.addContentTypeParser(OCTET, (_req, payload, done) => done(null, payload));
+    // Log chunks arrive as text/plain.
+    if (!app.hasContentTypeParser('text/plain')) app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+    app.post<{ Body: { arches: string[]; capabilities: string[]; maxConcurrency: number } }>('/node/hello', {
+      schema: {
+        tags, security, summary: 'A node starts: records the arches and capabilities it serves and its concurrency',
+        body: s.helloBody,
+        response: { 200: s.helloResponse, ...errorResponses(400, 401, 403, 404) },
+      },
+    }, async (req) => {
+      const me = requireNode(req.principal);
+      const node = await touchNode(ctx, me.nodeId, req.body);
+      req.log.info({ nodeId: node.id, arches: req.body.arches, maxConcurrency: req.body.maxConcurrency }, 'node said hello');
+      return { nodeId: node.id, name: node.name };
+    });
+
+    app.post('/node/lease', {
+      schema: {
+        tags, security, summary: 'Lease the next task this node may run (204: none now; ask again later)',
+        response: { 200: { type: 'object', required: ['task'], properties: { task: s.leasedTaskSchema } }, 204: s.noContent, ...errorResponses(401, 403) },
+      },
+    }, async (req, reply) => {
+      const task = await leaseTaskForNode(ctx, requireNode(req.principal).nodeId);
+      if (!task) return reply.code(204).send();
+      return { task: await describeLease(ctx, task, options.decorateLease) };
+    });
+
+    app.post<{ Params: TaskParams }>('/node/tasks/:id/heartbeat', {
+      schema: {
+        tags, security, summary: 'Extend the lease of a task this node holds',
+        params: s.taskParams,
+        response: { 200: { type: 'object', required: ['leaseExpiresAt'], properties: { leaseExpiresAt: { type: 'integer' } } }, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    }, (req) => heartbeat(ctx, requireNode(req.principal).nodeId, req.params.id));
+
+    app.post<{ Params: TaskParams; Querystring: { seq: number }; Body: string }>('/node/tasks/:id/log', {
+      schema: {
+        tags, security, summary: 'Append a chunk of the build log (text/plain; idempotent per seq)',
+        consumes: ['text/plain'],
+        params: s.taskParams,
+        querystring: s.logQuery,
+        body: { type: 'string' },
+        response: { 204: s.noContent, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    }, async (req, reply) => {
+      await appendLog(ctx, requireNode(req.principal).nodeId, req.params.id, req.query.seq, req.body);
+      return reply.code(204).send();
+    });
+
+    app.put<{ Params: TaskParams & { name: string }; Querystring: { kind: (typeof s.artifactQuery.properties.kind.enum)[number]; sha256: string } }>('/node/tasks/:id/artifacts/:name', {
+      schema: {
+        tags, security,
+        summary: 'Upload an artifact (application/octet-stream); the master recomputes its sha256 and refuses a mismatch (422)',
+        consumes: [OCTET],
+        params: s.artifactParams,
+        querystring: s.artifactQuery,
+        response: { 201: s.storedBlobSchema, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
+      },
+    }, async (req, reply) => {
+      const nodeId = requireNode(req.principal).nodeId;
+      const { id } = req.params;
+      const { name } = req.params;
+      const { kind, sha256 } = req.query;
+      checkArtifactName(name);
+      await holdLease(ctx, nodeId, id);
+      if (!(req.body instanceof Readable)) throw new DistforgeError('unsupported_media_type', `send the file as ${OCTET}`, { status: 415 });
+      const blob = await storeUpload(ctx, req.body, sha256);
+      const file = { name, kind, sha256: blob.sha256, size: blob.size };
+      const rpm = isRpmKind(kind) ? rpmIndexRow(await rpmSource(ctx, blob.sha256), { ...file, kind }, ctx.now()) : undefined;
+      await recordArtifact(ctx, nodeId, id, file, rpm ? { rpm } : {});
+      req.log.info({ taskId: id, nodeId, artifact: name, sha256: blob.sha256, size: blob.size }, 'artifact uploaded');
+      return reply.code(201).send(blob);
+    });
+
+    app.post<{ Params: TaskParams; Body: { result?: unknown } | undefined }>('/node/tasks/:id/complete', {
+      schema: {
+        tags, security, summary: 'The task succeeded', params: s.taskParams, body: s.completeBody,
+        response: { 204: s.noContent, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    }, async (req, reply) => {
+      const onSucceeded = options.onTaskSucceeded;
+      await completeTask(ctx, requireNode(req.principal).nodeId, req.params.id, req.body?.result ?? null, onSucceeded ? { onSucceeded } : {});
+      return reply.code(204).send();
+    });
+
+    app.post<{ Params: TaskParams; Body: { reason: string; result?: unknown } }>('/node/tasks/:id/fail', {
+      schema: {
+        tags, security, summary: 'The task failed (the build failed, with the reason)', params: s.taskParams, body: s.failBody,
+        response: { 204: s.noContent, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    }, async (req, reply) => {
+      await failTask(ctx, requireNode(req.principal).nodeId, req.params.id, req.body.reason, req.body.result);
+      return reply.code(204).send();
+    });
+
+    app.post<{ Params: TaskParams; Body: { reason: string } }>('/node/tasks/:id/refuse', {
+      schema: {
+        tags, security, summary: 'This node will not run the task: it goes back to the queue for other nodes', params: s.taskParams, body: s.refuseBody,
+        response: { 204: s.noContent, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    }, async (req, reply) => {
+      await refuseTask(ctx, requireNode(req.principal).nodeId, req.params.id, req.body.reason);
+      return reply.code(204).send();
+    });
+
+    app.get<{ Params: { sha256: string; name: string } }>('/artifacts/:sha256/:name', {
+      schema: {
+        tags, summary: 'Download a blob of the artifact store (anyone); the name only names the download',
+        params: s.downloadParams,
+        produces: [OCTET],
+        response: { 200: { type: 'string', format: 'binary', description: 'the bytes' }, ...errorResponses(400, 404) },
+      },
+    }, async (req, reply) => {
+      const { sha256, name } = req.params;
+      checkArtifactName(name);
+      if (!(await ctx.store.has(sha256))) throw new NotFoundError(`no artifact ${sha256}`);
+      return reply
+        .type(OCTET)
+        .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .send(ctx.store.open(sha256));
+    });
+  };
+}

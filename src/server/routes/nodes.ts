@@ -1,0 +1,100 @@
+/**
+ * /api/v1/nodes: build nodes as admins manage them. Any user may list them; admins create a node
+ * (and get its token, once), change it, or replace its token. What nodes do while working (lease,
+ * heartbeat, upload) is the node API's business (node-api.ts).
+ */
+import type {} from '@fastify/swagger';
+import type { FastifyPluginAsync } from 'fastify';
+import { createNodeToken, getNode, listNodes, MAX_NODE_CONCURRENCY, replaceNodeToken, updateNode, type NodeChanges, type NodeSpec } from '../../auth/nodes.ts';
+import { CAPABILITIES } from '../../auth/types.ts';
+import type { Context } from '../../context.ts';
+import { ARCHES } from '../../platforms/types.ts';
+import { errorResponses } from '../errors.ts';
+import { requireUser } from '../principal.ts';
+import { tokenSchema } from './tokens.ts';
+
+const arches = { type: 'array', minItems: 1, items: { type: 'string', enum: ARCHES } } as const;
+const capabilities = { type: 'array', minItems: 1, items: { type: 'string', enum: CAPABILITIES } } as const;
+const maxConcurrency = { type: 'integer', minimum: 1, maximum: MAX_NODE_CONCURRENCY } as const;
+
+/** JSON schema of a node. */
+export const nodeSchema = {
+  type: 'object',
+  required: ['id', 'name', 'arches', 'capabilities', 'maxConcurrency', 'enabled', 'lastSeenAt', 'createdAt'],
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    arches,
+    capabilities,
+    maxConcurrency,
+    enabled: { type: 'boolean' },
+    lastSeenAt: { type: 'integer', nullable: true },
+    createdAt: { type: 'integer' },
+  },
+} as const;
+
+const issuedSchema = {
+  type: 'object',
+  required: ['secret', 'token', 'node'],
+  properties: { secret: { type: 'string', description: 'the node token; shown only now' }, token: tokenSchema, node: nodeSchema },
+} as const;
+
+const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } as const;
+const tags = ['nodes'];
+const security = [{ bearer: [] }];
+
+export function nodeRoutes(ctx: Context): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/nodes', {
+      schema: { tags, summary: 'List build nodes (any user)', security, response: { 200: { type: 'array', items: nodeSchema }, ...errorResponses(401, 403) } },
+    }, (req) => {
+      requireUser(req.principal, 'read-only');
+      return listNodes(ctx);
+    });
+
+    app.get<{ Params: { name: string } }>('/nodes/:name', {
+      schema: { tags, summary: 'Show a build node (any user)', security, params: nameParams, response: { 200: nodeSchema, ...errorResponses(400, 401, 403, 404) } },
+    }, (req) => {
+      requireUser(req.principal, 'read-only');
+      return getNode(ctx, req.params.name);
+    });
+
+    app.post<{ Body: NodeSpec }>('/nodes', {
+      schema: {
+        tags, summary: 'Create a build node and its token (admin)', security,
+        body: { type: 'object', required: ['name', 'arches'], additionalProperties: false, properties: { name: { type: 'string' }, arches, capabilities, maxConcurrency } },
+        response: { 201: issuedSchema, ...errorResponses(400, 401, 403, 409) },
+      },
+    }, async (req, reply) => {
+      requireUser(req.principal, 'admin');
+      const issued = await createNodeToken(ctx, req.body);
+      req.log.info({ nodeId: issued.node.id, node: issued.node.name }, 'node created');
+      return reply.code(201).send(issued);
+    });
+
+    app.patch<{ Params: { name: string }; Body: NodeChanges }>('/nodes/:name', {
+      schema: {
+        tags, summary: "Change a node's arches, capabilities, capacity or enabled flag (admin)", security, params: nameParams,
+        body: { type: 'object', additionalProperties: false, properties: { arches, capabilities, maxConcurrency, enabled: { type: 'boolean' } } },
+        response: { 200: nodeSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    }, async (req) => {
+      requireUser(req.principal, 'admin');
+      const node = await updateNode(ctx, req.params.name, req.body);
+      req.log.info({ nodeId: node.id, changes: req.body }, 'node changed');
+      return node;
+    });
+
+    app.post<{ Params: { name: string } }>('/nodes/:name/token', {
+      schema: {
+        tags, summary: "Replace a node's token: the old one stops working (admin)", security, params: nameParams,
+        response: { 201: issuedSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    }, async (req, reply) => {
+      requireUser(req.principal, 'admin');
+      const issued = await replaceNodeToken(ctx, req.params.name);
+      req.log.info({ nodeId: issued.node.id }, 'node token replaced');
+      return reply.code(201).send(issued);
+    });
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * /api/v1/platforms: anyone may read platforms (they are public release data); admins create,
+ * replace and delete them. A definition is checked whole before anything is stored.
+ */
+import type {} from '@fastify/swagger';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Context } from '../../context.ts';
+import { createPlatform, deletePlatform, getPlatform, listPlatforms, savePlatform } from '../../platforms/store.ts';
+import { ARCHES, type Platform } from '../../platforms/types.ts';
+import { PlatformDefinitionError } from '../../platforms/errors.ts';
+import { errorResponses } from '../errors.ts';
+import { requireUser } from '../principal.ts';
+
+const str = { type: 'string' } as const;
+const arches = { type: 'array', minItems: 1, items: { type: 'string', enum: ARCHES } } as const;
+
+/** JSON schema of a platform definition (the API body and the YAML file have the same fields). */
+export const platformDefinitionSchema = {
+  type: 'object',
+  required: ['name', 'arches', 'distTag'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', description: 'letters, digits, . _ -; no / or ..' },
+    arches,
+    distTag: { type: 'string', description: 'e.g. .el9' },
+    macros: { type: 'object', additionalProperties: str, description: 'rpm macros: name (without %) → value' },
+    repositories: {
+      type: 'array',
+      items: { type: 'object', required: ['name', 'url'], additionalProperties: false, properties: { name: str, url: str, arches } },
+    },
+    lifecycle: {
+      type: 'object',
+      required: ['version'],
+      additionalProperties: false,
+      properties: { version: str, codename: str, upstreamBase: str, kernel: str, releaseDate: { type: 'string', description: 'YYYY-MM-DD' }, endOfSupport: { type: 'string', description: 'YYYY-MM-DD' } },
+    },
+  },
+} as const;
+
+/** JSON schema of a stored platform. */
+export const platformSchema = {
+  ...platformDefinitionSchema,
+  required: [...platformDefinitionSchema.required, 'macros', 'repositories', 'createdAt', 'updatedAt'],
+  properties: { ...platformDefinitionSchema.properties, createdAt: { type: 'integer' }, updatedAt: { type: 'integer' } },
+} as const;
+
+const nameParams = { type: 'object', required: ['name'], properties: { name: str } } as const;
+const tags = ['platforms'];
+const secured = [{ bearer: [] }];
+
+export function platformRoutes(ctx: Context): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/platforms', {
+      schema: { tags, summary: 'List platforms', response: { 200: { type: 'array', items: platformSchema }, ...errorResponses(401) } },
+    }, () => listPlatforms(ctx));
+
+    app.get<{ Params: { name: string } }>('/platforms/:name', {
+      schema: { tags, summary: 'Show a platform', params: nameParams, response: { 200: platformSchema, ...errorResponses(400, 401, 404) } },
+    }, (req) => getPlatform(ctx, req.params.name));
+
+    app.post<{ Body: Platform }>('/platforms', {
+      schema: {
+        tags, summary: 'Create a platform (admin)', security: secured, body: platformDefinitionSchema,
+        response: { 201: platformSchema, ...errorResponses(400, 401, 403, 409) },
+      },
+    }, async (req, reply) => {
+      requireUser(req.principal, 'admin');
+      const p = await createPlatform(ctx, req.body);
+      req.log.info({ platform: p.name }, 'platform created');
+      return reply.code(201).send(p);
+    });
+
+    app.put<{ Params: { name: string }; Body: Platform }>('/platforms/:name', {
+      schema: {
+        tags, summary: 'Create or replace a platform (admin)', security: secured, params: nameParams, body: platformDefinitionSchema,
+        response: { 200: platformSchema, 201: platformSchema, ...errorResponses(400, 401, 403) },
+      },
+    }, async (req, reply) => {
+      requireUser(req.principal, 'admin');
+      if (req.body.name !== req.params.name) throw new PlatformDefinitionError('name', `"${req.body.name}" does not match the URL's platform name "${req.params.name}"`);
+      const { platform, created } = await savePlatform(ctx, req.body);
+      req.log.info({ platform: platform.name, created }, 'platform saved');
+      return reply.code(created ? 201 : 200).send(platform);
+    });
+
+    app.delete<{ Params: { name: string } }>('/platforms/:name', {
+      schema: { tags, summary: 'Delete a platform no build uses (admin)', security: secured, params: nameParams, response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404, 409) } },
+    }, async (req, reply) => {
+      requireUser(req.principal, 'admin');
+      await deletePlatform(ctx, req.params.name);
+      req.log.info({ platform: req.params.name }, 'platform deleted');
+      return reply.code(204).send();
+    });
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Starting and stopping the master as one unit: configuration, context, first-start admin,
+ * platforms from the config file, the app listening, the lease reaper and the builds loop (fan-out,
+ * build repositories). `distforge server`
+ * and `distforge up` call this; `close()` undoes it in reverse order.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Level } from 'pino';
+import { ensureAdmin, type AdminBootstrap } from '../auth/bootstrap.ts';
+import { startBuildsLoop } from '../builds/index.ts';
+import type { Context } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { loadConfig } from '../platforms/config.ts';
+import { savePlatform } from '../platforms/store.ts';
+import { startLeaseReaper } from '../scheduler/index.ts';
+import { buildApp } from './app.ts';
+import { createContext } from './context-factory.ts';
+
+export interface ServerOptions {
+  dataDir: string;
+  /** Database URL; default DATA/distforge.sqlite. */
+  db?: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Default http://HOST:PORT (127.0.0.1 when listening on every address). */
+  publicUrl?: string;
+  /** YAML configuration file (platforms). */
+  configFile?: string;
+  logLevel?: Level | 'silent';
+  logDestination?: NodeJS.WritableStream;
+  /** More route plugins under /api/v1. */
+  extraRoutes?: (ctx: Context) => FastifyPluginAsync[];
+}
+
+export interface RunningServer {
+  /** Where it listens, e.g. http://127.0.0.1:8080. */
+  url: string;
+  ctx: Context;
+  admin: AdminBootstrap;
+  /** Platforms from the configuration file, and whether each was created (else updated). */
+  platforms: { name: string; created: boolean }[];
+  /** Stops the reaper and the builds loop, the app (waiting for requests in flight), then closes the database. */
+  close(): Promise<void>;
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts the master. @throws UsageError, ConfigError, PlatformDefinitionError, DistforgeError `database` */
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new UsageError(`invalid port ${o.port}`);
+  const config = o.configFile ? loadConfig(o.configFile) : { platforms: [] };
+  const ctx = await createContext({
+    dataDir: o.dataDir,
+    publicUrl: o.publicUrl ?? `http://${hostForUrl(o.host)}:${o.port || 1}`,
+    ...(o.db !== undefined && { db: o.db }),
+    ...(o.logLevel !== undefined && { logLevel: o.logLevel }),
+    ...(o.logDestination !== undefined && { logDestination: o.logDestination }),
+  });
+  let stopReaper = (): void => {};
+  let stopBuildsLoop = (): Promise<void> => Promise.resolve();
+  try {
+    const admin = await ensureAdmin(ctx, ctx.settings.dataDir);
+    const platforms: RunningServer['platforms'] = [];
+    for (const p of config.platforms) {
+      const { created } = await savePlatform(ctx, p);
+      platforms.push({ name: p.name, created });
+    }
+    const app = await buildApp(ctx, { extraRoutes: o.extraRoutes?.(ctx) ?? [] });
+    try {
+      await app.listen({ host: o.host, port: o.port });
+    } catch (e) {
+      await app.close();
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'no such address here' : (e as Error).message;
+      throw new UsageError(`cannot listen on ${o.host}:${o.port}: ${why}`, { cause: e });
+    }
+    const { port } = app.server.address() as AddressInfo;
+    const url = `http://${hostForUrl(o.host)}:${port}`;
+    if (!o.publicUrl) ctx.settings.publicUrl = url;
+    stopReaper = startLeaseReaper(ctx, Math.max(1000, Math.floor(ctx.settings.leaseMs / 4)));
+    stopBuildsLoop = startBuildsLoop(ctx);
+    ctx.log.info({ url, publicUrl: ctx.settings.publicUrl, database: ctx.db.dialect }, 'distforge server listening');
+    return {
+      url,
+      ctx,
+      admin,
+      platforms,
+      async close() {
+        stopReaper();
+        await stopBuildsLoop();
+        await app.close();
+        await ctx.db.close();
+      },
+    };
+  } catch (e) {
+    stopReaper();
+    await ctx.db.close();
+    throw e;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The sandbox and the arch rules, with real builds: a spec that connects to a server listening on
+ * the host's 127.0.0.1 fails (the sandbox has its own network); a spec that writes to /usr, /etc,
+ * the root, the input and a host directory is refused everywhere and its /tmp is private; arches
+ * the host does not really build are refused before anything runs; ExclusiveArch is rpmbuild's
+ * to enforce.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { targetArches } from '../../src/node/arches.ts';
+import { buildRpms, buildSrpm } from '../../src/node/builders/rpmbuild-sandbox.ts';
+import { ArchNotBuildableError, BuildFailedError } from '../../src/node/errors.ts';
+import { assertBuildableArch, buildableArches, checkServedArches, hostArch } from '../../src/node/host.ts';
+import { findSpec } from '../../src/node/sources.ts';
+import { examplePlatform } from './support.ts';
+
+const platform = examplePlatform();
+let dir: string;
+
+function spec(name: string, body: string, header = ''): string {
+  return `Name: ${name}\nVersion: 1\nRelease: 1%{?dist}\nSummary: ${name}\nLicense: MIT\n${header}\n%description\n${name}\n\n%prep\n\n%build\n${body}\n\n%install\n\n%files\n`;
+}
+
+/** Builds the SRPM, then the RPMs, of a one-spec tree; returns the binary build's promise. */
+async function build(name: string, text: string, arch = 'x86_64'): Promise<Awaited<ReturnType<typeof buildRpms>>> {
+  const tree = join(dir, name, 'tree');
+  mkdirSync(tree, { recursive: true });
+  writeFileSync(join(tree, `${name}.spec`), text);
+  const s = await buildSrpm({ kind: 'git', dir: tree, commit: 'test', ...findSpec(tree) }, join(dir, name, 'srpm'), { platform });
+  return buildRpms(s.srpmPath, arch, {}, join(dir, name, arch), { platform });
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'distforge-node-sandbox-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the build sandbox', () => {
+  test('has no network: a build cannot reach a server on the host’s 127.0.0.1', async () => {
+    let connections = 0;
+    const server: Server = createServer((sock) => {
+      connections++;
+      sock.on('error', () => undefined);
+      sock.end('hello\n');
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const greeting = await new Promise<string>((done, fail) => {
+        const c = connect(port, '127.0.0.1');
+        let got = '';
+        c.on('data', (d) => (got += d.toString())).on('end', () => done(got)).on('error', fail);
+      });
+      assert.equal(greeting, 'hello\n', 'the server answers on the host');
+      connections = 0;
+      const text = spec('netprobe', `echo "connecting to 127.0.0.1:${port}"\nexec 3<>/dev/tcp/127.0.0.1/${port}\necho "connected to the host"`);
+      await assert.rejects(build('netprobe', text), (e: unknown) => {
+        assert.ok(e instanceof BuildFailedError);
+        assert.match(e.message, /^rpmbuild failed in %build: .*(Connection refused|Network is unreachable)/);
+        assert.doesNotMatch(readFileSync(e.logPath ?? '', 'utf8'), /connected to the host/);
+        return true;
+      });
+      assert.equal(connections, 0);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('cannot write outside its build root, and its /tmp is private', async () => {
+    const hostDir = join(dir, 'host-only');
+    mkdirSync(hostDir);
+    const marker = `distforge-sandbox-marker-${process.pid}`;
+    const targets = ['/usr/distforge-escape', '/etc/distforge-escape', '/distforge-escape', '/build/input/escape', '/sysroot/escape', `${hostDir}/escape`];
+    const body = [
+      `for p in ${targets.join(' ')}; do`,
+      '  if (echo x > "$p") 2>/dev/null; then echo "WROTE $p"; else echo "REFUSED $p"; fi',
+      'done',
+      `echo secret > /tmp/${marker} && echo "TMP OK"`,
+      'echo "HOST $(hostname)"',
+    ].join('\n');
+    const b = await build('writeprobe', spec('writeprobe', body));
+    const log = readFileSync(b.logPath, 'utf8');
+    for (const t of targets) assert.match(log, new RegExp(`^REFUSED ${t}$`, 'm'));
+    assert.doesNotMatch(log, /^WROTE /m);
+    assert.match(log, /^TMP OK$/m);
+    assert.match(log, /^HOST build\.example\.invalid$/m);
+    for (const t of [...targets.slice(0, 3), `${hostDir}/escape`, `/tmp/${marker}`]) assert.ok(!existsSync(t), `${t} exists on the host`);
+  });
+});
+
+describe('arches', () => {
+  test('this host builds its own arch and noarch only', () => {
+    assert.deepEqual(buildableArches(), [hostArch(), 'noarch']);
+    assert.deepEqual(checkServedArches([hostArch(), 'noarch']), [hostArch(), 'noarch']);
+    const foreign = hostArch() === 'aarch64' ? 'x86_64' : 'aarch64';
+    assert.throws(() => checkServedArches([hostArch(), foreign]), ArchNotBuildableError);
+    assert.throws(() => assertBuildableArch('ppc64le'), /cannot build for ppc64le on this node: it builds only/);
+    assert.doesNotThrow(() => assertBuildableArch('src'));
+  });
+
+  test('a binary build for a foreign arch is refused before anything runs', async () => {
+    const foreign = hostArch() === 'aarch64' ? 'x86_64' : 'aarch64';
+    await assert.rejects(build('foreign', spec('foreign', 'true'), foreign), (e: unknown) => {
+      assert.ok(e instanceof ArchNotBuildableError);
+      assert.equal(e.arch, foreign);
+      return true;
+    });
+    assert.ok(!existsSync(join(dir, 'foreign', foreign)), 'no work dir was made');
+  });
+
+  test('ExclusiveArch: no target arch on the platform, and rpmbuild refuses the host arch', async () => {
+    const text = spec('exclusive', 'true', 'ExclusiveArch: s390x');
+    assert.deepEqual(targetArches({ buildArchs: [], excludeArch: [], exclusiveArch: ['s390x'] }, platform.arches), []);
+    await assert.rejects(build('exclusive', text), /rpmbuild failed: Architecture is not included: x86_64/);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * Helpers for the builds tests: real git repositories made on the spot (from the example
+ * packages or from spec text), a master with the builds routes and users of each role, and a
+ * simulated node that leases and completes tasks through the real scheduler.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createNodeToken } from '../../src/auth/nodes.ts';
+import { issueUserToken } from '../../src/auth/tokens.ts';
+import { decorateLease, onTaskCompleted } from '../../src/builds/index.ts';
+import type { Task } from '../../src/db/schema.ts';
+import { completeTask, describeLease, failTask, leaseTask, recordArtifact, rpmIndexRow, type LeasedTask } from '../../src/scheduler/index.ts';
+import { el9Defines } from '../support/rpmbuild.ts';
+import { examplePlatform, startTestServer, type TestServer } from '../support/server.ts';
+
+export const EXAMPLES = resolve(import.meta.dirname, '../../examples/packages');
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
+}
+
+export interface GitRepo {
+  /** The repository's path (a URL git accepts). */
+  url: string;
+  commit: string;
+}
+
+/** A git repository at ROOT/NAME with `files` committed on main (and tagged `tag` when given). */
+export function makeGitRepo(root: string, name: string, files: Record<string, string>, tag?: string): GitRepo {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '-q');
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', `import ${name}`);
+  if (tag) git(dir, 'tag', '-a', tag, '-m', tag);
+  return { url: dir, commit: git(dir, 'rev-parse', 'HEAD') };
+}
+
+/** A git repository holding the example package `name` (examples/packages/NAME). */
+export function exampleRepo(root: string, name: string, tag?: string): GitRepo {
+  const dir = join(root, name);
+  cpSync(join(EXAMPLES, name), dir, { recursive: true });
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', `import ${name}`);
+  if (tag) git(dir, 'tag', '-a', tag, '-m', tag);
+  return { url: dir, commit: git(dir, 'rev-parse', 'HEAD') };
+}
+
+/** Commits a change to `path` in the repository; returns the new commit. */
+export function commitChange(repo: GitRepo, path: string, text: string, branch?: string): string {
+  if (branch) git(repo.url, 'checkout', '-q', '-B', branch);
+  writeFileSync(join(repo.url, path), text);
+  git(repo.url, 'add', '-A');
+  git(repo.url, 'commit', '-q', '-m', `change ${path}`);
+  return git(repo.url, 'rev-parse', 'HEAD');
+}
+
+/** A spec of a package `name` with a -devel subpackage and these BuildRequires. */
+export function specOf(name: string, buildRequires: string[] = [], extra = ''): string {
+  return [
+    `Name: ${name}`,
+    'Version: 1.0',
+    'Release: 1%{?dist}',
+    `Summary: ${name}`,
+    'License: MIT',
+    ...buildRequires.map((b) => `BuildRequires: ${b}`),
+    extra,
+    '%description',
+    `${name}.`,
+    '%package devel',
+    `Summary: ${name} headers`,
+    '%description devel',
+    'Headers.',
+    '%files',
+    '%files devel',
+    '',
+  ].join('\n');
+}
+
+export interface BuildsServer extends TestServer {
+  maintainer: string;
+  reader: string;
+  gitRoot: string;
+}
+
+/** A master with the example platform, a maintainer and a read-only user. */
+export async function startBuildsServer(): Promise<BuildsServer> {
+  const server = await startTestServer({ platforms: [examplePlatform()] });
+  const maintainer = (await issueUserToken(server.ctx, 'maint', 'maintainer')).secret;
+  const reader = (await issueUserToken(server.ctx, 'reader', 'read-only')).secret;
+  return { ...server, maintainer, reader, gitRoot: mkdtempSync(join(tmpdir(), 'distforge-git-')) };
+}
+
+/** A build node driven by the test through the scheduler (what the node API does for a real one). */
+export class SimNode {
+  constructor(
+    readonly server: TestServer,
+    readonly id: number,
+  ) {}
+
+  static async create(server: TestServer, name = 'sim', arches: string[] = ['x86_64', 'noarch']): Promise<SimNode> {
+    const { node } = await createNodeToken(server.ctx, { name, arches, capabilities: ['build'], maxConcurrency: 50 } as Parameters<typeof createNodeToken>[1]);
+    return new SimNode(server, node.id);
+  }
+
+  /** Leases the next task, or null; with its lease description (repositories from the builds domain). */
+  async lease(): Promise<{ task: Task; leased: LeasedTask } | null> {
+    const task = await leaseTask(this.server.ctx, { id: this.id, arches: ['x86_64', 'noarch'], maxConcurrency: 50 });
+    if (!task) return null;
+    return { task, leased: await describeLease(this.server.ctx, task, decorateLease) };
+  }
+
+  /** Leases every queued task. */
+  async leaseAll(): Promise<Task[]> {
+    const out: Task[] = [];
+    for (let t = await this.lease(); t; t = await this.lease()) out.push(t.task);
+    return out;
+  }
+
+  /** Uploads the RPM files at `paths` for `task` (kind rpm, or srpm for source packages). */
+  async upload(task: Task, paths: string[]): Promise<void> {
+    const { ctx } = this.server;
+    for (const path of paths) {
+      const data = readFileSync(path);
+      const blob = await ctx.store.put(data);
+      const name = path.replace(/^.*\//, '');
+      const kind = name.endsWith('.src.rpm') ? 'srpm' : 'rpm';
+      const rpm = rpmIndexRow({ data }, { name, kind, sha256: blob.sha256, size: blob.size }, ctx.now());
+      await recordArtifact(ctx, this.id, task.id, { name, kind, sha256: blob.sha256, size: blob.size }, { rpm });
+    }
+  }
+
+  complete(task: Task, result: unknown = {}): Promise<Task> {
+    return completeTask(this.server.ctx, this.id, task.id, result, { onSucceeded: onTaskCompleted });
+  }
+
+  fail(task: Task, reason: string): Promise<Task> {
+    return failTask(this.server.ctx, this.id, task.id, reason);
+  }
+}
+
+/** Builds the SRPM of `spec` (rpmbuild -bs never checks BuildRequires); returns its path. */
+export function buildSrpm(dir: string, name: string, spec: string): string {
+  const top = join(dir, `srpm-${name}`);
+  for (const d of ['SPECS', 'SOURCES', 'SRPMS', 'tmp']) mkdirSync(join(top, d), { recursive: true });
+  const specPath = join(top, 'SPECS', `${name}.spec`);
+  writeFileSync(specPath, spec);
+  execFileSync('rpmbuild', ['-bs', '--quiet', ...el9Defines(top), specPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const [srpm] = readdirSync(join(top, 'SRPMS'));
+  if (!srpm) throw new Error(`no SRPM for ${name}`);
+  return join(top, 'SRPMS', srpm);
+}

@@ -1,0 +1,138 @@
+/**
+ * A real master for a test: a fresh data directory, a fresh database (SQLite, or PostgreSQL when
+ * DISTFORGE_TEST_PG is set: see db.ts), the full app listening on 127.0.0.1 on a free port, and
+ * the admin token of the first start.
+ *
+ * ```ts
+ * const server = await startTestServer({ platforms: [examplePlatform()] });
+ * after(() => server.close());
+ * const r = await api(server, 'GET', '/nodes', { token: server.adminToken });
+ * const maintainer = await userToken(server, 'alice', 'maintainer');
+ * const node = await nodeToken(server, 'builder1', { arches: ['x86_64', 'noarch'] });
+ * ```
+ * The signature of startTestServer and the TestServer fields are stable: other test files use them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyPluginAsync } from 'fastify';
+import { ensureAdmin } from '../../src/auth/bootstrap.ts';
+import { createNodeToken, type NodeSpec } from '../../src/auth/nodes.ts';
+import { issueUserToken } from '../../src/auth/tokens.ts';
+import type { Context } from '../../src/context.ts';
+import type { Role } from '../../src/db/schema.ts';
+import { loadPlatformFile } from '../../src/platforms/config.ts';
+import { savePlatform } from '../../src/platforms/store.ts';
+import type { Platform } from '../../src/platforms/types.ts';
+import { buildApp } from '../../src/server/app.ts';
+import { createContext } from '../../src/server/context-factory.ts';
+import { freshDatabaseUrl } from './db.ts';
+
+/** examples/platforms/example-el9.yaml. */
+export const EXAMPLE_PLATFORM_FILE = resolve(import.meta.dirname, '../../examples/platforms/example-el9.yaml');
+
+/** The example platform `example-el9` (a fresh copy each call). */
+export function examplePlatform(): Platform {
+  return loadPlatformFile(EXAMPLE_PLATFORM_FILE);
+}
+
+export interface TestServerOptions {
+  /** Platforms stored before the server answers (API-shaped definitions). */
+  platforms?: unknown[];
+  /** More route plugins under /api/v1, given the context. */
+  extraRoutes?: (ctx: Context) => FastifyPluginAsync[];
+  /** Scheduler settings (defaults: 60000 ms, 3 attempts). */
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** The clock (default Date.now); tests may move time. */
+  now?: () => number;
+  /** Default silent; DISTFORGE_TEST_LOG=debug shows the server's log. */
+  logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+export interface TestServer {
+  /** Base URL without a trailing slash, e.g. http://127.0.0.1:40123 (the API is under /api/v1). */
+  url: string;
+  ctx: Context;
+  /** The token of user `admin` (also in DATA/admin.token). */
+  adminToken: string;
+  dataDir: string;
+  /** Stops the server, closes the database and removes the data directory. */
+  close(): Promise<void>;
+}
+
+/** Starts a master on 127.0.0.1:0 over a fresh database. */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'distforge-server-'));
+  const envLevel = process.env.DISTFORGE_TEST_LOG as TestServerOptions['logLevel'];
+  const ctx = await createContext({
+    dataDir,
+    db: await freshDatabaseUrl(),
+    publicUrl: 'http://127.0.0.1',
+    logLevel: opts.logLevel ?? envLevel ?? 'silent',
+    logDestination: process.stderr,
+    ...(opts.leaseMs !== undefined && { leaseMs: opts.leaseMs }),
+    ...(opts.maxAttempts !== undefined && { maxAttempts: opts.maxAttempts }),
+    ...(opts.now !== undefined && { now: opts.now }),
+  });
+  const admin = await ensureAdmin(ctx, dataDir);
+  if (!admin.token) throw new Error('startTestServer: the fresh database already had an admin');
+  for (const p of opts.platforms ?? []) await savePlatform(ctx, p);
+  const app = await buildApp(ctx, { extraRoutes: opts.extraRoutes?.(ctx) ?? [] });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  ctx.settings.publicUrl = url;
+  return {
+    url,
+    ctx,
+    adminToken: admin.token,
+    dataDir,
+    async close() {
+      await app.close();
+      await ctx.db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * One JSON request to `server`'s API: `path` is under /api/v1 (e.g. `/nodes`). The body, when
+ * given, is sent as JSON; the reply is parsed as JSON when it is JSON, else returned as text.
+ */
+export async function api<T = unknown>(
+  server: Pick<TestServer, 'url'>,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${server.url}/api/v1${path}`, {
+    method,
+    headers,
+    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+  });
+  const text = await res.text();
+  const json = (res.headers.get('content-type') ?? '').includes('json') && text !== '';
+  return { status: res.status, body: (json ? JSON.parse(text) : text) as T, headers: res.headers };
+}
+
+/** A token for user `name` (created with `role` when new). */
+export async function userToken(server: Pick<TestServer, 'ctx'>, name: string, role: Role): Promise<string> {
+  return (await issueUserToken(server.ctx, name, role)).secret;
+}
+
+/** A new node and its token (default arches x86_64 and noarch). */
+export async function nodeToken(server: Pick<TestServer, 'ctx'>, name: string, spec: Partial<Omit<NodeSpec, 'name'>> = {}): Promise<{ id: number; token: string }> {
+  const issued = await createNodeToken(server.ctx, { arches: ['x86_64', 'noarch'], ...spec, name });
+  return { id: issued.node.id, token: issued.secret };
+}
