@@ -12,6 +12,7 @@ import { repoCommand } from './repo.ts';
 import { rpmCommand } from './rpm.ts';
 import { serverCommand } from './server.ts';
 import { tokenCommand } from './tokens.ts';
+import { upCommand } from './up.ts';
 
 function program(): Command {
   const p = new Command('distforge')
@@ -26,6 +27,7 @@ function program(): Command {
   p.addCommand(platformCommand());
   p.addCommand(tokenCommand());
   p.addCommand(buildCommand());
+  p.addCommand(upCommand());
   const override = (c: Command): void => {
     c.exitOverride();
     for (const sub of c.commands) override(sub);

@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { arch as cpuArch, endianness, hostname, release } from 'node:os';
+import { UsageError } from '../errors.ts';
 import { ArchNotBuildableError } from './errors.ts';
 
 /** Node's `process.arch` → rpm's arch name. */
@@ -38,6 +39,7 @@ export function buildableArches(): string[] {
  */
 export function checkServedArches(arches: readonly string[]): string[] {
   const ok = buildableArches();
+  if (arches.length === 0) throw new UsageError(`no arch to serve: this node builds ${ok.join(', ')}`);
   for (const a of arches) if (!ok.includes(a)) throw new ArchNotBuildableError(a, ok);
   return [...new Set(arches)];
 }

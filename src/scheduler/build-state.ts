@@ -15,56 +15,50 @@ import type { BuildState, Database, TaskState } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import { hasRowLocks, inTransaction } from './transaction.ts';
 
-/** Which kinds of task states the build has (each an index probe on build_id, state). */
-interface TaskPresence {
-  active: boolean;
-  started: boolean;
-  failed: boolean;
-  cancelled: boolean;
-  succeeded: boolean;
+type Has = (eb: ExpressionBuilder<Database, never>, states: TaskState[]) => ReturnType<ExpressionBuilder<Database, never>['exists']>;
+
+/** Whether the build has tasks in these states: each an index probe on (build_id, state). */
+function hasFor(buildId: number): Has {
+  return (eb, states) => eb.exists(eb.selectFrom('tasks').select('id').where('build_id', '=', buildId).where('state', 'in', states));
 }
 
-async function taskPresence(ctx: Context, buildId: number): Promise<TaskPresence & { state: BuildState | null }> {
-  const has = (eb: ExpressionBuilder<Database, never>, states: TaskState[]) =>
-    eb.exists(eb.selectFrom('tasks').select('id').where('build_id', '=', buildId).where('state', 'in', states));
-  const row = await ctx.db.kysely
+/**
+ * The state the build's tasks put it in (null when it has none), asking only what decides it: one
+ * query while tasks are still to run (the common case), a second one at the end.
+ */
+async function stateFromTasks(ctx: Context, buildId: number): Promise<{ current: BuildState | null; next: BuildState | null }> {
+  const has = hasFor(buildId);
+  const first = await ctx.db.kysely
     .selectNoFrom((eb) => [
       eb.selectFrom('builds').select('state').where('id', '=', buildId).as('state'),
       has(eb, ['blocked', 'queued', 'leased']).as('active'),
+    ])
+    .executeTakeFirstOrThrow();
+  const current = first.state;
+  if (current === null) return { current, next: null };
+  // The flags are 0/1 on SQLite and booleans on PostgreSQL: only their truth is used.
+  if (first.active && current !== 'pending') return { current, next: 'running' };
+  const rest = await ctx.db.kysely
+    .selectNoFrom((eb) => [
       has(eb, ['leased', 'succeeded', 'failed', 'cancelled']).as('started'),
       has(eb, ['failed']).as('failed'),
       has(eb, ['cancelled']).as('cancelled'),
       has(eb, ['succeeded']).as('succeeded'),
     ])
     .executeTakeFirstOrThrow();
-  // SQLite answers 0/1, PostgreSQL booleans.
-  return {
-    state: row.state,
-    active: Boolean(row.active),
-    started: Boolean(row.started),
-    failed: Boolean(row.failed),
-    cancelled: Boolean(row.cancelled),
-    succeeded: Boolean(row.succeeded),
-  };
-}
-
-/** The state the build's tasks put it in; null when it has none. */
-function stateFromTasks(p: TaskPresence, current: BuildState): BuildState | null {
-  if (p.active) return current === 'pending' && !p.started ? 'pending' : 'running';
-  if (p.failed) return 'failed';
-  if (p.cancelled) return 'cancelled';
-  if (p.succeeded) return 'succeeded';
-  return null;
+  if (first.active) return { current, next: rest.started ? 'running' : 'pending' };
+  if (rest.failed) return { current, next: 'failed' };
+  if (rest.cancelled) return { current, next: 'cancelled' };
+  if (rest.succeeded) return { current, next: 'succeeded' };
+  return { current, next: null };
 }
 
 async function refreshInTransaction(ctx: Context, buildId: number): Promise<BuildState> {
   // On PostgreSQL the build row is locked first, in its own statement: a transaction finishing
   // another task of the build at the same moment commits before the probes below read the tasks.
   if (hasRowLocks(ctx)) await ctx.db.kysely.selectFrom('builds').select('id').where('id', '=', buildId).forUpdate().execute();
-  const presence = await taskPresence(ctx, buildId);
-  const current = presence.state;
+  const { current, next } = await stateFromTasks(ctx, buildId);
   if (current === null) throw new NotFoundError(`build ${buildId} does not exist`);
-  const next = stateFromTasks(presence, current);
   if (next === null || next === current) return current;
   const final = next === 'succeeded' || next === 'failed' || next === 'cancelled';
   await ctx.db.kysely

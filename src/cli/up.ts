@@ -1,0 +1,108 @@
+/**
+ * `distforge up [--data DIR] [--port N] [--config FILE]`: the whole system in one process on
+ * embedded defaults: the master (SQLite and the local artifact store in DIR, default
+ * ./distforge-data) and one build node serving this host's arches. Without --config the example
+ * platform `example-el9` is loaded. Prints the URL and where the admin token is; stops cleanly on
+ * SIGINT/SIGTERM (the node stops leasing, the master finishes requests in flight and closes the
+ * database).
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { UsageError } from '../errors.ts';
+
+interface UpFlags {
+  data: string;
+  port: string;
+  host: string;
+  config?: string;
+  db?: string;
+  maxConcurrency: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on).off('SIGTERM', on);
+      done(signal);
+    };
+    process.on('SIGINT', on).on('SIGTERM', on);
+  });
+}
+
+async function up(flags: UpFlags): Promise<void> {
+  if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${flags.port}"`);
+  const max = Number(flags.maxConcurrency);
+  if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max-concurrency must be a whole number of at least 1, not "${flags.maxConcurrency}"`);
+  const { startServer } = await import('../server/start.ts');
+  const { exampleConfigFile } = await import('../up/example-config.ts');
+  const { localNodeToken } = await import('../up/local-node.ts');
+  const { NodeAgent } = await import('../node/agent.ts');
+  const { buildableArches } = await import('../node/host.ts');
+  const { pino } = await import('pino');
+  const { loadPlatformFile, savePlatform } = await import('../platforms/index.ts');
+  const configFile = flags.config;
+  const dataDir = resolve(flags.data);
+  mkdirSync(dataDir, { recursive: true });
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  const server = await startServer({
+    dataDir,
+    host: flags.host,
+    port: Number(flags.port),
+    logLevel: flags.logLevel,
+    logDestination: process.stderr,
+    ...(flags.db !== undefined && { db: flags.db }),
+    ...(configFile !== undefined && { configFile }),
+  });
+  // Without a configuration, the example platform (a single platform file) is loaded.
+  const example = configFile === undefined ? exampleConfigFile() : null;
+  if (example) {
+    const { created } = await savePlatform(server.ctx, loadPlatformFile(example));
+    server.platforms.push({ name: 'example-el9', created });
+  }
+  const arches = buildableArches();
+  let agent: InstanceType<typeof NodeAgent>;
+  let agentDone: Promise<void>;
+  try {
+    const token = await localNodeToken(server.ctx, arches, max);
+    agent = new NodeAgent({
+      server: server.url,
+      token,
+      arches,
+      capabilities: ['build'],
+      maxConcurrency: max,
+      workDir: join(dataDir, 'node-work'),
+      log: pino({ level: flags.logLevel }, process.stderr),
+    });
+    agentDone = agent.run();
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  if (server.admin.created) out(`created user admin; its token is in ${server.admin.tokenFile}`);
+  else out(`admin token: ${server.admin.tokenFile}`);
+  for (const p of server.platforms) out(`platform ${p.name} ${p.created ? 'created' : 'updated'}`);
+  out(`build node local serving ${arches.join(', ')}`);
+  out(`distforge is up at ${server.url}`);
+  out(`  try: DISTFORGE_URL=${server.url} DISTFORGE_TOKEN=$(cat ${server.admin.tokenFile}) bin/distforge platform list`);
+  const signal = await untilSignal();
+  out(`distforge stopping (${signal})`);
+  agent.stop();
+  await agentDone.catch(() => undefined);
+  await server.close();
+  out('distforge stopped');
+}
+
+export function upCommand(): Command {
+  return new Command('up')
+    .description('run the master and a build node on embedded defaults (SQLite, local store)')
+    .option('--data <dir>', 'data directory', 'distforge-data')
+    .option('--port <n>', 'TCP port', '8080')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--config <file>', 'YAML configuration file (default: the example platform example-el9)')
+    .option('--db <url>', 'database: postgres://… or a SQLite file (default DATA/distforge.sqlite)')
+    .option('--max-concurrency <n>', 'tasks the local node runs at once', '2')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
+    .action(up);
+}
