@@ -24,7 +24,6 @@ export const NON_INTERACTIVE_ENV: NodeJS.ProcessEnv = {
   GIT_ASKPASS: 'true',
   SSH_ASKPASS: 'true',
   GIT_SSH_COMMAND: 'ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new',
-  GIT_CONFIG_NOSYSTEM: '1',
   LC_ALL: 'C',
 };
 

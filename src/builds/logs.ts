@@ -11,6 +11,7 @@ import type { Context } from '../context.ts';
 import type { TaskKind, TaskState } from '../db/schema.ts';
 import { NotFoundError, UsageError } from '../errors.ts';
 import { buildsDb } from './schema.ts';
+import { effectiveState } from './view.ts';
 
 export interface LogChunk {
   taskId: number;
@@ -63,7 +64,7 @@ export function parseCursor(after: string | undefined, taskId: number | undefine
  */
 export async function buildLogs(ctx: Context, buildId: number, options: { taskId?: number; after?: string }): Promise<LogPage> {
   const db = buildsDb(ctx);
-  const build = await db.selectFrom('builds').select('state').where('id', '=', buildId).executeTakeFirst();
+  const build = await db.selectFrom('builds').select(['id', 'state']).where('id', '=', buildId).executeTakeFirst();
   if (!build) throw new NotFoundError(`no build ${buildId}`);
   let q = db
     .selectFrom('tasks as t')
@@ -97,7 +98,7 @@ export async function buildLogs(ctx: Context, buildId: number, options: { taskId
     }
   }
   return {
-    buildState: build.state,
+    buildState: await effectiveState(ctx, build),
     tasks,
     chunks,
     cursor: [...cursor].map(([t, s]) => `${t}:${s}`).join(','),

@@ -8,13 +8,13 @@
  * - prepared item: a source with everything the item graph needs (name, BuildRequires, Provides)
  *   and what the srpm task needs (commit or SRPM sha256).
  */
+import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import type { Platform } from '../platforms/index.ts';
 import { materialiseTree } from './git-cache.ts';
 import { parseGitSource, resolveGitSource } from './git-source.ts';
 import { analyseSpec, type SpecFacts } from './spec-analysis.ts';
 import { readSrpmSource } from './srpm-source.ts';
-import { join } from 'node:path';
 
 /** A source as a user gives it: `URL#REF`, or the sha256 of an uploaded SRPM. */
 export type SourceInput = { git: string } | { srpmSha256: string };

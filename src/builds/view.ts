@@ -90,6 +90,15 @@ function summary(row: BuildRow, owner: string): BuildSummary {
   };
 }
 
+/**
+ * The state to show: a build whose SRPMs are still to fan out is running, whatever its row says
+ * (without the completion hook, the row may say it ended until the builds loop fans them out).
+ */
+export async function effectiveState(ctx: Context, row: Pick<BuildRow, 'id' | 'state'>): Promise<BuildState> {
+  if (row.state !== 'succeeded' && row.state !== 'failed') return row.state;
+  return (await hasPendingFanout(ctx, row.id)) ? 'running' : row.state;
+}
+
 /** The build row. @throws NotFoundError */
 export async function getBuildRow(ctx: Context, id: number): Promise<BuildRow> {
   const row = Number.isSafeInteger(id) ? await buildsDb(ctx).selectFrom('builds').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
@@ -133,8 +142,7 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
   const depsOf = new Map<number, number[]>();
   for (const d of deps) depsOf.set(d.task_id, [...(depsOf.get(d.task_id) ?? []), d.depends_on]);
   const head = summary(row, await ownerName(ctx, row.owner_id));
-  // A build whose last task was an srpm task may look over for a moment before its rpm tasks exist.
-  if ((row.state === 'succeeded' || row.state === 'failed') && (await hasPendingFanout(ctx, id))) {
+  if ((await effectiveState(ctx, row)) !== row.state) {
     head.state = 'running';
     head.finishedAt = null;
   }

@@ -1,0 +1,161 @@
+/**
+ * The whole system as a user starts it: `distforge up` (master + local build node, SQLite, the
+ * example platform) as a real process, the example packages as local git repositories, and the
+ * client commands over HTTP on 127.0.0.1. The build's order is worked out (libgreet before
+ * greeter, though submitted after it); its RPMs download from the URLs `build show --json` gives
+ * and pass `rpm -K` and `rpm -qp`; the failing example fails with its log; `up` stops cleanly.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DISTFORGE, runCli } from '../support/cli.ts';
+
+const EXAMPLES = resolve(import.meta.dirname, '../../examples/packages');
+const work = mkdtempSync(join(tmpdir(), 'distforge-e2e-'));
+const data = join(work, 'data');
+let up: ChildProcess;
+let url = '';
+let env: NodeJS.ProcessEnv = {};
+let upOutput = '';
+
+function gitRepo(name: string): string {
+  const dir = join(work, 'git', name);
+  cpSync(join(EXAMPLES, name), dir, { recursive: true });
+  const git = (...args: string[]): void => {
+    execFileSync('git', ['-c', 'user.email=e2e@distforge.test', '-c', 'user.name=e2e', ...args], { cwd: dir, stdio: 'ignore' });
+  };
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'import');
+  git('tag', 'v1');
+  return `file://${dir}#v1`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => done(port));
+    });
+  });
+}
+
+interface ShowJson {
+  id: number;
+  state: string;
+  tasks: { id: number; package: string; arch: string; kind: string; state: string; failureReason: string | null; dependsOn?: number[]; artifacts: { name: string; kind: string; sha256: string; url: string }[] }[];
+}
+
+async function show(id: string): Promise<ShowJson> {
+  const r = await runCli(['build', 'show', id, '--json'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as ShowJson;
+}
+
+before(async () => {
+  const port = await freePort();
+  up = spawn(DISTFORGE, ['up', '--data', data, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  up.stdout?.setEncoding('utf8').on('data', (d: string) => (upOutput += d));
+  up.stderr?.resume();
+  const deadline = Date.now() + 60_000;
+  while (!/distforge is up at (\S+)/.test(upOutput)) {
+    if (Date.now() > deadline || up.exitCode !== null) throw new Error(`distforge up did not start: ${upOutput}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  url = /distforge is up at (\S+)/.exec(upOutput)?.[1] ?? '';
+  env = { DISTFORGE_URL: url, DISTFORGE_TOKEN: readFileSync(join(data, 'admin.token'), 'utf8').trim() };
+});
+
+after(async () => {
+  if (up.exitCode === null) {
+    up.kill('SIGTERM');
+    await new Promise((r) => up.once('exit', r));
+  }
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('distforge up builds the example packages', () => {
+  test('up prints where it is and what it runs', () => {
+    assert.match(upOutput, /created user admin; its token is in .*admin\.token/);
+    assert.match(upOutput, /platform example-el9 created/);
+    assert.match(upOutput, /build node local serving x86_64, noarch/);
+  });
+
+  test('a build of four packages: order worked out, RPMs valid and downloadable', async () => {
+    // greeter (BuildRequires libgreet-devel) is submitted before libgreet.
+    const sources = ['greeter-doc', 'greeter', 'hello-c', 'libgreet'].flatMap((n) => ['--git', gitRepo(n)]);
+    const r = await runCli(['build', 'submit', '--platform', 'example-el9', ...sources, '--wait'], { env, timeoutMs: 300_000 });
+    assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
+    const id = r.stdout.trim().split('\n')[0] ?? '';
+    const build = await show(id);
+    assert.equal(build.state, 'succeeded');
+    const rpmTask = (pkg: string): ShowJson['tasks'][number] => {
+      const t = build.tasks.find((x) => x.package === pkg && x.kind === 'rpm');
+      assert.ok(t, `an rpm task for ${pkg}`);
+      return t;
+    };
+    assert.ok(rpmTask('greeter').dependsOn?.includes(rpmTask('libgreet').id), 'greeter waits for libgreet');
+    assert.equal(rpmTask('greeter-doc').arch, 'noarch', 'noarch built once');
+    const dl = join(work, 'download');
+    execFileSync('mkdir', ['-p', dl]);
+    const names: string[] = [];
+    for (const t of build.tasks) {
+      for (const a of t.artifacts.filter((x) => x.kind === 'rpm' || x.kind === 'srpm')) {
+        const res = await fetch(a.url);
+        assert.equal(res.status, 200, a.url);
+        writeFileSync(join(dl, a.name), Buffer.from(await res.arrayBuffer()));
+        names.push(a.name);
+      }
+    }
+    assert.deepEqual(names.filter((n) => n.endsWith('.x86_64.rpm')).sort(), [
+      'greeter-1.0-1.el9.x86_64.rpm', 'hello-c-1.0-1.el9.x86_64.rpm', 'libgreet-1.0-1.el9.x86_64.rpm', 'libgreet-devel-1.0-1.el9.x86_64.rpm',
+    ]);
+    const files = readdirSync(dl).map((f) => join(dl, f));
+    execFileSync('rpm', ['-K', '--nosignature', ...files]);
+    const q = execFileSync('rpm', ['-qp', '--qf', '%{NAME} %{ARCH} %{DISTTAG}%{RELEASE}\\n', join(dl, 'greeter-1.0-1.el9.x86_64.rpm')], { encoding: 'utf8' });
+    assert.match(q, /^greeter x86_64 .*1\.el9$/m);
+    const req = execFileSync('rpm', ['-qp', '--requires', join(dl, 'greeter-1.0-1.el9.x86_64.rpm')], { encoding: 'utf8' });
+    assert.match(req, /libgreet\.so\.1\(\)\(64bit\)/, 'greeter links the libgreet built in this build');
+  });
+
+  test('the failing example fails, with its log', async () => {
+    const r = await runCli(['build', 'submit', '--platform', 'example-el9', '--git', gitRepo('broken'), '--wait'], { env, timeoutMs: 300_000 });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const id = r.stdout.trim().split('\n')[0] ?? '';
+    const build = await show(id);
+    assert.equal(build.state, 'failed');
+    const failed = build.tasks.find((t) => t.state === 'failed');
+    assert.ok(failed);
+    assert.match(failed.failureReason ?? '', /fails to build on purpose/);
+    const logs = await runCli(['build', 'logs', id, '--task', String(failed.id)], { env });
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /fails to build on purpose/);
+  });
+
+  test('bad input: unknown platform, unreachable git URL, missing ref', async () => {
+    const hello = `file://${join(work, 'git', 'hello-c')}`; // made by the first build
+    const cases: [string[], RegExp][] = [
+      [['--platform', 'nope', '--git', `${hello}#v1`], /platform.*nope/i],
+      [['--platform', 'example-el9', '--git', `file://${work}/no-such-repo#v1`], /no-such-repo/],
+      [['--platform', 'example-el9', '--git', `${hello}#no-such-tag`], /no-such-tag/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(['build', 'submit', ...args], { env });
+      assert.equal(r.code, 1, args.join(' '));
+      assert.match(r.stderr, message, args.join(' '));
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+  });
+
+  test('up stops cleanly on SIGTERM', async () => {
+    up.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => up.once('exit', r));
+    assert.equal(code, 0);
+    assert.match(upOutput, /distforge stopped/);
+  });
+});
