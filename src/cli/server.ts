@@ -14,6 +14,7 @@ interface ServerFlags {
   host: string;
   config?: string;
   publicUrl?: string;
+  leaseSeconds: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -37,14 +38,18 @@ export function serverCommand(): Command {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'YAML configuration file (platforms)')
     .option('--public-url <url>', 'URL clients and nodes reach this server at (default http://HOST:PORT)')
+    .option('--lease-seconds <n>', 'how long a task lease lasts without a heartbeat', '60')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .action(async (flags: ServerFlags) => {
       if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${flags.port}"`);
+      const leaseSeconds = Number(flags.leaseSeconds);
+      if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) throw new UsageError(`--lease-seconds must be a whole number of at least 1, not "${flags.leaseSeconds}"`);
       const { startServer } = await import('../server/start.ts');
       const server = await startServer({
         dataDir: flags.data,
         host: flags.host,
         port: Number(flags.port),
+        leaseMs: leaseSeconds * 1000,
         logLevel: flags.logLevel,
         logDestination: process.stderr,
         ...(flags.db !== undefined && { db: flags.db }),

@@ -54,9 +54,6 @@ async function stateFromTasks(ctx: Context, buildId: number): Promise<{ current:
 }
 
 async function refreshInTransaction(ctx: Context, buildId: number): Promise<BuildState> {
-  // On PostgreSQL the build row is locked first, in its own statement: a transaction finishing
-  // another task of the build at the same moment commits before the probes below read the tasks.
-  if (hasRowLocks(ctx)) await ctx.db.kysely.selectFrom('builds').select('id').where('id', '=', buildId).forUpdate().execute();
   const { current, next } = await stateFromTasks(ctx, buildId);
   if (current === null) throw new NotFoundError(`build ${buildId} does not exist`);
   if (next === null || next === current) return current;
@@ -77,6 +74,45 @@ async function refreshInTransaction(ctx: Context, buildId: number): Promise<Buil
  */
 export function refreshBuildState(ctx: Context, buildId: number): Promise<BuildState> {
   return inTransaction(ctx, (tx) => refreshInTransaction(tx, buildId));
+}
+
+/**
+ * Runs `op`, which moves a task of a build and refreshes the build inside its transaction, then
+ * on PostgreSQL refreshes the build once more after the commit. Why: two transactions finishing the
+ * last two tasks of a build at the same moment each see the other's task still leased, so neither
+ * finishes the build; the refresh that runs after the later commit sees both. (Locking the build
+ * row instead would serialise every completion of a build.) SQLite runs one writer at a time, so
+ * the refresh inside is enough; inside a caller's transaction the caller owns the commit.
+ */
+export async function withBuildRefresh<T extends { build_id: number }>(ctx: Context, op: (tx: Context) => Promise<T>): Promise<T> {
+  const outer = ctx.db.kysely.isTransaction;
+  const result = await inTransaction(ctx, op);
+  if (hasRowLocks(ctx) && !outer) await refreshBuildState(ctx, result.build_id);
+  return result;
+}
+
+/**
+ * Builds still marked pending or running although every task has finished (a refresh lost to a
+ * crash between commit and refresh): refreshes them. The lease reaper runs it.
+ * @returns how many builds changed state.
+ */
+export async function settleBuilds(ctx: Context): Promise<number> {
+  const stale = await ctx.db.kysely
+    .selectFrom('builds as b')
+    .select('b.id')
+    .where('b.state', 'in', ['pending', 'running'])
+    .where(({ exists, not, selectFrom }) =>
+      exists(selectFrom('tasks as t').select('t.id').whereRef('t.build_id', '=', 'b.id')).and(
+        not(exists(selectFrom('tasks as t').select('t.id').whereRef('t.build_id', '=', 'b.id').where('t.state', 'in', ['blocked', 'queued', 'leased']))),
+      ),
+    )
+    .execute();
+  let changed = 0;
+  for (const { id } of stale) {
+    const before = await ctx.db.kysely.selectFrom('builds').select('state').where('id', '=', id).executeTakeFirst();
+    if (before && (await refreshBuildState(ctx, id)) !== before.state) changed++;
+  }
+  return changed;
 }
 
 /** Marks a pending build running (its first task was leased); a no-op otherwise. */

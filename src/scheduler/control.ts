@@ -5,10 +5,10 @@
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
-import { refreshBuildState } from './build-state.ts';
+import { refreshBuildState, withBuildRefresh } from './build-state.ts';
 import { cancelDependents } from './dependencies.ts';
 import { IllegalTransitionError } from './errors.ts';
-import { hasRowLocks, inTransaction } from './transaction.ts';
+import { hasRowLocks } from './transaction.ts';
 import { transitionTask } from './transitions.ts';
 
 async function lockedTask(ctx: Context, taskId: number): Promise<Task> {
@@ -28,7 +28,7 @@ async function lockedTask(ctx: Context, taskId: number): Promise<Task> {
  * @throws IllegalTransitionError (409) for a task already final; NotFoundError.
  */
 export function cancelTask(ctx: Context, taskId: number, reason: string, byNodeId: number | null = null): Promise<Task> {
-  return inTransaction(ctx, async (tx) => {
+  return withBuildRefresh(ctx, async (tx) => {
     const task = await lockedTask(tx, taskId);
     const cancelled = await transitionTask(tx, task, 'cancelled', { set: { failure_reason: reason }, event: { kind: 'cancelled', nodeId: byNodeId, message: `cancelled: ${reason}` } });
     if (!cancelled) throw new IllegalTransitionError(taskId, task.state, 'cancelled');
@@ -44,7 +44,7 @@ export function cancelTask(ctx: Context, taskId: number, reason: string, byNodeI
  * @throws IllegalTransitionError (409) for a task that is not failed or cancelled; NotFoundError.
  */
 export function retryTask(ctx: Context, taskId: number): Promise<Task> {
-  return inTransaction(ctx, async (tx) => {
+  return withBuildRefresh(ctx, async (tx) => {
     const task = await lockedTask(tx, taskId);
     const unmet = await tx.db.kysely
       .selectFrom('task_dependencies as d')

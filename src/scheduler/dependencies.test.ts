@@ -12,7 +12,7 @@ import { enqueueReadyTasks } from './dependencies.ts';
 import { taskEvents } from './events.ts';
 import { leaseTask } from './lease.ts';
 import { completeTask, failTask } from './leaseholder.ts';
-import { refreshBuildState } from './build-state.ts';
+import { refreshBuildState, settleBuilds } from './build-state.ts';
 import { addBuild, addDependencies, addNode, addTask, addUser, buildState, getTask, openFixture, type Fixture } from './test-support.ts';
 import { transitionTask } from './transitions.ts';
 
@@ -139,4 +139,28 @@ test('a build without tasks keeps its state', async () => {
   await ctx.db.kysely.updateTable('builds').set({ state: 'failed', failure_reason: 'dependency cycle' }).where('id', '=', build.buildId).execute();
   assert.equal(await refreshBuildState(ctx, build.buildId), 'failed');
   await assert.rejects(refreshBuildState(ctx, 999_999), { code: 'not_found' });
+});
+
+test('the last tasks of a build finishing at the same moment finish the build', async () => {
+  const ctx = f.ctx;
+  for (let round = 0; round < 5; round++) {
+    const build = await addBuild(ctx, await addUser(ctx, `last-${round}`));
+    const nodes = [await addNode(ctx, `last-${round}-a`, ['s390x']), await addNode(ctx, `last-${round}-b`, ['s390x']), await addNode(ctx, `last-${round}-c`, ['s390x'])];
+    const ids = [await addTask(ctx, build, { arch: 's390x' }), await addTask(ctx, build, { arch: 's390x' }), await addTask(ctx, build, { arch: 's390x' })];
+    const leased = await Promise.all(nodes.map((n) => leaseTask(ctx, n)));
+    assert.deepEqual(leased.map((t) => t?.id).sort(), ids);
+    await Promise.all(leased.map((t) => completeTask(ctx, t?.leased_by ?? 0, t?.id ?? 0, null)));
+    assert.equal(await buildState(ctx, build.buildId), 'succeeded');
+  }
+});
+
+test('settleBuilds finishes builds whose tasks all ended but whose state was not updated', async () => {
+  const ctx = f.ctx;
+  const build = await addBuild(ctx, await addUser(ctx, 'settle-owner'));
+  const t = await addTask(ctx, build);
+  await ctx.db.kysely.updateTable('tasks').set({ state: 'succeeded' }).where('id', '=', t).execute();
+  await ctx.db.kysely.updateTable('builds').set({ state: 'running' }).where('id', '=', build.buildId).execute();
+  assert.ok((await settleBuilds(ctx)) >= 1);
+  assert.equal(await buildState(ctx, build.buildId), 'succeeded');
+  assert.equal(await settleBuilds(ctx), 0);
 });

@@ -5,7 +5,7 @@
  * server runs `expireLeases` periodically (`startLeaseReaper`).
  */
 import type { Context } from '../context.ts';
-import { refreshBuildState } from './build-state.ts';
+import { refreshBuildState, settleBuilds } from './build-state.ts';
 import { cancelDependents } from './dependencies.ts';
 import { hasRowLocks, inTransaction } from './transaction.ts';
 import { transitionTask } from './transitions.ts';
@@ -14,8 +14,9 @@ import { transitionTask } from './transitions.ts';
 const BATCH = 500;
 
 /** Expires one task's lease if it is still leased and past due; true when it did. */
-function expireOne(ctx: Context, taskId: number, now: number): Promise<boolean> {
-  return inTransaction(ctx, async (tx) => {
+async function expireOne(ctx: Context, taskId: number, now: number): Promise<boolean> {
+  const failedBuild = { id: null as number | null };
+  const expired = await inTransaction(ctx, async (tx) => {
     const row = await tx.db.kysely
       .selectFrom('tasks as t')
       .leftJoin('nodes as n', 'n.id', 't.leased_by')
@@ -36,6 +37,7 @@ function expireOne(ctx: Context, taskId: number, now: number): Promise<boolean> 
       if (!failed) return false;
       await cancelDependents(tx, failed);
       await refreshBuildState(tx, failed.build_id);
+      failedBuild.id = failed.build_id;
       tx.log.warn({ taskId, buildId: task.build_id, nodeId }, reason);
       return true;
     }
@@ -44,6 +46,9 @@ function expireOne(ctx: Context, taskId: number, now: number): Promise<boolean> 
     tx.log.warn({ taskId, buildId: task.build_id, nodeId }, message);
     return queued !== null;
   });
+  // See withBuildRefresh: on PostgreSQL a build finished by concurrent transactions is settled after the commit.
+  if (failedBuild.id !== null && hasRowLocks(ctx)) await refreshBuildState(ctx, failedBuild.id);
+  return expired;
 }
 
 /**
@@ -69,7 +74,8 @@ export async function expireLeases(ctx: Context): Promise<number> {
 }
 
 /**
- * Runs expireLeases every `intervalMs` (never two runs at once; errors are logged, not thrown).
+ * Runs expireLeases every `intervalMs`, then settleBuilds (never two runs at once; errors are
+ * logged, not thrown).
  * @returns a function that stops it.
  */
 export function startLeaseReaper(ctx: Context, intervalMs: number): () => void {
@@ -78,8 +84,10 @@ export function startLeaseReaper(ctx: Context, intervalMs: number): () => void {
     if (running) return;
     running = true;
     expireLeases(ctx)
-      .then((n) => {
+      .then(async (n) => {
         if (n > 0) ctx.log.info({ expired: n }, 'leases expired');
+        const settled = await settleBuilds(ctx);
+        if (settled > 0) ctx.log.info({ settled }, 'builds settled');
       })
       .catch((e: unknown) => ctx.log.error({ err: e }, 'expiring leases failed'))
       .finally(() => {

@@ -27,7 +27,7 @@ export { expireLeases, startLeaseReaper } from './expiry.ts';
 export { assertTaskTransition, canTransition, FINAL_TASK_STATES, TASK_TRANSITIONS, transitionTask, transitionTasks, type TransitionOptions } from './transitions.ts';
 export { cancelDependents, enqueueReadyTasks, queueReadyDependents } from './dependencies.ts';
 export { cancelTask, retryTask } from './control.ts';
-export { markBuildStarted, refreshBuildState } from './build-state.ts';
+export { markBuildStarted, refreshBuildState, settleBuilds, withBuildRefresh } from './build-state.ts';
 export { recordTaskEvents, taskEvents, type TaskEvent, type TaskEventInput } from './events.ts';
 export { appendLog, ARTIFACT_KINDS, checkArtifactName, recordArtifact, taskArtifacts, taskLog, type ArtifactInput } from './artifacts.ts';
 export { isRpmKind, rpmIndexRow, type RpmPackageRow, type RpmSource } from './rpm-index.ts';

@@ -7,7 +7,7 @@
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
-import { refreshBuildState } from './build-state.ts';
+import { refreshBuildState, withBuildRefresh } from './build-state.ts';
 import { cancelDependents, queueReadyDependents } from './dependencies.ts';
 import { LeaseLostError } from './errors.ts';
 import { hasRowLocks, inTransaction } from './transaction.ts';
@@ -84,7 +84,7 @@ export interface CompleteOptions {
  * @throws LeaseLostError (409) when the node does not hold the lease; nothing changes then.
  */
 export function completeTask(ctx: Context, nodeId: number, taskId: number, result: unknown, options: CompleteOptions = {}): Promise<Task> {
-  return inTransaction(ctx, async (tx) => {
+  return withBuildRefresh(ctx, async (tx) => {
     const done = await transitionTask(tx, { id: taskId, state: 'leased' }, 'succeeded', {
       leasedBy: nodeId,
       set: { result: JSON.stringify(result ?? null) },
@@ -105,7 +105,7 @@ export function completeTask(ctx: Context, nodeId: number, taskId: number, resul
  * @throws LeaseLostError (409) when the node does not hold the lease.
  */
 export function failTask(ctx: Context, nodeId: number, taskId: number, reason: string, result?: unknown): Promise<Task> {
-  return inTransaction(ctx, async (tx) => {
+  return withBuildRefresh(ctx, async (tx) => {
     const failed = await transitionTask(tx, { id: taskId, state: 'leased' }, 'failed', {
       leasedBy: nodeId,
       set: { failure_reason: reason, result: result === undefined ? null : JSON.stringify(result) },

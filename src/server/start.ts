@@ -30,6 +30,8 @@ export interface ServerOptions {
   configFile?: string;
   logLevel?: Level | 'silent';
   logDestination?: NodeJS.WritableStream;
+  /** How long a lease lasts without a heartbeat (default 60 s). */
+  leaseMs?: number;
   /** More route plugins under /api/v1. */
   extraRoutes?: (ctx: Context) => FastifyPluginAsync[];
 }
@@ -60,6 +62,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     ...(o.db !== undefined && { db: o.db }),
     ...(o.logLevel !== undefined && { logLevel: o.logLevel }),
     ...(o.logDestination !== undefined && { logDestination: o.logDestination }),
+    ...(o.leaseMs !== undefined && { leaseMs: o.leaseMs }),
   });
   let stopReaper = (): void => {};
   let stopBuildsLoop = (): Promise<void> => Promise.resolve();

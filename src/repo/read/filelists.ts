@@ -7,9 +7,11 @@
  *   (type absent: a regular file; "dir"; "ghost").
  */
 import type { RepoFile, RepoFileType } from '../model.ts';
-import type { XmlInput } from './items.ts';
+import type { SaxHandler } from '../xml/sax.ts';
+import type { ItemContext, XmlInput } from './items.ts';
 import { parseBatches, parseItems } from './items.ts';
-import { PackageEntryHandler } from './package-entry.ts';
+import { MetadataHandler, SKIP } from './metadata-handler.ts';
+import { PackageEntryReader } from './package-entry.ts';
 import type { PackageEntryId } from './package-entry.ts';
 import { fileType } from './primary.ts';
 
@@ -24,25 +26,29 @@ export interface FilelistsPackage extends PackageEntryId {
  * @throws RepoReadError (from the iterator) for malformed XML or an entry without pkgid, name or version.
  */
 export function readFilelists(input: XmlInput, file: string): AsyncGenerator<FilelistsPackage, void, undefined> {
-  return parseItems<FilelistsPackage>(input, file, (ctx) => new FilelistsHandler(ctx, 'filelists', 'filelists.xml'));
+  return parseItems(input, file, filelistsHandler);
 }
 
 /** readFilelists in batches: the packages of each chunk of input together (for the join). */
 export function readFilelistsBatches(input: XmlInput, file: string): AsyncGenerator<FilelistsPackage[], void, undefined> {
-  return parseBatches<FilelistsPackage>(input, file, (ctx) => new FilelistsHandler(ctx, 'filelists', 'filelists.xml'));
+  return parseBatches(input, file, filelistsHandler);
+}
+
+function filelistsHandler(ctx: ItemContext<FilelistsPackage>): SaxHandler {
+  return new MetadataHandler(ctx, 'filelists', 'filelists.xml', new FilelistsReader(ctx));
 }
 
 /** Reads each `<file>` as a text element whose field is its type. */
-class FilelistsHandler extends PackageEntryHandler<FilelistsPackage, RepoFileType> {
+class FilelistsReader extends PackageEntryReader<FilelistsPackage, RepoFileType> {
   protected start(id: PackageEntryId): FilelistsPackage {
     return { pkgId: id.pkgId, name: id.name, arch: id.arch, epoch: id.epoch, version: id.version, release: id.release, files: [] };
   }
 
-  protected child(name: string, attrs: Record<string, string>): RepoFileType | null {
-    return name === 'file' ? fileType(attrs.type, this.fail) : null;
+  protected child(name: string, attrs: Record<string, string>): RepoFileType | typeof SKIP {
+    return name === 'file' ? fileType(attrs.type, this.fail) : SKIP;
   }
 
-  protected endText(type: RepoFileType, path: string): void {
+  endText(type: RepoFileType, path: string): void {
     this.entry?.files.push({ path, type });
   }
 }

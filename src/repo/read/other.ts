@@ -7,10 +7,12 @@
  *   `<changelog author= date=>text</changelog>` per changelog entry (date in seconds).
  */
 import type { RepoChangelog } from '../model.ts';
+import type { SaxHandler } from '../xml/sax.ts';
 import { seconds } from './fields.ts';
-import type { XmlInput } from './items.ts';
+import type { ItemContext, XmlInput } from './items.ts';
 import { parseBatches, parseItems } from './items.ts';
-import { PackageEntryHandler } from './package-entry.ts';
+import { MetadataHandler, SKIP } from './metadata-handler.ts';
+import { PackageEntryReader } from './package-entry.ts';
 import type { PackageEntryId } from './package-entry.ts';
 
 /** One package of other.xml. */
@@ -25,16 +27,20 @@ export interface OtherPackage extends PackageEntryId {
  *   version, or a changelog date that is not a number.
  */
 export function readOther(input: XmlInput, file: string): AsyncGenerator<OtherPackage, void, undefined> {
-  return parseItems<OtherPackage>(input, file, (ctx) => new OtherHandler(ctx, 'otherdata', 'other.xml'));
+  return parseItems(input, file, otherHandler);
 }
 
 /** readOther in batches: the packages of each chunk of input together (for the join). */
 export function readOtherBatches(input: XmlInput, file: string): AsyncGenerator<OtherPackage[], void, undefined> {
-  return parseBatches<OtherPackage>(input, file, (ctx) => new OtherHandler(ctx, 'otherdata', 'other.xml'));
+  return parseBatches(input, file, otherHandler);
+}
+
+function otherHandler(ctx: ItemContext<OtherPackage>): SaxHandler {
+  return new MetadataHandler(ctx, 'otherdata', 'other.xml', new OtherReader(ctx));
 }
 
 /** Reads each `<changelog>` as a text element; its attributes wait in #author and #date. */
-class OtherHandler extends PackageEntryHandler<OtherPackage, 'changelog'> {
+class OtherReader extends PackageEntryReader<OtherPackage, 'changelog'> {
   #author = '';
   #date = 0;
 
@@ -42,14 +48,14 @@ class OtherHandler extends PackageEntryHandler<OtherPackage, 'changelog'> {
     return { pkgId: id.pkgId, name: id.name, arch: id.arch, epoch: id.epoch, version: id.version, release: id.release, changelogs: [] };
   }
 
-  protected child(name: string, attrs: Record<string, string>): 'changelog' | null {
-    if (name !== 'changelog') return null;
+  protected child(name: string, attrs: Record<string, string>): 'changelog' | typeof SKIP {
+    if (name !== 'changelog') return SKIP;
     this.#author = attrs.author ?? '';
     this.#date = seconds(attrs.date, '<changelog date>', this.fail);
     return name;
   }
 
-  protected endText(_field: 'changelog', text: string): void {
+  endText(_field: 'changelog', text: string): void {
     this.entry?.changelogs.push({ author: this.#author, date: this.#date, text });
   }
 }

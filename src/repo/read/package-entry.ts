@@ -6,7 +6,9 @@
  * - entry: one `<package>` of filelists.xml or other.xml.
  */
 import { parseEvr } from './dependency.ts';
-import { MetadataHandler } from './metadata-handler.ts';
+import type { ItemContext } from './items.ts';
+import { CHILDREN, SKIP } from './metadata-handler.ts';
+import type { ElementAction, ElementReader } from './metadata-handler.ts';
 
 /** What identifies an entry: its pkgId, and NEVRA fields to cross-check against primary.xml. */
 export interface PackageEntryId {
@@ -19,29 +21,32 @@ export interface PackageEntryId {
 }
 
 /**
- * A handler for a `<root><package …><version/>…</package></root>` file; subclasses read the other
- * children of `<package>` (depth 3) as text elements, whose field `F` they choose, and put their
- * text into the entry.
+ * The element reader of a `<root><package …><version/>…</package></root>` file; subclasses read the
+ * other children of `<package>` (depth 3) as text elements, whose field `F` they choose, and put
+ * their text into the entry (`endText`).
  */
-export abstract class PackageEntryHandler<T extends PackageEntryId, F> extends MetadataHandler<T, F> {
+export abstract class PackageEntryReader<T extends PackageEntryId, F extends string> implements ElementReader<F> {
+  protected readonly ctx: ItemContext<T>;
+  protected readonly fail: (message: string) => never;
   /** The entry being read; never null in `endText`. */
   protected entry: T | null = null;
   #entryLine = 0;
   #hasVersion = false;
 
+  constructor(ctx: ItemContext<T>) {
+    this.ctx = ctx;
+    this.fail = (message) => ctx.fail(message);
+  }
+
   /** A new entry from the `<package>` attributes (pkgid, name and arch are checked later). */
   protected abstract start(id: PackageEntryId): T;
-  /** A child of `<package>` other than `<version>`: the field to read its text as, or null to skip it. */
-  protected abstract child(name: string, attrs: Record<string, string>): F | null;
+  /** A child of `<package>` other than `<version>`: the field to read its text as, or SKIP. */
+  protected abstract child(name: string, attrs: Record<string, string>): F | typeof SKIP;
+  abstract endText(field: F, text: string): void;
 
-  open(name: string, attrs: Record<string, string>): void {
-    const d = this.enter(name);
-    if (d <= 1) return;
+  open(d: number, name: string, attrs: Record<string, string>): ElementAction<F> {
     if (d === 2) {
-      if (name !== 'package') {
-        this.skip();
-        return;
-      }
+      if (name !== 'package') return SKIP;
       this.#entryLine = this.ctx.line();
       this.#hasVersion = false;
       this.entry = this.start({
@@ -52,22 +57,19 @@ export abstract class PackageEntryHandler<T extends PackageEntryId, F> extends M
         version: '',
         release: '',
       });
-    } else if (d === 3 && this.entry !== null) {
-      if (name === 'version') {
-        const evr = parseEvr(attrs, this.fail);
-        this.entry.epoch = evr.epoch;
-        this.entry.version = evr.version;
-        this.entry.release = evr.release;
-        this.#hasVersion = true;
-      } else {
-        const field = this.child(name, attrs);
-        if (field === null) this.skip();
-        else this.startText(field);
-      }
-    } else this.skip();
+      return CHILDREN;
+    }
+    if (d !== 3 || this.entry === null) return SKIP;
+    if (name !== 'version') return this.child(name, attrs);
+    const evr = parseEvr(attrs, this.fail);
+    this.entry.epoch = evr.epoch;
+    this.entry.version = evr.version;
+    this.entry.release = evr.release;
+    this.#hasVersion = true;
+    return CHILDREN;
   }
 
-  protected endElement(d: number): void {
+  endElement(d: number): void {
     const entry = this.entry;
     if (entry === null) return;
     if (d === 2) {

@@ -12,11 +12,13 @@
  *   without one of them is an error naming the line where it starts.
  */
 import type { RepoDepKind, RepoDependency, RepoFileType, RepoPackage } from '../model.ts';
+import type { SaxHandler } from '../xml/sax.ts';
 import { parseDependency, parseEvr } from './dependency.ts';
 import { count, seconds } from './fields.ts';
 import { parseBatches, parseItems } from './items.ts';
 import type { ItemContext, XmlInput } from './items.ts';
-import { MetadataHandler } from './metadata-handler.ts';
+import { CHILDREN, MetadataHandler, SKIP } from './metadata-handler.ts';
+import type { ElementAction, ElementReader } from './metadata-handler.ts';
 
 /** A package as primary.xml gives it: `files` is the primary subset, `changelogs` is empty. */
 export type PrimaryPackage = RepoPackage;
@@ -28,12 +30,16 @@ export type PrimaryPackage = RepoPackage;
  * @throws RepoReadError (from the iterator) for malformed XML or a package that lacks a required field.
  */
 export function readPrimary(input: XmlInput, file: string): AsyncGenerator<PrimaryPackage, void, undefined> {
-  return parseItems<PrimaryPackage>(input, file, (ctx) => new PrimaryHandler(ctx));
+  return parseItems(input, file, primaryHandler);
 }
 
 /** readPrimary in batches: the packages of each chunk of input together (for the join). */
 export function readPrimaryBatches(input: XmlInput, file: string): AsyncGenerator<PrimaryPackage[], void, undefined> {
-  return parseBatches<PrimaryPackage>(input, file, (ctx) => new PrimaryHandler(ctx));
+  return parseBatches(input, file, primaryHandler);
+}
+
+function primaryHandler(ctx: ItemContext<PrimaryPackage>): SaxHandler {
+  return new MetadataHandler(ctx, 'metadata', 'primary.xml', new PrimaryReader(ctx));
 }
 
 /** Elements directly under `<package>` or `<format>` whose text is a field. */
@@ -106,8 +112,10 @@ export function fileType(type: string | undefined, fail: (message: string) => ne
   return fail(`<file> has unknown type ${JSON.stringify(type)}`);
 }
 
-/** Builds packages from the events of primary.xml. */
-class PrimaryHandler extends MetadataHandler<PrimaryPackage, TextField> {
+/** Builds packages from the elements of primary.xml. */
+class PrimaryReader implements ElementReader<TextField> {
+  readonly #ctx: ItemContext<PrimaryPackage>;
+  readonly #fail: (message: string) => never;
   #pkg: RepoPackage | null = null;
   #pkgLine = 0;
   #hasVersion = false;
@@ -116,32 +124,31 @@ class PrimaryHandler extends MetadataHandler<PrimaryPackage, TextField> {
   #fileType: RepoFileType = 'file';
 
   constructor(ctx: ItemContext<PrimaryPackage>) {
-    super(ctx, 'metadata', 'primary.xml');
+    this.#ctx = ctx;
+    this.#fail = (message) => ctx.fail(message);
   }
 
-  open(name: string, attrs: Record<string, string>): void {
-    const d = this.enter(name);
-    if (d <= 1) return;
+  open(d: number, name: string, attrs: Record<string, string>): ElementAction<TextField> {
     const pkg = this.#pkg;
     if (d === 2) {
-      if (name === 'package') {
-        this.#pkg = emptyRepoPackage();
-        this.#pkgLine = this.ctx.line();
-        this.#hasVersion = false;
-      } else this.skip();
-    } else if (pkg === null) {
-      this.skip();
-    } else if (d === 3) {
-      this.#packageChild(pkg, name, attrs);
-    } else if (d === 4 && this.#inFormat) {
-      this.#formatChild(pkg, name, attrs);
-    } else if (d === 5 && this.#deps !== null && name === 'rpm:entry') {
-      this.#deps.push(parseDependency(attrs, this.fail));
-    } else this.skip();
+      if (name !== 'package') return SKIP;
+      this.#pkg = emptyRepoPackage();
+      this.#pkgLine = this.#ctx.line();
+      this.#hasVersion = false;
+      return CHILDREN;
+    }
+    if (pkg === null) return SKIP;
+    if (d === 3) return this.#packageChild(pkg, name, attrs);
+    if (d === 4 && this.#inFormat) return this.#formatChild(pkg, name, attrs);
+    if (d === 5 && this.#deps !== null && name === 'rpm:entry') {
+      this.#deps.push(parseDependency(attrs, this.#fail));
+      return CHILDREN;
+    }
+    return SKIP;
   }
 
-  #packageChild(pkg: RepoPackage, name: string, attrs: Record<string, string>): void {
-    const fail = this.fail;
+  #packageChild(pkg: RepoPackage, name: string, attrs: Record<string, string>): ElementAction<TextField> {
+    const fail = this.#fail;
     switch (name) {
       case 'name':
       case 'arch':
@@ -149,73 +156,67 @@ class PrimaryHandler extends MetadataHandler<PrimaryPackage, TextField> {
       case 'description':
       case 'packager':
       case 'url':
-        this.startText(name);
-        return;
+        return name;
       case 'checksum':
         if (attrs.type) pkg.checksumType = attrs.type;
-        this.startText(name);
-        return;
+        return name;
       case 'version': {
         const evr = parseEvr(attrs, fail);
         pkg.epoch = evr.epoch;
         pkg.version = evr.version;
         pkg.release = evr.release;
         this.#hasVersion = true;
-        return;
+        return CHILDREN;
       }
       case 'time':
         pkg.time = { file: seconds(attrs.file, '<time file>', fail), build: seconds(attrs.build, '<time build>', fail) };
-        return;
+        return CHILDREN;
       case 'size':
         pkg.size = {
           package: count(attrs.package, '<size package>', fail),
           installed: count(attrs.installed, '<size installed>', fail),
           archive: count(attrs.archive, '<size archive>', fail),
         };
-        return;
+        return CHILDREN;
       case 'location': {
         const href = attrs.href ?? '';
         if (href === '') fail('<location> without href');
         const base = attrs['xml:base'];
         pkg.location = base === undefined ? { href } : { href, base };
-        return;
+        return CHILDREN;
       }
       case 'format':
         this.#inFormat = true;
-        return;
+        return CHILDREN;
     }
-    this.skip();
+    return SKIP;
   }
 
-  #formatChild(pkg: RepoPackage, name: string, attrs: Record<string, string>): void {
+  #formatChild(pkg: RepoPackage, name: string, attrs: Record<string, string>): ElementAction<TextField> {
     switch (name) {
       case 'file':
-        this.#fileType = fileType(attrs.type, this.fail);
-        this.startText(name);
-        return;
+        this.#fileType = fileType(attrs.type, this.#fail);
+        return name;
       case 'rpm:license':
       case 'rpm:vendor':
       case 'rpm:group':
       case 'rpm:buildhost':
       case 'rpm:sourcerpm':
-        this.startText(name);
-        return;
+        return name;
       case 'rpm:header-range':
         pkg.headerRange = {
-          start: count(attrs.start, '<rpm:header-range start>', this.fail),
-          end: count(attrs.end, '<rpm:header-range end>', this.fail),
+          start: count(attrs.start, '<rpm:header-range start>', this.#fail),
+          end: count(attrs.end, '<rpm:header-range end>', this.#fail),
         };
-        return;
+        return CHILDREN;
     }
     const list = DEP_LISTS[name];
-    if (list !== undefined) {
-      this.#deps = pkg[list];
-      return;
-    }
-    this.skip();
+    if (list === undefined) return SKIP;
+    this.#deps = pkg[list];
+    return CHILDREN;
   }
 
-  protected endElement(d: number): void {
+  endElement(d: number): void {
     const pkg = this.#pkg;
     if (pkg === null) return;
     if (d === 2) this.#finish(pkg);
@@ -223,7 +224,7 @@ class PrimaryHandler extends MetadataHandler<PrimaryPackage, TextField> {
     else if (d === 4) this.#deps = null;
   }
 
-  protected endText(field: TextField, text: string): void {
+  endText(field: TextField, text: string): void {
     const pkg = this.#pkg;
     if (pkg === null) return;
     switch (field) {
@@ -270,13 +271,13 @@ class PrimaryHandler extends MetadataHandler<PrimaryPackage, TextField> {
   }
 
   #finish(pkg: RepoPackage): void {
-    const missing = (what: string): never => this.ctx.fail(`<package> has no ${what}`, this.#pkgLine);
+    const missing = (what: string): never => this.#ctx.fail(`<package> has no ${what}`, this.#pkgLine);
     if (pkg.name === '') missing('<name>');
     if (pkg.arch === '') missing('<arch>');
     if (!this.#hasVersion) missing('<version>');
     if (pkg.pkgId === '') missing('<checksum>');
     if (pkg.location.href === '') missing('<location>');
     this.#pkg = null;
-    this.ctx.emit(pkg);
+    this.#ctx.emit(pkg);
   }
 }

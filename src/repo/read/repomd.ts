@@ -12,7 +12,8 @@
 import { count, seconds } from './fields.ts';
 import { parseItemsSync } from './items.ts';
 import type { ItemContext } from './items.ts';
-import { MetadataHandler } from './metadata-handler.ts';
+import { CHILDREN, MetadataHandler, SKIP } from './metadata-handler.ts';
+import type { ElementAction, ElementReader } from './metadata-handler.ts';
 import type { Repomd, RepomdRecord } from '../model.ts';
 
 export type { Repomd, RepomdChecksum, RepomdDistroTag, RepomdRecord, RepomdTags } from '../model.ts';
@@ -30,13 +31,15 @@ export function repomdRecord(repomd: Repomd, type: string): RepomdRecord | undef
  *   location or checksum, a type listed twice, or a malformed number.
  */
 export function parseRepomd(xml: string | Uint8Array, file: string): Repomd {
-  const [repomd] = parseItemsSync<Repomd>(xml, file, (ctx) => new RepomdHandler(ctx));
+  const [repomd] = parseItemsSync<Repomd>(xml, file, (ctx) => new MetadataHandler(ctx, 'repomd', 'repomd.xml', new RepomdReader(ctx)));
   if (!repomd) throw new Error('unreachable: the repomd handler emits once');
   return repomd;
 }
 
-/** Builds a Repomd from the events of repomd.xml; emits it when the root closes. */
-class RepomdHandler extends MetadataHandler<Repomd, string> {
+/** Builds a Repomd from the elements of repomd.xml; emits it when the root closes. */
+class RepomdReader implements ElementReader<string> {
+  readonly #ctx: ItemContext<Repomd>;
+  readonly #fail: (message: string) => never;
   readonly #repomd: Repomd = { revision: null, tags: { content: [], repo: [], distro: [] }, records: [] };
   /** The section open at depth 2: `<data>` (a record) or `<tags>`. */
   #record: RepomdRecord | null = null;
@@ -46,29 +49,28 @@ class RepomdHandler extends MetadataHandler<Repomd, string> {
   #captureAttr: string | undefined;
 
   constructor(ctx: ItemContext<Repomd>) {
-    super(ctx, 'repomd', 'repomd.xml');
+    this.#ctx = ctx;
+    this.#fail = (message) => ctx.fail(message);
   }
 
-  open(name: string, attrs: Record<string, string>): void {
-    const d = this.enter(name);
-    if (d <= 1) return;
-    const fail = this.fail;
+  open(d: number, name: string, attrs: Record<string, string>): ElementAction<string> {
+    const fail = this.#fail;
     if (d === 2) {
-      if (name === 'revision') this.#startText(name, undefined);
-      else if (name === 'tags') this.#inTags = true;
+      if (name === 'revision') return name;
+      if (name === 'tags') this.#inTags = true;
       else if (name === 'data') {
         const type = attrs.type ?? '';
         if (type === '') fail('<data> without a type attribute');
         if (this.#repomd.records.some((r) => r.type === type)) fail(`metadata type ${type} is listed twice`);
         // checksum and location are checked on </data>; placeholders until then.
         this.#record = { type, location: { href: '' }, checksum: { type: '', value: '' } };
-        this.#recordLine = this.ctx.line();
-      } else this.skip();
-      return;
+        this.#recordLine = this.#ctx.line();
+      } else return SKIP;
+      return CHILDREN;
     }
     if (d === 3 && this.#inTags && (name === 'content' || name === 'repo' || name === 'distro')) {
-      this.#startText(name, attrs.cpeid);
-      return;
+      this.#captureAttr = attrs.cpeid;
+      return name;
     }
     const record = this.#record;
     if (d === 3 && record) {
@@ -76,49 +78,43 @@ class RepomdHandler extends MetadataHandler<Repomd, string> {
         case 'checksum':
         case 'open-checksum':
         case 'header-checksum':
-          this.#startText(name, attrs.type);
-          return;
+          this.#captureAttr = attrs.type;
+          return name;
         case 'timestamp':
         case 'size':
         case 'open-size':
         case 'header-size':
         case 'database_version':
-          this.#startText(name, undefined);
-          return;
+          return name;
         case 'location': {
           const href = attrs.href ?? '';
           if (href === '') fail(`<location> of ${record.type} has no href`);
           const base = attrs['xml:base'] ?? attrs.base;
           record.location = base === undefined ? { href } : { href, base };
-          return;
+          return CHILDREN;
         }
       }
     }
-    this.skip();
+    return SKIP;
   }
 
-  protected endElement(d: number): void {
+  endElement(d: number): void {
     if (d === 2 && this.#record) {
       const r = this.#record;
-      if (r.checksum.value === '') this.ctx.fail(`<data type="${r.type}"> has no <checksum>`, this.#recordLine);
-      if (r.location.href === '') this.ctx.fail(`<data type="${r.type}"> has no <location>`, this.#recordLine);
+      if (r.checksum.value === '') this.#ctx.fail(`<data type="${r.type}"> has no <checksum>`, this.#recordLine);
+      if (r.location.href === '') this.#ctx.fail(`<data type="${r.type}"> has no <location>`, this.#recordLine);
       this.#repomd.records.push(r);
       this.#record = null;
     } else if (d === 2) {
       this.#inTags = false;
     } else if (d === 1) {
-      this.ctx.emit(this.#repomd);
+      this.#ctx.emit(this.#repomd);
     }
   }
 
-  #startText(name: string, attr: string | undefined): void {
-    this.#captureAttr = attr;
-    this.startText(name);
-  }
-
-  protected endText(name: string, raw: string): void {
+  endText(name: string, raw: string): void {
     const text = raw.trim();
-    const fail = this.fail;
+    const fail = this.#fail;
     const record = this.#record;
     if (name === 'revision') this.#repomd.revision = text;
     else if (name === 'content' || name === 'repo') this.#repomd.tags[name].push(text);

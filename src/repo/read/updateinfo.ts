@@ -16,7 +16,8 @@ import type { Advisory, AdvisoryCollection, AdvisoryPackage } from '../model.ts'
 import { flag } from './fields.ts';
 import { parseItems } from './items.ts';
 import type { ItemContext, XmlInput } from './items.ts';
-import { MetadataHandler } from './metadata-handler.ts';
+import { CHILDREN, MetadataHandler, SKIP } from './metadata-handler.ts';
+import type { ElementAction, ElementReader } from './metadata-handler.ts';
 
 /**
  * Yields the advisories of updateinfo.xml in file order.
@@ -25,7 +26,7 @@ import { MetadataHandler } from './metadata-handler.ts';
  *   without name or version, or an unreadable yes/no value.
  */
 export function readUpdateinfo(input: XmlInput, file: string): AsyncGenerator<Advisory, void, undefined> {
-  return parseItems<Advisory>(input, file, (ctx) => new UpdateinfoHandler(ctx));
+  return parseItems<Advisory>(input, file, (ctx) => new MetadataHandler(ctx, 'updates', 'updateinfo.xml', new UpdateinfoReader(ctx)));
 }
 
 /** Text children of `<update>` that map to a string field of Advisory. */
@@ -55,8 +56,10 @@ function emptyAdvisory(attrs: Record<string, string>): Advisory {
   };
 }
 
-/** Builds advisories from the events of updateinfo.xml. */
-class UpdateinfoHandler extends MetadataHandler<Advisory, string> {
+/** Builds advisories from the elements of updateinfo.xml. */
+class UpdateinfoReader implements ElementReader<string> {
+  readonly #ctx: ItemContext<Advisory>;
+  readonly #fail: (message: string) => never;
   #advisory: Advisory | null = null;
   #advisoryLine = 0;
   /** The depth-3 section open: `<references>` or `<pkglist>`. */
@@ -68,46 +71,46 @@ class UpdateinfoHandler extends MetadataHandler<Advisory, string> {
   #sumType = '';
 
   constructor(ctx: ItemContext<Advisory>) {
-    super(ctx, 'updates', 'updateinfo.xml');
+    this.#ctx = ctx;
+    this.#fail = (message) => ctx.fail(message);
   }
 
-  open(name: string, attrs: Record<string, string>): void {
-    const d = this.enter(name);
-    if (d <= 1) return;
+  open(d: number, name: string, attrs: Record<string, string>): ElementAction<string> {
     const advisory = this.#advisory;
     if (d === 2) {
-      if (name === 'update') {
-        this.#advisory = emptyAdvisory(attrs);
-        this.#advisoryLine = this.ctx.line();
-      } else this.skip();
+      if (name !== 'update') return SKIP;
+      this.#advisory = emptyAdvisory(attrs);
+      this.#advisoryLine = this.#ctx.line();
     } else if (advisory === null) {
-      this.skip();
+      return SKIP;
     } else if (d === 3) {
-      this.#updateChild(advisory, name, attrs);
+      return this.#updateChild(advisory, name, attrs);
     } else if (d === 4 && this.#section === 'references' && name === 'reference') {
       advisory.references.push({ type: attrs.type ?? '', href: attrs.href ?? '', id: attrs.id ?? '', title: attrs.title ?? '' });
     } else if (d === 4 && this.#section === 'pkglist' && name === 'collection') {
       this.#collection = { short: attrs.short ?? '', name: '', packages: [] };
       advisory.collections.push(this.#collection);
     } else if (d === 5 && this.#collection !== null) {
-      this.#collectionChild(this.#collection, name, attrs);
+      return this.#collectionChild(this.#collection, name, attrs);
     } else if (d === 6 && this.#package !== null && (name === 'filename' || name === 'sum' || name === 'reboot_suggested')) {
       this.#sumType = attrs.type ?? '';
-      this.startText(name);
-    } else this.skip();
+      return name;
+    } else return SKIP;
+    return CHILDREN;
   }
 
-  #updateChild(advisory: Advisory, name: string, attrs: Record<string, string>): void {
-    if (UPDATE_TEXT.has(name) || name === 'reboot_suggested') this.startText(name);
-    else if (name === 'issued') advisory.issued = attrs.date ?? '';
+  #updateChild(advisory: Advisory, name: string, attrs: Record<string, string>): ElementAction<string> {
+    if (UPDATE_TEXT.has(name) || name === 'reboot_suggested') return name;
+    if (name === 'issued') advisory.issued = attrs.date ?? '';
     else if (name === 'updated') advisory.updated = attrs.date ?? '';
     else if (name === 'references' || name === 'pkglist') this.#section = name;
-    else this.skip();
+    else return SKIP;
+    return CHILDREN;
   }
 
-  #collectionChild(collection: AdvisoryCollection, name: string, attrs: Record<string, string>): void {
-    if (name === 'name') this.startText(name);
-    else if (name === 'module') {
+  #collectionChild(collection: AdvisoryCollection, name: string, attrs: Record<string, string>): ElementAction<string> {
+    if (name === 'name') return name;
+    if (name === 'module') {
       collection.module = {
         name: attrs.name ?? '',
         stream: attrs.stream ?? '',
@@ -116,7 +119,7 @@ class UpdateinfoHandler extends MetadataHandler<Advisory, string> {
         arch: attrs.arch ?? '',
       };
     } else if (name === 'package') {
-      this.#packageLine = this.ctx.line();
+      this.#packageLine = this.#ctx.line();
       this.#package = {
         name: attrs.name ?? '',
         epoch: attrs.epoch === undefined || attrs.epoch === '' ? '0' : attrs.epoch,
@@ -126,42 +129,43 @@ class UpdateinfoHandler extends MetadataHandler<Advisory, string> {
         src: attrs.src ?? '',
         filename: '',
       };
-    } else this.skip();
+    } else return SKIP;
+    return CHILDREN;
   }
 
-  protected endElement(d: number): void {
+  endElement(d: number): void {
     const advisory = this.#advisory;
     if (advisory === null) return;
     if (d === 2) {
-      if (advisory.id.trim() === '') this.ctx.fail('<update> has no <id>', this.#advisoryLine);
+      if (advisory.id.trim() === '') this.#ctx.fail('<update> has no <id>', this.#advisoryLine);
       this.#advisory = null;
-      this.ctx.emit(advisory);
+      this.#ctx.emit(advisory);
     } else if (d === 3) {
       this.#section = null;
     } else if (d === 4) {
       this.#collection = null;
     } else if (d === 5 && this.#package !== null) {
       const pkg = this.#package;
-      if (pkg.name === '') this.ctx.fail('<package> has no name attribute', this.#packageLine);
-      if (pkg.version === '') this.ctx.fail(`<package name="${pkg.name}"> has no version attribute`, this.#packageLine);
+      if (pkg.name === '') this.#ctx.fail('<package> has no name attribute', this.#packageLine);
+      if (pkg.version === '') this.#ctx.fail(`<package name="${pkg.name}"> has no version attribute`, this.#packageLine);
       this.#collection?.packages.push(pkg);
       this.#package = null;
     }
   }
 
-  protected endText(name: string, text: string, d: number): void {
+  endText(name: string, text: string, d: number): void {
     const advisory = this.#advisory;
     if (advisory === null) return;
     if (d === 3) {
       if (isUpdateText(name)) advisory[name] = text;
-      else advisory.rebootSuggested = flag(text, '<reboot_suggested>', this.fail);
+      else advisory.rebootSuggested = flag(text, '<reboot_suggested>', this.#fail);
     } else if (d === 5 && this.#collection !== null) {
       this.#collection.name = text;
     } else if (d === 6 && this.#package !== null) {
       const pkg = this.#package;
       if (name === 'filename') pkg.filename = text;
       else if (name === 'sum') pkg.sum = { type: this.#sumType, value: text.trim() };
-      else pkg.rebootSuggested = flag(text, '<reboot_suggested>', this.fail);
+      else pkg.rebootSuggested = flag(text, '<reboot_suggested>', this.#fail);
     }
   }
 }
