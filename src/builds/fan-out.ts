@@ -12,7 +12,7 @@
  */
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
-import { srpmArchInfo, targetArches } from '../node/arches.ts';
+import { srpmArchInfo, targetArches } from '../platforms/arches.ts';
 import { buildArches, findPlatform } from '../platforms/index.ts';
 import { enqueueReadyTasks } from '../scheduler/dependencies.ts';
 import { recordTaskEvents } from '../scheduler/events.ts';

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, createReadStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { srpmArchInfo, targetArches } from './arches.ts';
+import { srpmArchInfo, targetArches } from '../platforms/arches.ts';
 import { buildRpms, buildSrpm, type BuildOutcome } from './builders/rpmbuild-sandbox.ts';
 import type { NodeClient } from './client.ts';
 import { ArchNotBuildableError, BuildFailedError, LeaseLostError } from './errors.ts';

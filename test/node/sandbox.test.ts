@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { targetArches } from '../../src/node/arches.ts';
+import { targetArches } from '../../src/platforms/arches.ts';
 import { buildRpms, buildSrpm } from '../../src/node/builders/rpmbuild-sandbox.ts';
 import { ArchNotBuildableError, BuildFailedError } from '../../src/node/errors.ts';
 import { assertBuildableArch, buildableArches, checkServedArches, hostArch } from '../../src/node/host.ts';

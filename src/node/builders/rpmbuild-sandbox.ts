@@ -13,7 +13,7 @@ import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { hostname } from 'node:os';
 import { nevra, readPackageSync } from '../../rpm/index.ts';
-import { srpmArchInfo, targetArches } from '../arches.ts';
+import { srpmArchInfo, targetArches } from '../../platforms/arches.ts';
 import { newBuildEnvironment, writeBuildEnvironment, type BuildEnvironment } from '../buildenv.ts';
 import { repoPackageOfFile, type DependencySources } from '../dep-pool.ts';
 import { BuildFailedError } from '../errors.ts';
