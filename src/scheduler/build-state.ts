@@ -53,7 +53,8 @@ async function stateFromTasks(ctx: Context, buildId: number): Promise<{ current:
   return { current, next: null };
 }
 
-async function refreshInTransaction(ctx: Context, buildId: number): Promise<BuildState> {
+/** The refresh itself: a read, and an update when the state changes. */
+async function refreshOnce(ctx: Context, buildId: number): Promise<BuildState> {
   const { current, next } = await stateFromTasks(ctx, buildId);
   if (current === null) throw new NotFoundError(`build ${buildId} does not exist`);
   if (next === null || next === current) return current;
@@ -73,7 +74,7 @@ async function refreshInTransaction(ctx: Context, buildId: number): Promise<Buil
  * @throws NotFoundError when there is no such build.
  */
 export function refreshBuildState(ctx: Context, buildId: number): Promise<BuildState> {
-  return inTransaction(ctx, (tx) => refreshInTransaction(tx, buildId));
+  return inTransaction(ctx, (tx) => refreshOnce(tx, buildId));
 }
 
 /**
@@ -85,10 +86,15 @@ export function refreshBuildState(ctx: Context, buildId: number): Promise<BuildS
  * the refresh inside is enough; inside a caller's transaction the caller owns the commit.
  */
 export async function withBuildRefresh<T extends { build_id: number }>(ctx: Context, op: (tx: Context) => Promise<T>): Promise<T> {
-  const outer = ctx.db.kysely.isTransaction;
   const result = await inTransaction(ctx, op);
-  if (hasRowLocks(ctx) && !outer) await refreshBuildState(ctx, result.build_id);
+  await refreshAfterCommit(ctx, result.build_id);
   return result;
+}
+
+/** The second refresh of {@link withBuildRefresh}: on PostgreSQL, outside any transaction, as
+ * statements of their own (a read that nearly always changes nothing). */
+export async function refreshAfterCommit(ctx: Context, buildId: number): Promise<void> {
+  if (hasRowLocks(ctx) && !ctx.db.kysely.isTransaction) await refreshOnce(ctx, buildId);
 }
 
 /**

@@ -5,7 +5,7 @@
  * server runs `expireLeases` periodically (`startLeaseReaper`).
  */
 import type { Context } from '../context.ts';
-import { refreshBuildState, settleBuilds } from './build-state.ts';
+import { refreshAfterCommit, refreshBuildState, settleBuilds } from './build-state.ts';
 import { cancelDependents } from './dependencies.ts';
 import { hasRowLocks, inTransaction } from './transaction.ts';
 import { transitionTask } from './transitions.ts';
@@ -13,10 +13,12 @@ import { transitionTask } from './transitions.ts';
 /** Tasks handled per run; the next run takes the rest. */
 const BATCH = 500;
 
-/** Expires one task's lease if it is still leased and past due; true when it did. */
-async function expireOne(ctx: Context, taskId: number, now: number): Promise<boolean> {
-  const failedBuild = { id: null as number | null };
-  const expired = await inTransaction(ctx, async (tx) => {
+/** What expiring one lease did: nothing (no longer due), requeued, or failed (its build to settle). */
+type Expiry = { outcome: 'none' } | { outcome: 'requeued' } | { outcome: 'failed'; buildId: number };
+
+/** Expires one task's lease if it is still leased and past due. */
+function expireInTransaction(ctx: Context, taskId: number, now: number): Promise<Expiry> {
+  return inTransaction(ctx, async (tx) => {
     const row = await tx.db.kysely
       .selectFrom('tasks as t')
       .leftJoin('nodes as n', 'n.id', 't.leased_by')
@@ -27,28 +29,32 @@ async function expireOne(ctx: Context, taskId: number, now: number): Promise<boo
       .where('t.lease_expires_at', '<', now)
       .$if(hasRowLocks(tx), (q) => q.forUpdate('t'))
       .executeTakeFirst();
-    if (!row) return false;
+    if (!row) return { outcome: 'none' };
     const { node_name, ...task } = row;
     const nodeName = node_name ?? `node ${task.leased_by ?? '?'}`;
     const nodeId = task.leased_by;
     if (task.attempt + 1 > task.max_attempts) {
       const reason = `lease expired ${task.attempt} times (last node ${nodeName})`;
       const failed = await transitionTask(tx, task, 'failed', { set: { failure_reason: reason }, event: { kind: 'expired', nodeId, message: reason } });
-      if (!failed) return false;
+      if (!failed) return { outcome: 'none' };
       await cancelDependents(tx, failed);
       await refreshBuildState(tx, failed.build_id);
-      failedBuild.id = failed.build_id;
       tx.log.warn({ taskId, buildId: task.build_id, nodeId }, reason);
-      return true;
+      return { outcome: 'failed', buildId: failed.build_id };
     }
     const message = `lease expired (node ${nodeName} stopped heart-beating); queued again for attempt ${task.attempt + 1} of ${task.max_attempts}`;
     const queued = await transitionTask(tx, task, 'queued', { set: { attempt: task.attempt + 1 }, event: { kind: 'expired', nodeId, message } });
     tx.log.warn({ taskId, buildId: task.build_id, nodeId }, message);
-    return queued !== null;
+    return queued ? { outcome: 'requeued' } : { outcome: 'none' };
   });
-  // See withBuildRefresh: on PostgreSQL a build finished by concurrent transactions is settled after the commit.
-  if (failedBuild.id !== null && hasRowLocks(ctx)) await refreshBuildState(ctx, failedBuild.id);
-  return expired;
+}
+
+/** Expires one lease; true when it did. A failed task's build is settled after the commit on
+ * PostgreSQL (see withBuildRefresh). */
+async function expireOne(ctx: Context, taskId: number, now: number): Promise<boolean> {
+  const expiry = await expireInTransaction(ctx, taskId, now);
+  if (expiry.outcome === 'failed') await refreshAfterCommit(ctx, expiry.buildId);
+  return expiry.outcome !== 'none';
 }
 
 /**

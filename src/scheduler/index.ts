@@ -21,7 +21,7 @@
  * - refusal: a node declines a leased task; it is queued again and never offered to that node.
  * - event: a row in task_events recording a state change or scheduling decision and why.
  */
-export { ANY_NODE_ARCHES, leaseTask, leaseTaskForNode, type LeasingNode } from './lease.ts';
+export { ANY_NODE_ARCHES, leaseTask, leaseTaskForNode, type LeaseGrant, type LeaseSource, type LeasingNode } from './lease.ts';
 export { completeTask, failTask, heartbeat, holdLease, refuseTask, type CompleteOptions, type HeldTask } from './leaseholder.ts';
 export { expireLeases, startLeaseReaper } from './expiry.ts';
 export { assertTaskTransition, canTransition, FINAL_TASK_STATES, TASK_TRANSITIONS, transitionTask, transitionTasks, type TransitionOptions } from './transitions.ts';
@@ -32,6 +32,6 @@ export { recordTaskEvents, taskEvents, type TaskEvent, type TaskEventInput } fro
 export { appendLog, ARTIFACT_KINDS, checkArtifactName, recordArtifact, taskArtifacts, taskLog, type ArtifactInput } from './artifacts.ts';
 export { isRpmKind, rpmIndexRow, type RpmPackageRow, type RpmSource } from './rpm-index.ts';
 export { markNodeSeen, nodeArches, touchNode, type NodeOffer } from './nodes.ts';
-export { artifactUrl, describeLease, type LeaseDecorator, type LeasedArtifact, type LeasedTask } from './lease-details.ts';
+export { artifactUrl, describeGrant, describeLease, type LeaseDecorator, type LeasedArtifact, type LeasedTask } from './lease-details.ts';
 export { BadArtifactError, BadArtifactNameError, IllegalTransitionError, LeaseLostError } from './errors.ts';
 export { inTransaction } from './transaction.ts';

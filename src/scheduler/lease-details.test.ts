@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { freshDatabaseUrl, TEST_DIALECT } from '../../test/support/db.ts';
 import { recordArtifact } from './artifacts.ts';
-import { leaseTask } from './lease.ts';
-import { describeLease } from './lease-details.ts';
+import { leaseTask, leaseTaskForNode } from './lease.ts';
+import { describeGrant, describeLease } from './lease-details.ts';
 import { completeTask } from './leaseholder.ts';
 import { addBuild, addDependencies, addNode, addTask, addUser, openFixture, type Fixture } from './test-support.ts';
 
@@ -58,16 +58,19 @@ test(`a lease describes source, platform and input artifacts (${TEST_DIALECT})`,
   assert.equal(decorated.id, rpm);
 });
 
-test('an uploaded SRPM item gives the node its download URL', async () => {
+test('an uploaded SRPM item gives the node its download URL (as the node API leases)', async () => {
   const ctx = f.ctx;
   const build = await addBuild(ctx, await addUser(ctx, 'ld-srpm'));
   await ctx.db.kysely.updateTable('build_items').set({ kind: 'srpm', git_url: null, git_ref: null, git_commit: null, srpm_sha256: 'f'.repeat(64) }).where('id', '=', build.itemId).execute();
   const id = await addTask(ctx, build, { kind: 'srpm', arch: 'src' });
-  const node = await addNode(ctx, 'ld-srpm-node', ['x86_64']);
-  let task = await leaseTask(ctx, node);
-  while (task && task.id !== id) task = await leaseTask(ctx, node);
-  assert.ok(task);
-  const leased = await describeLease(ctx, task);
+  const node = await addNode(ctx, 'ld-srpm-node', ['x86_64'], 100);
+  // As the node API leases: the grant carries the source on PostgreSQL, SQLite reads it after.
+  let grant = await leaseTaskForNode(ctx, node.id);
+  while (grant && grant.task.id !== id) grant = await leaseTaskForNode(ctx, node.id);
+  assert.ok(grant);
+  assert.equal(grant.task.kind, 'srpm');
+  assert.equal(grant.task.state, 'leased');
+  const leased = await describeGrant(ctx, grant);
   assert.deepEqual(leased.source, { kind: 'srpm', gitUrl: null, gitRef: null, gitCommit: null, srpmUrl: `http://127.0.0.1:9/api/v1/artifacts/${'f'.repeat(64)}/hello.src.rpm` });
   assert.deepEqual(leased.platformDefinition, { name: 'p1', distTag: '.el9' });
 });

@@ -6,6 +6,7 @@
  */
 import type { Context } from '../context.ts';
 import type { Task, TaskKind } from '../db/schema.ts';
+import type { LeaseGrant, LeaseSource } from './lease.ts';
 
 export interface LeasedArtifact {
   name: string;
@@ -80,14 +81,20 @@ async function dependencyArtifacts(ctx: Context, task: Task): Promise<LeasedTask
   return [...byTask].map(([taskId, artifacts]) => ({ taskId, artifacts }));
 }
 
-/** Describes a leased task for the node that holds it, with `decorate`'s additions. */
-export async function describeLease(ctx: Context, task: Task, decorate?: LeaseDecorator): Promise<LeasedTask> {
-  const item = await ctx.db.kysely
+/** The task's item source and platform definition, read when the lease did not bring them. */
+async function readSource(ctx: Context, task: Task): Promise<LeaseSource | undefined> {
+  return ctx.db.kysely
     .selectFrom('build_items as i')
     .leftJoin('platforms as p', (j) => j.on('p.name', '=', task.platform))
-    .select(['i.kind', 'i.git_url', 'i.git_ref', 'i.git_commit', 'i.srpm_sha256', 'i.name', 'p.definition'])
+    .select(['i.kind', 'i.git_url', 'i.git_ref', 'i.git_commit', 'i.srpm_sha256', 'i.name', 'p.definition as platform_definition'])
     .where('i.id', '=', task.item_id)
     .executeTakeFirst();
+}
+
+/** Describes a lease (as leaseTaskForNode grants it) for the node that holds it, with `decorate`'s additions. */
+export async function describeGrant(ctx: Context, grant: LeaseGrant, decorate?: LeaseDecorator): Promise<LeasedTask> {
+  const { task } = grant;
+  const item = grant.source ?? (await readSource(ctx, task));
   const source: LeasedTask['source'] = {
     kind: item?.kind ?? 'git',
     gitUrl: item?.git_url ?? null,
@@ -104,9 +111,14 @@ export async function describeLease(ctx: Context, task: Task, decorate?: LeaseDe
     attempt: task.attempt,
     leaseExpiresAt: task.lease_expires_at ?? 0,
     source,
-    platformDefinition: parseDefinition(item?.definition ?? null),
+    platformDefinition: parseDefinition(item?.platform_definition ?? null),
     dependencies: await dependencyArtifacts(ctx, task),
     repositories: [],
   };
   return decorate ? { ...leased, ...(await decorate(ctx, task)) } : leased;
+}
+
+/** Describes a leased task for the node that holds it, with `decorate`'s additions. */
+export function describeLease(ctx: Context, task: Task, decorate?: LeaseDecorator): Promise<LeasedTask> {
+  return describeGrant(ctx, { task }, decorate);
 }

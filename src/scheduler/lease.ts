@@ -71,6 +71,44 @@ async function touchForLease(ctx: Context, nodeId: number): Promise<NodeState> {
   return { ...row, running: Number(row.running ?? 0) };
 }
 
+/** The decision message of a lease; `%s` are, in order: node, arch (", any node" for noarch and
+ * src), priority, owner, the owner's other leased tasks, the node's leased tasks, its limit, attempt,
+ * max_attempts. PostgreSQL fills it with format(), SQLite with {@link fillTemplate}. */
+const LEASE_MESSAGE = 'leased by node %s (%s): priority %s, owner %s has %s running, node has %s of %s, attempt %s of %s';
+
+function fillTemplate(template: string, values: readonly (string | number)[]): string {
+  let i = 0;
+  return template.replace(/%s/g, () => String(values[i++] ?? ''));
+}
+
+/** The source of a leased task and its platform's definition, when the claim read them too. */
+export interface LeaseSource {
+  kind: 'git' | 'srpm';
+  git_url: string | null;
+  git_ref: string | null;
+  git_commit: string | null;
+  srpm_sha256: string | null;
+  name: string | null;
+  platform_definition: string | null;
+}
+
+/** A lease as leaseTaskForNode returns it: the task, and on PostgreSQL what its node needs to know. */
+export interface LeaseGrant {
+  task: Task;
+  source?: LeaseSource;
+}
+
+/** LeaseSource as columns of the PostgreSQL lease statement. */
+interface SourceColumns {
+  source_kind: 'git' | 'srpm' | null;
+  source_git_url: string | null;
+  source_git_ref: string | null;
+  source_git_commit: string | null;
+  source_srpm_sha256: string | null;
+  source_name: string | null;
+  platform_definition: string | null;
+}
+
 /** A claimed task with what the decision message needs. */
 type Claimed = Task & { owner_name: string | null; owner_running: number | string; build_state: BuildState | null };
 
@@ -95,34 +133,82 @@ function pickNext(ctx: Context, nodeId: number, arches: readonly string[]): RawB
       ORDER BY t.priority DESC, ${ownerRunning(sql.ref('o.owner_id'))}, t.queued_at, t.id LIMIT 1`;
 }
 
-/** The atomic pick-and-claim; undefined when nothing fits. */
-async function claimNext(ctx: Context, nodeId: number, nodeArchList: readonly string[]): Promise<Claimed | undefined> {
+/** The claiming UPDATE; its RETURNING adds what the message needs. */
+function claimStatement(ctx: Context, nodeId: number, arches: readonly string[]): RawBuilder<Claimed> {
   const now = ctx.now();
-  const arches = [...new Set([...nodeArchList, ...ANY_NODE_ARCHES])];
-  const result = await sql<Claimed>`
+  return sql<Claimed>`
     UPDATE tasks SET state = 'leased', leased_by = ${nodeId}, lease_expires_at = ${now + ctx.settings.leaseMs}, started_at = ${now}
     WHERE state = 'queued' AND id = (${pickNext(ctx, nodeId, arches)})
     RETURNING *,
       (SELECT u.name FROM users u WHERE u.id = tasks.owner_id) AS owner_name,
       (SELECT count(*) FROM tasks r WHERE r.owner_id = tasks.owner_id AND r.state = 'leased' AND r.id <> tasks.id) AS owner_running,
-      (SELECT b.state FROM builds b WHERE b.id = tasks.build_id) AS build_state`.execute(ctx.db.kysely);
+      (SELECT b.state FROM builds b WHERE b.id = tasks.build_id) AS build_state`;
+}
+
+/**
+ * PostgreSQL: claim, record the `leased` event and read the task's source and platform in one
+ * statement (data-modifying WITH), the message filled by format().
+ */
+async function claimRecordRead(ctx: Context, nodeId: number, node: NodeState, arches: readonly string[], maxConcurrency: number): Promise<(Claimed & SourceColumns) | undefined> {
+  const result = await sql<Claimed & SourceColumns>`
+    WITH claimed AS (${claimStatement(ctx, nodeId, arches)}),
+    events AS (
+      INSERT INTO task_events (task_id, at, kind, node_id, message)
+      SELECT c.id, ${ctx.now()}::bigint, 'leased', ${nodeId}::integer,
+        format(${LEASE_MESSAGE}::text, ${node.name}::text, CASE WHEN c.arch IN ('noarch', 'src') THEN c.arch || ', any node' ELSE c.arch END,
+          c.priority, coalesce(c.owner_name, c.owner_id::text), c.owner_running, ${node.running}::integer, ${maxConcurrency}::integer, c.attempt, c.max_attempts)
+      FROM claimed c
+    )
+    SELECT c.*, i.kind AS source_kind, i.git_url AS source_git_url, i.git_ref AS source_git_ref, i.git_commit AS source_git_commit,
+      i.srpm_sha256 AS source_srpm_sha256, i.name AS source_name, p.definition AS platform_definition
+    FROM claimed c LEFT JOIN build_items i ON i.id = c.item_id LEFT JOIN platforms p ON p.name = c.platform`.execute(ctx.db.kysely);
   return result.rows[0];
 }
 
+/** SQLite: claim, then record the `leased` event (statements are cheap in-process). */
+async function claimThenRecord(ctx: Context, nodeId: number, node: NodeState, arches: readonly string[], maxConcurrency: number): Promise<Claimed | undefined> {
+  const claimed = (await claimStatement(ctx, nodeId, arches).execute(ctx.db.kysely)).rows[0];
+  if (!claimed) return undefined;
+  const where = (ANY_NODE_ARCHES as readonly string[]).includes(claimed.arch) ? `${claimed.arch}, any node` : claimed.arch;
+  const message = fillTemplate(LEASE_MESSAGE, [
+    node.name, where, claimed.priority, claimed.owner_name ?? claimed.owner_id, Number(claimed.owner_running), node.running, maxConcurrency, claimed.attempt, claimed.max_attempts,
+  ]);
+  await recordTaskEvents(ctx, [{ taskId: claimed.id, kind: 'leased', nodeId, message }]);
+  return claimed;
+}
+
+/** Separates the source columns from the claimed task. */
+function splitSource(row: Claimed & SourceColumns): { claimed: Claimed; source: LeaseSource } {
+  const { source_kind, source_git_url, source_git_ref, source_git_commit, source_srpm_sha256, source_name, platform_definition, ...claimed } = row;
+  const source: LeaseSource = {
+    kind: source_kind ?? 'git',
+    git_url: source_git_url,
+    git_ref: source_git_ref,
+    git_commit: source_git_commit,
+    srpm_sha256: source_srpm_sha256,
+    name: source_name,
+    platform_definition,
+  };
+  return { claimed, source };
+}
+
 /** Leases for a node whose row is locked; null when it is disabled, full, or nothing fits. */
-async function leaseLocked(ctx: Context, nodeId: number, node: NodeState, arches: readonly string[], maxConcurrency: number): Promise<Task | null> {
+async function leaseLocked(ctx: Context, nodeId: number, node: NodeState, nodeArchList: readonly string[], maxConcurrency: number): Promise<LeaseGrant | null> {
   if (node.enabled !== 1 || node.running >= maxConcurrency) return null;
-  const claimed = await claimNext(ctx, nodeId, arches);
+  const arches = [...new Set([...nodeArchList, ...ANY_NODE_ARCHES])];
+  let claimed: Claimed | undefined;
+  let source: LeaseSource | undefined;
+  if (hasRowLocks(ctx)) {
+    const row = await claimRecordRead(ctx, nodeId, node, arches, maxConcurrency);
+    if (row) ({ claimed, source } = splitSource(row));
+  } else {
+    claimed = await claimThenRecord(ctx, nodeId, node, arches, maxConcurrency);
+  }
   if (!claimed) return null;
-  const { owner_name, owner_running, build_state, ...task } = claimed;
-  const where = (ANY_NODE_ARCHES as readonly string[]).includes(task.arch) ? `${task.arch}, any node` : task.arch;
-  const message =
-    `leased by node ${node.name} (${where}): priority ${task.priority}, owner ${owner_name ?? task.owner_id} has ${Number(owner_running)} running, ` +
-    `node has ${node.running} of ${maxConcurrency}, attempt ${task.attempt} of ${task.max_attempts}`;
-  await recordTaskEvents(ctx, [{ taskId: task.id, kind: 'leased', nodeId, message }]);
+  const { owner_name: _name, owner_running: _running, build_state, ...task } = claimed;
   if (build_state === 'pending') await markBuildStarted(ctx, task.build_id);
-  ctx.log.debug({ taskId: task.id, buildId: task.build_id, nodeId }, message);
-  return task;
+  ctx.log.debug({ taskId: task.id, buildId: task.build_id, nodeId }, 'task leased');
+  return source ? { task, source } : { task };
 }
 
 /**
@@ -133,11 +219,12 @@ async function leaseLocked(ctx: Context, nodeId: number, node: NodeState, arches
  */
 export function leaseTask(ctx: Context, node: LeasingNode): Promise<Task | null> {
   assertTaskTransition('queued', 'leased');
-  return inTransaction(ctx, async (tx) => leaseLocked(tx, node.id, await touchForLease(tx, node.id), node.arches, node.maxConcurrency));
+  return inTransaction(ctx, async (tx) => (await leaseLocked(tx, node.id, await touchForLease(tx, node.id), node.arches, node.maxConcurrency))?.task ?? null);
 }
 
-/** Same as {@link leaseTask} with the arches and concurrency stored for the node (what the node API uses). */
-export function leaseTaskForNode(ctx: Context, nodeId: number): Promise<Task | null> {
+/** Same as {@link leaseTask} with the arches and concurrency stored for the node (what the node
+ * API uses); on PostgreSQL the grant also carries the task's source and platform definition. */
+export function leaseTaskForNode(ctx: Context, nodeId: number): Promise<LeaseGrant | null> {
   assertTaskTransition('queued', 'leased');
   return inTransaction(ctx, async (tx) => {
     const node = await touchForLease(tx, nodeId);

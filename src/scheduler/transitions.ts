@@ -12,10 +12,12 @@
  * ```
  * (leaseTask moves queued → leased itself, in its single UPDATE, after checking the edge here.)
  */
+import { sql } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Task, TaskState, TaskUpdate } from '../db/schema.ts';
 import { IllegalTransitionError } from './errors.ts';
 import { recordTaskEvents } from './events.ts';
+import { hasRowLocks } from './transaction.ts';
 
 /** Every allowed move: from → the states it may go to. */
 export const TASK_TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
@@ -77,26 +79,43 @@ const CHUNK = 1000;
  */
 export async function transitionTasks(ctx: Context, ids: readonly number[], from: TaskState, to: TaskState, options: TransitionOptions): Promise<Task[]> {
   assertTaskTransition(from, to, ids.length === 1 ? (ids[0] ?? null) : null);
-  const moved: Task[] = [];
   const set: TaskUpdate = { ...impliedColumns(from, to, ctx.now()), ...options.set, state: to };
+  const { kind, message } = options.event;
+  const nodeId = options.event.nodeId ?? null;
+  const moved: Task[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const rows = await ctx.db.kysely
+    const update = ctx.db.kysely
       .updateTable('tasks')
       .set(set)
       .where('id', 'in', ids.slice(i, i + CHUNK))
       .where('state', '=', from)
       .$if(options.leasedBy !== undefined, (q) => q.where('leased_by', '=', options.leasedBy ?? -1))
-      .returningAll()
-      .execute();
-    moved.push(...rows);
+      .returningAll();
+    if (hasRowLocks(ctx) && typeof message === 'string') {
+      // PostgreSQL: the events are inserted by the same statement (one round trip).
+      const rows = await ctx.db.kysely
+        .with('moved', () => update)
+        .with('events', (db) =>
+          db
+            .insertInto('task_events')
+            .columns(['task_id', 'at', 'kind', 'node_id', 'message'])
+            .expression((eb) =>
+              eb
+                .selectFrom('moved')
+                .select(['moved.id', sql<number>`${ctx.now()}::bigint`.as('at'), sql<string>`${kind}::text`.as('kind'), sql<number | null>`${nodeId}::integer`.as('node_id'), sql<string>`${message}::text`.as('message')]),
+            ),
+        )
+        .selectFrom('moved')
+        .selectAll()
+        .execute();
+      moved.push(...rows);
+    } else {
+      const rows = await update.execute();
+      await recordTaskEvents(ctx, rows.map((t) => ({ taskId: t.id, kind, nodeId, message: typeof message === 'string' ? message : message(t) })));
+      moved.push(...rows);
+    }
   }
-  moved.sort((a, b) => a.id - b.id);
-  const { kind, nodeId, message } = options.event;
-  await recordTaskEvents(
-    ctx,
-    moved.map((t) => ({ taskId: t.id, kind, nodeId: nodeId ?? null, message: typeof message === 'string' ? message : message(t) })),
-  );
-  return moved;
+  return moved.sort((a, b) => a.id - b.id);
 }
 
 /**

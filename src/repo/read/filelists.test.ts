@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFilelists } from './filelists.ts';
 import type { FilelistsPackage } from './filelists.ts';
-import { assertReadErrors, readAll } from './test-support.ts';
+import { ARCHER_ID, FOO_ID, assertReadErrors, readAll } from './test-support.ts';
 
 const all = (xml: string): Promise<FilelistsPackage[]> => readAll(readFilelists, xml, 'filelists.xml');
 
@@ -23,19 +23,14 @@ test('reads createrepo_c filelists.xml', async () => {
 `;
   assert.deepEqual(await all(xml), [
     {
-      pkgId: '65dd',
-      name: 'Archer',
-      arch: 'x86_64',
-      epoch: '2',
-      version: '3.4.5',
-      release: '6',
+      ...ARCHER_ID,
       files: [
         { path: '/usr/bin/complex_a', type: 'file' },
         { path: '/usr/share/doc/Archer-3.4.5', type: 'dir' },
         { path: '/var/log/archer & co', type: 'ghost' },
       ],
     },
-    { pkgId: '3804', name: 'foo', arch: 'noarch', epoch: '0', version: '1.0', release: '1', files: [] },
+    { ...FOO_ID, files: [] },
   ]);
 });
 

@@ -7,10 +7,9 @@
  *   (type absent: a regular file; "dir"; "ghost").
  */
 import type { RepoFile, RepoFileType } from '../model.ts';
-import type { SaxHandler } from '../xml/sax.ts';
-import type { ItemContext, XmlInput } from './items.ts';
+import type { XmlInput } from './items.ts';
 import { parseBatches, parseItems } from './items.ts';
-import { MetadataHandler, SKIP } from './metadata-handler.ts';
+import { SKIP, metadataHandler } from './metadata-handler.ts';
 import { PackageEntryReader } from './package-entry.ts';
 import type { PackageEntryId } from './package-entry.ts';
 import { fileType } from './primary.ts';
@@ -26,22 +25,18 @@ export interface FilelistsPackage extends PackageEntryId {
  * @throws RepoReadError (from the iterator) for malformed XML or an entry without pkgid, name or version.
  */
 export function readFilelists(input: XmlInput, file: string): AsyncGenerator<FilelistsPackage, void, undefined> {
-  return parseItems(input, file, filelistsHandler);
+  return parseItems(input, file, FILELISTS_HANDLER);
 }
 
 /** readFilelists in batches: the packages of each chunk of input together (for the join). */
 export function readFilelistsBatches(input: XmlInput, file: string): AsyncGenerator<FilelistsPackage[], void, undefined> {
-  return parseBatches(input, file, filelistsHandler);
-}
-
-function filelistsHandler(ctx: ItemContext<FilelistsPackage>): SaxHandler {
-  return new MetadataHandler(ctx, 'filelists', 'filelists.xml', new FilelistsReader(ctx));
+  return parseBatches(input, file, FILELISTS_HANDLER);
 }
 
 /** Reads each `<file>` as a text element whose field is its type. */
 class FilelistsReader extends PackageEntryReader<FilelistsPackage, RepoFileType> {
-  protected start(id: PackageEntryId): FilelistsPackage {
-    return { pkgId: id.pkgId, name: id.name, arch: id.arch, epoch: id.epoch, version: id.version, release: id.release, files: [] };
+  protected start(pkgId: string, name: string, arch: string): FilelistsPackage {
+    return { pkgId, name, arch, epoch: '0', version: '', release: '', files: [] };
   }
 
   protected child(name: string, attrs: Record<string, string>): RepoFileType | typeof SKIP {
@@ -52,3 +47,5 @@ class FilelistsReader extends PackageEntryReader<FilelistsPackage, RepoFileType>
     this.entry?.files.push({ path, type });
   }
 }
+
+const FILELISTS_HANDLER = metadataHandler('filelists', 'filelists.xml', FilelistsReader);

@@ -31,22 +31,43 @@ export const CHILDREN = 1;
 /** How to go on with an opened element: SKIP, CHILDREN, or a field (read it as a text element). */
 export type ElementAction<F extends string> = F | typeof SKIP | typeof CHILDREN;
 
-/** What one metadata format does with the elements below the root. */
-export interface ElementReader<F extends string> {
+/** What one metadata format does with the elements below the root; it emits items `T`. */
+export abstract class ElementReader<T, F extends string> {
+  protected readonly ctx: ItemContext<T>;
+  /** Throws a RepoReadError naming the file and the current line. */
+  protected readonly fail: (message: string) => never;
+
+  constructor(ctx: ItemContext<T>) {
+    this.ctx = ctx;
+    this.fail = (message) => ctx.fail(message);
+  }
+
   /** An element at depth 2 or deeper, outside skipped subtrees and text elements. */
-  open(depth: number, name: string, attrs: Record<string, string>): ElementAction<F>;
+  abstract open(depth: number, name: string, attrs: Record<string, string>): ElementAction<F>;
   /** The end of a text element, with its text. */
-  endText(field: F, text: string, depth: number): void;
+  abstract endText(field: F, text: string, depth: number): void;
   /** The end of an element `open` answered CHILDREN for, or of the root (depth 1). */
-  endElement(depth: number): void;
+  abstract endElement(depth: number): void;
+}
+
+/**
+ * The handler factory `parseItems` takes, for documents whose root element is `root` read by
+ * `Reader`; `what` names the kind of file in errors ("primary.xml").
+ */
+export function metadataHandler<T, F extends string>(
+  root: string,
+  what: string,
+  Reader: new (ctx: ItemContext<T>) => ElementReader<T, F>,
+): (ctx: ItemContext<T>) => SaxHandler {
+  return (ctx) => new MetadataHandler(ctx, root, what, new Reader(ctx));
 }
 
 /** Drives an ElementReader from the events of one document. */
-export class MetadataHandler<F extends string> implements SaxHandler {
-  readonly #ctx: ItemContext<unknown>;
+class MetadataHandler<T, F extends string> implements SaxHandler {
+  readonly #ctx: ItemContext<T>;
   readonly #root: string;
   readonly #what: string;
-  readonly #reader: ElementReader<F>;
+  readonly #reader: ElementReader<T, F>;
   #depth = 0;
   /** Depth of the element whose subtree is skipped; 0 when none. */
   #skipAt = 0;
@@ -59,7 +80,7 @@ export class MetadataHandler<F extends string> implements SaxHandler {
    * @param root - the root element's name ("metadata").
    * @param what - the file's kind, for the error about another root ("primary.xml").
    */
-  constructor(ctx: ItemContext<unknown>, root: string, what: string, reader: ElementReader<F>) {
+  constructor(ctx: ItemContext<T>, root: string, what: string, reader: ElementReader<T, F>) {
     this.#ctx = ctx;
     this.#root = root;
     this.#what = what;

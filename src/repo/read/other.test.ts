@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readOther } from './other.ts';
 import type { OtherPackage } from './other.ts';
-import { assertReadErrors, readAll } from './test-support.ts';
+import { ARCHER_ID, FOO_ID, assertReadErrors, readAll } from './test-support.ts';
 
 const all = (xml: string): Promise<OtherPackage[]> => readAll(readOther, xml, 'other.xml');
 
@@ -24,18 +24,13 @@ test('reads createrepo_c other.xml', async () => {
 `;
   assert.deepEqual(await all(xml), [
     {
-      pkgId: '65dd',
-      name: 'Archer',
-      arch: 'x86_64',
-      epoch: '2',
-      version: '3.4.5',
-      release: '6',
+      ...ARCHER_ID,
       changelogs: [
         { author: 'Tomas Mlcoch <tmlcoch@redhat.com> - 1.1.1-1', date: 1334664000, text: '- First changelog.' },
         { author: 'Tomas Mlcoch <tmlcoch@redhat.com> - 2.2.2-2', date: 1334750400, text: '- Two\n- lines & more' },
       ],
     },
-    { pkgId: '3804', name: 'foo', arch: 'noarch', epoch: '0', version: '1.0', release: '1', changelogs: [{ author: '', date: 0, text: '' }] },
+    { ...FOO_ID, changelogs: [{ author: '', date: 0, text: '' }] },
   ]);
 });
 

@@ -7,11 +7,10 @@
  *   `<changelog author= date=>text</changelog>` per changelog entry (date in seconds).
  */
 import type { RepoChangelog } from '../model.ts';
-import type { SaxHandler } from '../xml/sax.ts';
 import { seconds } from './fields.ts';
-import type { ItemContext, XmlInput } from './items.ts';
+import type { XmlInput } from './items.ts';
 import { parseBatches, parseItems } from './items.ts';
-import { MetadataHandler, SKIP } from './metadata-handler.ts';
+import { SKIP, metadataHandler } from './metadata-handler.ts';
 import { PackageEntryReader } from './package-entry.ts';
 import type { PackageEntryId } from './package-entry.ts';
 
@@ -27,16 +26,12 @@ export interface OtherPackage extends PackageEntryId {
  *   version, or a changelog date that is not a number.
  */
 export function readOther(input: XmlInput, file: string): AsyncGenerator<OtherPackage, void, undefined> {
-  return parseItems(input, file, otherHandler);
+  return parseItems(input, file, OTHER_HANDLER);
 }
 
 /** readOther in batches: the packages of each chunk of input together (for the join). */
 export function readOtherBatches(input: XmlInput, file: string): AsyncGenerator<OtherPackage[], void, undefined> {
-  return parseBatches(input, file, otherHandler);
-}
-
-function otherHandler(ctx: ItemContext<OtherPackage>): SaxHandler {
-  return new MetadataHandler(ctx, 'otherdata', 'other.xml', new OtherReader(ctx));
+  return parseBatches(input, file, OTHER_HANDLER);
 }
 
 /** Reads each `<changelog>` as a text element; its attributes wait in #author and #date. */
@@ -44,8 +39,8 @@ class OtherReader extends PackageEntryReader<OtherPackage, 'changelog'> {
   #author = '';
   #date = 0;
 
-  protected start(id: PackageEntryId): OtherPackage {
-    return { pkgId: id.pkgId, name: id.name, arch: id.arch, epoch: id.epoch, version: id.version, release: id.release, changelogs: [] };
+  protected start(pkgId: string, name: string, arch: string): OtherPackage {
+    return { pkgId, name, arch, epoch: '0', version: '', release: '', changelogs: [] };
   }
 
   protected child(name: string, attrs: Record<string, string>): 'changelog' | typeof SKIP {
@@ -59,3 +54,5 @@ class OtherReader extends PackageEntryReader<OtherPackage, 'changelog'> {
     this.entry?.changelogs.push({ author: this.#author, date: this.#date, text });
   }
 }
+
+const OTHER_HANDLER = metadataHandler('otherdata', 'other.xml', OtherReader);

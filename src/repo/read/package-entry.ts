@@ -6,9 +6,8 @@
  * - entry: one `<package>` of filelists.xml or other.xml.
  */
 import { parseEvr } from './dependency.ts';
-import type { ItemContext } from './items.ts';
-import { CHILDREN, SKIP } from './metadata-handler.ts';
-import type { ElementAction, ElementReader } from './metadata-handler.ts';
+import { CHILDREN, ElementReader, SKIP } from './metadata-handler.ts';
+import type { ElementAction } from './metadata-handler.ts';
 
 /** What identifies an entry: its pkgId, and NEVRA fields to cross-check against primary.xml. */
 export interface PackageEntryId {
@@ -25,38 +24,26 @@ export interface PackageEntryId {
  * other children of `<package>` (depth 3) as text elements, whose field `F` they choose, and put
  * their text into the entry (`endText`).
  */
-export abstract class PackageEntryReader<T extends PackageEntryId, F extends string> implements ElementReader<F> {
-  protected readonly ctx: ItemContext<T>;
-  protected readonly fail: (message: string) => never;
+export abstract class PackageEntryReader<T extends PackageEntryId, F extends string> extends ElementReader<T, F> {
   /** The entry being read; never null in `endText`. */
   protected entry: T | null = null;
   #entryLine = 0;
   #hasVersion = false;
 
-  constructor(ctx: ItemContext<T>) {
-    this.ctx = ctx;
-    this.fail = (message) => ctx.fail(message);
-  }
-
-  /** A new entry from the `<package>` attributes (pkgid, name and arch are checked later). */
-  protected abstract start(id: PackageEntryId): T;
+  /**
+   * A new entry with the `<package>` attributes (checked when it closes), epoch "0" and an empty
+   * version and release (`<version>` sets them).
+   */
+  protected abstract start(pkgId: string, name: string, arch: string): T;
   /** A child of `<package>` other than `<version>`: the field to read its text as, or SKIP. */
   protected abstract child(name: string, attrs: Record<string, string>): F | typeof SKIP;
-  abstract endText(field: F, text: string): void;
 
   open(d: number, name: string, attrs: Record<string, string>): ElementAction<F> {
     if (d === 2) {
       if (name !== 'package') return SKIP;
       this.#entryLine = this.ctx.line();
       this.#hasVersion = false;
-      this.entry = this.start({
-        pkgId: attrs.pkgid ?? '',
-        name: attrs.name ?? '',
-        arch: attrs.arch ?? '',
-        epoch: '0',
-        version: '',
-        release: '',
-      });
+      this.entry = this.start(attrs.pkgid ?? '', attrs.name ?? '', attrs.arch ?? '');
       return CHILDREN;
     }
     if (d !== 3 || this.entry === null) return SKIP;

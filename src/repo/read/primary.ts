@@ -12,13 +12,12 @@
  *   without one of them is an error naming the line where it starts.
  */
 import type { RepoDepKind, RepoDependency, RepoFileType, RepoPackage } from '../model.ts';
-import type { SaxHandler } from '../xml/sax.ts';
 import { parseDependency, parseEvr } from './dependency.ts';
 import { count, seconds } from './fields.ts';
 import { parseBatches, parseItems } from './items.ts';
-import type { ItemContext, XmlInput } from './items.ts';
-import { CHILDREN, MetadataHandler, SKIP } from './metadata-handler.ts';
-import type { ElementAction, ElementReader } from './metadata-handler.ts';
+import type { XmlInput } from './items.ts';
+import { CHILDREN, ElementReader, SKIP, metadataHandler } from './metadata-handler.ts';
+import type { ElementAction } from './metadata-handler.ts';
 
 /** A package as primary.xml gives it: `files` is the primary subset, `changelogs` is empty. */
 export type PrimaryPackage = RepoPackage;
@@ -30,16 +29,12 @@ export type PrimaryPackage = RepoPackage;
  * @throws RepoReadError (from the iterator) for malformed XML or a package that lacks a required field.
  */
 export function readPrimary(input: XmlInput, file: string): AsyncGenerator<PrimaryPackage, void, undefined> {
-  return parseItems(input, file, primaryHandler);
+  return parseItems(input, file, PRIMARY_HANDLER);
 }
 
 /** readPrimary in batches: the packages of each chunk of input together (for the join). */
 export function readPrimaryBatches(input: XmlInput, file: string): AsyncGenerator<PrimaryPackage[], void, undefined> {
-  return parseBatches(input, file, primaryHandler);
-}
-
-function primaryHandler(ctx: ItemContext<PrimaryPackage>): SaxHandler {
-  return new MetadataHandler(ctx, 'metadata', 'primary.xml', new PrimaryReader(ctx));
+  return parseBatches(input, file, PRIMARY_HANDLER);
 }
 
 /** Elements directly under `<package>` or `<format>` whose text is a field. */
@@ -113,9 +108,7 @@ export function fileType(type: string | undefined, fail: (message: string) => ne
 }
 
 /** Builds packages from the elements of primary.xml. */
-class PrimaryReader implements ElementReader<TextField> {
-  readonly #ctx: ItemContext<PrimaryPackage>;
-  readonly #fail: (message: string) => never;
+class PrimaryReader extends ElementReader<PrimaryPackage, TextField> {
   #pkg: RepoPackage | null = null;
   #pkgLine = 0;
   #hasVersion = false;
@@ -123,17 +116,12 @@ class PrimaryReader implements ElementReader<TextField> {
   #deps: RepoDependency[] | null = null;
   #fileType: RepoFileType = 'file';
 
-  constructor(ctx: ItemContext<PrimaryPackage>) {
-    this.#ctx = ctx;
-    this.#fail = (message) => ctx.fail(message);
-  }
-
   open(d: number, name: string, attrs: Record<string, string>): ElementAction<TextField> {
     const pkg = this.#pkg;
     if (d === 2) {
       if (name !== 'package') return SKIP;
       this.#pkg = emptyRepoPackage();
-      this.#pkgLine = this.#ctx.line();
+      this.#pkgLine = this.ctx.line();
       this.#hasVersion = false;
       return CHILDREN;
     }
@@ -141,14 +129,14 @@ class PrimaryReader implements ElementReader<TextField> {
     if (d === 3) return this.#packageChild(pkg, name, attrs);
     if (d === 4 && this.#inFormat) return this.#formatChild(pkg, name, attrs);
     if (d === 5 && this.#deps !== null && name === 'rpm:entry') {
-      this.#deps.push(parseDependency(attrs, this.#fail));
+      this.#deps.push(parseDependency(attrs, this.fail));
       return CHILDREN;
     }
     return SKIP;
   }
 
   #packageChild(pkg: RepoPackage, name: string, attrs: Record<string, string>): ElementAction<TextField> {
-    const fail = this.#fail;
+    const fail = this.fail;
     switch (name) {
       case 'name':
       case 'arch':
@@ -195,7 +183,7 @@ class PrimaryReader implements ElementReader<TextField> {
   #formatChild(pkg: RepoPackage, name: string, attrs: Record<string, string>): ElementAction<TextField> {
     switch (name) {
       case 'file':
-        this.#fileType = fileType(attrs.type, this.#fail);
+        this.#fileType = fileType(attrs.type, this.fail);
         return name;
       case 'rpm:license':
       case 'rpm:vendor':
@@ -205,8 +193,8 @@ class PrimaryReader implements ElementReader<TextField> {
         return name;
       case 'rpm:header-range':
         pkg.headerRange = {
-          start: count(attrs.start, '<rpm:header-range start>', this.#fail),
-          end: count(attrs.end, '<rpm:header-range end>', this.#fail),
+          start: count(attrs.start, '<rpm:header-range start>', this.fail),
+          end: count(attrs.end, '<rpm:header-range end>', this.fail),
         };
         return CHILDREN;
     }
@@ -271,13 +259,15 @@ class PrimaryReader implements ElementReader<TextField> {
   }
 
   #finish(pkg: RepoPackage): void {
-    const missing = (what: string): never => this.#ctx.fail(`<package> has no ${what}`, this.#pkgLine);
+    const missing = (what: string): never => this.ctx.fail(`<package> has no ${what}`, this.#pkgLine);
     if (pkg.name === '') missing('<name>');
     if (pkg.arch === '') missing('<arch>');
     if (!this.#hasVersion) missing('<version>');
     if (pkg.pkgId === '') missing('<checksum>');
     if (pkg.location.href === '') missing('<location>');
     this.#pkg = null;
-    this.#ctx.emit(pkg);
+    this.ctx.emit(pkg);
   }
 }
+
+const PRIMARY_HANDLER = metadataHandler('metadata', 'primary.xml', PrimaryReader);

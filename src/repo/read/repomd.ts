@@ -11,9 +11,8 @@
  */
 import { count, seconds } from './fields.ts';
 import { parseItemsSync } from './items.ts';
-import type { ItemContext } from './items.ts';
-import { CHILDREN, MetadataHandler, SKIP } from './metadata-handler.ts';
-import type { ElementAction, ElementReader } from './metadata-handler.ts';
+import { CHILDREN, ElementReader, SKIP, metadataHandler } from './metadata-handler.ts';
+import type { ElementAction } from './metadata-handler.ts';
 import type { Repomd, RepomdRecord } from '../model.ts';
 
 export type { Repomd, RepomdChecksum, RepomdDistroTag, RepomdRecord, RepomdTags } from '../model.ts';
@@ -31,15 +30,13 @@ export function repomdRecord(repomd: Repomd, type: string): RepomdRecord | undef
  *   location or checksum, a type listed twice, or a malformed number.
  */
 export function parseRepomd(xml: string | Uint8Array, file: string): Repomd {
-  const [repomd] = parseItemsSync<Repomd>(xml, file, (ctx) => new MetadataHandler(ctx, 'repomd', 'repomd.xml', new RepomdReader(ctx)));
+  const [repomd] = parseItemsSync<Repomd>(xml, file, REPOMD_HANDLER);
   if (!repomd) throw new Error('unreachable: the repomd handler emits once');
   return repomd;
 }
 
 /** Builds a Repomd from the elements of repomd.xml; emits it when the root closes. */
-class RepomdReader implements ElementReader<string> {
-  readonly #ctx: ItemContext<Repomd>;
-  readonly #fail: (message: string) => never;
+class RepomdReader extends ElementReader<Repomd, string> {
   readonly #repomd: Repomd = { revision: null, tags: { content: [], repo: [], distro: [] }, records: [] };
   /** The section open at depth 2: `<data>` (a record) or `<tags>`. */
   #record: RepomdRecord | null = null;
@@ -48,13 +45,8 @@ class RepomdReader implements ElementReader<string> {
   /** The type attribute (checksums) or cpeid (distro tags) of the text element being read. */
   #captureAttr: string | undefined;
 
-  constructor(ctx: ItemContext<Repomd>) {
-    this.#ctx = ctx;
-    this.#fail = (message) => ctx.fail(message);
-  }
-
   open(d: number, name: string, attrs: Record<string, string>): ElementAction<string> {
-    const fail = this.#fail;
+    const fail = this.fail;
     if (d === 2) {
       if (name === 'revision') return name;
       if (name === 'tags') this.#inTags = true;
@@ -64,7 +56,7 @@ class RepomdReader implements ElementReader<string> {
         if (this.#repomd.records.some((r) => r.type === type)) fail(`metadata type ${type} is listed twice`);
         // checksum and location are checked on </data>; placeholders until then.
         this.#record = { type, location: { href: '' }, checksum: { type: '', value: '' } };
-        this.#recordLine = this.#ctx.line();
+        this.#recordLine = this.ctx.line();
       } else return SKIP;
       return CHILDREN;
     }
@@ -101,20 +93,20 @@ class RepomdReader implements ElementReader<string> {
   endElement(d: number): void {
     if (d === 2 && this.#record) {
       const r = this.#record;
-      if (r.checksum.value === '') this.#ctx.fail(`<data type="${r.type}"> has no <checksum>`, this.#recordLine);
-      if (r.location.href === '') this.#ctx.fail(`<data type="${r.type}"> has no <location>`, this.#recordLine);
+      if (r.checksum.value === '') this.ctx.fail(`<data type="${r.type}"> has no <checksum>`, this.#recordLine);
+      if (r.location.href === '') this.ctx.fail(`<data type="${r.type}"> has no <location>`, this.#recordLine);
       this.#repomd.records.push(r);
       this.#record = null;
     } else if (d === 2) {
       this.#inTags = false;
     } else if (d === 1) {
-      this.#ctx.emit(this.#repomd);
+      this.ctx.emit(this.#repomd);
     }
   }
 
   endText(name: string, raw: string): void {
     const text = raw.trim();
-    const fail = this.#fail;
+    const fail = this.fail;
     const record = this.#record;
     if (name === 'revision') this.#repomd.revision = text;
     else if (name === 'content' || name === 'repo') this.#repomd.tags[name].push(text);
@@ -155,3 +147,5 @@ class RepomdReader implements ElementReader<string> {
     }
   }
 }
+
+const REPOMD_HANDLER = metadataHandler('repomd', 'repomd.xml', RepomdReader);

@@ -2,7 +2,8 @@
  * Synthetic repodata for tests and measurements: createrepo_c-shaped primary.xml, filelists.xml
  * and other.xml for any number of made-up packages, written (gzip or plain) with a matching
  * repomd.xml. Package k is the same for the same k, whatever the count. Also what the reader
- * tests share: reading a document to the end, and checking that broken documents fail.
+ * tests share: reading a document to the end, checking that broken documents fail, and the
+ * packages of the filelists.xml and other.xml tests.
  *
  * Terminology:
  * - synthetic package k: `pkg-k`, version `1.<k % 100>`, release `<k % 7 + 1>.el9`, x86_64 (every
@@ -19,6 +20,11 @@ import { createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
 import { RepoReadError } from '../errors.ts';
 import type { XmlInput } from './items.ts';
+import type { PackageEntryId } from './package-entry.ts';
+
+/** The two packages of the filelists.xml and other.xml tests (createrepo_c's), as their entries name them. */
+export const ARCHER_ID: PackageEntryId = { pkgId: '65dd', name: 'Archer', arch: 'x86_64', epoch: '2', version: '3.4.5', release: '6' };
+export const FOO_ID: PackageEntryId = { pkgId: '3804', name: 'foo', arch: 'noarch', epoch: '0', version: '1.0', release: '1' };
 
 /** Every item `read` yields for `input` (a reader such as readPrimary), reading as `file`. */
 export async function readAll<T>(read: (input: XmlInput, file: string) => AsyncIterable<T>, input: XmlInput, file: string): Promise<T[]> {

@@ -15,9 +15,9 @@
 import type { Advisory, AdvisoryCollection, AdvisoryPackage } from '../model.ts';
 import { flag } from './fields.ts';
 import { parseItems } from './items.ts';
-import type { ItemContext, XmlInput } from './items.ts';
-import { CHILDREN, MetadataHandler, SKIP } from './metadata-handler.ts';
-import type { ElementAction, ElementReader } from './metadata-handler.ts';
+import type { XmlInput } from './items.ts';
+import { CHILDREN, ElementReader, SKIP, metadataHandler } from './metadata-handler.ts';
+import type { ElementAction } from './metadata-handler.ts';
 
 /**
  * Yields the advisories of updateinfo.xml in file order.
@@ -26,7 +26,7 @@ import type { ElementAction, ElementReader } from './metadata-handler.ts';
  *   without name or version, or an unreadable yes/no value.
  */
 export function readUpdateinfo(input: XmlInput, file: string): AsyncGenerator<Advisory, void, undefined> {
-  return parseItems<Advisory>(input, file, (ctx) => new MetadataHandler(ctx, 'updates', 'updateinfo.xml', new UpdateinfoReader(ctx)));
+  return parseItems(input, file, UPDATEINFO_HANDLER);
 }
 
 /** Text children of `<update>` that map to a string field of Advisory. */
@@ -57,9 +57,7 @@ function emptyAdvisory(attrs: Record<string, string>): Advisory {
 }
 
 /** Builds advisories from the elements of updateinfo.xml. */
-class UpdateinfoReader implements ElementReader<string> {
-  readonly #ctx: ItemContext<Advisory>;
-  readonly #fail: (message: string) => never;
+class UpdateinfoReader extends ElementReader<Advisory, string> {
   #advisory: Advisory | null = null;
   #advisoryLine = 0;
   /** The depth-3 section open: `<references>` or `<pkglist>`. */
@@ -70,17 +68,12 @@ class UpdateinfoReader implements ElementReader<string> {
   /** The type attribute of the text element `<sum>`. */
   #sumType = '';
 
-  constructor(ctx: ItemContext<Advisory>) {
-    this.#ctx = ctx;
-    this.#fail = (message) => ctx.fail(message);
-  }
-
   open(d: number, name: string, attrs: Record<string, string>): ElementAction<string> {
     const advisory = this.#advisory;
     if (d === 2) {
       if (name !== 'update') return SKIP;
       this.#advisory = emptyAdvisory(attrs);
-      this.#advisoryLine = this.#ctx.line();
+      this.#advisoryLine = this.ctx.line();
     } else if (advisory === null) {
       return SKIP;
     } else if (d === 3) {
@@ -119,7 +112,7 @@ class UpdateinfoReader implements ElementReader<string> {
         arch: attrs.arch ?? '',
       };
     } else if (name === 'package') {
-      this.#packageLine = this.#ctx.line();
+      this.#packageLine = this.ctx.line();
       this.#package = {
         name: attrs.name ?? '',
         epoch: attrs.epoch === undefined || attrs.epoch === '' ? '0' : attrs.epoch,
@@ -137,17 +130,17 @@ class UpdateinfoReader implements ElementReader<string> {
     const advisory = this.#advisory;
     if (advisory === null) return;
     if (d === 2) {
-      if (advisory.id.trim() === '') this.#ctx.fail('<update> has no <id>', this.#advisoryLine);
+      if (advisory.id.trim() === '') this.ctx.fail('<update> has no <id>', this.#advisoryLine);
       this.#advisory = null;
-      this.#ctx.emit(advisory);
+      this.ctx.emit(advisory);
     } else if (d === 3) {
       this.#section = null;
     } else if (d === 4) {
       this.#collection = null;
     } else if (d === 5 && this.#package !== null) {
       const pkg = this.#package;
-      if (pkg.name === '') this.#ctx.fail('<package> has no name attribute', this.#packageLine);
-      if (pkg.version === '') this.#ctx.fail(`<package name="${pkg.name}"> has no version attribute`, this.#packageLine);
+      if (pkg.name === '') this.ctx.fail('<package> has no name attribute', this.#packageLine);
+      if (pkg.version === '') this.ctx.fail(`<package name="${pkg.name}"> has no version attribute`, this.#packageLine);
       this.#collection?.packages.push(pkg);
       this.#package = null;
     }
@@ -158,14 +151,16 @@ class UpdateinfoReader implements ElementReader<string> {
     if (advisory === null) return;
     if (d === 3) {
       if (isUpdateText(name)) advisory[name] = text;
-      else advisory.rebootSuggested = flag(text, '<reboot_suggested>', this.#fail);
+      else advisory.rebootSuggested = flag(text, '<reboot_suggested>', this.fail);
     } else if (d === 5 && this.#collection !== null) {
       this.#collection.name = text;
     } else if (d === 6 && this.#package !== null) {
       const pkg = this.#package;
       if (name === 'filename') pkg.filename = text;
       else if (name === 'sum') pkg.sum = { type: this.#sumType, value: text.trim() };
-      else pkg.rebootSuggested = flag(text, '<reboot_suggested>', this.#fail);
+      else pkg.rebootSuggested = flag(text, '<reboot_suggested>', this.fail);
     }
   }
 }
+
+const UPDATEINFO_HANDLER = metadataHandler('updates', 'updateinfo.xml', UpdateinfoReader);

@@ -19,7 +19,7 @@ import {
   appendLog,
   checkArtifactName,
   completeTask,
-  describeLease,
+  describeGrant,
   failTask,
   heartbeat,
   holdLease,
@@ -100,9 +100,9 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
         response: { 200: { type: 'object', required: ['task'], properties: { task: s.leasedTaskSchema } }, 204: s.noContent, ...errorResponses(401, 403) },
       },
     }, async (req, reply) => {
-      const task = await leaseTaskForNode(ctx, requireNode(req.principal).nodeId);
-      if (!task) return reply.code(204).send();
-      return { task: await describeLease(ctx, task, options.decorateLease) };
+      const grant = await leaseTaskForNode(ctx, requireNode(req.principal).nodeId);
+      if (!grant) return reply.code(204).send();
+      return { task: await describeGrant(ctx, grant, options.decorateLease) };
     });
 
     app.post<{ Params: TaskParams }>('/node/tasks/:id/heartbeat', {
