@@ -78,23 +78,29 @@ export function refreshBuildState(ctx: Context, buildId: number): Promise<BuildS
 }
 
 /**
- * Runs `op`, which moves a task of a build and refreshes the build inside its transaction, then
- * on PostgreSQL refreshes the build once more after the commit. Why: two transactions finishing the
- * last two tasks of a build at the same moment each see the other's task still leased, so neither
- * finishes the build; the refresh that runs after the later commit sees both. (Locking the build
- * row instead would serialise every completion of a build.) SQLite runs one writer at a time, so
- * the refresh inside is enough; inside a caller's transaction the caller owns the commit.
+ * Whether a task-ending operation started with `ctx` refreshes its build after the commit (true:
+ * PostgreSQL, not inside a caller's transaction) or inside its transaction (SQLite, or a caller's
+ * transaction, whose commit is the caller's). Why after the commit on PostgreSQL: two
+ * transactions ending the last two tasks of a build at the same moment each see the other's task
+ * still leased, so a refresh inside either would leave the build running; the refresh after the
+ * later commit sees both. (Locking the build row instead would serialise every completion of a
+ * build.) SQLite runs one writer at a time. A refresh lost to a crash is made by settleBuilds.
  */
-export async function withBuildRefresh<T extends { build_id: number }>(ctx: Context, op: (tx: Context) => Promise<T>): Promise<T> {
-  const result = await inTransaction(ctx, op);
-  await refreshAfterCommit(ctx, result.build_id);
-  return result;
+export function refreshesAfterCommit(ctx: Context): boolean {
+  return hasRowLocks(ctx) && !ctx.db.kysely.isTransaction;
 }
 
-/** The second refresh of {@link withBuildRefresh}: on PostgreSQL, outside any transaction, as
- * statements of their own (a read that nearly always changes nothing). */
-export async function refreshAfterCommit(ctx: Context, buildId: number): Promise<void> {
-  if (hasRowLocks(ctx) && !ctx.db.kysely.isTransaction) await refreshOnce(ctx, buildId);
+/** Runs `op`, which ends a task of a build, in a transaction and refreshes the build where
+ * {@link refreshesAfterCommit} says. */
+export async function withBuildRefresh<T extends { build_id: number }>(ctx: Context, op: (tx: Context) => Promise<T>): Promise<T> {
+  const afterCommit = refreshesAfterCommit(ctx);
+  const result = await inTransaction(ctx, async (tx) => {
+    const r = await op(tx);
+    if (!afterCommit) await refreshOnce(tx, r.build_id);
+    return r;
+  });
+  if (afterCommit) await refreshOnce(ctx, result.build_id);
+  return result;
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
-import { refreshBuildState, withBuildRefresh } from './build-state.ts';
+import { withBuildRefresh } from './build-state.ts';
 import { cancelDependents } from './dependencies.ts';
 import { IllegalTransitionError } from './errors.ts';
 import { hasRowLocks } from './transaction.ts';
@@ -33,7 +33,6 @@ export function cancelTask(ctx: Context, taskId: number, reason: string, byNodeI
     const cancelled = await transitionTask(tx, task, 'cancelled', { set: { failure_reason: reason }, event: { kind: 'cancelled', nodeId: byNodeId, message: `cancelled: ${reason}` } });
     if (!cancelled) throw new IllegalTransitionError(taskId, task.state, 'cancelled');
     await cancelDependents(tx, cancelled);
-    await refreshBuildState(tx, cancelled.build_id);
     return cancelled;
   });
 }
@@ -60,7 +59,6 @@ export function retryTask(ctx: Context, taskId: number): Promise<Task> {
       event: { kind: 'retried', message: unmet ? `retried: waits for task ${unmet.id}` : 'retried: queued' },
     });
     if (!retried) throw new IllegalTransitionError(taskId, task.state, to);
-    await refreshBuildState(tx, retried.build_id);
     return retried;
   });
 }

@@ -5,7 +5,7 @@
  * server runs `expireLeases` periodically (`startLeaseReaper`).
  */
 import type { Context } from '../context.ts';
-import { refreshAfterCommit, refreshBuildState, settleBuilds } from './build-state.ts';
+import { refreshBuildState, refreshesAfterCommit, settleBuilds } from './build-state.ts';
 import { cancelDependents } from './dependencies.ts';
 import { hasRowLocks, inTransaction } from './transaction.ts';
 import { transitionTask } from './transitions.ts';
@@ -17,7 +17,7 @@ const BATCH = 500;
 type Expiry = { outcome: 'none' } | { outcome: 'requeued' } | { outcome: 'failed'; buildId: number };
 
 /** Expires one task's lease if it is still leased and past due. */
-function expireInTransaction(ctx: Context, taskId: number, now: number): Promise<Expiry> {
+function expireInTransaction(ctx: Context, taskId: number, now: number, refreshInside: boolean): Promise<Expiry> {
   return inTransaction(ctx, async (tx) => {
     const row = await tx.db.kysely
       .selectFrom('tasks as t')
@@ -38,7 +38,7 @@ function expireInTransaction(ctx: Context, taskId: number, now: number): Promise
       const failed = await transitionTask(tx, task, 'failed', { set: { failure_reason: reason }, event: { kind: 'expired', nodeId, message: reason } });
       if (!failed) return { outcome: 'none' };
       await cancelDependents(tx, failed);
-      await refreshBuildState(tx, failed.build_id);
+      if (refreshInside) await refreshBuildState(tx, failed.build_id);
       tx.log.warn({ taskId, buildId: task.build_id, nodeId }, reason);
       return { outcome: 'failed', buildId: failed.build_id };
     }
@@ -49,11 +49,11 @@ function expireInTransaction(ctx: Context, taskId: number, now: number): Promise
   });
 }
 
-/** Expires one lease; true when it did. A failed task's build is settled after the commit on
- * PostgreSQL (see withBuildRefresh). */
+/** Expires one lease; true when it did. A failed task's build is refreshed as withBuildRefresh does. */
 async function expireOne(ctx: Context, taskId: number, now: number): Promise<boolean> {
-  const expiry = await expireInTransaction(ctx, taskId, now);
-  if (expiry.outcome === 'failed') await refreshAfterCommit(ctx, expiry.buildId);
+  const afterCommit = refreshesAfterCommit(ctx);
+  const expiry = await expireInTransaction(ctx, taskId, now, !afterCommit);
+  if (expiry.outcome === 'failed' && afterCommit) await refreshBuildState(ctx, expiry.buildId);
   return expiry.outcome !== 'none';
 }
 

@@ -20,14 +20,16 @@
  * - fairness: among tasks of equal priority, the owner with the fewest leased tasks goes first.
  * - refusal: a node declines a leased task; it is queued again and never offered to that node.
  * - event: a row in task_events recording a state change or scheduling decision and why.
+ * - waiting (long-poll): a node may ask for a task and wait for one to be queued instead of
+ *   polling (QueueWatcher wakes one waiting node per queued task it can take).
  */
-export { ANY_NODE_ARCHES, leaseTask, leaseTaskForNode, type LeaseGrant, type LeaseSource, type LeasingNode } from './lease.ts';
+export { ANY_NODE_ARCHES, leaseTask, leaseTaskForNode, nodeCapacity, type LeaseGrant, type LeaseSource, type LeasingNode } from './lease.ts';
 export { completeTask, failTask, heartbeat, holdLease, refuseTask, type CompleteOptions, type HeldTask } from './leaseholder.ts';
 export { expireLeases, startLeaseReaper } from './expiry.ts';
 export { assertTaskTransition, canTransition, FINAL_TASK_STATES, TASK_TRANSITIONS, transitionTask, transitionTasks, type TransitionOptions } from './transitions.ts';
 export { cancelDependents, enqueueReadyTasks, queueReadyDependents } from './dependencies.ts';
 export { cancelTask, retryTask } from './control.ts';
-export { markBuildStarted, refreshBuildState, settleBuilds, withBuildRefresh } from './build-state.ts';
+export { markBuildStarted, refreshBuildState, refreshesAfterCommit, settleBuilds, withBuildRefresh } from './build-state.ts';
 export { recordTaskEvents, taskEvents, type TaskEvent, type TaskEventInput } from './events.ts';
 export { appendLog, ARTIFACT_KINDS, checkArtifactName, recordArtifact, taskArtifacts, taskLog, type ArtifactInput } from './artifacts.ts';
 export { isRpmKind, rpmIndexRow, type RpmPackageRow, type RpmSource } from './rpm-index.ts';
@@ -35,3 +37,4 @@ export { markNodeSeen, nodeArches, touchNode, type NodeOffer } from './nodes.ts'
 export { artifactUrl, describeGrant, describeLease, type LeaseDecorator, type LeasedArtifact, type LeasedTask } from './lease-details.ts';
 export { BadArtifactError, BadArtifactNameError, IllegalTransitionError, LeaseLostError } from './errors.ts';
 export { inTransaction } from './transaction.ts';
+export { QueueWatcher, type WaitOutcome } from './queue-watcher.ts';

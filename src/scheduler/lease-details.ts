@@ -61,14 +61,20 @@ async function dependencyArtifacts(ctx: Context, task: Task): Promise<LeasedTask
     .selectFrom('tasks as x')
     .leftJoin('artifacts as a', (j) => j.onRef('a.task_id', '=', 'x.id').on('a.kind', 'in', ['rpm', 'srpm']))
     .select(['x.id as input', 'a.name', 'a.kind', 'a.sha256'])
-    .where((eb) =>
-      eb.or([
-        eb('x.id', 'in', eb.selectFrom('task_dependencies').select('depends_on').where('task_id', '=', task.id)),
-        ...(task.kind === 'rpm'
-          ? [eb.and([eb('x.item_id', '=', task.item_id), eb('x.kind', '=', 'srpm'), eb('x.platform', '=', task.platform), eb('x.state', '=', 'succeeded')])]
-          : []),
-      ]),
-    )
+    .where('x.id', 'in', (eb) => {
+      const deps = eb.selectFrom('task_dependencies as d').select('d.depends_on as id').where('d.task_id', '=', task.id);
+      if (task.kind !== 'rpm') return deps;
+      // Each side probes its own index (a plain OR would not).
+      return deps.union(
+        eb
+          .selectFrom('tasks as s')
+          .select('s.id')
+          .where('s.item_id', '=', task.item_id)
+          .where('s.kind', '=', 'srpm')
+          .where('s.platform', '=', task.platform)
+          .where('s.state', '=', 'succeeded'),
+      );
+    })
     .orderBy('x.id')
     .orderBy('a.name')
     .execute();

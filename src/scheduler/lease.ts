@@ -7,16 +7,19 @@
  * (highest first), then fairness (the owner with the fewest leased tasks first, so one user's
  * thousands of queued tasks do not starve another's one), then age (queued_at, id).
  *
- * How: for each owner, the head of their queue (priority DESC, queued_at, id) is one index probe
- * (tasks_owner_pick); the heads are then ordered by priority, the owner's leased count and age.
- * That is the order of sorting every queued task, without reading them all. On PostgreSQL the
+ * How: for each owner, the head of their queue (priority DESC, queued_at, id) is one probe of
+ * tasks_queued_pick (a partial index of queued tasks); the heads are then ordered by priority,
+ * the owner's leased count and age. That is the order of sorting every queued task, without
+ * reading them all. On PostgreSQL the
  * probe is a LATERAL subquery that skips rows other transactions have locked (`SKIP LOCKED`), so
  * concurrent leases never wait for each other and never take the same task; SQLite (no LATERAL)
  * joins the heads by id and runs one writer at a time.
  *
- * A lease is one transaction of four statements: the node row is updated first (last_seen_at; the
- * row lock serialises one node's leases so its concurrency limit holds), then the claim, the
- * `leased` event, and (for the first task of a pending build) the build's start.
+ * A lease is one transaction: the node row is updated first (last_seen_at; the row lock serialises
+ * one node's leases so its concurrency limit holds), then the claim and the `leased` event (one
+ * statement on PostgreSQL, which also reads the task's source and platform), and for the first
+ * task of a pending build the build's start. The node API first checks, without writing, that
+ * anything is queued at all.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Context } from '../context.ts';
@@ -222,10 +225,49 @@ export function leaseTask(ctx: Context, node: LeasingNode): Promise<Task | null>
   return inTransaction(ctx, async (tx) => (await leaseLocked(tx, node.id, await touchForLease(tx, node.id), node.arches, node.maxConcurrency))?.task ?? null);
 }
 
+/** What a node serves and how many more leases it may take now. @throws NotFoundError */
+export async function nodeCapacity(ctx: Context, nodeId: number): Promise<{ arches: string[]; free: number; enabled: boolean }> {
+  const row = await ctx.db.kysely
+    .selectFrom('nodes as n')
+    .select((eb) => [
+      'n.enabled',
+      'n.arches',
+      'n.max_concurrency',
+      eb.selectFrom('tasks as t').select(eb.fn.countAll<number>().as('c')).whereRef('t.leased_by', '=', 'n.id').where('t.state', '=', 'leased').as('running'),
+    ])
+    .where('n.id', '=', nodeId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError(`node ${nodeId} does not exist`);
+  return { arches: nodeArches(row), free: row.max_concurrency - Number(row.running ?? 0), enabled: row.enabled === 1 };
+}
+
+/** How stale last_seen_at may get while a node polls an empty queue. */
+const SEEN_EVERY_MS = 10_000;
+
+/**
+ * Whether there is anything to lease at all, read without locking or writing (idle nodes polling
+ * an empty queue then cost one cheap read each); marks the node seen when its mark is stale.
+ * @throws NotFoundError when the node does not exist.
+ */
+async function anythingQueued(ctx: Context, nodeId: number): Promise<boolean> {
+  const probe = await ctx.db.kysely
+    .selectFrom('nodes')
+    .select((eb) => ['enabled', 'last_seen_at', eb.exists(eb.selectFrom('tasks').select('id').where('state', '=', 'queued')).as('work')])
+    .where('id', '=', nodeId)
+    .executeTakeFirst();
+  if (!probe) throw new NotFoundError(`node ${nodeId} does not exist`);
+  if (probe.enabled === 1 && probe.work) return true;
+  if (probe.last_seen_at === null || probe.last_seen_at < ctx.now() - SEEN_EVERY_MS) {
+    await ctx.db.kysely.updateTable('nodes').set({ last_seen_at: ctx.now() }).where('id', '=', nodeId).execute();
+  }
+  return false;
+}
+
 /** Same as {@link leaseTask} with the arches and concurrency stored for the node (what the node
  * API uses); on PostgreSQL the grant also carries the task's source and platform definition. */
-export function leaseTaskForNode(ctx: Context, nodeId: number): Promise<LeaseGrant | null> {
+export async function leaseTaskForNode(ctx: Context, nodeId: number): Promise<LeaseGrant | null> {
   assertTaskTransition('queued', 'leased');
+  if (!ctx.db.kysely.isTransaction && !(await anythingQueued(ctx, nodeId))) return null;
   return inTransaction(ctx, async (tx) => {
     const node = await touchForLease(tx, nodeId);
     return leaseLocked(tx, nodeId, node, nodeArches(node), node.max_concurrency);

@@ -7,7 +7,7 @@
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
-import { refreshBuildState, withBuildRefresh } from './build-state.ts';
+import { withBuildRefresh } from './build-state.ts';
 import { cancelDependents, queueReadyDependents } from './dependencies.ts';
 import { LeaseLostError } from './errors.ts';
 import { hasRowLocks, inTransaction } from './transaction.ts';
@@ -93,7 +93,6 @@ export function completeTask(ctx: Context, nodeId: number, taskId: number, resul
     if (!done) return explainLostLease(tx, nodeId, taskId);
     await options.onSucceeded?.(tx, done);
     await queueReadyDependents(tx, done);
-    await refreshBuildState(tx, done.build_id);
     tx.log.debug({ taskId, buildId: done.build_id, nodeId }, 'task succeeded');
     return done;
   });
@@ -113,7 +112,6 @@ export function failTask(ctx: Context, nodeId: number, taskId: number, reason: s
     });
     if (!failed) return explainLostLease(tx, nodeId, taskId);
     await cancelDependents(tx, failed);
-    await refreshBuildState(tx, failed.build_id);
     tx.log.info({ taskId, buildId: failed.build_id, nodeId, reason }, 'task failed');
     return failed;
   });

@@ -13,7 +13,7 @@ import { createNodeToken } from '../../src/auth/nodes.ts';
 import { issueUserToken } from '../../src/auth/tokens.ts';
 import { buildRpm } from '../../src/rpm/index.ts';
 import type { RpmSpec } from '../../src/rpm/writer-types.ts';
-import type { LeasedTask } from '../../src/scheduler/index.ts';
+import { enqueueReadyTasks, type LeasedTask } from '../../src/scheduler/index.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api, examplePlatform, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -226,4 +226,41 @@ test('the OpenAPI document describes the node API', async () => {
   ]) {
     assert.ok(doc.body.paths[path ?? '']?.[method ?? ''], `${method} ${path}`);
   }
+});
+
+test('a node may wait for work: it gets a task as soon as one is queued, or 204 when its time is up', async () => {
+  const ctx = server.ctx;
+  // Nothing for n1 is queued now (the build above is finished).
+  const waiting = api<{ task: LeasedTask }>(server, 'POST', '/node/lease?wait=20', { token: nodeToken });
+  const waitingOther = api<{ task: LeasedTask }>(server, 'POST', '/node/lease?wait=1', { token: otherToken });
+  await new Promise((r) => setTimeout(r, 300));
+  const owner = await ctx.db.kysely.selectFrom('users').select('id').where('name', '=', 'alice').executeTakeFirstOrThrow();
+  const item = await ctx.db.kysely.selectFrom('build_items').select('id').where('build_id', '=', buildId).executeTakeFirstOrThrow();
+  const now = ctx.now();
+  const queued = await ctx.db.kysely
+    .insertInto('tasks')
+    .values({ build_id: buildId, item_id: item.id, kind: 'rpm', platform: PLATFORM, arch: 'noarch', state: 'blocked', priority: 0, owner_id: owner.id, attempt: 1, max_attempts: 3, created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await enqueueReadyTasks(ctx, buildId);
+  const [got, other] = await Promise.all([waiting, waitingOther]);
+  // One of the two waiting nodes gets it (n2's wait may have ended first); the other gets 204.
+  const statuses = [got.status, other.status].sort();
+  assert.ok(statuses[0] === 200 || statuses[1] === 200, `someone got the task: ${statuses.join(', ')}`);
+  const winner = got.status === 200 ? got : other;
+  assert.equal(winner.body.task.id, queued.id);
+  assert.equal((await api(server, 'POST', '/node/lease?wait=1', { token: nodeToken })).status, 204, 'nothing left: 204 after the wait');
+  const bad = await api(server, 'POST', '/node/lease?wait=600', { token: nodeToken });
+  assert.equal(bad.status, 400);
+  const token = winner === got ? nodeToken : otherToken;
+  assert.equal((await api(server, 'POST', `/node/tasks/${queued.id}/complete`, { token, body: {} })).status, 204);
+});
+
+test('closing the server answers the nodes that wait', async () => {
+  const other = await startTestServer();
+  const token = (await createNodeToken(other.ctx, { name: 'waiter', arches: ['x86_64'], maxConcurrency: 1 })).secret;
+  const waiting = api(other, 'POST', '/node/lease?wait=60', { token });
+  await new Promise((r) => setTimeout(r, 300));
+  await other.close();
+  assert.equal((await waiting).status, 204);
 });

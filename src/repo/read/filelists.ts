@@ -48,4 +48,5 @@ class FilelistsReader extends PackageEntryReader<FilelistsPackage, RepoFileType>
   }
 }
 
+/** Makes the SAX handler for each parse of filelists.xml. */
 const FILELISTS_HANDLER = metadataHandler('filelists', 'filelists.xml', FilelistsReader);

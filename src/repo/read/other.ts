@@ -55,4 +55,5 @@ class OtherReader extends PackageEntryReader<OtherPackage, 'changelog'> {
   }
 }
 
+/** Makes the SAX handler for each parse of other.xml. */
 const OTHER_HANDLER = metadataHandler('otherdata', 'other.xml', OtherReader);

@@ -53,7 +53,7 @@ export abstract class PackageEntryReader<T extends PackageEntryId, F extends str
     this.entry.version = evr.version;
     this.entry.release = evr.release;
     this.#hasVersion = true;
-    return CHILDREN;
+    return SKIP;
   }
 
   endElement(d: number): void {

@@ -128,10 +128,7 @@ class PrimaryReader extends ElementReader<PrimaryPackage, TextField> {
     if (pkg === null) return SKIP;
     if (d === 3) return this.#packageChild(pkg, name, attrs);
     if (d === 4 && this.#inFormat) return this.#formatChild(pkg, name, attrs);
-    if (d === 5 && this.#deps !== null && name === 'rpm:entry') {
-      this.#deps.push(parseDependency(attrs, this.fail));
-      return CHILDREN;
-    }
+    if (d === 5 && this.#deps !== null && name === 'rpm:entry') this.#deps.push(parseDependency(attrs, this.fail));
     return SKIP;
   }
 
@@ -154,24 +151,24 @@ class PrimaryReader extends ElementReader<PrimaryPackage, TextField> {
         pkg.version = evr.version;
         pkg.release = evr.release;
         this.#hasVersion = true;
-        return CHILDREN;
+        return SKIP;
       }
       case 'time':
         pkg.time = { file: seconds(attrs.file, '<time file>', fail), build: seconds(attrs.build, '<time build>', fail) };
-        return CHILDREN;
+        return SKIP;
       case 'size':
         pkg.size = {
           package: count(attrs.package, '<size package>', fail),
           installed: count(attrs.installed, '<size installed>', fail),
           archive: count(attrs.archive, '<size archive>', fail),
         };
-        return CHILDREN;
+        return SKIP;
       case 'location': {
         const href = attrs.href ?? '';
         if (href === '') fail('<location> without href');
         const base = attrs['xml:base'];
         pkg.location = base === undefined ? { href } : { href, base };
-        return CHILDREN;
+        return SKIP;
       }
       case 'format':
         this.#inFormat = true;
@@ -196,7 +193,7 @@ class PrimaryReader extends ElementReader<PrimaryPackage, TextField> {
           start: count(attrs.start, '<rpm:header-range start>', this.fail),
           end: count(attrs.end, '<rpm:header-range end>', this.fail),
         };
-        return CHILDREN;
+        return SKIP;
     }
     const list = DEP_LISTS[name];
     if (list === undefined) return SKIP;
@@ -270,4 +267,5 @@ class PrimaryReader extends ElementReader<PrimaryPackage, TextField> {
   }
 }
 
+/** Makes the SAX handler for each parse of primary.xml. */
 const PRIMARY_HANDLER = metadataHandler('metadata', 'primary.xml', PrimaryReader);

@@ -83,7 +83,7 @@ class RepomdReader extends ElementReader<Repomd, string> {
           if (href === '') fail(`<location> of ${record.type} has no href`);
           const base = attrs['xml:base'] ?? attrs.base;
           record.location = base === undefined ? { href } : { href, base };
-          return CHILDREN;
+          return SKIP;
         }
       }
     }
@@ -148,4 +148,5 @@ class RepomdReader extends ElementReader<Repomd, string> {
   }
 }
 
+/** Makes the SAX handler for each parse of repomd.xml. */
 const REPOMD_HANDLER = metadataHandler('repomd', 'repomd.xml', RepomdReader);

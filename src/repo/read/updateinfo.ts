@@ -74,44 +74,41 @@ class UpdateinfoReader extends ElementReader<Advisory, string> {
       if (name !== 'update') return SKIP;
       this.#advisory = emptyAdvisory(attrs);
       this.#advisoryLine = this.ctx.line();
-    } else if (advisory === null) {
-      return SKIP;
-    } else if (d === 3) {
-      return this.#updateChild(advisory, name, attrs);
-    } else if (d === 4 && this.#section === 'references' && name === 'reference') {
+      return CHILDREN;
+    }
+    if (advisory === null) return SKIP;
+    if (d === 3) return this.#updateChild(advisory, name, attrs);
+    if (d === 4 && this.#section === 'references' && name === 'reference') {
       advisory.references.push({ type: attrs.type ?? '', href: attrs.href ?? '', id: attrs.id ?? '', title: attrs.title ?? '' });
-    } else if (d === 4 && this.#section === 'pkglist' && name === 'collection') {
+      return SKIP;
+    }
+    if (d === 4 && this.#section === 'pkglist' && name === 'collection') {
       this.#collection = { short: attrs.short ?? '', name: '', packages: [] };
       advisory.collections.push(this.#collection);
-    } else if (d === 5 && this.#collection !== null) {
-      return this.#collectionChild(this.#collection, name, attrs);
-    } else if (d === 6 && this.#package !== null && (name === 'filename' || name === 'sum' || name === 'reboot_suggested')) {
+      return CHILDREN;
+    }
+    if (d === 5 && this.#collection !== null) return this.#collectionChild(this.#collection, name, attrs);
+    if (d === 6 && this.#package !== null && (name === 'filename' || name === 'sum' || name === 'reboot_suggested')) {
       this.#sumType = attrs.type ?? '';
       return name;
-    } else return SKIP;
-    return CHILDREN;
+    }
+    return SKIP;
   }
 
   #updateChild(advisory: Advisory, name: string, attrs: Record<string, string>): ElementAction<string> {
     if (UPDATE_TEXT.has(name) || name === 'reboot_suggested') return name;
+    if (name === 'references' || name === 'pkglist') {
+      this.#section = name;
+      return CHILDREN;
+    }
     if (name === 'issued') advisory.issued = attrs.date ?? '';
     else if (name === 'updated') advisory.updated = attrs.date ?? '';
-    else if (name === 'references' || name === 'pkglist') this.#section = name;
-    else return SKIP;
-    return CHILDREN;
+    return SKIP;
   }
 
   #collectionChild(collection: AdvisoryCollection, name: string, attrs: Record<string, string>): ElementAction<string> {
     if (name === 'name') return name;
-    if (name === 'module') {
-      collection.module = {
-        name: attrs.name ?? '',
-        stream: attrs.stream ?? '',
-        version: attrs.version ?? '',
-        context: attrs.context ?? '',
-        arch: attrs.arch ?? '',
-      };
-    } else if (name === 'package') {
+    if (name === 'package') {
       this.#packageLine = this.ctx.line();
       this.#package = {
         name: attrs.name ?? '',
@@ -122,8 +119,18 @@ class UpdateinfoReader extends ElementReader<Advisory, string> {
         src: attrs.src ?? '',
         filename: '',
       };
-    } else return SKIP;
-    return CHILDREN;
+      return CHILDREN;
+    }
+    if (name === 'module') {
+      collection.module = {
+        name: attrs.name ?? '',
+        stream: attrs.stream ?? '',
+        version: attrs.version ?? '',
+        context: attrs.context ?? '',
+        arch: attrs.arch ?? '',
+      };
+    }
+    return SKIP;
   }
 
   endElement(d: number): void {
@@ -163,4 +170,5 @@ class UpdateinfoReader extends ElementReader<Advisory, string> {
   }
 }
 
+/** Makes the SAX handler for each parse of updateinfo.xml. */
 const UPDATEINFO_HANDLER = metadataHandler('updates', 'updateinfo.xml', UpdateinfoReader);

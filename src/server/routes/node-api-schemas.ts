@@ -64,6 +64,12 @@ export const leasedTaskSchema = {
   },
 } as const;
 
+export const leaseQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { wait: { type: 'integer', minimum: 0, maximum: 60, default: 0, description: 'seconds to wait for a task when none is queued now' } },
+} as const;
+
 export const taskParams = {
   type: 'object',
   required: ['id'],

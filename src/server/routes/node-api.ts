@@ -2,7 +2,8 @@
  * The node API (/api/v1/node/…): what build nodes call, with a node token. A node says hello with
  * what it serves, leases a task (200 with the task, 204 when there is none), heartbeats, streams
  * its log in numbered chunks, uploads artifacts (streamed to the store, sha256 recomputed, RPMs
- * indexed), and completes, fails or refuses the task. Anything done without the lease is refused
+ * indexed), and completes, fails or refuses the task. A node may wait for work instead of polling
+ * (POST /node/lease?wait=SECONDS: answered as soon as a task it can take is queued). Anything done without the lease is refused
  * with 409 lease_lost. GET /artifacts/:sha256/:name serves blobs to anyone (nodes download their
  * inputs there).
  *
@@ -12,7 +13,8 @@
 import type {} from '@fastify/swagger';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import type { FastifyPluginAsync } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Context } from '../../context.ts';
 import { DistforgeError, NotFoundError } from '../../errors.ts';
 import {
@@ -25,12 +27,15 @@ import {
   holdLease,
   isRpmKind,
   leaseTaskForNode,
+  nodeCapacity,
+  QueueWatcher,
   recordArtifact,
   refuseTask,
   rpmIndexRow,
   touchNode,
   type CompleteOptions,
   type LeaseDecorator,
+  type LeaseGrant,
   type RpmSource,
 } from '../../scheduler/index.ts';
 import { errorResponses } from '../errors.ts';
@@ -74,8 +79,53 @@ async function storeUpload(ctx: Context, body: Readable, sha256: string): Promis
   }
 }
 
+/** Fruitless wake-ups (another node took the task, or this one refused it) back off up to this. */
+const MAX_BACKOFF_MS = 2000;
+
+/**
+ * Leases for the node, waiting up to `waitMs` for a task to be queued (QueueWatcher). Gives up
+ * when the node is disabled or full, when the client goes away (nothing is leased for it then),
+ * or when the server closes.
+ */
+async function leaseWaiting(ctx: Context, watcher: QueueWatcher, nodeId: number, waitMs: number, reply: FastifyReply): Promise<LeaseGrant | null> {
+  const deadline = Date.now() + waitMs;
+  const gone = new AbortController();
+  const onClose = (): void => {
+    if (!reply.raw.writableEnded) gone.abort();
+  };
+  reply.raw.once('close', onClose);
+  try {
+    let backoff = 0;
+    for (let woken = false; ; woken = true) {
+      if (gone.signal.aborted) return null;
+      const grant = await leaseTaskForNode(ctx, nodeId);
+      if (grant || Date.now() >= deadline) return grant;
+      const capacity = await nodeCapacity(ctx, nodeId);
+      if (!capacity.enabled || capacity.free <= 0) return null;
+      if (woken) {
+        backoff = Math.min(MAX_BACKOFF_MS, Math.max(50, backoff * 2));
+        await sleepUnlessAborted(Math.min(backoff, deadline - Date.now()), gone.signal);
+      }
+      if ((await watcher.wait(capacity.arches, deadline - Date.now(), gone.signal)) !== 'work') return null;
+    }
+  } finally {
+    reply.raw.off('close', onClose);
+  }
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(Math.max(0, ms), undefined, { signal }).catch(() => undefined);
+}
+
 export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): FastifyPluginAsync {
   return async (app) => {
+    // Nodes waiting for work (POST /node/lease?wait=S); answered at once when the server closes.
+    const watcher = new QueueWatcher(ctx);
+    app.addHook('preClose', (done) => {
+      watcher.close();
+      done();
+    });
+
     // Uploads arrive as a raw stream: never buffered whole, hashed while written to the store.
     if (!app.hasContentTypeParser(OCTET)) app.addContentTypeParser(OCTET, (_req, payload, done) => done(null, payload));
     // Log chunks arrive as text/plain.
@@ -94,13 +144,18 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
       return { nodeId: node.id, name: node.name };
     });
 
-    app.post('/node/lease', {
+    app.post<{ Querystring: { wait: number } }>('/node/lease', {
       schema: {
-        tags, security, summary: 'Lease the next task this node may run (204: none now; ask again later)',
-        response: { 200: { type: 'object', required: ['task'], properties: { task: s.leasedTaskSchema } }, 204: s.noContent, ...errorResponses(401, 403) },
+        tags, security,
+        summary: 'Lease the next task this node may run; with ?wait=S wait up to S seconds for one (204: none; ask again)',
+        querystring: s.leaseQuery,
+        response: { 200: { type: 'object', required: ['task'], properties: { task: s.leasedTaskSchema } }, 204: s.noContent, ...errorResponses(400, 401, 403) },
       },
     }, async (req, reply) => {
-      const grant = await leaseTaskForNode(ctx, requireNode(req.principal).nodeId);
+      const nodeId = requireNode(req.principal).nodeId;
+      const grant = await leaseWaiting(ctx, watcher, nodeId, req.query.wait * 1000, reply);
+      // Shutting down: the connection must not stay open (idle keep-alive) after this answer.
+      if (watcher.closed) void reply.header('connection', 'close');
       if (!grant) return reply.code(204).send();
       return { task: await describeGrant(ctx, grant, options.decorateLease) };
     });
