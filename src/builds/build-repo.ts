@@ -3,7 +3,7 @@
  * dnf repository under DATA/repos/build-<id>/<platform>/<arch>/ (hard links into the artifact
  * store, named by artifact name; noarch packages in every arch's directory; unsigned, gzip
  * metadata), so that later tasks of the build take their BuildRequires from it. A repository is
- * brought up to date when a node leases a task that uses it, when someone reads its repomd.xml,
+ * brought up to date when someone (a node building a task of the build) reads its repodata/,
  * and by the builds loop for running builds; it is rewritten only when its packages changed.
  *
  * Terminology:
@@ -162,7 +162,7 @@ export type LeaseDecorationInput = Pick<Task, 'id' | 'kind' | 'platform' | 'arch
 
 /**
  * For the node API's `decorateLease`: the repositories a leased task takes BuildRequires from —
- * its build's repository for the task's arch (rpm tasks; published now if anything changed),
+ * its build's repository for the task's arch (rpm tasks; published when the node reads it),
  * then the platform's repositories (`$basearch` replaced, limited to the arches they serve).
  */
 export async function decorateLease(ctx: Context, task: LeaseDecorationInput): Promise<{ repositories: string[] }> {
@@ -172,10 +172,9 @@ export async function decorateLease(ctx: Context, task: LeaseDecorationInput): P
   if (!build || !platform) return { repositories: [] };
   const arch = await repoArch(ctx, task, platform);
   const repositories: string[] = [];
-  if (task.kind === 'rpm') {
-    await ensureBuildRepo(ctx, build.id, platform.name, arch);
-    repositories.push(buildRepoUrl(ctx, build, platform.name, arch));
-  }
+  // Not published here: reading the repository's repodata/ brings it up to date (the route calls
+  // ensureBuildRepo), so the lease does not pay for a build's whole package list.
+  if (task.kind === 'rpm') repositories.push(buildRepoUrl(ctx, build, platform.name, arch));
   for (const r of platform.repositories) {
     if (r.arches && !r.arches.includes(arch as (typeof r.arches)[number])) continue;
     repositories.push(r.url.replaceAll('$basearch', arch));

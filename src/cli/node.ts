@@ -20,6 +20,7 @@ interface RunFlags {
   work: string;
   capabilities: string;
   pollMs: string;
+  wait: string;
   keepWork?: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -40,6 +41,8 @@ async function runNode(flags: RunFlags): Promise<void> {
   if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max-concurrency must be a whole number of at least 1, not "${flags.maxConcurrency}"`);
   const pollMs = Number(flags.pollMs);
   if (!Number.isInteger(pollMs) || pollMs < 10) throw new UsageError(`--poll-ms must be a whole number of at least 10, not "${flags.pollMs}"`);
+  const waitSeconds = Number(flags.wait);
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > 60) throw new UsageError(`--wait must be a whole number of seconds from 0 to 60, not "${flags.wait}"`);
   const capabilities = list(flags.capabilities);
   const bad = capabilities.find((c) => c !== 'build' && c !== 'test');
   if (bad !== undefined) throw new UsageError(`--capabilities: unknown capability "${bad}" (build, test)`);
@@ -52,6 +55,7 @@ async function runNode(flags: RunFlags): Promise<void> {
     maxConcurrency: max,
     workDir: flags.work,
     pollMs,
+    waitSeconds,
     ...(flags.keepWork ? { keepWork: true } : {}),
     log,
   });
@@ -77,7 +81,8 @@ export function nodeRunCommand(): Command {
     .option('--max-concurrency <n>', 'tasks to run at once', '1')
     .option('--work <dir>', 'directory for work dirs of the tasks', 'distforge-node-work')
     .option('--capabilities <list>', 'comma-separated: build, test', 'build')
-    .option('--poll-ms <ms>', 'wait between lease requests when there is no work', '2000')
+    .option('--wait <seconds>', 'how long the master may hold a lease request until work is queued (0: poll)', '20')
+    .option('--poll-ms <ms>', 'pause after a lease request that got no work', '2000')
     .option('--keep-work', 'keep the work dirs of finished tasks (for debugging)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .action(runNode);

@@ -12,6 +12,7 @@ import { DistforgeError } from '../errors.ts';
 import { initialSchema } from './migrations/0001-initial.ts';
 import { schedulerIndexes } from './migrations/0002-scheduler.ts';
 import { buildGraphSchema } from './migrations/0004-build-graph.ts';
+import { PreparingClient } from './prepared-client.ts';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -38,7 +39,7 @@ export async function openDatabase(url: string): Promise<Db> {
   const dialect: Dialect = /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
   let kysely: Kysely<Database>;
   if (dialect === 'postgres') {
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const pool = new pg.Pool({ connectionString: url, max: 10, Client: PreparingClient });
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     const file = url.replace(/^sqlite:/, '');

@@ -25,7 +25,9 @@ export interface AgentOptions {
   maxConcurrency?: number;
   /** Directory for the tasks' work dirs. */
   workDir: string;
-  /** How long to wait after an empty lease (ms); default 2000. */
+  /** How long the master may hold a lease request while nothing is queued (s); default 20; 0 polls. */
+  waitSeconds?: number;
+  /** How long to wait after an empty lease (ms); default 2000 when polling, 100 when waiting. */
   pollMs?: number;
   buildHost?: string;
   keepWork?: boolean;
@@ -53,6 +55,10 @@ export class NodeAgent {
     this.#o = options;
     this.arches = checkServedArches(options.arches);
     this.client = new NodeClient(options.server, options.token);
+  }
+
+  get #waitSeconds(): number {
+    return Math.min(60, Math.max(0, Math.floor(this.#o.waitSeconds ?? 20)));
   }
 
   get maxConcurrency(): number {
@@ -113,9 +119,10 @@ export class NodeAgent {
       }
       let task: LeasedTask | null;
       try {
-        task = await this.client.lease();
+        task = await this.client.lease(this.#waitSeconds, this.#stop.signal);
         backoff = 1000;
       } catch (e) {
+        if (this.#stop.signal.aborted) break;
         if (e instanceof NodeApiError && (e.httpStatus === 401 || e.httpStatus === 403)) throw e;
         this.#o.log.warn({ err: (e as Error).message, retryInMs: backoff }, 'lease failed');
         await this.#sleep(backoff);
@@ -123,7 +130,7 @@ export class NodeAgent {
         continue;
       }
       if (task === null) {
-        await this.#sleep(this.#o.pollMs ?? 2000);
+        await this.#sleep(this.#o.pollMs ?? (this.#waitSeconds > 0 ? 100 : 2000));
         continue;
       }
       this.#start(task);

@@ -100,12 +100,24 @@ export class NodeClient {
     return (await res.json()) as HelloResponse;
   }
 
-  /** The next task for this node, or null when there is none. */
-  async lease(): Promise<LeasedTask | null> {
-    const res = await this.#request('POST', '/api/v1/node/lease');
-    if (res.status === 204) return null;
-    const body = (await res.json()) as { task?: LeasedTask };
-    return body.task ?? null;
+  /** The next task for this node, or null when there is none; with `waitSeconds` the master holds
+   * the request until a task is queued or that time is up (`signal` gives up waiting). */
+  async lease(waitSeconds = 0, signal?: AbortSignal): Promise<LeasedTask | null> {
+    const path = waitSeconds > 0 ? `/api/v1/node/lease?wait=${waitSeconds}` : '/api/v1/node/lease';
+    // One controller per request (AbortSignal.any would leave a listener on `signal` each time).
+    const ctl = new AbortController();
+    const onAbort = (): void => ctl.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => ctl.abort(new DOMException('the master did not answer in time', 'TimeoutError')), this.#timeoutMs + waitSeconds * 1000);
+    try {
+      const res = await this.#request('POST', path, { signal: ctl.signal });
+      if (res.status === 204) return null;
+      const body = (await res.json()) as { task?: LeasedTask };
+      return body.task ?? null;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   async heartbeat(taskId: number): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/connection.ts';
 import { freshDatabaseUrl, TEST_DIALECT } from '../support/db.ts';
 
@@ -40,5 +41,26 @@ test('SQLite and PostgreSQL have the same logical schema', { skip: TEST_DIALECT 
     assert.deepEqual(await logicalSchema(await sqliteUrl()), pgSchema);
   } finally {
     process.env.DISTFORGE_TEST_PG = saved;
+  }
+});
+
+test('PostgreSQL runs parameterised statements as prepared statements, each answering for its own values', { skip: TEST_DIALECT === 'sqlite' ? 'needs DISTFORGE_TEST_PG' : false }, async () => {
+  const db = await openDatabase(await freshDatabaseUrl());
+  try {
+    await db.kysely.insertInto('users').values([
+      { name: 'prep-a', role: 'admin', created_at: 1 },
+      { name: 'prep-b', role: 'read-only', created_at: 2 },
+    ]).execute();
+    await db.kysely.connection().execute(async (c) => {
+      const byName = (name: string): Promise<{ role: string } | undefined> => c.selectFrom('users').select('role').where('name', '=', name).executeTakeFirst();
+      assert.equal((await byName('prep-a'))?.role, 'admin');
+      assert.equal((await byName('prep-b'))?.role, 'read-only');
+      assert.equal(await byName('nobody'), undefined);
+      const prepared = await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements`.execute(c);
+      const users = prepared.rows.filter((r) => r.statement.includes('from "users" where "name" = $1'));
+      assert.equal(users.length, 1, `one prepared statement for the three calls: ${JSON.stringify(prepared.rows)}`);
+    });
+  } finally {
+    await db.close();
   }
 });

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,6 +18,7 @@ import type { NodeLogger } from '../../src/node/task-runner.ts';
 import { findSpec } from '../../src/node/sources.ts';
 import { hostArch } from '../../src/node/host.ts';
 import type { LeasedTask } from '../../src/node/types.ts';
+import { runCli } from '../support/cli.ts';
 import { startFakeMaster, type FakeMaster, type TaskRecord } from './fake-master.ts';
 import { examplePlatform, exampleRepo, ROOT, rpmCheck } from './support.ts';
 
@@ -201,5 +202,20 @@ describe('distforge node', () => {
     } finally {
       await cliMaster.close();
     }
+  });
+
+  test('bad run options are refused before the node starts, each named', async () => {
+    const base = ['node', '--server', 'http://127.0.0.1:9', '--token', 't', '--work', join(dir, 'never')];
+    for (const [flag, value, message] of [
+      ['--wait', '61', '--wait must be a whole number of seconds from 0 to 60, not "61"'],
+      ['--wait', 'soon', '--wait must be a whole number of seconds from 0 to 60, not "soon"'],
+      ['--poll-ms', '5', '--poll-ms must be a whole number of at least 10, not "5"'],
+      ['--max-concurrency', '0', '--max-concurrency must be a whole number of at least 1, not "0"'],
+    ] as const) {
+      const r = await runCli([...base, flag, value]);
+      assert.equal(r.code, 1, `${flag} ${value}: ${r.stderr}`);
+      assert.equal(r.stderr.trim(), `distforge: ${message}`);
+    }
+    assert.equal(existsSync(join(dir, 'never')), false, 'nothing was created');
   });
 });
