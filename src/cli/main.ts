@@ -5,12 +5,14 @@
 import { Command, CommanderError } from 'commander';
 import { buildCommand } from './builds.ts';
 import { ExitCode, reportError } from './errors.ts';
+import { gitCommand } from './git.ts';
 import { withNodeRun } from './node.ts';
 import { nodeCommand } from './nodes.ts';
 import { platformCommand } from './platforms.ts';
 import { repoCommand } from './repo.ts';
 import { rpmCommand } from './rpm.ts';
 import { serverCommand } from './server.ts';
+import { sourcesCommand } from './sources.ts';
 import { tokenCommand } from './tokens.ts';
 import { upCommand } from './up.ts';
 
@@ -28,6 +30,8 @@ function program(): Command {
   p.addCommand(tokenCommand());
   p.addCommand(buildCommand());
   p.addCommand(upCommand());
+  p.addCommand(gitCommand());
+  p.addCommand(sourcesCommand());
   const override = (c: Command): void => {
     c.exitOverride();
     for (const sub of c.commands) override(sub);

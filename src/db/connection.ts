@@ -12,6 +12,8 @@ import { DistforgeError } from '../errors.ts';
 import { initialSchema } from './migrations/0001-initial.ts';
 import { schedulerIndexes } from './migrations/0002-scheduler.ts';
 import { buildGraphSchema } from './migrations/0004-build-graph.ts';
+import { gitSchema } from './migrations/0005-git.ts';
+import { lookasideSchema } from './migrations/0006-lookaside.ts';
 import { PreparingClient } from './prepared-client.ts';
 import type { Database } from './schema.ts';
 
@@ -25,7 +27,13 @@ export interface Db {
 
 /** The numbered migrations, in order; forward only. */
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '0001-initial': initialSchema(dialect), '0002-scheduler': schedulerIndexes(dialect), '0004-build-graph': buildGraphSchema(dialect) };
+  return {
+    '0001-initial': initialSchema(dialect),
+    '0002-scheduler': schedulerIndexes(dialect),
+    '0004-build-graph': buildGraphSchema(dialect),
+    '0005-git': gitSchema(dialect),
+    '0006-lookaside': lookasideSchema(dialect),
+  };
 }
 
 // int8 (bigint) → number: our bigints are milliseconds and byte counts, far below 2^53.

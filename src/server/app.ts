@@ -3,8 +3,9 @@
  * at /api/v1/openapi.json (generated from the routes' request and response schemas), the auth hook
  * that sets `request.principal`, and the one error handler that answers `{ code, message }`.
  *
- * Routes: health, platforms, nodes, users, tokens (routes/), builds (routes/builds.ts) and the
- * node API (routes/node-api.ts), all under /api/v1.
+ * Routes: health, platforms, nodes, users, tokens (routes/), builds (routes/builds.ts), the
+ * node API (routes/node-api.ts), the git service and the lookaside store, all under /api/v1; the
+ * git mirrors over smart HTTP at /git/.
  *
  * `buildApp` only wires; it neither listens nor opens anything: the caller owns `ctx` and closes
  * the app (`app.close()`), then the database.
@@ -16,7 +17,9 @@ import type { Context } from '../context.ts';
 import { registerAuth } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { buildRoutes } from './routes/builds.ts';
+import { gitHttpRoutes, gitRoutes } from './routes/git.ts';
 import { healthRoutes, VERSION } from './routes/health.ts';
+import { lookasideRoutes } from './routes/lookaside.ts';
 import { nodeApiRoutes } from './routes/node-api.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { platformRoutes } from './routes/platforms.ts';
@@ -66,8 +69,12 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     buildRoutes(ctx),
     // The builds domain adds the build repositories to each lease and fans an SRPM out to its arches.
     nodeApiRoutes(ctx, { decorateLease, onTaskSucceeded: onTaskCompleted }),
+    gitRoutes(ctx),
+    lookasideRoutes(ctx),
     ...(options.extraRoutes ?? []),
   ];
   for (const plugin of routes) await app.register(plugin, { prefix: API_PREFIX });
+  // The git mirrors, served read-only over smart HTTP (git clone http://HOST/git/NAME.git).
+  await app.register(gitHttpRoutes(ctx));
   return app;
 }
