@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { buildCommand } from './builds.ts';
 import { ExitCode, reportError } from './errors.ts';
 import { gitCommand } from './git.ts';
+import { keyCommand } from './keys.ts';
 import { withNodeRun } from './node.ts';
 import { nodeCommand } from './nodes.ts';
 import { platformCommand } from './platforms.ts';
@@ -32,6 +33,7 @@ function program(): Command {
   p.addCommand(upCommand());
   p.addCommand(gitCommand());
   p.addCommand(sourcesCommand());
+  p.addCommand(keyCommand());
   const override = (c: Command): void => {
     c.exitOverride();
     for (const sub of c.commands) override(sub);
