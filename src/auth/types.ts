@@ -17,7 +17,7 @@ import type { Role } from '../db/schema.ts';
 import type { Arch } from '../platforms/types.ts';
 
 export const ROLES: readonly Role[] = ['admin', 'maintainer', 'read-only'];
-export const CAPABILITIES = ['build', 'test'] as const;
+export const CAPABILITIES = ['build', 'test', 'sign'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export interface UserInfo {

@@ -23,7 +23,8 @@ export type Millis = number;
 export type Role = 'admin' | 'maintainer' | 'read-only';
 export type BuildState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type TaskState = 'blocked' | 'queued' | 'leased' | 'succeeded' | 'failed' | 'cancelled';
-export type TaskKind = 'srpm' | 'rpm';
+/** srpm and rpm tasks build; test tasks install and test an rpm task's packages; sign tasks sign an item's packages. */
+export type TaskKind = 'srpm' | 'rpm' | 'test' | 'sign';
 
 export interface UsersTable {
   id: Generated<number>;

@@ -1,5 +1,5 @@
 /**
- * A build's state follows its tasks: `refreshBuildState` works it out after any task of the build
+ * A build's state follows its building (srpm and rpm) tasks: `refreshBuildState` works it out after any task of the build
  * moved (the scheduler calls it after every final state; the builds domain after creating or
  * cancelling tasks).
  *
@@ -11,15 +11,18 @@
  */
 import type { ExpressionBuilder } from 'kysely';
 import type { Context } from '../context.ts';
-import type { BuildState, Database, TaskState } from '../db/schema.ts';
+import type { BuildState, Database, TaskKind, TaskState } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import { hasRowLocks, inTransaction } from './transaction.ts';
+
+/** The kinds of task a build's state follows: its test and sign tasks have their own results. */
+const BUILDING_KINDS: TaskKind[] = ['srpm', 'rpm'];
 
 type Has = (eb: ExpressionBuilder<Database, never>, states: TaskState[]) => ReturnType<ExpressionBuilder<Database, never>['exists']>;
 
 /** Whether the build has tasks in these states: each an index probe on (build_id, state). */
 function hasFor(buildId: number): Has {
-  return (eb, states) => eb.exists(eb.selectFrom('tasks').select('id').where('build_id', '=', buildId).where('state', 'in', states));
+  return (eb, states) => eb.exists(eb.selectFrom('tasks').select('id').where('build_id', '=', buildId).where('state', 'in', states).where('kind', 'in', BUILDING_KINDS));
 }
 
 /**

@@ -21,6 +21,22 @@ async function clearQueue(): Promise<void> {
   await f.ctx.db.kysely.updateTable('tasks').set({ state: 'cancelled' }).where('state', 'in', ['queued', 'leased']).execute();
 }
 
+test(`a node gets only the kinds of task its capabilities cover: build, test, sign (${TEST_DIALECT})`, async () => {
+  await clearQueue();
+  const ctx = f.ctx;
+  const owner = await addUser(ctx, 'kind-owner');
+  const build = await addBuild(ctx, owner);
+  const sign = await addTask(ctx, build, { arch: 'noarch', kind: 'sign' });
+  const check = await addTask(ctx, build, { arch: 'x86_64', kind: 'test' });
+  const rpm = await addTask(ctx, build, { arch: 'x86_64' });
+  const builder = await addNode(ctx, 'kind-builder', ['x86_64']);
+  const tester = { ...(await addNode(ctx, 'kind-tester', ['x86_64'])), capabilities: ['test'] };
+  const signer = { ...(await addNode(ctx, 'kind-signer', ['x86_64'])), capabilities: ['sign'] };
+  assert.deepEqual([(await leaseTask(ctx, builder))?.id, await leaseTask(ctx, builder)], [rpm, null], 'a build node takes neither test nor sign tasks');
+  assert.deepEqual([(await leaseTask(ctx, tester))?.id, await leaseTask(ctx, tester)], [check, null]);
+  assert.deepEqual([(await leaseTask(ctx, signer))?.id, await leaseTask(ctx, signer)], [sign, null]);
+});
+
 test(`a node gets only tasks of the arches it serves; noarch and src go to any node (${TEST_DIALECT})`, async () => {
   await clearQueue();
   const ctx = f.ctx;

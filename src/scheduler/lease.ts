@@ -2,8 +2,9 @@
  * Leasing: a node asks for work and gets at most one queued task, picked and claimed in one
  * atomic UPDATE … WHERE id = (SELECT … LIMIT 1 [FOR UPDATE SKIP LOCKED]) RETURNING *.
  *
- * Which task: one whose arch the node serves (or `noarch` / `src`, which any node takes), that the
- * node has not refused, while the node holds fewer than its maxConcurrency leases. Order: priority
+ * Which task: one whose arch the node serves (or `noarch` / `src`, which any node takes), of a
+ * kind its capabilities cover (capabilities.ts: build → srpm/rpm, test → test, sign → sign), that
+ * the node has not refused, while the node holds fewer than its maxConcurrency leases. Order: priority
  * (highest first), then fairness (the owner with the fewest leased tasks first, so one user's
  * thousands of queued tasks do not starve another's one), then age (queued_at, id).
  *
@@ -30,6 +31,7 @@ import { recordTaskEvents } from './events.ts';
 import { nodeArches } from './nodes.ts';
 import { hasRowLocks, inTransaction } from './transaction.ts';
 import { assertTaskTransition } from './transitions.ts';
+import { parseCapabilities, taskKindsFor } from './capabilities.ts';
 
 /** What the scheduler needs to know about the node asking. */
 export interface LeasingNode {
@@ -38,6 +40,8 @@ export interface LeasingNode {
   arches: string[];
   /** Leases it may hold at once. */
   maxConcurrency: number;
+  /** What it can do (build, test, sign); default build. */
+  capabilities?: string[];
 }
 
 /** Arches every node takes. */
@@ -47,6 +51,7 @@ interface NodeState {
   name: string;
   enabled: number;
   arches: string;
+  capabilities: string;
   max_concurrency: number;
   running: number;
 }
@@ -61,6 +66,7 @@ async function touchForLease(ctx: Context, nodeId: number): Promise<NodeState> {
       'name',
       'enabled',
       'arches',
+      'capabilities',
       'max_concurrency',
       eb
         .selectFrom('tasks as t')
@@ -116,8 +122,8 @@ interface SourceColumns {
 type Claimed = Task & { owner_name: string | null; owner_running: number | string; build_state: BuildState | null };
 
 /** The id of the next task for the node, as a subquery (see the module comment). */
-function pickNext(ctx: Context, nodeId: number, arches: readonly string[]): RawBuilder<unknown> {
-  const eligible = sql`h.state = 'queued' AND h.arch IN (${sql.join(arches)})
+function pickNext(ctx: Context, nodeId: number, arches: readonly string[], kinds: readonly string[]): RawBuilder<unknown> {
+  const eligible = sql`h.state = 'queued' AND h.arch IN (${sql.join(arches)}) AND h.kind IN (${sql.join(kinds)})
     AND NOT EXISTS (SELECT 1 FROM task_refusals f WHERE f.task_id = h.id AND f.node_id = ${nodeId})`;
   const ownerRunning = (owner: RawBuilder<unknown>): RawBuilder<unknown> => sql`(SELECT count(*) FROM tasks r WHERE r.owner_id = ${owner} AND r.state = 'leased')`;
   if (hasRowLocks(ctx)) {
@@ -137,11 +143,11 @@ function pickNext(ctx: Context, nodeId: number, arches: readonly string[]): RawB
 }
 
 /** The claiming UPDATE; its RETURNING adds what the message needs. */
-function claimStatement(ctx: Context, nodeId: number, arches: readonly string[]): RawBuilder<Claimed> {
+function claimStatement(ctx: Context, nodeId: number, arches: readonly string[], kinds: readonly string[]): RawBuilder<Claimed> {
   const now = ctx.now();
   return sql<Claimed>`
     UPDATE tasks SET state = 'leased', leased_by = ${nodeId}, lease_expires_at = ${now + ctx.settings.leaseMs}, started_at = ${now}
-    WHERE state = 'queued' AND id = (${pickNext(ctx, nodeId, arches)})
+    WHERE state = 'queued' AND id = (${pickNext(ctx, nodeId, arches, kinds)})
     RETURNING *,
       (SELECT u.name FROM users u WHERE u.id = tasks.owner_id) AS owner_name,
       (SELECT count(*) FROM tasks r WHERE r.owner_id = tasks.owner_id AND r.state = 'leased' AND r.id <> tasks.id) AS owner_running,
@@ -152,9 +158,9 @@ function claimStatement(ctx: Context, nodeId: number, arches: readonly string[])
  * PostgreSQL: claim, record the `leased` event and read the task's source and platform in one
  * statement (data-modifying WITH), the message filled by format().
  */
-async function claimRecordRead(ctx: Context, nodeId: number, node: NodeState, arches: readonly string[], maxConcurrency: number): Promise<(Claimed & SourceColumns) | undefined> {
+async function claimRecordRead(ctx: Context, nodeId: number, node: NodeState, arches: readonly string[], kinds: readonly string[], maxConcurrency: number): Promise<(Claimed & SourceColumns) | undefined> {
   const result = await sql<Claimed & SourceColumns>`
-    WITH claimed AS (${claimStatement(ctx, nodeId, arches)}),
+    WITH claimed AS (${claimStatement(ctx, nodeId, arches, kinds)}),
     events AS (
       INSERT INTO task_events (task_id, at, kind, node_id, message)
       SELECT c.id, ${ctx.now()}::bigint, 'leased', ${nodeId}::integer,
@@ -169,8 +175,8 @@ async function claimRecordRead(ctx: Context, nodeId: number, node: NodeState, ar
 }
 
 /** SQLite: claim, then record the `leased` event (statements are cheap in-process). */
-async function claimThenRecord(ctx: Context, nodeId: number, node: NodeState, arches: readonly string[], maxConcurrency: number): Promise<Claimed | undefined> {
-  const claimed = (await claimStatement(ctx, nodeId, arches).execute(ctx.db.kysely)).rows[0];
+async function claimThenRecord(ctx: Context, nodeId: number, node: NodeState, arches: readonly string[], kinds: readonly string[], maxConcurrency: number): Promise<Claimed | undefined> {
+  const claimed = (await claimStatement(ctx, nodeId, arches, kinds).execute(ctx.db.kysely)).rows[0];
   if (!claimed) return undefined;
   const where = (ANY_NODE_ARCHES as readonly string[]).includes(claimed.arch) ? `${claimed.arch}, any node` : claimed.arch;
   const message = fillTemplate(LEASE_MESSAGE, [
@@ -196,16 +202,16 @@ function splitSource(row: Claimed & SourceColumns): { claimed: Claimed; source: 
 }
 
 /** Leases for a node whose row is locked; null when it is disabled, full, or nothing fits. */
-async function leaseLocked(ctx: Context, nodeId: number, node: NodeState, nodeArchList: readonly string[], maxConcurrency: number): Promise<LeaseGrant | null> {
+async function leaseLocked(ctx: Context, nodeId: number, node: NodeState, nodeArchList: readonly string[], kinds: readonly string[], maxConcurrency: number): Promise<LeaseGrant | null> {
   if (node.enabled !== 1 || node.running >= maxConcurrency) return null;
   const arches = [...new Set([...nodeArchList, ...ANY_NODE_ARCHES])];
   let claimed: Claimed | undefined;
   let source: LeaseSource | undefined;
   if (hasRowLocks(ctx)) {
-    const row = await claimRecordRead(ctx, nodeId, node, arches, maxConcurrency);
+    const row = await claimRecordRead(ctx, nodeId, node, arches, kinds, maxConcurrency);
     if (row) ({ claimed, source } = splitSource(row));
   } else {
-    claimed = await claimThenRecord(ctx, nodeId, node, arches, maxConcurrency);
+    claimed = await claimThenRecord(ctx, nodeId, node, arches, kinds, maxConcurrency);
   }
   if (!claimed) return null;
   const { owner_name: _name, owner_running: _running, build_state, ...task } = claimed;
@@ -222,23 +228,25 @@ async function leaseLocked(ctx: Context, nodeId: number, node: NodeState, nodeAr
  */
 export function leaseTask(ctx: Context, node: LeasingNode): Promise<Task | null> {
   assertTaskTransition('queued', 'leased');
-  return inTransaction(ctx, async (tx) => (await leaseLocked(tx, node.id, await touchForLease(tx, node.id), node.arches, node.maxConcurrency))?.task ?? null);
+  const kinds = taskKindsFor(node.capabilities ?? ['build']);
+  return inTransaction(ctx, async (tx) => (await leaseLocked(tx, node.id, await touchForLease(tx, node.id), node.arches, kinds, node.maxConcurrency))?.task ?? null);
 }
 
 /** What a node serves and how many more leases it may take now. @throws NotFoundError */
-export async function nodeCapacity(ctx: Context, nodeId: number): Promise<{ arches: string[]; free: number; enabled: boolean }> {
+export async function nodeCapacity(ctx: Context, nodeId: number): Promise<{ arches: string[]; kinds: string[]; free: number; enabled: boolean }> {
   const row = await ctx.db.kysely
     .selectFrom('nodes as n')
     .select((eb) => [
       'n.enabled',
       'n.arches',
+      'n.capabilities',
       'n.max_concurrency',
       eb.selectFrom('tasks as t').select(eb.fn.countAll<number>().as('c')).whereRef('t.leased_by', '=', 'n.id').where('t.state', '=', 'leased').as('running'),
     ])
     .where('n.id', '=', nodeId)
     .executeTakeFirst();
   if (!row) throw new NotFoundError(`node ${nodeId} does not exist`);
-  return { arches: nodeArches(row), free: row.max_concurrency - Number(row.running ?? 0), enabled: row.enabled === 1 };
+  return { arches: nodeArches(row), kinds: taskKindsFor(parseCapabilities(row.capabilities)), free: row.max_concurrency - Number(row.running ?? 0), enabled: row.enabled === 1 };
 }
 
 /** How stale last_seen_at may get while a node polls an empty queue. */
@@ -270,6 +278,6 @@ export async function leaseTaskForNode(ctx: Context, nodeId: number): Promise<Le
   if (!ctx.db.kysely.isTransaction && !(await anythingQueued(ctx, nodeId))) return null;
   return inTransaction(ctx, async (tx) => {
     const node = await touchForLease(tx, nodeId);
-    return leaseLocked(tx, nodeId, node, nodeArches(node), node.max_concurrency);
+    return leaseLocked(tx, nodeId, node, nodeArches(node), taskKindsFor(parseCapabilities(node.capabilities)), node.max_concurrency);
   });
 }

@@ -16,6 +16,8 @@ export type WaitOutcome = 'work' | 'timeout' | 'closed' | 'aborted';
 
 interface Waiter {
   arches: ReadonlySet<string>;
+  /** Task kinds it takes (all when null). */
+  kinds: ReadonlySet<string> | null;
   done: (outcome: WaitOutcome) => void;
 }
 
@@ -49,15 +51,17 @@ export class QueueWatcher {
   }
 
   /**
-   * Waits until a task of one of `arches` (or noarch/src) is queued ('work'), `timeoutMs` passes
-   * ('timeout'), `signal` aborts ('aborted'), or the watcher closes ('closed').
+   * Waits until a task of one of `arches` (or noarch/src) and of one of `kinds` (default any) is
+   * queued ('work'), `timeoutMs` passes ('timeout'), `signal` aborts ('aborted'), or the watcher
+   * closes ('closed').
    */
-  wait(arches: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome> {
+  wait(arches: readonly string[], timeoutMs: number, signal?: AbortSignal, kinds?: readonly string[]): Promise<WaitOutcome> {
     if (this.#closed) return Promise.resolve('closed');
     if (signal?.aborted) return Promise.resolve('aborted');
     return new Promise((resolve) => {
       const waiter: Waiter = {
         arches: new Set([...arches, ...ANY_NODE_ARCHES]),
+        kinds: kinds ? new Set(kinds) : null,
         done: (outcome) => {
           clearTimeout(timeout);
           signal?.removeEventListener('abort', onAbort);
@@ -96,15 +100,15 @@ export class QueueWatcher {
     this.#looking = true;
     try {
       const rows = await this.#ctx.db.kysely
-        .selectFrom((db) => db.selectFrom('tasks').select('arch').where('state', '=', 'queued').limit(lookLimit(this.#waiters.length)).as('q'))
-        .select((eb) => ['q.arch', eb.fn.countAll<number>().as('n')])
-        .groupBy('q.arch')
+        .selectFrom((db) => db.selectFrom('tasks').select(['arch', 'kind']).where('state', '=', 'queued').limit(lookLimit(this.#waiters.length)).as('q'))
+        .select((eb) => ['q.arch', 'q.kind', eb.fn.countAll<number>().as('n')])
+        .groupBy(['q.arch', 'q.kind'])
         .execute();
-      for (const { arch, n } of rows) {
+      for (const { arch, kind, n } of rows) {
         let left = Number(n);
         for (const w of [...this.#waiters]) {
           if (left === 0) break;
-          if (!w.arches.has(arch)) continue;
+          if (!w.arches.has(arch) || (w.kinds !== null && !w.kinds.has(kind))) continue;
           w.done('work');
           left--;
         }

@@ -38,7 +38,7 @@ export const leasedTaskSchema = {
   properties: {
     id: { type: 'integer' },
     buildId: { type: 'integer' },
-    kind: { type: 'string', enum: ['srpm', 'rpm'] },
+    kind: { type: 'string', enum: ['srpm', 'rpm', 'test', 'sign'] },
     platform: { type: 'string' },
     arch: { type: 'string', description: 'target arch; src for an srpm task' },
     attempt: { type: 'integer' },

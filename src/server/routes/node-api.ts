@@ -106,7 +106,7 @@ async function leaseWaiting(ctx: Context, watcher: QueueWatcher, nodeId: number,
         backoff = Math.min(MAX_BACKOFF_MS, Math.max(50, backoff * 2));
         await sleepUnlessAborted(Math.min(backoff, deadline - Date.now()), gone.signal);
       }
-      if ((await watcher.wait(capacity.arches, deadline - Date.now(), gone.signal)) !== 'work') return null;
+      if ((await watcher.wait(capacity.arches, deadline - Date.now(), gone.signal, capacity.kinds)) !== 'work') return null;
     }
   } finally {
     reply.raw.off('close', onClose);
