@@ -17,6 +17,7 @@ import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { buildArches, findPlatform, type Platform } from '../platforms/index.ts';
 import { createRepository } from '../repo/create/create.ts';
+import { signedVersions } from '../signing/index.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
 
 const MANIFEST = '.distforge-manifest';
@@ -45,12 +46,14 @@ function fileArch(name: string): string | null {
   return /\.([A-Za-z0-9_]+)\.rpm$/.exec(name)?.[1] ?? null;
 }
 
-/** What the repository of (build, platform) for `arch` should hold: name → sha256. */
+/** What the repository of (build, platform) for `arch` should hold: name → sha256 (of the signed
+ * package once it is signed). */
 async function wantedPackages(ctx: Context, buildId: number, platform: string): Promise<{ name: string; sha256: string; arch: string | null }[]> {
+  const signed = await signedVersions(ctx, buildId);
   const rows = await ctx.db.kysely
     .selectFrom('artifacts as a')
     .innerJoin('tasks as t', 't.id', 'a.task_id')
-    .select(['a.name', 'a.sha256'])
+    .select(['a.id', 'a.name', 'a.sha256'])
     .where('t.build_id', '=', buildId)
     .where('t.platform', '=', platform)
     .where('t.kind', '=', 'rpm')
@@ -59,7 +62,7 @@ async function wantedPackages(ctx: Context, buildId: number, platform: string): 
     .orderBy('t.id')
     .orderBy('a.id')
     .execute();
-  return rows.filter((r) => !r.name.includes('/') && !r.name.startsWith('.')).map((r) => ({ ...r, arch: fileArch(r.name) }));
+  return rows.filter((r) => !r.name.includes('/') && !r.name.startsWith('.')).map((r) => ({ name: r.name, sha256: signed.get(r.id)?.sha256 ?? r.sha256, arch: fileArch(r.name) }));
 }
 
 function forArch(all: { name: string; sha256: string; arch: string | null }[], arch: string): Map<string, string> {

@@ -17,6 +17,7 @@ import { buildArches, findPlatform } from '../platforms/index.ts';
 import { enqueueReadyTasks } from '../scheduler/dependencies.ts';
 import { recordTaskEvents } from '../scheduler/events.ts';
 import { inTransaction } from '../scheduler/transaction.ts';
+import { blockedTask } from '../scheduler/new-task.ts';
 import { transitionTasks } from '../scheduler/transitions.ts';
 import { syncRunningBuildRepos } from './build-repo.ts';
 import { buildsDb, jsonArray } from './schema.ts';
@@ -101,26 +102,7 @@ export async function fanOut(ctx: Context, task: SrpmTask): Promise<number | nul
       const waitsFor = depTasks.filter((d) => arch === 'noarch' || d.arch === arch || d.arch === 'noarch');
       const row = await txDb
         .insertInto('tasks')
-        .values({
-          build_id: task.build_id,
-          item_id: task.item_id,
-          kind: 'rpm',
-          platform: task.platform,
-          arch,
-          state: 'blocked',
-          priority: task.priority,
-          owner_id: task.owner_id,
-          leased_by: null,
-          lease_expires_at: null,
-          attempt: 1,
-          max_attempts: task.max_attempts,
-          created_at: now,
-          queued_at: null,
-          started_at: null,
-          finished_at: null,
-          failure_reason: null,
-          result: null,
-        })
+        .values(blockedTask({ buildId: task.build_id, itemId: task.item_id, kind: 'rpm', platform: task.platform, arch, priority: task.priority, ownerId: task.owner_id, maxAttempts: task.max_attempts, now }))
         .returning('id')
         .executeTakeFirstOrThrow();
       await txDb.insertInto('task_dependencies').values([task.id, ...waitsFor.map((d) => d.id)].map((d) => ({ task_id: row.id, depends_on: d }))).execute();

@@ -8,6 +8,7 @@ import type { BuildState, TaskKind, TaskState } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import { artifactUrl } from '../scheduler/index.ts';
 import { buildArches, findPlatform } from '../platforms/index.ts';
+import { isBuildSigned, signedVersions } from '../signing/index.ts';
 import { buildRepoUrl } from './build-repo.ts';
 import { hasPendingFanout } from './fan-out.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
@@ -15,9 +16,12 @@ import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
 export interface ArtifactView {
   name: string;
   kind: string;
+  /** The signed package's once the package is signed (the unsigned original stays in the store). */
   sha256: string;
   size: number;
   url: string;
+  /** Present once signed: the key, when, and the unsigned original. */
+  signature?: { keyid: string; signedAt: number; unsignedSha256: string; unsignedUrl: string };
 }
 
 export interface TaskView {
@@ -71,6 +75,8 @@ export interface BuildView extends BuildSummary {
   items: ItemView[];
   tasks: TaskView[];
   repositories: RepositoryView[];
+  /** Every package of the build is signed. */
+  signed: boolean;
 }
 
 
@@ -115,13 +121,13 @@ async function ownerName(ctx: Context, id: number): Promise<string> {
 export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
   const db = buildsDb(ctx);
   const row = await getBuildRow(ctx, id);
-  const [items, tasks, artifacts, deps] = await Promise.all([
+  const [items, tasks, artifacts, deps, signatures, signed] = await Promise.all([
     db.selectFrom('build_items').selectAll().where('build_id', '=', id).orderBy('position').execute(),
     db.selectFrom('tasks').selectAll().where('build_id', '=', id).orderBy('id').execute(),
     db
       .selectFrom('artifacts')
       .innerJoin('tasks', 'tasks.id', 'artifacts.task_id')
-      .select(['artifacts.task_id', 'artifacts.name', 'artifacts.kind', 'artifacts.sha256', 'artifacts.size'])
+      .select(['artifacts.id', 'artifacts.task_id', 'artifacts.name', 'artifacts.kind', 'artifacts.sha256', 'artifacts.size'])
       .where('tasks.build_id', '=', id)
       .orderBy('artifacts.id')
       .execute(),
@@ -131,12 +137,19 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
       .select(['task_dependencies.task_id', 'task_dependencies.depends_on'])
       .where('tasks.build_id', '=', id)
       .execute(),
+    signedVersions(ctx, id),
+    isBuildSigned(ctx, id),
   ]);
   const names = new Map(items.map((i) => [i.id, i.name]));
   const byTask = new Map<number, ArtifactView[]>();
   for (const a of artifacts) {
     const list = byTask.get(a.task_id) ?? [];
-    list.push({ name: a.name, kind: a.kind, sha256: a.sha256, size: Number(a.size), url: artifactUrl(ctx, a.sha256, a.name) });
+    const s = signatures.get(a.id);
+    list.push(
+      s
+        ? { name: a.name, kind: a.kind, sha256: s.sha256, size: s.size, url: artifactUrl(ctx, s.sha256, a.name), signature: { keyid: s.keyid, signedAt: s.signedAt, unsignedSha256: a.sha256, unsignedUrl: artifactUrl(ctx, a.sha256, a.name) } }
+        : { name: a.name, kind: a.kind, sha256: a.sha256, size: Number(a.size), url: artifactUrl(ctx, a.sha256, a.name) },
+    );
     byTask.set(a.task_id, list);
   }
   const depsOf = new Map<number, number[]>();
@@ -153,6 +166,7 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
   }
   return {
     ...head,
+    signed,
     repositories,
     items: items.map((i) => ({
       id: i.id,

@@ -177,6 +177,41 @@ function actionCommand(name: 'cancel' | 'retry' | 'rebuild', description: string
     });
 }
 
+/** Polls until every sign task of the build has ended; returns the build. */
+async function waitForSigning(client: ApiClient, id: number): Promise<BuildView> {
+  for (;;) {
+    const b = await client.get<BuildView>(`/builds/${id}`);
+    if (b.tasks.every((t) => t.kind !== 'sign' || FINAL.has(t.state as BuildView['state']))) return b;
+    await sleep(POLL_MS);
+  }
+}
+
+function signCommand(): Command {
+  return withClientOptions(new Command('sign'))
+    .description("sign a succeeded build's packages (a key the platform allows; default its first)")
+    .argument('<id>')
+    .option('--key <keyid>', 'the key to sign with (distforge key list)')
+    .option('--wait', 'return when signing ends: exit 0 if every package is signed, 1 if not')
+    .option('--json', 'with --wait, print the build as `build show --json` does')
+    .action(async (id: string, flags: ClientFlags & { key?: string; wait?: boolean; json?: boolean }) => {
+      const client = clientFrom(flags, { needsToken: true });
+      const build = buildId(id);
+      const r = await client.post<{ taskIds: number[]; keys: Record<string, string> }>(`/builds/${build}/sign`, flags.key === undefined ? {} : { key: flags.key });
+      const keys = Object.entries(r.keys).map(([p, k]) => `${p}: ${k}`).join(', ');
+      if (!flags.wait) {
+        process.stdout.write(`build ${build}: ${r.taskIds.length} sign task(s) queued (${keys})\n`);
+        return;
+      }
+      const b = await waitForSigning(client, build);
+      if (flags.json) printJson(b);
+      else process.stdout.write(`build ${build}: ${b.signed ? 'signed' : 'not signed'} (${keys})\n`);
+      if (!b.signed) {
+        for (const t of b.tasks.filter((x) => x.kind === 'sign' && x.state !== 'succeeded')) process.stderr.write(`sign task ${t.id} (${t.package ?? '?'}) ${t.state}${t.failureReason ? `: ${t.failureReason}` : ''}\n`);
+        throw new ExitCode(1);
+      }
+    });
+}
+
 export function buildCommand(): Command {
   return new Command('build')
     .description('submit and follow builds')
@@ -186,5 +221,6 @@ export function buildCommand(): Command {
     .addCommand(logsCommand())
     .addCommand(actionCommand('cancel', 'cancel every unfinished task of a build'))
     .addCommand(actionCommand('retry', 'run the failed and cancelled tasks of a build again'))
-    .addCommand(actionCommand('rebuild', 'submit a new build of the same sources at the same commits; prints its id'));
+    .addCommand(actionCommand('rebuild', 'submit a new build of the same sources at the same commits; prints its id'))
+    .addCommand(signCommand());
 }

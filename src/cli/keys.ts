@@ -6,10 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
-import type { KeyInfo } from '../signer/key-info.ts';
+import type { KeyInfo } from '../pgp/key-info.ts';
 import { generateKey, importKeys, KEY_ALGORITHMS, listKeys, type KeyAlgorithm } from '../signer/keystore.ts';
 import { readPassphrase } from '../signer/passphrase.ts';
-import { printJson, printTable } from './client.ts';
+import { checkKeyId, type KeyView } from '../signing/keys.ts';
+import { clientFrom, printJson, printTable, withClientOptions, type ClientFlags } from './client.ts';
 
 interface StoreFlags {
   keys: string;
@@ -61,17 +62,38 @@ function importCommand(): Command {
 }
 
 function listCommand(): Command {
-  return new Command('list')
-    .description('list the keys in a key store (without unlocking them)')
-    .requiredOption('--keys <dir>', 'the key store directory')
-    .option('--json', 'print JSON: [{keyid, fingerprint, algorithm, userIds, created}]')
-    .action(async (flags: { keys: string; json?: boolean }) => {
-      const keys = await listKeys(flags.keys);
+  return withClientOptions(new Command('list'))
+    .description("list the master's signing keys and the platforms each may sign (with --keys: a local key store's keys)")
+    .option('--keys <dir>', 'list this key store instead (without unlocking it)')
+    .option('--json', 'print JSON: [{keyid, fingerprint, algorithm, platforms, …}]')
+    .action(async (flags: ClientFlags & { keys?: string; json?: boolean }) => {
+      if (flags.keys !== undefined) {
+        const local = await listKeys(flags.keys);
+        if (flags.json) return printJson(local);
+        return printKeys(local);
+      }
+      const keys = await clientFrom(flags).get<KeyView[]>('/keys');
       if (flags.json) return printJson(keys);
-      printKeys(keys);
+      printTable(['KEYID', 'ALGORITHM', 'PLATFORMS', 'SIGNER', 'USER ID'], keys.map((k) => [k.keyid, k.algorithm, k.platforms.join(',') || '-', k.signer ?? '-', k.userIds.join(', ')]));
+    });
+}
+
+function allowCommand(): Command {
+  return withClientOptions(new Command('allow'))
+    .description('set the platforms a key may sign (admin); no --platform: none')
+    .argument('<keyid>')
+    .option('--platform <name...>', 'a platform the key may sign (repeat or list several)')
+    .action(async (keyid: string, flags: ClientFlags & { platform?: string[] }) => {
+      const k = await clientFrom(flags, { needsToken: true }).put<KeyView>(`/keys/${encodeURIComponent(checkKeyId(keyid))}/platforms`, { platforms: flags.platform ?? [] });
+      process.stdout.write(`key ${k.keyid} may sign: ${k.platforms.join(', ') || 'no platform'}\n`);
     });
 }
 
 export function keyCommand(): Command {
-  return new Command('key').description('signing keys: generate, import, list').addCommand(generateCommand()).addCommand(importCommand()).addCommand(listCommand());
+  return new Command('key')
+    .description('signing keys: generate, import (a key store), list, allow (the master)')
+    .addCommand(generateCommand())
+    .addCommand(importCommand())
+    .addCommand(listCommand())
+    .addCommand(allowCommand());
 }

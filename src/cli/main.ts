@@ -13,6 +13,7 @@ import { platformCommand } from './platforms.ts';
 import { repoCommand } from './repo.ts';
 import { rpmCommand } from './rpm.ts';
 import { serverCommand } from './server.ts';
+import { signerCommand } from './signer.ts';
 import { sourcesCommand } from './sources.ts';
 import { tokenCommand } from './tokens.ts';
 import { upCommand } from './up.ts';
@@ -34,6 +35,7 @@ function program(): Command {
   p.addCommand(gitCommand());
   p.addCommand(sourcesCommand());
   p.addCommand(keyCommand());
+  p.addCommand(signerCommand());
   const override = (c: Command): void => {
     c.exitOverride();
     for (const sub of c.commands) override(sub);

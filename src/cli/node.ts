@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { UsageError } from '../errors.ts';
 import { NodeAgent } from '../node/agent.ts';
 import { buildableArches } from '../node/host.ts';
-import { normalizeServerUrl } from './client.ts';
+import { agentConnection, concurrencyFlag, runUntilSignalled } from './agent-process.ts';
 
 interface RunFlags {
   server?: string;
@@ -33,12 +33,8 @@ function list(value: string): string[] {
 }
 
 async function runNode(flags: RunFlags): Promise<void> {
-  const server = flags.server ?? process.env.DISTFORGE_URL;
-  if (!server) throw new UsageError('no server given: pass --server URL or set DISTFORGE_URL');
-  const token = (flags.token ?? process.env.DISTFORGE_TOKEN)?.trim();
-  if (!token) throw new UsageError('a node needs its token: pass --token TOKEN (from `distforge node add`) or set DISTFORGE_TOKEN');
-  const max = Number(flags.maxConcurrency);
-  if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max-concurrency must be a whole number of at least 1, not "${flags.maxConcurrency}"`);
+  const { server, token } = agentConnection(flags, 'a node needs its token');
+  const max = concurrencyFlag(flags.maxConcurrency);
   const pollMs = Number(flags.pollMs);
   if (!Number.isInteger(pollMs) || pollMs < 10) throw new UsageError(`--poll-ms must be a whole number of at least 10, not "${flags.pollMs}"`);
   const waitSeconds = Number(flags.wait);
@@ -48,7 +44,7 @@ async function runNode(flags: RunFlags): Promise<void> {
   if (bad !== undefined) throw new UsageError(`--capabilities: unknown capability "${bad}" (build, test)`);
   const log = pino({ level: flags.logLevel }, process.stderr);
   const agent = new NodeAgent({
-    server: normalizeServerUrl(server),
+    server,
     token,
     arches: flags.arches ? list(flags.arches) : buildableArches(),
     capabilities,
@@ -59,16 +55,7 @@ async function runNode(flags: RunFlags): Promise<void> {
     ...(flags.keepWork ? { keepWork: true } : {}),
     log,
   });
-  const stop = (signal: NodeJS.Signals): void => {
-    log.info({ signal }, 'stopping: running builds are abandoned (their leases expire)');
-    agent.stop();
-  };
-  process.once('SIGINT', stop).once('SIGTERM', stop);
-  try {
-    await agent.run();
-  } finally {
-    process.off('SIGINT', stop).off('SIGTERM', stop);
-  }
+  await runUntilSignalled(agent, log, 'builds');
 }
 
 /** The `run` command: options and action. */

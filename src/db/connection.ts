@@ -14,6 +14,7 @@ import { schedulerIndexes } from './migrations/0002-scheduler.ts';
 import { buildGraphSchema } from './migrations/0004-build-graph.ts';
 import { gitSchema } from './migrations/0005-git.ts';
 import { lookasideSchema } from './migrations/0006-lookaside.ts';
+import { signingSchema } from './migrations/0007-signing.ts';
 import { PreparingClient } from './prepared-client.ts';
 import type { Database } from './schema.ts';
 
@@ -33,6 +34,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0004-build-graph': buildGraphSchema(dialect),
     '0005-git': gitSchema(dialect),
     '0006-lookaside': lookasideSchema(dialect),
+    '0007-signing': signingSchema(dialect),
   };
 }
 

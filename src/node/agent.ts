@@ -32,6 +32,10 @@ export interface AgentOptions {
   buildHost?: string;
   keepWork?: boolean;
   log: NodeLogger;
+  /** Runs a leased task instead of building it (the signer signs); default runTask. */
+  runTask?: (task: LeasedTask, signal: AbortSignal, onLeaseLost: (e: LeaseLostError) => void) => Promise<TaskOutcome>;
+  /** Called after each successful hello (the signer registers its public keys). */
+  afterHello?: (client: NodeClient) => Promise<void>;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -87,6 +91,7 @@ export class NodeAgent {
   async hello(): Promise<HelloResponse> {
     this.identity = await this.client.hello({ arches: this.arches, capabilities: this.#o.capabilities ?? ['build'], maxConcurrency: this.maxConcurrency });
     this.#o.log.info({ nodeId: this.identity.nodeId, name: this.identity.name, arches: this.arches }, 'registered with the master');
+    await this.#o.afterHello?.(this.client);
     return this.identity;
   }
 
@@ -160,7 +165,8 @@ export class NodeAgent {
       ...(this.#o.buildHost ? { buildHost: this.#o.buildHost } : {}),
       ...(this.#o.keepWork ? { keepWork: true } : {}),
     };
-    const promise = runTask(task, settings, abort.signal, lost)
+    const run = this.#o.runTask ?? ((t: LeasedTask, signal: AbortSignal, onLost: (e: LeaseLostError) => void) => runTask(t, settings, signal, onLost));
+    const promise = run(task, abort.signal, lost)
       .catch((e: unknown): TaskOutcome => {
         if (e instanceof LeaseLostError) return 'lease-lost';
         log.error({ ...ids, err: (e as Error).message }, 'task ended with an error the master was not told about');

@@ -7,6 +7,7 @@
  * |---|---|
  * | hello | POST /api/v1/node/hello {arches, capabilities, maxConcurrency} → {nodeId, name} |
  * | lease | POST /api/v1/node/lease → 200 {task} or 204 |
+ * | keys (signers) | POST /api/v1/node/keys {keys: [armored public key]} |
  * | heartbeat | POST /api/v1/node/tasks/:id/heartbeat (409: lease lost) |
  * | appendLog | POST /api/v1/node/tasks/:id/log?seq=N, text/plain |
  * | uploadArtifact | PUT /api/v1/node/tasks/:id/artifacts/:name?kind=K&sha256=HEX, streamed from disk |
@@ -118,6 +119,12 @@ export class NodeClient {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** A signer registers the public keys it holds (POST /api/v1/node/keys). */
+  async registerKeys(armoredPublicKeys: string[]): Promise<{ keyid: string; fingerprint: string; algorithm: string }[]> {
+    const res = await this.#json('POST', '/api/v1/node/keys', { keys: armoredPublicKeys });
+    return ((await res.json()) as { keys: { keyid: string; fingerprint: string; algorithm: string }[] }).keys;
   }
 
   async heartbeat(taskId: number): Promise<void> {

@@ -37,4 +37,5 @@ export { markNodeSeen, nodeArches, touchNode, type NodeOffer } from './nodes.ts'
 export { artifactUrl, describeGrant, describeLease, type LeaseDecorator, type LeasedArtifact, type LeasedTask } from './lease-details.ts';
 export { BadArtifactError, BadArtifactNameError, IllegalTransitionError, LeaseLostError } from './errors.ts';
 export { inTransaction } from './transaction.ts';
+export { blockedTask, type NewTaskFields } from './new-task.ts';
 export { QueueWatcher, type WaitOutcome } from './queue-watcher.ts';

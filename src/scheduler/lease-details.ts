@@ -32,6 +32,8 @@ export interface LeasedTask {
   dependencies: { taskId: number; artifacts: LeasedArtifact[] }[];
   /** Repository URLs to build against (filled by the builds domain's decorator). */
   repositories: string[];
+  /** For a sign task: the key to sign its dependencies' packages with (filled by the signing domain). */
+  sign?: { keyid: string; fingerprint: string };
 }
 
 /** Adds to or overrides parts of a lease description (e.g. the repositories). */

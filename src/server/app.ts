@@ -14,17 +14,33 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { decorateLease, onTaskCompleted } from '../builds/index.ts';
 import type { Context } from '../context.ts';
+import type { Task } from '../db/schema.ts';
+import type { LeasedTask } from '../scheduler/index.ts';
+import { recordSignatures, signLease } from '../signing/index.ts';
 import { registerAuth } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { buildRoutes } from './routes/builds.ts';
 import { gitHttpRoutes, gitRoutes } from './routes/git.ts';
 import { healthRoutes, VERSION } from './routes/health.ts';
 import { lookasideRoutes } from './routes/lookaside.ts';
+import { signingRoutes } from './routes/signing.ts';
 import { nodeApiRoutes } from './routes/node-api.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { platformRoutes } from './routes/platforms.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
+
+/** A lease as the builds and signing domains describe it. */
+async function decorateAnyLease(ctx: Context, task: Task): Promise<Partial<LeasedTask>> {
+  const sign = await signLease(ctx, task);
+  return { ...(await decorateLease(ctx, task)), ...(sign && { sign }) };
+}
+
+/** A task's completion as the builds and signing domains record it (inside its transaction). */
+async function onAnyTaskSucceeded(ctx: Context, task: Task): Promise<void> {
+  if (task.kind === 'sign') await recordSignatures(ctx, task);
+  else await onTaskCompleted(ctx, task);
+}
 
 /** Where the REST API lives; every route plugin is registered under it. */
 export const API_PREFIX = '/api/v1';
@@ -67,8 +83,10 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     userRoutes(ctx),
     tokenRoutes(ctx),
     buildRoutes(ctx),
-    // The builds domain adds the build repositories to each lease and fans an SRPM out to its arches.
-    nodeApiRoutes(ctx, { decorateLease, onTaskSucceeded: onTaskCompleted }),
+    // The builds domain adds the build repositories to each lease and fans an SRPM out to its
+    // arches; the signing domain adds the key to a sign task's lease and records its signatures.
+    nodeApiRoutes(ctx, { decorateLease: decorateAnyLease, onTaskSucceeded: onAnyTaskSucceeded }),
+    signingRoutes(ctx),
     gitRoutes(ctx),
     lookasideRoutes(ctx),
     ...(options.extraRoutes ?? []),

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { readSecretKey, type SecretKey } from '../pgp/secret-key.ts';
 import { KeyStoreError } from './errors.ts';
-import { keyInfo, type KeyInfo } from './key-info.ts';
+import { keyInfo, type KeyInfo } from '../pgp/key-info.ts';
 
 export const KEY_ALGORITHMS = ['rsa4096', 'ed25519'] as const;
 export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];

@@ -13,7 +13,7 @@ import { decorateLease, onTaskCompleted } from '../../src/builds/index.ts';
 import type { Task } from '../../src/db/schema.ts';
 import { completeTask, describeLease, failTask, leaseTask, recordArtifact, rpmIndexRow, type LeasedTask } from '../../src/scheduler/index.ts';
 import { el9Defines } from '../support/rpmbuild.ts';
-import { examplePlatform, startTestServer, type TestServer } from '../support/server.ts';
+import { examplePlatform, startTestServer, type TestServer, type TestServerOptions } from '../support/server.ts';
 
 export const EXAMPLES = resolve(import.meta.dirname, '../../examples/packages');
 
@@ -95,8 +95,8 @@ export interface BuildsServer extends TestServer {
 }
 
 /** A master with the example platform, a maintainer and a read-only user. */
-export async function startBuildsServer(): Promise<BuildsServer> {
-  const server = await startTestServer({ platforms: [examplePlatform()] });
+export async function startBuildsServer(opts: Omit<TestServerOptions, 'platforms'> = {}): Promise<BuildsServer> {
+  const server = await startTestServer({ ...opts, platforms: [examplePlatform()] });
   const maintainer = (await issueUserToken(server.ctx, 'maint', 'maintainer')).secret;
   const reader = (await issueUserToken(server.ctx, 'reader', 'read-only')).secret;
   return { ...server, maintainer, reader, gitRoot: mkdtempSync(join(tmpdir(), 'distforge-git-')) };

@@ -94,7 +94,7 @@ test('bad node definitions are 400 and create nothing', async () => {
     [{ name: 'n' }, /^body\.arches: is required$/],
     [{ name: 'n', arches: ['noarch'] }, /^arches: a node needs at least one architecture besides noarch$/],
     [{ name: 'n', arches: ['x86_64'], maxConcurrency: 0 }, /^body\.maxConcurrency: must be >= 1$/],
-    [{ name: 'n', arches: ['x86_64'], capabilities: ['sign'] }, /^body\.capabilities\[0\]: must be one of build, test$/],
+    [{ name: 'n', arches: ['x86_64'], capabilities: ['fly'] }, /^body\.capabilities\[0\]: must be one of build, test, sign$/],
     [{ name: 'n', arches: ['x86_64'], colour: 'red' }, /^body\.colour: unknown field$/],
     [{ name: '../../etc', arches: ['x86_64'] }, /^invalid node name: "..\/..\/etc" must not contain a path separator$/],
     [{ name: '/abs', arches: ['x86_64'] }, /^invalid node name: /],

@@ -49,6 +49,8 @@ export interface TestServerOptions {
   now?: () => number;
   /** Default silent; DISTFORGE_TEST_LOG=debug shows the server's log. */
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Where the log goes (default stderr). */
+  logDestination?: NodeJS.WritableStream;
 }
 
 export interface TestServer {
@@ -71,7 +73,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     db: await freshDatabaseUrl(),
     publicUrl: 'http://127.0.0.1',
     logLevel: opts.logLevel ?? envLevel ?? 'silent',
-    logDestination: process.stderr,
+    logDestination: opts.logDestination ?? process.stderr,
     ...(opts.leaseMs !== undefined && { leaseMs: opts.leaseMs }),
     ...(opts.maxAttempts !== undefined && { maxAttempts: opts.maxAttempts }),
     ...(opts.now !== undefined && { now: opts.now }),

@@ -12,8 +12,8 @@
  *
  * The BuildRequires check itself is rpmbuild's, against that rpmdb (rpmbuild-sandbox.ts).
  */
-import { copyFileSync, createReadStream } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { copyFileSync } from 'node:fs';
+import { sha256File } from '../../util/sha256-file.ts';
 import { basename, join } from 'node:path';
 import { repoNevra, type RepoDependency } from '../../repo/model.ts';
 import { formatDep } from '../../repo/closure/index.ts';
@@ -41,15 +41,6 @@ export interface PreparedDependencies {
   unresolved: string[];
 }
 
-function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (c) => h.update(c))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
-}
 
 /** Unpacks the files of the package at `path` into `dest`. */
 async function unpack(path: string, dest: string): Promise<void> {

@@ -56,7 +56,19 @@ export const buildSummarySchema = {
 const artifactSchema = {
   type: 'object',
   required: ['name', 'kind', 'sha256', 'size', 'url'],
-  properties: { name: str, kind: str, sha256: str, size: int, url: { type: 'string', description: 'absolute download URL' } },
+  properties: {
+    name: str,
+    kind: str,
+    sha256: { type: 'string', description: 'of the signed package once signed' },
+    size: int,
+    url: { type: 'string', description: 'absolute download URL (the signed package once signed)' },
+    signature: {
+      type: 'object',
+      required: ['keyid', 'signedAt', 'unsignedSha256', 'unsignedUrl'],
+      description: 'present once signed',
+      properties: { keyid: str, signedAt: int, unsignedSha256: str, unsignedUrl: str },
+    },
+  },
 } as const;
 
 const taskSchema = {
@@ -68,7 +80,7 @@ const taskSchema = {
     package: nullableStr,
     platform: str,
     arch: str,
-    kind: { type: 'string', enum: ['srpm', 'rpm'] },
+    kind: { type: 'string', enum: ['srpm', 'rpm', 'test', 'sign'] },
     state: taskState,
     attempt: int,
     failureReason: nullableStr,
@@ -94,9 +106,10 @@ const itemSchema = {
 
 export const buildSchema = {
   type: 'object',
-  required: [...buildSummarySchema.required, 'items', 'tasks', 'repositories'],
+  required: [...buildSummarySchema.required, 'items', 'tasks', 'repositories', 'signed'],
   properties: {
     ...buildSummaryProperties,
+    signed: { type: 'boolean', description: 'every package of the build is signed' },
     items: { type: 'array', items: itemSchema },
     tasks: { type: 'array', items: taskSchema },
     repositories: {

@@ -61,6 +61,12 @@ export const leasedTaskSchema = {
       items: { type: 'object', required: ['taskId', 'artifacts'], properties: { taskId: { type: 'integer' }, artifacts: { type: 'array', items: artifactRef } } },
     },
     repositories: { type: 'array', items: { type: 'string' }, description: 'repository URLs to build against' },
+    sign: {
+      type: 'object',
+      required: ['keyid', 'fingerprint'],
+      description: 'sign tasks: the key to sign the packages of `dependencies` with',
+      properties: { keyid: { type: 'string' }, fingerprint: { type: 'string' } },
+    },
   },
 } as const;
 

@@ -1,11 +1,11 @@
 /**
- * What the key store says about a key without unlocking it: the id of the (sub)key that signs,
+ * What we say about a signing key without unlocking it: the id of the (sub)key that signs,
  * the primary key's fingerprint, the algorithm (`rsa4096`, `ed25519`, …), its user ids and when it
- * was made. This is also all of a key that ever reaches the master (with the public key).
+ * was made: what the sign server's store lists and the master records with the public key.
  */
 import * as openpgp from 'openpgp';
-import { PubkeyAlgo } from '../pgp/algorithms.ts';
-import { KeyStoreError } from './errors.ts';
+import { PubkeyAlgo } from './algorithms.ts';
+import { PgpError } from './errors.ts';
 
 export interface KeyInfo {
   /** Key id of the signing (sub)key, 16 upper-case hex digits (as `gpg --keyid-format long`). */
@@ -28,13 +28,13 @@ export function algorithmName(packet: openpgp.PublicKeyPacket | openpgp.SecretKe
   return `${info.algorithm}${info.bits ?? ''}`;
 }
 
-/** The KeyInfo of a key (public or secret; a secret key stays locked). @throws KeyStoreError */
+/** The KeyInfo of a key (public or secret; a secret key stays locked). @throws PgpError */
 export async function keyInfo(key: openpgp.Key): Promise<KeyInfo> {
   let signing: openpgp.Key | openpgp.Subkey;
   try {
     signing = await key.getSigningKey(undefined, new Date(), undefined, { ...openpgp.config, rejectPublicKeyAlgorithms: new Set() });
   } catch (e) {
-    throw new KeyStoreError(`key ${key.getFingerprint().toUpperCase()} cannot sign: ${(e as Error).message}`, { cause: e });
+    throw new PgpError(`key ${key.getFingerprint().toUpperCase()} cannot sign: ${(e as Error).message}`, { cause: e });
   }
   return {
     keyid: signing.getKeyID().toHex().toUpperCase(),

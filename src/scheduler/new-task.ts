@@ -1,0 +1,37 @@
+/** A new task row, blocked until its dependencies are met (enqueueReadyTasks queues it). */
+import type { NewTask, TaskKind } from '../db/schema.ts';
+
+export interface NewTaskFields {
+  buildId: number;
+  itemId: number;
+  kind: TaskKind;
+  platform: string;
+  arch: string;
+  priority: number;
+  ownerId: number;
+  maxAttempts: number;
+  now: number;
+}
+
+export function blockedTask(f: NewTaskFields): NewTask {
+  return {
+    build_id: f.buildId,
+    item_id: f.itemId,
+    kind: f.kind,
+    platform: f.platform,
+    arch: f.arch,
+    state: 'blocked',
+    priority: f.priority,
+    owner_id: f.ownerId,
+    leased_by: null,
+    lease_expires_at: null,
+    attempt: 1,
+    max_attempts: f.maxAttempts,
+    created_at: f.now,
+    queued_at: null,
+    started_at: null,
+    finished_at: null,
+    failure_reason: null,
+    result: null,
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Signing over HTTP. Anyone lists the keys and downloads a public key as an RPM-GPG-KEY file
+ * (GET /keys/KEYID.asc); an admin sets which platforms a key may sign; a maintainer asks for a
+ * build to be signed (POST /builds/:id/sign); a signer (a node with the `sign` capability)
+ * registers the public keys it holds (POST /node/keys). Private keys never arrive here: a private
+ * key block is refused.
+ */
+import type {} from '@fastify/swagger';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Context } from '../../context.ts';
+import { parseCapabilities } from '../../scheduler/capabilities.ts';
+import { getKey, listKeys, publicKeyFile, registerKeys, requestSigning, setKeyPlatforms } from '../../signing/index.ts';
+import { errorResponses } from '../errors.ts';
+import { ForbiddenError, requireNode, requireUser } from '../principal.ts';
+import { idParams } from './builds-schemas.ts';
+
+const str = { type: 'string' } as const;
+const tags = ['signing'];
+const security = [{ bearer: [] }];
+
+const keySchema = {
+  type: 'object',
+  required: ['keyid', 'fingerprint', 'algorithm', 'userIds', 'created', 'platforms', 'signer'],
+  properties: {
+    keyid: { type: 'string', description: 'key id of the signing (sub)key, 16 hex digits' },
+    fingerprint: str,
+    algorithm: { type: 'string', description: 'rsa4096, ed25519, …' },
+    userIds: { type: 'array', items: str },
+    created: { type: 'string', description: 'ISO 8601' },
+    platforms: { type: 'array', items: str, description: 'platforms whose packages it may sign' },
+    signer: { type: 'string', nullable: true, description: 'the signer node holding it' },
+  },
+} as const;
+
+const keyParams = { type: 'object', required: ['keyid'], properties: { keyid: str } } as const;
+
+export function signingRoutes(ctx: Context): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/keys', {
+      schema: { tags, summary: 'List signing keys and the platforms each may sign', response: { 200: { type: 'array', items: keySchema }, ...errorResponses(401) } },
+    }, () => listKeys(ctx));
+
+    app.get<{ Params: { keyid: string } }>('/keys/:keyid.asc', {
+      schema: { tags, summary: 'Download a public key (an RPM-GPG-KEY file for rpm --import and dnf gpgkey=)', params: keyParams, response: { 200: { type: 'string' }, ...errorResponses(400, 404) } },
+    }, async (req, reply) => {
+      const text = await publicKeyFile(ctx, req.params.keyid);
+      return reply.type('application/pgp-keys; charset=utf-8').send(text);
+    });
+
+    app.get<{ Params: { keyid: string } }>('/keys/:keyid', {
+      schema: { tags, summary: 'Show a signing key', params: keyParams, response: { 200: keySchema, ...errorResponses(400, 404) } },
+    }, (req) => getKey(ctx, req.params.keyid));
+
+    app.put<{ Params: { keyid: string }; Body: { platforms: string[] } }>('/keys/:keyid/platforms', {
+      schema: {
+        tags, security, summary: 'Set the platforms a key may sign (admin)', params: keyParams,
+        body: { type: 'object', required: ['platforms'], additionalProperties: false, properties: { platforms: { type: 'array', items: str } } },
+        response: { 200: keySchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    }, async (req) => {
+      requireUser(req.principal, 'admin');
+      return setKeyPlatforms(ctx, req.params.keyid, req.body.platforms);
+    });
+
+    app.post<{ Params: { id: number }; Body: { key?: string } | undefined }>('/builds/:id/sign', {
+      schema: {
+        tags, security, summary: 'Sign the packages of a succeeded build (maintainer): one sign task per package and platform', params: idParams,
+        body: { type: 'object', additionalProperties: false, properties: { key: { type: 'string', description: 'key id; default the first key the platform allows' } } },
+        response: {
+          202: { type: 'object', required: ['taskIds', 'keys'], properties: { taskIds: { type: 'array', items: { type: 'integer' } }, keys: { type: 'object', additionalProperties: str, description: 'platform → key id' } } },
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      },
+    }, async (req, reply) => {
+      const user = requireUser(req.principal, 'maintainer');
+      const result = await requestSigning(ctx, { buildId: req.params.id, ...(req.body?.key !== undefined && { keyid: req.body.key }), requestedBy: user.userId });
+      return reply.code(202).send(result);
+    });
+
+    app.post<{ Body: { keys: string[] } }>('/node/keys', {
+      schema: {
+        tags: ['node'], security, summary: 'A signer registers the public keys it holds (sign capability; private keys are refused)',
+        body: { type: 'object', required: ['keys'], additionalProperties: false, properties: { keys: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 65536 } } } },
+        response: { 200: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object', required: ['keyid', 'fingerprint', 'algorithm'], properties: { keyid: str, fingerprint: str, algorithm: str } } } } }, ...errorResponses(400, 401, 403) },
+      },
+    }, async (req) => {
+      const node = requireNode(req.principal);
+      const row = await ctx.db.kysely.selectFrom('nodes').select('capabilities').where('id', '=', node.nodeId).executeTakeFirst();
+      if (!parseCapabilities(row?.capabilities).includes('sign')) throw new ForbiddenError(`node ${node.name} does not have the sign capability`);
+      return { keys: await registerKeys(ctx, node.nodeId, req.body.keys) };
+    });
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Running one sign task on the signer: for every srpm and rpm the lease lists (the packages of the
+ * build item's tasks), download it and check its sha256 against what the master recorded (a
+ * package changed in the store after building is refused, naming both sums), sign its header with
+ * the requested key (src/rpm), check the result with the public key as rpm would, and upload it
+ * under the same name; then complete. The log goes to the master as it is written. Any failure
+ * fails the task with the reason; a lost lease or a stop abandons it (the master leases it again).
+ */
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readPublicKeys, type PublicKeyRing } from '../pgp/keys.ts';
+import { publicKeyArmored } from '../pgp/secret-key.ts';
+import { signRpm, verifyRpm } from '../rpm/index.ts';
+import type { NodeClient } from '../node/client.ts';
+import { LeaseLostError, NodeApiError } from '../node/errors.ts';
+import { LogStreamer } from '../node/log-stream.ts';
+import type { NodeLogger, TaskOutcome } from '../node/task-runner.ts';
+import type { LeasedTask } from '../node/types.ts';
+import { sha256File } from '../util/sha256-file.ts';
+import type { UnlockedKey } from './keystore.ts';
+
+/** A leased sign task: the node API adds the key. */
+export type SignTaskLease = Omit<LeasedTask, 'kind'> & { kind: string; sign?: { keyid: string; fingerprint: string } };
+
+export interface SignSettings {
+  client: NodeClient;
+  workRoot: string;
+  /** The unlocked keys, by key id. */
+  keys: ReadonlyMap<string, UnlockedKey>;
+  log: NodeLogger;
+}
+
+class SignFailed extends Error {}
+
+const rings = new WeakMap<UnlockedKey, Promise<PublicKeyRing>>();
+
+function publicRing(key: UnlockedKey): Promise<PublicKeyRing> {
+  let ring = rings.get(key);
+  if (!ring) {
+    ring = readPublicKeys(publicKeyArmored(key.secret));
+    rings.set(key, ring);
+  }
+  return ring;
+}
+
+/** Signs the packages of one sign task. */
+export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: AbortSignal, onLeaseLost: (e: LeaseLostError) => void): Promise<TaskOutcome> {
+  const ids = { taskId: task.id, buildId: task.buildId };
+  const streamer = new LogStreamer(
+    (seq, text) => s.client.appendLog(task.id, seq, text),
+    (e) => {
+      if (e instanceof LeaseLostError) onLeaseLost(e);
+    },
+  );
+  const note = (line: string): void => streamer.write(`${line}\n`);
+  const work = join(s.workRoot, `sign-${task.id}-${task.attempt}`);
+  try {
+    if (task.kind !== 'sign') throw new SignFailed(`a signer signs; it does not run ${task.kind} tasks`);
+    const keyid = task.sign?.keyid;
+    const key = keyid === undefined ? undefined : s.keys.get(keyid);
+    if (!key) throw new SignFailed(`this signer does not hold key ${keyid ?? '(none named)'}`);
+    mkdirSync(work, { recursive: true });
+    const packages = task.dependencies.flatMap((d) => d.artifacts).filter((a) => a.kind === 'rpm' || a.kind === 'srpm');
+    note(`sign task ${task.id} of build ${task.buildId}, attempt ${task.attempt}: ${packages.length} package(s) with key ${key.info.keyid} (${key.info.algorithm})`);
+    const ring = await publicRing(key);
+    const signed: { name: string; kind: 'rpm' | 'srpm'; path: string; sha256: string; size: number; original: string }[] = [];
+    for (const [i, a] of packages.entries()) {
+      if (signal.aborted) throw signal.reason;
+      const original = join(work, `${i}.orig.rpm`);
+      try {
+        await s.client.download(a.url, original, a.sha256);
+      } catch (e) {
+        if (e instanceof NodeApiError && /sha256 [0-9a-f]+, expected/.test(e.message)) {
+          throw new SignFailed(`${a.name} is not the package that was built: the store gives sha256 ${/sha256 ([0-9a-f]+)/.exec(e.message)?.[1] ?? '?'}, the build recorded ${a.sha256}`);
+        }
+        throw e;
+      }
+      const out = join(work, `${i}.signed.rpm`);
+      await signRpm(original, key.secret, out);
+      const report = await verifyRpm(out, { keys: ring, requireSignature: true });
+      if (!report.ok) throw new SignFailed(`${a.name}: the signed package does not verify (${report.checks.filter((c) => c.status !== 'OK').map((c) => `${c.name}: ${c.status}`).join('; ')})`);
+      const sha256 = await sha256File(out);
+      signed.push({ name: a.name, kind: a.kind as 'rpm' | 'srpm', path: out, sha256, size: statSync(out).size, original: a.sha256 });
+      note(`signed ${a.name}: ${a.sha256} → ${sha256}`);
+    }
+    for (const p of signed) await s.client.uploadArtifact(task.id, { name: p.name, kind: p.kind, path: p.path, sha256: p.sha256, size: p.size });
+    await streamer.close();
+    await s.client.complete(task.id, { keyid: key.info.keyid, signed: signed.map((p) => ({ name: p.name, unsignedSha256: p.original, sha256: p.sha256 })) });
+    s.log.info({ ...ids, packages: signed.length, keyid: key.info.keyid }, 'packages signed');
+    return 'succeeded';
+  } catch (e) {
+    if (e instanceof LeaseLostError || signal.aborted) {
+      await streamer.close();
+      const lost = e instanceof LeaseLostError || signal.reason instanceof LeaseLostError;
+      s.log.warn({ ...ids }, lost ? 'lease lost: sign task abandoned' : 'signer stopping: sign task abandoned');
+      return lost ? 'lease-lost' : 'stopped';
+    }
+    const reason = e instanceof SignFailed ? e.message : `signer error: ${(e as Error).message}`;
+    note(`signing failed: ${reason}`);
+    await streamer.close();
+    try {
+      await s.client.fail(task.id, reason);
+    } catch (err) {
+      if (err instanceof LeaseLostError) return 'lease-lost';
+      throw err;
+    }
+    s.log.info({ ...ids, reason }, 'sign task failed');
+    return 'failed';
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Asking for a build to be signed: one sign task per package (build item) and platform, depending
+ * on that item's srpm and rpm tasks (so the signer's lease lists exactly their packages), with the
+ * key recorded beside it. Only a succeeded build is signed, only with a key the platform allows;
+ * packages already signed with that key and items with a sign task under way are skipped, so
+ * asking twice does not sign twice.
+ */
+import type { Context } from '../context.ts';
+import { NotFoundError } from '../errors.ts';
+import { blockedTask, enqueueReadyTasks, inTransaction } from '../scheduler/index.ts';
+import { KeyNotAllowedError, NotSignableError } from './errors.ts';
+import { checkKeyId, platformKeys } from './keys.ts';
+import { signingDb } from './schema.ts';
+
+export interface SignRequest {
+  buildId: number;
+  /** The key; default the first key the platform allows. */
+  keyid?: string;
+  requestedBy: number | null;
+}
+
+export interface SignRequestResult {
+  /** The sign tasks created (none when everything is signed or being signed already). */
+  taskIds: number[];
+  /** The key per platform. */
+  keys: Record<string, string>;
+}
+
+/** The key that signs `platform`'s packages. @throws KeyNotAllowedError, NotSignableError, NotFoundError */
+async function keyFor(ctx: Context, platform: string, wanted: string | undefined): Promise<string> {
+  const allowed = await platformKeys(ctx, platform);
+  if (wanted !== undefined) {
+    const id = checkKeyId(wanted);
+    const known = await signingDb(ctx).selectFrom('signing_keys').select('keyid').where('keyid', '=', id).executeTakeFirst();
+    if (!known) throw new NotFoundError(`key ${id} is not known (a signer registers its keys when it starts)`);
+    if (!allowed.includes(id)) throw new KeyNotAllowedError(id, platform);
+    return id;
+  }
+  const first = allowed[0];
+  if (first === undefined) throw new NotSignableError(`no key may sign platform ${platform}: an admin allows one (PUT /api/v1/keys/KEYID/platforms)`);
+  return first;
+}
+
+/** Creates the sign tasks of a build. @throws NotFoundError, NotSignableError, KeyNotAllowedError */
+export async function requestSigning(ctx: Context, req: SignRequest): Promise<SignRequestResult> {
+  return inTransaction(ctx, async (tx) => {
+    const db = signingDb(tx);
+    const build = await db.selectFrom('builds').select(['id', 'state', 'platforms', 'priority', 'owner_id']).where('id', '=', req.buildId).executeTakeFirst();
+    if (!build) throw new NotFoundError(`build ${req.buildId} does not exist`);
+    if (build.state !== 'succeeded') throw new NotSignableError(`build ${build.id} is ${build.state}: only a succeeded build is signed`);
+    const platforms = JSON.parse(build.platforms) as string[];
+    const keys: Record<string, string> = {};
+    for (const p of platforms) keys[p] = await keyFor(tx, p, req.keyid);
+
+    const building = await db
+      .selectFrom('tasks')
+      .select(['id', 'item_id', 'platform', 'max_attempts'])
+      .where('build_id', '=', build.id)
+      .where('kind', 'in', ['srpm', 'rpm'])
+      .where('state', '=', 'succeeded')
+      .orderBy('id')
+      .execute();
+    // Items with a sign task still to run.
+    const active = await db.selectFrom('tasks').select(['item_id', 'platform']).where('build_id', '=', build.id).where('kind', '=', 'sign').where('state', 'in', ['blocked', 'queued', 'leased']).execute();
+    const groups = new Map<string, { itemId: number; platform: string; deps: number[]; maxAttempts: number }>();
+    for (const t of building) {
+      const key = `${t.item_id}/${t.platform}`;
+      const g = groups.get(key) ?? { itemId: t.item_id, platform: t.platform, deps: [], maxAttempts: t.max_attempts };
+      g.deps.push(t.id);
+      groups.set(key, g);
+    }
+    const now = tx.now();
+    const taskIds: number[] = [];
+    for (const g of groups.values()) {
+      const keyid = keys[g.platform];
+      if (keyid === undefined) continue;
+      if (active.some((a) => a.item_id === g.itemId && a.platform === g.platform)) continue;
+      const pending = await db
+        .selectFrom('artifacts as a')
+        .select('a.id')
+        .where('a.task_id', 'in', g.deps)
+        .where('a.kind', 'in', ['srpm', 'rpm'])
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('signatures as s').select('s.id').whereRef('s.artifact_id', '=', 'a.id').where('s.keyid', '=', keyid))))
+        .executeTakeFirst();
+      if (!pending) continue;
+      const task = await db
+        .insertInto('tasks')
+        .values(blockedTask({ buildId: build.id, itemId: g.itemId, kind: 'sign', platform: g.platform, arch: 'noarch', priority: build.priority, ownerId: build.owner_id, maxAttempts: g.maxAttempts, now }))
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db.insertInto('task_dependencies').values(g.deps.map((d) => ({ task_id: task.id, depends_on: d }))).execute();
+      await db.insertInto('sign_requests').values({ task_id: task.id, keyid, requested_by: req.requestedBy, requested_at: now }).execute();
+      taskIds.push(task.id);
+    }
+    if (taskIds.length > 0) await enqueueReadyTasks(tx, build.id);
+    return { taskIds, keys };
+  });
+}

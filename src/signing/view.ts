@@ -1,0 +1,46 @@
+/**
+ * Signatures as builds show them: for each built package (artifact id) its latest signed version
+ * (sha256, size, key, time), and whether a build is signed (every srpm and rpm of its succeeded
+ * building tasks has a signature).
+ */
+import type { Context } from '../context.ts';
+import { signingDb } from './schema.ts';
+
+export interface SignedVersion {
+  sha256: string;
+  size: number;
+  keyid: string;
+  signedAt: number;
+}
+
+/** Latest signature of each signed package of a build, by artifact id. */
+export async function signedVersions(ctx: Context, buildId: number): Promise<Map<number, SignedVersion>> {
+  const rows = await signingDb(ctx)
+    .selectFrom('signatures as s')
+    .innerJoin('tasks as t', 't.id', 's.sign_task_id')
+    .select(['s.artifact_id', 's.sha256', 's.size', 's.keyid', 's.signed_at'])
+    .where('t.build_id', '=', buildId)
+    .orderBy('s.signed_at')
+    .orderBy('s.id')
+    .execute();
+  const out = new Map<number, SignedVersion>();
+  for (const r of rows) out.set(r.artifact_id, { sha256: r.sha256, size: r.size, keyid: r.keyid, signedAt: r.signed_at });
+  return out;
+}
+
+/** True when the build has packages and every one is signed. */
+export async function isBuildSigned(ctx: Context, buildId: number): Promise<boolean> {
+  const row = await signingDb(ctx)
+    .selectFrom('artifacts as a')
+    .innerJoin('tasks as t', 't.id', 'a.task_id')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('packages'),
+      eb.fn.count<number>(eb.case().when(eb.exists(eb.selectFrom('signatures as s').select('s.id').whereRef('s.artifact_id', '=', 'a.id'))).then(1).end()).as('signed'),
+    ])
+    .where('t.build_id', '=', buildId)
+    .where('t.kind', 'in', ['srpm', 'rpm'])
+    .where('t.state', '=', 'succeeded')
+    .where('a.kind', 'in', ['srpm', 'rpm'])
+    .executeTakeFirstOrThrow();
+  return Number(row.packages) > 0 && Number(row.signed) === Number(row.packages);
+}

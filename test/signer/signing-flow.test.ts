@@ -1,0 +1,284 @@
+/**
+ * Signing a build through the real master and a real signer talking HTTP on 127.0.0.1: keys
+ * registered by the signer (public halves only), allowed per platform by an admin, sign requests
+ * refused for a key the platform does not allow, the signed packages recorded beside the unsigned
+ * originals and checked by rpmkeys with the key fetched from the API, dnf installing with
+ * gpgcheck=1 from the build repository, a package changed in the store refused, a signer dying
+ * mid-task leaving nothing recorded, and no private key material in any API answer, log line or
+ * database row.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { createNodeToken } from '../../src/auth/nodes.ts';
+import type { BuildView } from '../../src/builds/index.ts';
+import { NodeClient } from '../../src/node/client.ts';
+import type { NodeLogger } from '../../src/node/task-runner.ts';
+import { signRpm } from '../../src/rpm/index.ts';
+import { expireLeases } from '../../src/scheduler/index.ts';
+import { generateKey, unlockKeys } from '../../src/signer/keystore.ts';
+import { createSigner } from '../../src/signer/signer.ts';
+import type { KeyInfo } from '../../src/pgp/key-info.ts';
+import { TEST_DIALECT } from '../support/db.ts';
+import { rpmbuild } from '../support/rpmbuild.ts';
+import { dnfInstallAsync, keyDb, rpmkeysCheck } from '../support/rpmkeys.ts';
+import { api } from '../support/server.ts';
+import { makeGitRepo, SimNode, specOf, startBuildsServer, type BuildsServer } from '../server/builds-support.ts';
+
+const PLATFORM = 'example-el9';
+const PASS = 'signer passphrase for the tests';
+
+describe(`signing a build (${TEST_DIALECT})`, () => {
+  let server: BuildsServer;
+  let node: SimNode;
+  let dir: string;
+  let keysDir: string;
+  let key: KeyInfo;
+  let signerToken: string;
+  let signer: { stop: () => Promise<void> } | null = null;
+  let offset = 0;
+  const serverLog: string[] = [];
+  const signerLog: string[] = [];
+
+  const logger: NodeLogger = {
+    info: (o, m) => signerLog.push(JSON.stringify({ ...o, m })),
+    warn: (o, m) => signerLog.push(JSON.stringify({ ...o, m })),
+    error: (o, m) => signerLog.push(JSON.stringify({ ...o, m })),
+  };
+
+  async function startSigner(): Promise<void> {
+    const { agent } = await createSigner({ server: server.url, token: signerToken, keysDir, passphrase: PASS, workDir: join(dir, 'signer-work'), waitSeconds: 1, log: logger });
+    const done = agent.run();
+    signer = {
+      stop: async () => {
+        agent.stop();
+        await done;
+      },
+    };
+  }
+
+  const show = async (id: number): Promise<BuildView> => (await api<BuildView>(server, 'GET', `/builds/${id}`, { token: server.reader })).body;
+
+  async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = await probe();
+      if (v) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** A succeeded build of one noarch package (real RPMs from rpmbuild), built by the SimNode. */
+  async function makeBuild(name: string): Promise<number> {
+    const spec = specOf(name, [], 'BuildArch: noarch');
+    const repo = makeGitRepo(server.gitRoot, name, { [`${name}.spec`]: spec });
+    const r = await api<BuildView>(server, 'POST', '/builds', { token: server.maintainer, body: { platforms: [PLATFORM], sources: [{ git: `${repo.url}#main` }] } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const files = rpmbuild(server.gitRoot, name, spec);
+    for (const t of await node.leaseAll()) {
+      await node.upload(t, files.filter((f) => f.endsWith('.src.rpm')));
+      await node.complete(t, {});
+    }
+    for (const t of await node.leaseAll()) {
+      await node.upload(t, files.filter((f) => !f.endsWith('.src.rpm')));
+      await node.complete(t, {});
+    }
+    const b = await show(r.body.id);
+    assert.equal(b.state, 'succeeded');
+    return b.id;
+  }
+
+  const packagesOf = (b: BuildView) => b.tasks.filter((t) => t.kind === 'srpm' || t.kind === 'rpm').flatMap((t) => t.artifacts.filter((a) => a.kind === 'rpm' || a.kind === 'srpm'));
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'distforge-signing-'));
+    keysDir = join(dir, 'keys');
+    server = await startBuildsServer({
+      logLevel: 'info',
+      logDestination: new Writable({
+        write(chunk: Buffer, _e, done) {
+          serverLog.push(chunk.toString());
+          done();
+        },
+      }),
+      now: () => Date.now() + offset,
+    });
+    node = await SimNode.create(server);
+    key = await generateKey(keysDir, { algorithm: 'rsa4096', name: 'Example Packaging', email: 'packaging@example.org' }, PASS);
+    signerToken = (await createNodeToken(server.ctx, { name: 'signer1', arches: ['x86_64'], capabilities: ['sign'], maxConcurrency: 2 })).secret;
+    await startSigner();
+    await until('the signer to register its key', async () => (await api<{ keyid: string }[]>(server, 'GET', '/keys')).body.some((k) => k.keyid === key.keyid));
+  });
+  after(async () => {
+    await signer?.stop();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('sign requests are refused until an admin allows the key for the platform; bad input changes nothing', async () => {
+    const id = await makeBuild('signrefused');
+    const sign = (body: unknown, token = server.maintainer) => api<{ code: string; message: string }>(server, 'POST', `/builds/${id}/sign`, { token, body });
+    let r = await sign({ key: key.keyid });
+    assert.equal(r.status, 403);
+    assert.equal(r.body.code, 'key_not_allowed');
+    assert.match(r.body.message, new RegExp(`key ${key.keyid} may not sign packages of platform ${PLATFORM}`));
+    r = await sign({});
+    assert.equal(r.status, 409);
+    assert.match(r.body.message, new RegExp(`no key may sign platform ${PLATFORM}`));
+    assert.equal((await sign({ key: 'nothex' })).status, 400);
+    assert.equal((await sign({ key: 'ABCDEF0123456789' })).status, 404);
+    assert.equal((await sign({}, server.reader)).status, 403);
+    assert.equal((await api(server, 'POST', '/builds/999999/sign', { token: server.maintainer, body: {} })).status, 404);
+    assert.equal((await show(id)).tasks.filter((t) => t.kind === 'sign').length, 0, 'no sign task was created');
+
+    const allow = (platforms: string[], token = server.adminToken) => api<{ code: string; platforms: string[] }>(server, 'PUT', `/keys/${key.keyid}/platforms`, { token, body: { platforms } });
+    assert.equal((await allow([PLATFORM], server.maintainer)).status, 403);
+    assert.equal((await allow(['no-such-platform'])).status, 404);
+    assert.deepEqual((await api<{ platforms: string[] }>(server, 'GET', `/keys/${key.keyid}`)).body.platforms, []);
+    // Keys reach the master only from signers, and only public ones.
+    const buildNode = (await createNodeToken(server.ctx, { name: 'builder-no-sign', arches: ['x86_64'] })).secret;
+    const pub = await api<string>(server, 'GET', `/keys/${key.keyid}.asc`);
+    assert.equal((await api(server, 'POST', '/node/keys', { token: buildNode, body: { keys: [pub.body] } })).status, 403);
+    assert.equal((await api(server, 'POST', '/node/keys', { token: server.adminToken, body: { keys: [pub.body] } })).status, 403);
+    const [unlocked] = await unlockKeys(keysDir, PASS);
+    const privateBlock = unlocked?.secret.key.armor() ?? '';
+    const refused = await api<{ code: string }>(server, 'POST', '/node/keys', { token: signerToken, body: { keys: [privateBlock] } });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.code, 'bad_public_key');
+  });
+
+  test('the signer signs a build: rpmkeys checks every package with the key from the API, dnf installs with gpgcheck=1', async () => {
+    assert.equal((await api(server, 'PUT', `/keys/${key.keyid}/platforms`, { token: server.adminToken, body: { platforms: [PLATFORM] } })).status, 200);
+    const listed = (await api<{ keyid: string; platforms: string[]; algorithm: string; signer: string }[]>(server, 'GET', '/keys')).body.find((k) => k.keyid === key.keyid);
+    assert.deepEqual({ platforms: listed?.platforms, algorithm: listed?.algorithm, signer: listed?.signer }, { platforms: [PLATFORM], algorithm: 'rsa4096', signer: 'signer1' });
+    const id = await makeBuild('signme');
+    const r = await api<{ taskIds: number[]; keys: Record<string, string> }>(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    assert.equal(r.body.taskIds.length, 1);
+    assert.deepEqual(r.body.keys, { [PLATFORM]: key.keyid });
+    const b = await until('the build to be signed', async () => {
+      const v = await show(id);
+      return v.signed ? v : undefined;
+    });
+    const pubFile = join(dir, 'RPM-GPG-KEY-example');
+    const pubRes = await fetch(`${server.url}/api/v1/keys/${key.keyid}.asc`);
+    assert.equal(pubRes.status, 200);
+    writeFileSync(pubFile, await pubRes.text());
+    const db = keyDb([pubFile]);
+    const packages = packagesOf(b);
+    assert.equal(packages.length, 3, 'the SRPM, the package and its -devel');
+    for (const p of packages) {
+      assert.ok(p.signature, `${p.name} is signed`);
+      assert.equal(p.signature.keyid, key.keyid);
+      assert.notEqual(p.sha256, p.signature.unsignedSha256);
+      const file = join(dir, p.name);
+      writeFileSync(file, Buffer.from(await (await fetch(p.url)).arrayBuffer()));
+      const check = rpmkeysCheck(db, file);
+      assert.equal(check.code, 0, check.output);
+      assert.ok(check.checks.some(([n, s]) => /^Header V4 RSA\/SHA(256|512) Signature, key ID/.test(n) && s === 'OK'), check.output);
+      const original = Buffer.from(await (await fetch(p.signature.unsignedUrl)).arrayBuffer());
+      writeFileSync(`${file}.unsigned`, original);
+      assert.ok(!rpmkeysCheck(db, `${file}.unsigned`).checks.some(([n]) => /Signature/.test(n)), 'the unsigned original stays in the store, unsigned');
+    }
+    const repo = b.repositories.find((x) => x.platform === PLATFORM)?.url ?? '';
+    const installed = await dnfInstallAsync(join(dir, 'dnf'), repo, pubFile, 'signme-devel');
+    assert.equal(installed.code, 0, installed.output);
+    const again = await api<{ taskIds: number[] }>(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} });
+    assert.deepEqual(again.body.taskIds, [], 'signed packages are not signed twice');
+    const signTask = b.tasks.find((t) => t.kind === 'sign');
+    const logs = await api<{ chunks: { text: string }[] }>(server, 'GET', `/builds/${id}/logs?task=${signTask?.id}`, { token: server.reader });
+    assert.match(logs.body.chunks.map((c) => c.text).join(''), /signed signme-1\.0-1\.el9\.noarch\.rpm: [0-9a-f]{64} → [0-9a-f]{64}/);
+  });
+
+  test('a package changed in the store after building is refused by the signer, naming both sums', async () => {
+    const id = await makeBuild('tampered');
+    const target = packagesOf(await show(id)).find((a) => a.kind === 'rpm' && !a.name.includes('devel'));
+    assert.ok(target);
+    const path = server.ctx.store.localPath(target.sha256);
+    assert.ok(path);
+    const built = readFileSync(path);
+    rmSync(path, { force: true });
+    writeFileSync(path, Buffer.concat([built, Buffer.from('changed')]));
+    assert.equal((await api(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} })).status, 202);
+    const failed = await until('the sign task to fail', async () => (await show(id)).tasks.find((t) => t.kind === 'sign' && t.state === 'failed'));
+    assert.match(failed.failureReason ?? '', new RegExp(`^${target.name.replaceAll('.', '\\.')} is not the package that was built: the store gives sha256 [0-9a-f]{64}, the build recorded ${target.sha256}$`));
+    const b = await show(id);
+    assert.equal(b.signed, false);
+    assert.equal(b.state, 'succeeded', 'a failed signing does not fail the build');
+    assert.ok(packagesOf(b).every((p) => !p.signature), 'nothing recorded as signed');
+  });
+
+  test('a signer that dies mid-task leaves no half-signed package recorded; the task is leased again and finished', async () => {
+    await signer?.stop();
+    signer = null;
+    const id = await makeBuild('killed');
+    assert.equal((await api(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} })).status, 202);
+    // A signer that signs and uploads one package, then is gone (no heartbeat, no completion).
+    const dying = new NodeClient(server.url, signerToken);
+    await dying.hello({ arches: ['x86_64'], capabilities: ['sign'], maxConcurrency: 1 });
+    const lease = (await dying.lease()) as (Awaited<ReturnType<NodeClient['lease']>> & { sign?: { keyid: string } }) | null;
+    assert.ok(lease);
+    assert.equal(lease.sign?.keyid, key.keyid);
+    const first = lease.dependencies.flatMap((d) => d.artifacts)[0];
+    assert.ok(first);
+    const file = join(dir, `dying-${first.name}`);
+    await dying.download(first.url, file, first.sha256);
+    const [unlocked] = await unlockKeys(keysDir, PASS);
+    assert.ok(unlocked);
+    await signRpm(file, unlocked.secret);
+    const { createHash } = await import('node:crypto');
+    const data = readFileSync(file);
+    await dying.uploadArtifact(lease.id, { name: first.name, kind: first.kind as 'rpm', path: file, sha256: createHash('sha256').update(data).digest('hex'), size: data.length });
+    let b = await show(id);
+    assert.equal(b.signed, false);
+    assert.ok(packagesOf(b).every((p) => !p.signature), 'an uploaded but uncompleted signature is not recorded');
+
+    offset += 10 * 60_000;
+    assert.equal(await expireLeases(server.ctx), 1);
+    const requeued = (await show(id)).tasks.find((t) => t.kind === 'sign');
+    assert.deepEqual([requeued?.state, requeued?.attempt], ['queued', 2]);
+    await startSigner();
+    b = await until('the build to be signed', async () => {
+      const v = await show(id);
+      return v.signed ? v : undefined;
+    });
+    const signTask = b.tasks.find((t) => t.kind === 'sign');
+    const names = signTask?.artifacts.map((a) => a.name) ?? [];
+    assert.equal(new Set(names).size, names.length, 'no artifact recorded twice');
+    assert.equal(names.length, packagesOf(b).length);
+  });
+
+  test('no private key material in API answers, log lines or the database', async () => {
+    const [unlocked] = await unlockKeys(keysDir, PASS);
+    assert.ok(unlocked);
+    const bodyLines = (armored: string) => armored.split('\n').filter((l) => /^[A-Za-z0-9+/=]{40,}$/.test(l));
+    const secrets = [...bodyLines(unlocked.secret.key.armor()), ...bodyLines(readFileSync(join(keysDir, `${key.fingerprint}.key.asc`), 'utf8'))];
+    const publicLines = new Set(bodyLines(unlocked.secret.key.toPublic().armor()));
+    const needles = secrets.filter((l) => !publicLines.has(l));
+    assert.ok(needles.length > 10, 'there is secret material to look for');
+
+    const answers: string[] = [];
+    for (const path of ['/keys', `/keys/${key.keyid}`, `/keys/${key.keyid}.asc`, '/openapi.json', '/builds?limit=100', '/nodes']) {
+      answers.push(await (await fetch(`${server.url}/api/v1${path}`, { headers: { authorization: `Bearer ${server.adminToken}` } })).text());
+    }
+    const builds = (await api<{ builds: { id: number }[] }>(server, 'GET', '/builds?limit=100', { token: server.adminToken })).body.builds;
+    for (const b of builds) {
+      answers.push(await (await fetch(`${server.url}/api/v1/builds/${b.id}`, { headers: { authorization: `Bearer ${server.adminToken}` } })).text());
+      answers.push(await (await fetch(`${server.url}/api/v1/builds/${b.id}/logs`, { headers: { authorization: `Bearer ${server.adminToken}` } })).text());
+    }
+    const rows: string[] = [];
+    for (const t of await server.ctx.db.kysely.introspection.getTables()) {
+      rows.push(JSON.stringify(await server.ctx.db.kysely.selectFrom(t.name as 'users').selectAll().execute()));
+    }
+    assert.ok(serverLog.length > 0 && signerLog.length > 0, 'both logs were captured');
+    for (const [where, texts] of [['API answers', answers], ['server log', serverLog], ['signer log', signerLog], ['database', rows]] as const) {
+      const all = texts.join('\n');
+      assert.ok(!all.includes('PRIVATE KEY'), `${where}: a private key block`);
+      for (const n of needles) assert.ok(!all.includes(n), `${where}: secret key material`);
+    }
+  });
+});
