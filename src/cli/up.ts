@@ -1,7 +1,8 @@
 /**
  * `distforge up [--data DIR] [--port N] [--config FILE]`: the whole system in one process on
  * embedded defaults: the master (SQLite and the local artifact store in DIR, default
- * ./distforge-data) and one build node serving this host's arches. Without --config the example
+ * ./distforge-data), one build node serving this host's arches, and a sign server with a key
+ * made on first start (src/up/local-signer.ts). Without --config the example
  * platform `example-el9` is loaded. Prints the URL and where the admin token is; stops cleanly on
  * SIGINT/SIGTERM (the node stops leasing, the master finishes requests in flight and closes the
  * database).
@@ -39,6 +40,8 @@ async function up(flags: UpFlags): Promise<void> {
   const { exampleConfigFile } = await import('../up/example-config.ts');
   const { localNodeToken } = await import('../up/local-node.ts');
   const { NodeAgent } = await import('../node/agent.ts');
+  const { createSigner } = await import('../signer/signer.ts');
+  const { prepareLocalSigner } = await import('../up/local-signer.ts');
   const { buildableArches } = await import('../node/host.ts');
   const { pino } = await import('pino');
   const { loadPlatformFile, savePlatform } = await import('../platforms/index.ts');
@@ -64,7 +67,22 @@ async function up(flags: UpFlags): Promise<void> {
   const arches = buildableArches();
   let agent: InstanceType<typeof NodeAgent>;
   let agentDone: Promise<void>;
+  let signer: Awaited<ReturnType<typeof createSigner>>['agent'];
+  let signerDone: Promise<void>;
+  let signing: Awaited<ReturnType<typeof prepareLocalSigner>>;
   try {
+    signing = await prepareLocalSigner(server.ctx, server.platforms.map((p) => p.name));
+    signer = (
+      await createSigner({
+        server: server.url,
+        token: signing.token,
+        keysDir: signing.keysDir,
+        passphrase: signing.passphrase,
+        workDir: join(dataDir, 'signer-work'),
+        log: pino({ level: flags.logLevel }, process.stderr),
+      })
+    ).agent;
+    signerDone = signer.run();
     const token = await localNodeToken(server.ctx, arches, max);
     agent = new NodeAgent({
       server: server.url,
@@ -84,12 +102,15 @@ async function up(flags: UpFlags): Promise<void> {
   else out(`admin token: ${server.admin.tokenFile}`);
   for (const p of server.platforms) out(`platform ${p.name} ${p.created ? 'created' : 'updated'}`);
   out(`build node local serving ${arches.join(', ')}`);
+  out(`signer with ${signing.algorithm} key ${signing.keyid}${signing.allowed.length ? ` (allowed for ${signing.allowed.join(', ')})` : ''}; public key: ${server.url}/api/v1/keys/${signing.keyid}.asc`);
   out(`distforge is up at ${server.url}`);
   out(`  try: DISTFORGE_URL=${server.url} DISTFORGE_TOKEN=$(cat ${server.admin.tokenFile}) bin/distforge platform list`);
   const signal = await untilSignal();
   out(`distforge stopping (${signal})`);
   agent.stop();
+  signer.stop();
   await agentDone.catch(() => undefined);
+  await signerDone.catch(() => undefined);
   await server.close();
   out('distforge stopped');
 }

@@ -21,6 +21,7 @@ let up: ChildProcess;
 let url = '';
 let env: NodeJS.ProcessEnv = {};
 let upOutput = '';
+let builtId = '';
 
 function gitRepo(name: string): string {
   const dir = join(work, 'git', name);
@@ -92,6 +93,7 @@ describe('distforge up builds the example packages', () => {
     const r = await runCli(['build', 'submit', '--platform', 'example-el9', ...sources, '--wait'], { env, timeoutMs: 300_000 });
     assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
     const id = r.stdout.trim().split('\n')[0] ?? '';
+    builtId = id;
     const build = await show(id);
     assert.equal(build.state, 'succeeded');
     const rpmTask = (pkg: string): ShowJson['tasks'][number] => {
@@ -121,6 +123,32 @@ describe('distforge up builds the example packages', () => {
     assert.match(q, /^greeter x86_64 .*1\.el9$/m);
     const req = execFileSync('rpm', ['-qp', '--requires', join(dl, 'greeter-1.0-1.el9.x86_64.rpm')], { encoding: 'utf8' });
     assert.match(req, /libgreet\.so\.1\(\)\(64bit\)/, 'greeter links the libgreet built in this build');
+  });
+
+  test('the build is signed by the signer up runs: rpmkeys checks every package with the key from the API', async () => {
+    assert.ok(builtId, 'the four-package build ran');
+    assert.match(upOutput, /signer with rsa4096 key [0-9A-F]{16} \(allowed for example-el9\)/);
+    const signed = await runCli(['build', 'sign', builtId, '--wait'], { env, timeoutMs: 300_000 });
+    assert.equal(signed.code, 0, signed.stdout + signed.stderr);
+    assert.match(signed.stdout, new RegExp(`^build ${builtId}: signed \\(example-el9: [0-9A-F]{16}\\)$`, 'm'));
+    const keys = await runCli(['key', 'list', '--json'], { env });
+    assert.equal(keys.code, 0, keys.stderr);
+    const [key] = JSON.parse(keys.stdout) as { keyid: string; platforms: string[]; algorithm: string }[];
+    assert.ok(key);
+    assert.deepEqual([key.platforms, key.algorithm], [['example-el9'], 'rsa4096']);
+    const pub = join(work, 'RPM-GPG-KEY-distforge');
+    writeFileSync(pub, await (await fetch(`${url}/api/v1/keys/${key.keyid}.asc`)).text());
+    const db = mkdtempSync(join(work, 'rpmdb-'));
+    execFileSync('rpmkeys', ['--dbpath', db, '--import', pub]);
+    const build = await show(builtId);
+    const packages = build.tasks.filter((t) => t.kind === 'srpm' || t.kind === 'rpm').flatMap((t) => t.artifacts.filter((a) => a.kind === 'rpm' || a.kind === 'srpm'));
+    assert.ok(packages.length >= 9, `every package: ${packages.length}`);
+    for (const a of packages) {
+      const file = join(work, `signed-${a.name}`);
+      writeFileSync(file, Buffer.from(await (await fetch(a.url)).arrayBuffer()));
+      const out = execFileSync('rpmkeys', ['--dbpath', db, '--checksig', '-v', file], { encoding: 'utf8' });
+      assert.match(out, /Header V4 RSA\/SHA(256|512) Signature, key ID [0-9a-f]+: OK/, `${a.name}: ${out}`);
+    }
   });
 
   test('the failing example fails, with its log', async () => {
