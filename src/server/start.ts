@@ -1,7 +1,8 @@
 /**
  * Starting and stopping the master as one unit: configuration, context, first-start admin,
- * platforms from the config file, the app listening, the lease reaper and the builds loop (fan-out,
- * build repositories). `distforge server`
+ * platforms from the config file, the app listening, the lease reaper, the builds loop (fan-out,
+ * build repositories) and the git service's poller (mirrors and rules from the config file).
+ * `distforge server`
  * and `distforge up` call this; `close()` undoes it in reverse order.
  */
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { ensureAdmin, type AdminBootstrap } from '../auth/bootstrap.ts';
 import { startBuildsLoop } from '../builds/index.ts';
 import type { Context } from '../context.ts';
 import { UsageError } from '../errors.ts';
+import { applyGitConfig, gitSettings, startGitPoller, type GitPoller } from '../git/index.ts';
 import { loadConfig } from '../platforms/config.ts';
 import { savePlatform } from '../platforms/store.ts';
 import { startLeaseReaper } from '../scheduler/index.ts';
@@ -34,6 +36,8 @@ export interface ServerOptions {
   leaseMs?: number;
   /** More route plugins under /api/v1. */
   extraRoutes?: (ctx: Context) => FastifyPluginAsync[];
+  /** How often the git poller looks for due mirrors (default 1000 ms). */
+  gitTickMs?: number;
 }
 
 export interface RunningServer {
@@ -66,6 +70,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   });
   let stopReaper = (): void => {};
   let stopBuildsLoop = (): Promise<void> => Promise.resolve();
+  let poller: GitPoller | null = null;
   try {
     const admin = await ensureAdmin(ctx, ctx.settings.dataDir);
     const platforms: RunningServer['platforms'] = [];
@@ -73,6 +78,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       const { created } = await savePlatform(ctx, p);
       platforms.push({ name: p.name, created });
     }
+    if (config.git) await applyGitConfig(ctx, config.git);
     const app = await buildApp(ctx, { extraRoutes: o.extraRoutes?.(ctx) ?? [] });
     try {
       await app.listen({ host: o.host, port: o.port });
@@ -87,6 +93,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     if (!o.publicUrl) ctx.settings.publicUrl = url;
     stopReaper = startLeaseReaper(ctx, Math.max(1000, Math.floor(ctx.settings.leaseMs / 4)));
     stopBuildsLoop = startBuildsLoop(ctx);
+    const git = gitSettings(ctx);
+    poller = startGitPoller(ctx, { intervalS: git.pollIntervalSeconds, concurrency: git.concurrency, ...(o.gitTickMs !== undefined && { tickMs: o.gitTickMs }) });
     ctx.log.info({ url, publicUrl: ctx.settings.publicUrl, database: ctx.db.dialect }, 'distforge server listening');
     return {
       url,
@@ -95,6 +103,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       platforms,
       async close() {
         stopReaper();
+        await poller?.stop();
         await stopBuildsLoop();
         await app.close();
         await ctx.db.close();
@@ -102,6 +111,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     };
   } catch (e) {
     stopReaper();
+    await poller?.stop();
     await ctx.db.close();
     throw e;
   }

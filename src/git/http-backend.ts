@@ -1,0 +1,111 @@
+/**
+ * git's smart HTTP, read-only: `git http-backend` run as a CGI program per request
+ * (GIT_PROJECT_ROOT = DATA/git, GIT_HTTP_EXPORT_ALL), the request body streamed into it and its
+ * output's CGI headers (`Status:`, `Content-Type:` …) parsed, the rest streamed back. Pushing is
+ * refused before git runs (and switched off in git's configuration as well).
+ */
+import { spawn } from 'node:child_process';
+import { PassThrough, type Readable } from 'node:stream';
+
+export interface CgiRequest {
+  method: string;
+  /** Path under the project root, e.g. /mirrors/hello.git/info/refs. */
+  pathInfo: string;
+  query: string;
+  contentType?: string | undefined;
+  contentEncoding?: string | undefined;
+  contentLength?: string | undefined;
+  /** The Git-Protocol request header (protocol v2). */
+  gitProtocol?: string | undefined;
+  remoteAddr: string;
+  body: Readable | null;
+}
+
+export interface CgiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Readable;
+}
+
+const MAX_HEADER_BYTES = 64 * 1024;
+
+function headerEnd(buf: Buffer): { at: number; length: number } | null {
+  const crlf = buf.indexOf('\r\n\r\n');
+  const lf = buf.indexOf('\n\n');
+  if (crlf >= 0 && (lf < 0 || crlf <= lf)) return { at: crlf, length: 4 };
+  return lf >= 0 ? { at: lf, length: 2 } : null;
+}
+
+function parseCgiHeaders(text: string): { status: number; headers: Record<string, string> } {
+  let status = 200;
+  const headers: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'status') status = Number.parseInt(value, 10) || 500;
+    else headers[name] = value;
+  }
+  return { status, headers };
+}
+
+/** Runs git http-backend for one request. @throws Error when it ends without answering */
+export function runHttpBackend(projectRoot: string, req: CgiRequest): Promise<CgiResponse> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GIT_PROJECT_ROOT: projectRoot,
+    GIT_HTTP_EXPORT_ALL: '1',
+    PATH_INFO: req.pathInfo,
+    QUERY_STRING: req.query,
+    REQUEST_METHOD: req.method,
+    CONTENT_TYPE: req.contentType ?? '',
+    REMOTE_ADDR: req.remoteAddr,
+    // Read-only whatever the repositories' own configuration says.
+    GIT_CONFIG_COUNT: '2',
+    GIT_CONFIG_KEY_0: 'http.receivepack',
+    GIT_CONFIG_VALUE_0: 'false',
+    GIT_CONFIG_KEY_1: 'http.uploadarch',
+    GIT_CONFIG_VALUE_1: 'false',
+    ...(req.contentLength !== undefined && { CONTENT_LENGTH: req.contentLength }),
+    ...(req.contentEncoding !== undefined && { HTTP_CONTENT_ENCODING: req.contentEncoding }),
+    ...(req.gitProtocol !== undefined && { GIT_PROTOCOL: req.gitProtocol }),
+  };
+  const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => undefined);
+  if (req.body) req.body.pipe(child.stdin);
+  else child.stdin.end();
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    if (stderr.length < 8192) stderr += d;
+  });
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    let answered = false;
+    const onData = (chunk: Buffer): void => {
+      buf = Buffer.concat([buf, chunk]);
+      const end = headerEnd(buf);
+      if (end === null) {
+        if (buf.length > MAX_HEADER_BYTES) child.kill('SIGKILL');
+        return;
+      }
+      answered = true;
+      child.stdout.off('data', onData);
+      const { status, headers } = parseCgiHeaders(buf.subarray(0, end.at).toString('latin1'));
+      const body = new PassThrough();
+      // A client that goes away stops git too.
+      body.on('close', () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      });
+      body.write(buf.subarray(end.at + end.length));
+      child.stdout.pipe(body);
+      resolve({ status, headers, body });
+    };
+    child.stdout.on('data', onData);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (!answered) reject(new Error(`git http-backend ended (exit ${code ?? 'signal'}) without answering: ${stderr.trim().split('\n').pop() ?? ''}`));
+    });
+  });
+}
