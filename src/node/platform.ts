@@ -4,7 +4,8 @@
  * definitions when they are stored; this guards the node against an empty or foreign one.
  */
 import { BuildFailedError } from './errors.ts';
-import type { NodePlatform, PlatformRepository } from './types.ts';
+import { templateProblem } from '../lookaside/index.ts';
+import type { NodePlatform, PlatformLookaside, PlatformRepository } from './types.ts';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -38,5 +39,15 @@ export function nodePlatform(definition: unknown, name: string): NodePlatform {
       repositories.push({ name: r.name, url: r.url });
     }
   }
-  return { name: typeof definition.name === 'string' ? definition.name : name, arches: arches as string[], distTag, macros, repositories };
+  const lookaside: PlatformLookaside[] = [];
+  if (definition.lookaside !== undefined) {
+    if (!Array.isArray(definition.lookaside)) return bad('lookaside is not a list');
+    for (const l of definition.lookaside) {
+      if (!isRecord(l) || typeof l.url !== 'string') return bad('a lookaside without url');
+      const problem = templateProblem(l.url);
+      if (problem) return bad(`lookaside url: ${problem}`);
+      lookaside.push({ url: l.url });
+    }
+  }
+  return { name: typeof definition.name === 'string' ? definition.name : name, arches: arches as string[], distTag, macros, repositories, lookaside };
 }

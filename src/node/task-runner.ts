@@ -1,15 +1,15 @@
 /**
  * Running one leased task from start to end: refuse it when this node cannot build its arch;
- * otherwise fetch what it needs (the git tree, or the SRPM and the packages of the build, checked
- * against their sha256), build it in the sandbox while streaming the log, upload the artifacts
+ * otherwise fetch what it needs (the git tree and the source files it names by hash, from the
+ * node's source cache or the lookasides: lookaside.ts; or the SRPM and the packages of the build,
+ * checked against their sha256), build it in the sandbox while streaming the log, upload the artifacts
  * (SRPM or RPMs, the log, the build environment record) with their sha256, and report success
  * with its result or failure with its reason.
  *
  * A lost lease (the signal aborts with a LeaseLostError) stops everything: nothing more is sent
  * for the task.
  */
-import { createHash } from 'node:crypto';
-import { appendFileSync, createReadStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { srpmArchInfo, targetArches } from '../platforms/arches.ts';
 import { buildRpms, buildSrpm, type BuildOutcome } from './builders/rpmbuild-sandbox.ts';
@@ -17,10 +17,12 @@ import type { NodeClient } from './client.ts';
 import { ArchNotBuildableError, BuildFailedError, LeaseLostError } from './errors.ts';
 import { LogStreamer } from './log-stream.ts';
 import { nodePlatform } from './platform.ts';
+import { fetchSources, ownLookasideTemplate, sourceCacheFor } from './lookaside.ts';
 import { checkoutSource } from './sources.ts';
 import { hostArch } from './host.ts';
 import type { ArtifactKind, LeasedTask, NodePlatform, TaskArtifact } from './types.ts';
 import { readPackageSync } from '../rpm/index.ts';
+import { sha256File } from '../util/sha256-file.ts';
 
 /** The part of a logger the node uses (pino's Logger fits). */
 export interface NodeLogger {
@@ -44,15 +46,6 @@ export interface TaskRunnerSettings {
 /** How a task ended, as far as the node is concerned. */
 export type TaskOutcome = 'succeeded' | 'failed' | 'refused' | 'lease-lost' | 'stopped';
 
-function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (c) => h.update(c))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
-}
 
 async function artifact(path: string, kind: ArtifactKind, name = basename(path)): Promise<TaskArtifact> {
   return { name, kind, path, sha256: await sha256File(path), size: statSync(path).size };
@@ -147,12 +140,18 @@ class TaskRun {
       { onOutput: (t) => this.out(t), signal: this.signal },
     );
     if (checkout.kind !== 'git') throw new BuildFailedError('not a git checkout');
-    const b = await buildSrpm(checkout, join(this.workDir, 'srpm'), this.builderOptions(platform));
+    const sources = await fetchSources(checkout, {
+      lookaside: [{ url: ownLookasideTemplate(this.s.client.server) }, ...(platform.lookaside ?? [])],
+      cache: sourceCacheFor(this.s.workRoot),
+      note: (t) => this.note(t),
+      signal: this.signal,
+    });
+    const b = await buildSrpm(sources.checkout, join(this.workDir, 'srpm'), this.builderOptions(platform));
     b.buildenv.source = { gitUrl: src.gitUrl, commit: checkout.commit };
     writeFileSync(b.buildenvPath, `${JSON.stringify(b.buildenv, null, 2)}\n`);
     return {
       artifacts: [await artifact(b.srpmPath, 'srpm'), ...(await this.outcomeArtifacts(b))],
-      result: { packageName: b.packageName, nevra: b.nevra, arches: b.arches, commit: checkout.commit, buildenv: b.buildenv },
+      result: { packageName: b.packageName, nevra: b.nevra, arches: b.arches, commit: checkout.commit, layout: sources.layout, sources: sources.fetched, buildenv: b.buildenv },
     };
   }
 

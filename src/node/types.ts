@@ -11,6 +11,7 @@
  * - buildable arch: an arch this host really builds (its own CPU arch, plus `noarch`);
  *   `rpmbuild --target` would label host code with any arch, so nothing else is accepted.
  * - build dependency: a package a BuildRequires (or, transitively, a Requires of one) needs.
+ * - source cache: downloaded dist-git source files, by hash, shared by the node's tasks.
  * - host provides: what the host's own toolchain gives (gcc, make, bash …), declared by a
  *   generated, file-less package in the build's private rpmdb.
  */
@@ -19,6 +20,11 @@
 export interface PlatformRepository {
   name: string;
   /** Directory, file:// or http(s):// URL of the repository root. */
+  url: string;
+}
+
+/** A lookaside cache of the platform: a URL template (src/lookaside/template.ts). */
+export interface PlatformLookaside {
   url: string;
 }
 
@@ -35,6 +41,8 @@ export interface NodePlatform {
   /** More rpm macros (`vendor`, `rhel`, `el9` …), without the leading `%`. */
   macros?: Record<string, string>;
   repositories?: PlatformRepository[];
+  /** Lookaside caches for dist-git sources, in the platform's order. */
+  lookaside?: PlatformLookaside[];
 }
 
 /** Where a task's package comes from. */

@@ -13,6 +13,8 @@
  * - dist tag: the `%{dist}` suffix of release fields, e.g. `.el9`.
  * - macros: rpm macros (name without `%`, value as rpm would expand it) defined for every build.
  * - repository: a dnf repository builds of the platform may take build dependencies from.
+ * - lookaside: a cache of source files kept outside git (dist-git `sources` files), as a URL
+ *   template with {name} {filename} {hashtype} {HASHTYPE} {hash} (src/lookaside/template.ts).
  * - lifecycle: release data: version (9.4), codename (Seafoam Ocelot), upstream base version
  *   (the RHEL release it rebuilds), kernel, release date and end of support (YYYY-MM-DD).
  */
@@ -29,6 +31,12 @@ export interface PlatformRepository {
   url: string;
   /** The arches it serves; absent = all of the platform's arches. */
   arches?: Arch[];
+}
+
+/** A lookaside cache source files are downloaded from, tried in the order the platform lists them. */
+export interface PlatformLookaside {
+  /** URL template, e.g. `https://src.fedoraproject.org/repo/pkgs/{name}/{filename}/{hashtype}/{hash}/{filename}`. */
+  url: string;
 }
 
 /** Release data, as the AlmaLinux release table lists it. */
@@ -55,6 +63,8 @@ export interface Platform {
   /** rpm macros, name (without %) → value. */
   macros: Record<string, string>;
   repositories: PlatformRepository[];
+  /** Lookaside caches for dist-git sources (distforge's own store is always tried first). */
+  lookaside?: PlatformLookaside[];
   lifecycle?: PlatformLifecycle;
 }
 

@@ -4,13 +4,15 @@
  * `lifecycle.releaseDate`, …) and, for a file, the file; unknown fields are refused, so a typo
  * never silently drops a setting.
  */
+import { templateProblem } from '../lookaside/template.ts';
 import { PlatformDefinitionError } from './errors.ts';
 import { nameProblem } from './names.ts';
-import { ARCHES, type Arch, type Platform, type PlatformLifecycle, type PlatformRepository } from './types.ts';
+import { ARCHES, type Arch, type Platform, type PlatformLifecycle, type PlatformLookaside, type PlatformRepository } from './types.ts';
 
 type Fields = Record<string, unknown>;
 
-const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lifecycle'];
+const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lookaside', 'lifecycle'];
+const LOOKASIDE_FIELDS = ['url'];
 const REPOSITORY_FIELDS = ['name', 'url', 'arches'];
 const LIFECYCLE_FIELDS = ['version', 'codename', 'upstreamBase', 'kernel', 'releaseDate', 'endOfSupport'];
 const DIST_TAG = /^\.[A-Za-z0-9_.+~]+$/;
@@ -44,6 +46,7 @@ export function parsePlatform(input: unknown, source: DefinitionSource = {}): Pl
   if (macros.dist === undefined) macros.dist = distTag;
   const repositories = repositoryList(top.repositories ?? [], arches, fail);
   const platform: Platform = { name: name as string, arches, distTag, macros, repositories };
+  if (top.lookaside !== undefined && top.lookaside !== null) platform.lookaside = lookasideList(top.lookaside, fail);
   if (top.lifecycle !== undefined && top.lifecycle !== null) platform.lifecycle = lifecycle(top.lifecycle, fail);
   return platform;
 }
@@ -120,6 +123,19 @@ function repositoryList(v: unknown, platformArches: Arch[], fail: Fail): Platfor
     out.push(repo);
   });
   return out;
+}
+
+function lookasideList(v: unknown, fail: Fail): PlatformLookaside[] {
+  if (!Array.isArray(v)) fail('lookaside', 'must be a list of {url: TEMPLATE} (use [] for none)');
+  return (v as unknown[]).map((item, i) => {
+    const at = `lookaside[${i}]`;
+    const m = mapping(item, at, fail);
+    onlyFields(m, LOOKASIDE_FIELDS, `${at}.`, fail);
+    const url = text(required(m, 'url', `${at}.`, fail), `${at}.url`, fail);
+    const problem = templateProblem(url);
+    if (problem) fail(`${at}.url`, problem);
+    return { url };
+  });
 }
 
 function lifecycle(v: unknown, fail: Fail): PlatformLifecycle {

@@ -28,6 +28,11 @@ export const platformDefinitionSchema = {
       type: 'array',
       items: { type: 'object', required: ['name', 'url'], additionalProperties: false, properties: { name: str, url: str, arches } },
     },
+    lookaside: {
+      type: 'array',
+      description: 'lookaside caches for dist-git sources, tried in order: URL templates with {name} {filename} {hashtype} {HASHTYPE} {hash}',
+      items: { type: 'object', required: ['url'], additionalProperties: false, properties: { url: str } },
+    },
     lifecycle: {
       type: 'object',
       required: ['version'],
