@@ -3,6 +3,7 @@
  * first, each with our ref (when autopatched), the build it led to and that build's tasks.
  */
 import type { Context } from '../context.ts';
+import { isBuildSigned } from '../signing/index.ts';
 import { getMirrorRow, mirrorInfo } from './mirror-store.ts';
 import { gitDb } from './schema.ts';
 import type { EventView, PipelineView } from './types.ts';
@@ -45,6 +46,7 @@ export async function packagePipeline(ctx: Context, name: string): Promise<Pipel
   const events = await listEvents(ctx, name);
   const buildIds = [...new Set(events.map((e) => e.buildId).filter((id): id is number => id !== null))];
   const builds = buildIds.length ? await db.selectFrom('builds').select(['id', 'state']).where('id', 'in', buildIds).execute() : [];
+  const signed = new Map(await Promise.all(buildIds.map(async (id) => [id, await isBuildSigned(ctx, id)] as const)));
   const tasks = buildIds.length
     ? await db.selectFrom('tasks').select(['id', 'build_id', 'platform', 'arch', 'kind', 'state']).where('build_id', 'in', buildIds).orderBy('id').execute()
     : [];
@@ -57,7 +59,7 @@ export async function packagePipeline(ctx: Context, name: string): Promise<Pipel
       return {
         ...e,
         build: b
-          ? { id: b.id, state: b.state, tasks: tasks.filter((t) => t.build_id === b.id).map((t) => ({ id: t.id, platform: t.platform, arch: t.arch, kind: t.kind, state: t.state })) }
+          ? { id: b.id, state: b.state, signed: signed.get(b.id) ?? false, tasks: tasks.filter((t) => t.build_id === b.id).map((t) => ({ id: t.id, platform: t.platform, arch: t.arch, kind: t.kind, state: t.state })) }
           : null,
       };
     }),

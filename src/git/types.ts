@@ -121,7 +121,8 @@ export interface PipelineView {
   mirror: MirrorInfo;
   refs: { name: string; commit: string }[];
   pipeline: (EventView & {
-    build: { id: number; state: string; tasks: { id: number; platform: string; arch: string; kind: string; state: string }[] } | null;
+    /** The build and its tasks; `signed` once every package is signed. */
+    build: { id: number; state: string; signed: boolean; tasks: { id: number; platform: string; arch: string; kind: string; state: string }[] } | null;
   })[];
 }
 

@@ -101,6 +101,7 @@ describe('a tag pushed upstream builds by itself', () => {
     assert.equal(e.commit, commit);
     assert.equal(e.rule, 'c9-imports');
     assert.equal(e.build?.state, 'succeeded');
+    assert.equal(e.build?.signed, false, 'the pipeline shows signing: not signed yet');
     assert.ok(e.build?.tasks.some((t) => t.kind === 'rpm' && t.arch === 'noarch' && t.state === 'succeeded'), JSON.stringify(e.build?.tasks));
     const build = await api<{ owner: string; items: { git: { url: string; commit: string } }[] }>(server, 'GET', `/builds/${e.build?.id ?? 0}`, { token: admin });
     assert.equal(build.body.owner, 'git-service');

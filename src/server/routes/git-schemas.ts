@@ -123,10 +123,11 @@ export const pipelineSchema = {
           build: {
             type: 'object',
             nullable: true,
-            required: ['id', 'state', 'tasks'],
+            required: ['id', 'state', 'signed', 'tasks'],
             properties: {
               id: int,
               state: str,
+              signed: { type: 'boolean', description: 'every package of the build is signed' },
               tasks: { type: 'array', items: { type: 'object', required: ['id', 'platform', 'arch', 'kind', 'state'], properties: { id: int, platform: str, arch: str, kind: str, state: str } } },
             },
           },
