@@ -165,7 +165,7 @@ export type LeaseDecorationInput = Pick<Task, 'id' | 'kind' | 'platform' | 'arch
 
 /**
  * For the node API's `decorateLease`: the repositories a leased task takes BuildRequires from —
- * its build's repository for the task's arch (rpm tasks; published when the node reads it),
+ * its build's repository for the task's arch (rpm and test tasks; published when the node reads it),
  * then the platform's repositories (`$basearch` replaced, limited to the arches they serve).
  */
 export async function decorateLease(ctx: Context, task: LeaseDecorationInput): Promise<{ repositories: string[] }> {
@@ -177,7 +177,7 @@ export async function decorateLease(ctx: Context, task: LeaseDecorationInput): P
   const repositories: string[] = [];
   // Not published here: reading the repository's repodata/ brings it up to date (the route calls
   // ensureBuildRepo), so the lease does not pay for a build's whole package list.
-  if (task.kind === 'rpm') repositories.push(buildRepoUrl(ctx, build, platform.name, arch));
+  if (task.kind === 'rpm' || task.kind === 'test') repositories.push(buildRepoUrl(ctx, build, platform.name, arch));
   for (const r of platform.repositories) {
     if (r.arches && !r.arches.includes(arch as (typeof r.arches)[number])) continue;
     repositories.push(r.url.replaceAll('$basearch', arch));

@@ -36,6 +36,18 @@ export interface TaskView {
   failureReason: string | null;
   dependsOn: number[];
   artifacts: ArtifactView[];
+  /** rpm tasks: the tests of their binary packages ([] when the platform does not test). */
+  tests?: TestView[];
+}
+
+/** A binary package's test results (the test system), per stage. */
+export interface TestView {
+  package: string;
+  arch: string;
+  /** passed | failed, or the test task's state while it has not ended. */
+  state: string;
+  taskId: number;
+  stages: { name: string; state: string; detail?: string }[];
 }
 
 export interface ItemView {
@@ -190,8 +202,40 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
       failureReason: t.failure_reason,
       dependsOn: (depsOf.get(t.id) ?? []).sort((a, b) => a - b),
       artifacts: byTask.get(t.id) ?? [],
+      ...(t.kind === 'rpm' && { tests: testsOf(t, tasks.find((x) => x.kind === 'test' && (depsOf.get(x.id) ?? []).includes(t.id)), byTask.get(t.id) ?? []) }),
     })),
   };
+}
+
+interface TestedPackage {
+  package?: unknown;
+  arch?: unknown;
+  state?: unknown;
+  stages?: { name?: unknown; state?: unknown; detail?: unknown }[];
+}
+
+/** The tests of an rpm task's packages, from its test task (its result once it ran). */
+function testsOf(rpm: { arch: string }, test: { id: number; state: string; result: string | null } | undefined, artifacts: ArtifactView[]): TestView[] {
+  if (!test) return [];
+  let reported: TestedPackage[] = [];
+  try {
+    const r = JSON.parse(test.result ?? 'null') as { packages?: TestedPackage[] } | null;
+    reported = Array.isArray(r?.packages) ? r.packages : [];
+  } catch {
+    reported = [];
+  }
+  if (reported.length > 0) {
+    return reported.map((p) => ({
+      package: String(p.package ?? '?'),
+      arch: String(p.arch ?? rpm.arch),
+      state: String(p.state ?? test.state),
+      taskId: test.id,
+      stages: (p.stages ?? []).map((st) => ({ name: String(st.name ?? '?'), state: String(st.state ?? '?'), ...(typeof st.detail === 'string' && { detail: st.detail }) })),
+    }));
+  }
+  return artifacts
+    .filter((a) => a.kind === 'rpm' && !/-debug(info|source)-/.test(a.name))
+    .map((a) => ({ package: a.name.replace(/-[^-]+-[^-]+\.[^.]+\.rpm$/, ''), arch: /\.([^.]+)\.rpm$/.exec(a.name)?.[1] ?? rpm.arch, state: test.state, taskId: test.id, stages: [] }));
 }
 
 export interface BuildPage {

@@ -14,6 +14,7 @@ import { NodeClient, type HelloResponse } from './client.ts';
 import { LeaseLostError, NodeApiError } from './errors.ts';
 import { checkServedArches } from './host.ts';
 import { runTask, type NodeLogger, type TaskOutcome } from './task-runner.ts';
+import { runTestTask } from './test-task.ts';
 import type { LeasedTask } from './types.ts';
 
 export interface AgentOptions {
@@ -165,7 +166,9 @@ export class NodeAgent {
       ...(this.#o.buildHost ? { buildHost: this.#o.buildHost } : {}),
       ...(this.#o.keepWork ? { keepWork: true } : {}),
     };
-    const run = this.#o.runTask ?? ((t: LeasedTask, signal: AbortSignal, onLost: (e: LeaseLostError) => void) => runTask(t, settings, signal, onLost));
+    const run =
+      this.#o.runTask ??
+      ((t: LeasedTask, signal: AbortSignal, onLost: (e: LeaseLostError) => void) => ((t.kind as string) === 'test' ? runTestTask(t, settings, signal, onLost) : runTask(t, settings, signal, onLost)));
     const promise = run(task, abort.signal, lost)
       .catch((e: unknown): TaskOutcome => {
         if (e instanceof LeaseLostError) return 'lease-lost';

@@ -155,8 +155,8 @@ export class NodeClient {
     await res.body?.cancel();
   }
 
-  async fail(taskId: number, reason: string): Promise<void> {
-    const res = await this.#json('POST', `/api/v1/node/tasks/${taskId}/fail`, { reason }, taskId);
+  async fail(taskId: number, reason: string, result?: Record<string, unknown>): Promise<void> {
+    const res = await this.#json('POST', `/api/v1/node/tasks/${taskId}/fail`, result === undefined ? { reason } : { reason, result }, taskId);
     await res.body?.cancel();
   }
 

@@ -8,6 +8,8 @@
  * caller can stop the build.
  */
 
+import { LeaseLostError } from './errors.ts';
+
 /** Largest chunk sent in one request (characters). */
 export const MAX_CHUNK = 256 * 1024;
 
@@ -56,4 +58,14 @@ export class LogStreamer {
     this.#closed = true;
     await this.#sending;
   }
+}
+
+/** A task's log streamer: chunks go to POST …/tasks/:id/log; a lost lease is passed on. */
+export function taskLogStreamer(client: { appendLog(taskId: number, seq: number, text: string): Promise<void> }, taskId: number, onLeaseLost: (e: LeaseLostError) => void): LogStreamer {
+  return new LogStreamer(
+    (seq, text) => client.appendLog(taskId, seq, text),
+    (e) => {
+      if (e instanceof LeaseLostError) onLeaseLost(e);
+    },
+  );
 }

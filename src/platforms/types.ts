@@ -15,6 +15,8 @@
  * - repository: a dnf repository builds of the platform may take build dependencies from.
  * - lookaside: a cache of source files kept outside git (dist-git `sources` files), as a URL
  *   template with {name} {filename} {hashtype} {HASHTYPE} {hash} (src/lookaside/template.ts).
+ * - tests: whether built packages are installed and tested in fresh roots, and whether those
+ *   results gate signing.
  * - lifecycle: release data: version (9.4), codename (Seafoam Ocelot), upstream base version
  *   (the RHEL release it rebuilds), kernel, release date and end of support (YYYY-MM-DD).
  */
@@ -37,6 +39,14 @@ export interface PlatformRepository {
 export interface PlatformLookaside {
   /** URL template, e.g. `https://src.fedoraproject.org/repo/pkgs/{name}/{filename}/{hashtype}/{hash}/{filename}`. */
   url: string;
+}
+
+/** Testing built packages (the test system): present = every built binary package is tested. */
+export interface PlatformTests {
+  /** Test results gate signing: a build is signed only once every test passed. Default true. */
+  gate: boolean;
+  /** Time limit of each test script, in seconds. Default 300. */
+  timeoutSeconds: number;
 }
 
 /** Release data, as the AlmaLinux release table lists it. */
@@ -65,6 +75,8 @@ export interface Platform {
   repositories: PlatformRepository[];
   /** Lookaside caches for dist-git sources (distforge's own store is always tried first). */
   lookaside?: PlatformLookaside[];
+  /** Present: each built binary package is installed and tested in a fresh root (test nodes). */
+  tests?: PlatformTests;
   lifecycle?: PlatformLifecycle;
 }
 

@@ -7,11 +7,12 @@
 import { templateProblem } from '../lookaside/template.ts';
 import { PlatformDefinitionError } from './errors.ts';
 import { nameProblem } from './names.ts';
-import { ARCHES, type Arch, type Platform, type PlatformLifecycle, type PlatformLookaside, type PlatformRepository } from './types.ts';
+import { ARCHES, type Arch, type Platform, type PlatformLifecycle, type PlatformLookaside, type PlatformRepository, type PlatformTests } from './types.ts';
 
 type Fields = Record<string, unknown>;
 
-const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lookaside', 'lifecycle'];
+const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lookaside', 'tests', 'lifecycle'];
+const TESTS_FIELDS = ['gate', 'timeoutSeconds'];
 const LOOKASIDE_FIELDS = ['url'];
 const REPOSITORY_FIELDS = ['name', 'url', 'arches'];
 const LIFECYCLE_FIELDS = ['version', 'codename', 'upstreamBase', 'kernel', 'releaseDate', 'endOfSupport'];
@@ -47,6 +48,7 @@ export function parsePlatform(input: unknown, source: DefinitionSource = {}): Pl
   const repositories = repositoryList(top.repositories ?? [], arches, fail);
   const platform: Platform = { name: name as string, arches, distTag, macros, repositories };
   if (top.lookaside !== undefined && top.lookaside !== null) platform.lookaside = lookasideList(top.lookaside, fail);
+  if (top.tests !== undefined && top.tests !== null) platform.tests = testsSettings(top.tests, fail);
   if (top.lifecycle !== undefined && top.lifecycle !== null) platform.lifecycle = lifecycle(top.lifecycle, fail);
   return platform;
 }
@@ -136,6 +138,22 @@ function lookasideList(v: unknown, fail: Fail): PlatformLookaside[] {
     if (problem) fail(`${at}.url`, problem);
     return { url };
   });
+}
+
+function testsSettings(v: unknown, fail: Fail): PlatformTests {
+  const m = mapping(v, 'tests', fail);
+  onlyFields(m, TESTS_FIELDS, 'tests.', fail);
+  const out: PlatformTests = { gate: true, timeoutSeconds: 300 };
+  if (m.gate !== undefined && m.gate !== null) {
+    if (m.gate !== true && m.gate !== false && m.gate !== 'true' && m.gate !== 'false') fail('tests.gate', 'must be true or false');
+    out.gate = m.gate === true || m.gate === 'true';
+  }
+  if (m.timeoutSeconds !== undefined && m.timeoutSeconds !== null) {
+    const n = Number(m.timeoutSeconds);
+    if (!Number.isInteger(n) || n < 1 || n > 86_400) fail('tests.timeoutSeconds', 'must be a whole number of seconds from 1 to 86400');
+    out.timeoutSeconds = n;
+  }
+  return out;
 }
 
 function lifecycle(v: unknown, fail: Fail): PlatformLifecycle {

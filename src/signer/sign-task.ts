@@ -13,7 +13,7 @@ import { publicKeyArmored } from '../pgp/secret-key.ts';
 import { signRpm, verifyRpm } from '../rpm/index.ts';
 import type { NodeClient } from '../node/client.ts';
 import { LeaseLostError, NodeApiError } from '../node/errors.ts';
-import { LogStreamer } from '../node/log-stream.ts';
+import { taskLogStreamer } from '../node/log-stream.ts';
 import type { NodeLogger, TaskOutcome } from '../node/task-runner.ts';
 import type { LeasedTask } from '../node/types.ts';
 import { sha256File } from '../util/sha256-file.ts';
@@ -46,12 +46,7 @@ function publicRing(key: UnlockedKey): Promise<PublicKeyRing> {
 /** Signs the packages of one sign task. */
 export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: AbortSignal, onLeaseLost: (e: LeaseLostError) => void): Promise<TaskOutcome> {
   const ids = { taskId: task.id, buildId: task.buildId };
-  const streamer = new LogStreamer(
-    (seq, text) => s.client.appendLog(task.id, seq, text),
-    (e) => {
-      if (e instanceof LeaseLostError) onLeaseLost(e);
-    },
-  );
+  const streamer = taskLogStreamer(s.client, task.id, onLeaseLost);
   const note = (line: string): void => streamer.write(`${line}\n`);
   const work = join(s.workRoot, `sign-${task.id}-${task.attempt}`);
   try {

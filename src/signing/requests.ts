@@ -3,10 +3,12 @@
  * on that item's srpm and rpm tasks (so the signer's lease lists exactly their packages), with the
  * key recorded beside it. Only a succeeded build is signed, only with a key the platform allows;
  * packages already signed with that key and items with a sign task under way are skipped, so
- * asking twice does not sign twice.
+ * asking twice does not sign twice. A platform whose `tests.gate` is set (the default when it
+ * tests) signs a build only once every test passed.
  */
 import type { Context } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
+import { findPlatform } from '../platforms/index.ts';
 import { blockedTask, enqueueReadyTasks, inTransaction } from '../scheduler/index.ts';
 import { KeyNotAllowedError, NotSignableError } from './errors.ts';
 import { checkKeyId, platformKeys } from './keys.ts';
@@ -41,6 +43,31 @@ async function keyFor(ctx: Context, platform: string, wanted: string | undefined
   return first;
 }
 
+/**
+ * When the platform gates signing on tests: every rpm task of the build on it has a test task,
+ * and every one succeeded. @throws NotSignableError naming the first that did not
+ */
+async function checkTestsPassed(ctx: Context, buildId: number, platform: string): Promise<void> {
+  const p = await findPlatform(ctx, platform).catch(() => null);
+  if (!p?.tests?.gate) return;
+  const db = signingDb(ctx);
+  const rpms = await db.selectFrom('tasks').select(['id', 'arch']).where('build_id', '=', buildId).where('platform', '=', platform).where('kind', '=', 'rpm').where('state', '=', 'succeeded').execute();
+  const tests = await db
+    .selectFrom('tasks as t')
+    .innerJoin('task_dependencies as d', 'd.task_id', 't.id')
+    .select(['t.id', 't.state', 't.failure_reason', 'd.depends_on'])
+    .where('t.build_id', '=', buildId)
+    .where('t.kind', '=', 'test')
+    .execute();
+  for (const r of rpms) {
+    const t = tests.find((x) => x.depends_on === r.id);
+    if (!t) throw new NotSignableError(`platform ${platform} signs only tested packages, and rpm task ${r.id} (${r.arch}) has no test task`);
+    if (t.state !== 'succeeded') {
+      throw new NotSignableError(`platform ${platform} signs only tested packages: test task ${t.id} (${r.arch}) ${t.state === 'failed' ? `failed: ${t.failure_reason ?? ''}` : `is ${t.state}`}`);
+    }
+  }
+}
+
 /** Creates the sign tasks of a build. @throws NotFoundError, NotSignableError, KeyNotAllowedError */
 export async function requestSigning(ctx: Context, req: SignRequest): Promise<SignRequestResult> {
   return inTransaction(ctx, async (tx) => {
@@ -50,6 +77,7 @@ export async function requestSigning(ctx: Context, req: SignRequest): Promise<Si
     if (build.state !== 'succeeded') throw new NotSignableError(`build ${build.id} is ${build.state}: only a succeeded build is signed`);
     const platforms = JSON.parse(build.platforms) as string[];
     const keys: Record<string, string> = {};
+    for (const p of platforms) await checkTestsPassed(tx, build.id, p);
     for (const p of platforms) keys[p] = await keyFor(tx, p, req.keyid);
 
     const building = await db

@@ -7,14 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DISTFORGE, runCli } from '../support/cli.ts';
+import { exampleGitRepo, freePort } from '../support/e2e.ts';
 
-const EXAMPLES = resolve(import.meta.dirname, '../../examples/packages');
 const work = mkdtempSync(join(tmpdir(), 'distforge-e2e-'));
 const data = join(work, 'data');
 let up: ChildProcess;
@@ -23,28 +22,7 @@ let env: NodeJS.ProcessEnv = {};
 let upOutput = '';
 let builtId = '';
 
-function gitRepo(name: string): string {
-  const dir = join(work, 'git', name);
-  cpSync(join(EXAMPLES, name), dir, { recursive: true });
-  const git = (...args: string[]): void => {
-    execFileSync('git', ['-c', 'user.email=e2e@distforge.test', '-c', 'user.name=e2e', ...args], { cwd: dir, stdio: 'ignore' });
-  };
-  git('init', '-q');
-  git('add', '-A');
-  git('commit', '-qm', 'import');
-  git('tag', 'v1');
-  return `file://${dir}#v1`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
+const gitRepo = (name: string): string => exampleGitRepo(work, name);
 
 interface ShowJson {
   id: number;

@@ -86,6 +86,21 @@ const taskSchema = {
     failureReason: nullableStr,
     dependsOn: { type: 'array', items: int, description: 'ids of the tasks this one waits for' },
     artifacts: { type: 'array', items: artifactSchema },
+    tests: {
+      type: 'array',
+      description: 'rpm tasks: the tests of each binary package (install, integrity, tests, uninstall), [] when the platform does not test',
+      items: {
+        type: 'object',
+        required: ['package', 'arch', 'state', 'taskId', 'stages'],
+        properties: {
+          package: str,
+          arch: str,
+          state: { type: 'string', description: 'passed | failed, or the test task state while it runs' },
+          taskId: int,
+          stages: { type: 'array', items: { type: 'object', required: ['name', 'state'], properties: { name: str, state: str, detail: str } } },
+        },
+      },
+    },
   },
 } as const;
 

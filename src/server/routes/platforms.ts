@@ -33,6 +33,12 @@ export const platformDefinitionSchema = {
       description: 'lookaside caches for dist-git sources, tried in order: URL templates with {name} {filename} {hashtype} {HASHTYPE} {hash}',
       items: { type: 'object', required: ['url'], additionalProperties: false, properties: { url: str } },
     },
+    tests: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'present: every built binary package is installed and tested in a fresh root by a test node',
+      properties: { gate: { type: 'boolean', description: 'test results gate signing (default true)' }, timeoutSeconds: { type: 'integer', minimum: 1, maximum: 86400 } },
+    },
     lifecycle: {
       type: 'object',
       required: ['version'],

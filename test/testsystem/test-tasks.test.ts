@@ -1,0 +1,161 @@
+/**
+ * The test system through a real master and a real node with the build and test capabilities,
+ * over HTTP on 127.0.0.1: on a platform that tests, each succeeded rpm task gets a test task; the
+ * node installs each binary package with real dnf into an empty root (its dependencies from the
+ * build's repository and the platform's base repository: the example base packages), checks it
+ * with rpm -V, runs the source's tests/ scripts in a bubblewrap sandbox rooted there (TAP read
+ * test by test), and removes it with rpm -e. Each stage's result shows per package and arch in the
+ * build; a failing test fails its test task, never the build, and blocks signing.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
+import { createNodeToken } from '../../src/auth/nodes.ts';
+import type { BuildView } from '../../src/builds/index.ts';
+import { NodeAgent } from '../../src/node/agent.ts';
+import { buildableArches } from '../../src/node/host.ts';
+import { createRepository } from '../../src/repo/create/create.ts';
+import { startServer, type RunningServer } from '../../src/server/start.ts';
+import { BASE_PACKAGE_DIRS } from '../../src/testsystem/base-packages.ts';
+import { freshDatabaseUrl, TEST_DIALECT } from '../support/db.ts';
+import { serveDirectory, type StaticServer } from '../support/http-static.ts';
+import { rpmbuild } from '../support/rpmbuild.ts';
+import { api, EXAMPLE_PLATFORM_FILE } from '../support/server.ts';
+import { git } from '../git/support.ts';
+
+const EXAMPLES = join(import.meta.dirname, '../../examples/packages');
+const work = mkdtempSync(join(tmpdir(), 'distforge-testsystem-'));
+let baseRepo: StaticServer;
+let server: RunningServer;
+let agent: NodeAgent;
+let agentDone: Promise<void>;
+let admin = '';
+
+const spec = (name: string): string =>
+  [
+    `Name: ${name}`,
+    'Version: 1.0',
+    'Release: 1%{?dist}',
+    `Summary: ${name}`,
+    'License: MIT',
+    'BuildArch: noarch',
+    '%description',
+    `${name} says hello.`,
+    '%install',
+    'mkdir -p %{buildroot}/usr/bin %{buildroot}/etc',
+    `printf '#!/bin/sh\\necho hello from ${name}\\n' > %{buildroot}/usr/bin/${name}`,
+    `chmod 755 %{buildroot}/usr/bin/${name}`,
+    `echo greeting=hello > %{buildroot}/etc/${name}.conf`,
+    '%files',
+    `/usr/bin/${name}`,
+    `%config(noreplace) /etc/${name}.conf`,
+    '',
+  ].join('\n');
+
+/** A git repository with the spec and a tests/ directory holding `script`. */
+function source(name: string, script: string): string {
+  const dir = join(work, 'git', name);
+  mkdirSync(join(dir, 'tests'), { recursive: true });
+  writeFileSync(join(dir, `${name}.spec`), spec(name));
+  writeFileSync(join(dir, 'tests', 'run.sh'), script);
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', `import ${name}`);
+  return `file://${dir}#main`;
+}
+
+async function finished(id: number): Promise<BuildView> {
+  const end = Date.now() + 240_000;
+  for (;;) {
+    const b = (await api<BuildView>(server, 'GET', `/builds/${id}`, { token: admin })).body;
+    const testsDone = b.tasks.filter((t) => t.kind === 'test').every((t) => ['succeeded', 'failed', 'cancelled'].includes(t.state));
+    if (['succeeded', 'failed', 'cancelled'].includes(b.state) && testsDone && b.tasks.some((t) => t.kind === 'test')) return b;
+    if (b.state === 'failed') return b;
+    if (Date.now() > end) throw new Error(`build ${id} did not finish: ${JSON.stringify(b.tasks.map((t) => [t.kind, t.state]))}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+before(async () => {
+  // The platform's base repository: the example base packages, built here with rpmbuild.
+  const repo = join(work, 'base-repo');
+  mkdirSync(repo, { recursive: true });
+  for (const dir of BASE_PACKAGE_DIRS) {
+    const from = join(EXAMPLES, dir);
+    const specFile = readdirSync(from).find((f) => f.endsWith('.spec')) ?? '';
+    const copy = join(work, 'base', dir);
+    cpSync(from, copy, { recursive: true });
+    const sources = Object.fromEntries(readdirSync(copy).filter((f) => f !== specFile).map((f) => [f, readFileSync(join(copy, f))]));
+    for (const rpm of rpmbuild(copy, specFile.replace(/\.spec$/, ''), readFileSync(join(copy, specFile), 'utf8'), sources)) {
+      if (!rpm.endsWith('.src.rpm')) cpSync(rpm, join(repo, rpm.replace(/^.*\//, '')));
+    }
+  }
+  await createRepository(repo, { compression: 'gz' });
+  baseRepo = await serveDirectory(repo);
+  const platform = join(work, 'tested-el9.yaml');
+  const example = readFileSync(EXAMPLE_PLATFORM_FILE, 'utf8')
+    .replace(/^name: example-el9$/m, 'name: tested-el9')
+    .replace(/^repositories: \[\]$/m, `repositories:\n  - {name: base, url: "${baseRepo.url}/"}`);
+  writeFileSync(platform, `${example}\ntests:\n  timeoutSeconds: 60\n`);
+  writeFileSync(join(work, 'server.yaml'), `platforms:\n  - ${platform}\n`);
+  server = await startServer({ dataDir: join(work, 'data'), db: await freshDatabaseUrl(), host: '127.0.0.1', port: 0, configFile: join(work, 'server.yaml'), logLevel: 'silent' });
+  admin = server.admin.token ?? '';
+  const arches = buildableArches();
+  const node = await createNodeToken(server.ctx, { name: 'builder-tester', arches, capabilities: ['build', 'test'], maxConcurrency: 2 });
+  agent = new NodeAgent({ server: server.url, token: node.secret, arches, capabilities: ['build', 'test'], maxConcurrency: 2, workDir: join(work, 'node'), waitSeconds: 1, log: pino({ level: 'silent' }) });
+  agentDone = agent.run();
+});
+
+after(async () => {
+  agent?.stop();
+  await agentDone?.catch(() => undefined);
+  await server?.close();
+  await baseRepo?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe(`testing built packages in fresh roots (${TEST_DIALECT})`, () => {
+  test('a package whose tests pass: install, integrity, tests and uninstall each pass', async () => {
+    const script = [
+      '#!/bin/sh',
+      'echo 1..3',
+      'if [ "$(tested-ok)" = "hello from tested-ok" ]; then echo "ok 1 - says hello"; else echo "not ok 1 - says hello"; fi',
+      'if [ -f /etc/tested-ok.conf ]; then echo "ok 2 - config installed"; else echo "not ok 2 - config installed"; fi',
+      'if (exec 3<>/dev/tcp/127.0.0.1/9) 2>/dev/null; then echo "not ok 3 - no network"; else echo "ok 3 - no network"; fi',
+      '',
+    ].join('\n');
+    const r = await api<BuildView>(server, 'POST', '/builds', { token: admin, body: { platforms: ['tested-el9'], sources: [{ git: source('tested-ok', script) }] } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const b = await finished(r.body.id);
+    assert.equal(b.state, 'succeeded');
+    const rpm = b.tasks.find((t) => t.kind === 'rpm');
+    assert.deepEqual(rpm?.tests?.map((t) => [t.package, t.arch, t.state, t.stages.map((s) => `${s.name}:${s.state}`).join(' ')]), [
+      ['tested-ok', 'noarch', 'passed', 'install:passed integrity:passed tests:passed uninstall:passed'],
+    ], JSON.stringify(rpm?.tests));
+    const testTask = b.tasks.find((t) => t.kind === 'test');
+    assert.equal(testTask?.state, 'succeeded');
+    assert.ok(testTask?.artifacts.some((a) => a.name === 'test-tested-ok.noarch.log'));
+    const logs = await api<{ chunks: { text: string }[] }>(server, 'GET', `/builds/${b.id}/logs?task=${testTask?.id}`, { token: admin });
+    const text = logs.body.chunks.map((c) => c.text).join('');
+    assert.match(text, /tested-ok\.noarch tests: passed \(1 script\(s\) passed\)/);
+  });
+
+  test('a failing test fails its test task (not the build), names the package and stage, and blocks signing', async () => {
+    const script = '#!/bin/sh\necho 1..2\necho "ok 1 - starts"\necho "not ok 2 - always broken"\n';
+    const r = await api<BuildView>(server, 'POST', '/builds', { token: admin, body: { platforms: ['tested-el9'], sources: [{ git: source('tested-bad', script) }] } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const b = await finished(r.body.id);
+    assert.equal(b.state, 'succeeded', 'the build itself succeeded');
+    const testTask = b.tasks.find((t) => t.kind === 'test');
+    assert.equal(testTask?.state, 'failed');
+    assert.equal(testTask?.failureReason, 'tests failed: tested-bad.noarch tests: run.sh: not ok 2 - always broken');
+    const tests = b.tasks.find((t) => t.kind === 'rpm')?.tests ?? [];
+    assert.deepEqual(tests.map((t) => [t.state, t.stages.map((s) => `${s.name}:${s.state}`).join(' ')]), [['failed', 'install:passed integrity:passed tests:failed uninstall:passed']]);
+    const sign = await api<{ code: string; message: string }>(server, 'POST', `/builds/${b.id}/sign`, { token: admin, body: {} });
+    assert.equal(sign.status, 409);
+    assert.match(sign.body.message, new RegExp(`platform tested-el9 signs only tested packages: test task ${testTask?.id} \\(noarch\\) failed: tests failed`));
+  });
+});
