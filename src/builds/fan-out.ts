@@ -18,7 +18,7 @@ import { enqueueReadyTasks } from '../scheduler/dependencies.ts';
 import { recordTaskEvents } from '../scheduler/events.ts';
 import { inTransaction } from '../scheduler/transaction.ts';
 import { blockedTask } from '../scheduler/new-task.ts';
-import { createTestTask } from './test-tasks.ts';
+import { createTestTasks } from './test-tasks.ts';
 import { transitionTasks } from '../scheduler/transitions.ts';
 import { syncRunningBuildRepos } from './build-repo.ts';
 import { buildsDb, jsonArray } from './schema.ts';
@@ -156,14 +156,9 @@ export async function hasPendingFanout(ctx: Context, buildId: number): Promise<b
 
 /**
  * The hook for the scheduler: call it when a task has succeeded (in or after the completing
- * transaction). Fans out a succeeded srpm task, and the items that were waiting for it; makes a
- * succeeded rpm task's test task when its platform tests packages.
+ * transaction). Fans out a succeeded srpm task, and the items that were waiting for it.
  */
-export async function onTaskCompleted(ctx: Context, task: Task): Promise<void> {
-  if (task.kind === 'rpm') {
-    await createTestTask(ctx, task);
-    return;
-  }
+export async function onTaskCompleted(ctx: Context, task: Pick<Task, 'id' | 'build_id' | 'kind' | 'state'>): Promise<void> {
   if (task.kind !== 'srpm' || task.state !== 'succeeded') return;
   await fanOutPending(ctx, task.build_id);
 }
@@ -212,6 +207,7 @@ export async function advanceBuilds(ctx: Context): Promise<void> {
   try {
     await fanOutPending(ctx, undefined, true);
     await syncRunningBuildRepos(ctx);
+    await createTestTasks(ctx);
   } catch (e) {
     ctx.log.error({ err: e }, 'advancing builds failed');
   }

@@ -42,6 +42,7 @@ async function up(flags: UpFlags): Promise<void> {
   const { NodeAgent } = await import('../node/agent.ts');
   const { createSigner } = await import('../signer/signer.ts');
   const { prepareLocalSigner } = await import('../up/local-signer.ts');
+  const { ensureBasePackages } = await import('../up/base-packages.ts');
   const { buildableArches } = await import('../node/host.ts');
   const { pino } = await import('pino');
   const { loadPlatformFile, savePlatform } = await import('../platforms/index.ts');
@@ -88,7 +89,7 @@ async function up(flags: UpFlags): Promise<void> {
       server: server.url,
       token,
       arches,
-      capabilities: ['build'],
+      capabilities: ['build', 'test'],
       maxConcurrency: max,
       workDir: join(dataDir, 'node-work'),
       log: pino({ level: flags.logLevel }, process.stderr),
@@ -98,10 +99,25 @@ async function up(flags: UpFlags): Promise<void> {
     await server.close();
     throw e;
   }
+  let base: Awaited<ReturnType<typeof ensureBasePackages>> = null;
+  if (example) {
+    // The example platform tests packages in fresh roots: those need the base packages first.
+    try {
+      const admin = await server.ctx.db.kysely.selectFrom('users').select('id').where('name', '=', 'admin').executeTakeFirstOrThrow();
+      base = await ensureBasePackages(server.ctx, 'example-el9', admin.id);
+    } catch (e) {
+      agent.stop();
+      signer.stop();
+      await Promise.allSettled([agentDone, signerDone]);
+      await server.close();
+      throw e;
+    }
+  }
   if (server.admin.created) out(`created user admin; its token is in ${server.admin.tokenFile}`);
   else out(`admin token: ${server.admin.tokenFile}`);
   for (const p of server.platforms) out(`platform ${p.name} ${p.created ? 'created' : 'updated'}`);
-  out(`build node local serving ${arches.join(', ')}`);
+  out(`build and test node local serving ${arches.join(', ')}`);
+  if (base) out(`base packages: build ${base.buildId}${base.built ? ' built and signed now' : ''}; example-el9 tests every package it builds`);
   out(`signer with ${signing.algorithm} key ${signing.keyid}${signing.allowed.length ? ` (allowed for ${signing.allowed.join(', ')})` : ''}; public key: ${server.url}/api/v1/keys/${signing.keyid}.asc`);
   out(`distforge is up at ${server.url}`);
   out(`  try: DISTFORGE_URL=${server.url} DISTFORGE_TOKEN=$(cat ${server.admin.tokenFile}) bin/distforge platform list`);

@@ -17,7 +17,7 @@ export async function localNodeToken(ctx: Context, arches: string[], maxConcurre
     const name = n === 1 ? 'local' : `local-${n}`;
     const taken = await ctx.db.kysely.selectFrom('nodes').select('id').where('name', '=', name).executeTakeFirst();
     if (taken) continue;
-    const issued = await createNodeToken(ctx, { name, arches, capabilities: ['build'], maxConcurrency });
+    const issued = await createNodeToken(ctx, { name, arches, capabilities: ['build', 'test'], maxConcurrency });
     writeFileSync(file, `${issued.secret}\n`, { mode: 0o600 });
     return issued.secret;
   }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DISTFORGE, runCli } from '../support/cli.ts';
+import { dnfInstallAsync } from '../support/rpmkeys.ts';
 import { exampleGitRepo, freePort } from '../support/e2e.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'distforge-e2e-'));
@@ -27,7 +28,17 @@ const gitRepo = (name: string): string => exampleGitRepo(work, name);
 interface ShowJson {
   id: number;
   state: string;
-  tasks: { id: number; package: string; arch: string; kind: string; state: string; failureReason: string | null; dependsOn?: number[]; artifacts: { name: string; kind: string; sha256: string; url: string }[] }[];
+  tasks: {
+    id: number;
+    package: string;
+    arch: string;
+    kind: string;
+    state: string;
+    failureReason: string | null;
+    dependsOn?: number[];
+    artifacts: { name: string; kind: string; sha256: string; url: string }[];
+    tests?: { package: string; state: string; stages: { name: string; state: string }[] }[];
+  }[];
 }
 
 async function show(id: string): Promise<ShowJson> {
@@ -41,7 +52,8 @@ before(async () => {
   up = spawn(DISTFORGE, ['up', '--data', data, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   up.stdout?.setEncoding('utf8').on('data', (d: string) => (upOutput += d));
   up.stderr?.resume();
-  const deadline = Date.now() + 60_000;
+  // The first start also builds and signs the base packages.
+  const deadline = Date.now() + 300_000;
   while (!/distforge is up at (\S+)/.test(upOutput)) {
     if (Date.now() > deadline || up.exitCode !== null) throw new Error(`distforge up did not start: ${upOutput}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -62,7 +74,8 @@ describe('distforge up builds the example packages', () => {
   test('up prints where it is and what it runs', () => {
     assert.match(upOutput, /created user admin; its token is in .*admin\.token/);
     assert.match(upOutput, /platform example-el9 created/);
-    assert.match(upOutput, /build node local serving x86_64, noarch/);
+    assert.match(upOutput, /build and test node local serving x86_64, noarch/);
+    assert.match(upOutput, /base packages: build 1 built and signed now; example-el9 tests every package it builds/);
   });
 
   test('a build of four packages: order worked out, RPMs valid and downloadable', async () => {
@@ -103,6 +116,24 @@ describe('distforge up builds the example packages', () => {
     assert.match(req, /libgreet\.so\.1\(\)\(64bit\)/, 'greeter links the libgreet built in this build');
   });
 
+  test('every binary package is installed, verified and removed in a fresh root by the test node', async () => {
+    assert.ok(builtId, 'the four-package build ran');
+    const end = Date.now() + 300_000;
+    let build = await show(builtId);
+    while (build.tasks.some((t) => t.kind === 'test' && !['succeeded', 'failed', 'cancelled'].includes(t.state))) {
+      assert.ok(Date.now() < end, 'the tests end');
+      await new Promise((r) => setTimeout(r, 500));
+      build = await show(builtId);
+    }
+    const tests = build.tasks.filter((t) => t.kind === 'rpm').flatMap((t) => t.tests ?? []);
+    const names = tests.map((t) => t.package).sort();
+    assert.deepEqual(names, ['greeter', 'greeter-doc', 'hello-c', 'libgreet', 'libgreet-devel'], JSON.stringify(tests));
+    for (const t of tests) {
+      assert.equal(t.state, 'passed', JSON.stringify(t));
+      assert.deepEqual(t.stages.map((st) => st.name), ['install', 'integrity', 'tests', 'uninstall']);
+    }
+  });
+
   test('the build is signed by the signer up runs: rpmkeys checks every package with the key from the API', async () => {
     assert.ok(builtId, 'the four-package build ran');
     assert.match(upOutput, /signer with rsa4096 key [0-9A-F]{16} \(allowed for example-el9\)/);
@@ -127,6 +158,13 @@ describe('distforge up builds the example packages', () => {
       const out = execFileSync('rpmkeys', ['--dbpath', db, '--checksig', '-v', file], { encoding: 'utf8' });
       assert.match(out, /Header V4 RSA\/SHA(256|512) Signature, key ID [0-9a-f]+: OK/, `${a.name}: ${out}`);
     }
+    // dnf with gpgcheck=1 installs greeter-doc from the build's repository, its dependencies from
+    // there and from the base packages' repository, all signed.
+    const repos = (JSON.parse((await runCli(['build', 'show', builtId, '--json'], { env })).stdout) as { repositories: { url: string }[] }).repositories.map((r) => r.url);
+    const platform = JSON.parse((await runCli(['platform', 'show', 'example-el9', '--json'], { env })).stdout) as { repositories: { url: string }[] };
+    const baseRepo = (platform.repositories[0]?.url ?? '').replace('$basearch', 'x86_64');
+    const installed = await dnfInstallAsync(join(work, 'dnf'), [...repos, baseRepo], pub, 'greeter-doc');
+    assert.equal(installed.code, 0, installed.output);
   });
 
   test('the failing example fails, with its log', async () => {

@@ -31,7 +31,7 @@ interface DnfRun {
 }
 
 /** The isolated dnf invocation of TOOLCHAIN.md: private config, HOME, empty installroot. */
-function dnfInvocation(work: string, repoUrl: string, pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean }): DnfRun {
+function dnfInvocation(work: string, repoUrl: string | string[], pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean }): DnfRun {
   const root = join(work, 'root');
   const home = join(work, 'home');
   mkdirSync(root, { recursive: true });
@@ -42,7 +42,10 @@ function dnfInvocation(work: string, repoUrl: string, pubkey: string, pkg: strin
   writeFileSync(conf, `[main]\nreposdir=/dev/null\ninstall_weak_deps=False\ngpgcheck=1\nrepo_gpgcheck=${repoGpg}\n`);
   const args = [
     '-c', conf, '--disableplugin=local,generate_completion_cache', `--installroot=${root}`, '--releasever=9',
-    `--repofrompath=r,${repoUrl}`, '--setopt=r.gpgcheck=1', `--setopt=r.repo_gpgcheck=${repoGpg}`, `--setopt=r.gpgkey=file://${pubkey}`,
+    ...(Array.isArray(repoUrl) ? repoUrl : [repoUrl]).flatMap((url, i) => {
+      const id = i === 0 ? 'r' : `r${i}`;
+      return [`--repofrompath=${id},${url}`, `--setopt=${id}.gpgcheck=1`, `--setopt=${id}.repo_gpgcheck=${repoGpg}`, `--setopt=${id}.gpgkey=file://${pubkey}`];
+    }),
     'install', '-y', pkg,
   ];
   const cleanup = (): void => {
@@ -63,7 +66,7 @@ export function dnfInstall(work: string, repoUrl: string, pubkey: string, pkg: s
 }
 
 /** {@link dnfInstall} without blocking the event loop (for repositories served by this process). */
-export function dnfInstallAsync(work: string, repoUrl: string, pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean } = {}): Promise<{ code: number; output: string; root: string }> {
+export function dnfInstallAsync(work: string, repoUrl: string | string[], pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean } = {}): Promise<{ code: number; output: string; root: string }> {
   const d = dnfInvocation(work, repoUrl, pubkey, pkg, opts);
   return new Promise((done, fail) => {
     const child = spawn('dnf', d.args, { env: d.env, timeout: 120_000 });
