@@ -19,6 +19,7 @@ import { recordTaskEvents } from '../scheduler/events.ts';
 import { inTransaction } from '../scheduler/transaction.ts';
 import { blockedTask } from '../scheduler/new-task.ts';
 import { createTestTasks } from './test-tasks.ts';
+import { autoSignTestedBuilds } from '../signing/index.ts';
 import { transitionTasks } from '../scheduler/transitions.ts';
 import { syncRunningBuildRepos } from './build-repo.ts';
 import { buildsDb, jsonArray } from './schema.ts';
@@ -208,6 +209,7 @@ export async function advanceBuilds(ctx: Context): Promise<void> {
     await fanOutPending(ctx, undefined, true);
     await syncRunningBuildRepos(ctx);
     await createTestTasks(ctx);
+    await autoSignTestedBuilds(ctx);
   } catch (e) {
     ctx.log.error({ err: e }, 'advancing builds failed');
   }

@@ -47,6 +47,8 @@ export interface PlatformTests {
   gate: boolean;
   /** Time limit of each test script, in seconds. Default 300. */
   timeoutSeconds: number;
+  /** Sign a build by itself (with the platform's first allowed key) once every test passed. Default false. */
+  autoSign: boolean;
 }
 
 /** Release data, as the AlmaLinux release table lists it. */

@@ -12,7 +12,7 @@ import { ARCHES, type Arch, type Platform, type PlatformLifecycle, type Platform
 type Fields = Record<string, unknown>;
 
 const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lookaside', 'tests', 'lifecycle'];
-const TESTS_FIELDS = ['gate', 'timeoutSeconds'];
+const TESTS_FIELDS = ['gate', 'timeoutSeconds', 'autoSign'];
 const LOOKASIDE_FIELDS = ['url'];
 const REPOSITORY_FIELDS = ['name', 'url', 'arches'];
 const LIFECYCLE_FIELDS = ['version', 'codename', 'upstreamBase', 'kernel', 'releaseDate', 'endOfSupport'];
@@ -143,10 +143,12 @@ function lookasideList(v: unknown, fail: Fail): PlatformLookaside[] {
 function testsSettings(v: unknown, fail: Fail): PlatformTests {
   const m = mapping(v, 'tests', fail);
   onlyFields(m, TESTS_FIELDS, 'tests.', fail);
-  const out: PlatformTests = { gate: true, timeoutSeconds: 300 };
-  if (m.gate !== undefined && m.gate !== null) {
-    if (m.gate !== true && m.gate !== false && m.gate !== 'true' && m.gate !== 'false') fail('tests.gate', 'must be true or false');
-    out.gate = m.gate === true || m.gate === 'true';
+  const out: PlatformTests = { gate: true, timeoutSeconds: 300, autoSign: false };
+  for (const key of ['gate', 'autoSign'] as const) {
+    const v = m[key];
+    if (v === undefined || v === null) continue;
+    if (v !== true && v !== false && v !== 'true' && v !== 'false') fail(`tests.${key}`, 'must be true or false');
+    out[key] = v === true || v === 'true';
   }
   if (m.timeoutSeconds !== undefined && m.timeoutSeconds !== null) {
     const n = Number(m.timeoutSeconds);

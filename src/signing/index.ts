@@ -12,6 +12,7 @@
 export { BadPublicKeyError, BadSignatureError, KeyNotAllowedError, NotSignableError } from './errors.ts';
 export { checkKeyId, getKey, listKeys, platformKeys, publicKeyFile, registerKeys, setKeyPlatforms, type KeyView } from './keys.ts';
 export { requestSigning, type SignRequest, type SignRequestResult } from './requests.ts';
+export { autoSignTestedBuilds } from './auto-sign.ts';
 export { recordSignatures } from './completion.ts';
 export { signLease, type SignLease } from './lease.ts';
 export { isBuildSigned, signedVersions, type SignedVersion } from './view.ts';

@@ -102,7 +102,7 @@ export async function ensureBasePackages(ctx: Context, platformName: string, own
   await savePlatform(ctx, {
     ...definition,
     repositories: [...definition.repositories.filter((r) => r.name !== 'base'), { name: 'base', url }],
-    tests: definition.tests ?? { gate: true, timeoutSeconds: 300 },
+    tests: definition.tests ?? { gate: true, timeoutSeconds: 300, autoSign: false },
   });
   return { buildId: id, built, url };
 }

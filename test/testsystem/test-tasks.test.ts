@@ -18,7 +18,10 @@ import type { BuildView } from '../../src/builds/index.ts';
 import { NodeAgent } from '../../src/node/agent.ts';
 import { buildableArches } from '../../src/node/host.ts';
 import { createRepository } from '../../src/repo/create/create.ts';
+import { publicKeyArmored } from '../../src/pgp/secret-key.ts';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
+import { registerKeys, setKeyPlatforms } from '../../src/signing/index.ts';
+import { generateKey, unlockKeys } from '../../src/signer/keystore.ts';
 import { BASE_PACKAGE_DIRS } from '../../src/testsystem/base-packages.ts';
 import { freshDatabaseUrl, TEST_DIALECT } from '../support/db.ts';
 import { serveDirectory, type StaticServer } from '../support/http-static.ts';
@@ -99,10 +102,16 @@ before(async () => {
   const example = readFileSync(EXAMPLE_PLATFORM_FILE, 'utf8')
     .replace(/^name: example-el9$/m, 'name: tested-el9')
     .replace(/^repositories: \[\]$/m, `repositories:\n  - {name: base, url: "${baseRepo.url}/"}`);
-  writeFileSync(platform, `${example}\ntests:\n  timeoutSeconds: 60\n`);
+  writeFileSync(platform, `${example}\ntests:\n  timeoutSeconds: 60\n  autoSign: true\n`);
   writeFileSync(join(work, 'server.yaml'), `platforms:\n  - ${platform}\n`);
   server = await startServer({ dataDir: join(work, 'data'), db: await freshDatabaseUrl(), host: '127.0.0.1', port: 0, configFile: join(work, 'server.yaml'), logLevel: 'silent' });
   admin = server.admin.token ?? '';
+  // A signing key allowed for the platform (registered as a signer would; no signer runs here).
+  const keysDir = join(work, 'keys');
+  const info = await generateKey(keysDir, { algorithm: 'ed25519', name: 'tests', email: 'tests@example.org' }, 'pass');
+  const signerNode = await createNodeToken(server.ctx, { name: 'signer', arches: ['x86_64'], capabilities: ['sign'] });
+  await registerKeys(server.ctx, signerNode.node.id, (await unlockKeys(keysDir, 'pass')).map((k) => publicKeyArmored(k.secret)));
+  await setKeyPlatforms(server.ctx, info.keyid, ['tested-el9']);
   const arches = buildableArches();
   const node = await createNodeToken(server.ctx, { name: 'builder-tester', arches, capabilities: ['build', 'test'], maxConcurrency: 2 });
   agent = new NodeAgent({ server: server.url, token: node.secret, arches, capabilities: ['build', 'test'], maxConcurrency: 2, workDir: join(work, 'node'), waitSeconds: 1, log: pino({ level: 'silent' }) });
@@ -141,6 +150,14 @@ describe(`testing built packages in fresh roots (${TEST_DIALECT})`, () => {
     const logs = await api<{ chunks: { text: string }[] }>(server, 'GET', `/builds/${b.id}/logs?task=${testTask?.id}`, { token: admin });
     const text = logs.body.chunks.map((c) => c.text).join('');
     assert.match(text, /tested-ok\.noarch tests: passed \(1 script\(s\) passed\)/);
+    // tests.autoSign: once every test passed, the build asks to be signed by itself.
+    const end = Date.now() + 30_000;
+    let signTasks: BuildView['tasks'] = [];
+    while (signTasks.length === 0 && Date.now() < end) {
+      await new Promise((done) => setTimeout(done, 300));
+      signTasks = (await api<BuildView>(server, 'GET', `/builds/${b.id}`, { token: admin })).body.tasks.filter((t) => t.kind === 'sign');
+    }
+    assert.equal(signTasks.length, 1, 'a sign task was made when the tests passed');
   });
 
   test('a failing test fails its test task (not the build), names the package and stage, and blocks signing', async () => {
@@ -157,5 +174,6 @@ describe(`testing built packages in fresh roots (${TEST_DIALECT})`, () => {
     const sign = await api<{ code: string; message: string }>(server, 'POST', `/builds/${b.id}/sign`, { token: admin, body: {} });
     assert.equal(sign.status, 409);
     assert.match(sign.body.message, new RegExp(`platform tested-el9 signs only tested packages: test task ${testTask?.id} \\(noarch\\) failed: tests failed`));
+    assert.equal((await api<BuildView>(server, 'GET', `/builds/${b.id}`, { token: admin })).body.tasks.filter((t) => t.kind === 'sign').length, 0, 'not signed by itself either');
   });
 });

@@ -37,7 +37,11 @@ export const platformDefinitionSchema = {
       type: 'object',
       additionalProperties: false,
       description: 'present: every built binary package is installed and tested in a fresh root by a test node',
-      properties: { gate: { type: 'boolean', description: 'test results gate signing (default true)' }, timeoutSeconds: { type: 'integer', minimum: 1, maximum: 86400 } },
+      properties: {
+        gate: { type: 'boolean', description: 'test results gate signing (default true)' },
+        timeoutSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+        autoSign: { type: 'boolean', description: 'sign a build by itself once every test passed (default false)' },
+      },
     },
     lifecycle: {
       type: 'object',
