@@ -1,8 +1,9 @@
 /**
  * Running one test task on a node with the `test` capability: the binary packages an rpm task
  * built (its artifacts, debuginfo left out) are each installed into a fresh root and checked in
- * four stages (test-stages.ts). Test scripts come from the package source's `tests/` directory:
- * the files directly in `tests/` test the package named like the source package, the files in
+ * four stages (test-stages.ts). Test scripts come from the platform's tests repository, if it has
+ * one (`NAME/` for binary package NAME), else from the package source's `tests/` directory: the
+ * files directly in `tests/` test the package named like the source package, the files in
  * `tests/NAME/` test binary package NAME. Every stage's log goes to the task log as it ends and
  * into one log artifact per package; the result lists each package's stages, and the task fails,
  * naming the package and stage, when any stage failed.
@@ -11,8 +12,9 @@ import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { readPackageSync } from '../rpm/index.ts';
 import { sha256File } from '../util/sha256-file.ts';
-import { LeaseLostError } from './errors.ts';
+import { BuildFailedError, LeaseLostError } from './errors.ts';
 import { taskLogStreamer } from './log-stream.ts';
+import { runLogged } from './run.ts';
 import { checkoutSource } from './sources.ts';
 import { freshRoot, installStage, integrityStage, testsStage, uninstallStage, type StageResult, type StageState } from './test-stages.ts';
 import type { TaskOutcome, TaskRunnerSettings } from './task-runner.ts';
@@ -27,8 +29,12 @@ export interface PackageTestResult {
 
 const DEBUG = /-debug(info|source)-/;
 
-/** The test scripts for binary package `name` (null: none). */
-function testsFor(checkout: string | null, name: string, sourceName: string): string | null {
+/** The test scripts for binary package `name` (null: none): the tests repository's `NAME/` first. */
+function testsFor(checkout: string | null, testsRepo: string | null, name: string, sourceName: string): string | null {
+  if (testsRepo !== null) {
+    const kept = join(testsRepo, name);
+    if (existsSync(kept) && lstatSync(kept).isDirectory()) return kept;
+  }
   if (checkout === null) return null;
   const own = join(checkout, 'tests', name);
   if (existsSync(own) && lstatSync(own).isDirectory()) return own;
@@ -36,10 +42,31 @@ function testsFor(checkout: string | null, name: string, sourceName: string): st
   return name === sourceName && existsSync(top) && lstatSync(top).isDirectory() ? top : null;
 }
 
+interface TestsSettings {
+  timeoutSeconds?: unknown;
+  repository?: { url?: unknown; ref?: unknown };
+}
+
+function testsSettings(task: LeasedTask): TestsSettings {
+  return (task.platformDefinition as { tests?: TestsSettings } | null)?.tests ?? {};
+}
+
 function timeoutOf(task: LeasedTask): number {
-  const tests = (task.platformDefinition as { tests?: { timeoutSeconds?: unknown } } | null)?.tests;
-  const n = Number(tests?.timeoutSeconds ?? 300);
+  const n = Number(testsSettings(task).timeoutSeconds ?? 300);
   return Number.isInteger(n) && n > 0 ? n : 300;
+}
+
+/** Clones the platform's tests repository, if it has one; returns its directory. @throws BuildFailedError */
+async function cloneTestsRepository(task: LeasedTask, dir: string, signal: AbortSignal): Promise<string | null> {
+  const repo = testsSettings(task).repository;
+  if (typeof repo?.url !== 'string') return null;
+  const ref = typeof repo.ref === 'string' ? repo.ref : 'main';
+  const r = await runLogged('git', ['-c', 'protocol.file.allow=always', 'clone', '-q', '--depth', '1', '--branch', ref, '--', repo.url, dir], {
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' },
+    signal,
+  });
+  if (r.code !== 0) throw new BuildFailedError(`cannot clone the tests repository ${repo.url} at ${ref}: ${r.output.trim().split('\n').pop() ?? ''}`);
+  return dir;
 }
 
 export async function runTestTask(task: LeasedTask, s: TaskRunnerSettings, signal: AbortSignal, onLeaseLost: (e: LeaseLostError) => void): Promise<TaskOutcome> {
@@ -56,6 +83,7 @@ export async function runTestTask(task: LeasedTask, s: TaskRunnerSettings, signa
       const c = await checkoutSource({ kind: 'git', gitUrl: task.source.gitUrl, gitRef: task.source.gitRef ?? '', gitCommit: task.source.gitCommit ?? '' }, join(work, 'src'), { signal });
       if (c.kind === 'git') checkout = c.dir;
     }
+    const testsRepo = await cloneTestsRepository(task, join(work, 'tests-repo'), signal);
     const results: PackageTestResult[] = [];
     const logs: TaskArtifact[] = [];
     for (const [i, a] of packages.entries()) {
@@ -69,7 +97,7 @@ export async function runTestTask(task: LeasedTask, s: TaskRunnerSettings, signa
       stages.push(install);
       if (install.state === 'passed') {
         stages.push(await integrityStage(env, pkg.name));
-        stages.push(await testsStage(env, testsFor(checkout, pkg.name, sourceName), timeoutOf(task)));
+        stages.push(await testsStage(env, testsFor(checkout, testsRepo, pkg.name, sourceName), timeoutOf(task)));
         stages.push(await uninstallStage(env, pkg.name, file));
       }
       rmSync(env.root, { recursive: true, force: true });
@@ -98,7 +126,7 @@ export async function runTestTask(task: LeasedTask, s: TaskRunnerSettings, signa
   } catch (e) {
     await streamer.close();
     if (e instanceof LeaseLostError || signal.aborted) return e instanceof LeaseLostError || signal.reason instanceof LeaseLostError ? 'lease-lost' : 'stopped';
-    const reason = `test node error: ${(e as Error).message}`;
+    const reason = e instanceof BuildFailedError ? e.message : `test node error: ${(e as Error).message}`;
     try {
       await s.client.fail(task.id, reason);
     } catch (err) {

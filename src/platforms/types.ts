@@ -49,6 +49,8 @@ export interface PlatformTests {
   timeoutSeconds: number;
   /** Sign a build by itself (with the platform's first allowed key) once every test passed. Default false. */
   autoSign: boolean;
+  /** A git repository of tests kept apart from the sources: `NAME/` holds the scripts of binary package NAME. */
+  repository?: { url: string; ref: string };
 }
 
 /** Release data, as the AlmaLinux release table lists it. */

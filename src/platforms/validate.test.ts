@@ -42,6 +42,14 @@ test('the example platform file reads as written, numbers kept as text', () => {
   });
 });
 
+test('tests: defaults, and the settings as given', () => {
+  assert.equal(parsePlatform(minimal).tests, undefined, 'no tests unless asked for');
+  assert.deepEqual(parsePlatform({ ...minimal, tests: {} }).tests, { gate: true, timeoutSeconds: 300, autoSign: false });
+  assert.deepEqual(parsePlatform({ ...minimal, tests: { gate: 'false', timeoutSeconds: '60', autoSign: true, repository: { url: 'https://git.example.org/tests.git' } } }).tests, {
+    gate: false, timeoutSeconds: 60, autoSign: true, repository: { url: 'https://git.example.org/tests.git', ref: 'main' },
+  });
+});
+
 test('version 9.10 in YAML stays "9.10"; the dist macro defaults to the dist tag', () => {
   const p = loadPlatformFile(file('v.yaml', 'name: v\narches: [aarch64]\ndistTag: .el9\nlifecycle:\n  version: 9.10\n'));
   assert.equal(p.lifecycle?.version, '9.10');
@@ -70,6 +78,11 @@ test('bad definitions name the field', () => {
     [{ ...minimal, lifecycle: { version: '9', releaseDate: '2024-02-30' } }, 'lifecycle.releaseDate', /not a date/],
     [{ ...minimal, lifecycle: { version: '9', releaseDate: '2024-05-06', endOfSupport: '2020-01-01' } }, 'lifecycle.endOfSupport', /before/],
     [{ ...minimal, lifecycle: { version: '9', eol: '2030-01-01' } }, 'lifecycle.eol', /unknown field/],
+    [{ ...minimal, tests: { gate: 'maybe' } }, 'tests.gate', /must be true or false/],
+    [{ ...minimal, tests: { timeoutSeconds: 0 } }, 'tests.timeoutSeconds', /whole number of seconds/],
+    [{ ...minimal, tests: { autosign: true } }, 'tests.autosign', /unknown field/],
+    [{ ...minimal, tests: { repository: { url: 'tests.git' } } }, 'tests.repository.url', /http\(s\):\/\/ or file:\/\/ URL/],
+    [{ ...minimal, tests: { repository: { url: 'https://git/t.git', ref: '--upload-pack=x' } } }, 'tests.repository.ref', /not a branch or tag name/],
     [[minimal], '', /mapping/],
   ];
   for (const [input, field, message] of cases) {

@@ -12,7 +12,7 @@ import { ARCHES, type Arch, type Platform, type PlatformLifecycle, type Platform
 type Fields = Record<string, unknown>;
 
 const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lookaside', 'tests', 'lifecycle'];
-const TESTS_FIELDS = ['gate', 'timeoutSeconds', 'autoSign'];
+const TESTS_FIELDS = ['gate', 'timeoutSeconds', 'autoSign', 'repository'];
 const LOOKASIDE_FIELDS = ['url'];
 const REPOSITORY_FIELDS = ['name', 'url', 'arches'];
 const LIFECYCLE_FIELDS = ['version', 'codename', 'upstreamBase', 'kernel', 'releaseDate', 'endOfSupport'];
@@ -154,6 +154,15 @@ function testsSettings(v: unknown, fail: Fail): PlatformTests {
     const n = Number(m.timeoutSeconds);
     if (!Number.isInteger(n) || n < 1 || n > 86_400) fail('tests.timeoutSeconds', 'must be a whole number of seconds from 1 to 86400');
     out.timeoutSeconds = n;
+  }
+  if (m.repository !== undefined && m.repository !== null) {
+    const r = mapping(m.repository, 'tests.repository', fail);
+    onlyFields(r, ['url', 'ref'], 'tests.repository.', fail);
+    const url = text(required(r, 'url', 'tests.repository.', fail), 'tests.repository.url', fail);
+    if (!/^(https?:\/\/|file:\/\/|\/)/.test(url)) fail('tests.repository.url', `"${url}" must be an http(s):// or file:// URL or an absolute path`);
+    const ref = r.ref === undefined || r.ref === null ? 'main' : text(r.ref, 'tests.repository.ref', fail);
+    if (!/^[A-Za-z0-9._/-]+$/.test(ref) || ref.startsWith('-') || ref.includes('..')) fail('tests.repository.ref', `"${ref}" is not a branch or tag name`);
+    out.repository = { url, ref };
   }
   return out;
 }

@@ -58,12 +58,15 @@ const spec = (name: string): string =>
     '',
   ].join('\n');
 
-/** A git repository with the spec and a tests/ directory holding `script`. */
-function source(name: string, script: string): string {
+/** A git repository with the spec and (unless `script` is null) a tests/ directory holding it. */
+function source(name: string, script: string | null): string {
   const dir = join(work, 'git', name);
-  mkdirSync(join(dir, 'tests'), { recursive: true });
+  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.spec`), spec(name));
-  writeFileSync(join(dir, 'tests', 'run.sh'), script);
+  if (script !== null) {
+    mkdirSync(join(dir, 'tests'), { recursive: true });
+    writeFileSync(join(dir, 'tests', 'run.sh'), script);
+  }
   git(dir, 'init', '-q');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', `import ${name}`);
@@ -102,7 +105,14 @@ before(async () => {
   const example = readFileSync(EXAMPLE_PLATFORM_FILE, 'utf8')
     .replace(/^name: example-el9$/m, 'name: tested-el9')
     .replace(/^repositories: \[\]$/m, `repositories:\n  - {name: base, url: "${baseRepo.url}/"}`);
-  writeFileSync(platform, `${example}\ntests:\n  timeoutSeconds: 60\n  autoSign: true\n`);
+  // A tests repository kept apart from the sources: tested-ext/ holds tested-ext's scripts.
+  const testsRepo = join(work, 'tests-repo');
+  mkdirSync(join(testsRepo, 'tested-ext'), { recursive: true });
+  writeFileSync(join(testsRepo, 'tested-ext', 'check.sh'), '#!/bin/sh\necho 1..1\n[ -x /usr/bin/tested-ext ] && echo "ok 1 - from the tests repository"\n');
+  git(testsRepo, 'init', '-q');
+  git(testsRepo, 'add', '-A');
+  git(testsRepo, 'commit', '-q', '-m', 'tests');
+  writeFileSync(platform, `${example}\ntests:\n  timeoutSeconds: 60\n  autoSign: true\n  repository: {url: "file://${testsRepo}", ref: main}\n`);
   writeFileSync(join(work, 'server.yaml'), `platforms:\n  - ${platform}\n`);
   server = await startServer({ dataDir: join(work, 'data'), db: await freshDatabaseUrl(), host: '127.0.0.1', port: 0, configFile: join(work, 'server.yaml'), logLevel: 'silent' });
   admin = server.admin.token ?? '';
@@ -175,5 +185,16 @@ describe(`testing built packages in fresh roots (${TEST_DIALECT})`, () => {
     assert.equal(sign.status, 409);
     assert.match(sign.body.message, new RegExp(`platform tested-el9 signs only tested packages: test task ${testTask?.id} \\(noarch\\) failed: tests failed`));
     assert.equal((await api<BuildView>(server, 'GET', `/builds/${b.id}`, { token: admin })).body.tasks.filter((t) => t.kind === 'sign').length, 0, 'not signed by itself either');
+  });
+
+  test('tests kept in the platform tests repository run for packages whose sources have none', async () => {
+    const r = await api<BuildView>(server, 'POST', '/builds', { token: admin, body: { platforms: ['tested-el9'], sources: [{ git: source('tested-ext', null) }] } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const b = await finished(r.body.id);
+    const tests = b.tasks.find((t) => t.kind === 'rpm')?.tests ?? [];
+    assert.deepEqual(tests.map((t) => [t.package, t.state, t.stages.find((st) => st.name === 'tests')?.detail]), [['tested-ext', 'passed', '1 script(s) passed']], JSON.stringify(tests));
+    const testTask = b.tasks.find((t) => t.kind === 'test');
+    const logs = await api<{ chunks: { text: string }[] }>(server, 'GET', `/builds/${b.id}/logs?task=${testTask?.id}`, { token: admin });
+    assert.match(logs.body.chunks.map((c) => c.text).join(''), /tested-ext\.noarch tests: passed/);
   });
 });

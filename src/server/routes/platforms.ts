@@ -41,6 +41,13 @@ export const platformDefinitionSchema = {
         gate: { type: 'boolean', description: 'test results gate signing (default true)' },
         timeoutSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
         autoSign: { type: 'boolean', description: 'sign a build by itself once every test passed (default false)' },
+        repository: {
+          type: 'object',
+          required: ['url'],
+          additionalProperties: false,
+          description: 'a git repository of tests: NAME/ holds the scripts of binary package NAME',
+          properties: { url: str, ref: { type: 'string', description: 'branch or tag (default main)' } },
+        },
       },
     },
     lifecycle: {
