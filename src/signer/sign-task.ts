@@ -58,27 +58,44 @@ export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: 
     const packages = task.dependencies.flatMap((d) => d.artifacts).filter((a) => a.kind === 'rpm' || a.kind === 'srpm');
     note(`sign task ${task.id} of build ${task.buildId}, attempt ${task.attempt}: ${packages.length} package(s) with key ${key.info.keyid} (${key.info.algorithm})`);
     const ring = await publicRing(key);
-    const signed: { name: string; kind: 'rpm' | 'srpm'; path: string; sha256: string; size: number; original: string }[] = [];
-    for (const [i, a] of packages.entries()) {
-      if (signal.aborted) throw signal.reason;
-      const original = join(work, `${i}.orig.rpm`);
-      try {
-        await s.client.download(a.url, original, a.sha256);
-      } catch (e) {
-        if (e instanceof NodeApiError && /sha256 [0-9a-f]+, expected/.test(e.message)) {
-          throw new SignFailed(`${a.name} is not the package that was built: the store gives sha256 ${/sha256 ([0-9a-f]+)/.exec(e.message)?.[1] ?? '?'}, the build recorded ${a.sha256}`);
+    // Two packages at a time, each downloaded, signed, verified and uploaded in turn, so the
+    // network and the signing of different packages overlap.
+    const signed: { name: string; kind: 'rpm' | 'srpm'; sha256: string; original: string }[] = new Array(packages.length);
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (next < packages.length && !failed) {
+        const i = next++;
+        const a = packages[i];
+        if (a === undefined) continue;
+        if (signal.aborted) throw signal.reason;
+        const original = join(work, `${i}.orig.rpm`);
+        try {
+          await s.client.download(a.url, original, a.sha256);
+        } catch (e) {
+          if (e instanceof NodeApiError && /sha256 [0-9a-f]+, expected/.test(e.message)) {
+            throw new SignFailed(`${a.name} is not the package that was built: the store gives sha256 ${/sha256 ([0-9a-f]+)/.exec(e.message)?.[1] ?? '?'}, the build recorded ${a.sha256}`);
+          }
+          throw e;
         }
-        throw e;
+        const out = join(work, `${i}.signed.rpm`);
+        await signRpm(original, key.secret, out);
+        const report = await verifyRpm(out, { keys: ring, requireSignature: true });
+        if (!report.ok) throw new SignFailed(`${a.name}: the signed package does not verify (${report.checks.filter((c) => c.status !== 'OK').map((c) => `${c.name}: ${c.status}`).join('; ')})`);
+        const sha256 = await sha256File(out);
+        const kind = a.kind as 'rpm' | 'srpm';
+        await s.client.uploadArtifact(task.id, { name: a.name, kind, path: out, sha256, size: statSync(out).size });
+        signed[i] = { name: a.name, kind, sha256, original: a.sha256 };
+        note(`signed ${a.name}: ${a.sha256} → ${sha256}`);
       }
-      const out = join(work, `${i}.signed.rpm`);
-      await signRpm(original, key.secret, out);
-      const report = await verifyRpm(out, { keys: ring, requireSignature: true });
-      if (!report.ok) throw new SignFailed(`${a.name}: the signed package does not verify (${report.checks.filter((c) => c.status !== 'OK').map((c) => `${c.name}: ${c.status}`).join('; ')})`);
-      const sha256 = await sha256File(out);
-      signed.push({ name: a.name, kind: a.kind as 'rpm' | 'srpm', path: out, sha256, size: statSync(out).size, original: a.sha256 });
-      note(`signed ${a.name}: ${a.sha256} → ${sha256}`);
-    }
-    for (const p of signed) await s.client.uploadArtifact(task.id, { name: p.name, kind: p.kind, path: p.path, sha256: p.sha256, size: p.size });
+    };
+    // The first error stops both workers (the other finishes its package); then it is reported.
+    const ends = await Promise.allSettled([worker(), worker()].map((w) => w.catch((e: unknown) => {
+      failed = true;
+      throw e;
+    })));
+    const error = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+    if (error) throw error.reason;
     await streamer.close();
     await s.client.complete(task.id, { keyid: key.info.keyid, signed: signed.map((p) => ({ name: p.name, unsignedSha256: p.original, sha256: p.sha256 })) });
     s.log.info({ ...ids, packages: signed.length, keyid: key.info.keyid }, 'packages signed');
