@@ -22,7 +22,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { LeaseLostError, NodeApiError } from './errors.ts';
+import { DownloadChecksumError, LeaseLostError, NodeApiError } from './errors.ts';
 import type { LeasedTask, TaskArtifact } from './types.ts';
 
 export interface HelloRequest {
@@ -190,6 +190,6 @@ export class NodeClient {
     });
     await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), tap, createWriteStream(dest));
     const got = hash.digest('hex');
-    if (sha256 !== null && got !== sha256.toLowerCase()) throw new NodeApiError(502, `GET ${url}: sha256 ${got}, expected ${sha256}`);
+    if (sha256 !== null && got !== sha256.toLowerCase()) throw new DownloadChecksumError(url, sha256, got);
   }
 }

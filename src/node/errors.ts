@@ -32,6 +32,17 @@ export class NodeApiError extends DistforgeError {
   }
 }
 
+/** A download whose content is not what the master recorded (its sha256 differs). */
+export class DownloadChecksumError extends NodeApiError {
+  constructor(
+    readonly url: string,
+    readonly expected: string,
+    readonly got: string,
+  ) {
+    super(502, `GET ${url}: sha256 ${got}, expected ${expected}`);
+  }
+}
+
 /** The master took the task back (a heartbeat got 409): stop working on it. */
 export class LeaseLostError extends DistforgeError {
   constructor(taskId: number) {

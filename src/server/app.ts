@@ -32,8 +32,10 @@ import { userRoutes } from './routes/users.ts';
 
 /** A lease as the builds and signing domains describe it. */
 async function decorateAnyLease(ctx: Context, task: Task): Promise<Partial<LeasedTask>> {
+  if (task.kind !== 'sign') return decorateLease(ctx, task);
+  // A signer needs the key, not repositories to build against.
   const sign = await signLease(ctx, task);
-  return { ...(await decorateLease(ctx, task)), ...(sign && { sign }) };
+  return sign ? { sign } : {};
 }
 
 /** A task's completion as the builds and signing domains record it (inside its transaction). */

@@ -12,7 +12,7 @@ import { readPublicKeys, type PublicKeyRing } from '../pgp/keys.ts';
 import { publicKeyArmored } from '../pgp/secret-key.ts';
 import { signRpm, verifyRpm } from '../rpm/index.ts';
 import type { NodeClient } from '../node/client.ts';
-import { LeaseLostError, NodeApiError } from '../node/errors.ts';
+import { DownloadChecksumError, LeaseLostError } from '../node/errors.ts';
 import { taskLogStreamer } from '../node/log-stream.ts';
 import type { NodeLogger, TaskOutcome } from '../node/task-runner.ts';
 import type { LeasedTask } from '../node/types.ts';
@@ -73,9 +73,7 @@ export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: 
         try {
           await s.client.download(a.url, original, a.sha256);
         } catch (e) {
-          if (e instanceof NodeApiError && /sha256 [0-9a-f]+, expected/.test(e.message)) {
-            throw new SignFailed(`${a.name} is not the package that was built: the store gives sha256 ${/sha256 ([0-9a-f]+)/.exec(e.message)?.[1] ?? '?'}, the build recorded ${a.sha256}`);
-          }
+          if (e instanceof DownloadChecksumError) throw new SignFailed(`${a.name} is not the package that was built: the store gives sha256 ${e.got}, the build recorded ${a.sha256}`);
           throw e;
         }
         const out = join(work, `${i}.signed.rpm`);

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { buildRepoUrl, submitBuild } from '../builds/index.ts';
 import { buildsDb } from '../builds/schema.ts';
 import type { Context } from '../context.ts';
+import { DistforgeError } from '../errors.ts';
 import { buildArches, findPlatform, savePlatform } from '../platforms/index.ts';
 import { isBuildSigned, requestSigning } from '../signing/index.ts';
 import { BASE_PACKAGE_DIRS } from '../testsystem/base-packages.ts';
@@ -48,7 +49,7 @@ function gitCopy(work: string, examples: string, name: string): string {
 async function until(what: string, ms: number, probe: () => Promise<boolean>): Promise<void> {
   const end = Date.now() + ms;
   while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`distforge up: timed out waiting for ${what}`);
+    if (Date.now() > end) throw new DistforgeError('up_base_packages', `timed out waiting for ${what}`, { status: 500 });
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -80,7 +81,7 @@ export async function ensureBasePackages(ctx: Context, platformName: string, own
       const building = buildId ?? 0;
       await until(`the base packages (build ${building})`, 15 * 60_000, async () => {
         const b = await db.selectFrom('builds').select(['state', 'failure_reason']).where('id', '=', building).executeTakeFirstOrThrow();
-        if (b.state === 'failed' || b.state === 'cancelled') throw new Error(`distforge up: the base packages (build ${building}) ${b.state}${b.failure_reason ? `: ${b.failure_reason}` : ''}`);
+        if (b.state === 'failed' || b.state === 'cancelled') throw new DistforgeError('up_base_packages', `the base packages (build ${building}) ${b.state}${b.failure_reason ? `: ${b.failure_reason}` : ''} (see distforge build show ${building})`, { status: 500 });
         return b.state === 'succeeded';
       });
     } finally {

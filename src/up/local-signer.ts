@@ -14,6 +14,7 @@ import type { Context } from '../context.ts';
 import { hostArch } from '../node/host.ts';
 import { publicKeyArmored } from '../pgp/secret-key.ts';
 import { getKey, platformKeys, registerKeys, setKeyPlatforms } from '../signing/index.ts';
+import { KeyStoreError } from '../signer/errors.ts';
 import { generateKey, listKeys, unlockKeys } from '../signer/keystore.ts';
 
 const SIGNER_NODE = 'signer';
@@ -62,7 +63,7 @@ export async function prepareLocalSigner(ctx: Context, platforms: readonly strin
   const keys = await unlockKeys(keysDir, passphrase);
   await registerKeys(ctx, nodeId, keys.map((k) => publicKeyArmored(k.secret)));
   const first = keys[0]?.info;
-  if (!first) throw new Error(`${keysDir}: no key`);
+  if (!first) throw new KeyStoreError(`${keysDir}: the key store holds no keys`);
   const allowed: string[] = [];
   for (const p of platforms) if ((await platformKeys(ctx, p)).length === 0) allowed.push(p);
   if (allowed.length > 0) await setKeyPlatforms(ctx, first.keyid, [...new Set([...(await getKey(ctx, first.keyid)).platforms, ...allowed])]);

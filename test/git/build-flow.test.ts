@@ -11,20 +11,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pino } from 'pino';
-import { createNodeToken } from '../../src/auth/nodes.ts';
-import type { PipelineView, MirrorInfo } from '../../src/git/types.ts';
-import { NodeAgent } from '../../src/node/agent.ts';
-import { buildableArches } from '../../src/node/host.ts';
-import { startServer, type RunningServer } from '../../src/server/start.ts';
-import { freshDatabaseUrl } from '../support/db.ts';
+import type { MirrorInfo } from '../../src/git/types.ts';
+import type { RunningServer } from '../../src/server/start.ts';
 import { api, EXAMPLE_PLATFORM_FILE } from '../support/server.ts';
-import { git, giteaHeaders, pushPayload, pushTag, upstreamRepo, waitFor } from './support.ts';
+import { builtEntry, git, giteaHeaders, pipeline, pushPayload, pushTag, startGitMaster, upstreamRepo, waitFor, type GitMaster } from './support.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'distforge-git-flow-'));
 let server: RunningServer;
-let agent: NodeAgent;
-let agentDone: Promise<void>;
+let master: GitMaster;
 let admin = '';
 const polled = upstreamRepo(join(work, 'upstream'), 'greeter-doc');
 const hooked = upstreamRepo(join(work, 'upstream2'), 'greeter-doc');
@@ -41,20 +35,7 @@ function patchesRepo(): string {
 }
 const patches = patchesRepo();
 
-async function pipeline(name: string): Promise<PipelineView> {
-  const r = await api<PipelineView>(server, 'GET', `/git/packages/${name}`);
-  assert.equal(r.status, 200);
-  return r.body;
-}
-
-/** Waits until the newest event of `name` for `ref` has a build that ended; returns that entry. */
-function builtEntry(name: string, ref: string): Promise<PipelineView['pipeline'][number]> {
-  return waitFor(`a finished build of ${name} ${ref}`, async () => {
-    const e = (await pipeline(name)).pipeline.find((x) => x.ref === ref);
-    if (e?.status === 'failed') throw new Error(`event failed: ${e.message ?? ''}`);
-    return e?.build && ['succeeded', 'failed', 'cancelled'].includes(e.build.state) ? e : undefined;
-  }, 110_000);
-}
+const built = (name: string, ref: string) => builtEntry(master.server, name, ref);
 
 before(async () => {
   const config = join(work, 'server.yaml');
@@ -74,18 +55,13 @@ before(async () => {
       '',
     ].join('\n'),
   );
-  server = await startServer({ dataDir: join(work, 'data'), db: await freshDatabaseUrl(), host: '127.0.0.1', port: 0, configFile: config, logLevel: 'silent', gitTickMs: 200 });
-  admin = server.admin.token ?? '';
-  const arches = buildableArches();
-  const node = await createNodeToken(server.ctx, { name: 'local', arches, capabilities: ['build'], maxConcurrency: 2 });
-  agent = new NodeAgent({ server: server.url, token: node.secret, arches, capabilities: ['build'], maxConcurrency: 2, workDir: join(work, 'node'), waitSeconds: 1, log: pino({ level: 'silent' }) });
-  agentDone = agent.run();
+  master = await startGitMaster(work, config);
+  server = master.server;
+  admin = master.admin;
 });
 
 after(async () => {
-  agent.stop();
-  await agentDone.catch(() => undefined);
-  await server.close();
+  await master.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -96,7 +72,7 @@ describe('a tag pushed upstream builds by itself', () => {
       return m.syncedAt !== null ? m : undefined;
     });
     const commit = pushTag(polled, 'imports/c9/greeter-doc-1.0-1.el9');
-    const e = await builtEntry('greeter-doc', 'refs/tags/imports/c9/greeter-doc-1.0-1.el9');
+    const e = await built('greeter-doc', 'refs/tags/imports/c9/greeter-doc-1.0-1.el9');
     assert.equal(e.via, 'poll');
     assert.equal(e.commit, commit);
     assert.equal(e.rule, 'c9-imports');
@@ -122,13 +98,13 @@ describe('a tag pushed upstream builds by itself', () => {
     const err = (await bad.json()) as { code: string; message: string };
     assert.equal(err.code, 'forbidden');
     assert.match(err.message, /wrong gitea webhook signature/);
-    assert.equal((await pipeline('greeter-hooked')).pipeline.length, 0, 'a refused webhook records nothing');
+    assert.equal((await pipeline(server, 'greeter-hooked')).pipeline.length, 0, 'a refused webhook records nothing');
 
     const ok = await fetch(`${server.url}/api/v1/git/hooks/greeter-hooked`, { method: 'POST', headers: giteaHeaders(payload, 'hook-secret'), body: payload });
     assert.equal(ok.status, 200, await ok.clone().text());
     const synced = (await ok.json()) as { synced: { events: { ref: string; rule: string | null }[] }[] };
     assert.deepEqual(synced.synced[0]?.events.map((e) => [e.ref, e.rule]), [['refs/tags/imports/c9/greeter-doc-1.0-2.el9', 'hooked']]);
-    const e = await builtEntry('greeter-hooked', 'refs/tags/imports/c9/greeter-doc-1.0-2.el9');
+    const e = await built('greeter-hooked', 'refs/tags/imports/c9/greeter-doc-1.0-2.el9');
     assert.equal(e.via, 'webhook');
     assert.equal(e.commit, commit);
     assert.equal(e.build?.state, 'succeeded');
@@ -136,7 +112,7 @@ describe('a tag pushed upstream builds by itself', () => {
 
   test('through autopatch: our tag is built from our repository, and the pipeline shows it', async () => {
     const commit = pushTag(polled, 'imports/a9/greeter-doc-1.0-1.el9');
-    const e = await builtEntry('greeter-doc', 'refs/tags/imports/a9/greeter-doc-1.0-1.el9');
+    const e = await built('greeter-doc', 'refs/tags/imports/a9/greeter-doc-1.0-1.el9');
     assert.equal(e.rule, 'a9');
     assert.equal(e.commit, commit);
     assert.match(e.ourRef ?? '', /^refs\/tags\/changed\/a9\/greeter-doc-1\.0-1.*\.alma\.1$/);

@@ -12,16 +12,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pino } from 'pino';
-import { createNodeToken } from '../../src/auth/nodes.ts';
-import type { MirrorInfo, PipelineView } from '../../src/git/types.ts';
-import { NodeAgent } from '../../src/node/agent.ts';
-import { buildableArches } from '../../src/node/host.ts';
-import { startServer, type RunningServer } from '../../src/server/start.ts';
-import { freshDatabaseUrl } from '../support/db.ts';
+import type { MirrorInfo } from '../../src/git/types.ts';
+import type { RunningServer } from '../../src/server/start.ts';
 import { serveDirectory, type StaticServer } from '../support/http-static.ts';
 import { api, EXAMPLE_PLATFORM_FILE } from '../support/server.ts';
-import { EXAMPLES, git, giteaHeaders, pushPayload, pushTag, waitFor } from './support.ts';
+import { builtEntry, EXAMPLES, git, giteaHeaders, pushPayload, pushTag, startGitMaster, waitFor, type GitMaster } from './support.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'distforge-distgit-'));
 const TARBALL = 'hello-c-1.0.tar.gz';
@@ -29,8 +24,7 @@ const tarball = readFileSync(join(EXAMPLES, 'hello-c', TARBALL));
 const hash = (type: string): string => createHash(type).update(tarball).digest('hex');
 let lookaside: StaticServer;
 let server: RunningServer;
-let agent: NodeAgent;
-let agentDone: Promise<void>;
+let master: GitMaster;
 let admin = '';
 
 /** A git upstream of hello-c in a dist-git layout, without its tarball. */
@@ -48,17 +42,7 @@ function upstream(name: string, layout: 'centos' | 'fedora'): string {
 const centos = upstream('hello-c', 'centos');
 const fedora = upstream('hello-c-stream', 'fedora');
 
-async function pipeline(name: string): Promise<PipelineView> {
-  return (await api<PipelineView>(server, 'GET', `/git/packages/${name}`)).body;
-}
-
-function builtEntry(name: string, ref: string): Promise<PipelineView['pipeline'][number]> {
-  return waitFor(`a finished build of ${name} ${ref}`, async () => {
-    const e = (await pipeline(name)).pipeline.find((x) => x.ref === ref);
-    if (e?.status === 'failed') throw new Error(`event failed: ${e.message ?? ''}`);
-    return e?.build && ['succeeded', 'failed', 'cancelled'].includes(e.build.state) ? e : undefined;
-  }, 180_000);
-}
+const built = (name: string, ref: string) => builtEntry(master.server, name, ref, 180_000);
 
 /** The SRPM of a build: it holds the tarball the lookaside served. */
 async function srpmHoldsTarball(buildId: number): Promise<void> {
@@ -100,12 +84,9 @@ before(async () => {
       '',
     ].join('\n'),
   );
-  server = await startServer({ dataDir: join(work, 'data'), db: await freshDatabaseUrl(), host: '127.0.0.1', port: 0, configFile: config, logLevel: 'silent', gitTickMs: 200 });
-  admin = server.admin.token ?? '';
-  const arches = buildableArches();
-  const node = await createNodeToken(server.ctx, { name: 'local', arches, capabilities: ['build'], maxConcurrency: 2 });
-  agent = new NodeAgent({ server: server.url, token: node.secret, arches, capabilities: ['build'], maxConcurrency: 2, workDir: join(work, 'node'), waitSeconds: 1, log: pino({ level: 'silent' }) });
-  agentDone = agent.run();
+  master = await startGitMaster(work, config);
+  server = master.server;
+  admin = master.admin;
   for (const name of ['hello-c', 'hello-c-stream']) {
     await waitFor(`the baseline sync of ${name}`, async () => {
       const m = (await api<MirrorInfo>(server, 'GET', `/git/mirrors/${name}`)).body;
@@ -115,9 +96,7 @@ before(async () => {
 });
 
 after(async () => {
-  agent.stop();
-  await agentDone.catch(() => undefined);
-  await server.close();
+  await master.stop();
   await lookaside.close();
   rmSync(work, { recursive: true, force: true });
 });
@@ -125,7 +104,7 @@ after(async () => {
 describe('dist-git upstreams build by themselves, their tarballs from the lookaside', () => {
   test('CentOS layout (SPECS/, .hello-c.metadata), noticed by polling', async () => {
     const commit = pushTag(centos, 'imports/c9/hello-c-1.0-1.el9');
-    const e = await builtEntry('hello-c', 'refs/tags/imports/c9/hello-c-1.0-1.el9');
+    const e = await built('hello-c', 'refs/tags/imports/c9/hello-c-1.0-1.el9');
     assert.equal(e.via, 'poll');
     assert.equal(e.commit, commit);
     assert.equal(e.build?.state, 'succeeded', JSON.stringify(e.build));
@@ -140,7 +119,7 @@ describe('dist-git upstreams build by themselves, their tarballs from the lookas
     assert.equal(wrong.status, 403);
     const ok = await fetch(`${server.url}/api/v1/git/hooks/hello-c-stream`, { method: 'POST', headers: giteaHeaders(payload, 'stream-secret'), body: payload });
     assert.equal(ok.status, 200, await ok.clone().text());
-    const e = await builtEntry('hello-c-stream', 'refs/tags/imports/c9/hello-c-1.0-2.el9');
+    const e = await built('hello-c-stream', 'refs/tags/imports/c9/hello-c-1.0-2.el9');
     assert.equal(e.via, 'webhook');
     assert.equal(e.commit, commit);
     assert.equal(e.build?.state, 'succeeded', JSON.stringify(e.build));

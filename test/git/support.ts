@@ -3,10 +3,19 @@
  * temporary directory, the example package greeter-doc at the root), tags pushed to them,
  * signed webhook requests, and waiting for a condition over the API.
  */
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { cpSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import { createNodeToken } from '../../src/auth/nodes.ts';
+import type { PipelineView } from '../../src/git/types.ts';
+import { NodeAgent } from '../../src/node/agent.ts';
+import { buildableArches } from '../../src/node/host.ts';
+import { startServer, type RunningServer } from '../../src/server/start.ts';
+import { freshDatabaseUrl } from '../support/db.ts';
+import { api } from '../support/server.ts';
 
 export const EXAMPLES = resolve(import.meta.dirname, '../../examples/packages');
 
@@ -55,4 +64,44 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** A master started from `configFile` (git ticks every 200 ms) and one local node serving this host. */
+export interface GitMaster {
+  server: RunningServer;
+  admin: string;
+  stop(): Promise<void>;
+}
+
+export async function startGitMaster(work: string, configFile: string, capabilities: string[] = ['build']): Promise<GitMaster> {
+  const server = await startServer({ dataDir: join(work, 'data'), db: await freshDatabaseUrl(), host: '127.0.0.1', port: 0, configFile, logLevel: 'silent', gitTickMs: 200 });
+  const arches = buildableArches();
+  const node = await createNodeToken(server.ctx, { name: 'local', arches, capabilities: capabilities as ('build' | 'test')[], maxConcurrency: 2 });
+  const agent = new NodeAgent({ server: server.url, token: node.secret, arches, capabilities, maxConcurrency: 2, workDir: join(work, 'node'), waitSeconds: 1, log: pino({ level: 'silent' }) });
+  const agentDone = agent.run();
+  return {
+    server,
+    admin: server.admin.token ?? '',
+    async stop() {
+      agent.stop();
+      await agentDone.catch(() => undefined);
+      await server.close();
+    },
+  };
+}
+
+/** The pipeline of package `name`. */
+export async function pipeline(server: Pick<RunningServer, 'url'>, name: string): Promise<PipelineView> {
+  const r = await api<PipelineView>(server, 'GET', `/git/packages/${name}`);
+  assert.equal(r.status, 200);
+  return r.body;
+}
+
+/** Waits until the newest event of `name` for `ref` has a build that ended; returns that entry. */
+export function builtEntry(server: Pick<RunningServer, 'url'>, name: string, ref: string, timeoutMs = 110_000): Promise<PipelineView['pipeline'][number]> {
+  return waitFor(`a finished build of ${name} ${ref}`, async () => {
+    const e = (await pipeline(server, name)).pipeline.find((x) => x.ref === ref);
+    if (e?.status === 'failed') throw new Error(`event failed: ${e.message ?? ''}`);
+    return e?.build && ['succeeded', 'failed', 'cancelled'].includes(e.build.state) ? e : undefined;
+  }, timeoutMs);
 }
