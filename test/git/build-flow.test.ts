@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MirrorInfo } from '../../src/git/types.ts';
 import type { RunningServer } from '../../src/server/start.ts';
+import { TEST_DIALECT } from '../support/db.ts';
 import { api, EXAMPLE_PLATFORM_FILE } from '../support/server.ts';
 import { builtEntry, git, giteaHeaders, pipeline, pushPayload, pushTag, startGitMaster, upstreamRepo, waitFor, type GitMaster } from './support.ts';
 
@@ -65,7 +66,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('a tag pushed upstream builds by itself', () => {
+describe(`a tag pushed upstream builds by itself (${TEST_DIALECT})`, () => {
   test('via polling: the configured mirror is fetched, then a new imports/c9 tag builds', async () => {
     await waitFor('the baseline sync', async () => {
       const m = (await api<MirrorInfo>(server, 'GET', '/git/mirrors/greeter-doc')).body;

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MirrorInfo } from '../../src/git/types.ts';
 import type { RunningServer } from '../../src/server/start.ts';
+import { TEST_DIALECT } from '../support/db.ts';
 import { serveDirectory, type StaticServer } from '../support/http-static.ts';
 import { api, EXAMPLE_PLATFORM_FILE } from '../support/server.ts';
 import { builtEntry, EXAMPLES, git, giteaHeaders, pushPayload, pushTag, startGitMaster, waitFor, type GitMaster } from './support.ts';
@@ -101,7 +102,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('dist-git upstreams build by themselves, their tarballs from the lookaside', () => {
+describe(`dist-git upstreams build by themselves, their tarballs from the lookaside (${TEST_DIALECT})`, () => {
   test('CentOS layout (SPECS/, .hello-c.metadata), noticed by polling', async () => {
     const commit = pushTag(centos, 'imports/c9/hello-c-1.0-1.el9');
     const e = await built('hello-c', 'refs/tags/imports/c9/hello-c-1.0-1.el9');
