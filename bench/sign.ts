@@ -75,8 +75,12 @@ for (let start = 0; start < files.length; start += PER_ITEM) {
 // The signer, registered and allowed for the platform.
 const token = (await createNodeToken(ctx, { name: 'bench-signer', arches: ['x86_64'], capabilities: ['sign'], maxConcurrency: 2 })).secret;
 // `distforge signer` as its own process, as it runs in production (its own event loop and core).
-const signer = spawn(fileURLToPath(new URL('../bin/distforge', import.meta.url)), ['signer', '--server', url, '--token', token, '--keys', keysDir, '--work', join(work, 'signer-work'), '--max-concurrency', process.env.SIGNER_CONCURRENCY ?? '4', '--log-level', 'warn'], {
-  env: { ...process.env, DISTFORGE_SIGNER_PASSPHRASE: PASS, ...(process.env.SIGNER_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.SIGNER_PROF}` } : {}) },
+// SIGNER_PROF=DIR: the signer runs from the bundle under node --cpu-prof (NODE_OPTIONS may not carry it).
+const signerCommand = process.env.SIGNER_PROF
+  ? ['node', `--cpu-prof`, `--cpu-prof-dir=${process.env.SIGNER_PROF}`, fileURLToPath(new URL('../.build/main.mjs', import.meta.url))]
+  : [fileURLToPath(new URL('../bin/distforge', import.meta.url))];
+const signer = spawn(signerCommand[0] ?? 'node', [...signerCommand.slice(1), 'signer', '--server', url, '--token', token, '--keys', keysDir, '--work', join(work, 'signer-work'), '--max-concurrency', process.env.SIGNER_CONCURRENCY ?? '4', '--log-level', 'warn'], {
+  env: { ...process.env, DISTFORGE_SIGNER_PASSPHRASE: PASS },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const exited = new Promise((done) => signer.once('exit', done));
@@ -94,7 +98,7 @@ for (;;) {
 
 const oursMs = await time(async () => {
   await requestSigning(ctx, { buildId: build.id, requestedBy: owner });
-  while (!(await isBuildSigned(ctx, build.id))) await new Promise((r) => setTimeout(r, 20));
+  while (!(await isBuildSigned(ctx, build.id))) await new Promise((r) => setTimeout(r, 100));
 });
 signer.kill('SIGTERM');
 await exited;

@@ -131,6 +131,14 @@ export async function ensureBuildRepo(ctx: Context, buildId: number, platform: s
   return buildRepoDir(ctx, buildId, platform, arch);
 }
 
+/** The repomd.xml of each arch's repository of (build, platform), brought up to date first. */
+export async function currentRepomds(ctx: Context, buildId: number, platform: string): Promise<{ arch: string; path: string }[]> {
+  const p = await findPlatform(ctx, platform).catch(() => null);
+  const arches = p ? buildArches(p) : [];
+  await syncPlatform(ctx, buildId, platform, arches);
+  return arches.map((arch) => ({ arch, path: join(buildRepoDir(ctx, buildId, platform, arch), 'repodata', 'repomd.xml') }));
+}
+
 /** Brings the repositories of every running build up to date (the builds loop). */
 export async function syncRunningBuildRepos(ctx: Context): Promise<void> {
   const builds = await buildsDb(ctx).selectFrom('builds').select(['id', 'platforms']).where('state', '=', 'running').execute();

@@ -3,13 +3,16 @@
  * what each waits for) and its tasks with their artifacts, each artifact with an absolute URL it
  * can be downloaded from.
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import type { BuildState, TaskKind, TaskState } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import { artifactUrl } from '../scheduler/index.ts';
 import { buildArches, findPlatform } from '../platforms/index.ts';
-import { isBuildSigned, signedVersions } from '../signing/index.ts';
-import { buildRepoUrl } from './build-repo.ts';
+import { isBuildSigned, repomdSignature, signedVersions } from '../signing/index.ts';
+import { buildRepoDir, buildRepoUrl } from './build-repo.ts';
 import { hasPendingFanout } from './fan-out.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
 
@@ -81,6 +84,8 @@ export interface RepositoryView {
   platform: string;
   arch: string;
   url: string;
+  /** Whose signature covers the repository's current repomd.xml (served as repodata/repomd.xml.asc), or null. */
+  metadataSignature: { keyid: string; signedAt: number } | null;
 }
 
 export interface BuildView extends BuildSummary {
@@ -129,6 +134,13 @@ async function ownerName(ctx: Context, id: number): Promise<string> {
   return u?.name ?? `#${id}`;
 }
 
+/** The signature over the repomd.xml the repository in `dir` has now, if a signer made one. */
+async function metadataSignature(ctx: Context, dir: string): Promise<RepositoryView['metadataSignature']> {
+  const repomd = await readFile(join(dir, 'repodata', 'repomd.xml')).catch(() => null);
+  const signed = repomd ? await repomdSignature(ctx, createHash('sha256').update(repomd).digest('hex')) : null;
+  return signed ? { keyid: signed.keyid, signedAt: signed.signedAt } : null;
+}
+
 /** The whole build. @throws NotFoundError */
 export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
   const db = buildsDb(ctx);
@@ -174,7 +186,9 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
   const repositories: RepositoryView[] = [];
   for (const name of head.platforms) {
     const platform = await findPlatform(ctx, name).catch(() => null);
-    for (const arch of platform ? buildArches(platform) : []) repositories.push({ platform: name, arch, url: buildRepoUrl(ctx, row, name, arch) });
+    for (const arch of platform ? buildArches(platform) : []) {
+      repositories.push({ platform: name, arch, url: buildRepoUrl(ctx, row, name, arch), metadataSignature: await metadataSignature(ctx, buildRepoDir(ctx, row.id, name, arch)) });
+    }
   }
   return {
     ...head,
@@ -193,7 +207,7 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
     tasks: tasks.map((t) => ({
       id: t.id,
       itemId: t.item_id,
-      package: names.get(t.item_id) ?? null,
+      package: t.kind === 'sign-repo' ? null : (names.get(t.item_id) ?? null),
       platform: t.platform,
       arch: t.arch,
       kind: t.kind,

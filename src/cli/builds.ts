@@ -181,9 +181,15 @@ function actionCommand(name: 'cancel' | 'retry' | 'rebuild', description: string
 async function waitForSigning(client: ApiClient, id: number): Promise<BuildView> {
   for (;;) {
     const b = await client.get<BuildView>(`/builds/${id}`);
-    if (b.tasks.every((t) => t.kind !== 'sign' || FINAL.has(t.state as BuildView['state']))) return b;
+    if (b.tasks.every((t) => (t.kind !== 'sign' && t.kind !== 'sign-repo') || FINAL.has(t.state as BuildView['state']))) return b;
     await sleep(POLL_MS);
   }
+}
+
+/** Why a platform's sign-repo task did not sign (its failure), or ''. */
+function failedRepoSigning(b: BuildView, platform: string): string {
+  const t = b.tasks.filter((x) => x.kind === 'sign-repo' && x.platform === platform).at(-1);
+  return t && t.state !== 'succeeded' ? ` (sign-repo task ${t.id} ${t.state}${t.failureReason ? `: ${t.failureReason}` : ''})` : '';
 }
 
 function signCommand(): Command {
@@ -209,6 +215,8 @@ function signCommand(): Command {
         for (const t of b.tasks.filter((x) => x.kind === 'sign' && x.state !== 'succeeded')) process.stderr.write(`sign task ${t.id} (${t.package ?? '?'}) ${t.state}${t.failureReason ? `: ${t.failureReason}` : ''}\n`);
         throw new ExitCode(1);
       }
+      // The packages are signed; repository metadata that is not is said, not fatal.
+      for (const r of b.repositories.filter((x) => x.metadataSignature === null)) process.stderr.write(`warning: the ${r.platform}/${r.arch} repository's metadata is not signed${failedRepoSigning(b, r.platform)}\n`);
     });
 }
 

@@ -15,6 +15,8 @@ import { buildGraphSchema } from './migrations/0004-build-graph.ts';
 import { gitSchema } from './migrations/0005-git.ts';
 import { lookasideSchema } from './migrations/0006-lookaside.ts';
 import { signingSchema } from './migrations/0007-signing.ts';
+import { repoSigningSchema } from './migrations/0008-repo-signing.ts';
+import { cachingSqlite } from './sqlite-statement-cache.ts';
 import { PreparingClient } from './prepared-client.ts';
 import type { Database } from './schema.ts';
 
@@ -35,6 +37,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0005-git': gitSchema(dialect),
     '0006-lookaside': lookasideSchema(dialect),
     '0007-signing': signingSchema(dialect),
+    '0008-repo-signing': repoSigningSchema(dialect),
   };
 }
 
@@ -62,7 +65,7 @@ export async function openDatabase(url: string): Promise<Db> {
     handle.pragma('journal_mode = WAL');
     handle.pragma('busy_timeout = 10000');
     handle.pragma('foreign_keys = ON');
-    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(handle) }) });
   }
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(dialect)) };
   const { error, results } = await new Migrator({ db: kysely, provider }).migrateToLatest();

@@ -24,7 +24,7 @@ export type Role = 'admin' | 'maintainer' | 'read-only';
 export type BuildState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type TaskState = 'blocked' | 'queued' | 'leased' | 'succeeded' | 'failed' | 'cancelled';
 /** srpm and rpm tasks build; test tasks install and test an rpm task's packages; sign tasks sign an item's packages. */
-export type TaskKind = 'srpm' | 'rpm' | 'test' | 'sign';
+export type TaskKind = 'srpm' | 'rpm' | 'test' | 'sign' | 'sign-repo';
 
 export interface UsersTable {
   id: Generated<number>;

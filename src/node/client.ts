@@ -140,11 +140,11 @@ export class NodeClient {
   /** Uploads one artifact, streamed from disk, with its sha256. */
   async uploadArtifact(taskId: number, a: TaskArtifact): Promise<void> {
     const q = new URLSearchParams({ kind: a.kind, sha256: a.sha256 });
-    const body = Readable.toWeb(createReadStream(a.path)) as ReadableStream<Uint8Array>;
+    const body = a.data ?? (Readable.toWeb(createReadStream(a.path)) as ReadableStream<Uint8Array>);
     const res = await this.#request(
       'PUT',
       `/api/v1/node/tasks/${taskId}/artifacts/${encodeURIComponent(a.name)}?${q}`,
-      { body, duplex: 'half', headers: { 'content-type': 'application/octet-stream', 'content-length': String(a.size) }, signal: AbortSignal.timeout(30 * 60_000) },
+      { body, ...(a.data === undefined && { duplex: 'half' as const }), headers: { 'content-type': 'application/octet-stream', 'content-length': String(a.size) }, signal: AbortSignal.timeout(30 * 60_000) },
       taskId,
     );
     await res.body?.cancel();
@@ -170,6 +170,39 @@ export class NodeClient {
    * @throws NodeApiError for an HTTP error or a checksum mismatch.
    */
   async download(url: string, dest: string, sha256: string | null): Promise<void> {
+    const res = await this.#get(url);
+    const hash = createHash('sha256');
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), tap, createWriteStream(dest));
+    const got = hash.digest('hex');
+    if (sha256 !== null && got !== sha256.toLowerCase()) throw new DownloadChecksumError(url, sha256, got);
+  }
+
+  /**
+   * Downloads `url` into memory and checks its sha256; null, with nothing read, when the server
+   * announces more than `maxBytes` (the caller downloads it to a file instead).
+   * @throws NodeApiError for an HTTP error, DownloadChecksumError for a checksum mismatch.
+   */
+  async downloadBytes(url: string, sha256: string, maxBytes: number): Promise<Buffer | null> {
+    const res = await this.#get(url);
+    const length = Number(res.headers.get('content-length') ?? NaN);
+    if (!(length <= maxBytes)) {
+      await res.body?.cancel();
+      return null;
+    }
+    const data = Buffer.from(await res.arrayBuffer());
+    const got = createHash('sha256').update(data).digest('hex');
+    if (got !== sha256.toLowerCase()) throw new DownloadChecksumError(url, sha256, got);
+    return data;
+  }
+
+  /** GET `url` (with the token when it is the master's), answered with 2xx and a body. */
+  async #get(url: string): Promise<Response & { body: ReadableStream<Uint8Array> }> {
     const own = url.startsWith(`${this.server}/`);
     let res: Response;
     try {
@@ -181,15 +214,6 @@ export class NodeClient {
       await res.body?.cancel();
       throw new NodeApiError(res.status, `GET ${url}: HTTP ${res.status}`);
     }
-    const hash = createHash('sha256');
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), tap, createWriteStream(dest));
-    const got = hash.digest('hex');
-    if (sha256 !== null && got !== sha256.toLowerCase()) throw new DownloadChecksumError(url, sha256, got);
+    return res as Response & { body: ReadableStream<Uint8Array> };
   }
 }

@@ -86,6 +86,8 @@ export interface TaskArtifact {
   name: string;
   kind: ArtifactKind;
   path: string;
+  /** The bytes, when they are in memory (sent instead of reading `path`). */
+  data?: Buffer;
   sha256: string;
   size: number;
 }

@@ -6,6 +6,7 @@
 import * as openpgp from 'openpgp';
 import { PgpError } from './errors.ts';
 import { PubkeyAlgo } from './algorithms.ts';
+import { nativeKey, nativeSignDetached } from './native-sign.ts';
 
 /** An unlocked secret key ready to sign. */
 export interface SecretKey {
@@ -51,8 +52,10 @@ export async function readSecretKey(armored: string, passphrase?: string): Promi
   return { key, signingKeyId: signing.getKeyID().toHex(), fingerprint: key.getFingerprint(), algorithm };
 }
 
-/** A detached binary signature packet over `data`. */
+/** A detached binary signature packet over `data` (Node's crypto for RSA and EdDSA keys). */
 export async function signDetached(secret: SecretKey, data: Uint8Array): Promise<Buffer> {
+  const native = await nativeKey(secret.key);
+  if (native) return nativeSignDetached(native, data);
   const message = await openpgp.createMessage({ binary: data });
   const sig = await openpgp.sign({ message, signingKeys: secret.key, detached: true, format: 'binary' });
   return Buffer.from(sig);

@@ -16,7 +16,7 @@ export { nevra, packageFromFile, readPackageBuffer, readPackageSync, type RpmPac
 export { formatDependency, DEPENDENCY_KINDS, type DependencyKind, type RpmDependency } from './dependencies.ts';
 export type { RpmFileEntry } from './files.ts';
 export { verifyRpm, type VerifyCheck, type VerifyReport } from './verify.ts';
-export { signRpm } from './sign.ts';
+export { signRpm, signRpmBuffer } from './sign.ts';
 export { rpmvercmp } from './vercmp.ts';
 export { compareEvr, compareEvrOrder, parseEvr } from './evr.ts';
 export { rangesOverlap, satisfies } from './depmatch.ts';

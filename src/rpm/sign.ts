@@ -13,7 +13,7 @@ import { signDetached, type SecretKey } from '../pgp/secret-key.ts';
 import { RpmFormatError } from './errors.ts';
 import { buildHeader, type EntryValue } from './header-build.ts';
 import type { Header } from './header.ts';
-import { LEAD_SIZE, readRpmFileSync, type RpmFile } from './package-file.ts';
+import { LEAD_SIZE, readRpmBuffer, readRpmFileSync, type RpmFile } from './package-file.ts';
 import { RegionTag, SigTag, Tag, TagType } from './tags.ts';
 
 /** Signature tags replaced on signing (old v3 and v4 signatures). */
@@ -75,6 +75,34 @@ export interface SignResult {
   inPlace: boolean;
 }
 
+/** The signatures of a package: over its header, and over header+payload when needed. */
+async function signaturesFor(f: RpmFile, key: SecretKey, headerAndPayload: () => Buffer): Promise<{ signature: Buffer; legacy: Buffer | undefined }> {
+  if (!f.header.region) throw new RpmFormatError('cannot sign a package without an immutable header region (rpm v3 format)', f.headerStart);
+  const signature = await signDetached(key, f.header.blob);
+  // A package without a payload digest has nothing in its header protecting the payload: like
+  // rpmsign, also sign header+payload (the v3-style signature) so the payload stays covered.
+  const legacy = f.header.has(Tag.PAYLOADDIGEST) ? undefined : await signDetached(key, headerAndPayload());
+  return { signature, legacy };
+}
+
+/**
+ * Signs the package held in `data` as {@link signRpm} does, in memory: returns the signed bytes
+ * (`data` itself, changed in place, when the reserved space absorbs the signature).
+ * @throws RpmFormatError when the bytes are not a v4/v6 RPM.
+ */
+export async function signRpmBuffer(data: Buffer, key: SecretKey): Promise<Buffer> {
+  const f = readRpmBuffer(data);
+  const { signature, legacy } = await signaturesFor(f, key, () => data.subarray(f.headerStart));
+  const same = buildSignatureBlock(f, signature, key.algorithm, f.headerStart - LEAD_SIZE, legacy);
+  if (same) {
+    same.copy(data, LEAD_SIZE);
+    return data;
+  }
+  const block = buildSignatureBlock(f, signature, key.algorithm, undefined, legacy);
+  if (!block) throw new RpmFormatError('cannot build the signature header', LEAD_SIZE);
+  return Buffer.concat([f.lead.bytes, block, data.subarray(f.headerStart)]);
+}
+
 /**
  * Signs the RPM at `path` with `key` (a header-only v4 signature: RSA tag for RSA keys, DSA tag
  * for EdDSA/DSA keys). Writes to `output` when given, else replaces the file.
@@ -82,11 +110,7 @@ export interface SignResult {
  */
 export async function signRpm(path: string, key: SecretKey, output?: string): Promise<SignResult> {
   const f = readRpmFileSync(path);
-  if (!f.header.region) throw new RpmFormatError('cannot sign a package without an immutable header region (rpm v3 format)', f.headerStart);
-  const signature = await signDetached(key, f.header.blob);
-  // A package without a payload digest has nothing in its header protecting the payload: like
-  // rpmsign, also sign header+payload (the v3-style signature) so the payload stays covered.
-  const legacy = f.header.has(Tag.PAYLOADDIGEST) ? undefined : await signDetached(key, readFileSync(path).subarray(f.headerStart));
+  const { signature, legacy } = await signaturesFor(f, key, () => readFileSync(path).subarray(f.headerStart));
   const oldSize = f.headerStart - LEAD_SIZE;
   const same = buildSignatureBlock(f, signature, key.algorithm, oldSize, legacy);
   if (same && output === undefined) {

@@ -9,7 +9,7 @@ import { hashAlgoName, nodeHashName } from '../pgp/algorithms.ts';
 import type { PublicKeyRing } from '../pgp/keys.ts';
 import { describeSignature, finishSignatureHash, startSignatureHash } from '../pgp/signature.ts';
 import { checkSignature } from '../pgp/verify.ts';
-import { readRpmFileSync, type RpmFile } from './package-file.ts';
+import { readRpmBuffer, readRpmFileSync, type RpmFile } from './package-file.ts';
 import { readSignatures } from './signatures.ts';
 import { HashAlgo, SigTag, Tag } from './tags.ts';
 
@@ -54,12 +54,17 @@ interface Feed {
   finish: () => Promise<VerifyCheck> | VerifyCheck;
 }
 
-/** Reads the file from the main header on, once, feeding each hash its range. */
-async function feedFile(path: string, f: RpmFile, feeds: Feed[]): Promise<void> {
+/** Reads the package from the main header on, once, feeding each hash its range. */
+async function feedFile(source: string | Buffer, f: RpmFile, feeds: Feed[]): Promise<void> {
   if (feeds.length === 0) return;
   const fromHeader = feeds.filter((x) => x.from === 'header');
   for (const x of fromHeader) x.hash.update(f.header.blob);
-  const handle = await open(path, 'r');
+  if (Buffer.isBuffer(source)) {
+    const payload = source.subarray(f.payloadStart);
+    for (const x of feeds) x.hash.update(payload);
+    return;
+  }
+  const handle = await open(source, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
     let pos = f.payloadStart;
@@ -76,11 +81,11 @@ async function feedFile(path: string, f: RpmFile, feeds: Feed[]): Promise<void> 
 }
 
 /**
- * Verifies the digests, sizes and signatures of the RPM at `path`.
+ * Verifies the digests, sizes and signatures of the RPM at `path` (or of the package's bytes).
  * @throws RpmFormatError when the file cannot be read as an RPM at all.
  */
-export async function verifyRpm(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const f = readRpmFileSync(path);
+export async function verifyRpm(path: string | Buffer, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const f = Buffer.isBuffer(path) ? readRpmBuffer(path) : readRpmFileSync(path);
   const sig = f.signature;
   const h = f.header;
   const ring = options.keys ?? { keys: [] };

@@ -1,6 +1,6 @@
 /**
  * Which tasks a node may lease, by what it can do: a `build` node builds SRPMs and RPMs, a `test`
- * node installs and tests built packages, a `sign` node (the sign server) signs them. A node
+ * node installs and tests built packages, a `sign` node (the sign server) signs them and their repositories' metadata. A node
  * serving several capabilities takes each kind of task.
  */
 import type { TaskKind } from '../db/schema.ts';
@@ -8,7 +8,7 @@ import type { TaskKind } from '../db/schema.ts';
 export const TASK_KINDS_BY_CAPABILITY: Readonly<Record<string, readonly TaskKind[]>> = {
   build: ['srpm', 'rpm'],
   test: ['test'],
-  sign: ['sign'],
+  sign: ['sign', 'sign-repo'],
 };
 
 /** The task kinds a node with `capabilities` takes (a node without any known capability: build). */

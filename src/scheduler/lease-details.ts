@@ -34,6 +34,8 @@ export interface LeasedTask {
   repositories: string[];
   /** For a sign task: the key to sign its dependencies' packages with (filled by the signing domain). */
   sign?: { keyid: string; fingerprint: string };
+  /** For a sign-repo task: the repomd.xml of each arch's repository, to sign byte for byte. */
+  repomd?: { arch: string; sha256: string; url: string }[];
 }
 
 /** Adds to or overrides parts of a lease description (e.g. the repositories). */

@@ -71,11 +71,16 @@ export async function heartbeat(ctx: Context, nodeId: number, taskId: number): P
   return { leaseExpiresAt };
 }
 
-/** Hooks run inside the completing transaction. */
+/** Hooks of a task's completion. */
 export interface CompleteOptions {
-  /** Runs after the task is marked succeeded and before dependents and the build are updated
-   * (the builds domain creates an srpm task's rpm tasks here, so the build never looks finished). */
-  onSucceeded?: (tx: Context, task: Task) => Promise<void>;
+  /** Runs before the completing transaction, on the task as the node holds it (checked without a
+   * lock): slow checks go here, so the transaction (SQLite's one writer) stays short. It may throw
+   * to refuse the completion; what it returns is handed to onSucceeded. `result` is the node's. */
+  prepare?: (ctx: Context, task: Task, result: unknown) => Promise<unknown>;
+  /** Runs inside the transaction after the task is marked succeeded and before dependents and the
+   * build are updated (the builds domain creates an srpm task's rpm tasks here, so the build never
+   * looks finished). `prepared` is what prepare returned (undefined without one). */
+  onSucceeded?: (tx: Context, task: Task, prepared: unknown) => Promise<void>;
 }
 
 /**
@@ -83,7 +88,13 @@ export interface CompleteOptions {
  * dependencies have now all succeeded are queued, and the build's state is refreshed.
  * @throws LeaseLostError (409) when the node does not hold the lease; nothing changes then.
  */
-export function completeTask(ctx: Context, nodeId: number, taskId: number, result: unknown, options: CompleteOptions = {}): Promise<Task> {
+export async function completeTask(ctx: Context, nodeId: number, taskId: number, result: unknown, options: CompleteOptions = {}): Promise<Task> {
+  let prepared: unknown;
+  if (options.prepare) {
+    const held = await ctx.db.kysely.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+    if (!held || whyNotHeld(held, nodeId) !== null) return explainLostLease(ctx, nodeId, taskId);
+    prepared = await options.prepare(ctx, held, result);
+  }
   return withBuildRefresh(ctx, async (tx) => {
     const done = await transitionTask(tx, { id: taskId, state: 'leased' }, 'succeeded', {
       leasedBy: nodeId,
@@ -91,7 +102,7 @@ export function completeTask(ctx: Context, nodeId: number, taskId: number, resul
       event: { kind: 'succeeded', nodeId, message: 'succeeded' },
     });
     if (!done) return explainLostLease(tx, nodeId, taskId);
-    await options.onSucceeded?.(tx, done);
+    await options.onSucceeded?.(tx, done, prepared);
     await queueReadyDependents(tx, done);
     tx.log.debug({ taskId, buildId: done.build_id, nodeId }, 'task succeeded');
     return done;

@@ -12,11 +12,11 @@
  */
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import { decorateLease, onTaskCompleted } from '../builds/index.ts';
+import { currentRepomds, decorateLease, onTaskCompleted } from '../builds/index.ts';
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import type { LeasedTask } from '../scheduler/index.ts';
-import { recordSignatures, signLease } from '../signing/index.ts';
+import { recordRepomdSignatures, recordSignatures, repomdLease, signLease, verifyRepomdSignatures, verifySignatures } from '../signing/index.ts';
 import { registerAuth } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { buildRoutes } from './routes/builds.ts';
@@ -32,15 +32,25 @@ import { userRoutes } from './routes/users.ts';
 
 /** A lease as the builds and signing domains describe it. */
 async function decorateAnyLease(ctx: Context, task: Task): Promise<Partial<LeasedTask>> {
-  if (task.kind !== 'sign') return decorateLease(ctx, task);
-  // A signer needs the key, not repositories to build against.
+  if (task.kind !== 'sign' && task.kind !== 'sign-repo') return decorateLease(ctx, task);
+  // A signer needs the key (and for repository metadata, the repomd.xml files), not repositories
+  // to build against.
   const sign = await signLease(ctx, task);
-  return sign ? { sign } : {};
+  const repomd = task.kind === 'sign-repo' ? { repomd: await repomdLease(ctx, await currentRepomds(ctx, task.build_id, task.platform)) } : {};
+  return { ...(sign && { sign }), ...repomd };
+}
+
+/** What a task's completion checks before its transaction (the signing domain: what was signed). */
+async function prepareAnyCompletion(ctx: Context, task: Task, result: unknown): Promise<unknown> {
+  if (task.kind === 'sign') return verifySignatures(ctx, task);
+  if (task.kind === 'sign-repo') return verifyRepomdSignatures(ctx, task, result, await currentRepomds(ctx, task.build_id, task.platform));
+  return undefined;
 }
 
 /** A task's completion as the builds and signing domains record it (inside its transaction). */
-async function onAnyTaskSucceeded(ctx: Context, task: Task): Promise<void> {
-  if (task.kind === 'sign') await recordSignatures(ctx, task);
+async function onAnyTaskSucceeded(ctx: Context, task: Task, prepared: unknown): Promise<void> {
+  if (task.kind === 'sign') await recordSignatures(ctx, task, prepared);
+  else if (task.kind === 'sign-repo') await recordRepomdSignatures(ctx, task, prepared);
   else await onTaskCompleted(ctx, task);
 }
 
@@ -87,7 +97,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     buildRoutes(ctx),
     // The builds domain adds the build repositories to each lease and fans an SRPM out to its
     // arches; the signing domain adds the key to a sign task's lease and records its signatures.
-    nodeApiRoutes(ctx, { decorateLease: decorateAnyLease, onTaskSucceeded: onAnyTaskSucceeded }),
+    nodeApiRoutes(ctx, { decorateLease: decorateAnyLease, prepareCompletion: prepareAnyCompletion, onTaskSucceeded: onAnyTaskSucceeded }),
     signingRoutes(ctx),
     gitRoutes(ctx),
     lookasideRoutes(ctx),

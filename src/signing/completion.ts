@@ -1,10 +1,10 @@
 /**
- * A sign task's completion (the node API's completion hook, inside its transaction): every srpm
- * and rpm of the tasks it depends on must have come back signed — same header as the original,
- * digests intact, a signature by the requested key that checks against the registered public key
- * — and then each signature is recorded (package, key, time, signer, signed sha256 beside the
- * original's). Anything missing or wrong throws, the transaction rolls back, and nothing is
- * recorded: a half-signed build never shows as signed.
+ * A sign task's completion: every srpm and rpm of the tasks it depends on must have come back
+ * signed — same header as the original, digests intact, a signature by the requested key that
+ * checks against the registered public key (checked before the completing transaction) — and then
+ * each signature is recorded inside it (package, key, time, signer, signed sha256 beside the
+ * original's). Anything missing or wrong throws, nothing is recorded, and the task stays leased:
+ * a half-signed build never shows as signed.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,16 +18,28 @@ import { BadSignatureError } from './errors.ts';
 import { signingDb } from './schema.ts';
 
 /** A local path of a stored blob (copied into `scratch` when the store is not local). */
-async function localBlob(ctx: Context, sha256: string, scratch: string): Promise<string> {
+async function localBlob(ctx: Context, sha256: string, scratch: () => string): Promise<string> {
   const local = ctx.store.localPath(sha256);
   if (local !== null) return local;
-  const path = join(scratch, sha256);
+  const path = join(scratch(), sha256);
   await pipeline(ctx.store.open(sha256), createWriteStream(path));
   return path;
 }
 
-/** Records the signatures of a succeeded sign task. @throws BadSignatureError */
-export async function recordSignatures(ctx: Context, task: Task): Promise<number> {
+/** A sign task's signed packages, checked (before the completing transaction). */
+export class VerifiedSignatures {
+  constructor(
+    readonly taskId: number,
+    readonly keyid: string,
+    readonly packages: readonly { artifactId: number; name: string; originalSha256: string; sha256: string; size: number }[],
+  ) {}
+}
+
+/**
+ * Checks every package of a sign task (outside any transaction: ten signature checks must not
+ * hold SQLite's one writer). @throws BadSignatureError
+ */
+export async function verifySignatures(ctx: Context, task: Task): Promise<VerifiedSignatures> {
   const db = signingDb(ctx);
   const request = await db.selectFrom('sign_requests as r').innerJoin('signing_keys as k', 'k.keyid', 'r.keyid').select(['r.keyid', 'k.public_key']).where('r.task_id', '=', task.id).executeTakeFirst();
   if (!request) throw new BadSignatureError(`sign task ${task.id} has no sign request`);
@@ -39,37 +51,55 @@ export async function recordSignatures(ctx: Context, task: Task): Promise<number
     .where('a.kind', 'in', ['srpm', 'rpm'])
     .orderBy('a.id')
     .execute();
-  const signed = new Map((await db.selectFrom('artifacts').select(['name', 'sha256', 'size']).where('task_id', '=', task.id).where('kind', 'in', ['srpm', 'rpm']).execute()).map((a) => [a.name, a]));
+  const signed = await signedUploads(ctx, task.id);
   const ring = await readPublicKeys(request.public_key);
-  const scratch = mkdtempSync(join(tmpdir(), 'distforge-signcheck-'));
+  const packages: VerifiedSignatures['packages'][number][] = [];
+  let scratch: string | undefined;
+  const scratchDir = (): string => (scratch ??= mkdtempSync(join(tmpdir(), 'distforge-signcheck-')));
   try {
     for (const o of originals) {
       const s = signed.get(o.name);
       if (!s) throw new BadSignatureError(`${o.name} was not signed (sign task ${task.id})`);
-      const signedPath = await localBlob(ctx, s.sha256, scratch);
-      const sameHeader = readRpmFileSync(await localBlob(ctx, o.sha256, scratch)).header.blob.equals(readRpmFileSync(signedPath).header.blob);
+      const signedPath = await localBlob(ctx, s.sha256, scratchDir);
+      const sameHeader = readRpmFileSync(await localBlob(ctx, o.sha256, scratchDir)).header.blob.equals(readRpmFileSync(signedPath).header.blob);
       if (!sameHeader) throw new BadSignatureError(`${o.name}: the signed package is not the package built (its header differs)`);
       const report = await verifyRpm(signedPath, { keys: ring, requireSignature: true });
       if (!report.ok) {
         const bad = report.checks.filter((c) => c.status !== 'OK').map((c) => `${c.name}: ${c.status}`);
         throw new BadSignatureError(`${o.name}: the signature does not check with key ${request.keyid} (${bad.join('; ') || 'no signature'})`);
       }
+      packages.push({ artifactId: o.id, name: o.name, originalSha256: o.sha256, sha256: s.sha256, size: s.size });
     }
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }
-  const now = ctx.now();
-  if (originals.length > 0) {
-    await db
+  return new VerifiedSignatures(task.id, request.keyid, packages);
+}
+
+/** The srpm and rpm files a sign task uploaded, by name. */
+async function signedUploads(ctx: Context, taskId: number): Promise<Map<string, { sha256: string; size: number }>> {
+  const rows = await ctx.db.kysely.selectFrom('artifacts').select(['name', 'sha256', 'size']).where('task_id', '=', taskId).where('kind', 'in', ['srpm', 'rpm']).execute();
+  return new Map(rows.map((a) => [a.name, a]));
+}
+
+/**
+ * Records the signatures of a succeeded sign task (inside the completing transaction), as
+ * verifySignatures checked them; a package uploaded again since then is refused. Without a check
+ * made beforehand it checks here. @throws BadSignatureError
+ */
+export async function recordSignatures(tx: Context, task: Task, prepared?: unknown): Promise<number> {
+  const verified = prepared instanceof VerifiedSignatures && prepared.taskId === task.id ? prepared : await verifySignatures(tx, task);
+  const now = tx.now();
+  const uploads = await signedUploads(tx, task.id);
+  for (const p of verified.packages) {
+    if (uploads.get(p.name)?.sha256 !== p.sha256) throw new BadSignatureError(`${p.name} was uploaded again while its signature was being checked (sign task ${task.id})`);
+  }
+  if (verified.packages.length > 0) {
+    await signingDb(tx)
       .insertInto('signatures')
-      .values(
-        originals.map((o) => {
-          const s = signed.get(o.name);
-          return { artifact_id: o.id, sign_task_id: task.id, keyid: request.keyid, original_sha256: o.sha256, sha256: s?.sha256 ?? '', size: s?.size ?? 0, signed_at: now, node_id: task.leased_by };
-        }),
-      )
+      .values(verified.packages.map((p) => ({ artifact_id: p.artifactId, sign_task_id: task.id, keyid: verified.keyid, original_sha256: p.originalSha256, sha256: p.sha256, size: p.size, signed_at: now, node_id: task.leased_by })))
       .execute();
   }
-  ctx.log.info({ taskId: task.id, buildId: task.build_id, keyid: request.keyid, packages: originals.length }, 'packages signed');
-  return originals.length;
+  tx.log.info({ taskId: task.id, buildId: task.build_id, keyid: verified.keyid, packages: verified.packages.length }, 'packages signed');
+  return verified.packages.length;
 }

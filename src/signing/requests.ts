@@ -1,7 +1,8 @@
 /**
  * Asking for a build to be signed: one sign task per package (build item) and platform, depending
  * on that item's srpm and rpm tasks (so the signer's lease lists exactly their packages), with the
- * key recorded beside it. Only a succeeded build is signed, only with a key the platform allows;
+ * key recorded beside it; then one sign-repo task per platform, depending on those, that signs the
+ * repomd.xml of the build's repositories once they serve the signed packages. Only a succeeded build is signed, only with a key the platform allows;
  * packages already signed with that key and items with a sign task under way are skipped, so
  * asking twice does not sign twice. A platform whose `tests.gate` is set (the default when it
  * tests) signs a build only once every test passed.
@@ -22,7 +23,7 @@ export interface SignRequest {
 }
 
 export interface SignRequestResult {
-  /** The sign tasks created (none when everything is signed or being signed already). */
+  /** The sign and sign-repo tasks created (none when everything is signed or being signed already). */
   taskIds: number[];
   /** The key per platform. */
   keys: Record<string, string>;
@@ -68,6 +69,21 @@ async function checkTestsPassed(ctx: Context, buildId: number, platform: string)
   }
 }
 
+/** A sign-repo task of (build, platform) with `keyid` has succeeded or is still to run. */
+async function repoSignatureUnderWay(ctx: Context, buildId: number, platform: string, keyid: string): Promise<boolean> {
+  const row = await signingDb(ctx)
+    .selectFrom('tasks as t')
+    .innerJoin('sign_requests as r', 'r.task_id', 't.id')
+    .select('t.id')
+    .where('t.build_id', '=', buildId)
+    .where('t.kind', '=', 'sign-repo')
+    .where('t.platform', '=', platform)
+    .where('r.keyid', '=', keyid)
+    .where('t.state', 'in', ['blocked', 'queued', 'leased', 'succeeded'])
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Creates the sign tasks of a build. @throws NotFoundError, NotSignableError, KeyNotAllowedError */
 export async function requestSigning(ctx: Context, req: SignRequest): Promise<SignRequestResult> {
   return inTransaction(ctx, async (tx) => {
@@ -99,6 +115,7 @@ export async function requestSigning(ctx: Context, req: SignRequest): Promise<Si
     }
     const now = tx.now();
     const taskIds: number[] = [];
+    const created: { id: number; platform: string }[] = [];
     for (const g of groups.values()) {
       const keyid = keys[g.platform];
       if (keyid === undefined) continue;
@@ -117,6 +134,23 @@ export async function requestSigning(ctx: Context, req: SignRequest): Promise<Si
         .returning('id')
         .executeTakeFirstOrThrow();
       await db.insertInto('task_dependencies').values(g.deps.map((d) => ({ task_id: task.id, depends_on: d }))).execute();
+      await db.insertInto('sign_requests').values({ task_id: task.id, keyid, requested_by: req.requestedBy, requested_at: now }).execute();
+      taskIds.push(task.id);
+      created.push({ id: task.id, platform: g.platform });
+    }
+    for (const platform of platforms) {
+      const keyid = keys[platform];
+      const first = building.find((t) => t.platform === platform);
+      if (keyid === undefined || !first) continue;
+      const after = created.filter((c) => c.platform === platform).map((c) => c.id);
+      if (after.length === 0 && (await repoSignatureUnderWay(tx, build.id, platform, keyid))) continue;
+      // The repositories' metadata is signed once their packages are: it depends on the new sign tasks.
+      const task = await db
+        .insertInto('tasks')
+        .values(blockedTask({ buildId: build.id, itemId: first.item_id, kind: 'sign-repo', platform, arch: 'noarch', priority: build.priority, ownerId: build.owner_id, maxAttempts: first.max_attempts, now }))
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      if (after.length > 0) await db.insertInto('task_dependencies').values(after.map((d) => ({ task_id: task.id, depends_on: d }))).execute();
       await db.insertInto('sign_requests').values({ task_id: task.id, keyid, requested_by: req.requestedBy, requested_at: now }).execute();
       taskIds.push(task.id);
     }

@@ -45,7 +45,24 @@ export interface SignaturesTable {
   node_id: number | null;
 }
 
+export interface RepomdSignaturesTable {
+  id: Generated<number>;
+  /** sha256 of the repomd.xml bytes signed. */
+  repomd_sha256: string;
+  keyid: string;
+  /** The detached ASCII-armored signature (repomd.xml.asc). */
+  signature: string;
+  sign_task_id: number;
+  /** The build whose repository it is (null for other repositories). */
+  build_id: number | null;
+  platform: string;
+  arch: string;
+  signed_at: Millis;
+  node_id: number | null;
+}
+
 export type SigningDatabase = Database & {
+  repomd_signatures: RepomdSignaturesTable;
   signing_keys: SigningKeysTable;
   platform_keys: PlatformKeysTable;
   sign_requests: SignRequestsTable;

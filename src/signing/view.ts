@@ -44,3 +44,9 @@ export async function isBuildSigned(ctx: Context, buildId: number): Promise<bool
     .executeTakeFirstOrThrow();
   return Number(row.packages) > 0 && Number(row.signed) === Number(row.packages);
 }
+
+/** True while a sign or sign-repo task of the build is still to run. */
+export async function signingUnderWay(ctx: Context, buildId: number): Promise<boolean> {
+  const row = await ctx.db.kysely.selectFrom('tasks').select('id').where('build_id', '=', buildId).where('kind', 'in', ['sign', 'sign-repo']).where('state', 'in', ['blocked', 'queued', 'leased']).executeTakeFirst();
+  return row !== undefined;
+}

@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { access, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { access, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DistforgeError, NotFoundError } from '../errors.ts';
@@ -40,6 +40,14 @@ export class LocalStore implements ArtifactStore {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  async size(sha256: string): Promise<number | null> {
+    try {
+      return (await stat(this.localPath(sha256))).size;
+    } catch {
+      return null;
     }
   }
 

@@ -21,6 +21,8 @@ export interface ArtifactStore {
   /** A stream of the blob. @throws NotFoundError */
   open(sha256: string): Readable;
   has(sha256: string): Promise<boolean>;
+  /** The blob's size in bytes, or null when the store does not hold it. */
+  size(sha256: string): Promise<number | null>;
   /** A local file path of the blob when the store is local (for hard links into repositories), else null. */
   localPath(sha256: string): string | null;
 }

@@ -15,7 +15,7 @@ import { buildsDb } from '../builds/schema.ts';
 import type { Context } from '../context.ts';
 import { DistforgeError } from '../errors.ts';
 import { buildArches, findPlatform, savePlatform } from '../platforms/index.ts';
-import { isBuildSigned, requestSigning } from '../signing/index.ts';
+import { isBuildSigned, requestSigning, signingUnderWay } from '../signing/index.ts';
 import { BASE_PACKAGE_DIRS } from '../testsystem/base-packages.ts';
 
 const RECORD = 'base-packages.json';
@@ -89,7 +89,8 @@ export async function ensureBasePackages(ctx: Context, platformName: string, own
     }
     const id = buildId ?? 0;
     await requestSigning(ctx, { buildId: id, requestedBy: ownerId });
-    await until(`the base packages (build ${id}) to be signed`, 5 * 60_000, () => isBuildSigned(ctx, id));
+    // Signed: the packages, and then their repositories' metadata (dnf with repo_gpgcheck=1).
+    await until(`the base packages (build ${id}) to be signed`, 5 * 60_000, async () => (await isBuildSigned(ctx, id)) && !(await signingUnderWay(ctx, id)));
     writeFileSync(file, `${JSON.stringify({ buildId: id })}\n`);
     built = true;
   }

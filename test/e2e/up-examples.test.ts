@@ -140,6 +140,7 @@ describe('distforge up builds the example packages', () => {
     const signed = await runCli(['build', 'sign', builtId, '--wait'], { env, timeoutMs: 300_000 });
     assert.equal(signed.code, 0, signed.stdout + signed.stderr);
     assert.match(signed.stdout, new RegExp(`^build ${builtId}: signed \\(example-el9: [0-9A-F]{16}\\)$`, 'm'));
+    assert.doesNotMatch(signed.stderr, /not signed/, 'the repositories\' metadata is signed too');
     const keys = await runCli(['key', 'list', '--json'], { env });
     assert.equal(keys.code, 0, keys.stderr);
     const [key] = JSON.parse(keys.stdout) as { keyid: string; platforms: string[]; algorithm: string }[];
@@ -158,12 +159,13 @@ describe('distforge up builds the example packages', () => {
       const out = execFileSync('rpmkeys', ['--dbpath', db, '--checksig', '-v', file], { encoding: 'utf8' });
       assert.match(out, /Header V4 RSA\/SHA(256|512) Signature, key ID [0-9a-f]+: OK/, `${a.name}: ${out}`);
     }
-    // dnf with gpgcheck=1 installs greeter-doc from the build's repository, its dependencies from
-    // there and from the base packages' repository, all signed.
+    // dnf with gpgcheck=1 and repo_gpgcheck=1 installs greeter-doc from the build's repository, its
+    // dependencies from there and from the base packages' repository: packages and repository
+    // metadata all signed.
     const repos = (JSON.parse((await runCli(['build', 'show', builtId, '--json'], { env })).stdout) as { repositories: { url: string }[] }).repositories.map((r) => r.url);
     const platform = JSON.parse((await runCli(['platform', 'show', 'example-el9', '--json'], { env })).stdout) as { repositories: { url: string }[] };
     const baseRepo = (platform.repositories[0]?.url ?? '').replace('$basearch', 'x86_64');
-    const installed = await dnfInstallAsync(join(work, 'dnf'), [...repos, baseRepo], pub, 'greeter-doc');
+    const installed = await dnfInstallAsync(join(work, 'dnf'), [...repos, baseRepo], pub, 'greeter-doc', { repoGpgcheck: true });
     assert.equal(installed.code, 0, installed.output);
   });
 

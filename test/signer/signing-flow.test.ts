@@ -8,6 +8,7 @@
  * database row.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,10 @@ import { expireLeases } from '../../src/scheduler/index.ts';
 import { generateKey, unlockKeys } from '../../src/signer/keystore.ts';
 import { createSigner } from '../../src/signer/signer.ts';
 import type { KeyInfo } from '../../src/pgp/key-info.ts';
+import { verifyDetachedArmored } from '../../src/pgp/detached.ts';
+import { readPublicKeys } from '../../src/pgp/keys.ts';
+import { signDetachedArmored, readSecretKey } from '../../src/pgp/secret-key.ts';
+import { corpusKey } from '../support/corpus.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { rpmbuild } from '../support/rpmbuild.ts';
 import { dnfInstallAsync, keyDb, rpmkeysCheck } from '../support/rpmkeys.ts';
@@ -92,6 +97,17 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     return b.id;
   }
 
+  /** What a signer does with one package of its lease: download, sign with the test key, upload. */
+  async function signByHand(client: NodeClient, taskId: number, a: { name: string; kind: string; url: string; sha256: string }): Promise<void> {
+    const file = join(dir, `by-hand-${taskId}-${a.name}`);
+    await client.download(a.url, file, a.sha256);
+    const [unlocked] = await unlockKeys(keysDir, PASS);
+    assert.ok(unlocked);
+    await signRpm(file, unlocked.secret);
+    const data = readFileSync(file);
+    await client.uploadArtifact(taskId, { name: a.name, kind: a.kind as 'rpm', path: file, sha256: createHash('sha256').update(data).digest('hex'), size: data.length });
+  }
+
   const packagesOf = (b: BuildView) => b.tasks.filter((t) => t.kind === 'srpm' || t.kind === 'rpm').flatMap((t) => t.artifacts.filter((a) => a.kind === 'rpm' || a.kind === 'srpm'));
 
   before(async () => {
@@ -134,6 +150,11 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     assert.equal((await sign({}, server.reader)).status, 403);
     assert.equal((await api(server, 'POST', '/builds/999999/sign', { token: server.maintainer, body: {} })).status, 404);
     assert.equal((await show(id)).tasks.filter((t) => t.kind === 'sign').length, 0, 'no sign task was created');
+    const unsigned = (await show(id)).repositories[0];
+    assert.equal(unsigned?.metadataSignature, null);
+    const noAsc = await fetch(`${unsigned?.url ?? ''}repodata/repomd.xml.asc`);
+    assert.equal(noAsc.status, 404);
+    assert.match(((await noAsc.json()) as { message: string }).message, /repository metadata is not signed/);
 
     const allow = (platforms: string[], token = server.adminToken) => api<{ code: string; platforms: string[] }>(server, 'PUT', `/keys/${key.keyid}/platforms`, { token, body: { platforms } });
     assert.equal((await allow([PLATFORM], server.maintainer)).status, 403);
@@ -158,12 +179,13 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     const id = await makeBuild('signme');
     const r = await api<{ taskIds: number[]; keys: Record<string, string> }>(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} });
     assert.equal(r.status, 202, JSON.stringify(r.body));
-    assert.equal(r.body.taskIds.length, 1);
+    assert.equal(r.body.taskIds.length, 2, 'one sign task for the package, one sign-repo task for the repository metadata');
     assert.deepEqual(r.body.keys, { [PLATFORM]: key.keyid });
-    const b = await until('the build to be signed', async () => {
+    const b = await until('the build and its repository metadata to be signed', async () => {
       const v = await show(id);
-      return v.signed ? v : undefined;
+      return v.signed && v.repositories.every((x) => x.metadataSignature !== null) ? v : undefined;
     });
+    assert.deepEqual(b.repositories.map((x) => x.metadataSignature?.keyid), b.repositories.map(() => key.keyid));
     const pubFile = join(dir, 'RPM-GPG-KEY-example');
     const pubRes = await fetch(`${server.url}/api/v1/keys/${key.keyid}.asc`);
     assert.equal(pubRes.status, 200);
@@ -185,7 +207,15 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
       assert.ok(!rpmkeysCheck(db, `${file}.unsigned`).checks.some(([n]) => /Signature/.test(n)), 'the unsigned original stays in the store, unsigned');
     }
     const repo = b.repositories.find((x) => x.platform === PLATFORM)?.url ?? '';
-    const installed = await dnfInstallAsync(join(dir, 'dnf'), repo, pubFile, 'signme-devel');
+    // repomd.xml.asc is a detached signature over the repomd.xml served beside it.
+    const repomd = Buffer.from(await (await fetch(`${repo}repodata/repomd.xml`)).arrayBuffer());
+    const asc = await fetch(`${repo}repodata/repomd.xml.asc`);
+    assert.equal(asc.status, 200);
+    const armored = await asc.text();
+    assert.match(armored, /^-----BEGIN PGP SIGNATURE-----/);
+    assert.equal((await verifyDetachedArmored(armored, repomd, await readPublicKeys(readFileSync(pubFile, 'utf8')))).status, 'OK');
+    // dnf checks both: every package's signature and the repository metadata's (repo_gpgcheck=1).
+    const installed = await dnfInstallAsync(join(dir, 'dnf'), repo, pubFile, 'signme-devel', { repoGpgcheck: true });
     assert.equal(installed.code, 0, installed.output);
     const again = await api<{ taskIds: number[] }>(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} });
     assert.deepEqual(again.body.taskIds, [], 'signed packages are not signed twice');
@@ -225,14 +255,7 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     assert.equal(lease.sign?.keyid, key.keyid);
     const first = lease.dependencies.flatMap((d) => d.artifacts)[0];
     assert.ok(first);
-    const file = join(dir, `dying-${first.name}`);
-    await dying.download(first.url, file, first.sha256);
-    const [unlocked] = await unlockKeys(keysDir, PASS);
-    assert.ok(unlocked);
-    await signRpm(file, unlocked.secret);
-    const { createHash } = await import('node:crypto');
-    const data = readFileSync(file);
-    await dying.uploadArtifact(lease.id, { name: first.name, kind: first.kind as 'rpm', path: file, sha256: createHash('sha256').update(data).digest('hex'), size: data.length });
+    await signByHand(dying, lease.id, first);
     let b = await show(id);
     assert.equal(b.signed, false);
     assert.ok(packagesOf(b).every((p) => !p.signature), 'an uploaded but uncompleted signature is not recorded');
@@ -242,14 +265,49 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     const requeued = (await show(id)).tasks.find((t) => t.kind === 'sign');
     assert.deepEqual([requeued?.state, requeued?.attempt], ['queued', 2]);
     await startSigner();
-    b = await until('the build to be signed', async () => {
+    b = await until('the build and its repository metadata to be signed', async () => {
       const v = await show(id);
-      return v.signed ? v : undefined;
+      return v.signed && v.repositories.every((x) => x.metadataSignature !== null) ? v : undefined;
     });
     const signTask = b.tasks.find((t) => t.kind === 'sign');
     const names = signTask?.artifacts.map((a) => a.name) ?? [];
     assert.equal(new Set(names).size, names.length, 'no artifact recorded twice');
     assert.equal(names.length, packagesOf(b).length);
+  });
+
+  test('a repomd.xml signature that does not check with the requested key is refused; nothing is recorded until a good one comes', async () => {
+    await signer?.stop();
+    signer = null;
+    const id = await makeBuild('repomdcheck');
+    assert.equal((await api(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} })).status, 202);
+    const fake = new NodeClient(server.url, signerToken);
+    await fake.hello({ arches: ['x86_64'], capabilities: ['sign'], maxConcurrency: 1 });
+    const [unlocked] = await unlockKeys(keysDir, PASS);
+    assert.ok(unlocked);
+    // The package sign task, done by hand as a signer would.
+    type Lease = Awaited<ReturnType<NodeClient['lease']>> & { repomd?: { arch: string; sha256: string; url: string }[] };
+    const packages = (await fake.lease()) as Lease | null;
+    assert.equal(packages?.kind, 'sign');
+    for (const a of packages?.dependencies.flatMap((d) => d.artifacts) ?? []) await signByHand(fake, packages?.id ?? 0, a);
+    await fake.complete(packages?.id ?? 0, {});
+    const repoTask = (await fake.lease()) as Lease | null;
+    assert.equal(repoTask?.kind, 'sign-repo');
+    assert.equal(repoTask?.repomd?.length, (await show(id)).repositories.length, 'one repomd.xml per arch');
+    const files = await Promise.all((repoTask?.repomd ?? []).map(async (f) => ({ ...f, data: Buffer.from(await (await fetch(f.url)).arrayBuffer()) })));
+    // Signed with a key the platform did not ask for: refused, nothing recorded, the task still held.
+    const other = await readSecretKey(readFileSync(corpusKey('rpm.org-rsa-2048-test.secret'), 'utf8'));
+    const wrong = await Promise.all(files.map(async (f) => ({ arch: f.arch, sha256: f.sha256, signature: await signDetachedArmored(other, f.data) })));
+    await assert.rejects(fake.complete(repoTask?.id ?? 0, { repomd: wrong }), /HTTP 422 bad_signature: example-el9\/\w+: the repomd\.xml signature does not check with key/);
+    assert.ok((await show(id)).repositories.every((x) => x.metadataSignature === null), 'nothing recorded');
+    // Over other bytes than the repository's repomd.xml: refused too.
+    const stale = await Promise.all(files.map(async (f) => ({ arch: f.arch, sha256: '0'.repeat(64), signature: await signDetachedArmored(unlocked.secret, Buffer.from('other bytes')) })));
+    await assert.rejects(fake.complete(repoTask?.id ?? 0, { repomd: stale }), /repomd\.xml changed while it was being signed/);
+    const good = await Promise.all(files.map(async (f) => ({ arch: f.arch, sha256: f.sha256, signature: await signDetachedArmored(unlocked.secret, f.data) })));
+    await fake.complete(repoTask?.id ?? 0, { repomd: good });
+    const b = await show(id);
+    assert.ok(b.repositories.every((x) => x.metadataSignature?.keyid === key.keyid));
+    assert.equal(await (await fetch(`${b.repositories[0]?.url ?? ''}repodata/repomd.xml.asc`)).text(), good[0]?.signature);
+    await startSigner();
   });
 
   test('no private key material in API answers, log lines or the database', async () => {

@@ -80,7 +80,7 @@ const taskSchema = {
     package: nullableStr,
     platform: str,
     arch: str,
-    kind: { type: 'string', enum: ['srpm', 'rpm', 'test', 'sign'] },
+    kind: { type: 'string', enum: ['srpm', 'rpm', 'test', 'sign', 'sign-repo'] },
     state: taskState,
     attempt: int,
     failureReason: nullableStr,
@@ -130,7 +130,22 @@ export const buildSchema = {
     repositories: {
       type: 'array',
       description: 'dnf repositories of the packages built so far (a private build\'s URLs hold a key and need no token)',
-      items: { type: 'object', required: ['platform', 'arch', 'url'], properties: { platform: str, arch: str, url: str } },
+      items: {
+        type: 'object',
+        required: ['platform', 'arch', 'url', 'metadataSignature'],
+        properties: {
+          platform: str,
+          arch: str,
+          url: str,
+          metadataSignature: {
+            type: 'object',
+            nullable: true,
+            required: ['keyid', 'signedAt'],
+            description: 'the signature over the current repomd.xml (served as repodata/repomd.xml.asc); null when it is not signed',
+            properties: { keyid: str, signedAt: { type: 'integer' } },
+          },
+        },
+      },
     },
   },
 } as const;

@@ -38,7 +38,7 @@ export const leasedTaskSchema = {
   properties: {
     id: { type: 'integer' },
     buildId: { type: 'integer' },
-    kind: { type: 'string', enum: ['srpm', 'rpm', 'test', 'sign'] },
+    kind: { type: 'string', enum: ['srpm', 'rpm', 'test', 'sign', 'sign-repo'] },
     platform: { type: 'string' },
     arch: { type: 'string', description: 'target arch; src for an srpm task' },
     attempt: { type: 'integer' },
@@ -64,8 +64,13 @@ export const leasedTaskSchema = {
     sign: {
       type: 'object',
       required: ['keyid', 'fingerprint'],
-      description: 'sign tasks: the key to sign the packages of `dependencies` with',
+      description: 'sign and sign-repo tasks: the key to sign the packages of `dependencies` (or the repomd.xml files) with',
       properties: { keyid: { type: 'string' }, fingerprint: { type: 'string' } },
+    },
+    repomd: {
+      type: 'array',
+      description: 'sign-repo tasks: the repomd.xml of each arch\'s repository, to sign byte for byte (a detached ASCII-armored signature each, sent with the completion as result.repomd: [{arch, sha256, signature}])',
+      items: { type: 'object', required: ['arch', 'sha256', 'url'], properties: { arch: { type: 'string' }, sha256: { type: 'string' }, url: { type: 'string' } } },
     },
   },
 } as const;

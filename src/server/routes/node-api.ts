@@ -48,6 +48,8 @@ export type { LeaseDecorator, LeasedTask } from '../../scheduler/index.ts';
 export interface NodeApiOptions {
   /** Adds what the scheduler does not know to each lease (the builds domain: repositories). */
   decorateLease?: LeaseDecorator;
+  /** Runs before the completing transaction (the signing domain: checking the signed packages). */
+  prepareCompletion?: CompleteOptions['prepare'];
   /** Runs in the completing transaction when a task succeeds (the builds domain: fan-out). */
   onTaskSucceeded?: CompleteOptions['onSucceeded'];
 }
@@ -197,11 +199,13 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
       const { name } = req.params;
       const { kind, sha256 } = req.query;
       checkArtifactName(name);
-      await holdLease(ctx, nodeId, id);
+      const held = await holdLease(ctx, nodeId, id);
       if (!(req.body instanceof Readable)) throw new DistforgeError('unsupported_media_type', `send the file as ${OCTET}`, { status: 415 });
       const blob = await storeUpload(ctx, req.body, sha256);
       const file = { name, kind, sha256: blob.sha256, size: blob.size };
-      const rpm = isRpmKind(kind) ? rpmIndexRow(await rpmSource(ctx, blob.sha256), { ...file, kind }, ctx.now()) : undefined;
+      // A sign task's upload is a signed copy of an indexed package (same header): its completion
+      // checks it against the original, and it is not indexed again.
+      const rpm = isRpmKind(kind) && held.task.kind !== 'sign' ? rpmIndexRow(await rpmSource(ctx, blob.sha256), { ...file, kind }, ctx.now()) : undefined;
       await recordArtifact(ctx, nodeId, id, file, rpm ? { rpm } : {});
       req.log.info({ taskId: id, nodeId, artifact: name, sha256: blob.sha256, size: blob.size }, 'artifact uploaded');
       return reply.code(201).send(blob);
@@ -213,8 +217,8 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
         response: { 204: s.noContent, ...errorResponses(400, 401, 403, 404, 409) },
       },
     }, async (req, reply) => {
-      const onSucceeded = options.onTaskSucceeded;
-      await completeTask(ctx, requireNode(req.principal).nodeId, req.params.id, req.body?.result ?? null, onSucceeded ? { onSucceeded } : {});
+      const { prepareCompletion: prepare, onTaskSucceeded: onSucceeded } = options;
+      await completeTask(ctx, requireNode(req.principal).nodeId, req.params.id, req.body?.result ?? null, { ...(prepare && { prepare }), ...(onSucceeded && { onSucceeded }) });
       return reply.code(204).send();
     });
 
@@ -248,9 +252,11 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
     }, async (req, reply) => {
       const { sha256, name } = req.params;
       checkArtifactName(name);
-      if (!(await ctx.store.has(sha256))) throw new NotFoundError(`no artifact ${sha256}`);
+      const size = await ctx.store.size(sha256);
+      if (size === null) throw new NotFoundError(`no artifact ${sha256}`);
       return reply
         .type(OCTET)
+        .header('content-length', size)
         .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`)
         .send(ctx.store.open(sha256));
     });
