@@ -7,13 +7,14 @@
  * a half-signed build never shows as signed.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { readPublicKeys } from '../pgp/keys.ts';
-import { readRpmFileSync, verifyRpm } from '../rpm/index.ts';
+import { readRpmBuffer, readRpmFileSync, verifyRpm } from '../rpm/index.ts';
 import { BadSignatureError } from './errors.ts';
 import { signingDb } from './schema.ts';
 
@@ -24,6 +25,18 @@ async function localBlob(ctx: Context, sha256: string, scratch: () => string): P
   const path = join(scratch(), sha256);
   await pipeline(ctx.store.open(sha256), createWriteStream(path));
   return path;
+}
+
+/** Signed packages up to this size are checked in memory. */
+const IN_MEMORY_BYTES = 64 * 1024 * 1024;
+
+/** The bytes of a stored blob. */
+async function blobBytes(ctx: Context, sha256: string): Promise<Buffer> {
+  const local = ctx.store.localPath(sha256);
+  if (local !== null) return readFile(local);
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.store.open(sha256)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /** A sign task's signed packages, checked (before the completing transaction). */
@@ -60,10 +73,12 @@ export async function verifySignatures(ctx: Context, task: Task): Promise<Verifi
     for (const o of originals) {
       const s = signed.get(o.name);
       if (!s) throw new BadSignatureError(`${o.name} was not signed (sign task ${task.id})`);
-      const signedPath = await localBlob(ctx, s.sha256, scratchDir);
-      const sameHeader = readRpmFileSync(await localBlob(ctx, o.sha256, scratchDir)).header.blob.equals(readRpmFileSync(signedPath).header.blob);
+      // A package of usual size is read once into memory; a larger one is read from its file.
+      const signedPackage = s.size <= IN_MEMORY_BYTES ? await blobBytes(ctx, s.sha256) : await localBlob(ctx, s.sha256, scratchDir);
+      const signedHeader = (Buffer.isBuffer(signedPackage) ? readRpmBuffer(signedPackage) : readRpmFileSync(signedPackage)).header.blob;
+      const sameHeader = readRpmFileSync(await localBlob(ctx, o.sha256, scratchDir)).header.blob.equals(signedHeader);
       if (!sameHeader) throw new BadSignatureError(`${o.name}: the signed package is not the package built (its header differs)`);
-      const report = await verifyRpm(signedPath, { keys: ring, requireSignature: true });
+      const report = await verifyRpm(signedPackage, { keys: ring, requireSignature: true });
       if (!report.ok) {
         const bad = report.checks.filter((c) => c.status !== 'OK').map((c) => `${c.name}: ${c.status}`);
         throw new BadSignatureError(`${o.name}: the signature does not check with key ${request.keyid} (${bad.join('; ') || 'no signature'})`);
