@@ -17,7 +17,7 @@ import { createNodeToken } from '../src/auth/nodes.ts';
 import { createUser } from '../src/auth/users.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createContext } from '../src/server/context-factory.ts';
-import { isBuildSigned, requestSigning, setKeyPlatforms } from '../src/signing/index.ts';
+import { isBuildSigned, requestSigning, setKeyPlatforms, signingUnderWay } from '../src/signing/index.ts';
 import { generateKey, unlockKeys } from '../src/signer/keystore.ts';
 import { blockedTask } from '../src/scheduler/index.ts';
 import { packageSet, report, time } from './lib.ts';
@@ -100,6 +100,9 @@ const oursMs = await time(async () => {
   await requestSigning(ctx, { buildId: build.id, requestedBy: owner });
   while (!(await isBuildSigned(ctx, build.id))) await new Promise((r) => setTimeout(r, 100));
 });
+// The sign-repo task (repository metadata) runs after the packages: not timed (rpmsign signs
+// packages only), but let it end before rpmsign runs so that it does not compete for the CPU.
+while (await signingUnderWay(ctx, build.id)) await new Promise((r) => setTimeout(r, 100));
 signer.kill('SIGTERM');
 await exited;
 

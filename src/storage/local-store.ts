@@ -57,10 +57,19 @@ export class LocalStore implements ArtifactStore {
     return createReadStream(path);
   }
 
+  /** Directories made (or found) by this store: made once, not on every put. */
+  readonly #dirs = new Set<string>();
+
+  async #ensureDir(dir: string): Promise<void> {
+    if (this.#dirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.#dirs.add(dir);
+  }
+
   async put(data: Readable | Buffer, expectedSha256?: string): Promise<StoredBlob> {
     if (expectedSha256 !== undefined) checkSha256(expectedSha256);
     const tmpDir = join(this.dir, '.tmp');
-    await mkdir(tmpDir, { recursive: true });
+    await this.#ensureDir(tmpDir);
     const tmp = join(tmpDir, `${process.pid}.${randomBytes(8).toString('hex')}`);
     try {
       const { sha256, size } = await writeHashed(tmp, Buffer.isBuffer(data) ? Readable.from([data]) : data);
@@ -68,8 +77,14 @@ export class LocalStore implements ArtifactStore {
         throw new DistforgeError('checksum_mismatch', `sha256 mismatch: expected ${expectedSha256}, received ${sha256} (${size} bytes)`, { status: 422 });
       }
       const target = this.localPath(sha256);
-      await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
-      await rename(tmp, target);
+      await this.#ensureDir(join(this.dir, sha256.slice(0, 2)));
+      await rename(tmp, target).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+        // The directory was removed behind our back: make it again.
+        this.#dirs.clear();
+        await this.#ensureDir(join(this.dir, sha256.slice(0, 2)));
+        await rename(tmp, target);
+      });
       await syncDir(join(this.dir, sha256.slice(0, 2)));
       return { sha256, size };
     } catch (e) {
