@@ -64,3 +64,28 @@ test('PostgreSQL runs parameterised statements as prepared statements, each answ
     await db.close();
   }
 });
+
+test('SQLite reuses compiled statements: each call answers for its own values, past the cache size and across a schema change', { skip: TEST_DIALECT === 'postgres' ? 'SQLite only' : false }, async () => {
+  const db = await openDatabase(await freshDatabaseUrl());
+  try {
+    await db.kysely.insertInto('users').values([
+      { name: 'cache-a', role: 'admin', created_at: 1 },
+      { name: 'cache-b', role: 'read-only', created_at: 2 },
+    ]).execute();
+    const byName = async (name: string): Promise<string | undefined> => (await db.kysely.selectFrom('users').select('role').where('name', '=', name).executeTakeFirst())?.role;
+    assert.equal(await byName('cache-a'), 'admin');
+    assert.equal(await byName('cache-b'), 'read-only');
+    // More distinct statement texts than the cache holds (IN lists of every length up to 600).
+    for (let n = 1; n <= 600; n++) {
+      const names = Array.from({ length: n }, (_, i) => (i === 0 ? 'cache-b' : `nobody-${i}`));
+      const rows = await db.kysely.selectFrom('users').select('name').where('name', 'in', names).execute();
+      assert.deepEqual(rows.map((r) => r.name), ['cache-b']);
+    }
+    assert.equal(await byName('cache-a'), 'admin');
+    await sql`ALTER TABLE users ADD COLUMN cache_test integer`.execute(db.kysely);
+    assert.equal(await byName('cache-b'), 'read-only');
+    assert.equal(await byName('nobody'), undefined);
+  } finally {
+    await db.close();
+  }
+});
