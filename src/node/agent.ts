@@ -168,7 +168,7 @@ export class NodeAgent {
     };
     const run =
       this.#o.runTask ??
-      ((t: LeasedTask, signal: AbortSignal, onLost: (e: LeaseLostError) => void) => ((t.kind as string) === 'test' ? runTestTask(t, settings, signal, onLost) : runTask(t, settings, signal, onLost)));
+      ((t: LeasedTask, signal: AbortSignal, onLost: (e: LeaseLostError) => void) => (t.kind === 'test' ? runTestTask(t, settings, signal, onLost) : runTask(t, settings, signal, onLost)));
     const promise = run(task, abort.signal, lost)
       .catch((e: unknown): TaskOutcome => {
         if (e instanceof LeaseLostError) return 'lease-lost';

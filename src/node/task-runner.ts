@@ -197,6 +197,12 @@ class TaskRun {
 export async function runTask(task: LeasedTask, s: TaskRunnerSettings, signal: AbortSignal, onLeaseLost: (e: LeaseLostError) => void): Promise<TaskOutcome> {
   const ids = { taskId: task.id, buildId: task.buildId };
   const { client, log } = s;
+  if (task.kind !== 'srpm' && task.kind !== 'rpm') {
+    // The master leases by capability; a task of another kind here is refused, not misrun.
+    await client.refuse(task.id, `a build runner runs srpm and rpm tasks, not ${task.kind} tasks`);
+    log.warn({ ...ids, kind: task.kind }, 'task refused');
+    return 'refused';
+  }
   if (task.kind === 'rpm' && !serves(s.arches, task.arch)) {
     const reason = new ArchNotBuildableError(task.arch, s.arches).message;
     await client.refuse(task.id, reason);

@@ -61,11 +61,14 @@ export interface RemoteArtifact {
   url: string;
 }
 
+/** The kinds of task the master leases (build nodes: srpm, rpm; test nodes: test; signers: sign, sign-repo). */
+export type LeasedTaskKind = 'srpm' | 'rpm' | 'test' | 'sign' | 'sign-repo';
+
 /** A task as `POST /api/v1/node/lease` returns it. */
 export interface LeasedTask {
   id: number;
   buildId: number;
-  kind: 'srpm' | 'rpm';
+  kind: LeasedTaskKind;
   platform: string;
   arch: string;
   attempt: number;
@@ -78,6 +81,10 @@ export interface LeasedTask {
   dependencies: { taskId: number; artifacts: RemoteArtifact[] }[];
   /** Repositories to resolve BuildRequires from (platform repositories, repositories of the build). */
   repositories: string[];
+  /** Sign and sign-repo tasks: the key to sign with. */
+  sign?: { keyid: string; fingerprint: string };
+  /** Sign-repo tasks: the repomd.xml of each arch's repository, to sign byte for byte. */
+  repomd?: { arch: string; sha256: string; url: string }[];
 }
 
 /** A file a task produced, ready to upload. */

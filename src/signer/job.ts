@@ -4,7 +4,7 @@ import type { UnlockedKey } from './keystore.ts';
 import type { LeasedTask } from '../node/types.ts';
 
 /** A leased sign or sign-repo task: the node API adds the key (and the repomd.xml files). */
-export type SignTaskLease = Omit<LeasedTask, 'kind'> & { kind: string; sign?: { keyid: string; fingerprint: string }; repomd?: { arch: string; sha256: string; url: string }[] };
+export type SignTaskLease = LeasedTask;
 
 /** A failure the task reports as its reason, as it is (no "signer error:" prefix). */
 export class SignFailed extends Error {}

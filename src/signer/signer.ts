@@ -11,7 +11,7 @@ import type { NodeLogger } from '../node/task-runner.ts';
 import { publicKeyArmored } from '../pgp/secret-key.ts';
 import { KeyStoreError } from './errors.ts';
 import { unlockKeys, type UnlockedKey } from './keystore.ts';
-import { runSignTask, type SignTaskLease } from './sign-task.ts';
+import { runSignTask } from './sign-task.ts';
 
 export interface SignerOptions {
   server: string;
@@ -42,7 +42,7 @@ export async function createSigner(o: SignerOptions): Promise<{ agent: NodeAgent
     workDir: o.workDir,
     ...(o.waitSeconds !== undefined && { waitSeconds: o.waitSeconds }),
     log: o.log,
-    runTask: (task, signal, onLeaseLost) => runSignTask(task as SignTaskLease, { ...settings, client: agent.client }, signal, onLeaseLost),
+    runTask: (task, signal, onLeaseLost) => runSignTask(task, { ...settings, client: agent.client }, signal, onLeaseLost),
     afterHello: async (client) => {
       const registered = await client.registerKeys(keys.map((k) => publicKeyArmored(k.secret)));
       o.log.info({ keys: registered.map((k) => k.keyid) }, 'public keys registered with the master');

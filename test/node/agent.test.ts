@@ -128,6 +128,13 @@ describe('the node agent', () => {
     assert.equal(r.completed, undefined);
   });
 
+  test('a task of a kind a build runner does not run (a sign task) is refused, naming the kind', async () => {
+    master.push({ ...rpmTask(30, hostArch(), []), kind: 'sign' });
+    const r = await master.settled(30);
+    assert.equal(r.refused, 'a build runner runs srpm and rpm tasks, not sign tasks');
+    assert.equal(r.completed, undefined);
+  });
+
   test('a failing build is reported with its reason, its log uploaded', async () => {
     master.push(gitTask(4, 'broken'));
     const r4 = await master.settled(4);
