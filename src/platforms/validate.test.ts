@@ -1,27 +1,19 @@
 /**
- * Platform definitions and configuration files: what is accepted, and that every problem is
- * reported with the file and the field.
+ * Platform definitions and platform files: what is accepted, and that every problem is reported
+ * with the file and the field (the server configuration file: src/server/config.test.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, test } from 'node:test';
-import { ConfigError, loadConfig, loadPlatformFile } from './config.ts';
+import { test } from 'node:test';
+import { scratchFiles } from '../../test/support/scratch-files.ts';
+import { ConfigError, loadPlatformFile } from './config.ts';
 import { InvalidNameError, PlatformDefinitionError } from './errors.ts';
 import { checkName } from './names.ts';
 import { acceptsNoarch, buildArches } from './types.ts';
 import { parsePlatform } from './validate.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'distforge-platforms-'));
-after(() => rmSync(work, { recursive: true, force: true }));
+const { dir: work, file } = scratchFiles('platforms');
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/platforms/example-el9.yaml');
-
-function file(name: string, text: string): string {
-  const path = join(work, name);
-  writeFileSync(path, text);
-  return path;
-}
 
 const minimal = { name: 'p1', arches: ['x86_64'], distTag: '.el9' };
 
@@ -105,21 +97,6 @@ test('file errors name the file, and the field or the YAML line', () => {
   assert.throws(() => loadPlatformFile(missing), { message: `${missing}: cannot read: no such file` });
   const dup = file('dup.yaml', 'name: p\nname: q\narches: [x86_64]\ndistTag: .el9\n');
   assert.throws(() => loadPlatformFile(dup), ConfigError);
-});
-
-test('a config file lists platform definitions and platform files', () => {
-  const cfg = file('config.yaml', `platforms:\n  - ${EXAMPLE}\n  - name: other\n    arches: [ppc64le, s390x]\n    distTag: .el8\n`);
-  const config = loadConfig(cfg);
-  assert.deepEqual(config.platforms.map((p) => p.name), ['example-el9', 'other']);
-  const rel = file('rel.yaml', 'platforms:\n  - bad.yaml\n');
-  assert.throws(() => loadConfig(rel), { message: /bad\.yaml: arches\[1\]/ });
-  const inline = file('inline.yaml', 'platforms:\n  - name: x\n    arches: [i686]\n    distTag: nodot\n');
-  assert.throws(() => loadConfig(inline), { message: `${inline}: platforms[0].distTag: "nodot" must start with "." followed by letters, digits or . _ + ~ (e.g. ".el9")` });
-  const twice = file('twice.yaml', `platforms:\n  - ${EXAMPLE}\n  - ${EXAMPLE}\n`);
-  assert.throws(() => loadConfig(twice), { message: /platforms\[1\]: platform "example-el9" is defined twice/ });
-  const unknown = file('unknown.yaml', 'platform: []\n');
-  assert.throws(() => loadConfig(unknown), { message: `${unknown}: platform: unknown field (expected platforms, git)` });
-  assert.deepEqual(loadConfig(file('empty.yaml', '')), { platforms: [] });
 });
 
 test('names: letters, digits, . _ -; never a path', () => {

@@ -13,7 +13,7 @@ import { startBuildsLoop } from '../builds/index.ts';
 import type { Context } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { applyGitConfig, gitSettings, startGitPoller, type GitPoller } from '../git/index.ts';
-import { loadConfig } from '../platforms/config.ts';
+import { loadConfig } from './config.ts';
 import { savePlatform } from '../platforms/store.ts';
 import { startLeaseReaper } from '../scheduler/index.ts';
 import { buildApp } from './app.ts';

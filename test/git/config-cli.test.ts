@@ -13,7 +13,7 @@ import { pollDueMirrors } from '../../src/git/poller.ts';
 import { nextPollAt } from '../../src/git/schedule.ts';
 import { gitDb } from '../../src/git/schema.ts';
 import type { MirrorInfo } from '../../src/git/types.ts';
-import { loadConfig } from '../../src/platforms/config.ts';
+import { loadConfig } from '../../src/server/config.ts';
 import { runCli } from '../support/cli.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api, examplePlatform, startTestServer, type TestServer } from '../support/server.ts';

@@ -1,0 +1,28 @@
+/**
+ * The server configuration file: platform definitions and platform files (relative to it), each
+ * problem reported with the file and the field.
+ */
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+import { scratchFiles } from '../../test/support/scratch-files.ts';
+import { loadConfig } from './config.ts';
+
+const { file } = scratchFiles('server-config');
+const EXAMPLE = resolve(import.meta.dirname, '../../examples/platforms/example-el9.yaml');
+
+test('a config file lists platform definitions and platform files', () => {
+  const cfg = file('config.yaml', `platforms:\n  - ${EXAMPLE}\n  - name: other\n    arches: [ppc64le, s390x]\n    distTag: .el8\n`);
+  const config = loadConfig(cfg);
+  assert.deepEqual(config.platforms.map((p) => p.name), ['example-el9', 'other']);
+  file('bad.yaml', 'name: p\narches: [x86_64, sparc]\ndistTag: .el9\n');
+  const rel = file('rel.yaml', 'platforms:\n  - bad.yaml\n');
+  assert.throws(() => loadConfig(rel), { message: /bad\.yaml: arches\[1\]/ });
+  const inline = file('inline.yaml', 'platforms:\n  - name: x\n    arches: [i686]\n    distTag: nodot\n');
+  assert.throws(() => loadConfig(inline), { message: `${inline}: platforms[0].distTag: "nodot" must start with "." followed by letters, digits or . _ + ~ (e.g. ".el9")` });
+  const twice = file('twice.yaml', `platforms:\n  - ${EXAMPLE}\n  - ${EXAMPLE}\n`);
+  assert.throws(() => loadConfig(twice), { message: /platforms\[1\]: platform "example-el9" is defined twice/ });
+  const unknown = file('unknown.yaml', 'platform: []\n');
+  assert.throws(() => loadConfig(unknown), { message: `${unknown}: platform: unknown field (expected platforms, git)` });
+  assert.deepEqual(loadConfig(file('empty.yaml', '')), { platforms: [] });
+});

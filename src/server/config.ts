@@ -1,0 +1,41 @@
+/**
+ * The server configuration (`distforge server --config FILE`): a YAML mapping with a `platforms`
+ * list whose entries are platform definitions or paths of platform files (relative to the
+ * configuration file), and an optional `git` section: the git service's mirrors and rules
+ * (src/git/config.ts). The server composes the two domains' parsers here.
+ */
+import { dirname, resolve } from 'node:path';
+import { parseGitConfig } from '../git/config.ts';
+import type { GitConfig } from '../git/types.ts';
+import { ConfigError, loadPlatformFile, parsePlatform, parseYaml, readText, type Platform } from '../platforms/index.ts';
+
+/** The server configuration file, validated. */
+export interface ServerConfig {
+  /** Platforms to create or update at start (the file wins over earlier API changes). */
+  platforms: Platform[];
+  /** The git service: poll interval, webhook secret, mirrors and rules (absent: none). */
+  git?: GitConfig;
+}
+
+/** Reads the server configuration file. @throws ConfigError, PlatformDefinitionError, GitDefinitionError */
+export function loadConfig(file: string): ServerConfig {
+  const doc = parseYaml(readText(file), file);
+  if (doc === null || doc === undefined) return { platforms: [] };
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(file, 'must be a mapping with a "platforms" list');
+  const top = doc as Record<string, unknown>;
+  for (const key of Object.keys(top)) {
+    if (key !== 'platforms' && key !== 'git') throw new ConfigError(file, `${key}: unknown field (expected platforms, git)`);
+  }
+  const list = top.platforms ?? [];
+  if (!Array.isArray(list)) throw new ConfigError(file, 'platforms: must be a list of platform definitions or platform file paths');
+  const platforms: Platform[] = [];
+  list.forEach((entry: unknown, i) => {
+    const p =
+      typeof entry === 'string'
+        ? loadPlatformFile(resolve(dirname(file), entry))
+        : parsePlatform(entry, { file, fieldPrefix: `platforms[${i}].` });
+    if (platforms.some((q) => q.name === p.name)) throw new ConfigError(file, `platforms[${i}]: platform "${p.name}" is defined twice`);
+    platforms.push(p);
+  });
+  return { platforms, ...(top.git !== undefined && { git: parseGitConfig(top.git, file) }) };
+}
