@@ -108,13 +108,30 @@ async function signPackages(s: SignSettings, job: SignJob): Promise<Record<strin
 /** Runs one sign or sign-repo task: the key, the log, the completion or the failure. */
 export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: AbortSignal, onLeaseLost: (e: LeaseLostError) => void): Promise<TaskOutcome> {
   const ids = { taskId: task.id, buildId: task.buildId };
+  // A task for a key another signer holds goes back to the queue for that signer (it is never
+  // offered to this one again); a task that is not a signer's is refused too.
+  const keyid = task.sign?.keyid;
+  const refusal =
+    task.kind !== 'sign' && task.kind !== 'sign-repo'
+      ? `a signer signs; it does not run ${task.kind} tasks`
+      : keyid === undefined || !s.keys.has(keyid)
+        ? `this signer does not hold key ${keyid ?? '(none named)'}`
+        : null;
+  if (refusal !== null) {
+    try {
+      await s.client.refuse(task.id, refusal);
+    } catch (err) {
+      if (err instanceof LeaseLostError) return 'lease-lost';
+      throw err;
+    }
+    s.log.warn({ ...ids, keyid, reason: refusal }, 'sign task refused');
+    return 'refused';
+  }
   const streamer = taskLogStreamer(s.client, task.id, onLeaseLost);
   const note = (line: string): void => streamer.write(`${line}\n`);
   const work = join(s.workRoot, `sign-${task.id}-${task.attempt}`);
   try {
-    if (task.kind !== 'sign' && task.kind !== 'sign-repo') throw new SignFailed(`a signer signs; it does not run ${task.kind} tasks`);
-    const keyid = task.sign?.keyid;
-    const key = keyid === undefined ? undefined : s.keys.get(keyid);
+    const key = s.keys.get(keyid ?? '');
     if (!key) throw new SignFailed(`this signer does not hold key ${keyid ?? '(none named)'}`);
     mkdirSync(work, { recursive: true });
     const job: SignJob = { task, key, ring: await publicRing(key), work, note, signal };

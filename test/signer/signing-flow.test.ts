@@ -310,6 +310,41 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     await startSigner();
   });
 
+  test('a sign task for a key another signer holds is refused by this one and signed by the signer holding it', async () => {
+    await signer?.stop();
+    signer = null;
+    const otherKeys = join(dir, 'keys-other');
+    const other = await generateKey(otherKeys, { algorithm: 'ed25519', name: 'Other Signer', email: 'other@example.org' }, PASS);
+    const token = (await createNodeToken(server.ctx, { name: 'signer-other', arches: ['x86_64'], capabilities: ['sign'], maxConcurrency: 2 })).secret;
+    const { agent } = await createSigner({ server: server.url, token, keysDir: otherKeys, passphrase: PASS, workDir: join(dir, 'other-work'), waitSeconds: 1, log: logger });
+    const running = agent.run();
+    let id = 0;
+    try {
+      await until('the other signer to register its key', async () => (await api<{ keyid: string }[]>(server, 'GET', '/keys')).body.some((k) => k.keyid === other.keyid));
+      id = await makeBuild('otherkey');
+      assert.equal((await api(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: { key: key.keyid } })).status, 202);
+      const task = (await show(id)).tasks.find((t) => t.kind === 'sign');
+      assert.ok(task);
+      const refused = await until('the other signer to refuse the sign task', async () => {
+        const events = (await api<{ kind: string; message: string }[]>(server, 'GET', `/tasks/${task.id}/events`, { token: server.reader })).body;
+        return events.find((e) => e.kind === 'refused');
+      });
+      assert.match(refused.message, new RegExp(`this signer does not hold key ${key.keyid}`));
+      const b = await show(id);
+      assert.equal(b.tasks.find((t) => t.id === task.id)?.state, 'queued', 'back in the queue, not failed');
+      assert.equal(b.signed, false);
+    } finally {
+      agent.stop();
+      await running;
+    }
+    await startSigner();
+    const signed = await until('the signer holding the key to sign the build', async () => {
+      const v = await show(id);
+      return v.signed && v.repositories.every((x) => x.metadataSignature !== null) ? v : undefined;
+    });
+    assert.ok(packagesOf(signed).every((p) => p.signature?.keyid === key.keyid));
+  });
+
   test('no private key material in API answers, log lines or the database', async () => {
     const [unlocked] = await unlockKeys(keysDir, PASS);
     assert.ok(unlocked);
