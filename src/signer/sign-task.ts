@@ -30,8 +30,9 @@ export interface SignSettings {
   /** The unlocked keys, by key id. */
   keys: ReadonlyMap<string, UnlockedKey>;
   log: NodeLogger;
+  /** Packages up to this size are signed in memory, larger ones through a file (default 64 MiB). */
+  inMemoryBytes?: number;
 }
-
 
 const rings = new WeakMap<UnlockedKey, Promise<PublicKeyRing>>();
 
@@ -44,7 +45,7 @@ function publicRing(key: UnlockedKey): Promise<PublicKeyRing> {
   return ring;
 }
 
-/** Packages up to this size are signed in memory; larger ones through a file in the work dir. */
+/** Packages up to this size are signed in memory by default; larger ones through a file in the work dir. */
 const IN_MEMORY_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -56,7 +57,7 @@ async function signOne(s: SignSettings, key: UnlockedKey, ring: PublicKeyRing, a
     if (e instanceof DownloadChecksumError) throw new SignFailed(`${a.name} is not the package that was built: the store gives sha256 ${e.got}, the build recorded ${a.sha256}`);
     throw e;
   };
-  const data = await s.client.downloadBytes(a.url, a.sha256, IN_MEMORY_BYTES).catch(changed);
+  const data = await s.client.downloadBytes(a.url, a.sha256, s.inMemoryBytes ?? IN_MEMORY_BYTES).catch(changed);
   let signed: { path: string; data?: Buffer };
   if (data !== null) {
     signed = { path: scratch, data: await signRpmBuffer(data, key.secret) };

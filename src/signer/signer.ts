@@ -22,6 +22,8 @@ export interface SignerOptions {
   workDir: string;
   /** Sign tasks at once (default 2). */
   maxConcurrency?: number;
+  /** Packages up to this size are signed in memory (default 64 MiB). */
+  inMemoryBytes?: number;
   /** How long the master may hold a lease request (s); default 20. */
   waitSeconds?: number;
   log: NodeLogger;
@@ -32,7 +34,7 @@ export async function createSigner(o: SignerOptions): Promise<{ agent: NodeAgent
   const keys = await unlockKeys(o.keysDir, o.passphrase);
   if (keys.length === 0) throw new KeyStoreError(`${o.keysDir}: the key store holds no keys (distforge key generate --keys ${o.keysDir} …, or key import)`);
   const byId = new Map(keys.map((k) => [k.info.keyid, k]));
-  const settings = { workRoot: o.workDir, keys: byId, log: o.log };
+  const settings = { workRoot: o.workDir, keys: byId, log: o.log, ...(o.inMemoryBytes !== undefined && { inMemoryBytes: o.inMemoryBytes }) };
   const agent: NodeAgent = new NodeAgent({
     server: o.server,
     token: o.token,

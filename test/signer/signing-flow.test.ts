@@ -54,8 +54,14 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     error: (o, m) => signerLog.push(JSON.stringify({ ...o, m })),
   };
 
-  async function startSigner(): Promise<void> {
-    const { agent } = await createSigner({ server: server.url, token: signerToken, keysDir, passphrase: PASS, workDir: join(dir, 'signer-work'), waitSeconds: 1, log: logger });
+  async function stopSigner(): Promise<void> {
+    await signer?.stop();
+    signer = null;
+  }
+
+  /** Starts signer1; `inMemoryBytes: 0` makes it sign every package through a file, as it does large ones. */
+  async function startSigner(options: { inMemoryBytes?: number } = {}): Promise<void> {
+    const { agent } = await createSigner({ server: server.url, token: signerToken, keysDir, passphrase: PASS, workDir: join(dir, 'signer-work'), waitSeconds: 1, log: logger, ...options });
     const done = agent.run();
     signer = {
       stop: async () => {
@@ -243,8 +249,7 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
   });
 
   test('a signer that dies mid-task leaves no half-signed package recorded; the task is leased again and finished', async () => {
-    await signer?.stop();
-    signer = null;
+    await stopSigner();
     const id = await makeBuild('killed');
     assert.equal((await api(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} })).status, 202);
     // A signer that signs and uploads one package, then is gone (no heartbeat, no completion).
@@ -264,7 +269,8 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     assert.equal(await expireLeases(server.ctx), 1);
     const requeued = (await show(id)).tasks.find((t) => t.kind === 'sign');
     assert.deepEqual([requeued?.state, requeued?.attempt], ['queued', 2]);
-    await startSigner();
+    // This time every package goes through a file (the path packages over 64 MiB take).
+    await startSigner({ inMemoryBytes: 0 });
     b = await until('the build and its repository metadata to be signed', async () => {
       const v = await show(id);
       return v.signed && v.repositories.every((x) => x.metadataSignature !== null) ? v : undefined;
@@ -273,11 +279,21 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     const names = signTask?.artifacts.map((a) => a.name) ?? [];
     assert.equal(new Set(names).size, names.length, 'no artifact recorded twice');
     assert.equal(names.length, packagesOf(b).length);
+    const pubFile = join(dir, 'RPM-GPG-KEY-killed');
+    writeFileSync(pubFile, await (await fetch(`${server.url}/api/v1/keys/${key.keyid}.asc`)).text());
+    const db = keyDb([pubFile]);
+    for (const p of packagesOf(b)) {
+      const file = join(dir, `killed-${p.name}`);
+      writeFileSync(file, Buffer.from(await (await fetch(p.url)).arrayBuffer()));
+      const check = rpmkeysCheck(db, file);
+      assert.equal(check.code, 0, check.output);
+    }
+    await stopSigner();
+    await startSigner();
   });
 
   test('a repomd.xml signature that does not check with the requested key is refused; nothing is recorded until a good one comes', async () => {
-    await signer?.stop();
-    signer = null;
+    await stopSigner();
     const id = await makeBuild('repomdcheck');
     assert.equal((await api(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} })).status, 202);
     const fake = new NodeClient(server.url, signerToken);
@@ -311,8 +327,7 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
   });
 
   test('a sign task for a key another signer holds is refused by this one and signed by the signer holding it', async () => {
-    await signer?.stop();
-    signer = null;
+    await stopSigner();
     const otherKeys = join(dir, 'keys-other');
     const other = await generateKey(otherKeys, { algorithm: 'ed25519', name: 'Other Signer', email: 'other@example.org' }, PASS);
     const token = (await createNodeToken(server.ctx, { name: 'signer-other', arches: ['x86_64'], capabilities: ['sign'], maxConcurrency: 2 })).secret;
