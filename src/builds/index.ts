@@ -29,7 +29,7 @@ export { parseSubmitInput, rebuildBuild, submitBuild, type SubmitInput } from '.
 export type { PinnedSource, PreparedItem, SourceInput } from './sources.ts';
 export { cancelBuild, retryBuild } from './control.ts';
 export { advanceBuilds, fanOut, fanOutPending, hasPendingFanout, onTaskCompleted, startBuildsLoop } from './fan-out.ts';
-export { buildRepoDir, buildRepoUrl, currentRepomds, decorateLease, ensureBuildRepo, syncRunningBuildRepos, type LeaseDecorationInput } from './build-repo.ts';
+export { buildRepoDir, buildRepoUrl, currentRepomds, decorateLease, ensureBuildRepo, metadataSignatureOf, syncRunningBuildRepos, type LeaseDecorationInput } from './build-repo.ts';
 export { effectiveState, getBuildRow, listBuilds, showBuild, type ArtifactView, type BuildPage, type BuildSummary, type BuildView, type ItemView, type RepositoryView, type TaskView } from './view.ts';
 export { buildLogs, parseCursor, type LogChunk, type LogPage, type LogTask } from './logs.ts';
 export { readSrpmSource, storeSrpm, type UploadedSrpm } from './srpm-source.ts';

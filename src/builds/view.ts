@@ -3,16 +3,13 @@
  * what each waits for) and its tasks with their artifacts, each artifact with an absolute URL it
  * can be downloaded from.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import type { BuildState, TaskKind, TaskState } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import { artifactUrl } from '../scheduler/index.ts';
 import { buildArches, findPlatform } from '../platforms/index.ts';
-import { isBuildSigned, repomdSignature, signedVersions } from '../signing/index.ts';
-import { buildRepoDir, buildRepoUrl } from './build-repo.ts';
+import { isBuildSigned, signedVersions } from '../signing/index.ts';
+import { buildRepoDir, buildRepoUrl, metadataSignatureOf } from './build-repo.ts';
 import { hasPendingFanout } from './fan-out.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
 
@@ -134,13 +131,6 @@ async function ownerName(ctx: Context, id: number): Promise<string> {
   return u?.name ?? `#${id}`;
 }
 
-/** The signature over the repomd.xml the repository in `dir` has now, if a signer made one. */
-async function metadataSignature(ctx: Context, dir: string): Promise<RepositoryView['metadataSignature']> {
-  const repomd = await readFile(join(dir, 'repodata', 'repomd.xml')).catch(() => null);
-  const signed = repomd ? await repomdSignature(ctx, createHash('sha256').update(repomd).digest('hex')) : null;
-  return signed ? { keyid: signed.keyid, signedAt: signed.signedAt } : null;
-}
-
 /** The whole build. @throws NotFoundError */
 export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
   const db = buildsDb(ctx);
@@ -187,7 +177,7 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
   for (const name of head.platforms) {
     const platform = await findPlatform(ctx, name).catch(() => null);
     for (const arch of platform ? buildArches(platform) : []) {
-      repositories.push({ platform: name, arch, url: buildRepoUrl(ctx, row, name, arch), metadataSignature: await metadataSignature(ctx, buildRepoDir(ctx, row.id, name, arch)) });
+      repositories.push({ platform: name, arch, url: buildRepoUrl(ctx, row, name, arch), metadataSignature: await metadataSignatureOf(ctx, buildRepoDir(ctx, row.id, name, arch)) });
     }
   }
   return {

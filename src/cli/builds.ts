@@ -205,7 +205,7 @@ function signCommand(): Command {
       const r = await client.post<{ taskIds: number[]; keys: Record<string, string> }>(`/builds/${build}/sign`, flags.key === undefined ? {} : { key: flags.key });
       const keys = Object.entries(r.keys).map(([p, k]) => `${p}: ${k}`).join(', ');
       if (!flags.wait) {
-        process.stdout.write(`build ${build}: ${r.taskIds.length} sign task(s) queued (${keys})\n`);
+        process.stdout.write(`build ${build}: ${r.taskIds.length} signing task(s) queued, packages and repository metadata (${keys})\n`);
         return;
       }
       const b = await waitForSigning(client, build);

@@ -81,13 +81,17 @@ export class NodeClient {
     if (res.status >= 400) {
       const text = await res.text();
       let detail = text.slice(0, 500);
+      let masterMessage: string | undefined;
       try {
         const body = JSON.parse(text) as { code?: unknown; message?: unknown };
-        if (typeof body.message === 'string') detail = `${typeof body.code === 'string' ? `${body.code}: ` : ''}${body.message}`;
+        if (typeof body.message === 'string') {
+          masterMessage = body.message;
+          detail = `${typeof body.code === 'string' ? `${body.code}: ` : ''}${body.message}`;
+        }
       } catch {
         // not JSON: keep the text
       }
-      throw new NodeApiError(res.status, `${method} ${path}: HTTP ${res.status}${detail ? ` ${detail}` : ''}`);
+      throw new NodeApiError(res.status, `${method} ${path}: HTTP ${res.status}${detail ? ` ${detail}` : ''}`, masterMessage === undefined ? {} : { masterMessage });
     }
     return res;
   }
@@ -184,18 +188,29 @@ export class NodeClient {
   }
 
   /**
-   * Downloads `url` into memory and checks its sha256; null, with nothing read, when the server
-   * announces more than `maxBytes` (the caller downloads it to a file instead).
+   * Downloads `url` into memory and checks its sha256; null when it is larger than `maxBytes`
+   * (announced, or found while reading: the caller downloads it to a file instead).
    * @throws NodeApiError for an HTTP error, DownloadChecksumError for a checksum mismatch.
    */
   async downloadBytes(url: string, sha256: string, maxBytes: number): Promise<Buffer | null> {
     const res = await this.#get(url);
     const length = Number(res.headers.get('content-length') ?? NaN);
-    if (!(length <= maxBytes)) {
-      await res.body?.cancel();
+    if (length > maxBytes) {
+      await res.body.cancel();
       return null;
     }
-    const data = Buffer.from(await res.arrayBuffer());
+    // Without a length, read up to the limit; past it the download is left to the caller.
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        await res.body.cancel().catch(() => undefined);
+        return null;
+      }
+      chunks.push(Buffer.from(chunk));
+    }
+    const data = Buffer.concat(chunks);
     const got = createHash('sha256').update(data).digest('hex');
     if (got !== sha256.toLowerCase()) throw new DownloadChecksumError(url, sha256, got);
     return data;

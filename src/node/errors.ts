@@ -27,8 +27,11 @@ export class ArchNotBuildableError extends DistforgeError {
 
 /** The master answered the node API with an error. */
 export class NodeApiError extends DistforgeError {
-  constructor(readonly httpStatus: number, message: string, options?: { cause?: unknown }) {
+  /** The master's own message (its `message` field), when it answered with one. */
+  readonly masterMessage: string | null;
+  constructor(readonly httpStatus: number, message: string, options?: { cause?: unknown; masterMessage?: string }) {
     super('node_api', message, { status: 502, cause: options?.cause });
+    this.masterMessage = options?.masterMessage ?? null;
   }
 }
 

@@ -82,7 +82,7 @@ export interface LeasedTask {
   /** Repositories to resolve BuildRequires from (platform repositories, repositories of the build). */
   repositories: string[];
   /** Sign and sign-repo tasks: the key to sign with. */
-  sign?: { keyid: string; fingerprint: string };
+  sign?: { keyid: string; fingerprint: string; heldElsewhere?: boolean };
   /** Sign-repo tasks: the repomd.xml of each arch's repository, to sign byte for byte. */
   repomd?: { arch: string; sha256: string; url: string }[];
 }

@@ -1,7 +1,10 @@
 /**
  * Checking a detached ASCII-armored signature (as `gpg --detach-sign --armor` writes it, e.g. a
  * repository's repomd.xml.asc) over some bytes, with the same signature mathematics rpm's checks
- * use (verify.ts). Never throws for a bad or malformed signature: the outcome is in the result.
+ * use (verify.ts). Exactly one signature packet is accepted; the result carries that packet armored
+ * anew, so what a caller stores and serves is the signature it checked and nothing else (no text
+ * around the armor, no extra packets). Never throws for a bad or malformed signature: the outcome
+ * is in the result.
  */
 import * as openpgp from 'openpgp';
 import type { PublicKeyRing } from './keys.ts';
@@ -11,19 +14,26 @@ import { checkSignature, type SignatureCheck } from './verify.ts';
 /** OpenPGP signature type of a signature over a binary document. */
 const BINARY_DOCUMENT = 0x00;
 
-export async function verifyDetachedArmored(armored: string, data: Uint8Array, ring: PublicKeyRing): Promise<SignatureCheck> {
-  let packet: Buffer;
+export interface DetachedCheck extends SignatureCheck {
+  /** The checked signature packet, ASCII-armored anew (set when status is OK). */
+  armored?: string;
+}
+
+export async function verifyDetachedArmored(armored: string, data: Uint8Array, ring: PublicKeyRing): Promise<DetachedCheck> {
+  let signature: openpgp.Signature;
   try {
-    packet = Buffer.from((await openpgp.readSignature({ armoredSignature: armored })).write());
+    signature = await openpgp.readSignature({ armoredSignature: armored });
   } catch (e) {
     return { status: 'BAD', keyId: null, detail: `not an ASCII-armored OpenPGP signature: ${(e as Error).message}` };
   }
+  if (signature.packets.length !== 1) return { status: 'BAD', keyId: null, detail: `${signature.packets.length} signature packets where one is expected` };
   try {
-    const sig = parseSignature(packet);
+    const sig = parseSignature(Buffer.from(signature.write()));
     if (sig.sigType !== BINARY_DOCUMENT) return { status: 'BAD', keyId: sig.issuer, detail: `signature type 0x${sig.sigType.toString(16)} is not a binary-document signature` };
     const hash = startSignatureHash(sig);
     hash.update(data);
-    return await checkSignature(sig, finishSignatureHash(sig, hash), ring);
+    const check = await checkSignature(sig, finishSignatureHash(sig, hash), ring);
+    return check.status === 'OK' ? { ...check, armored: signature.armor() } : check;
   } catch (e) {
     return { status: 'BAD', keyId: null, detail: (e as Error).message };
   }

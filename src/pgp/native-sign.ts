@@ -63,7 +63,9 @@ export function nativeKey(key: openpgp.PrivateKey): Promise<NativeKey | null> {
   if (!known) {
     known = (async () => {
       const signing = await key.getSigningKey();
-      const packet = signing.keyPacket as unknown as { algorithm: number; publicParams: Record<string, unknown>; privateParams?: Record<string, unknown> };
+      const packet = signing.keyPacket as unknown as { version: number; algorithm: number; publicParams: Record<string, unknown>; privateParams?: Record<string, unknown> };
+      // v4 signatures come from v4 keys only (a v6 key makes v6 signatures: openpgp.js does it).
+      if (packet.version !== 4) return null;
       const keyObject = keyObjectOf(packet);
       if (!keyObject) return null;
       return { keyObject, algorithm: packet.algorithm, keyId: Buffer.from(signing.getKeyID().toHex(), 'hex'), fingerprint: Buffer.from(signing.getFingerprint(), 'hex') };

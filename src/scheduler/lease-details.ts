@@ -33,7 +33,7 @@ export interface LeasedTask {
   /** Repository URLs to build against (filled by the builds domain's decorator). */
   repositories: string[];
   /** For a sign task: the key to sign its dependencies' packages with (filled by the signing domain). */
-  sign?: { keyid: string; fingerprint: string };
+  sign?: { keyid: string; fingerprint: string; heldElsewhere?: boolean };
   /** For a sign-repo task: the repomd.xml of each arch's repository, to sign byte for byte. */
   repomd?: { arch: string; sha256: string; url: string }[];
 }

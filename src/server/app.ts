@@ -16,7 +16,7 @@ import { currentRepomds, decorateLease, onTaskCompleted } from '../builds/index.
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import type { LeasedTask } from '../scheduler/index.ts';
-import { recordRepomdSignatures, recordSignatures, repomdLease, signLease, verifyRepomdSignatures, verifySignatures } from '../signing/index.ts';
+import { recordRepomdSignatures, recordSignatures, repomdLease, signLease, verifyRepomdSignatures, verifySignatures, type RepomdToSign } from '../signing/index.ts';
 import { registerAuth } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { buildRoutes } from './routes/builds.ts';
@@ -36,8 +36,18 @@ async function decorateAnyLease(ctx: Context, task: Task): Promise<Partial<Lease
   // A signer needs the key (and for repository metadata, the repomd.xml files), not repositories
   // to build against.
   const sign = await signLease(ctx, task);
-  const repomd = task.kind === 'sign-repo' ? { repomd: await repomdLease(ctx, await currentRepomds(ctx, task.build_id, task.platform)) } : {};
+  const repomd = task.kind === 'sign-repo' ? { repomd: await repomdsToSign(ctx, task) } : {};
   return { ...(sign && { sign }), ...repomd };
+}
+
+/** A sign-repo lease's repomd.xml files; none (the signer then fails the task) when they cannot be published. */
+async function repomdsToSign(ctx: Context, task: Task): Promise<RepomdToSign[]> {
+  try {
+    return await repomdLease(ctx, await currentRepomds(ctx, task.build_id, task.platform));
+  } catch (e) {
+    ctx.log.error({ taskId: task.id, buildId: task.build_id, platform: task.platform, err: e }, 'cannot publish the repositories whose metadata a sign-repo task signs');
+    return [];
+  }
 }
 
 /** What a task's completion checks before its transaction (the signing domain: what was signed). */

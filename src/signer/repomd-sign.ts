@@ -29,7 +29,7 @@ export async function signRepomds(client: NodeClient, job: SignJob): Promise<Rec
   const { task, key, ring, note } = job;
   const files = task.repomd ?? [];
   note(`sign-repo task ${task.id} of build ${task.buildId}, attempt ${task.attempt}: repomd.xml of ${files.length} repositor${files.length === 1 ? 'y' : 'ies'} (${task.platform}) with key ${key.info.keyid}`);
-  if (files.length === 0) throw new SignFailed('the lease lists no repomd.xml to sign');
+  if (files.length === 0) throw new SignFailed('the lease lists no repomd.xml to sign (the master could not publish the repositories: see its log)');
   const repomd: { arch: string; sha256: string; signature: string }[] = [];
   for (const f of files) {
     const where = `${task.platform}/${f.arch} repomd.xml`;

@@ -14,7 +14,7 @@ import { readPublicKeys, type PublicKeyRing } from '../pgp/keys.ts';
 import { publicKeyArmored } from '../pgp/secret-key.ts';
 import { signRpm, signRpmBuffer, verifyRpm } from '../rpm/index.ts';
 import type { NodeClient } from '../node/client.ts';
-import { DownloadChecksumError, LeaseLostError } from '../node/errors.ts';
+import { DownloadChecksumError, LeaseLostError, NodeApiError } from '../node/errors.ts';
 import { taskLogStreamer } from '../node/log-stream.ts';
 import type { NodeLogger, TaskOutcome } from '../node/task-runner.ts';
 import { sha256File } from '../util/sha256-file.ts';
@@ -109,14 +109,15 @@ async function signPackages(s: SignSettings, job: SignJob): Promise<Record<strin
 /** Runs one sign or sign-repo task: the key, the log, the completion or the failure. */
 export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: AbortSignal, onLeaseLost: (e: LeaseLostError) => void): Promise<TaskOutcome> {
   const ids = { taskId: task.id, buildId: task.buildId };
-  // A task for a key another signer holds goes back to the queue for that signer (it is never
-  // offered to this one again); a task that is not a signer's is refused too.
+  // A task for a key another signer registered goes back to the queue for that signer (it is
+  // never offered to this one again); a task that is not a signer's is refused too. A key no
+  // other signer holds fails the task below, with the reason, rather than waiting for ever.
   const keyid = task.sign?.keyid;
   const refusal =
     task.kind !== 'sign' && task.kind !== 'sign-repo'
       ? `a signer signs; it does not run ${task.kind} tasks`
-      : keyid === undefined || !s.keys.has(keyid)
-        ? `this signer does not hold key ${keyid ?? '(none named)'}`
+      : keyid !== undefined && !s.keys.has(keyid) && task.sign?.heldElsewhere === true
+        ? `this signer does not hold key ${keyid}`
         : null;
   if (refusal !== null) {
     try {
@@ -133,7 +134,7 @@ export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: 
   const work = join(s.workRoot, `sign-${task.id}-${task.attempt}`);
   try {
     const key = s.keys.get(keyid ?? '');
-    if (!key) throw new SignFailed(`this signer does not hold key ${keyid ?? '(none named)'}`);
+    if (!key) throw new SignFailed(keyid === undefined ? 'the lease names no key (its sign request is gone)' : `no signer holds key ${keyid}: start the signer whose key store has it, then ask again`);
     mkdirSync(work, { recursive: true });
     const job: SignJob = { task, key, ring: await publicRing(key), work, note, signal };
     const result = task.kind === 'sign' ? await signPackages(s, job) : await signRepomds(s.client, job);
@@ -148,7 +149,9 @@ export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: 
       s.log.warn({ ...ids }, lost ? 'lease lost: sign task abandoned' : 'signer stopping: sign task abandoned');
       return lost ? 'lease-lost' : 'stopped';
     }
-    const reason = e instanceof SignFailed ? e.message : `signer error: ${(e as Error).message}`;
+    // The master refusing what was signed (422) is the task's failure, in the master's words.
+    const refusedByMaster = e instanceof NodeApiError && e.httpStatus === 422 && e.masterMessage !== null ? `the master refused the signatures: ${e.masterMessage}` : null;
+    const reason = e instanceof SignFailed ? e.message : (refusedByMaster ?? `signer error: ${(e as Error).message}`);
     note(`signing failed: ${reason}`);
     await streamer.close();
     try {

@@ -27,6 +27,13 @@ async function localBlob(ctx: Context, sha256: string, scratch: () => string): P
   return path;
 }
 
+/** The key a sign or sign-repo task was asked to sign with, and its public key. @throws BadSignatureError */
+export async function requestedKey(ctx: Context, task: Pick<Task, 'id' | 'kind'>): Promise<{ keyid: string; public_key: string }> {
+  const request = await signingDb(ctx).selectFrom('sign_requests as r').innerJoin('signing_keys as k', 'k.keyid', 'r.keyid').select(['r.keyid', 'k.public_key']).where('r.task_id', '=', task.id).executeTakeFirst();
+  if (!request) throw new BadSignatureError(`${task.kind} task ${task.id} has no sign request`);
+  return request;
+}
+
 /** Signed packages up to this size are checked in memory. */
 const IN_MEMORY_BYTES = 64 * 1024 * 1024;
 
@@ -54,8 +61,7 @@ export class VerifiedSignatures {
  */
 export async function verifySignatures(ctx: Context, task: Task): Promise<VerifiedSignatures> {
   const db = signingDb(ctx);
-  const request = await db.selectFrom('sign_requests as r').innerJoin('signing_keys as k', 'k.keyid', 'r.keyid').select(['r.keyid', 'k.public_key']).where('r.task_id', '=', task.id).executeTakeFirst();
-  if (!request) throw new BadSignatureError(`sign task ${task.id} has no sign request`);
+  const request = await requestedKey(ctx, task);
   const originals = await db
     .selectFrom('artifacts as a')
     .innerJoin('task_dependencies as d', 'd.depends_on', 'a.task_id')

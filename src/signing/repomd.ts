@@ -14,6 +14,7 @@ import type { Task } from '../db/schema.ts';
 import { verifyDetachedArmored } from '../pgp/detached.ts';
 import { readPublicKeys } from '../pgp/keys.ts';
 import { artifactUrl } from '../scheduler/index.ts';
+import { requestedKey } from './completion.ts';
 import { BadSignatureError } from './errors.ts';
 import { signingDb } from './schema.ts';
 
@@ -68,8 +69,7 @@ export class VerifiedRepomdSignatures {
  * @throws BadSignatureError naming the arch and what is wrong
  */
 export async function verifyRepomdSignatures(ctx: Context, task: Task, result: unknown, current: readonly RepomdFile[]): Promise<VerifiedRepomdSignatures> {
-  const request = await signingDb(ctx).selectFrom('sign_requests as r').innerJoin('signing_keys as k', 'k.keyid', 'r.keyid').select(['r.keyid', 'k.public_key']).where('r.task_id', '=', task.id).executeTakeFirst();
-  if (!request) throw new BadSignatureError(`sign-repo task ${task.id} has no sign request`);
+  const request = await requestedKey(ctx, task);
   const ring = await readPublicKeys(request.public_key);
   const reported = signedRepomds(result);
   const out: VerifiedRepomdSignatures['signatures'][number][] = [];
@@ -78,10 +78,11 @@ export async function verifyRepomdSignatures(ctx: Context, task: Task, result: u
     const sha256 = createHash('sha256').update(data).digest('hex');
     const s = reported.find((r) => r.arch === f.arch);
     if (!s) throw new BadSignatureError(`${task.platform}/${f.arch}: no signature of repomd.xml was sent (sign-repo task ${task.id})`);
-    if (s.sha256 !== sha256) throw new BadSignatureError(`${task.platform}/${f.arch}: repomd.xml changed while it was being signed (signed ${s.sha256}, now ${sha256}); the task runs again`);
+    if (s.sha256 !== sha256) throw new BadSignatureError(`${task.platform}/${f.arch}: repomd.xml changed while it was being signed (signed ${s.sha256}, now ${sha256}); ask again: distforge build sign ${task.build_id}`);
     const check = await verifyDetachedArmored(s.signature, data, ring);
-    if (check.status !== 'OK') throw new BadSignatureError(`${task.platform}/${f.arch}: the repomd.xml signature does not check with key ${request.keyid} (${check.status}${check.detail ? `: ${check.detail}` : ''})`);
-    out.push({ arch: f.arch, repomdSha256: sha256, signature: s.signature });
+    if (check.status !== 'OK' || check.armored === undefined) throw new BadSignatureError(`${task.platform}/${f.arch}: the repomd.xml signature does not check with key ${request.keyid} (${check.status}${check.detail ? `: ${check.detail}` : ''})`);
+    // What is recorded and served is the packet checked, armored anew: not the signer's text.
+    out.push({ arch: f.arch, repomdSha256: sha256, signature: check.armored });
   }
   return new VerifiedRepomdSignatures(task.id, request.keyid, out);
 }

@@ -69,19 +69,35 @@ async function checkTestsPassed(ctx: Context, buildId: number, platform: string)
   }
 }
 
-/** A sign-repo task of (build, platform) with `keyid` has succeeded or is still to run. */
+/**
+ * A sign-repo task of (build, platform) with `keyid` is still to run, or succeeded after the last
+ * package signature of the build on that platform (so the metadata it signed is still what the
+ * repositories serve).
+ */
 async function repoSignatureUnderWay(ctx: Context, buildId: number, platform: string, keyid: string): Promise<boolean> {
-  const row = await signingDb(ctx)
+  const db = signingDb(ctx);
+  const tasks = await db
     .selectFrom('tasks as t')
     .innerJoin('sign_requests as r', 'r.task_id', 't.id')
-    .select('t.id')
+    .select(['t.state', 't.finished_at'])
     .where('t.build_id', '=', buildId)
     .where('t.kind', '=', 'sign-repo')
     .where('t.platform', '=', platform)
     .where('r.keyid', '=', keyid)
     .where('t.state', 'in', ['blocked', 'queued', 'leased', 'succeeded'])
+    .execute();
+  if (tasks.some((t) => t.state !== 'succeeded')) return true;
+  const lastRepoSigning = Math.max(-1, ...tasks.map((t) => t.finished_at ?? -1));
+  if (lastRepoSigning < 0) return false;
+  const newer = await db
+    .selectFrom('signatures as s')
+    .innerJoin('tasks as st', 'st.id', 's.sign_task_id')
+    .select('s.id')
+    .where('st.build_id', '=', buildId)
+    .where('st.platform', '=', platform)
+    .where('s.signed_at', '>', lastRepoSigning)
     .executeTakeFirst();
-  return row !== undefined;
+  return newer === undefined;
 }
 
 /** Creates the sign tasks of a build. @throws NotFoundError, NotSignableError, KeyNotAllowedError */
@@ -144,6 +160,9 @@ export async function requestSigning(ctx: Context, req: SignRequest): Promise<Si
       if (keyid === undefined || !first) continue;
       const after = created.filter((c) => c.platform === platform).map((c) => c.id);
       if (after.length === 0 && (await repoSignatureUnderWay(tx, build.id, platform, keyid))) continue;
+      // Package signing still under way (another key's, say) changes the repositories too: wait for it.
+      const pending = await db.selectFrom('tasks').select('id').where('build_id', '=', build.id).where('platform', '=', platform).where('kind', '=', 'sign').where('state', 'in', ['blocked', 'queued', 'leased']).execute();
+      for (const p of pending) if (!after.includes(p.id)) after.push(p.id);
       // The repositories' metadata is signed once their packages are: it depends on the new sign tasks.
       const task = await db
         .insertInto('tasks')

@@ -72,7 +72,13 @@ export class LocalStore implements ArtifactStore {
     await this.#ensureDir(tmpDir);
     const tmp = join(tmpDir, `${process.pid}.${randomBytes(8).toString('hex')}`);
     try {
-      const { sha256, size } = await writeHashed(tmp, Buffer.isBuffer(data) ? Readable.from([data]) : data);
+      const { sha256, size } = await writeHashed(tmp, Buffer.isBuffer(data) ? Readable.from([data]) : data).catch(async (e: NodeJS.ErrnoException) => {
+        // The temporary directory was removed behind our back: make it again (nothing was read yet).
+        if (e.code !== 'ENOENT') throw e;
+        this.#dirs.clear();
+        await this.#ensureDir(tmpDir);
+        return writeHashed(tmp, Buffer.isBuffer(data) ? Readable.from([data]) : data);
+      });
       if (expectedSha256 !== undefined && sha256 !== expectedSha256) {
         throw new DistforgeError('checksum_mismatch', `sha256 mismatch: expected ${expectedSha256}, received ${sha256} (${size} bytes)`, { status: 422 });
       }

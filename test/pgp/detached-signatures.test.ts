@@ -1,7 +1,8 @@
 /**
- * Detached signatures: the ones we make with Node's crypto (RSA 2048/4096 and ed25519 corpus
- * keys) check with openpgp.js — an independent implementation — and with our own checker; a
- * changed byte, another key or a non-signature is refused, with the reason.
+ * Detached signatures: the ones we make with Node's crypto (RSA 2048 and ed25519 corpus keys;
+ * RSA 4096 in test/rpm/sign-verify.test.ts) check with openpgp.js — an independent
+ * implementation — and with our own checker; a changed byte, another key, a non-signature or two
+ * packets are refused, with the reason; what is kept is the checked packet alone, armored anew.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -42,6 +43,23 @@ describe('detached signatures', () => {
       assert.equal(bad.status, 'BAD');
     });
   }
+
+  test('exactly one signature packet is taken, and what is kept is that packet armored anew', async () => {
+    const secret = await readSecretKey(readFileSync(corpusKey('rpm.org-rsa-2048-test.secret'), 'utf8'));
+    const ring = await readPublicKeys(readFileSync(corpusKey('rpm.org-rsa-2048-test.pub'), 'utf8'));
+    const data = Buffer.from('repomd bytes');
+    const good = await signDetachedArmored(secret, data);
+    const wrapped = `text before the armor\n${good.replace('-----BEGIN PGP SIGNATURE-----\n', '-----BEGIN PGP SIGNATURE-----\nComment: added by someone\n')}<script>after</script>\n`;
+    const kept = await verifyDetachedArmored(wrapped, data, ring);
+    assert.equal(kept.status, 'OK');
+    assert.ok(kept.armored?.startsWith('-----BEGIN PGP SIGNATURE-----'));
+    for (const junk of ['text before', 'Comment: added', '<script>']) assert.ok(!kept.armored?.includes(junk), junk);
+    assert.equal((await verifyDetachedArmored(kept.armored ?? '', data, ring)).status, 'OK');
+    const two = openpgp.armor(openpgp.enums.armor.signature, Buffer.concat([await signDetached(secret, data), await signDetached(secret, Buffer.from('other'))]));
+    const refused = await verifyDetachedArmored(two, data, ring);
+    assert.equal(refused.status, 'BAD');
+    assert.match(refused.detail ?? '', /2 signature packets where one is expected/);
+  });
 
   test('another key, or text that is not a signature, is refused with the reason', async () => {
     const secret = await readSecretKey(readFileSync(corpusKey('rpm.org-rsa-2048-test.secret'), 'utf8'));

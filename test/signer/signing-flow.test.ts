@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -358,6 +359,17 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
       return v.signed && v.repositories.every((x) => x.metadataSignature !== null) ? v : undefined;
     });
     assert.ok(packagesOf(signed).every((p) => p.signature?.keyid === key.keyid));
+
+    // A key no other signer holds (as if signer1 had registered it once): the task fails with the
+    // reason instead of waiting for ever.
+    const signer1 = await server.ctx.db.kysely.selectFrom('nodes').select('id').where('name', '=', 'signer1').executeTakeFirstOrThrow();
+    await (server.ctx.db.kysely as unknown as Kysely<{ signing_keys: { keyid: string; node_id: number | null } }>).updateTable('signing_keys').set({ node_id: signer1.id }).where('keyid', '=', other.keyid).execute();
+    assert.equal((await api(server, 'PUT', `/keys/${other.keyid}/platforms`, { token: server.adminToken, body: { platforms: [PLATFORM] } })).status, 200);
+    const orphan = await makeBuild('orphankey');
+    assert.equal((await api(server, 'POST', `/builds/${orphan}/sign`, { token: server.maintainer, body: { key: other.keyid } })).status, 202);
+    const failed = await until('the sign task to fail', async () => (await show(orphan)).tasks.find((t) => t.kind === 'sign' && t.state === 'failed'));
+    assert.equal(failed.failureReason, `no signer holds key ${other.keyid}: start the signer whose key store has it, then ask again`);
+    assert.equal((await api(server, 'PUT', `/keys/${other.keyid}/platforms`, { token: server.adminToken, body: { platforms: [] } })).status, 200);
   });
 
   test('no private key material in API answers, log lines or the database', async () => {

@@ -5,19 +5,17 @@
  */
 import type {} from '@fastify/swagger';
 import { createReadStream, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { buildLogs, buildRepoDir, cancelBuild, ensureBuildRepo, getBuildRow, listBuilds, parseSubmitInput, rebuildBuild, retryBuild, showBuild, storeSrpm, submitBuild } from '../../builds/index.ts';
+import { buildLogs, buildRepoDir, cancelBuild, ensureBuildRepo, metadataSignatureOf, getBuildRow, listBuilds, parseSubmitInput, rebuildBuild, retryBuild, showBuild, storeSrpm, submitBuild } from '../../builds/index.ts';
 import { jsonArray, type BuildRow } from '../../builds/schema.ts';
 import type { Context } from '../../context.ts';
 import type { BuildState } from '../../db/schema.ts';
 import { NotFoundError, UsageError } from '../../errors.ts';
 import { buildArches, findPlatform, type Arch } from '../../platforms/index.ts';
 import { taskEvents } from '../../scheduler/events.ts';
-import { repomdSignature } from '../../signing/index.ts';
 import { errorResponses } from '../errors.ts';
 import { requireUser, UnauthorizedError, type Principal } from '../principal.ts';
 import {
@@ -156,8 +154,7 @@ export function buildRoutes(ctx: Context): FastifyPluginAsync {
       const dir = parts[0] === 'repodata' ? await ensureBuildRepo(ctx, id, platform, arch) : buildRepoDir(ctx, id, platform, arch);
       if (parts.join('/') === 'repodata/repomd.xml.asc') {
         // The signature a signer made over this repository's current repomd.xml, if any.
-        const repomd = await readFile(join(dir, 'repodata', 'repomd.xml')).catch(() => null);
-        const signed = repomd ? await repomdSignature(ctx, createHash('sha256').update(repomd).digest('hex')) : null;
+        const signed = await metadataSignatureOf(ctx, dir);
         if (!signed) throw new NotFoundError(`build ${id}'s ${platform}/${arch} repository metadata is not signed (build sign ${id} signs it with its packages)`);
         return reply.type('application/pgp-signature').send(signed.signature);
       }

@@ -65,7 +65,7 @@ export const leasedTaskSchema = {
       type: 'object',
       required: ['keyid', 'fingerprint'],
       description: 'sign and sign-repo tasks: the key to sign the packages of `dependencies` (or the repomd.xml files) with',
-      properties: { keyid: { type: 'string' }, fingerprint: { type: 'string' } },
+      properties: { keyid: { type: 'string' }, fingerprint: { type: 'string' }, heldElsewhere: { type: 'boolean', description: 'another signer registered this key' } },
     },
     repomd: {
       type: 'array',
