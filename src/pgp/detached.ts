@@ -7,12 +7,16 @@
  * is in the result.
  */
 import * as openpgp from 'openpgp';
+import { hashAlgoName } from './algorithms.ts';
 import type { PublicKeyRing } from './keys.ts';
 import { finishSignatureHash, parseSignature, startSignatureHash } from './signature.ts';
 import { checkSignature, type SignatureCheck } from './verify.ts';
 
 /** OpenPGP signature type of a signature over a binary document. */
 const BINARY_DOCUMENT = 0x00;
+
+/** MD5 and SHA-1: collisions can be made, so a new detached signature must not use them. */
+const WEAK_HASHES = new Set([1, 2]);
 
 export interface DetachedCheck extends SignatureCheck {
   /** The checked signature packet, ASCII-armored anew (set when status is OK). */
@@ -30,6 +34,7 @@ export async function verifyDetachedArmored(armored: string, data: Uint8Array, r
   try {
     const sig = parseSignature(Buffer.from(signature.write()));
     if (sig.sigType !== BINARY_DOCUMENT) return { status: 'BAD', keyId: sig.issuer, detail: `signature type 0x${sig.sigType.toString(16)} is not a binary-document signature` };
+    if (WEAK_HASHES.has(sig.hashAlgo)) return { status: 'BAD', keyId: sig.issuer, detail: `a ${hashAlgoName(sig.hashAlgo)} signature is not accepted (SHA-2 or SHA-3 is)` };
     const hash = startSignatureHash(sig);
     hash.update(data);
     const check = await checkSignature(sig, finishSignatureHash(sig, hash), ring);

@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { readPublicKeys } from '../pgp/keys.ts';
-import { readRpmBuffer, readRpmFileSync, verifyRpm } from '../rpm/index.ts';
+import { readRpmBuffer, readRpmFileSync, RpmFormatError, verifyRpm } from '../rpm/index.ts';
 import { BadSignatureError } from './errors.ts';
 import { signingDb } from './schema.ts';
 
@@ -81,7 +81,13 @@ export async function verifySignatures(ctx: Context, task: Task): Promise<Verifi
       if (!s) throw new BadSignatureError(`${o.name} was not signed (sign task ${task.id})`);
       // A package of usual size is read once into memory; a larger one is read from its file.
       const signedPackage = s.size <= IN_MEMORY_BYTES ? await blobBytes(ctx, s.sha256) : await localBlob(ctx, s.sha256, scratchDir);
-      const signedHeader = (Buffer.isBuffer(signedPackage) ? readRpmBuffer(signedPackage) : readRpmFileSync(signedPackage)).header.blob;
+      let signedHeader: Buffer;
+      try {
+        signedHeader = (Buffer.isBuffer(signedPackage) ? readRpmBuffer(signedPackage) : readRpmFileSync(signedPackage)).header.blob;
+      } catch (e) {
+        if (e instanceof RpmFormatError) throw new BadSignatureError(`${o.name}: what the signer uploaded is not an RPM (${e.message})`);
+        throw e;
+      }
       const sameHeader = readRpmFileSync(await localBlob(ctx, o.sha256, scratchDir)).header.blob.equals(signedHeader);
       if (!sameHeader) throw new BadSignatureError(`${o.name}: the signed package is not the package built (its header differs)`);
       const report = await verifyRpm(signedPackage, { keys: ring, requireSignature: true });

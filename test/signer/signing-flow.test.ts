@@ -311,6 +311,14 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     assert.equal(repoTask?.kind, 'sign-repo');
     assert.equal(repoTask?.repomd?.length, (await show(id)).repositories.length, 'one repomd.xml per arch');
     const files = await Promise.all((repoTask?.repomd ?? []).map(async (f) => ({ ...f, data: Buffer.from(await (await fetch(f.url)).arrayBuffer()) })));
+    // A completion without signatures, or with a malformed list: refused, naming what is missing.
+    for (const result of [{}, { repomd: 'not a list' }, { repomd: [{ arch: 'x86_64' }] }]) {
+      await assert.rejects(fake.complete(repoTask?.id ?? 0, result), /HTTP 422 bad_signature: example-el9\/\w+: no signature of repomd\.xml was sent/);
+    }
+    // A sign-repo task uploads nothing.
+    const upload = join(dir, 'not-for-sign-repo.rpm');
+    writeFileSync(upload, 'x');
+    await assert.rejects(fake.uploadArtifact(repoTask?.id ?? 0, { name: 'x.rpm', kind: 'rpm', path: upload, sha256: createHash('sha256').update('x').digest('hex'), size: 1 }), /HTTP 400 usage: a sign-repo task uploads nothing/);
     // Signed with a key the platform did not ask for: refused, nothing recorded, the task still held.
     const other = await readSecretKey(readFileSync(corpusKey('rpm.org-rsa-2048-test.secret'), 'utf8'));
     const wrong = await Promise.all(files.map(async (f) => ({ arch: f.arch, sha256: f.sha256, signature: await signDetachedArmored(other, f.data) })));

@@ -16,7 +16,7 @@ import { buffer } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Context } from '../../context.ts';
-import { DistforgeError, NotFoundError } from '../../errors.ts';
+import { DistforgeError, NotFoundError, UsageError } from '../../errors.ts';
 import {
   appendLog,
   checkArtifactName,
@@ -200,6 +200,7 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
       const { kind, sha256 } = req.query;
       checkArtifactName(name);
       const held = await holdLease(ctx, nodeId, id);
+      if (held.task.kind === 'sign-repo') throw new UsageError('a sign-repo task uploads nothing: its signatures go with its completion');
       if (!(req.body instanceof Readable)) throw new DistforgeError('unsupported_media_type', `send the file as ${OCTET}`, { status: 415 });
       const blob = await storeUpload(ctx, req.body, sha256);
       const file = { name, kind, sha256: blob.sha256, size: blob.size };
