@@ -193,12 +193,18 @@ export class NodeClient {
    * @throws NodeApiError for an HTTP error, DownloadChecksumError for a checksum mismatch.
    */
   async downloadBytes(url: string, sha256: string, maxBytes: number): Promise<Buffer | null> {
+    const checked = (data: Buffer): Buffer => {
+      const got = createHash('sha256').update(data).digest('hex');
+      if (got !== sha256.toLowerCase()) throw new DownloadChecksumError(url, sha256, got);
+      return data;
+    };
     const res = await this.#get(url);
     const length = Number(res.headers.get('content-length') ?? NaN);
     if (length > maxBytes) {
       await res.body.cancel();
       return null;
     }
+    if (length <= maxBytes) return checked(Buffer.from(await res.arrayBuffer()));
     // Without a length, read up to the limit; past it the download is left to the caller.
     const chunks: Buffer[] = [];
     let size = 0;
@@ -210,15 +216,14 @@ export class NodeClient {
       }
       chunks.push(Buffer.from(chunk));
     }
-    const data = Buffer.concat(chunks);
-    const got = createHash('sha256').update(data).digest('hex');
-    if (got !== sha256.toLowerCase()) throw new DownloadChecksumError(url, sha256, got);
-    return data;
+    return checked(Buffer.concat(chunks));
   }
 
   /** GET `url` (with the token when it is the master's), answered with 2xx and a body. */
   async #get(url: string): Promise<Response & { body: ReadableStream<Uint8Array> }> {
-    const own = url.startsWith(`${this.server}/`);
+    // The master's own URLs get the token, except artifact downloads: anyone may read those, and a
+    // token would only cost the master a lookup per download.
+    const own = url.startsWith(`${this.server}/`) && !url.startsWith(`${this.server}/api/v1/artifacts/`);
     let res: Response;
     try {
       res = await fetch(url, { headers: own ? { authorization: `Bearer ${this.#token}` } : {}, signal: AbortSignal.timeout(30 * 60_000) });
