@@ -85,10 +85,10 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
   }
 
   /** A succeeded build of one noarch package (real RPMs from rpmbuild), built by the SimNode. */
-  async function makeBuild(name: string): Promise<number> {
+  async function makeBuild(name: string, options: { public?: boolean } = {}): Promise<number> {
     const spec = specOf(name, [], 'BuildArch: noarch');
     const repo = makeGitRepo(server.gitRoot, name, { [`${name}.spec`]: spec });
-    const r = await api<BuildView>(server, 'POST', '/builds', { token: server.maintainer, body: { platforms: [PLATFORM], sources: [{ git: `${repo.url}#main` }] } });
+    const r = await api<BuildView>(server, 'POST', '/builds', { token: server.maintainer, body: { platforms: [PLATFORM], sources: [{ git: `${repo.url}#main` }], ...options } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const files = rpmbuild(server.gitRoot, name, spec);
     for (const t of await node.leaseAll()) {
@@ -229,6 +229,24 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     const signTask = b.tasks.find((t) => t.kind === 'sign');
     const logs = await api<{ chunks: { text: string }[] }>(server, 'GET', `/builds/${id}/logs?task=${signTask?.id}`, { token: server.reader });
     assert.match(logs.body.chunks.map((c) => c.text).join(''), /signed signme-1\.0-1\.el9\.noarch\.rpm: [0-9a-f]{64} → [0-9a-f]{64}/);
+  });
+
+  test("a private build's signed metadata is served at its repository-key URL without a token, and not to anonymous readers", async () => {
+    const id = await makeBuild('privatesigned', { public: false });
+    assert.equal((await api(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} })).status, 202);
+    const b = await until('the private build and its repository metadata to be signed', async () => {
+      const v = await show(id);
+      return v.signed && v.repositories.every((x) => x.metadataSignature !== null) ? v : undefined;
+    });
+    const keyed = b.repositories[0]?.url ?? '';
+    assert.match(keyed, /\/repo-key\/[^/]+\//, 'the URL carries the build repository key');
+    const asc = await fetch(`${keyed}repodata/repomd.xml.asc`);
+    assert.equal(asc.status, 200);
+    const repomd = Buffer.from(await (await fetch(`${keyed}repodata/repomd.xml`)).arrayBuffer());
+    const ring = await readPublicKeys(await (await fetch(`${server.url}/api/v1/keys/${key.keyid}.asc`)).text());
+    assert.equal((await verifyDetachedArmored(await asc.text(), repomd, ring)).status, 'OK');
+    const plain = `${server.url}/api/v1/builds/${id}/repo/${PLATFORM}/${b.repositories[0]?.arch ?? ''}/repodata/repomd.xml.asc`;
+    assert.equal((await fetch(plain)).status, 401, 'no token, no private build');
   });
 
   test('a package changed in the store after building is refused by the signer, naming both sums', async () => {
