@@ -6,21 +6,20 @@
  * and pass `rpm -K` and `rpm -qp`; the failing example fails with its log; `up` stops cleanly.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DISTFORGE, runCli } from '../support/cli.ts';
+import { runCli } from '../support/cli.ts';
 import { dnfInstallAsync } from '../support/rpmkeys.ts';
-import { exampleGitRepo, freePort } from '../support/e2e.ts';
+import { exampleGitRepo, startUp, type RunningUp } from '../support/e2e.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'distforge-e2e-'));
 const data = join(work, 'data');
-let up: ChildProcess;
+let up: RunningUp;
 let url = '';
 let env: NodeJS.ProcessEnv = {};
-let upOutput = '';
 let builtId = '';
 
 const gitRepo = (name: string): string => exampleGitRepo(work, name);
@@ -48,34 +47,23 @@ async function show(id: string): Promise<ShowJson> {
 }
 
 before(async () => {
-  const port = await freePort();
-  up = spawn(DISTFORGE, ['up', '--data', data, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  up.stdout?.setEncoding('utf8').on('data', (d: string) => (upOutput += d));
-  up.stderr?.resume();
   // The first start also builds and signs the base packages.
-  const deadline = Date.now() + 300_000;
-  while (!/distforge is up at (\S+)/.test(upOutput)) {
-    if (Date.now() > deadline || up.exitCode !== null) throw new Error(`distforge up did not start: ${upOutput}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  url = /distforge is up at (\S+)/.exec(upOutput)?.[1] ?? '';
-  env = { DISTFORGE_URL: url, DISTFORGE_TOKEN: readFileSync(join(data, 'admin.token'), 'utf8').trim() };
+  up = await startUp(data, 300_000);
+  url = up.url;
+  env = up.env;
 });
 
 after(async () => {
-  if (up.exitCode === null) {
-    up.kill('SIGTERM');
-    await new Promise((r) => up.once('exit', r));
-  }
+  await up.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
 describe('distforge up builds the example packages', () => {
   test('up prints where it is and what it runs', () => {
-    assert.match(upOutput, /created user admin; its token is in .*admin\.token/);
-    assert.match(upOutput, /platform example-el9 created/);
-    assert.match(upOutput, /build and test node local serving x86_64, noarch/);
-    assert.match(upOutput, /base packages: build 1 built and signed now; example-el9 tests every package it builds/);
+    assert.match(up.output(), /created user admin; its token is in .*admin\.token/);
+    assert.match(up.output(), /platform example-el9 created/);
+    assert.match(up.output(), /build and test node local serving x86_64, noarch/);
+    assert.match(up.output(), /base packages: build 1 built and signed now; example-el9 tests every package it builds/);
   });
 
   test('a build of four packages: order worked out, RPMs valid and downloadable', async () => {
@@ -136,7 +124,7 @@ describe('distforge up builds the example packages', () => {
 
   test('the build is signed by the signer up runs: rpmkeys checks every package with the key from the API', async () => {
     assert.ok(builtId, 'the four-package build ran');
-    assert.match(upOutput, /signer with rsa4096 key [0-9A-F]{16} \(allowed for example-el9\)/);
+    assert.match(up.output(), /signer with rsa4096 key [0-9A-F]{16} \(allowed for example-el9\)/);
     const signed = await runCli(['build', 'sign', builtId, '--wait'], { env, timeoutMs: 300_000 });
     assert.equal(signed.code, 0, signed.stdout + signed.stderr);
     assert.match(signed.stdout, new RegExp(`^build ${builtId}: signed \\(example-el9: [0-9A-F]{16}\\)$`, 'm'));
@@ -199,9 +187,8 @@ describe('distforge up builds the example packages', () => {
   });
 
   test('up stops cleanly on SIGTERM', async () => {
-    up.kill('SIGTERM');
-    const code = await new Promise<number | null>((r) => up.once('exit', r));
+    const code = await up.stop();
     assert.equal(code, 0);
-    assert.match(upOutput, /distforge stopped/);
+    assert.match(up.output(), /distforge stopped/);
   });
 });

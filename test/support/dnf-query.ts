@@ -1,7 +1,6 @@
 /** `dnf repoquery` (and other read-only dnf commands) run isolated from the host, as a judge of repodata. */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { dnfBaseArgs, dnfRoot } from './dnf-root.ts';
 
 /**
  * Runs `dnf … --repofrompath ID,URL … --repo ID … COMMAND ARGS` with a private config, HOME and
@@ -9,18 +8,12 @@ import { join } from 'node:path';
  * non-zero exit). Asynchronous, so a repository served by this process can answer.
  */
 export function dnfQuery(work: string, repos: { id: string; url: string }[], args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const root = join(work, 'root');
-  const home = join(work, 'home');
-  mkdirSync(root, { recursive: true });
-  mkdirSync(home, { recursive: true });
-  writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
-  const conf = join(work, 'dnf.conf');
-  writeFileSync(conf, '[main]\nreposdir=/dev/null\ngpgcheck=0\nrepo_gpgcheck=0\n');
-  const argv = ['-q', '-c', conf, '--disableplugin=local,generate_completion_cache', `--installroot=${root}`, '--releasever=9'];
+  const r0 = dnfRoot(work);
+  const argv = ['-q', ...dnfBaseArgs(r0)];
   for (const r of repos) argv.push(`--repofrompath=${r.id},${r.url}`);
   for (const r of repos) argv.push('--repo', r.id);
   return new Promise((done, fail) => {
-    const child = spawn('dnf', [...argv, ...args], { env: { ...process.env, HOME: home }, timeout: 300_000 });
+    const child = spawn('dnf', [...argv, ...args], { env: { ...process.env, HOME: r0.home }, timeout: 300_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -22,16 +22,24 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Creates `work`/root (empty), `work`/home (with .rpmmacros) and `work`/dnf.conf. */
-export function dnfRoot(work: string): DnfRoot {
+/**
+ * Creates `work`/root (empty), `work`/home (with .rpmmacros) and `work`/dnf.conf, checking
+ * package and repository signatures as `checks` says (default: neither).
+ */
+export function dnfRoot(work: string, checks: { gpgcheck?: boolean; repoGpgcheck?: boolean } = {}): DnfRoot {
   const root = join(work, 'root');
   const home = join(work, 'home');
   mkdirSync(root, { recursive: true });
   mkdirSync(home, { recursive: true });
   writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
   const conf = join(work, 'dnf.conf');
-  writeFileSync(conf, '[main]\nreposdir=/dev/null\ninstall_weak_deps=False\ngpgcheck=0\nrepo_gpgcheck=0\n');
+  writeFileSync(conf, `[main]\nreposdir=/dev/null\ninstall_weak_deps=False\ngpgcheck=${checks.gpgcheck ? 1 : 0}\nrepo_gpgcheck=${checks.repoGpgcheck ? 1 : 0}\n`);
   return { root, home, conf };
+}
+
+/** The isolated part of every dnf command line on `r`: its config, no host plugins, its root. */
+export function dnfBaseArgs(r: DnfRoot): string[] {
+  return ['-c', r.conf, '--disableplugin=local,generate_completion_cache', `--installroot=${r.root}`, '--releasever=9'];
 }
 
 function run(cmd: string, args: string[], home: string, timeout = 120_000): CommandResult {
@@ -39,8 +47,8 @@ function run(cmd: string, args: string[], home: string, timeout = 120_000): Comm
   return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
-/** Stops the gpg-agents dnf may have started for the root's cache directories. */
-function killAgents(root: string): void {
+/** Stops the gpg-agents dnf may have started for the root's cache directories (repo_gpgcheck). */
+export function killAgents(root: string): void {
   spawnSync('sh', ['-c', 'for d in "$1"/var/cache/dnf/*/pubring; do [ -d "$d" ] && gpgconf --homedir "$d" --kill gpg-agent; done; true', 'sh', root], { stdio: 'ignore' });
 }
 
@@ -50,7 +58,7 @@ function killAgents(root: string): void {
  */
 export function dnfInstallUnsigned(r: DnfRoot, repoUrl: string, specs: string[]): CommandResult {
   const args = [
-    '-c', r.conf, '--disableplugin=local,generate_completion_cache', `--installroot=${r.root}`, '--releasever=9',
+    ...dnfBaseArgs(r),
     `--repofrompath=r,${repoUrl}`, '--setopt=r.gpgcheck=0', '--setopt=r.repo_gpgcheck=0',
     'install', '-y', ...specs,
   ];

@@ -1,6 +1,7 @@
 /** rpmkeys and dnf as judges of signatures, each with a private database. */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { dnfBaseArgs, dnfRoot, killAgents } from './dnf-root.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,26 +33,17 @@ interface DnfRun {
 
 /** The isolated dnf invocation of TOOLCHAIN.md: private config, HOME, empty installroot. */
 function dnfInvocation(work: string, repoUrl: string | string[], pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean }): DnfRun {
-  const root = join(work, 'root');
-  const home = join(work, 'home');
-  mkdirSync(root, { recursive: true });
-  mkdirSync(home, { recursive: true });
-  writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
-  const conf = join(work, 'dnf.conf');
+  const r = dnfRoot(work, { gpgcheck: true, repoGpgcheck: opts.repoGpgcheck === true });
   const repoGpg = opts.repoGpgcheck ? '1' : '0';
-  writeFileSync(conf, `[main]\nreposdir=/dev/null\ninstall_weak_deps=False\ngpgcheck=1\nrepo_gpgcheck=${repoGpg}\n`);
   const args = [
-    '-c', conf, '--disableplugin=local,generate_completion_cache', `--installroot=${root}`, '--releasever=9',
+    ...dnfBaseArgs(r),
     ...(Array.isArray(repoUrl) ? repoUrl : [repoUrl]).flatMap((url, i) => {
       const id = i === 0 ? 'r' : `r${i}`;
       return [`--repofrompath=${id},${url}`, `--setopt=${id}.gpgcheck=1`, `--setopt=${id}.repo_gpgcheck=${repoGpg}`, `--setopt=${id}.gpgkey=file://${pubkey}`];
     }),
     'install', '-y', pkg,
   ];
-  const cleanup = (): void => {
-    spawnSync('sh', ['-c', `for d in ${root}/var/cache/dnf/*/pubring; do gpgconf --homedir "$d" --kill gpg-agent; done`], { stdio: 'ignore' });
-  };
-  return { args, env: { ...process.env, HOME: home }, root, cleanup };
+  return { args, env: { ...process.env, HOME: r.home }, root: r.root, cleanup: () => killAgents(r.root) };
 }
 
 /**

@@ -5,21 +5,19 @@
  * repository (createRepository) from which real dnf fills an empty root where hello-c runs.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createRepository } from '../../src/repo/create/create.ts';
 import { BASE_PACKAGE_DIRS } from '../../src/testsystem/base-packages.ts';
-import { DISTFORGE, runCli } from '../support/cli.ts';
-import { exampleGitRepo, freePort } from '../support/e2e.ts';
+import { runCli } from '../support/cli.ts';
+import { exampleGitRepo, startUp, type RunningUp } from '../support/e2e.ts';
 import { dnfInstallUnsigned, dnfRoot, rpmInRoot, runInRoot } from '../support/dnf-root.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'distforge-base-up-'));
 const data = join(work, 'data');
-let up: ChildProcess;
-let upOutput = '';
+let up: RunningUp;
 let env: NodeJS.ProcessEnv = {};
 
 const gitRepo = (name: string): string => exampleGitRepo(work, name);
@@ -30,24 +28,12 @@ interface ShowJson {
 }
 
 before(async () => {
-  const port = await freePort();
-  up = spawn(DISTFORGE, ['up', '--data', data, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  up.stdout?.setEncoding('utf8').on('data', (d: string) => (upOutput += d));
-  up.stderr?.resume();
-  const deadline = Date.now() + 60_000;
-  while (!/distforge is up at (\S+)/.test(upOutput)) {
-    if (Date.now() > deadline || up.exitCode !== null) throw new Error(`distforge up did not start: ${upOutput}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const url = /distforge is up at (\S+)/.exec(upOutput)?.[1] ?? '';
-  env = { DISTFORGE_URL: url, DISTFORGE_TOKEN: readFileSync(join(data, 'admin.token'), 'utf8').trim() };
+  up = await startUp(data, 60_000);
+  env = up.env;
 });
 
 after(async () => {
-  if (up.exitCode === null) {
-    up.kill('SIGTERM');
-    await new Promise((r) => up.once('exit', r));
-  }
+  await up.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
