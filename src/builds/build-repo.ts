@@ -12,14 +12,13 @@
  */
 import { createWriteStream, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { buildArches, findPlatform, type Platform } from '../platforms/index.ts';
 import { createRepository } from '../repo/create/create.ts';
 import { repomdSignature, signedVersions } from '../signing/index.ts';
+import { sha256File } from '../util/sha256-file.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
 
 const MANIFEST = '.distforge-manifest';
@@ -143,8 +142,8 @@ export async function currentRepomds(ctx: Context, buildId: number, platform: st
 
 /** The signature a signer made over the repomd.xml the repository in `dir` has now, or null. */
 export async function metadataSignatureOf(ctx: Context, dir: string): Promise<{ signature: string; keyid: string; signedAt: number } | null> {
-  const repomd = await readFile(join(dir, 'repodata', 'repomd.xml')).catch(() => null);
-  return repomd ? repomdSignature(ctx, createHash('sha256').update(repomd).digest('hex')) : null;
+  const sha256 = await sha256File(join(dir, 'repodata', 'repomd.xml')).catch(() => null);
+  return sha256 === null ? null : repomdSignature(ctx, sha256);
 }
 
 /** Brings the repositories of every running build up to date (the builds loop). */

@@ -14,6 +14,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { currentRepomds, decorateLease, onTaskCompleted } from '../builds/index.ts';
 import type { Context } from '../context.ts';
+import { UsageError } from '../errors.ts';
 import type { Task } from '../db/schema.ts';
 import type { LeasedTask } from '../scheduler/index.ts';
 import { recordRepomdSignatures, recordSignatures, repomdLease, signLease, verifyRepomdSignatures, verifySignatures, type RepomdToSign } from '../signing/index.ts';
@@ -48,6 +49,13 @@ async function repomdsToSign(ctx: Context, task: Task): Promise<RepomdToSign[]> 
     ctx.log.error({ taskId: task.id, buildId: task.build_id, platform: task.platform, err: e }, 'cannot publish the repositories whose metadata a sign-repo task signs');
     return [];
   }
+}
+
+/** How a task's uploads are taken: a sign task's packages are signed copies of indexed ones (same
+ * header), checked at completion and not indexed again; a sign-repo task uploads nothing. */
+function anyUploadPolicy(task: Task): { indexRpms: boolean } {
+  if (task.kind === 'sign-repo') throw new UsageError('a sign-repo task uploads nothing: its signatures go with its completion');
+  return { indexRpms: task.kind !== 'sign' };
 }
 
 /** What a task's completion checks before its transaction (the signing domain: what was signed). */
@@ -107,7 +115,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     buildRoutes(ctx),
     // The builds domain adds the build repositories to each lease and fans an SRPM out to its
     // arches; the signing domain adds the key to a sign task's lease and records its signatures.
-    nodeApiRoutes(ctx, { decorateLease: decorateAnyLease, prepareCompletion: prepareAnyCompletion, onTaskSucceeded: onAnyTaskSucceeded }),
+    nodeApiRoutes(ctx, { decorateLease: decorateAnyLease, uploadPolicy: anyUploadPolicy, prepareCompletion: prepareAnyCompletion, onTaskSucceeded: onAnyTaskSucceeded }),
     signingRoutes(ctx),
     gitRoutes(ctx),
     lookasideRoutes(ctx),

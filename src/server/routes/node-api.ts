@@ -16,7 +16,7 @@ import { buffer } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Context } from '../../context.ts';
-import { DistforgeError, NotFoundError, UsageError } from '../../errors.ts';
+import { DistforgeError, NotFoundError } from '../../errors.ts';
 import {
   appendLog,
   checkArtifactName,
@@ -39,6 +39,7 @@ import {
   type RpmSource,
 } from '../../scheduler/index.ts';
 import { errorResponses } from '../errors.ts';
+import type { Task } from '../../db/schema.ts';
 import type { StoredBlob } from '../../storage/store.ts';
 import { requireNode } from '../principal.ts';
 import * as s from './node-api-schemas.ts';
@@ -48,6 +49,9 @@ export type { LeaseDecorator, LeasedTask } from '../../scheduler/index.ts';
 export interface NodeApiOptions {
   /** Adds what the scheduler does not know to each lease (the builds domain: repositories). */
   decorateLease?: LeaseDecorator;
+  /** Whether a task's RPM uploads are indexed (default yes); throws to refuse the upload (the
+   * signing domain: signed copies are not indexed again, a sign-repo task uploads nothing). */
+  uploadPolicy?: (task: Task) => { indexRpms: boolean };
   /** Runs before the completing transaction (the signing domain: checking the signed packages). */
   prepareCompletion?: CompleteOptions['prepare'];
   /** Runs in the completing transaction when a task succeeds (the builds domain: fan-out). */
@@ -200,13 +204,11 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
       const { kind, sha256 } = req.query;
       checkArtifactName(name);
       const held = await holdLease(ctx, nodeId, id);
-      if (held.task.kind === 'sign-repo') throw new UsageError('a sign-repo task uploads nothing: its signatures go with its completion');
+      const policy = options.uploadPolicy?.(held.task) ?? { indexRpms: true };
       if (!(req.body instanceof Readable)) throw new DistforgeError('unsupported_media_type', `send the file as ${OCTET}`, { status: 415 });
       const blob = await storeUpload(ctx, req.body, sha256);
       const file = { name, kind, sha256: blob.sha256, size: blob.size };
-      // A sign task's upload is a signed copy of an indexed package (same header): its completion
-      // checks it against the original, and it is not indexed again.
-      const rpm = isRpmKind(kind) && held.task.kind !== 'sign' ? rpmIndexRow(await rpmSource(ctx, blob.sha256), { ...file, kind }, ctx.now()) : undefined;
+      const rpm = isRpmKind(kind) && policy.indexRpms ? rpmIndexRow(await rpmSource(ctx, blob.sha256), { ...file, kind }, ctx.now()) : undefined;
       await recordArtifact(ctx, nodeId, id, file, rpm ? { rpm } : {});
       req.log.info({ taskId: id, nodeId, artifact: name, sha256: blob.sha256, size: blob.size }, 'artifact uploaded');
       return reply.code(201).send(blob);
