@@ -13,7 +13,7 @@ export { BadPublicKeyError, BadSignatureError, KeyNotAllowedError, NotSignableEr
 export { checkKeyId, getKey, listKeys, platformKeys, publicKeyFile, registerKeys, setKeyPlatforms, type KeyView } from './keys.ts';
 export { requestSigning, type SignRequest, type SignRequestResult } from './requests.ts';
 export { autoSignTestedBuilds } from './auto-sign.ts';
-export { recordSignatures, verifySignatures, VerifiedSignatures } from './completion.ts';
+export { recordSignatures, verifySignatures } from './completion.ts';
 export { signLease, type SignLease } from './lease.ts';
 export { isBuildSigned, signedVersions, signingUnderWay, type SignedVersion } from './view.ts';
-export { recordRepomdSignatures, repomdLease, repomdSignature, verifyRepomdSignatures, VerifiedRepomdSignatures, type RepomdFile, type RepomdToSign } from './repomd.ts';
+export { recordRepomdSignatures, repomdLease, repomdSignature, verifyRepomdSignatures, type RepomdToSign } from './repomd.ts';
