@@ -97,13 +97,13 @@ export async function importWithAutopatch(req: AutopatchImport): Promise<Autopat
     mkdirSync(s.tree);
     await checkoutInto(s.gitDir, s.tree, upstream);
     const layout = detectLayout(s.tree, req.packageName);
-    const specPath = join(s.tree, layout.spec);
-    const dist = await inferDist(specPath, req.upstreamRef, req.branch);
+    const spec = { root: s.tree, spec: layout.spec };
+    const dist = await inferDist(spec, req.upstreamRef, req.branch);
     const epoch = Number((await git(['show', '-s', '--format=%ct', upstream], { gitDir: s.gitDir })).trim());
     const nvrTaken = (nvr: string): Promise<boolean> => refExists(req.targetRepo, `refs/tags/${prefix}/${nvr}`);
     const applied = pkg === null ? [] : await applyActions(pkg.config, { layout, filesDir: pkg.filesDir, dist, upstreamDate: new Date(epoch * 1000), nvrTaken });
 
-    const nvr = nvrOf(await specIdentity(specPath, dist));
+    const nvr = nvrOf(await specIdentity(spec, dist));
     const tag = `${prefix}/${nvr}`;
     if (!(await validRefName(`refs/tags/${tag}`))) throw new AutopatchError(`${nvr} does not make a valid tag name`);
     if (await nvrTaken(nvr)) throw new AutopatchConflictError(`tag ${tag} already exists in ${req.targetRepo} for a different import; add or bump modify_release in the package's autopatch config`);

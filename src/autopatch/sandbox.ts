@@ -1,21 +1,22 @@
 /**
- * The bubblewrap sandbox run_script runs in: no network (own, loopback-only network namespace),
- * own PID/IPC/UTS/user namespaces, the host's /usr and a few /etc entries read-only, a private /tmp,
- * the package tree writable at /package, the script's directory read-only at /patches, nothing else
- * of the host. A time limit kills bwrap (and with it, via its PID namespace, the script).
+ * The sandbox autopatch evaluates upstream content in (run_script's scripts, and rpmspec on the
+ * spec): src/sandbox's bubblewrap sandbox, on the master, as the unprivileged sandbox user with
+ * the spec-evaluation limits and a time limit. No network (own, loopback-only network namespace),
+ * own PID/IPC/UTS namespaces, the host's /usr and a few /etc entries read-only, a private /tmp,
+ * the package tree at /package (writable for run_script, read-only for rpmspec), the patches
+ * repository's directory read-only at /patches, nothing else of the host: not the data directory,
+ * not the host's /tmp. The time limit kills bwrap (and with it, via its PID namespace, everything
+ * the command started).
  */
-import { spawn } from 'node:child_process';
-import { lstatSync, readlinkSync } from 'node:fs';
-
-/** The /etc entries a shell script's tools (sed, awk via alternatives, id) read. */
-const ETC = ['/etc/alternatives', '/etc/passwd', '/etc/group', '/etc/nsswitch.conf', '/etc/ld.so.cache', '/etc/localtime'];
-const TOP_LINKS = ['/bin', '/sbin', '/lib', '/lib64'];
+import { giveToSandbox, runSandboxed, sandboxUser, SPEC_EVALUATION_LIMITS, type SandboxMount, type SandboxSpec } from '../sandbox/index.ts';
 
 export interface ScriptRun {
-  /** Host path of the package tree (bound writable at /package). */
+  /** Host path of the package tree (bound at /package). */
   tree: string;
-  /** Host directory holding the script (bound read-only at /patches). */
-  filesDir: string;
+  /** Whether the command may change the tree (run_script: yes; rpmspec: no). */
+  treeWritable?: boolean;
+  /** Host directory holding the script (bound read-only at /patches), if any. */
+  filesDir?: string;
   /** Command inside the sandbox (paths under /patches and /package). */
   command: string[];
   env: Record<string, string>;
@@ -25,48 +26,31 @@ export interface ScriptRun {
 export interface ScriptOutcome {
   exitCode: number | null;
   timedOut: boolean;
+  /** stdout and stderr interleaved (the first 64 KiB). */
   output: string;
+  /** stdout alone (the first 64 KiB). */
+  stdout: string;
 }
 
-/** bwrap's arguments for a run. */
-export function scriptSandboxArgs(run: ScriptRun): string[] {
-  const args = ['--unshare-all', '--die-with-parent', '--new-session', '--hostname', 'autopatch', '--ro-bind', '/usr', '/usr'];
-  for (const dir of TOP_LINKS) {
-    const st = lstatSync(dir, { throwIfNoEntry: false });
-    if (st?.isSymbolicLink() === true) args.push('--symlink', readlinkSync(dir), dir);
-    else if (st?.isDirectory() === true) args.push('--ro-bind', dir, dir);
-  }
-  for (const f of ETC) args.push('--ro-bind-try', f, f);
-  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
-  args.push('--bind', run.tree, '/package', '--ro-bind', run.filesDir, '/patches');
-  args.push('--remount-ro', '/', '--chdir', '/package', '--clearenv');
+/** The sandbox of a run. */
+export function scriptSandbox(run: ScriptRun): SandboxSpec {
+  const mounts: SandboxMount[] = [{ host: run.tree, sandbox: '/package', writable: run.treeWritable !== false }];
+  if (run.filesDir !== undefined) mounts.push({ host: run.filesDir, sandbox: '/patches', writable: false });
   const env = { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', HOME: '/tmp', LC_ALL: 'C.UTF-8', ...run.env };
-  for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
-  return [...args, '--', ...run.command];
+  return { mounts, env, hostname: 'autopatch', cwd: '/package', user: sandboxUser(), limits: { ...SPEC_EVALUATION_LIMITS, cpuSeconds: run.timeoutSeconds } };
 }
 
-/** Runs the command in the sandbox; kills it after the time limit. Output is capped at 64 KiB. */
-export function runScriptSandboxed(run: ScriptRun): Promise<ScriptOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bwrap', scriptSandboxArgs(run), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const keep = (chunk: Buffer): void => {
-      if (output.length < 65536) output += chunk.toString('utf8');
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, run.timeoutSeconds * 1000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ exitCode: code, timedOut, output });
-    });
-  });
+/**
+ * Runs the command in the sandbox; kills it after the time limit. A writable tree is given to the
+ * sandbox user for the run and back to distforge's user afterwards.
+ */
+export async function runScriptSandboxed(run: ScriptRun): Promise<ScriptOutcome> {
+  const spec = scriptSandbox(run);
+  for (const m of spec.mounts) giveToSandbox(m.host, spec.user, m.writable);
+  try {
+    const r = await runSandboxed(spec, run.command, { timeoutMs: run.timeoutSeconds * 1000, keep: 65536 });
+    return { exitCode: r.code, timedOut: r.timedOut, output: r.output, stdout: r.stdout };
+  } finally {
+    if (spec.user !== null && run.treeWritable !== false) giveToSandbox(run.tree, { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 }, true);
+  }
 }

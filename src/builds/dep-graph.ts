@@ -115,3 +115,70 @@ export function findCycle(graph: readonly (readonly number[])[]): number[] | nul
   }
   return null;
 }
+
+/**
+ * Every item that is part of a cycle, with one cycle through it (item indexes, the item first and
+ * last): the items of each strongly connected component of more than one item (Tarjan's algorithm).
+ */
+export function cyclicItems(graph: readonly (readonly number[])[]): Map<number, number[]> {
+  const index = new Array<number>(graph.length).fill(-1);
+  const low = new Array<number>(graph.length).fill(0);
+  const onStack = new Array<boolean>(graph.length).fill(false);
+  const stack: number[] = [];
+  const components: number[][] = [];
+  let counter = 0;
+  const connect = (v: number): void => {
+    index[v] = low[v] = counter++;
+    stack.push(v);
+    onStack[v] = true;
+    for (const w of graph[v] ?? []) {
+      if (index[w] === -1) {
+        connect(w);
+        low[v] = Math.min(low[v] ?? 0, low[w] ?? 0);
+      } else if (onStack[w]) low[v] = Math.min(low[v] ?? 0, index[w] ?? 0);
+    }
+    if (low[v] !== index[v]) return;
+    const component: number[] = [];
+    for (let w = stack.pop(); w !== undefined; w = stack.pop()) {
+      onStack[w] = false;
+      component.push(w);
+      if (w === v) break;
+    }
+    if (component.length > 1) components.push(component);
+  };
+  for (let v = 0; v < graph.length; v++) if (index[v] === -1) connect(v);
+  const out = new Map<number, number[]>();
+  for (const component of components) {
+    const members = new Set(component);
+    const inside = graph.map((deps, i) => (members.has(i) ? deps.filter((d) => members.has(d)) : []));
+    for (const start of [...component].sort((a, b) => a - b)) out.set(start, cycleThrough(inside, start));
+  }
+  return out;
+}
+
+/** A shortest cycle from `start` back to it in `graph` (breadth-first), as item indexes. */
+function cycleThrough(graph: readonly (readonly number[])[], start: number): number[] {
+  const from = new Map<number, number>();
+  const queue = [start];
+  for (let head = 0; head < queue.length; head++) {
+    const v = queue[head] ?? start;
+    for (const w of graph[v] ?? []) {
+      if (w === start) {
+        const path = [start];
+        for (let x: number | undefined = v; x !== undefined && x !== start; x = from.get(x)) path.splice(1, 0, x);
+        return [...path, start];
+      }
+      if (!from.has(w) && w !== start) {
+        from.set(w, v);
+        queue.push(w);
+      }
+    }
+  }
+  return [start, start];
+}
+
+/** The BuildRequires of `x` that `y` provides (why x waits for y), or null. */
+export function reasonOf(x: GraphItem, y: GraphItem): string | null {
+  const provides = providesOf(y);
+  return x.buildRequires.find((line) => requirementsOf(line).some((req) => provides.some((p) => satisfies(p, req)))) ?? null;
+}

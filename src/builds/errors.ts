@@ -34,22 +34,6 @@ export class SpecNotFoundError extends DistforgeError {
   }
 }
 
-/** rpmspec could not parse the spec file. */
-export class SpecInvalidError extends DistforgeError {
-  constructor(message: string) {
-    super('spec_invalid', message, { status: 400 });
-  }
-}
-
-/** The packages of a build need each other to build; names them in order. */
-export class DependencyCycleError extends DistforgeError {
-  readonly cycle: string[];
-  constructor(cycle: string[]) {
-    super('dependency_cycle', `dependency cycle: ${cycle.join(' → ')} (give an explicit order to build them one after another)`, { status: 409 });
-    this.cycle = cycle;
-  }
-}
-
 /** A state change that the build's current state does not allow (cancel a finished build, …). */
 export class BuildStateError extends DistforgeError {
   constructor(message: string) {

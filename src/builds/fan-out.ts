@@ -4,8 +4,9 @@
  * task depends on its srpm task (the node gets the SRPM from it) and on the rpm tasks of the items
  * it builds against, same platform: the same arch and noarch, or every arch for a noarch task.
  *
- * An item fans out only after the items it depends on have (their rpm tasks must exist to be
- * waited for). Fan-out happens once per srpm task (a build_fanouts row, inserted first, decides
+ * Which items it builds against comes from the build's order on the platform (build-graph.ts:
+ * from the facts the srpm tasks reported, once all of them ended; or the explicit order). An item
+ * fans out only after the items it depends on have (their rpm tasks must exist to be waited for). Fan-out happens once per srpm task (a build_fanouts row, inserted first, decides
  * between concurrent callers) and is triggered two ways: {@link onTaskCompleted} for the scheduler
  * to call when a task succeeds, and {@link advanceBuilds}, which the server runs every second and
  * which catches everything the first missed, so that either alone is enough.
@@ -17,7 +18,8 @@ import { buildArches, findPlatform } from '../platforms/index.ts';
 import { enqueueReadyTasks } from '../scheduler/dependencies.ts';
 import { recordTaskEvents } from '../scheduler/events.ts';
 import { inTransaction } from '../scheduler/transaction.ts';
-import { blockedTask } from '../scheduler/new-task.ts';
+import { blockedTask, failedTask } from '../scheduler/new-task.ts';
+import { platformGraph, recordItemFacts } from './build-graph.ts';
 import { createTestTasks } from './test-tasks.ts';
 import { autoSignTestedBuilds } from '../signing/index.ts';
 import { transitionTasks } from '../scheduler/transitions.ts';
@@ -74,14 +76,24 @@ async function readiness(ctx: Context, task: SrpmTask, dependsOn: number[]): Pro
   return deps.every((d) => d.fanned !== null) ? null : 'wait';
 }
 
+/** The item's waits merged into what it already shows (build_items.depends_on: every platform's). */
+function mergedDependsOn(current: string, more: readonly number[]): string {
+  return JSON.stringify([...new Set([...jsonArray<number>(current), ...more])].sort((a, b) => a - b));
+}
+
 /**
- * Creates the rpm tasks of a succeeded srpm task (once). Returns how many were created, or null
- * when it did not fan out (already done, or a dependency has not fanned out yet).
+ * Creates the rpm tasks of a succeeded srpm task (once), when the build's order on its platform
+ * is known and the items it waits for have fanned out. An item on a dependency cycle gets its rpm
+ * tasks failed, naming the cycle. Returns how many were created, or null when it did not fan out
+ * (already done, or not yet possible).
  */
 export async function fanOut(ctx: Context, task: SrpmTask): Promise<number | null> {
   const db = buildsDb(ctx);
+  const graph = await platformGraph(ctx, task.build_id, task.platform);
+  if (!graph.known) return null;
   const item = await db.selectFrom('build_items').select(['name', 'depends_on']).where('id', '=', task.item_id).executeTakeFirstOrThrow();
-  const dependsOn = jsonArray<number>(item.depends_on);
+  const cycle = graph.cycles.get(task.item_id);
+  const dependsOn = cycle ? [] : (graph.deps.get(task.item_id) ?? []);
   if ((await readiness(ctx, task, dependsOn)) !== null) return null;
   const { arches, why } = await archesOf(ctx, task);
   const depTasks = dependsOn.length
@@ -99,21 +111,27 @@ export async function fanOut(ctx: Context, task: SrpmTask): Promise<number | nul
     const claimed = await txDb.insertInto('build_fanouts').values({ task_id: task.id, at: tx.now() }).onConflict((oc) => oc.column('task_id').doNothing()).returning('task_id').executeTakeFirst();
     if (!claimed) return null;
     const now = tx.now();
+    const cycleReason = cycle ? `dependency cycle: ${cycle.join(' → ')} (each needs another to be built first; submit them with an explicit order)` : null;
     const doomed: { id: number; reason: string }[] = [];
     for (const arch of arches) {
       const waitsFor = depTasks.filter((d) => arch === 'noarch' || d.arch === arch || d.arch === 'noarch');
+      const fields = { buildId: task.build_id, itemId: task.item_id, kind: 'rpm' as const, platform: task.platform, arch, priority: task.priority, ownerId: task.owner_id, maxAttempts: task.max_attempts, now };
       const row = await txDb
         .insertInto('tasks')
-        .values(blockedTask({ buildId: task.build_id, itemId: task.item_id, kind: 'rpm', platform: task.platform, arch, priority: task.priority, ownerId: task.owner_id, maxAttempts: task.max_attempts, now }))
+        .values(cycleReason ? failedTask(fields, cycleReason) : blockedTask(fields))
         .returning('id')
         .executeTakeFirstOrThrow();
       await txDb.insertInto('task_dependencies').values([task.id, ...waitsFor.map((d) => d.id)].map((d) => ({ task_id: row.id, depends_on: d }))).execute();
       const waits = waitsFor.length ? `; waits for tasks ${waitsFor.map((d) => d.id).join(', ')} of the packages it builds against` : '';
       await recordTaskEvents(tx, [{ taskId: row.id, kind: 'created', message: `rpm task for ${item.name ?? '?'} ${arch} on ${task.platform} from SRPM task ${task.id}${waits}` }]);
+      if (cycleReason) await recordTaskEvents(tx, [{ taskId: row.id, kind: 'failed', message: cycleReason }]);
       const dead = waitsFor.find((d) => d.state === 'failed' || d.state === 'cancelled');
       if (dead) doomed.push({ id: row.id, reason: `dependency task ${dead.id} ${dead.state === 'failed' ? 'failed' : 'was cancelled'}` });
     }
-    const summary = arches.length ? `fan-out: rpm tasks for ${arches.join(', ')} (${why})` : `fan-out: nothing to build on ${task.platform} (${why})`;
+    if (dependsOn.length > 0) await txDb.updateTable('build_items').set({ depends_on: mergedDependsOn(item.depends_on, dependsOn) }).where('id', '=', task.item_id).execute();
+    const reasons = graph.why.get(task.item_id) ?? [];
+    const order = cycleReason ?? (reasons.length ? `they wait for ${reasons.join(', ')}` : 'they wait for no other package of the build');
+    const summary = arches.length ? `fan-out: rpm tasks for ${arches.join(', ')} (${why}); ${order}` : `fan-out: nothing to build on ${task.platform} (${why})`;
     await recordTaskEvents(tx, [{ taskId: task.id, kind: 'fan-out', message: summary }]);
     for (const d of doomed) {
       await transitionTasks(tx, [d.id], 'blocked', 'cancelled', { set: { failure_reason: d.reason }, event: { kind: 'cancelled', message: d.reason } });
@@ -125,42 +143,45 @@ export async function fanOut(ctx: Context, task: SrpmTask): Promise<number | nul
 
 /**
  * Whether a succeeded srpm task of the build is still to fan out (so the build is not over,
- * whatever its row says for the moment): one whose dependencies have not failed or been cancelled.
+ * whatever its row says for the moment): one whose order is not known yet, or whose dependencies
+ * have not failed or been cancelled.
  */
 export async function hasPendingFanout(ctx: Context, buildId: number): Promise<boolean> {
-  const db = buildsDb(ctx);
-  const [tasks, items] = await Promise.all([
-    db
-      .selectFrom('tasks as t')
-      .leftJoin('build_fanouts as f', 'f.task_id', 't.id')
-      .select(['t.item_id', 't.platform', 't.state', 'f.task_id as fanned'])
-      .where('t.build_id', '=', buildId)
-      .where('t.kind', '=', 'srpm')
-      .execute(),
-    db.selectFrom('build_items').select(['id', 'depends_on']).where('build_id', '=', buildId).execute(),
-  ]);
-  const deps = new Map(items.map((i) => [i.id, jsonArray<number>(i.depends_on)]));
-  const srpm = new Map(tasks.map((t) => [`${t.item_id}/${t.platform}`, t]));
+  const tasks = await buildsDb(ctx)
+    .selectFrom('tasks as t')
+    .leftJoin('build_fanouts as f', 'f.task_id', 't.id')
+    .select(['t.item_id', 't.platform', 't.state', 'f.task_id as fanned'])
+    .where('t.build_id', '=', buildId)
+    .where('t.kind', '=', 'srpm')
+    .execute();
   const pending = (t: (typeof tasks)[number]): boolean => t.state === 'succeeded' && t.fanned === null;
-  const doomed = (itemId: number, platform: string, seen: Set<number>): boolean => {
-    if (seen.has(itemId)) return false;
-    seen.add(itemId);
-    return (deps.get(itemId) ?? []).some((d) => {
-      const t = srpm.get(`${d}/${platform}`);
-      if (!t) return false;
-      if (t.state === 'failed' || t.state === 'cancelled') return true;
-      return pending(t) && doomed(d, platform, seen);
-    });
-  };
-  return tasks.some((t) => pending(t) && !doomed(t.item_id, t.platform, new Set()));
+  if (!tasks.some(pending)) return false;
+  for (const platform of new Set(tasks.filter(pending).map((t) => t.platform))) {
+    const graph = await platformGraph(ctx, buildId, platform);
+    if (!graph.known) return true;
+    const srpm = new Map(tasks.filter((t) => t.platform === platform).map((t) => [t.item_id, t]));
+    const doomed = (itemId: number, seen: Set<number>): boolean => {
+      if (seen.has(itemId) || graph.cycles.has(itemId)) return false;
+      seen.add(itemId);
+      return (graph.deps.get(itemId) ?? []).some((d) => {
+        const t = srpm.get(d);
+        if (!t) return false;
+        if (t.state === 'failed' || t.state === 'cancelled') return true;
+        return pending(t) && doomed(d, seen);
+      });
+    };
+    if (tasks.some((t) => t.platform === platform && pending(t) && !doomed(t.item_id, new Set()))) return true;
+  }
+  return false;
 }
 
 /**
  * The hook for the scheduler: call it when a task has succeeded (in or after the completing
  * transaction). Fans out a succeeded srpm task, and the items that were waiting for it.
  */
-export async function onTaskCompleted(ctx: Context, task: Pick<Task, 'id' | 'build_id' | 'kind' | 'state'>): Promise<void> {
+export async function onTaskCompleted(ctx: Context, task: Pick<Task, 'id' | 'build_id' | 'item_id' | 'kind' | 'state'>): Promise<void> {
   if (task.kind !== 'srpm' || task.state !== 'succeeded') return;
+  await recordItemFacts(ctx, task);
   await fanOutPending(ctx, task.build_id);
 }
 

@@ -67,20 +67,3 @@ export async function readFileAt(dir: string, commit: string, path: string): Pro
   if (r.code !== 0) throw new Error(`git show ${commit}:${path}: ${lastErrorLine(r.stderr)}`);
   return r.stdout;
 }
-
-/**
- * Writes the whole tree of `commit` into `dest` (for specs whose macros read their sources),
- * with a private index file so that concurrent readers of the cache do not interfere.
- */
-export async function materialiseTree(dir: string, commit: string, dest: string): Promise<void> {
-  mkdirSync(dest, { recursive: true });
-  const env = { GIT_INDEX_FILE: join(dest, '.distforge-index') };
-  const base = ['--git-dir', dir, '--work-tree', dest];
-  for (const args of [
-    [...base, 'read-tree', commit],
-    [...base, 'checkout-index', '--all', '--force'],
-  ]) {
-    const r = await runTool('git', args, { env });
-    if (r.code !== 0) throw new Error(`git ${args[4] ?? ''} ${commit}: ${lastErrorLine(r.stderr)}`);
-  }
-}

@@ -8,12 +8,14 @@
  * - build: package sources (git URL + branch, tag or commit; or an uploaded SRPM) for one or more
  *   platforms. Its state follows its tasks: pending → running → succeeded | failed | cancelled.
  * - item: one source of a build (build_items), with the package name, spec path, BuildRequires
- *   and Provides read from its spec at submit time, and the items it depends on.
+ *   and Provides its srpm tasks reported, and the items it depends on.
  * - item graph: item X depends on item Y when a BuildRequires of X is provided by a binary
- *   package of Y (names are provides; versions must match). Worked out, not typed; a cycle is
- *   refused at submit naming the packages, unless the user gave an explicit order, in which case
- *   each item depends on the one before it.
- * - srpm task: builds the source RPM of an item for a platform (arch `src`); created at submit.
+ *   package of Y (names are provides; versions must match). Worked out per platform from what the
+ *   srpm tasks found out on the nodes (the master never evaluates a spec), once all of them ended;
+ *   the packages of a cycle fail naming it, unless the user gave an explicit order, in which case
+ *   each item depends on the one before it (build-graph.ts).
+ * - srpm task: builds the source RPM of an item for a platform (arch `src`) and reports the
+ *   package's name, BuildRequires and Provides, found in the node's sandbox; created at submit.
  * - rpm task: builds the binary RPMs of that SRPM for one arch (or once as noarch); created by
  *   the fan-out when the srpm task succeeds, depending on its srpm task and on the rpm tasks of
  *   the items it depends on (same platform: same arch and noarch; all arches for noarch).
@@ -32,7 +34,8 @@ export { advanceBuilds, fanOut, fanOutPending, hasPendingFanout, onTaskCompleted
 export { buildRepoDir, buildRepoUrl, currentRepomds, decorateLease, ensureBuildRepo, metadataSignatureOf, syncRunningBuildRepos, type LeaseDecorationInput } from './build-repo.ts';
 export { effectiveState, getBuildRow, listBuilds, showBuild, type ArtifactView, type BuildPage, type BuildSummary, type BuildView, type ItemView, type RepositoryView, type TaskView } from './view.ts';
 export { buildLogs, parseCursor, type LogChunk, type LogPage, type LogTask } from './logs.ts';
-export { readSrpmSource, storeSrpm, type UploadedSrpm } from './srpm-source.ts';
+export { findUploadedSrpm, storeSrpm, type UploadedSrpm } from './srpm-source.ts';
 export { parseGitSource, resolveGitSource, type GitSourceRef, type ResolvedGitSource } from './git-source.ts';
-export { explicitGraph, findCycle, itemGraph, type GraphItem } from './dep-graph.ts';
-export { BuildStateError, DependencyCycleError, GitRefNotFoundError, GitUnreachableError, SpecInvalidError, SpecNotFoundError, UnknownPlatformError } from './errors.ts';
+export { cyclicItems, explicitGraph, findCycle, itemGraph, type GraphItem } from './dep-graph.ts';
+export { parseItemFacts, platformGraph, recordItemFacts, type ItemFacts, type PlatformGraph } from './build-graph.ts';
+export { BuildStateError, GitRefNotFoundError, GitUnreachableError, SpecNotFoundError, UnknownPlatformError } from './errors.ts';

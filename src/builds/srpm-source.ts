@@ -1,7 +1,6 @@
 /**
  * Uploaded SRPMs as build sources: stored in the artifact store (content addressed), checked to
- * be a source package, indexed in rpm_packages, and their spec file read back from the payload
- * when a build names them.
+ * be a source package and indexed in rpm_packages; a build names them by sha256.
  *
  * Terminology:
  * - uploaded SRPM: a source RPM a user sent with `POST /srpms`; a build item names it by sha256.
@@ -14,9 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.ts';
 import { DistforgeError, NotFoundError } from '../errors.ts';
 import { packageFromFile, readRpmFileSync, type RpmPackage } from '../rpm/index.ts';
-import { parseCompressor, payloadStream, readCpio } from '../rpm/payload/index.ts';
 import { rpmIndexRow } from '../scheduler/rpm-index.ts';
-import { SpecNotFoundError } from './errors.ts';
 
 export interface UploadedSrpm {
   sha256: string;
@@ -42,7 +39,7 @@ export async function withLocalBlob<T>(ctx: Context, sha256: string, fn: (path: 
   }
 }
 
-function readSourcePackage(path: string): { pkg: RpmPackage; payloadStart: number } {
+function readSourcePackage(path: string): { pkg: RpmPackage } {
   let file;
   try {
     file = readRpmFileSync(path);
@@ -51,7 +48,7 @@ function readSourcePackage(path: string): { pkg: RpmPackage; payloadStart: numbe
   }
   const pkg = packageFromFile(file);
   if (!pkg.isSource) throw new DistforgeError('not_srpm', `the upload is a binary package (${pkg.name}.${pkg.arch}), not a source RPM`, { status: 422 });
-  return { pkg, payloadStart: file.payloadStart };
+  return { pkg };
 }
 
 function nevraOf(p: RpmPackage): string {
@@ -71,24 +68,16 @@ export async function storeSrpm(ctx: Context, body: Readable | Buffer): Promise<
 }
 
 /**
- * The uploaded SRPM `sha256`: its name and the spec file in its payload.
- * @throws NotFoundError when no such SRPM was uploaded; SpecNotFoundError when it has no spec.
+ * The uploaded SRPM `sha256`: its package name (from the index made at upload; its spec is read
+ * on a node, never here).
+ * @throws NotFoundError when no such SRPM was uploaded
  */
-export async function readSrpmSource(ctx: Context, sha256: string): Promise<{ name: string; specPath: string; specText: string }> {
+export async function findUploadedSrpm(ctx: Context, sha256: string): Promise<{ name: string }> {
   const indexed = SHA256.test(sha256)
     ? await ctx.db.kysely.selectFrom('rpm_packages').select(['name', 'arch']).where('sha256', '=', sha256).executeTakeFirst()
     : undefined;
   if (!indexed || (indexed.arch !== 'src' && indexed.arch !== 'nosrc') || !(await ctx.store.has(sha256))) {
     throw new NotFoundError(`no uploaded SRPM with sha256 ${sha256} (upload it with POST /api/v1/srpms first)`);
   }
-  return withLocalBlob(ctx, sha256, async (path) => {
-    const { pkg, payloadStart } = readSourcePackage(path);
-    for await (const entry of readCpio(payloadStream(path, payloadStart, parseCompressor(pkg.payloadCompressor ?? undefined)))) {
-      const name = entry.name.replace(/^\.\//, '');
-      if (entry.type === 'file' && !name.includes('/') && name.endsWith('.spec')) {
-        return { name: pkg.name, specPath: name, specText: (await entry.readBody(8 * 1024 * 1024)).toString('utf8') };
-      }
-    }
-    throw new SpecNotFoundError(`the SRPM ${pkg.name} (${sha256.slice(0, 12)}) has no spec file`);
-  });
+  return { name: indexed.name };
 }

@@ -1,16 +1,17 @@
 /**
- * Submitting a build: the request checked, platforms looked up, every source resolved and its
- * spec analysed, the item graph worked out (or the user's order taken), a cycle rejected — all
- * before anything is written — then the build, its items and one srpm task per item and platform
- * inserted in one transaction. A rebuild submits the same sources at the same commits.
+ * Submitting a build: the request checked, platforms looked up, every source resolved (a git ref
+ * to its commit and spec file, an SRPM to its upload) — all before anything is written — then the
+ * build, its items and one srpm task per item and platform inserted in one transaction. No spec
+ * is evaluated here: the srpm tasks find out, on nodes and in the sandbox, what each package needs
+ * and provides, and the build's order follows from that (build-graph.ts), unless the user gave
+ * an explicit order. A rebuild submits the same sources at the same commits.
  */
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../context.ts';
 import { NotFoundError, UsageError } from '../errors.ts';
 import { findPlatform, listPlatforms, type Platform } from '../platforms/index.ts';
-import { parseDependency, satisfies } from '../rpm/depmatch.ts';
-import { explicitGraph, findCycle, itemGraph, requirementsOf, type GraphItem } from './dep-graph.ts';
-import { DependencyCycleError, UnknownPlatformError } from './errors.ts';
+import { explicitGraph } from './dep-graph.ts';
+import { UnknownPlatformError } from './errors.ts';
 import { parseGitSource } from './git-source.ts';
 import { enqueueReadyTasks } from '../scheduler/dependencies.ts';
 import { inTransaction } from '../scheduler/transaction.ts';
@@ -73,18 +74,6 @@ async function loadPlatforms(ctx: Context, names: readonly string[]): Promise<Pl
   return found as Platform[];
 }
 
-/** The BuildRequires of `x` that `y` provides (for the scheduling record), or null. */
-function reasonOf(x: GraphItem, y: GraphItem): string | null {
-  const provides = y.provides.flatMap((p) => {
-    try {
-      return [parseDependency(p)];
-    } catch {
-      return [];
-    }
-  });
-  return x.buildRequires.find((line) => requirementsOf(line).some((req) => provides.some((p) => satisfies(p, req)))) ?? null;
-}
-
 interface Plan {
   input: SubmitInput;
   platforms: Platform[];
@@ -128,8 +117,8 @@ async function insertBuild(trx: BuildsKysely, ctx: Context, ownerId: number, pla
         name: item.name,
         depends_on: '[]',
         spec_path: item.specPath,
-        build_requires: JSON.stringify(item.buildRequires),
-        provides: JSON.stringify(item.provides),
+        build_requires: null,
+        provides: null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -140,11 +129,7 @@ async function insertBuild(trx: BuildsKysely, ctx: Context, ownerId: number, pla
     const itemId = itemIds[i];
     if (item === undefined || itemId === undefined) continue;
     await trx.updateTable('build_items').set({ depends_on: JSON.stringify(deps.map((d) => itemIds[d])) }).where('id', '=', itemId).execute();
-    const waits = deps.map((d) => {
-      const dep = plan.items[d];
-      const why = dep && !plan.input.explicitOrder ? reasonOf(item, dep) : null;
-      return `${dep?.name ?? '?'}${why ? ` (BuildRequires: ${why})` : plan.input.explicitOrder ? ' (explicit order)' : ''}`;
-    });
+    const waits = deps.map((d) => `${plan.items[d]?.name ?? '?'} (explicit order)`);
     for (const platform of plan.platforms) {
       const task = await trx
         .insertInto('tasks')
@@ -170,7 +155,10 @@ async function insertBuild(trx: BuildsKysely, ctx: Context, ownerId: number, pla
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      const message = `srpm task for ${item.name} on ${platform.name}` + (waits.length > 0 ? `; its rpm tasks will wait for ${waits.join(', ')}` : '');
+      const order = plan.input.explicitOrder
+        ? waits.length > 0 ? `; its rpm tasks will wait for ${waits.join(', ')}` : ''
+        : `; the build's order follows once every srpm task of ${platform.name} has reported what its package needs and provides`;
+      const message = `srpm task for ${item.name} on ${platform.name}${order}`;
       await trx.insertInto('task_events').values({ task_id: task.id, at: now, kind: 'created', node_id: null, message }).execute();
     }
   }
@@ -179,10 +167,9 @@ async function insertBuild(trx: BuildsKysely, ctx: Context, ownerId: number, pla
 
 async function submitSources(ctx: Context, ownerId: number, input: SubmitInput, sources: readonly (SourceInput | PinnedSource)[], rebuildOf: number | null): Promise<number> {
   const platforms = await loadPlatforms(ctx, input.platforms);
-  const items = await prepareSources(ctx, sources, platforms);
-  const graph = input.explicitOrder ? explicitGraph(items.length) : itemGraph(items);
-  const cycle = input.explicitOrder ? null : findCycle(graph);
-  if (cycle) throw new DependencyCycleError(cycle.map((i) => items[i]?.name ?? `#${i}`));
+  const items = await prepareSources(ctx, sources);
+  // An explicit order is known now; otherwise it is worked out from what the srpm tasks report.
+  const graph = input.explicitOrder ? explicitGraph(items.length) : items.map(() => []);
   const plan: Plan = { input, platforms, items, graph, rebuildOf };
   // The srpm tasks are inserted blocked and queued by the scheduler (they depend on nothing), in
   // the same transaction: a build is never seen half-inserted.
@@ -198,7 +185,7 @@ async function submitSources(ctx: Context, ownerId: number, input: SubmitInput, 
 /**
  * Submits a build for `ownerId`; returns its id. Nothing is written when anything is wrong.
  * @throws UsageError, UnknownPlatformError, GitUnreachableError, GitRefNotFoundError,
- *   SpecNotFoundError, SpecInvalidError, NotFoundError (SRPM), DependencyCycleError
+ *   SpecNotFoundError, NotFoundError (SRPM)
  */
 export async function submitBuild(ctx: Context, ownerId: number, input: SubmitInput): Promise<number> {
   return submitSources(ctx, ownerId, input, input.sources, null);

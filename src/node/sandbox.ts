@@ -1,81 +1,31 @@
 /**
- * The bubblewrap sandbox every build command runs in:
+ * The build sandbox: every build command (rpmbuild, rpmspec, rpm into the private rpmdb) runs in
+ * src/sandbox's bubblewrap sandbox as the unprivileged sandbox user, with the build limits (or
+ * the spec-evaluation limits), over the task's build root (builders/build-root.ts):
  *
- * - `--unshare-all`: own network (loopback only: no way out), PID, IPC, UTS and user namespaces;
- *   `--die-with-parent` and its own PID namespace, so killing bwrap kills the build.
- * - the host's /usr read-only, the top-level /bin, /lib … links (or read-only binds on a host
- *   without merged /usr), and only the /etc files rpmbuild and the compiler need, read-only.
- * - a private, empty /tmp; /proc and a minimal /dev; the root itself read-only.
- * - the task's build root: the directories the caller mounts (the rpmbuild top dir writable, the
- *   inputs and the build-dependency sysroot read-only).
- * - a cleared environment (only what the caller sets), its own host name.
+ * - own network (loopback only), PID, IPC, UTS namespaces; killing bwrap kills the build;
+ * - the host's /usr and a few /etc entries read-only, a private /tmp, its own /proc and /dev;
+ * - the directories the caller mounts (the rpmbuild top dir writable, inputs read-only), given to
+ *   the sandbox's user first so that it may read them whatever the node's umask;
+ * - a cleared environment, its own host name.
  *
  * Nothing else of the host is visible, so the build cannot write outside its build root.
  */
-import { lstatSync, readlinkSync } from 'node:fs';
-import { runLogged, type RunOptions, type RunResult } from './run.ts';
+import { giveToSandbox, runSandboxed, type SandboxSpec } from '../sandbox/index.ts';
+import type { RunOptions, RunResult } from './run.ts';
 
-/** One directory (or file) of the host shown inside the sandbox. */
-export interface SandboxMount {
-  host: string;
-  sandbox: string;
-  writable: boolean;
-}
+export type { SandboxMount, SandboxSpec } from '../sandbox/index.ts';
 
-export interface SandboxSpec {
-  mounts: SandboxMount[];
-  /** The whole environment of the command. */
-  env: Record<string, string>;
-  /** Host name inside the sandbox (the `_buildhost`). */
-  hostname: string;
-  /** Working directory inside the sandbox. */
-  cwd: string;
-}
-
-/** /etc entries rpmbuild, the shell and the toolchain read (bound read-only when present). */
-const ETC_FILES = [
-  '/etc/passwd',
-  '/etc/group',
-  '/etc/nsswitch.conf',
-  '/etc/alternatives',
-  '/etc/ld.so.cache',
-  '/etc/ld.so.conf',
-  '/etc/ld.so.conf.d',
-  '/etc/localtime',
-  '/etc/os-release',
-  '/etc/rpm',
-];
-
-/** Top-level directories that merged-/usr hosts make links into /usr. */
-const TOP_LEVEL = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
-
-/** bwrap arguments for the top-level /bin, /lib … entries: the same links, or read-only binds. */
-function topLevelArgs(): string[] {
-  const out: string[] = [];
-  for (const dir of TOP_LEVEL) {
-    const st = lstatSync(dir, { throwIfNoEntry: false });
-    if (st === undefined) continue;
-    if (st.isSymbolicLink()) out.push('--symlink', readlinkSync(dir), dir);
-    else if (st.isDirectory()) out.push('--ro-bind', dir, dir);
-  }
-  return out;
-}
-
-/** The full bwrap command line (without `bwrap` itself) that runs `command` in the sandbox. */
-export function bwrapArgs(spec: SandboxSpec, command: readonly string[]): string[] {
-  const args = ['--unshare-all', '--die-with-parent', '--new-session', '--hostname', spec.hostname, '--ro-bind', '/usr', '/usr', ...topLevelArgs()];
-  for (const f of ETC_FILES) args.push('--ro-bind-try', f, f);
-  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
-  for (const m of spec.mounts) args.push(m.writable ? '--bind' : '--ro-bind', m.host, m.sandbox);
-  args.push('--remount-ro', '/', '--chdir', spec.cwd, '--clearenv');
-  for (const [k, v] of Object.entries(spec.env)) args.push('--setenv', k, v);
-  args.push('--', ...command);
-  return args;
-}
-
-/** Runs `command` in the sandbox, logging its output (see run.ts). */
-export function runInSandbox(spec: SandboxSpec, command: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  return runLogged('bwrap', bwrapArgs(spec, command), options);
+/** Runs `command` in the sandbox, logging its output (see run.ts); `timeoutMs` kills it. */
+export async function runInSandbox(spec: SandboxSpec, command: readonly string[], options: RunOptions & { timeoutMs?: number } = {}): Promise<RunResult & { stdout: string; timedOut: boolean }> {
+  for (const m of spec.mounts) giveToSandbox(m.host, spec.user, m.writable);
+  const r = await runSandboxed(spec, command, {
+    ...(options.logPath !== undefined ? { logPath: options.logPath } : {}),
+    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  });
+  return { code: r.code, signal: r.signal, output: r.output, stdout: r.stdout, timedOut: r.timedOut };
 }
 
 /** The environment of a build: a fixed PATH and locale, HOME in the build root. */
@@ -90,3 +40,4 @@ export function baseEnv(home: string): Record<string, string> {
     TMPDIR: '/tmp',
   };
 }
+

@@ -10,9 +10,9 @@
  * for the task.
  */
 import { appendFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { srpmArchInfo, targetArches } from '../platforms/arches.ts';
-import { buildRpms, buildSrpm, type BuildOutcome } from './builders/rpmbuild-sandbox.ts';
+import { buildRpms, buildSrpm, srpmFacts, type BuildOutcome } from './builders/rpmbuild-sandbox.ts';
 import type { NodeClient } from './client.ts';
 import { ArchNotBuildableError, BuildFailedError, LeaseLostError } from './errors.ts';
 import { LogStreamer } from './log-stream.ts';
@@ -21,7 +21,7 @@ import { fetchSources, ownLookasideTemplate, sourceCacheFor } from './lookaside.
 import { checkoutSource } from './sources.ts';
 import { hostArch } from './host.ts';
 import type { ArtifactKind, LeasedTask, NodePlatform, TaskArtifact } from './types.ts';
-import { readPackageSync } from '../rpm/index.ts';
+import { nevra, readPackageSync } from '../rpm/index.ts';
 import { sha256File } from '../util/sha256-file.ts';
 
 /** The part of a logger the node uses (pino's Logger fits). */
@@ -130,7 +130,8 @@ class TaskRun {
       const pkg = readPackageSync(path);
       const arches = targetArches(srpmArchInfo(path), platform.arches);
       this.note(`the source is an uploaded SRPM, ${basename(path)}: nothing to build; it builds for ${arches.join(', ') || 'no arch of this platform'}`);
-      return { artifacts: [await artifact(path, 'srpm'), await this.logArtifact()], result: { packageName: pkg.name, arches } };
+      const facts = await srpmFacts(path, join(this.workDir, 'facts'), this.builderOptions(platform));
+      return { artifacts: [await artifact(path, 'srpm'), await this.logArtifact()], result: { ...facts, nevra: nevra(pkg), arches } };
     }
     if (!src.gitUrl) throw new BuildFailedError('a git source without gitUrl');
     this.note(`checking out ${src.gitUrl} at ${src.gitCommit ?? src.gitRef ?? '?'}`);
@@ -151,7 +152,16 @@ class TaskRun {
     writeFileSync(b.buildenvPath, `${JSON.stringify(b.buildenv, null, 2)}\n`);
     return {
       artifacts: [await artifact(b.srpmPath, 'srpm'), ...(await this.outcomeArtifacts(b))],
-      result: { packageName: b.packageName, nevra: b.nevra, arches: b.arches, commit: checkout.commit, layout: sources.layout, sources: sources.fetched, buildenv: b.buildenv },
+      result: {
+        ...b.facts,
+        specPath: relative(checkout.dir, checkout.specPath),
+        nevra: b.nevra,
+        arches: b.arches,
+        commit: checkout.commit,
+        layout: sources.layout,
+        sources: sources.fetched,
+        buildenv: b.buildenv,
+      },
     };
   }
 

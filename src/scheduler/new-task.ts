@@ -35,3 +35,11 @@ export function blockedTask(f: NewTaskFields): NewTask {
     result: null,
   };
 }
+
+/**
+ * A new task row that has failed before it could run (a package on a dependency cycle: nothing
+ * can be built first). A retry queues it like any failed task.
+ */
+export function failedTask(f: NewTaskFields, reason: string): NewTask {
+  return { ...blockedTask(f), state: 'failed', finished_at: f.now, failure_reason: reason };
+}

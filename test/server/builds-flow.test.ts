@@ -112,7 +112,15 @@ describe(`a build from submit to end (${TEST_DIALECT})`, () => {
     assert.equal(name, 'uploaded');
     const r = await api<BuildView>(server, 'POST', '/builds', { token: server.maintainer, body: { platforms: [PLATFORM], sources: [{ srpmSha256: sha256 }] } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
-    assert.deepEqual([r.body.items[0]?.kind, r.body.items[0]?.package, r.body.items[0]?.srpmSha256, r.body.items[0]?.specPath], ['srpm', 'uploaded', sha256, 'uploaded.spec']);
+    assert.deepEqual([r.body.items[0]?.kind, r.body.items[0]?.package, r.body.items[0]?.srpmSha256, r.body.items[0]?.specPath], ['srpm', 'uploaded', sha256, null]);
+    // The srpm task reads the SRPM's spec on the node (in the sandbox), never the master.
+    const [task] = (await node.leaseAll()).filter((t) => t.build_id === r.body.id);
+    assert.ok(task);
+    await node.upload(task, [srpm]);
+    await node.complete(task, {});
+    const after = await show(r.body.id);
+    assert.equal(after.items[0]?.specPath, 'uploaded.spec');
+    assert.deepEqual(after.tasks.filter((t) => t.kind === 'rpm').map((t) => t.arch), ['x86_64']);
 
     const binary = rpmbuild(join(server.gitRoot, 'bin'), 'binpkg', specOf('binpkg')).find((p) => !p.endsWith('.src.rpm')) ?? '';
     const post = (body: Buffer, token = server.maintainer) =>

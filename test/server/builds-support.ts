@@ -4,13 +4,16 @@
  * simulated node that leases and completes tasks through the real scheduler.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { createNodeToken } from '../../src/auth/nodes.ts';
 import { issueUserToken } from '../../src/auth/tokens.ts';
 import { decorateLease, onTaskCompleted } from '../../src/builds/index.ts';
 import type { Task } from '../../src/db/schema.ts';
+import { buildSrpm as nodeBuildSrpm, srpmFacts } from '../../src/node/builders/rpmbuild-sandbox.ts';
+import { nodePlatform } from '../../src/node/platform.ts';
+import { checkoutSource } from '../../src/node/sources.ts';
 import { completeTask, describeLease, failTask, leaseTask, recordArtifact, rpmIndexRow, type LeasedTask } from '../../src/scheduler/index.ts';
 import { el9Defines } from '../support/rpmbuild.ts';
 import { examplePlatform, startTestServer, type TestServer, type TestServerOptions } from '../support/server.ts';
@@ -141,8 +144,36 @@ export class SimNode {
     }
   }
 
-  complete(task: Task, result: unknown = {}): Promise<Task> {
-    return completeTask(this.server.ctx, this.id, task.id, result, { onSucceeded: onTaskCompleted });
+  /**
+   * Completes `task` with `result`. An srpm task reports, as a real node's does, what its package
+   * needs and provides, found out for real: the source checked out (or the uploaded SRPM read) and
+   * built or queried with rpmbuild and rpmspec in the node's sandbox.
+   */
+  async complete(task: Task, result: Record<string, unknown> = {}): Promise<Task> {
+    const full = task.kind === 'srpm' && !('packageName' in result) ? { ...(await this.srpmFacts(task)), ...result } : result;
+    return completeTask(this.server.ctx, this.id, task.id, full, { onSucceeded: onTaskCompleted });
+  }
+
+  /** The facts the node's srpm stage reports for the task's source (see {@link complete}). */
+  async srpmFacts(task: Task): Promise<Record<string, unknown>> {
+    const { ctx } = this.server;
+    const item = await ctx.db.kysely.selectFrom('build_items').selectAll().where('id', '=', task.item_id).executeTakeFirstOrThrow();
+    const row = await ctx.db.kysely.selectFrom('platforms').select('definition').where('name', '=', task.platform).executeTakeFirstOrThrow();
+    const platform = nodePlatform(JSON.parse(row.definition) as unknown, task.platform);
+    const work = mkdtempSync(join(tmpdir(), 'distforge-simnode-'));
+    try {
+      if (item.srpm_sha256 !== null) {
+        const path = ctx.store.localPath(item.srpm_sha256);
+        if (path === null) throw new Error('the SRPM is not in the local store');
+        return { ...(await srpmFacts(path, join(work, 'facts'), { platform })) };
+      }
+      const checkout = await checkoutSource({ kind: 'git', gitUrl: item.git_url ?? '', gitRef: item.git_ref ?? '', gitCommit: item.git_commit ?? '' }, join(work, 'src'));
+      if (checkout.kind !== 'git') throw new Error('not a git checkout');
+      const built = await nodeBuildSrpm(checkout, join(work, 'srpm'), { platform });
+      return { ...built.facts, specPath: relative(checkout.dir, checkout.specPath), nevra: built.nevra };
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   }
 
   fail(task: Task, reason: string): Promise<Task> {

@@ -46,13 +46,21 @@ describe(`builds API (${TEST_DIALECT})`, () => {
     const [greeter, libgreet] = b.items;
     assert.equal(greeter?.git?.commit, app.commit);
     assert.equal(libgreet?.git?.commit, lib.commit, 'the annotated tag is resolved to its commit');
-    assert.deepEqual(greeter?.dependsOn, [libgreet?.id]);
-    assert.deepEqual(libgreet?.dependsOn, []);
+    // The master evaluates no spec: the order is known once the srpm tasks have reported.
+    assert.deepEqual(greeter?.dependsOn, []);
     assert.deepEqual(b.tasks.map((t) => [t.package, t.kind, t.arch, t.state]), [['greeter', 'srpm', 'src', 'queued'], ['libgreet', 'srpm', 'src', 'queued']]);
 
-    // Both SRPMs build; then libgreet's rpm task is queued and greeter's waits for it.
-    for (const t of await node.leaseAll()) await node.complete(t, { arches: ['x86_64'] });
+    // Both SRPMs build (the simulated node reports what rpmbuild and rpmspec found in the
+    // sandbox); then libgreet's rpm task is queued and greeter's waits for it.
+    const [first, second] = await node.leaseAll();
+    assert.ok(first && second);
+    await node.complete(first, { arches: ['x86_64'] });
+    assert.equal((await show(b.id, server.reader)).body.tasks.filter((t) => t.kind === 'rpm').length, 0, 'no rpm task before every srpm task has reported');
+    await node.complete(second, { arches: ['x86_64'] });
     const fanned = (await show(b.id, server.reader)).body;
+    const items = new Map(fanned.items.map((i) => [i.package, i]));
+    assert.deepEqual(items.get('greeter')?.dependsOn, [items.get('libgreet')?.id]);
+    assert.deepEqual(items.get('libgreet')?.dependsOn, []);
     const rpm = (name: string) => fanned.tasks.find((t) => t.kind === 'rpm' && t.package === name);
     const srpm = (name: string) => fanned.tasks.find((t) => t.kind === 'srpm' && t.package === name);
     assert.equal(rpm('libgreet')?.state, 'queued');
@@ -67,23 +75,36 @@ describe(`builds API (${TEST_DIALECT})`, () => {
     assert.match(events.body.map((e) => e.message).join('\n'), /waits for tasks/);
     const srpmEvents = await api<{ kind: string; message: string }[]>(server, 'GET', `/tasks/${srpm('greeter')?.id}/events`, { token: server.reader });
     assert.match(srpmEvents.body.map((e) => e.message).join('\n'), /wait for libgreet \(BuildRequires: libgreet-devel >= 1\.0\)/);
+    const libEvents = await api<{ kind: string; message: string }[]>(server, 'GET', `/tasks/${srpm('libgreet')?.id}/events`, { token: server.reader });
+    assert.match(libEvents.body.map((e) => e.message).join('\n'), /wait for no other package of the build/);
     await server.ctx.db.kysely.updateTable('builds').set({ public: 0 }).where('id', '=', b.id).execute();
   });
 
-  test('a dependency cycle is refused before anything is written, naming the packages', async () => {
+  test('a dependency cycle fails the packages on it, naming it; their users are cancelled; an explicit order builds them', async () => {
     const a = makeGitRepo(server.gitRoot, 'cyc-a', { 'cyc-a.spec': specOf('cyc-a', ['cyc-b-devel']) });
     const bRepo = makeGitRepo(server.gitRoot, 'cyc-b', { 'SPECS/cyc-b.spec': specOf('cyc-b', ['cyc-a-devel >= 1.0']) });
-    const before = await counts();
-    const r = await submit({ platforms: [PLATFORM], sources: [{ git: `${a.url}#main` }, { git: `${bRepo.url}#main` }] });
-    assert.equal(r.status, 409);
-    assert.equal(r.body.code, 'dependency_cycle');
-    assert.match(r.body.message, /cyc-a → cyc-b → cyc-a/);
-    assert.deepEqual(await counts(), before);
+    const user = makeGitRepo(server.gitRoot, 'cyc-user', { 'cyc-user.spec': specOf('cyc-user', ['cyc-a-devel']) });
+    const r = await submit({ platforms: [PLATFORM], sources: [{ git: `${a.url}#main` }, { git: `${bRepo.url}#main` }, { git: `${user.url}#main` }] });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    for (const t of await node.leaseAll()) await node.complete(t, { arches: ['x86_64'] });
+    const b = (await show(r.body.id, server.reader)).body;
+    assert.equal(b.state, 'failed');
+    const rpm = (name: string) => b.tasks.find((t) => t.kind === 'rpm' && t.package === name);
+    assert.equal(rpm('cyc-a')?.state, 'failed');
+    assert.match(rpm('cyc-a')?.failureReason ?? '', /^dependency cycle: cyc-a → cyc-b → cyc-a/);
+    assert.match(rpm('cyc-b')?.failureReason ?? '', /^dependency cycle: cyc-b → cyc-a → cyc-b/);
+    assert.equal(rpm('cyc-user')?.state, 'cancelled');
+    assert.match(rpm('cyc-user')?.failureReason ?? '', /^dependency task \d+ failed/);
+    assert.equal((await node.leaseAll()).length, 0, 'nothing of the cycle is built');
 
     const ordered = await submit({ platforms: [PLATFORM], sources: [{ git: `${a.url}#main` }, { git: `${bRepo.url}#main` }], explicitOrder: true });
     assert.equal(ordered.status, 201, JSON.stringify(ordered.body));
     assert.equal(ordered.body.explicitOrder, true);
     assert.deepEqual(ordered.body.items.map((i) => i.dependsOn), [[], [ordered.body.items[0]?.id]]);
+    for (const t of await node.leaseAll()) await node.complete(t, { arches: ['x86_64'] });
+    const leased = await node.leaseAll();
+    assert.deepEqual(leased.map((t) => t.item_id), [ordered.body.items[0]?.id], 'cyc-a first, as ordered');
+    await server.ctx.db.kysely.updateTable('builds').set({ public: 0 }).where('id', 'in', [r.body.id, ordered.body.id]).execute();
   });
 
   test('bad input is a clear error and changes nothing', async () => {

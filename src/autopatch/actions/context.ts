@@ -3,7 +3,6 @@
  * the dist tag, and a way to fail that names the action and the file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AutopatchActionError } from '../errors.ts';
 import { display, targetFile, type PackageLayout } from '../layout.ts';
 import { specIdentity, type SpecIdentity } from '../rpmspec.ts';
@@ -75,7 +74,7 @@ export function escapeRegex(s: string): string {
 /** What the spec, as modified so far, says (via rpmspec); a spec rpmspec rejects fails the action. */
 export async function currentIdentity(ctx: ActionContext): Promise<SpecIdentity> {
   try {
-    return await specIdentity(join(ctx.layout.root, ctx.layout.spec), ctx.dist);
+    return await specIdentity({ root: ctx.layout.root, spec: ctx.layout.spec }, ctx.dist);
   } catch (err) {
     throw actionFailure(ctx, ctx.layout.spec, (err as Error).message, err);
   }

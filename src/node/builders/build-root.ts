@@ -8,13 +8,17 @@
  * | WORK/input         | /build/input    | read-only  | the checkout (SRPM builds) or the SRPM (binary builds) |
  * | WORK/deps          | /build/deps     | read-only  | the host-provides package and the build-dependency RPMs |
  * | WORK/sysroot       | /sysroot        | read-only  | the build dependencies' files, unpacked |
+ * | WORK/identity      | /etc/passwd, /etc/group | read-only | the sandbox user's account (`builder`) |
  * | WORK/build.log     | (not visible)   |            | the task's log |
+ *
+ * Commands run as the unprivileged sandbox user (src/sandbox/user.ts) when the node is root.
  *
  * The compiler finds the sysroot through CPATH, LIBRARY_PATH and friends (Debian's gcc does not
  * search /usr/lib64, and /usr itself is the host's, read-only).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { BUILD_LIMITS, identityFiles, sandboxUser, type SandboxLimits } from '../../sandbox/index.ts';
 import { baseEnv, type SandboxMount, type SandboxSpec } from '../sandbox.ts';
 
 /** Paths inside the sandbox. */
@@ -39,6 +43,8 @@ export interface BuildRoot {
   /** Where downloads land before they are checked (never mounted). */
   downloads: string;
   logPath: string;
+  /** passwd and group files naming the sandbox's user. */
+  identity: { passwd: string; group: string };
 }
 
 /** Creates the directories of a task's build root under `workDir`. */
@@ -52,9 +58,13 @@ export function createBuildRoot(workDir: string, input?: string): BuildRoot {
     sysroot: join(workDir, 'sysroot'),
     downloads: join(workDir, 'downloads'),
     logPath: join(workDir, 'build.log'),
+    identity: { passwd: '', group: '' },
   };
   for (const d of TOP_DIRS) mkdirSync(join(root.top, d), { recursive: true });
   for (const d of [root.rpmdb, root.input, root.deps, root.sysroot, root.downloads]) mkdirSync(d, { recursive: true });
+  const identity = join(workDir, 'identity');
+  mkdirSync(identity, { recursive: true });
+  root.identity = identityFiles(identity, sandboxUser(), IN_SANDBOX.top);
   return root;
 }
 
@@ -76,8 +86,8 @@ function sysrootEnv(root: BuildRoot): Record<string, string> {
   return env;
 }
 
-/** The sandbox of a command run in this build root, named `hostname` inside. */
-export function sandboxFor(root: BuildRoot, hostname: string): SandboxSpec {
+/** The sandbox of a command run in this build root, named `hostname` inside (build limits unless told). */
+export function sandboxFor(root: BuildRoot, hostname: string, limits: SandboxLimits = BUILD_LIMITS): SandboxSpec {
   const mounts: SandboxMount[] = [
     { host: root.top, sandbox: IN_SANDBOX.top, writable: true },
     { host: root.rpmdb, sandbox: IN_SANDBOX.rpmdb, writable: true },
@@ -85,5 +95,5 @@ export function sandboxFor(root: BuildRoot, hostname: string): SandboxSpec {
     { host: root.deps, sandbox: IN_SANDBOX.deps, writable: false },
     { host: root.sysroot, sandbox: IN_SANDBOX.sysroot, writable: false },
   ];
-  return { mounts, env: { ...baseEnv(IN_SANDBOX.top), ...sysrootEnv(root) }, hostname, cwd: IN_SANDBOX.top };
+  return { mounts, env: { ...baseEnv(IN_SANDBOX.top), ...sysrootEnv(root) }, hostname, cwd: IN_SANDBOX.top, user: sandboxUser(), limits, identity: root.identity };
 }

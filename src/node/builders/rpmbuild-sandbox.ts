@@ -12,7 +12,8 @@
 import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { hostname } from 'node:os';
-import { nevra, readPackageSync } from '../../rpm/index.ts';
+import { nevra, payload, readPackageSync, readRpmFileSync } from '../../rpm/index.ts';
+import { Tag } from '../../rpm/tags.ts';
 import { srpmArchInfo, targetArches } from '../../platforms/arches.ts';
 import { newBuildEnvironment, writeBuildEnvironment, type BuildEnvironment } from '../buildenv.ts';
 import { repoPackageOfFile, type DependencySources } from '../dep-pool.ts';
@@ -25,6 +26,7 @@ import type { GitCheckout } from '../sources.ts';
 import type { NodePlatform } from '../types.ts';
 import { prepareDependencies } from './build-deps.ts';
 import { createBuildRoot, IN_SANDBOX, sandboxFor, type BuildRoot } from './build-root.ts';
+import { specProvides, srpmBuildFacts, type SpecFacts } from './spec-facts.ts';
 import { missingDependenciesReason, rpmbuildFailureReason, unmetDependencies } from './failure.ts';
 
 export interface BuilderOptions {
@@ -51,6 +53,8 @@ export interface SrpmBuild extends BuildOutcome {
   nevra: string;
   /** The arches to build it for on the platform ({@link targetArches}). */
   arches: string[];
+  /** Name, BuildRequires and Provides, for the build order. */
+  facts: SpecFacts;
 }
 
 export interface RpmBuild extends BuildOutcome {
@@ -86,7 +90,8 @@ export async function buildSrpm(checkout: GitCheckout, workDir: string, options:
   const inside = (p: string): string => join(IN_SANDBOX.input, relative(checkout.dir, p));
   const env = newBuildEnvironment({ task: { kind: 'srpm', platform: options.platform.name, arch: 'src' }, host: hostInfo(), macros });
   env.source = { commit: checkout.commit };
-  const args = ['-bs', ...defineArgs(macros), '--define', `_sourcedir ${inside(checkout.sourceDir)}`, '--define', `_specdir ${inside(join(checkout.specPath, '..'))}`, inside(checkout.specPath)];
+  const dirs = { _sourcedir: inside(checkout.sourceDir), _specdir: inside(join(checkout.specPath, '..')) };
+  const args = ['-bs', ...defineArgs({ ...macros, ...dirs }), inside(checkout.specPath)];
   const r = await runInSandbox(sandboxFor(root, sandboxHost), ['rpmbuild', ...args], runOptions(root, options));
   if (r.code !== 0) {
     finish(root, env);
@@ -96,15 +101,47 @@ export async function buildSrpm(checkout: GitCheckout, workDir: string, options:
   if (srpmPath === undefined || more.length > 0) throw new BuildFailedError(`rpmbuild -bs wrote ${more.length + (srpmPath ? 1 : 0)} source packages, expected one`, { logPath: root.logPath });
   const pkg = readPackageSync(srpmPath);
   env.package = `${pkg.name}-${pkg.version}-${pkg.release}`;
+  const provides = await specProvides(root, sandboxHost, inside(checkout.specPath), { ...macros, ...dirs }, runOptions(root, options));
   return {
     srpmPath,
     nevra: nevra(pkg),
     packageName: pkg.name,
+    facts: { ...srpmBuildFacts(srpmPath), provides },
     arches: targetArches(srpmArchInfo(srpmPath), options.platform.arches),
     logPath: root.logPath,
     buildenvPath: finish(root, env),
     buildenv: env,
   };
+}
+
+/** The spec file a source RPM carries (the payload's only top-level `*.spec`). */
+function specOfSrpm(dir: string): string {
+  const specs = readdirSync(dir).filter((f) => f.endsWith('.spec'));
+  const [spec] = specs;
+  if (spec === undefined || specs.length > 1) throw new BuildFailedError(`the SRPM holds ${specs.length} spec files, expected one`);
+  return spec;
+}
+
+/**
+ * Name, BuildRequires and Provides of an uploaded source RPM: its payload unpacked (our extractor,
+ * which refuses escaping paths) into the build root's input, its spec queried in the sandbox.
+ * @throws BuildFailedError when it is not a source RPM, holds no spec, or rpmspec refuses it
+ */
+export async function srpmFacts(srpmPath: string, workDir: string, options: BuilderOptions): Promise<SpecFacts & { specPath: string }> {
+  const root = createBuildRoot(workDir);
+  const buildHost = options.buildHost ?? hostname();
+  const macros = buildMacros(options.platform, buildHost, { topdir: IN_SANDBOX.top, dbpath: IN_SANDBOX.rpmdb });
+  try {
+    const f = readRpmFileSync(srpmPath);
+    const compressor = payload.parseCompressor(f.header.string(Tag.PAYLOADCOMPRESSOR));
+    await payload.extractPayload(srpmPath, f.payloadStart, compressor, root.input);
+  } catch (e) {
+    throw new BuildFailedError(`cannot unpack the SRPM: ${(e as Error).message}`, { cause: e });
+  }
+  const spec = specOfSrpm(root.input);
+  const dirs = { _sourcedir: IN_SANDBOX.input, _specdir: IN_SANDBOX.input };
+  const provides = await specProvides(root, macros._buildhost ?? buildHost, `${IN_SANDBOX.input}/${spec}`, { ...macros, ...dirs }, runOptions(root, options));
+  return { ...srpmBuildFacts(srpmPath), provides, specPath: spec };
 }
 
 /** Checks that every package built is of the task's arch (or noarch). */
