@@ -58,8 +58,12 @@ export interface ItemView {
   git: { url: string; ref: string; commit: string | null } | null;
   srpmSha256: string | null;
   specPath: string | null;
-  /** Ids of the items whose RPMs this one builds against. */
+  /** Ids of the items whose RPMs this one builds against (known once the srpm tasks have reported). */
   dependsOn: number[];
+  /** BuildRequires the srpm tasks found (every platform's), null until one has reported. */
+  buildRequires: string[] | null;
+  /** What the binary packages provide, as the srpm tasks found it; null until one has reported. */
+  provides: string[] | null;
 }
 
 export interface BuildSummary {
@@ -193,6 +197,8 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
       srpmSha256: i.srpm_sha256,
       specPath: i.spec_path,
       dependsOn: jsonArray<number>(i.depends_on),
+      buildRequires: i.build_requires === null ? null : jsonArray(i.build_requires),
+      provides: i.provides === null ? null : jsonArray(i.provides),
     })),
     tasks: tasks.map((t) => ({
       id: t.id,

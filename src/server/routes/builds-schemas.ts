@@ -115,7 +115,9 @@ const itemSchema = {
     git: { type: 'object', nullable: true, required: ['url', 'ref', 'commit'], properties: { url: str, ref: str, commit: nullableStr } },
     srpmSha256: nullableStr,
     specPath: nullableStr,
-    dependsOn: { type: 'array', items: int, description: 'ids of the items whose RPMs this one builds against' },
+    dependsOn: { type: 'array', items: int, description: 'ids of the items whose RPMs this one builds against (known once every srpm task of the build has reported)' },
+    buildRequires: { type: 'array', nullable: true, items: str, description: 'BuildRequires the srpm tasks found on the nodes; null until one has reported' },
+    provides: { type: 'array', nullable: true, items: str, description: 'what the binary packages provide, as the srpm tasks found it; null until one has reported' },
   },
 } as const;
 
