@@ -5,9 +5,9 @@ import { dnfBaseArgs, dnfRoot, killAgents } from './dnf-root.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A private rpm database with the given public keys imported. */
-export function keyDb(pubkeys: string[]): string {
-  const db = mkdtempSync(join(tmpdir(), 'distforge-rpmdb-'));
+/** A private rpm database with the given public keys imported (made inside `parent` when given). */
+export function keyDb(pubkeys: string[], parent = tmpdir()): string {
+  const db = mkdtempSync(join(parent, 'distforge-rpmdb-'));
   for (const k of pubkeys) execFileSync('rpmkeys', ['--dbpath', db, '--import', k], { stdio: 'ignore' });
   return db;
 }
