@@ -2,16 +2,17 @@
  * Lease expiry on a real database: a node that stops heart-beating loses the task, which is
  * queued again with attempt + 1 and leased by another node; past max_attempts it fails with the
  * reason. The kill -9 case: the dead node's artifacts and completion are refused, the new
- * attempt's upload of the same name is recorded once, and the build finishes.
+ * attempt's upload of the same name is recorded once, and the build finishes. The reaper the
+ * server runs (startLeaseReaper) does all this by itself, on the context's clock.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { freshDatabaseUrl, TEST_DIALECT } from '../../test/support/db.ts';
 import { recordArtifact, taskArtifacts } from './artifacts.ts';
 import { taskEvents } from './events.ts';
-import { expireLeases } from './expiry.ts';
+import { expireLeases, startLeaseReaper } from './expiry.ts';
 import { leaseTask } from './lease.ts';
-import { completeTask } from './leaseholder.ts';
+import { completeTask, heartbeat } from './leaseholder.ts';
 import { addBuild, addDependencies, addNode, addTask, addUser, buildState, getTask, openFixture, type Fixture } from './test-support.ts';
 
 let f: Fixture;
@@ -93,4 +94,48 @@ test('the reaper leaves live leases alone and handles many expired at once', asy
   f.advance(600);
   assert.equal(await expireLeases(ctx), 20);
   assert.equal((await getTask(ctx, late)).state, 'leased');
+});
+
+/** Polls `probe` (real time, the reaper's timer) until it holds; fails after 30 s. */
+async function until(what: string, probe: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + 30_000;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('the lease reaper requeues an expired lease on the context clock; the old holder gets lease_lost; past max_attempts the task fails', async () => {
+  // A database of its own: the tests above leave noarch tasks queued, which any node may lease.
+  const g = await openFixture(await freshDatabaseUrl(), { leaseMs: 1000 });
+  const ctx = g.ctx;
+  const build = await addBuild(ctx, await addUser(ctx, 'reaper-owner'));
+  const taskId = await addTask(ctx, build, { arch: 'ppc64le', maxAttempts: 2 });
+  const n1 = await addNode(ctx, 'reaper-n1', ['ppc64le']);
+  const n2 = await addNode(ctx, 'reaper-n2', ['ppc64le']);
+  const stop = startLeaseReaper(ctx, 5);
+  try {
+    assert.equal((await leaseTask(ctx, n1))?.id, taskId);
+    g.advance(1001);
+    await until('the reaper to requeue the expired lease', async () => (await getTask(ctx, taskId)).state === 'queued');
+    const requeued = await getTask(ctx, taskId);
+    assert.equal(requeued.attempt, 2);
+    assert.equal(requeued.leased_by, null);
+
+    const second = await leaseTask(ctx, n2);
+    assert.equal(second?.id, taskId, 'another node leases it');
+    assert.equal(second.attempt, 2);
+    await assert.rejects(heartbeat(ctx, n1.id, taskId), { code: 'lease_lost', status: 409 });
+    await assert.rejects(completeTask(ctx, n1.id, taskId, {}), { code: 'lease_lost', status: 409 });
+    assert.equal((await getTask(ctx, taskId)).leased_by, n2.id, 'the old holder changed nothing');
+
+    g.advance(1001);
+    await until('the reaper to fail the task past max_attempts', async () => (await getTask(ctx, taskId)).state === 'failed');
+    assert.equal((await getTask(ctx, taskId)).failure_reason, 'lease expired 2 times (last node reaper-n2)');
+    await until('the build to fail', async () => (await buildState(ctx, build.buildId)) === 'failed');
+    assert.deepEqual((await taskEvents(ctx, taskId)).map((e) => e.kind), ['leased', 'expired', 'leased', 'expired']);
+  } finally {
+    stop();
+    await g.close();
+  }
 });

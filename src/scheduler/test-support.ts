@@ -3,7 +3,7 @@
  * test/support/db.ts, so the suite runs on SQLite and PostgreSQL) with a clock the test moves, and
  * rows for users, nodes, builds and tasks.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -36,7 +36,10 @@ export async function openFixture(url: string, settings: Partial<Context['settin
     advance: (ms) => {
       now += ms;
     },
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

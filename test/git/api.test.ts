@@ -169,6 +169,44 @@ describe('webhooks', () => {
     assert.match(((await r.json()) as { message: string }).message, /not a push payload/);
   });
 
+  test('the signature covers the raw bytes: indented JSON with odd spacing, key order and escapes, as forges send it', async () => {
+    const url = JSON.stringify(upstream).replaceAll('/', '\\/');
+    const raw = [
+      '{',
+      '  "after" :"' + '1'.repeat(40) + '",',
+      '\t"repository": {',
+      `    "html_url": ${url},   "clone_url":${url},`,
+      '    "name" : "x",  "description": "caf\\u00e9 \\/ r\\u00e9sum\\u00e9", "size": 1.0e3',
+      '  },',
+      '  "ref":    "refs/heads/main",   "before": "' + '0'.repeat(40) + '"',
+      '}',
+      '',
+    ].join('\r\n');
+    const reserialised = JSON.stringify(JSON.parse(raw));
+    assert.notEqual(reserialised, raw);
+    const signed = (payload: string): Record<string, string>[] => [
+      { 'x-hub-signature-256': `sha256=${hmac('s3cret', payload)}` },
+      { 'x-gitea-signature': hmac('s3cret', payload) },
+      { 'x-forgejo-signature': hmac('s3cret', payload) },
+    ];
+    const before = await eventCount();
+    for (const headers of signed(reserialised)) {
+      for (const path of ['/hello', '']) {
+        const r = await hook(path, headers, raw);
+        assert.equal(r.status, 403, `HMAC of the re-serialised JSON accepted at hooks${path}: ${JSON.stringify(headers)}`);
+        assert.match(((await r.json()) as { message: string }).message, /wrong (gitea|github) webhook signature for git mirror "hello"/);
+      }
+    }
+    assert.equal(await eventCount(), before, 'a refused webhook syncs nothing');
+    for (const headers of [...signed(raw), { 'x-gitlab-token': 's3cret' }]) {
+      for (const path of ['/hello', '']) {
+        const r = await hook(path, headers, raw);
+        assert.equal(r.status, 200, `HMAC of the raw bytes refused at hooks${path}: ${JSON.stringify(headers)} ${await r.clone().text()}`);
+        assert.deepEqual(((await r.json()) as { synced: SyncResult[] }).synced.map((x) => x.mirror), ['hello']);
+      }
+    }
+  });
+
   test('GitHub, GitLab and Gitea signatures with the right secret are accepted (per-mirror and by URL)', async () => {
     const right: Record<string, string>[] = [{ 'x-hub-signature-256': `sha256=${hmac('s3cret')}` }, { 'x-gitlab-token': 's3cret' }, { 'x-forgejo-signature': hmac('s3cret') }];
     for (const headers of right) {

@@ -1,22 +1,23 @@
 /**
- * The sandbox and the arch rules, with real builds: a spec that connects to a server listening on
- * the host's 127.0.0.1 fails (the sandbox has its own network); a spec that writes to /usr, /etc,
+ * The sandbox and the arch rules, with real builds: a spec whose bash connects to listeners on the
+ * host's 127.0.0.1 and its other addresses reaches none (the sandbox has its own network), where
+ * the same bash lines reach each of them on the host; a spec that writes to /usr, /etc,
  * the root, the input and a host directory is refused everywhere and its /tmp is private; arches
  * the host does not really build are refused before anything runs; ExclusiveArch is rpmbuild's
  * to enforce.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { targetArches } from '../../src/platforms/arches.ts';
 import { buildRpms, buildSrpm } from '../../src/node/builders/rpmbuild-sandbox.ts';
-import { ArchNotBuildableError, BuildFailedError } from '../../src/node/errors.ts';
+import { ArchNotBuildableError } from '../../src/node/errors.ts';
 import { assertBuildableArch, buildableArches, checkServedArches, hostArch } from '../../src/node/host.ts';
 import { findSpec } from '../../src/node/sources.ts';
+import { startListeners } from '../support/tcp-listeners.ts';
 import { examplePlatform } from './support.ts';
 
 const platform = examplePlatform();
@@ -41,33 +42,28 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the build sandbox', () => {
-  test('has no network: a build cannot reach a server on the host’s 127.0.0.1', async () => {
-    let connections = 0;
-    const server: Server = createServer((sock) => {
-      connections++;
-      sock.on('error', () => undefined);
-      sock.end('hello\n');
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const { port } = server.address() as AddressInfo;
+  test('has no network: a build reaches none of the host’s listeners that bash reaches outside it', async () => {
+    const listeners = await startListeners();
     try {
-      const greeting = await new Promise<string>((done, fail) => {
-        const c = connect(port, '127.0.0.1');
-        let got = '';
-        c.on('data', (d) => (got += d.toString())).on('end', () => done(got)).on('error', fail);
-      });
-      assert.equal(greeting, 'hello\n', 'the server answers on the host');
-      connections = 0;
-      const text = spec('netprobe', `echo "connecting to 127.0.0.1:${port}"\nexec 3<>/dev/tcp/127.0.0.1/${port}\necho "connected to the host"`);
-      await assert.rejects(build('netprobe', text), (e: unknown) => {
-        assert.ok(e instanceof BuildFailedError);
-        assert.match(e.message, /^rpmbuild failed in %build: .*(Connection refused|Network is unreachable)/);
-        assert.doesNotMatch(readFileSync(e.logPath ?? '', 'utf8'), /connected to the host/);
-        return true;
-      });
-      assert.equal(connections, 0);
+      // The same client both times: bash's /dev/tcp (the build shell is bash), one line a listener.
+      const script = listeners.targets
+        .map((t) => `if (exec 3<>/dev/tcp/${t.address}/${t.port}) 2>&1; then echo "REACHED ${t.address}"; else echo "NO CONNECTION ${t.address}"; fi`)
+        .join('\n');
+      const outside = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 60_000 });
+      for (const t of listeners.targets) assert.match(outside.stdout, new RegExp(`^REACHED ${t.address}$`, 'm'), 'bash reaches the listener on the host');
+      assert.deepEqual((await listeners.takeReached()).sort(), listeners.targets.map((t) => t.address).sort());
+
+      const b = await build('netprobe', spec('netprobe', script));
+      const log = readFileSync(b.logPath, 'utf8');
+      const said = log.split('\n').filter((l) => /^(REACHED|NO CONNECTION) |^bash: /.test(l)).join('\n');
+      for (const t of listeners.targets) {
+        assert.match(log, new RegExp(`^NO CONNECTION ${t.address}$`, 'm'), `the build's bash says:\n${said}`);
+        assert.match(log, new RegExp(`/dev/tcp/${t.address}/${t.port}: (Connection refused|Network is unreachable|Cannot assign requested address)$`, 'm'), said);
+      }
+      assert.doesNotMatch(log, /^REACHED /m);
+      assert.deepEqual(await listeners.takeReached(), [], 'no listener saw a connection from the build');
     } finally {
-      server.close();
+      await listeners.close();
     }
   });
 

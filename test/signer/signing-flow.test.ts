@@ -8,6 +8,7 @@
  * database row.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,10 +28,12 @@ import type { KeyInfo } from '../../src/pgp/key-info.ts';
 import { verifyDetachedArmored } from '../../src/pgp/detached.ts';
 import { readPublicKeys } from '../../src/pgp/keys.ts';
 import { signDetachedArmored, readSecretKey } from '../../src/pgp/secret-key.ts';
+import { DISTFORGE } from '../support/cli.ts';
 import { corpusKey } from '../support/corpus.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { rpmbuild } from '../support/rpmbuild.ts';
 import { dnfInstallAsync, keyDb, rpmkeysCheck } from '../support/rpmkeys.ts';
+import { findLeaks, passphraseNeedles, secretKeyNeedles } from '../support/secret-needles.ts';
 import { api } from '../support/server.ts';
 import { makeGitRepo, SimNode, specOf, startBuildsServer, type BuildsServer } from '../server/builds-support.ts';
 
@@ -68,6 +71,28 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
       stop: async () => {
         agent.stop();
         await done;
+      },
+    };
+  }
+
+  /** What each `distforge signer` process run by the tests wrote (stdout and stderr). */
+  const signerProcessOutput: string[] = [];
+
+  /** Starts `distforge signer ARGS` as a user would; stop() ends it (SIGTERM) and gives its output. */
+  function startSignerProcess(args: string[], env: NodeJS.ProcessEnv): { output: () => string; stop: () => Promise<string> } {
+    const child = spawn(DISTFORGE, args, { env: { ...process.env, DISTFORGE_URL: '', DISTFORGE_TOKEN: '', DISTFORGE_SIGNER_PASSPHRASE: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const exited = new Promise<void>((done) => child.once('close', () => done()));
+    return {
+      output: () => output,
+      stop: async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(killer);
+        return output;
       },
     };
   }
@@ -398,14 +423,47 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     assert.equal((await api(server, 'PUT', `/keys/${other.keyid}/platforms`, { token: server.adminToken, body: { platforms: [] } })).status, 200);
   });
 
-  test('no private key material in API answers, log lines or the database', async () => {
-    const [unlocked] = await unlockKeys(keysDir, PASS);
-    assert.ok(unlocked);
-    const bodyLines = (armored: string) => armored.split('\n').filter((l) => /^[A-Za-z0-9+/=]{40,}$/.test(l));
-    const secrets = [...bodyLines(unlocked.secret.key.armor()), ...bodyLines(readFileSync(join(keysDir, `${key.fingerprint}.key.asc`), 'utf8'))];
-    const publicLines = new Set(bodyLines(unlocked.secret.key.toPublic().armor()));
-    const needles = secrets.filter((l) => !publicLines.has(l));
-    assert.ok(needles.length > 10, 'there is secret material to look for');
+  test('the signer run as `distforge signer` (passphrase from a file, then from the environment) signs a build', async () => {
+    await stopSigner();
+    const passFile = join(dir, 'passphrase');
+    writeFileSync(passFile, `${PASS}\n`, { mode: 0o600 });
+    const args = ['signer', '--server', server.url, '--token', signerToken, '--keys', keysDir, '--work', join(dir, 'cli-signer-work'), '--log-level', 'trace'];
+    const first = startSignerProcess([...args, '--passphrase-file', passFile], {});
+    try {
+      const id = await makeBuild('clisigned');
+      assert.equal((await api(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} })).status, 202);
+      const b = await until('the signer process to sign the build and its metadata', async () => {
+        const v = await show(id);
+        return v.signed && v.repositories.every((x) => x.metadataSignature !== null) ? v : undefined;
+      });
+      assert.ok(packagesOf(b).every((p) => p.signature?.keyid === key.keyid));
+    } finally {
+      signerProcessOutput.push(await first.stop());
+    }
+    const second = startSignerProcess(args, { DISTFORGE_SIGNER_PASSPHRASE: PASS });
+    try {
+      await until('the signer process to register its keys', async () => second.output().includes('public keys registered with the master'));
+    } finally {
+      signerProcessOutput.push(await second.stop());
+    }
+    for (const out of signerProcessOutput) {
+      assert.match(out, /"msg":"keys unlocked"/, out);
+      assert.ok(out.includes(key.keyid), out);
+    }
+    await startSigner();
+  });
+
+  test("no passphrase and no private key material (any encoding) in the signer's output, API answers, log lines or the database", async () => {
+    const stores = [
+      { name: 'the signer key', dir: keysDir },
+      { name: 'the other signer key', dir: join(dir, 'keys-other') },
+    ];
+    const needles = [...passphraseNeedles(PASS, readFileSync(join(dir, 'passphrase'), 'utf8'))];
+    for (const store of stores) {
+      for (const u of await unlockKeys(store.dir, PASS)) {
+        needles.push(...secretKeyNeedles(store.name, u.secret.key, readFileSync(join(store.dir, `${u.info.fingerprint}.key.asc`), 'utf8')));
+      }
+    }
 
     const answers: string[] = [];
     for (const path of ['/keys', `/keys/${key.keyid}`, `/keys/${key.keyid}.asc`, '/openapi.json', '/builds?limit=100', '/nodes']) {
@@ -420,11 +478,11 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     for (const t of await server.ctx.db.kysely.introspection.getTables()) {
       rows.push(JSON.stringify(await server.ctx.db.kysely.selectFrom(t.name as 'users').selectAll().execute()));
     }
-    assert.ok(serverLog.length > 0 && signerLog.length > 0, 'both logs were captured');
-    for (const [where, texts] of [['API answers', answers], ['server log', serverLog], ['signer log', signerLog], ['database', rows]] as const) {
+    assert.ok(serverLog.length > 0 && signerLog.length > 0 && signerProcessOutput.length === 2, 'every log was captured');
+    for (const [where, texts] of [['API answers', answers], ['server log', serverLog], ['signer log', signerLog], ['signer process output', signerProcessOutput], ['database', rows]] as const) {
       const all = texts.join('\n');
       assert.ok(!all.includes('PRIVATE KEY'), `${where}: a private key block`);
-      for (const n of needles) assert.ok(!all.includes(n), `${where}: secret key material`);
+      assert.deepEqual(findLeaks(all, needles), [], `${where} shows secrets`);
     }
   });
 });

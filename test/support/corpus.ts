@@ -1,8 +1,20 @@
 /** Paths of the shared, read-only test corpus (real RPMs and keys from rpm's and createrepo_c's test suites). */
-import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
-export const CORPUS_DIR = resolve(import.meta.dirname, '../../../shared/corpus');
+/**
+ * `shared/corpus` beside the project's checkout, or beside a folder above it (a git worktree
+ * such as /work/wt/NAME sits one level deeper than the main checkout).
+ */
+function findCorpus(): string {
+  for (let dir = resolve(import.meta.dirname, '../../..'); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'shared/corpus');
+    if (existsSync(join(candidate, 'rpm'))) return candidate;
+    if (dirname(dir) === dir) throw new Error('no shared/corpus beside the checkout or above it');
+  }
+}
+
+export const CORPUS_DIR = findCorpus();
 export const CORPUS_KEYS = join(CORPUS_DIR, 'keys');
 
 /** Every RPM of the corpus, sorted. */

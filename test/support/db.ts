@@ -4,10 +4,9 @@
  * database tests a second time with it): then each call creates its own database.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { exitTempDir } from './exit-temp-dir.ts';
 
 /** Which database the tests run on. */
 export const TEST_DIALECT: 'sqlite' | 'postgres' = process.env.DISTFORGE_TEST_PG ? 'postgres' : 'sqlite';
@@ -15,7 +14,8 @@ export const TEST_DIALECT: 'sqlite' | 'postgres' = process.env.DISTFORGE_TEST_PG
 /** A URL (or SQLite path) of a new, empty database. */
 export async function freshDatabaseUrl(): Promise<string> {
   const admin = process.env.DISTFORGE_TEST_PG;
-  if (!admin) return join(mkdtempSync(join(tmpdir(), 'distforge-db-')), 'distforge.sqlite');
+  // SQLite: a file in a directory removed when the test process exits.
+  if (!admin) return join(exitTempDir('distforge-db-'), 'distforge.sqlite');
   const name = `t_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();

@@ -2,12 +2,12 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { dnfBaseArgs, dnfRoot, killAgents } from './dnf-root.ts';
-import { tmpdir } from 'node:os';
+import { exitTempDir } from './exit-temp-dir.ts';
 import { join } from 'node:path';
 
-/** A private rpm database with the given public keys imported. */
-export function keyDb(pubkeys: string[]): string {
-  const db = mkdtempSync(join(tmpdir(), 'distforge-rpmdb-'));
+/** A private rpm database with the given public keys imported (inside `parent`, else removed at exit). */
+export function keyDb(pubkeys: string[], parent?: string): string {
+  const db = parent === undefined ? exitTempDir('distforge-rpmdb-') : mkdtempSync(join(parent, 'distforge-rpmdb-'));
   for (const k of pubkeys) execFileSync('rpmkeys', ['--dbpath', db, '--import', k], { stdio: 'ignore' });
   return db;
 }
