@@ -9,7 +9,7 @@
  * - sandbox user: the unprivileged uid/gid the command runs as (user.ts);
  * - limits: rlimits applied to the command (limits.ts).
  */
-export { bwrapArgs, type SandboxMount, type SandboxSpec } from './bwrap.ts';
+export { bwrapArgs, hostUsrArgs, ROOT_MOUNT, type SandboxMount, type SandboxSpec } from './bwrap.ts';
 export { BUILD_LIMITS, limitArgs, SPEC_EVALUATION_LIMITS, type SandboxLimits } from './limits.ts';
 export { runSandboxed, type SandboxRunOptions, type SandboxRunResult } from './run.ts';
 export { DEFAULT_SANDBOX_ID, giveToSandbox, identityFiles, sandboxUser, type SandboxUser } from './user.ts';
