@@ -5,7 +5,7 @@
  */
 import { BuildFailedError } from './errors.ts';
 import { templateProblem } from '../lookaside/index.ts';
-import type { NodePlatform, PlatformLookaside, PlatformRepository } from './types.ts';
+import type { NodePlatform, PlatformBuildroot, PlatformLookaside, PlatformRepository } from './types.ts';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -36,7 +36,9 @@ export function nodePlatform(definition: unknown, name: string): NodePlatform {
   if (Array.isArray(definition.repositories)) {
     for (const r of definition.repositories) {
       if (!isRecord(r) || typeof r.name !== 'string' || typeof r.url !== 'string') return bad('a repository without name or url');
-      repositories.push({ name: r.name, url: r.url });
+      const arches = Array.isArray(r.arches) && r.arches.every((a) => typeof a === 'string') ? { arches: r.arches as string[] } : {};
+      const gpg = r.gpgcheck === true ? { gpgcheck: true, ...(typeof r.gpgkey === 'string' ? { gpgkey: r.gpgkey } : {}) } : {};
+      repositories.push({ name: r.name, url: r.url, ...arches, ...gpg });
     }
   }
   const lookaside: PlatformLookaside[] = [];
@@ -49,5 +51,14 @@ export function nodePlatform(definition: unknown, name: string): NodePlatform {
       lookaside.push({ url: l.url });
     }
   }
-  return { name: typeof definition.name === 'string' ? definition.name : name, arches: arches as string[], distTag, macros, repositories, lookaside };
+  return { name: typeof definition.name === 'string' ? definition.name : name, arches: arches as string[], distTag, macros, repositories, lookaside, buildroot: buildrootOf(definition, distTag) };
+}
+
+/** The definition's `buildroot` section, with its defaults: `@buildsys-build`, releasever from the version or dist tag. */
+function buildrootOf(definition: Record<string, unknown>, distTag: string): PlatformBuildroot {
+  const b = isRecord(definition.buildroot) ? definition.buildroot : {};
+  const install = Array.isArray(b.install) && b.install.length > 0 && b.install.every((x) => typeof x === 'string') ? (b.install as string[]) : ['@buildsys-build'];
+  const version = isRecord(definition.lifecycle) && typeof definition.lifecycle.version === 'string' ? definition.lifecycle.version : '';
+  const releasever = typeof b.releasever === 'string' ? b.releasever : (/^(\d+)/.exec(version)?.[1] ?? /(\d+)/.exec(distTag)?.[1] ?? '9');
+  return { install, releasever };
 }

@@ -19,8 +19,21 @@
 /** One dnf repository of a platform. */
 export interface PlatformRepository {
   name: string;
-  /** Directory, file:// or http(s):// URL of the repository root. */
+  /** file:// or http(s):// URL of the repository root (`$basearch` replaced per arch). */
   url: string;
+  /** The arches it serves; absent = all. */
+  arches?: string[];
+  /** dnf checks the packages' signatures against `gpgkey`. */
+  gpgcheck?: boolean;
+  gpgkey?: string;
+}
+
+/** How the platform's build roots are made (mock's chroot_setup_cmd and releasever). */
+export interface PlatformBuildroot {
+  /** What dnf installs first into every root: package names and `@group`s. */
+  install: string[];
+  /** dnf's `$releasever`. */
+  releasever: string;
 }
 
 /** A lookaside cache of the platform: a URL template (src/lookaside/template.ts). */
@@ -43,6 +56,8 @@ export interface NodePlatform {
   repositories?: PlatformRepository[];
   /** Lookaside caches for dist-git sources, in the platform's order. */
   lookaside?: PlatformLookaside[];
+  /** How build roots are made; absent in a definition = `@buildsys-build`, releasever from the version. */
+  buildroot?: PlatformBuildroot;
 }
 
 /** Where a task's package comes from. */
