@@ -165,6 +165,26 @@ export const Tag = {
   ENHANCEVERSION: 5056,
   ENHANCEFLAGS: 5057,
   ENCODING: 5062,
+  /** Per-package file triggers (%filetrigger*): one script, interpreter, flags per trigger… */
+  FILETRIGGERSCRIPTS: 5066,
+  FILETRIGGERSCRIPTPROG: 5067,
+  FILETRIGGERSCRIPTFLAGS: 5068,
+  /** …and one name (watched path prefix), index (of its trigger), version, flags per condition. */
+  FILETRIGGERNAME: 5069,
+  FILETRIGGERINDEX: 5070,
+  FILETRIGGERVERSION: 5071,
+  FILETRIGGERFLAGS: 5072,
+  /** Transaction file triggers (%transfiletrigger*), laid out as the FILETRIGGER* tags. */
+  TRANSFILETRIGGERSCRIPTS: 5076,
+  TRANSFILETRIGGERSCRIPTPROG: 5077,
+  TRANSFILETRIGGERSCRIPTFLAGS: 5078,
+  TRANSFILETRIGGERNAME: 5079,
+  TRANSFILETRIGGERINDEX: 5080,
+  TRANSFILETRIGGERVERSION: 5081,
+  TRANSFILETRIGGERFLAGS: 5082,
+  /** Priority (-P) of each file trigger and each transaction file trigger. */
+  FILETRIGGERPRIORITIES: 5084,
+  TRANSFILETRIGGERPRIORITIES: 5085,
   PAYLOADDIGEST: 5092,
   PAYLOADDIGESTALGO: 5093,
   MODULARITYLABEL: 5096,

@@ -1,6 +1,6 @@
 /**
- * Dependency and scriptlet tags of a package being written, completed the way rpmbuild completes
- * them: the self-provides (`name = EVR` and `name(isa) = EVR`), `config(name) = EVR` provided and
+ * Dependency, scriptlet and file trigger tags of a package being written (the triggers' own
+ * layout is in writer-triggers.ts), completed the way rpmbuild completes them: the self-provides (`name = EVR` and `name(isa) = EVR`), `config(name) = EVR` provided and
  * required when the package has config files, the interpreter requirement of
  * each scriptlet, and the `rpmlib(...)` features the package needs; each list sorted by name, EVR
  * and flags and without duplicates, as rpmbuild's merging leaves it.
@@ -10,6 +10,7 @@ import { FileFlag, Sense, TagType } from './tags.ts';
 import { SPEC_DEPENDENCY_KINDS, type RpmSpec, type RpmSpecDependency, type RpmSpecDependencyKind, type RpmSpecScriptlets } from './writer-types.ts';
 import { DEPENDENCY_KINDS } from './dependencies.ts';
 import { SCRIPTLET_TAGS } from './scriptlets.ts';
+import { fileTriggerParts } from './writer-triggers.ts';
 
 /** NAME, FLAGS and VERSION tags of each dependency kind (the reader's table). */
 const DEP_TAGS: Record<RpmSpecDependencyKind, readonly [number, number, number]> = DEPENDENCY_KINDS;
@@ -98,6 +99,8 @@ export function dependencyEntries(spec: RpmSpec, ctx: DependencyContext): EntryV
   for (const kind of SPEC_DEPENDENCY_KINDS) lists[kind] = (spec[kind] ?? []).map(toDep);
   const scripts = scriptParts(spec.scripts ?? {});
   lists.requires.push(...scripts.requires);
+  const triggers = fileTriggerParts(spec.fileTriggers ?? []);
+  lists.requires.push(...triggers.requires);
 
   const evr = packageEvr(spec);
   lists.provides.push({ name: spec.name, evr, flags: Sense.EQUAL });
@@ -119,7 +122,7 @@ export function dependencyEntries(spec: RpmSpec, ctx: DependencyContext): EntryV
   if (all.some((d) => d.name.startsWith('('))) features.push(rpmlib('RichDependencies', '4.12.0-1'));
   lists.requires.push(...features);
 
-  const entries: EntryValue[] = [...scripts.entries];
+  const entries: EntryValue[] = [...scripts.entries, ...triggers.entries];
   for (const kind of SPEC_DEPENDENCY_KINDS) {
     const deps = mergeDeps(lists[kind]);
     if (deps.length === 0) continue;

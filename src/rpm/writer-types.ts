@@ -80,6 +80,30 @@ export interface RpmSpecScriptlets {
   posttrans?: RpmSpecScriptlet;
 }
 
+/** When a file trigger runs, relative to the packages whose files it watches (rpm's sense bits). */
+export type RpmSpecFileTriggerType = 'in' | 'un' | 'postun';
+
+/**
+ * A file trigger (`%filetriggerin -- /usr/lib`) or, with `transaction`, a transaction file trigger
+ * (`%transfiletriggerin`): a script run when packages install or remove files under `paths`.
+ * A per-package trigger runs once per package with matching files; a transaction trigger once per
+ * transaction (in: after it, un/postun: before/after the removals). The matching paths are given
+ * to the script on standard input.
+ */
+export interface RpmSpecFileTrigger {
+  type: RpmSpecFileTriggerType;
+  /** `%transfiletrigger*` when true, `%filetrigger*` otherwise. */
+  transaction?: boolean;
+  /** Absolute path prefixes the trigger watches (at least one). */
+  paths: string[];
+  /** Body of the script; may be empty when only the interpreter runs (`-p /sbin/ldconfig`). */
+  script: string;
+  /** Interpreter: one absolute path (rpm stores no arguments for triggers) or `<lua>`. Default `/bin/sh`. */
+  interpreter?: string;
+  /** `-P`: higher runs first. Default 1000000, as rpmbuild. */
+  priority?: number;
+}
+
 /** Payload compression methods the writer offers. */
 export type RpmSpecCompressor = 'gzip' | 'zstd' | 'none';
 
@@ -140,6 +164,8 @@ export interface RpmSpec {
   files?: RpmSpecFile[];
   changelog?: RpmSpecChangelogEntry[];
   scripts?: RpmSpecScriptlets;
+  /** File triggers and transaction file triggers, in the order a spec would list them. */
+  fileTriggers?: RpmSpecFileTrigger[];
   /** Default `gzip`. */
   compressor?: RpmSpecCompressor;
   /** Compression level: gzip 1–9 (default 9), zstd 1–19 (default 19). Recorded in PAYLOADFLAGS. */

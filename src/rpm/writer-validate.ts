@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { Sense } from './tags.ts';
+import { validateFileTriggers } from './writer-triggers.ts';
 import { SPEC_DEPENDENCY_KINDS, type RpmSpec, type RpmSpecDependency, type RpmSpecFile, type RpmSpecScriptlet } from './writer-types.ts';
 
 /** Mask of the file type bits of a mode. */
@@ -170,6 +171,7 @@ export function validateSpec(spec: RpmSpec): void {
     if (!SCRIPT_STAGES.includes(stage)) fail(`scripts.${stage}`, `is not one of ${SCRIPT_STAGES.join(', ')}`);
     if (s !== undefined) checkScriptlet(`scripts.${stage}`, s);
   }
+  validateFileTriggers(spec.fileTriggers);
   const compressor = spec.compressor ?? 'gzip';
   if (compressor !== 'gzip' && compressor !== 'zstd' && compressor !== 'none') fail('compressor', `${JSON.stringify(compressor)} is not gzip, zstd or none`);
   if (spec.compressionLevel !== undefined) {

@@ -8,7 +8,7 @@
  * header (region tag 63); the compressed cpio payload.
  *
  * Parts: writer-types.ts (the spec), writer-validate.ts (checking it), writer-files.ts (file tags
- * and cpio), writer-deps.ts (dependency and scriptlet tags); the cpio archive and its compression come from payload/.
+ * and cpio), writer-deps.ts (dependency and scriptlet tags), writer-triggers.ts (file triggers); the cpio archive and its compression come from payload/.
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ export type {
   RpmSpecDependency,
   RpmSpecDependencyKind,
   RpmSpecFile,
+  RpmSpecFileTrigger,
+  RpmSpecFileTriggerType,
   RpmSpecScriptlet,
   RpmSpecScriptlets,
 } from './writer-types.ts';
