@@ -10,6 +10,7 @@ import { artifactUrl } from '../scheduler/index.ts';
 import { buildArches, findPlatform } from '../platforms/index.ts';
 import { isBuildSigned, signedVersions } from '../signing/index.ts';
 import { buildRepoDir, buildRepoUrl, metadataSignatureOf } from './build-repo.ts';
+import { parseBuildroot, type BuildrootView } from './buildroot-record.ts';
 import { hasPendingFanout } from './fan-out.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
 
@@ -38,6 +39,8 @@ export interface TaskView {
   artifacts: ArtifactView[];
   /** rpm tasks: the tests of their binary packages ([] when the platform does not test). */
   tests?: TestView[];
+  /** srpm and rpm tasks: the build root they ran in, once recorded (null before, or from a node that records none). */
+  buildroot?: BuildrootView | null;
 }
 
 /** A binary package's test results (the test system), per stage. */
@@ -212,6 +215,7 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
       failureReason: t.failure_reason,
       dependsOn: (depsOf.get(t.id) ?? []).sort((a, b) => a - b),
       artifacts: byTask.get(t.id) ?? [],
+      ...((t.kind === 'srpm' || t.kind === 'rpm') && { buildroot: parseBuildroot(t.result) }),
       ...(t.kind === 'rpm' && { tests: testsOf(t, tasks.find((x) => x.kind === 'test' && (depsOf.get(x.id) ?? []).includes(t.id)), byTask.get(t.id) ?? []) }),
     })),
   };

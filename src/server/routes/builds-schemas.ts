@@ -101,6 +101,17 @@ const taskSchema = {
         },
       },
     },
+    buildroot: {
+      type: 'object',
+      nullable: true,
+      description: 'srpm and rpm tasks: the build root they ran in (root cache key, every package installed with its sha256, the repositories with the sha256 of their repomd.xml); null until recorded',
+      required: ['key', 'packages', 'repos'],
+      properties: {
+        key: str,
+        packages: { type: 'array', items: { type: 'object', required: ['nevra', 'sha256'], properties: { nevra: str, sha256: nullableStr } } },
+        repos: { type: 'array', items: { type: 'object', required: ['url', 'checksum'], properties: { url: str, checksum: str } } },
+      },
+    },
   },
 } as const;
 
