@@ -38,6 +38,8 @@ export interface RootBuilderOptions {
   repositories: readonly string[];
   /** `%_buildhost` (and the sandbox's host name) unless the platform sets one; default this machine's name. */
   buildHost?: string;
+  /** Build in a root of exactly these packages (NEVRAs), as the build it repeats did. */
+  lock?: readonly string[];
   /** Live output (the node streams it to the master). */
   onOutput?: (text: string) => void;
   signal?: AbortSignal;
@@ -97,7 +99,7 @@ async function inRoot<T>(workDir: string, arch: string, o: RootBuilderOptions, b
   const buildHost = o.buildHost ?? hostname();
   const macros = macrosFor(o.platform, buildHost);
   const run: RunOptions = { logPath, ...(o.onOutput ? { onOutput: o.onOutput } : {}), ...(o.signal ? { signal: o.signal } : {}) };
-  const root = await openTaskRoot({ cache: o.cache, platform: o.platform, arch, taskRepos: o.repositories, workDir: join(workDir, 'buildroot'), hostname: macros._buildhost ?? buildHost, run });
+  const root = await openTaskRoot({ cache: o.cache, platform: o.platform, arch, taskRepos: o.repositories, workDir: join(workDir, 'buildroot'), hostname: macros._buildhost ?? buildHost, run, ...(o.lock ? { lock: o.lock } : {}) });
   try {
     return await body({ root, macros, logPath, run });
   } finally {

@@ -4,7 +4,8 @@
  * package list, comps groups (`@buildsys-build`) and dependency strings (BuildRequires, rich ones
  * included) — against the root's rpmdb and the repositories given, checks signatures where a
  * repository asks for it, downloads the packages into the shared package cache, and prints the
- * transaction as JSON. It runs no package's code: installing (with scriptlets) is the other half,
+ * transaction as JSON. A spec `nevra:N-E:V-R.A` asks for exactly that package (a locked root). It
+ * runs no package's code: installing (with scriptlets) is the other half,
  * `dnf install` of these files in a sandbox without network (dnf.ts).
  *
  * Input (JSON file named by argv[1]): { installroot, cachedir, releasever, basearch, repos:
@@ -14,7 +15,7 @@
 
 export const DNF_RESOLVE_SCRIPT = String.raw`
 import json, sys
-import dnf, dnf.exceptions, dnf.selector, dnf.subject
+import dnf, dnf.exceptions, dnf.selector, dnf.subject, hawkey
 
 def main():
     with open(sys.argv[1]) as f:
@@ -50,6 +51,15 @@ def main():
                 continue
             base.group_install(found.id, ('mandatory', 'default'))
     for spec in (s for s in req['specs'] if not s.startswith('@')):
+        if spec.startswith('nevra:'):
+            q = dnf.subject.Subject(spec[6:]).get_best_query(base.sack, with_provides=False, with_filenames=False, forms=[hawkey.FORM_NEVRA]).available()
+            if not q:
+                missing.append(spec[6:])
+                continue
+            sltr = dnf.selector.Selector(base.sack)
+            sltr.set(pkg=q)
+            base._goal.install(select=sltr, optional=False)
+            continue
         sltr = dnf.selector.Selector(base.sack)
         sltr.set(provides=spec)
         if not sltr.matches() and spec.startswith('/'):

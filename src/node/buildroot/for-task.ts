@@ -20,6 +20,8 @@ export interface TaskRootRequest {
   workDir: string;
   hostname: string;
   run: RunOptions;
+  /** Install exactly these packages (NEVRAs: a rebuild with the same package set) instead of the base set and BuildRequires. */
+  lock?: readonly string[];
 }
 
 /** The platform's repositories for `arch`, as dnf repositories. */
@@ -47,9 +49,12 @@ function taskRepos(base: DnfRepo[], urls: readonly string[]): DnfRepo[] {
 export async function openTaskRoot(r: TaskRootRequest): Promise<TaskRoot> {
   const base = platformRepos(r.platform, r.arch);
   const buildroot = r.platform.buildroot ?? { install: ['@buildsys-build'], releasever: '9' };
-  const spec = { arch: r.arch, releasever: buildroot.releasever, repos: base, install: buildroot.install, macros: r.platform.macros ?? {} };
+  const install = r.lock ? r.lock.map((n) => `nevra:${n}`) : buildroot.install;
+  const repos = r.lock ? taskRepos(base, r.taskRepos) : base;
+  const spec = { arch: r.arch, releasever: buildroot.releasever, repos, install, macros: r.platform.macros ?? {} };
   const started = Date.now();
   const cached = await r.cache.get(r.platform.name, spec, r.run);
-  r.run.onOutput?.(`distforge: build root ${cached.key.slice(0, 12)} (${buildroot.install.join(' ')}; ${cached.meta.packages.length} packages) ${cached.made ? `made in ${((Date.now() - started) / 1000).toFixed(1)} s` : 'from the cache'}\n`);
-  return TaskRoot.create({ cache: r.cache, base: cached, platform: r.platform.name, arch: r.arch, releasever: buildroot.releasever, repos: taskRepos(base, r.taskRepos), workDir: r.workDir, hostname: r.hostname, run: r.run });
+  const what = r.lock ? `locked to the ${r.lock.length} packages of the build it repeats` : buildroot.install.join(' ');
+  r.run.onOutput?.(`distforge: build root ${cached.key.slice(0, 12)} (${what}; ${cached.meta.packages.length} packages) ${cached.made ? `made in ${((Date.now() - started) / 1000).toFixed(1)} s` : 'from the cache'}\n`);
+  return TaskRoot.create({ cache: r.cache, base: cached, platform: r.platform.name, arch: r.arch, releasever: buildroot.releasever, repos: taskRepos(base, r.taskRepos), workDir: r.workDir, hostname: r.hostname, run: r.run, locked: r.lock !== undefined });
 }

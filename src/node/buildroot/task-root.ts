@@ -46,6 +46,8 @@ export interface TaskRootOptions {
   workDir: string;
   hostname: string;
   run: RunOptions;
+  /** The root holds exactly a locked package set: nothing more is installed into it. */
+  locked?: boolean;
 }
 
 /** The environment of a command in the root. */
@@ -99,6 +101,11 @@ export class TaskRoot {
    */
   async install(specs: readonly string[], what = 'build dependencies'): Promise<void> {
     if (specs.length === 0) return;
+    if (this.o.locked === true) {
+      // A locked root already holds what the repeated build had; rpmbuild checks the BuildRequires.
+      this.o.run.onOutput?.(`distforge: locked build root: not installing ${specs.join(', ')} (rpmbuild checks them against the lock)\n`);
+      return;
+    }
     const work = join(this.o.workDir, 'dnf');
     mkdirSync(work, { recursive: true });
     const cacheDir = this.o.cache.packageCache(this.o.platform, this.o.arch);
