@@ -3,6 +3,7 @@
  * lives in its own file and only parses, calls a library or service, and prints.
  */
 import { Command, CommanderError } from 'commander';
+import { bootstrapCommand } from './bootstrap.ts';
 import { buildCommand } from './builds.ts';
 import { ExitCode, reportError } from './errors.ts';
 import { gitCommand } from './git.ts';
@@ -36,6 +37,7 @@ function program(): Command {
   p.addCommand(sourcesCommand());
   p.addCommand(keyCommand());
   p.addCommand(signerCommand());
+  p.addCommand(bootstrapCommand());
   const override = (c: Command): void => {
     c.exitOverride();
     for (const sub of c.commands) override(sub);
