@@ -1,7 +1,9 @@
 /**
  * The master's HTTP application: Fastify with the REST API under /api/v1, its OpenAPI 3 document
  * at /api/v1/openapi.json (generated from the routes' request and response schemas), the auth hook
- * that sets `request.principal`, and the one error handler that answers `{ code, message }`.
+ * that sets `request.principal`, and the one error handler that answers `{ code, message }` —
+ * also for errors before routing and on the connection. Bodies are validated strictly
+ * (validation.ts).
  *
  * Routes: health, platforms, nodes, users, tokens (routes/), builds (routes/builds.ts), the
  * node API (routes/node-api.ts), the git service and the lookaside store, all under /api/v1; the
@@ -19,7 +21,8 @@ import type { Task } from '../db/schema.ts';
 import type { LeasedTask } from '../scheduler/index.ts';
 import { recordRepomdSignatures, recordSignatures, repomdLease, signLease, verifyRepomdSignatures, verifySignatures, type RepomdToSign } from '../signing/index.ts';
 import { registerAuth } from './auth.ts';
-import { errorHandler, notFoundHandler } from './errors.ts';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.ts';
+import { requestValidators } from './validation.ts';
 import { buildRoutes } from './routes/builds.ts';
 import { gitHttpRoutes, gitRoutes } from './routes/git.ts';
 import { healthRoutes, VERSION } from './routes/health.ts';
@@ -87,9 +90,11 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
-    // Unknown fields are refused (not silently dropped); query strings are coerced to their types.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // Unknown fields are refused (not silently dropped); bodies are not coerced, query strings are.
+    schemaController: { compilersFactory: { buildValidator: requestValidators() } },
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
