@@ -27,6 +27,7 @@ import { savePlatform } from '../../src/platforms/store.ts';
 import type { Platform } from '../../src/platforms/types.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createContext } from '../../src/server/context-factory.ts';
+import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from '../../src/server/http-settings.ts';
 import { freshDatabaseUrl } from './db.ts';
 
 /** examples/platforms/example-el9.yaml. */
@@ -51,6 +52,8 @@ export interface TestServerOptions {
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** Where the log goes (default stderr). */
   logDestination?: NodeJS.WritableStream;
+  /** HTTP limits (timeouts in ms, git http-backend processes); defaults as the server's. */
+  http?: Partial<HttpSettings>;
 }
 
 export interface TestServer {
@@ -78,6 +81,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...(opts.maxAttempts !== undefined && { maxAttempts: opts.maxAttempts }),
     ...(opts.now !== undefined && { now: opts.now }),
   });
+  if (opts.http) ctx.settings.http = { ...DEFAULT_HTTP_SETTINGS, ...opts.http };
   const admin = await ensureAdmin(ctx, dataDir);
   if (!admin.token) throw new Error('startTestServer: the fresh database already had an admin');
   for (const p of opts.platforms ?? []) await savePlatform(ctx, p);

@@ -29,6 +29,7 @@ export function lookasideRoutes(ctx: Context): FastifyPluginAsync {
 
     app.put<{ Params: { filename: string }; Querystring: Record<string, string | undefined> }>('/lookaside/:filename', {
       bodyLimit: UPLOAD_LIMIT,
+      config: { streamBodyLimit: UPLOAD_LIMIT },
       schema: {
         tags, security,
         summary: "Upload a source file to distforge's lookaside store (maintainer; application/octet-stream); md5, sha1, sha256 and sha512 are recomputed",
