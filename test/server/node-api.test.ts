@@ -180,7 +180,7 @@ test('bad uploads are refused and record nothing', async () => {
   assert.equal(notRpm.status, 422);
   assert.equal((notRpm.body as { code: string }).code, 'bad_artifact');
   // (A bare .. never reaches the server: HTTP clients resolve it in the URL.)
-  for (const name of ['%2E%2E%2Fx', '%2Fabs', 'a%2Fb', 'nul%00']) {
+  for (const name of ['%2E%2E%2Fx', '%2Fabs', 'a%2Fb', 'nul%00', 'evil%E2%80%AEmp4.rpm', 'zero%E2%80%8Bwidth.rpm', 'c1%C2%85.log']) {
     const res = await upload(nodeToken, rpmTask, name, Buffer.from('x'), 'log');
     assert.equal(res.status, 400, name);
     assert.equal((res.body as { code: string }).code, 'bad_name', name);
