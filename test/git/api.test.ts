@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -82,6 +82,33 @@ describe(`mirrors (${TEST_DIALECT})`, () => {
     assertError(await api(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'rel', url: 'some/dir' } }), 400, 'invalid_git_definition', /url: a local repository must be given by its absolute path/);
     assertError(await api(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'x', url: upstream, branch: 'main' } }), 400, 'bad_request', /body\.branch: unknown field/);
     assertError(await api(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'x', url: server.dataDir } }), 400, 'usage', /inside the server's data directory/);
+    assert.deepEqual(await mirrorNames(), ['hello']);
+  });
+
+  test("the data directory is refused however it is named: /proc/self/root, a symbolic link, file://", async () => {
+    const link = join(work, 'data-link');
+    symlinkSync(server.dataDir, link);
+    const own = join(server.dataDir, 'git', 'mirrors', 'hello.git');
+    for (const url of [`/proc/self/root${own}`, join(link, 'git', 'mirrors', 'hello.git'), `file://${link}/git/mirrors/hello.git`, `/proc/self/root${link}`]) {
+      assertError(await api(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'x', url } }), 400, 'usage', /inside the server's data directory/);
+    }
+    assert.deepEqual(await mirrorNames(), ['hello']);
+  });
+
+  test('credentials in an upstream URL are refused without being echoed; so is a NUL or a 1 MB URL', async () => {
+    for (const url of ['https://alice:hunter2@git.example/x.git', 'https://ghp_hunter2@github.com/x/y.git', 'ssh://git:hunter2@git.example/x.git']) {
+      const r = await api<{ code: string; message: string }>(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'x', url } });
+      assertError(r, 400, 'invalid_git_definition', /url: must not hold credentials \((https|ssh):\/\/\*\*\*@git/);
+      assert.doesNotMatch(r.body.message, /hunter2/);
+    }
+    const rule = { name: 'cred', tag: 'imports/*', platforms: ['example-el9'], autopatch: { repo: 'https://bob:hunter2@git.example/{package}.git', branch: 'a9' } };
+    const r = await api<{ code: string; message: string }>(server, 'PUT', '/git/rules/cred', { token: admin, body: rule });
+    assertError(r, 400, 'invalid_git_definition', /autopatch\.repo: must not hold credentials/);
+    assert.doesNotMatch(r.body.message, /hunter2/);
+    assertError(await api(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'x', url: 'https://git.example/a\u0000b.git' } }), 400, 'bad_request', /body\.url: must not hold control/);
+    assertError(await api(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'x', url: `https://git.example/${'a'.repeat(1024 * 1024)}` } }), 400, 'bad_request', /body\.url: must NOT have more than 2048 characters/);
+    assert.deepEqual(await mirrorNames(), ['hello']);
+    assert.deepEqual((await api(server, 'GET', '/git/rules')).body, []);
     assertError(await api(server, 'POST', '/git/mirrors/import', { token: admin, body: { mirrors: [{ name: 'd', url: upstream }, { name: 'd', url: upstream }] } }), 400, 'invalid_git_definition', /given twice/);
     assert.deepEqual(await mirrorNames(), ['hello']);
   });
