@@ -138,6 +138,6 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   ];
   for (const plugin of routes) await app.register(plugin, { prefix: API_PREFIX });
   // The git mirrors, served read-only over smart HTTP (git clone http://HOST/git/NAME.git).
-  await app.register(gitHttpRoutes(ctx));
+  await app.register(gitHttpRoutes(ctx, options.bodyLimit ?? DEFAULT_BODY_LIMIT));
   return app;
 }
