@@ -196,6 +196,33 @@ describe('webhooks', () => {
     assert.match(((await r.json()) as { message: string }).message, /not a push payload/);
   });
 
+  test('by URL: a delivery syncs the mirrors whose secret verifies it; mirrors without one are skipped', async () => {
+    // Three mirrors of one upstream: one with the right secret, one with another, one with none.
+    for (const m of [{ name: 'twin-other', url: upstream, webhookSecret: 'other' }, { name: 'twin-none', url: upstream }]) {
+      assert.equal((await api(server, 'POST', '/git/mirrors', { token: admin, body: m })).status, 201);
+    }
+    try {
+      const before = await eventCount();
+      const missing = await hook('', {});
+      assert.equal(missing.status, 401);
+      assert.equal(((await missing.json()) as { code: string }).code, 'unauthorized');
+      const wrong = await hook('', { 'x-gitea-signature': hmac('wrong') });
+      assert.equal(wrong.status, 403);
+      assert.match(((await wrong.json()) as { message: string }).message, /wrong gitea webhook signature for the git mirrors of this repository \(hello, twin-other\)/);
+      assert.equal(await eventCount(), before);
+      const right = await hook('', { 'x-gitea-signature': hmac('s3cret') });
+      assert.equal(right.status, 200, await right.clone().text());
+      assert.deepEqual(((await right.json()) as { synced: SyncResult[] }).synced.map((x) => x.mirror), ['hello']);
+      const other = await hook('', { 'x-hub-signature-256': `sha256=${hmac('other')}` });
+      assert.deepEqual(((await other.json()) as { synced: SyncResult[] }).synced.map((x) => x.mirror), ['twin-other']);
+      // Per mirror: unsigned is 401 even for a mirror that takes no webhooks; signed, 403.
+      assert.equal((await hook('/twin-none', {})).status, 401);
+      assert.equal((await hook('/twin-none', { 'x-gitea-signature': hmac('s3cret') })).status, 403);
+    } finally {
+      for (const name of ['twin-other', 'twin-none']) await api(server, 'DELETE', `/git/mirrors/${name}`, { token: admin });
+    }
+  });
+
   test('GitHub, GitLab and Gitea signatures with the right secret are accepted (per-mirror and by URL)', async () => {
     const right: Record<string, string>[] = [{ 'x-hub-signature-256': `sha256=${hmac('s3cret')}` }, { 'x-gitlab-token': 's3cret' }, { 'x-forgejo-signature': hmac('s3cret') }];
     for (const headers of right) {
