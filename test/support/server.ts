@@ -14,7 +14,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
 import { ensureAdmin } from '../../src/auth/bootstrap.ts';
@@ -28,7 +28,7 @@ import type { Platform } from '../../src/platforms/types.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createContext } from '../../src/server/context-factory.ts';
 import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from '../../src/server/http-settings.ts';
-import { freshDatabaseUrl } from './db.ts';
+import { freshDatabaseUrl, TEST_DIALECT } from './db.ts';
 
 /** examples/platforms/example-el9.yaml. */
 export const EXAMPLE_PLATFORM_FILE = resolve(import.meta.dirname, '../../examples/platforms/example-el9.yaml');
@@ -63,7 +63,7 @@ export interface TestServer {
   /** The token of user `admin` (also in DATA/admin.token). */
   adminToken: string;
   dataDir: string;
-  /** Stops the server, closes the database and removes the data directory. */
+  /** Stops the server, closes the database and removes the data directory (and a SQLite database's directory). */
   close(): Promise<void>;
 }
 
@@ -71,9 +71,10 @@ export interface TestServer {
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'distforge-server-'));
   const envLevel = process.env.DISTFORGE_TEST_LOG as TestServerOptions['logLevel'];
+  const db = await freshDatabaseUrl();
   const ctx = await createContext({
     dataDir,
-    db: await freshDatabaseUrl(),
+    db,
     publicUrl: 'http://127.0.0.1',
     logLevel: opts.logLevel ?? envLevel ?? 'silent',
     logDestination: opts.logDestination ?? process.stderr,
@@ -99,6 +100,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       await app.close();
       await ctx.db.close();
       rmSync(dataDir, { recursive: true, force: true });
+      // A SQLite database lives in a temporary directory of its own.
+      if (TEST_DIALECT === 'sqlite') rmSync(dirname(db), { recursive: true, force: true });
     },
   };
 }
