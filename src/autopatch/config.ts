@@ -4,6 +4,7 @@
  * `hello.yml: actions[2].replace.count: must be a whole number ≥ 1`.
  */
 import { parseDocument } from 'yaml';
+import { plainFileNameProblem, quoteFileName } from '../util/file-name.ts';
 import { AutopatchConfigError } from './errors.ts';
 import type { ActionKind, AutopatchAction, AutopatchConfig } from './types.ts';
 
@@ -72,11 +73,15 @@ class FieldReader {
     });
   }
 
-  /** A relative path without `..` components (it names a file inside a tree). */
+  /** A relative path without `..` components (it names a file inside a tree), whose names are plain file names. */
   relativePath(key: string, value: string): string {
     const parts = value.split('/');
     if (value.startsWith('/') || parts.some((p) => p === '..' || p === '')) {
       this.fail(key, `must be a relative path without '..' (got ${JSON.stringify(value)})`);
+    }
+    for (const part of parts) {
+      const problem = plainFileNameProblem(part);
+      if (problem) this.fail(key, `${quoteFileName(part)} ${problem}`);
     }
     return value;
   }

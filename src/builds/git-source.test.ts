@@ -32,7 +32,7 @@ test('URL#REF: the last # splits; bad refs and relative paths are refused', () =
   assert.throws(() => parseGitSource('/srv/git/pkg#'), /empty ref/);
   assert.throws(() => parseGitSource('/srv/git/pkg#a..b'), /not a valid git ref/);
   assert.throws(() => parseGitSource('/srv/git/pkg#-x'), /not a valid git ref/);
-  assert.throws(() => parseGitSource('--upload-pack=x#main'), /may not start with "-"/);
+  assert.throws(() => parseGitSource('--upload-pack=x#main'), /must not start with "-"/);
   assert.throws(() => parseGitSource('pkg#main'), /absolute path/);
   assert.doesNotThrow(() => parseGitSource('git@git.example:pkg.git#main'));
 });

@@ -8,9 +8,10 @@
  * - ref: what the user typed after `#`: a branch, a tag, `refs/…`, or a full commit hash.
  * - pinned commit: a commit already resolved (a rebuild repeats its build's commits).
  */
-import { isAbsolute, posix, resolve, sep } from 'node:path';
+import { isAbsolute, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.ts';
+import { dataDirProblem, gitUrlProblem, MAX_GIT_URL_LENGTH, redactCredentials } from '../util/git-url.ts';
 import { GitRefNotFoundError, GitUnreachableError, SpecNotFoundError } from './errors.ts';
 import { lastErrorLine, runTool } from './exec.ts';
 import { ensureGitCache, fetchCommit, gitCacheDir, listFiles, readFileAt } from './git-cache.ts';
@@ -44,17 +45,23 @@ function localPath(url: string): string | null {
   return url.includes('://') || /^[^/]+:/.test(url) ? null : url;
 }
 
-/** Splits `URL#REF` (the last `#` separates them). @throws UsageError */
+/** Longest ref after `#` (git's own limit on ref names is lower than any path limit). */
+const MAX_REF_LENGTH = 255;
+
+/** Splits `URL#REF` (the last `#` separates them). @throws UsageError (never echoing credentials) */
 export function parseGitSource(text: string): GitSourceRef {
+  if (text.length > MAX_GIT_URL_LENGTH + 1 + MAX_REF_LENGTH) throw new UsageError(`git source is ${text.length} characters long (at most ${MAX_GIT_URL_LENGTH} for the URL and ${MAX_REF_LENGTH} for the ref)`);
   const at = text.lastIndexOf('#');
-  if (at < 0) throw new UsageError(`git source "${text}" has no ref: write URL#BRANCH, URL#TAG or URL#COMMIT`);
+  if (at < 0) throw new UsageError(`git source "${redactCredentials(text)}" has no ref: write URL#BRANCH, URL#TAG or URL#COMMIT`);
   const url = text.slice(0, at).trim();
   const ref = text.slice(at + 1).trim();
+  const urlProblem = url === '' ? null : gitUrlProblem(url);
+  if (urlProblem) throw new UsageError(`git URL ${urlProblem}`);
   if (url === '') throw new UsageError(`git source "${text}" has no URL before #`);
   if (ref === '') throw new UsageError(`git source "${text}" has an empty ref after #`);
-  if (url.startsWith('-')) throw new UsageError(`git URL may not start with "-": ${url}`);
+  if (ref.length > MAX_REF_LENGTH) throw new UsageError(`git ref is ${ref.length} characters long (at most ${MAX_REF_LENGTH})`);
   if (localPath(url) !== null && !isAbsolute(localPath(url) ?? '')) throw new UsageError(`a local git repository must be given by its absolute path, not "${url}"`);
-  if (ref.startsWith('-') || /[\s~^:?*[\\]|\.\.|@\{/.test(ref) || ref.endsWith('/') || ref.endsWith('.lock')) {
+  if (ref.startsWith('-') || /[\s~^:?*[\\\p{Cc}\p{Cf}]|\.\.|@\{/u.test(ref) || ref.endsWith('/') || ref.endsWith('.lock')) {
     throw new UsageError(`"${ref}" is not a valid git ref (in ${text})`);
   }
   return { url, ref };
@@ -102,11 +109,8 @@ async function findSpec(cacheDir: string, src: GitSourceRef, commit: string): Pr
  * @throws GitUnreachableError, GitRefNotFoundError, SpecNotFoundError
  */
 export async function resolveGitSource(dataDir: string, src: GitSourceRef, pinnedCommit?: string): Promise<ResolvedGitSource> {
-  const path = localPath(src.url);
-  const data = resolve(dataDir);
-  if (path !== null && (resolve(path) === data || resolve(path).startsWith(`${data}${sep}`))) {
-    throw new UsageError(`git URL ${src.url} is inside the server's data directory`);
-  }
+  const refused = dataDirProblem(src.url, dataDir);
+  if (refused) throw new UsageError(`git URL ${src.url} ${refused}`);
   const cacheDir = gitCacheDir(dataDir, src.url);
   let commit = pinnedCommit;
   if (commit === undefined) {

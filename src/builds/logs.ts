@@ -41,19 +41,31 @@ export interface LogPage {
 
 const PAGE = 2000;
 
-/** Parses `after`: a number (with a task) or a `TASK:SEQ,…` cursor. @throws UsageError */
+/** Largest task id or sequence number a cursor may name (they are 32-bit integers in the database). */
+const MAX_CURSOR_NUMBER = 2_147_483_647;
+
+/** A sequence number of a cursor: -1 (nothing read yet) up to the largest one stored. @throws UsageError */
+function cursorNumber(text: string, min: number, after: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < min || n > MAX_CURSOR_NUMBER) {
+    throw new UsageError(`bad log cursor "${after.length > 60 ? `${after.slice(0, 60)}…` : after}": ${text.slice(0, 20)} is not a number from ${min} to ${MAX_CURSOR_NUMBER}`);
+  }
+  return n;
+}
+
+/** Parses `after`: a number (with a task) or a `TASK:SEQ,…` cursor, each number bounded. @throws UsageError */
 export function parseCursor(after: string | undefined, taskId: number | undefined): Map<number, number> {
   const cursor = new Map<number, number>();
   if (after === undefined || after === '') return cursor;
   if (/^-?\d+$/.test(after)) {
     if (taskId === undefined) throw new UsageError('after=SEQ needs task=ID (or give the cursor a previous answer returned)');
-    cursor.set(taskId, Number(after));
+    cursor.set(taskId, cursorNumber(after, -1, after));
     return cursor;
   }
   for (const part of after.split(',')) {
     const m = /^(\d+):(-?\d+)$/.exec(part);
-    if (!m) throw new UsageError(`bad log cursor "${after}": expected SEQ or TASK:SEQ,…`);
-    cursor.set(Number(m[1]), Number(m[2]));
+    if (!m) throw new UsageError(`bad log cursor "${after.length > 60 ? `${after.slice(0, 60)}…` : after}": expected SEQ or TASK:SEQ,…`);
+    cursor.set(cursorNumber(m[1] ?? '', 1, after), cursorNumber(m[2] ?? '', -1, after));
   }
   return cursor;
 }

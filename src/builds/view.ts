@@ -13,6 +13,7 @@ import { buildRepoDir, buildRepoUrl, metadataSignatureOf } from './build-repo.ts
 import { parseBuildroot, type BuildrootView } from './buildroot-record.ts';
 import { hasPendingFanout } from './fan-out.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
+import { redactCredentials } from '../util/git-url.ts';
 
 export interface ArtifactView {
   name: string;
@@ -196,7 +197,8 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
       position: i.position,
       package: i.name,
       kind: i.kind,
-      git: i.kind === 'git' ? { url: i.git_url ?? '', ref: i.git_ref ?? '', commit: i.git_commit } : null,
+      // Credentials a source from before they were refused may hold are not shown.
+      git: i.kind === 'git' ? { url: redactCredentials(i.git_url ?? ''), ref: i.git_ref ?? '', commit: i.git_commit } : null,
       srpmSha256: i.srpm_sha256,
       specPath: i.spec_path,
       dependsOn: jsonArray<number>(i.depends_on),

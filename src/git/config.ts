@@ -13,6 +13,7 @@
  *     - {name: c9, tag: "imports/c9/*", platforms: [almalinux-9], autopatch: {repo: "https://…/{package}.git", ref: main, branch: a9}}
  * ```
  */
+import { unsafeTextProblem } from '../util/text.ts';
 import { GitDefinitionError } from './errors.ts';
 import type { GitConfig } from './types.ts';
 import { parseMirrorDefinition, parseRuleDefinition, parseSeconds } from './validate.ts';
@@ -34,6 +35,7 @@ export function parseGitConfig(raw: unknown, file: string): GitConfig {
   if (o.concurrency !== undefined) config.concurrency = parseSeconds(f, o.concurrency, 'concurrency', 256);
   if (o.webhookSecret !== undefined) {
     if (typeof o.webhookSecret !== 'string' || o.webhookSecret.trim() === '') fail('.webhookSecret', 'must be a non-empty string');
+    if ((o.webhookSecret as string).length > 256 || unsafeTextProblem(o.webhookSecret as string)) fail('.webhookSecret', 'must be at most 256 characters, without control characters');
     config.webhookSecret = o.webhookSecret as string;
   }
   for (const [key, parse] of [['mirrors', parseMirrorDefinition], ['rules', parseRuleDefinition]] as const) {

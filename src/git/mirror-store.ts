@@ -3,23 +3,22 @@
  * the mirror fetched; nothing stays behind when that fails), the configuration file's mirrors
  * (created or updated; fetched by the poller), and deleting.
  */
-import { resolve, sep } from 'node:path';
 import type { Context } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { AlreadyExistsError, isUniqueViolation } from '../platforms/errors.ts';
 import { checkName } from '../platforms/names.ts';
 import { UnknownMirrorError } from './errors.ts';
 import { removeMirrorDir } from './mirror-repo.ts';
-import { localRepoPath } from './remote-refs.ts';
+import { dataDirProblem, redactCredentials } from '../util/git-url.ts';
 import { gitDb, type MirrorRow } from './schema.ts';
 import type { MirrorDefinition, MirrorInfo } from './types.ts';
 
-/** The API shape of a mirror. */
+/** The API shape of a mirror (credentials a row from before they were refused may hold are shown as `***`). */
 export function mirrorInfo(ctx: Context, row: MirrorRow, refs: number): MirrorInfo {
   const base = ctx.settings.publicUrl;
   return {
     name: row.name,
-    url: row.url,
+    url: redactCredentials(row.url),
     cloneUrl: `${base}/git/${row.name}.git`,
     webhookUrl: `${base}/api/v1/git/hooks/${row.name}`,
     hasWebhookSecret: row.webhook_secret !== null,
@@ -58,13 +57,13 @@ export async function getMirror(ctx: Context, name: string): Promise<MirrorInfo>
   return mirrorInfo(ctx, row, (await refCounts(ctx, [row.id])).get(row.id) ?? 0);
 }
 
-/** Refuses an upstream inside the data directory (the mirrors themselves, the database). @throws UsageError */
+/**
+ * Refuses an upstream inside the data directory (the mirrors themselves, the database), compared
+ * by real paths (symbolic links, /proc/self/root/…), or whose path cannot be resolved. @throws UsageError
+ */
 export function checkUpstreamUrl(ctx: Context, url: string): void {
-  const local = localRepoPath(url);
-  const data = resolve(ctx.settings.dataDir);
-  if (local !== null && (resolve(local) === data || resolve(local).startsWith(`${data}${sep}`))) {
-    throw new UsageError(`git URL ${url} is inside the server's data directory`);
-  }
+  const problem = dataDirProblem(url, ctx.settings.dataDir);
+  if (problem) throw new UsageError(`git URL ${url} ${problem}`);
 }
 
 /** Inserts a mirror row, first polled at `firstPollAt`. @throws AlreadyExistsError */

@@ -5,9 +5,9 @@
  * with one `git ls-remote`.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { GitUnreachableError } from '../builds/errors.ts';
+import { localGitPath } from '../util/git-url.ts';
 import { lastErrorLine, runGit, type ProcessCounter } from './git-cli.ts';
 
 const HASH = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
@@ -15,18 +15,6 @@ const HASH = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 /** Whether a full ref name is one the mirrors keep (branches and tags). */
 export function isKeptRef(name: string): boolean {
   return name.startsWith('refs/heads/') || name.startsWith('refs/tags/');
-}
-
-/** The path of a local git URL, else null. */
-export function localRepoPath(url: string): string | null {
-  if (url.startsWith('file://')) {
-    try {
-      return fileURLToPath(url);
-    } catch {
-      return null;
-    }
-  }
-  return isAbsolute(url) ? url : null;
 }
 
 async function isDir(path: string): Promise<boolean> {
@@ -83,7 +71,7 @@ export function parseLsRemote(stdout: string): Map<string, string> {
  * @throws GitUnreachableError naming the URL and git's reason
  */
 export async function upstreamRefs(url: string, counter?: ProcessCounter, readFiles = true): Promise<Map<string, string>> {
-  const local = readFiles ? localRepoPath(url) : null;
+  const local = readFiles ? localGitPath(url) : null;
   if (local !== null) {
     const gitDir = await filesRefsGitDir(local);
     if (gitDir !== null) return readLocalRefs(gitDir);

@@ -16,7 +16,7 @@ import { gitDb, type MirrorRow } from './schema.ts';
 import { gitSettings } from './settings.ts';
 import { syncMirror } from './sync.ts';
 import type { GitConfig, MirrorDefinition, MirrorInfo, SyncResult, SyncVia } from './types.ts';
-import { payloadUrls, repoKey, verifyWebhook, type Headers } from './webhooks.ts';
+import { payloadUrls, repoKey, verifiedMirrors, verifyWebhook, type Headers } from './webhooks.ts';
 
 /** Builds pending events without making the caller wait; failures are logged. */
 function buildInBackground(ctx: Context): void {
@@ -67,15 +67,19 @@ export async function syncMirrorNow(ctx: Context, name: string): Promise<SyncRes
 }
 
 /**
- * A push webhook: for mirror `name`, or (null) for every mirror whose upstream URL the payload
- * names. The signature is checked with the mirror's secret (else the configuration's) before
- * anything else. @throws WebhookSignatureError, UnknownMirrorError, DistforgeError bad_request
+ * A push webhook: for mirror `name`, or (null) for the mirrors whose upstream URL the payload
+ * names. The signature is checked with each mirror's secret (else the configuration's) before
+ * anything else; a delivery to the global hook syncs the mirrors whose secret verifies it (mirrors
+ * without a secret are skipped). @throws WebhookSignatureError, UnknownMirrorError, GitDefinitionError
  */
 export async function receiveWebhook(ctx: Context, name: string | null, headers: Headers, body: Buffer): Promise<SyncResult[]> {
   const fallback = gitSettings(ctx).webhookSecret ?? null;
   let rows: MirrorRow[];
-  if (name !== null) rows = [await getMirrorRow(ctx, name)];
-  else {
+  if (name !== null) {
+    const row = await getMirrorRow(ctx, name);
+    verifyWebhook(headers, body, row.webhook_secret ?? fallback, row.name);
+    rows = [row];
+  } else {
     let payload: unknown;
     try {
       payload = JSON.parse(body.toString('utf8')) as unknown;
@@ -85,10 +89,10 @@ export async function receiveWebhook(ctx: Context, name: string | null, headers:
     const keys = new Set(payloadUrls(payload).map(repoKey));
     if (keys.size === 0) throw new GitDefinitionError('webhook', 'body', 'is not a push payload naming its repository (repository.clone_url or project.git_http_url)');
     const all = await gitDb(ctx).selectFrom('git_mirrors').selectAll().execute();
-    rows = all.filter((r) => keys.has(repoKey(r.url)));
-    if (rows.length === 0) throw new UnknownMirrorError([...keys].join(', '));
+    const matching = all.filter((r) => keys.has(repoKey(r.url)));
+    if (matching.length === 0) throw new UnknownMirrorError([...keys].join(', ').slice(0, 300));
+    rows = verifiedMirrors(headers, body, matching.map((row) => ({ row, name: row.name, secret: row.webhook_secret ?? fallback }))).map((c) => c.row);
   }
-  for (const row of rows) verifyWebhook(headers, body, row.webhook_secret ?? fallback, row.name);
   const results: SyncResult[] = [];
   for (const row of rows) results.push(await syncRow(ctx, row, 'webhook'));
   return results;

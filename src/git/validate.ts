@@ -5,6 +5,8 @@
  */
 import { isAbsolute } from 'node:path';
 import { nameProblem } from '../platforms/names.ts';
+import { gitUrlProblem, MAX_GIT_URL_LENGTH } from '../util/git-url.ts';
+import { unsafeTextProblem } from '../util/text.ts';
 import { GitDefinitionError } from './errors.ts';
 import type { AutopatchSpec, MirrorDefinition, RuleDefinition } from './types.ts';
 
@@ -38,8 +40,19 @@ class Fields {
   text(value: unknown, field: string, max = 4096): string {
     if (typeof value !== 'string' || value.trim() === '') this.fail(field, 'must be a non-empty string');
     if (value.length > max) this.fail(field, `must be at most ${max} characters`);
-    if (/[\s\0]/.test(value)) this.fail(field, 'must not contain spaces or control characters');
+    const unsafe = unsafeTextProblem(value);
+    if (unsafe) this.fail(field, unsafe);
+    if (/\s/.test(value)) this.fail(field, 'must not contain spaces');
     return value;
+  }
+
+  /** A git URL: bounded, no credentials (the message never echoes them). */
+  gitUrl(value: unknown, field: string): string {
+    if (typeof value === 'string') {
+      const problem = gitUrlProblem(value);
+      if (problem) this.fail(field, problem);
+    }
+    return this.text(value, field, MAX_GIT_URL_LENGTH);
   }
 
   names(value: unknown, field: string): string[] {
@@ -62,8 +75,7 @@ export function parseMirrorDefinition(raw: unknown, src: DefinitionSource): Mirr
   const f = new Fields(src);
   const o = f.object(raw, '', ['name', 'url', 'webhookSecret', 'pollIntervalSeconds']);
   const name = f.name(o.name, 'name');
-  const url = f.text(o.url, 'url');
-  if (url.startsWith('-')) f.fail('url', `"${url}" must not start with "-"`);
+  const url = f.gitUrl(o.url, 'url');
   if (!url.includes(':') && !isAbsolute(url)) f.fail('url', `a local repository must be given by its absolute path, not "${url}"`);
   const def: MirrorDefinition = { name, url };
   if (o.webhookSecret !== undefined) def.webhookSecret = f.text(o.webhookSecret, 'webhookSecret', 256);
@@ -83,7 +95,7 @@ function parseAutopatch(f: Fields, raw: unknown): AutopatchSpec {
   const branch = f.text(o.branch, 'autopatch.branch', 100);
   if (BAD_REF.test(branch) || branch.includes('*')) f.fail('autopatch.branch', `"${branch}" is not a valid branch name`);
   const spec: AutopatchSpec = { branch };
-  if (o.repo !== undefined) spec.repo = f.text(o.repo, 'autopatch.repo');
+  if (o.repo !== undefined) spec.repo = f.gitUrl(o.repo, 'autopatch.repo');
   if (o.ref !== undefined) spec.ref = f.text(o.ref, 'autopatch.ref', 200);
   if (o.tagPrefix !== undefined) {
     spec.tagPrefix = f.text(o.tagPrefix, 'autopatch.tagPrefix', 100);

@@ -20,16 +20,28 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Which forge signed the request and whether the signature is right for `secret`; null when unsigned. */
-function checkSignature(headers: Headers, body: Buffer, secret: string): { forge: string; ok: boolean } | null {
-  const hmac = (): string => createHmac('sha256', secret).update(body).digest('hex');
+/** The signature a request carries and the forge that made it; null when unsigned. */
+function signatureOf(headers: Headers): { forge: 'gitea' | 'github' | 'gitlab'; given: string } | null {
   const gitea = header(headers, 'x-forgejo-signature') ?? header(headers, 'x-gitea-signature');
-  if (gitea !== undefined) return { forge: 'gitea', ok: sameSecret(gitea.trim().toLowerCase(), hmac()) };
+  if (gitea !== undefined) return { forge: 'gitea', given: gitea.trim().toLowerCase() };
   const github = header(headers, 'x-hub-signature-256');
-  if (github !== undefined) return { forge: 'github', ok: sameSecret(github.trim().toLowerCase(), `sha256=${hmac()}`) };
+  if (github !== undefined) return { forge: 'github', given: github.trim().toLowerCase() };
   const gitlab = header(headers, 'x-gitlab-token');
-  if (gitlab !== undefined) return { forge: 'gitlab', ok: sameSecret(gitlab, secret) };
+  if (gitlab !== undefined) return { forge: 'gitlab', given: gitlab };
   return null;
+}
+
+/** Whether `signature` is right for `body` and `secret`, in constant time. */
+function signedWith(signature: NonNullable<ReturnType<typeof signatureOf>>, body: Buffer, secret: string): boolean {
+  if (signature.forge === 'gitlab') return sameSecret(signature.given, secret);
+  const hmac = createHmac('sha256', secret).update(body).digest('hex');
+  return sameSecret(signature.given, signature.forge === 'github' ? `sha256=${hmac}` : hmac);
+}
+
+function requireSignature(headers: Headers): NonNullable<ReturnType<typeof signatureOf>> {
+  const signature = signatureOf(headers);
+  if (signature === null) throw new WebhookSignatureError(true, 'missing webhook signature: send X-Gitea-Signature, X-Forgejo-Signature, X-Hub-Signature-256 or X-Gitlab-Token');
+  return signature;
 }
 
 /**
@@ -37,11 +49,25 @@ function checkSignature(headers: Headers, body: Buffer, secret: string): { forge
  * @throws WebhookSignatureError 401 when unsigned, 403 when wrong or when the mirror takes no webhooks
  */
 export function verifyWebhook(headers: Headers, body: Buffer, secret: string | null, mirror: string): string {
+  const signature = requireSignature(headers);
   if (secret === null) throw new WebhookSignatureError(false, `git mirror "${mirror}" takes no webhooks: it has no webhookSecret (nor does the git configuration)`);
-  const r = checkSignature(headers, body, secret);
-  if (r === null) throw new WebhookSignatureError(true, 'missing webhook signature: send X-Gitea-Signature, X-Forgejo-Signature, X-Hub-Signature-256 or X-Gitlab-Token');
-  if (!r.ok) throw new WebhookSignatureError(false, `wrong ${r.forge} webhook signature for git mirror "${mirror}"`);
-  return r.forge;
+  if (!signedWith(signature, body, secret)) throw new WebhookSignatureError(false, `wrong ${signature.forge} webhook signature for git mirror "${mirror}"`);
+  return signature.forge;
+}
+
+/**
+ * The mirrors a delivery to the global hook is for: those among `candidates` (the mirrors of the
+ * URL it names) whose secret verifies it. Mirrors without a secret take no webhooks and are
+ * skipped; one of them never makes the delivery fail for the others.
+ * @throws WebhookSignatureError 401 when unsigned, 403 when no candidate's secret verifies it
+ */
+export function verifiedMirrors<T extends { name: string; secret: string | null }>(headers: Headers, body: Buffer, candidates: T[]): T[] {
+  const signature = requireSignature(headers);
+  const withSecret = candidates.filter((c) => c.secret !== null);
+  if (withSecret.length === 0) throw new WebhookSignatureError(false, `no git mirror of this repository takes webhooks (${candidates.map((c) => c.name).join(', ')}: no webhookSecret, nor in the git configuration)`);
+  const verified = withSecret.filter((c) => signedWith(signature, body, c.secret ?? ''));
+  if (verified.length === 0) throw new WebhookSignatureError(false, `wrong ${signature.forge} webhook signature for the git mirrors of this repository (${withSecret.map((c) => c.name).join(', ')})`);
+  return verified;
 }
 
 /** The repository URLs a push payload names (Gitea/Forgejo, GitHub: repository.*; GitLab: project.*). */

@@ -105,3 +105,23 @@ test('names: letters, digits, . _ -; never a path', () => {
     assert.throws(() => checkName('node name', bad), InvalidNameError, JSON.stringify(bad));
   }
 });
+
+test('a platform file has the bounds of the API: long, control or bidi text, too many macros, credentials', () => {
+  const cases: [string, RegExp][] = [
+    [`macros:\n  _vendor: ${'v'.repeat(5000)}\n`, /macros\._vendor: must be at most 4096 characters \(got 5000\)$/],
+    [`lifecycle:\n  version: "9"\n  codename: ${'c'.repeat(300)}\n`, /lifecycle\.codename: must be at most 200 characters/],
+    ['lifecycle:\n  version: "9"\n  codename: "Evil\\u202Eemoh"\n', /lifecycle\.codename: holds a control or invisible formatting character \(U\+202E\)$/],
+    ['macros:\n  vendor: "a\\u0007b"\n', /macros\.vendor: holds a control or invisible formatting character \(U\+0007\)$/],
+    [`macros:\n${Array.from({ length: 300 }, (_v, i) => `  m${i}: x\n`).join('')}`, /macros: at most 256 macros$/],
+    ['tests:\n  repository:\n    url: https://bob:hunter2@git.example/tests.git\n', /tests\.repository\.url: must not hold credentials \(https:\/\/\*\*\*@git\.example\/tests\.git\)/],
+  ];
+  for (const [extra, message] of cases) {
+    const path = file('bounded.yaml', `name: p1\narches: [x86_64]\ndistTag: .el9\n${extra}`);
+    assert.throws(() => loadPlatformFile(path), (e: Error) => {
+      assert.ok(e instanceof PlatformDefinitionError, e.message);
+      assert.match(e.message, message);
+      assert.doesNotMatch(e.message, /hunter2/);
+      return true;
+    });
+  }
+});

@@ -5,6 +5,8 @@
  * never silently drops a setting.
  */
 import { templateProblem } from '../lookaside/template.ts';
+import { gitUrlProblem, MAX_GIT_URL_LENGTH } from '../util/git-url.ts';
+import { unsafeTextProblem } from '../util/text.ts';
 import { PlatformDefinitionError } from './errors.ts';
 import { nameProblem } from './names.ts';
 import { ARCHES, type Arch, type Platform, type PlatformLifecycle, type PlatformLookaside, type PlatformRepository, type PlatformTests } from './types.ts';
@@ -19,6 +21,20 @@ const LIFECYCLE_FIELDS = ['version', 'codename', 'upstreamBase', 'kernel', 'rele
 const DIST_TAG = /^\.[A-Za-z0-9_.+~]+$/;
 const MACRO_NAME = /^_{0,2}[A-Za-z][A-Za-z0-9_]*$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Bounds on a definition (the API's JSON schema states the same ones). */
+export const PLATFORM_LIMITS = {
+  /** Characters of a short text field (distTag, lifecycle fields, refs). */
+  text: 200,
+  /** Characters of a URL or URL template. */
+  url: MAX_GIT_URL_LENGTH,
+  /** Characters of a macro name, and of its value. */
+  macroName: 64,
+  macroValue: 4096,
+  macros: 256,
+  repositories: 64,
+  lookaside: 16,
+} as const;
 
 /** Where a definition came from, for messages. */
 export interface DefinitionSource {
@@ -72,10 +88,18 @@ function required(m: Fields, key: string, prefix: string, fail: Fail): unknown {
   return v;
 }
 
-function text(v: unknown, field: string, fail: Fail): string {
+function text(v: unknown, field: string, fail: Fail, max: number = PLATFORM_LIMITS.text): string {
   if (typeof v !== 'string' || v.trim() === '') fail(field, 'must be a non-empty string');
-  if ((v as string).includes('\n')) fail(field, 'must be a single line');
-  return v as string;
+  return line(v as string, field, fail, max);
+}
+
+/** One line of at most `max` characters without control or formatting characters. */
+function line(v: string, field: string, fail: Fail, max: number): string {
+  if (v.length > max) fail(field, `must be at most ${max} characters (got ${v.length})`);
+  if (/[\n\r]/.test(v)) fail(field, 'must be a single line');
+  const unsafe = unsafeTextProblem(v);
+  if (unsafe) fail(field, unsafe);
+  return v;
 }
 
 function archList(v: unknown, field: string, fail: Fail): Arch[] {
@@ -92,18 +116,19 @@ function archList(v: unknown, field: string, fail: Fail): Arch[] {
 function macroMap(v: unknown, fail: Fail): Record<string, string> {
   const m = mapping(v, 'macros', fail);
   const out: Record<string, string> = {};
+  if (Object.keys(m).length > PLATFORM_LIMITS.macros) fail('macros', `at most ${PLATFORM_LIMITS.macros} macros`);
   for (const [k, value] of Object.entries(m)) {
+    if (k.length > PLATFORM_LIMITS.macroName || !MACRO_NAME.test(k)) fail(`macros.${k.slice(0, PLATFORM_LIMITS.macroName)}`, `a macro name is letters, digits and _ (at most ${PLATFORM_LIMITS.macroName}), without "%" (e.g. _vendor)`);
     const field = `macros.${k}`;
-    if (!MACRO_NAME.test(k)) fail(field, 'a macro name is letters, digits and _, without "%" (e.g. _vendor)');
     if (typeof value !== 'string') fail(field, 'must be a string (quote numbers in JSON)');
-    if ((value as string).includes('\n')) fail(field, 'must be a single line');
-    out[k] = value as string;
+    out[k] = line(value as string, field, fail, PLATFORM_LIMITS.macroValue);
   }
   return out;
 }
 
 function repositoryList(v: unknown, platformArches: Arch[], fail: Fail): PlatformRepository[] {
   if (!Array.isArray(v)) fail('repositories', 'must be a list (use [] for none)');
+  if ((v as unknown[]).length > PLATFORM_LIMITS.repositories) fail('repositories', `at most ${PLATFORM_LIMITS.repositories} repositories`);
   const out: PlatformRepository[] = [];
   (v as unknown[]).forEach((item, i) => {
     const at = `repositories[${i}]`;
@@ -113,7 +138,7 @@ function repositoryList(v: unknown, platformArches: Arch[], fail: Fail): Platfor
     const issue = nameProblem(name);
     if (issue) fail(`${at}.name`, issue);
     if (out.some((r) => r.name === name)) fail(`${at}.name`, `"${name as string}" is used by another repository`);
-    const url = text(required(m, 'url', `${at}.`, fail), `${at}.url`, fail);
+    const url = text(required(m, 'url', `${at}.`, fail), `${at}.url`, fail, PLATFORM_LIMITS.url);
     if (!/^(https?|file):\/\/\S+$/.test(url)) fail(`${at}.url`, `"${url}" must be an http://, https:// or file:// URL`);
     const repo: PlatformRepository = { name: name as string, url };
     if (m.arches !== undefined) {
@@ -129,11 +154,12 @@ function repositoryList(v: unknown, platformArches: Arch[], fail: Fail): Platfor
 
 function lookasideList(v: unknown, fail: Fail): PlatformLookaside[] {
   if (!Array.isArray(v)) fail('lookaside', 'must be a list of {url: TEMPLATE} (use [] for none)');
+  if ((v as unknown[]).length > PLATFORM_LIMITS.lookaside) fail('lookaside', `at most ${PLATFORM_LIMITS.lookaside} lookaside caches`);
   return (v as unknown[]).map((item, i) => {
     const at = `lookaside[${i}]`;
     const m = mapping(item, at, fail);
     onlyFields(m, LOOKASIDE_FIELDS, `${at}.`, fail);
-    const url = text(required(m, 'url', `${at}.`, fail), `${at}.url`, fail);
+    const url = text(required(m, 'url', `${at}.`, fail), `${at}.url`, fail, PLATFORM_LIMITS.url);
     const problem = templateProblem(url);
     if (problem) fail(`${at}.url`, problem);
     return { url };
@@ -158,7 +184,9 @@ function testsSettings(v: unknown, fail: Fail): PlatformTests {
   if (m.repository !== undefined && m.repository !== null) {
     const r = mapping(m.repository, 'tests.repository', fail);
     onlyFields(r, ['url', 'ref'], 'tests.repository.', fail);
-    const url = text(required(r, 'url', 'tests.repository.', fail), 'tests.repository.url', fail);
+    const url = text(required(r, 'url', 'tests.repository.', fail), 'tests.repository.url', fail, PLATFORM_LIMITS.url);
+    const urlProblem = gitUrlProblem(url);
+    if (urlProblem) fail('tests.repository.url', urlProblem);
     if (!/^(https?:\/\/|file:\/\/|\/)/.test(url)) fail('tests.repository.url', `"${url}" must be an http(s):// or file:// URL or an absolute path`);
     const ref = r.ref === undefined || r.ref === null ? 'main' : text(r.ref, 'tests.repository.ref', fail);
     if (!/^[A-Za-z0-9._/-]+$/.test(ref) || ref.startsWith('-') || ref.includes('..')) fail('tests.repository.ref', `"${ref}" is not a branch or tag name`);

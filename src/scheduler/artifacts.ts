@@ -9,6 +9,7 @@
  */
 import type { Context } from '../context.ts';
 import type { Artifact } from '../db/schema.ts';
+import { plainFileNameProblem } from '../util/file-name.ts';
 import { BadArtifactNameError } from './errors.ts';
 import { holdLease } from './leaseholder.ts';
 import { recordTaskEvents } from './events.ts';
@@ -27,17 +28,13 @@ export interface ArtifactInput {
 export const ARTIFACT_KINDS = ['rpm', 'srpm', 'log', 'buildenv'] as const;
 
 /**
- * Checks that `name` is a plain file name: not empty, not `.` or `..`, no `/` or `\`, no NUL or
- * other control character, at most 255 bytes.
+ * Checks that `name` is a plain file name (src/util/file-name.ts): not empty, not `.` or `..`, no
+ * `/` or `\`, no control or bidirectional/invisible formatting character, at most 255 bytes.
  * @throws BadArtifactNameError (400)
  */
 export function checkArtifactName(name: string): void {
-  if (name === '') throw new BadArtifactNameError(name, 'empty');
-  if (name === '.' || name === '..') throw new BadArtifactNameError(name, 'not a file name');
-  if (name.includes('/') || name.includes('\\')) throw new BadArtifactNameError(name, 'a file name, not a path, is expected');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new BadArtifactNameError(name, 'control characters are not allowed');
-  if (Buffer.byteLength(name) > 255) throw new BadArtifactNameError(name, 'longer than 255 bytes');
+  const problem = plainFileNameProblem(name);
+  if (problem) throw new BadArtifactNameError(name, problem);
 }
 
 /**

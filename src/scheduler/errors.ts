@@ -4,6 +4,7 @@
  */
 import { DistforgeError } from '../errors.ts';
 import type { TaskState } from '../db/schema.ts';
+import { quoteFileName } from '../util/file-name.ts';
 
 /** The node does not hold the task's lease (it expired, was cancelled, or belongs to another node). */
 export class LeaseLostError extends DistforgeError {
@@ -23,7 +24,7 @@ export class IllegalTransitionError extends DistforgeError {
 /** An artifact name that is not a plain file name. */
 export class BadArtifactNameError extends DistforgeError {
   constructor(name: string, why: string) {
-    super('bad_name', `bad artifact name ${JSON.stringify(name)}: ${why}`, { status: 400 });
+    super('bad_name', `bad artifact name ${quoteFileName(name)}: ${why}`, { status: 400 });
   }
 }
 

@@ -1,7 +1,10 @@
 /**
  * The master's HTTP application: Fastify with the REST API under /api/v1, its OpenAPI 3 document
  * at /api/v1/openapi.json (generated from the routes' request and response schemas), the auth hook
- * that sets `request.principal`, and the one error handler that answers `{ code, message }`.
+ * that sets `request.principal`, and the one error handler that answers `{ code, message }` —
+ * also for errors before routing and on the connection. Bodies are validated strictly
+ * (validation.ts), guarded against slow senders (body-guard.ts), and request headers must arrive
+ * within the headers timeout (http-settings.ts).
  *
  * Routes: health, platforms, nodes, users, tokens (routes/), builds (routes/builds.ts), the
  * node API (routes/node-api.ts), the git service and the lookaside store, all under /api/v1; the
@@ -19,7 +22,10 @@ import type { Task } from '../db/schema.ts';
 import type { LeasedTask } from '../scheduler/index.ts';
 import { recordRepomdSignatures, recordSignatures, repomdLease, signLease, verifyRepomdSignatures, verifySignatures, type RepomdToSign } from '../signing/index.ts';
 import { registerAuth } from './auth.ts';
-import { errorHandler, notFoundHandler } from './errors.ts';
+import { registerBodyGuard } from './body-guard.ts';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.ts';
+import { httpSettings } from './http-settings.ts';
+import { requestValidators } from './validation.ts';
 import { buildRoutes } from './routes/builds.ts';
 import { gitHttpRoutes, gitRoutes } from './routes/git.ts';
 import { healthRoutes, VERSION } from './routes/health.ts';
@@ -72,6 +78,9 @@ async function onAnyTaskSucceeded(ctx: Context, task: Task, prepared: unknown): 
   else await onTaskCompleted(ctx, task);
 }
 
+/** Largest request body by default (16 MiB); routes that stream a file set their own. */
+const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+
 /** Where the REST API lives; every route plugin is registered under it. */
 export const API_PREFIX = '/api/v1';
 
@@ -84,16 +93,22 @@ export interface AppOptions {
 
 /** Builds the application (not listening yet). */
 export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<FastifyInstance> {
+  const limits = httpSettings(ctx);
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
-    bodyLimit: options.bodyLimit ?? 16 * 1024 * 1024,
-    // Unknown fields are refused (not silently dropped); query strings are coerced to their types.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Unknown fields are refused (not silently dropped); bodies are not coerced, query strings are.
+    schemaController: { compilersFactory: { buildValidator: requestValidators() } },
     routerOptions: { ignoreTrailingSlash: true },
+    // Node checks the headers timeout on this interval: a fraction of it, so it holds closely.
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(limits.headersTimeoutMs / 4))) },
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   registerAuth(app, ctx);
+  registerBodyGuard(app, limits.bodyIdleTimeoutMs);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -123,6 +138,6 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   ];
   for (const plugin of routes) await app.register(plugin, { prefix: API_PREFIX });
   // The git mirrors, served read-only over smart HTTP (git clone http://HOST/git/NAME.git).
-  await app.register(gitHttpRoutes(ctx));
+  await app.register(gitHttpRoutes(ctx, options.bodyLimit ?? DEFAULT_BODY_LIMIT));
   return app;
 }

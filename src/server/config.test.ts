@@ -23,6 +23,15 @@ test('a config file lists platform definitions and platform files', () => {
   const twice = file('twice.yaml', `platforms:\n  - ${EXAMPLE}\n  - ${EXAMPLE}\n`);
   assert.throws(() => loadConfig(twice), { message: /platforms\[1\]: platform "example-el9" is defined twice/ });
   const unknown = file('unknown.yaml', 'platform: []\n');
-  assert.throws(() => loadConfig(unknown), { message: `${unknown}: platform: unknown field (expected platforms, git)` });
+  assert.throws(() => loadConfig(unknown), { message: `${unknown}: platform: unknown field (expected platforms, git, http)` });
   assert.deepEqual(loadConfig(file('empty.yaml', '')), { platforms: [] });
+});
+
+test('the http section sets the HTTP limits, in seconds; bad values name the field', () => {
+  const cfg = file('http.yaml', 'http:\n  headersTimeoutSeconds: 5\n  bodyIdleTimeoutSeconds: 10\n  gitBackendProcesses: 3\n');
+  assert.deepEqual(loadConfig(cfg).http, { headersTimeoutMs: 5000, bodyIdleTimeoutMs: 10_000, gitBackendProcesses: 3 });
+  const bad = file('bad-http.yaml', 'http:\n  bodyIdleTimeoutSeconds: 0\n');
+  assert.throws(() => loadConfig(bad), { message: `${bad}: http.bodyIdleTimeoutSeconds: must be a whole number from 1 to 3600` });
+  const typo = file('typo-http.yaml', 'http:\n  bodyTimeout: 3\n');
+  assert.throws(() => loadConfig(typo), { message: /http\.bodyTimeout: unknown field/ });
 });

@@ -2,12 +2,14 @@
  * The server configuration (`distforge server --config FILE`): a YAML mapping with a `platforms`
  * list whose entries are platform definitions or paths of platform files (relative to the
  * configuration file), and an optional `git` section: the git service's mirrors and rules
- * (src/git/config.ts). The server composes the two domains' parsers here.
+ * (src/git/config.ts), and an optional `http` section: the HTTP server's limits
+ * (http-settings.ts). The server composes the domains' parsers here.
  */
 import { dirname, resolve } from 'node:path';
 import { parseGitConfig } from '../git/config.ts';
 import type { GitConfig } from '../git/types.ts';
 import { ConfigError, loadPlatformFile, parsePlatform, parseYaml, readText, type Platform } from '../platforms/index.ts';
+import { parseHttpConfig, type HttpSettings } from './http-settings.ts';
 
 /** The server configuration file, validated. */
 export interface ServerConfig {
@@ -15,6 +17,8 @@ export interface ServerConfig {
   platforms: Platform[];
   /** The git service: poll interval, webhook secret, mirrors and rules (absent: none). */
   git?: GitConfig;
+  /** HTTP limits: timeouts, git http-backend processes (absent: defaults). */
+  http?: HttpSettings;
 }
 
 /** Reads the server configuration file. @throws ConfigError, PlatformDefinitionError, GitDefinitionError */
@@ -24,7 +28,7 @@ export function loadConfig(file: string): ServerConfig {
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(file, 'must be a mapping with a "platforms" list');
   const top = doc as Record<string, unknown>;
   for (const key of Object.keys(top)) {
-    if (key !== 'platforms' && key !== 'git') throw new ConfigError(file, `${key}: unknown field (expected platforms, git)`);
+    if (key !== 'platforms' && key !== 'git' && key !== 'http') throw new ConfigError(file, `${key}: unknown field (expected platforms, git, http)`);
   }
   const list = top.platforms ?? [];
   if (!Array.isArray(list)) throw new ConfigError(file, 'platforms: must be a list of platform definitions or platform file paths');
@@ -37,5 +41,12 @@ export function loadConfig(file: string): ServerConfig {
     if (platforms.some((q) => q.name === p.name)) throw new ConfigError(file, `platforms[${i}]: platform "${p.name}" is defined twice`);
     platforms.push(p);
   });
-  return { platforms, ...(top.git !== undefined && { git: parseGitConfig(top.git, file) }) };
+  const failHttp = (field: string, problem: string): never => {
+    throw new ConfigError(file, `${field}: ${problem}`);
+  };
+  return {
+    platforms,
+    ...(top.git !== undefined && { git: parseGitConfig(top.git, file) }),
+    ...(top.http !== undefined && { http: parseHttpConfig(top.http, failHttp) }),
+  };
 }

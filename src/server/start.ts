@@ -68,6 +68,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     ...(o.logDestination !== undefined && { logDestination: o.logDestination }),
     ...(o.leaseMs !== undefined && { leaseMs: o.leaseMs }),
   });
+  if (config.http) ctx.settings.http = config.http;
   let stopReaper = (): void => {};
   let stopBuildsLoop = (): Promise<void> => Promise.resolve();
   let poller: GitPoller | null = null;

@@ -59,6 +59,8 @@ const BAD: Array<[string, string, RegExp]> = [
   ['actions:\n  - changelog_entry: { author: A, email: a@b, date: 2026-13-45, lines: [x] }', 'actions[0].changelog_entry.date', /YYYY-MM-DD/],
   ['actions:\n  - add_files: { type: binary, file: x }', 'actions[0].add_files.type', /patch or source/],
   ['actions:\n  - add_files: { file: /abs/x.patch }', 'actions[0].add_files.file', /relative path/],
+  ['actions:\n  - add_files: { file: "patches/evil\\u202Ehctap.sh" }', 'actions[0].add_files.file', /"evil\\u202ehctap\.sh" holds a control or invisible formatting character \(U\+202E\)/],
+  ['actions:\n  - add_files: { file: x.patch, name: "x\\u200F.patch" }', 'actions[0].add_files.name', /U\+200F/],
   ['actions:\n  - run_script: { script: s.sh, timeout: -1 }', 'actions[0].run_script.timeout', /whole number ≥ 1/],
   ['actions: []\nextra: 1', 'extra', /unknown field/],
 ];

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -82,6 +82,33 @@ describe(`mirrors (${TEST_DIALECT})`, () => {
     assertError(await api(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'rel', url: 'some/dir' } }), 400, 'invalid_git_definition', /url: a local repository must be given by its absolute path/);
     assertError(await api(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'x', url: upstream, branch: 'main' } }), 400, 'bad_request', /body\.branch: unknown field/);
     assertError(await api(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'x', url: server.dataDir } }), 400, 'usage', /inside the server's data directory/);
+    assert.deepEqual(await mirrorNames(), ['hello']);
+  });
+
+  test("the data directory is refused however it is named: /proc/self/root, a symbolic link, file://", async () => {
+    const link = join(work, 'data-link');
+    symlinkSync(server.dataDir, link);
+    const own = join(server.dataDir, 'git', 'mirrors', 'hello.git');
+    for (const url of [`/proc/self/root${own}`, join(link, 'git', 'mirrors', 'hello.git'), `file://${link}/git/mirrors/hello.git`, `/proc/self/root${link}`]) {
+      assertError(await api(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'x', url } }), 400, 'usage', /inside the server's data directory/);
+    }
+    assert.deepEqual(await mirrorNames(), ['hello']);
+  });
+
+  test('credentials in an upstream URL are refused without being echoed; so is a NUL or a 1 MB URL', async () => {
+    for (const url of ['https://alice:hunter2@git.example/x.git', 'https://ghp_hunter2@github.com/x/y.git', 'ssh://git:hunter2@git.example/x.git']) {
+      const r = await api<{ code: string; message: string }>(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'x', url } });
+      assertError(r, 400, 'invalid_git_definition', /url: must not hold credentials \((https|ssh):\/\/\*\*\*@git/);
+      assert.doesNotMatch(r.body.message, /hunter2/);
+    }
+    const rule = { name: 'cred', tag: 'imports/*', platforms: ['example-el9'], autopatch: { repo: 'https://bob:hunter2@git.example/{package}.git', branch: 'a9' } };
+    const r = await api<{ code: string; message: string }>(server, 'PUT', '/git/rules/cred', { token: admin, body: rule });
+    assertError(r, 400, 'invalid_git_definition', /autopatch\.repo: must not hold credentials/);
+    assert.doesNotMatch(r.body.message, /hunter2/);
+    assertError(await api(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'x', url: 'https://git.example/a\u0000b.git' } }), 400, 'bad_request', /body\.url: must not hold control/);
+    assertError(await api(server, 'POST', '/git/mirrors', { token: admin, body: { name: 'x', url: `https://git.example/${'a'.repeat(1024 * 1024)}` } }), 400, 'bad_request', /body\.url: must NOT have more than 2048 characters/);
+    assert.deepEqual(await mirrorNames(), ['hello']);
+    assert.deepEqual((await api(server, 'GET', '/git/rules')).body, []);
     assertError(await api(server, 'POST', '/git/mirrors/import', { token: admin, body: { mirrors: [{ name: 'd', url: upstream }, { name: 'd', url: upstream }] } }), 400, 'invalid_git_definition', /given twice/);
     assert.deepEqual(await mirrorNames(), ['hello']);
   });
@@ -194,7 +221,7 @@ describe('webhooks', () => {
       for (const path of ['/hello', '']) {
         const r = await hook(path, headers, raw);
         assert.equal(r.status, 403, `HMAC of the re-serialised JSON accepted at hooks${path}: ${JSON.stringify(headers)}`);
-        assert.match(((await r.json()) as { message: string }).message, /wrong (gitea|github) webhook signature for git mirror "hello"/);
+        assert.match(((await r.json()) as { message: string }).message, /wrong (gitea|github) webhook signature for (git mirror "hello"|the git mirrors of this repository)/);
       }
     }
     assert.equal(await eventCount(), before, 'a refused webhook syncs nothing');
@@ -204,6 +231,33 @@ describe('webhooks', () => {
         assert.equal(r.status, 200, `HMAC of the raw bytes refused at hooks${path}: ${JSON.stringify(headers)} ${await r.clone().text()}`);
         assert.deepEqual(((await r.json()) as { synced: SyncResult[] }).synced.map((x) => x.mirror), ['hello']);
       }
+    }
+  });
+
+  test('by URL: a delivery syncs the mirrors whose secret verifies it; mirrors without one are skipped', async () => {
+    // Three mirrors of one upstream: one with the right secret, one with another, one with none.
+    for (const m of [{ name: 'twin-other', url: upstream, webhookSecret: 'other' }, { name: 'twin-none', url: upstream }]) {
+      assert.equal((await api(server, 'POST', '/git/mirrors', { token: admin, body: m })).status, 201);
+    }
+    try {
+      const before = await eventCount();
+      const missing = await hook('', {});
+      assert.equal(missing.status, 401);
+      assert.equal(((await missing.json()) as { code: string }).code, 'unauthorized');
+      const wrong = await hook('', { 'x-gitea-signature': hmac('wrong') });
+      assert.equal(wrong.status, 403);
+      assert.match(((await wrong.json()) as { message: string }).message, /wrong gitea webhook signature for the git mirrors of this repository \(hello, twin-other\)/);
+      assert.equal(await eventCount(), before);
+      const right = await hook('', { 'x-gitea-signature': hmac('s3cret') });
+      assert.equal(right.status, 200, await right.clone().text());
+      assert.deepEqual(((await right.json()) as { synced: SyncResult[] }).synced.map((x) => x.mirror), ['hello']);
+      const other = await hook('', { 'x-hub-signature-256': `sha256=${hmac('other')}` });
+      assert.deepEqual(((await other.json()) as { synced: SyncResult[] }).synced.map((x) => x.mirror), ['twin-other']);
+      // Per mirror: unsigned is 401 even for a mirror that takes no webhooks; signed, 403.
+      assert.equal((await hook('/twin-none', {})).status, 401);
+      assert.equal((await hook('/twin-none', { 'x-gitea-signature': hmac('s3cret') })).status, 403);
+    } finally {
+      for (const name of ['twin-other', 'twin-none']) await api(server, 'DELETE', `/git/mirrors/${name}`, { token: admin });
     }
   });
 

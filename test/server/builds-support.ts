@@ -102,7 +102,17 @@ export async function startBuildsServer(opts: Omit<TestServerOptions, 'platforms
   const server = await startTestServer({ ...opts, platforms: [examplePlatform()] });
   const maintainer = (await issueUserToken(server.ctx, 'maint', 'maintainer')).secret;
   const reader = (await issueUserToken(server.ctx, 'reader', 'read-only')).secret;
-  return { ...server, maintainer, reader, gitRoot: mkdtempSync(join(tmpdir(), 'distforge-git-')) };
+  const gitRoot = mkdtempSync(join(tmpdir(), 'distforge-git-'));
+  return {
+    ...server,
+    maintainer,
+    reader,
+    gitRoot,
+    async close() {
+      await server.close();
+      rmSync(gitRoot, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A build node driven by the test through the scheduler (what the node API does for a real one). */

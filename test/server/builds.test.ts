@@ -5,6 +5,8 @@
  * nothing, who may read and change a build, cancel, retry and rebuild, logs and events.
  */
 import assert from 'node:assert/strict';
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BuildView, LogPage } from '../../src/builds/index.ts';
 import { appendLog } from '../../src/scheduler/index.ts';
@@ -109,6 +111,8 @@ describe(`builds API (${TEST_DIALECT})`, () => {
 
   test('bad input is a clear error and changes nothing', async () => {
     const before = await counts();
+    const dataLink = join(server.gitRoot, 'data-link');
+    symlinkSync(server.dataDir, dataLink);
     const cases: [unknown, number, string, RegExp][] = [
       [{ platforms: ['no-such-platform'], sources: [{ git: `${lib.url}#main` }] }, 404, 'unknown_platform', /no-such-platform.*known: example-el9/],
       [{ platforms: ['../etc'], sources: [{ git: `${lib.url}#main` }] }, 400, 'invalid_name', /platform name/],
@@ -120,12 +124,20 @@ describe(`builds API (${TEST_DIALECT})`, () => {
       [{ platforms: [PLATFORM], sources: [{ srpmSha256: 'a'.repeat(64) }] }, 404, 'not_found', /no uploaded SRPM/],
       [{ platforms: [PLATFORM], sources: [] }, 400, 'bad_request', /sources/],
       [{ platforms: [PLATFORM], sources: [{ git: `${lib.url}#main` }], priority: 'high' }, 400, 'bad_request', /priority/],
+      [{ platforms: [PLATFORM], sources: [{ git: `${lib.url}#main` }], priority: '5' }, 400, 'bad_request', /^body\.priority: must be integer$/],
+      [{ platforms: PLATFORM, sources: [{ git: `${lib.url}#main` }] }, 400, 'bad_request', /^body\.platforms: must be array$/],
+      [{ platforms: [PLATFORM], sources: [{ git: 'https://alice:hunter2@git.example/lib.git#main' }] }, 400, 'usage', /^git URL must not hold credentials \(https:\/\/\*\*\*@git\.example\/lib\.git\)/],
+      [{ platforms: [PLATFORM], sources: [{ git: 'https://git.example/a\u0000b.git#main' }] }, 400, 'bad_request', /sources\[0\]\.git: must not hold control/],
+      [{ platforms: [PLATFORM], sources: [{ git: `https://git.example/${'a'.repeat(1024 * 1024)}#main` }] }, 400, 'bad_request', /sources\[0\]\.git: must NOT have more than/],
+      [{ platforms: [PLATFORM], sources: [{ git: `/proc/self/root${server.dataDir}/git-cache#main` }] }, 400, 'usage', /inside the server's data directory/],
+      [{ platforms: [PLATFORM], sources: [{ git: `${dataLink}/git-cache#main` }] }, 400, 'usage', /inside the server's data directory/],
     ];
     for (const [body, status, code, message] of cases) {
       const r = await submit(body);
       assert.equal(r.status, status, `${JSON.stringify(body)} → ${JSON.stringify(r.body)}`);
       assert.equal(r.body.code, code, JSON.stringify(r.body));
       assert.match(r.body.message, message);
+      assert.doesNotMatch(r.body.message, /hunter2/);
     }
     const noSpec = makeGitRepo(server.gitRoot, 'nospec', { 'README': 'nothing here\n' });
     const r = await submit({ platforms: [PLATFORM], sources: [{ git: `${noSpec.url}#main` }] });
@@ -234,5 +246,12 @@ describe(`builds API (${TEST_DIALECT})`, () => {
     assert.deepEqual(one.body.chunks.map((c) => c.seq), [1, 2]);
     assert.equal((await api(server, 'GET', `/builds/${b.id}/logs?task=999999`, { token: server.reader })).status, 404);
     assert.equal((await api(server, 'GET', `/builds/${b.id}/logs?after=zzz`, { token: server.reader })).status, 400);
+    for (const after of [`${task.id}:99999999999999999999`, '99999999999999999999:1', `${task.id}:1e20`]) {
+      const absurd = await api<{ code: string; message: string }>(server, 'GET', `/builds/${b.id}/logs?after=${after}`, { token: server.reader });
+      assert.equal(absurd.status, 400, after);
+      assert.equal(absurd.body.code, 'usage');
+    }
+    const seq = await api<{ code: string }>(server, 'GET', `/builds/${b.id}/logs?task=${task.id}&after=99999999999999999999`, { token: server.reader });
+    assert.deepEqual([seq.status, seq.body.code], [400, 'usage']);
   });
 });

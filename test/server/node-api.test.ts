@@ -120,7 +120,7 @@ test('a node leases the srpm task, heartbeats, logs, uploads the SRPM and comple
   const hb = await api<{ leaseExpiresAt: number }>(server, 'POST', `/node/tasks/${srpmTask}/heartbeat`, { token: nodeToken });
   assert.equal(hb.status, 200);
   assert.ok(hb.body.leaseExpiresAt >= t.leaseExpiresAt);
-  for (const [seq, chunk] of [[0, 'Executing(%prep)\n'], [1, 'Wrote: hello.src.rpm\n'], [1, 'Wrote: hello.src.rpm\n']] as const) {
+  for (const [seq, chunk] of [[0, 'Executing(%prep)\n'], [1, 'Wrote: hello.src.rpm\n'], [1, 'Wrote: hello.src.rpm\n'], [2, 'binary \u0000 output\n']] as const) {
     const res = await fetch(`${server.url}/api/v1/node/tasks/${srpmTask}/log?seq=${seq}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${nodeToken}`, 'content-type': 'text/plain; charset=utf-8' },
@@ -129,7 +129,7 @@ test('a node leases the srpm task, heartbeats, logs, uploads the SRPM and comple
     assert.equal(res.status, 204);
   }
   const log = await server.ctx.db.kysely.selectFrom('task_logs').select('chunk').where('task_id', '=', srpmTask).orderBy('seq').execute();
-  assert.equal(log.map((l) => l.chunk).join(''), 'Executing(%prep)\nWrote: hello.src.rpm\n');
+  assert.equal(log.map((l) => l.chunk).join(''), 'Executing(%prep)\nWrote: hello.src.rpm\nbinary \uFFFD output\n', 'a NUL is kept as U+FFFD');
 
   // Another node may not touch it.
   const intruder = await api<{ code: string }>(server, 'POST', `/node/tasks/${srpmTask}/heartbeat`, { token: otherToken });
@@ -180,7 +180,7 @@ test('bad uploads are refused and record nothing', async () => {
   assert.equal(notRpm.status, 422);
   assert.equal((notRpm.body as { code: string }).code, 'bad_artifact');
   // (A bare .. never reaches the server: HTTP clients resolve it in the URL.)
-  for (const name of ['%2E%2E%2Fx', '%2Fabs', 'a%2Fb', 'nul%00']) {
+  for (const name of ['%2E%2E%2Fx', '%2Fabs', 'a%2Fb', 'nul%00', 'evil%E2%80%AEmp4.rpm', 'zero%E2%80%8Bwidth.rpm', 'c1%C2%85.log']) {
     const res = await upload(nodeToken, rpmTask, name, Buffer.from('x'), 'log');
     assert.equal(res.status, 400, name);
     assert.equal((res.body as { code: string }).code, 'bad_name', name);

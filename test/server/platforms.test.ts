@@ -107,12 +107,21 @@ test('bad definitions are 400 naming the field, and change nothing', async () =>
     [{ ...other, macros: { '%dist': '.x' } }, /^platform definition: macros\.%dist: /],
     [{ ...other, lifecycle: { version: '8', endOfSupport: '2029-13-01' } }, /^platform definition: lifecycle\.endOfSupport: "2029-13-01" is not a date/],
     [{ ...other, repositories: [{ name: 'r', url: 'ftp://x' }] }, /^platform definition: repositories\[0\]\.url: /],
+    [{ ...other, macros: { _vendor: 'v'.repeat(1024 * 1024) } }, /^body\.macros\._vendor: must NOT have more than 4096 characters$/],
+    [{ ...other, lifecycle: { version: '8', codename: 'c'.repeat(1024 * 1024) } }, /^body\.lifecycle\.codename: must NOT have more than 200 characters$/],
+    [{ ...other, lifecycle: { version: '8', codename: 'Evil\u202Eemoh' } }, /^body\.lifecycle\.codename: must not hold control or invisible formatting characters$/],
+    [{ ...other, lifecycle: { version: 8 } }, /^body\.lifecycle\.version: must be string$/],
+    [{ ...other, tests: { timeoutSeconds: '60' } }, /^body\.tests\.timeoutSeconds: must be integer$/],
+    [{ ...other, name: 123 }, /^body\.name: must be string$/],
+    [{ ...other, arches: 'x86_64' }, /^body\.arches: must be array$/],
+    [{ ...other, tests: { repository: { url: 'https://bob:hunter2@git.example/tests.git' } } }, /^platform definition: tests\.repository\.url: must not hold credentials \(https:\/\/\*\*\*@git\.example\/tests\.git\)/],
   ];
   for (const [body, message] of cases) {
     const r = await api<{ code: string; message: string }>(server, 'POST', '/platforms', { token: admin, body });
     assert.equal(r.status, 400, JSON.stringify(body));
     assert.match(r.body.code, /^(bad_request|invalid_platform)$/);
     assert.match(r.body.message, message);
+    assert.doesNotMatch(r.body.message, /hunter2/);
   }
   const notJson = await api(server, 'POST', '/platforms', { token: admin, body: undefined, headers: { 'content-type': 'application/json' } });
   assert.equal(notJson.status, 400);

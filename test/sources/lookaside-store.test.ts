@@ -59,10 +59,19 @@ test(`bad uploads are refused and store nothing (${TEST_DIALECT})`, async () => 
   assert.match(r.stderr, /needs the maintainer role/);
   const put = await fetch(`${server.url}/api/v1/lookaside/x.tgz?sha256=${'0'.repeat(64)}`, { method: 'PUT', body: 'x', headers: { authorization: `Bearer ${maintainer}`, 'content-type': 'application/octet-stream' } });
   assert.equal(put.status, 422);
+  for (const name of ['evil%E2%80%AEzg.tar.gz', 'rlm%E2%80%8Fx.tgz', 'bell%07.tgz', 'c1%C2%9B.tgz']) {
+    const bidi = await fetch(`${server.url}/api/v1/lookaside/${name}`, { method: 'PUT', body: 'x', headers: { authorization: `Bearer ${maintainer}`, 'content-type': 'application/octet-stream' } });
+    assert.equal(bidi.status, 400, name);
+    const e = (await bidi.json()) as { code: string; message: string };
+    assert.equal(e.code, 'bad_filename', name);
+    assert.match(e.message, /holds a control or invisible formatting character \(U\+[0-9A-F]{4}\)$/);
+  }
   const anon = await fetch(`${server.url}/api/v1/lookaside/x.tgz`, { method: 'PUT', body: 'x', headers: { 'content-type': 'application/octet-stream' } });
   assert.equal(anon.status, 401);
   assert.equal(await count(), 0);
   assert.equal((await api(server, 'GET', `/lookaside/sha512/${wrong}`)).status, 404);
+  const bidiName = await api<{ code: string }>(server, 'GET', `/lookaside/sha512/${wrong}/evil%E2%80%AEzg.tar.gz`);
+  assert.deepEqual([bidiName.status, bidiName.body.code], [400, 'bad_filename']);
   const bad = await api<{ code: string; message: string }>(server, 'GET', `/lookaside/sha3/${wrong}`);
   assert.deepEqual([bad.status, bad.body.code], [400, 'bad_hash']);
   assert.match(bad.body.message, /unknown hash type "sha3"/);

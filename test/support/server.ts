@@ -14,7 +14,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
 import { ensureAdmin } from '../../src/auth/bootstrap.ts';
@@ -27,7 +27,8 @@ import { savePlatform } from '../../src/platforms/store.ts';
 import type { Platform } from '../../src/platforms/types.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createContext } from '../../src/server/context-factory.ts';
-import { freshDatabaseUrl } from './db.ts';
+import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from '../../src/server/http-settings.ts';
+import { freshDatabaseUrl, TEST_DIALECT } from './db.ts';
 
 /** examples/platforms/example-el9.yaml. */
 export const EXAMPLE_PLATFORM_FILE = resolve(import.meta.dirname, '../../examples/platforms/example-el9.yaml');
@@ -51,6 +52,8 @@ export interface TestServerOptions {
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** Where the log goes (default stderr). */
   logDestination?: NodeJS.WritableStream;
+  /** HTTP limits (timeouts in ms, git http-backend processes); defaults as the server's. */
+  http?: Partial<HttpSettings>;
 }
 
 export interface TestServer {
@@ -60,7 +63,7 @@ export interface TestServer {
   /** The token of user `admin` (also in DATA/admin.token). */
   adminToken: string;
   dataDir: string;
-  /** Stops the server, closes the database and removes the data directory. */
+  /** Stops the server, closes the database and removes the data directory (and a SQLite database's directory). */
   close(): Promise<void>;
 }
 
@@ -68,9 +71,10 @@ export interface TestServer {
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'distforge-server-'));
   const envLevel = process.env.DISTFORGE_TEST_LOG as TestServerOptions['logLevel'];
+  const db = await freshDatabaseUrl();
   const ctx = await createContext({
     dataDir,
-    db: await freshDatabaseUrl(),
+    db,
     publicUrl: 'http://127.0.0.1',
     logLevel: opts.logLevel ?? envLevel ?? 'silent',
     logDestination: opts.logDestination ?? process.stderr,
@@ -78,6 +82,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...(opts.maxAttempts !== undefined && { maxAttempts: opts.maxAttempts }),
     ...(opts.now !== undefined && { now: opts.now }),
   });
+  if (opts.http) ctx.settings.http = { ...DEFAULT_HTTP_SETTINGS, ...opts.http };
   const admin = await ensureAdmin(ctx, dataDir);
   if (!admin.token) throw new Error('startTestServer: the fresh database already had an admin');
   for (const p of opts.platforms ?? []) await savePlatform(ctx, p);
@@ -95,6 +100,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       await app.close();
       await ctx.db.close();
       rmSync(dataDir, { recursive: true, force: true });
+      // A SQLite database lives in a temporary directory of its own.
+      if (TEST_DIALECT === 'sqlite') rmSync(dirname(db), { recursive: true, force: true });
     },
   };
 }

@@ -2,6 +2,10 @@
  * JSON schemas of the builds API (request bodies, query strings and answers), shared by the
  * routes in builds.ts and the generated OpenAPI document.
  */
+import { MAX_GIT_URL_LENGTH } from '../../util/git-url.ts';
+import { idInteger, idParams, line, MAX_INT, nameString } from './schema-parts.ts';
+
+export { idParams };
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
 const nullableInt = { type: 'integer', nullable: true } as const;
@@ -14,16 +18,17 @@ export const submitBodySchema = {
   required: ['platforms', 'sources'],
   additionalProperties: false,
   properties: {
-    platforms: { type: 'array', minItems: 1, items: str, description: 'platform names' },
+    platforms: { type: 'array', minItems: 1, maxItems: 64, items: nameString, description: 'platform names' },
     sources: {
       type: 'array',
       minItems: 1,
+      maxItems: 500,
       items: {
         type: 'object',
         additionalProperties: false,
         properties: {
-          git: { type: 'string', description: 'URL#REF: a branch, tag, refs/… name or full commit hash' },
-          srpmSha256: { type: 'string', description: 'an SRPM uploaded with POST /srpms' },
+          git: line(MAX_GIT_URL_LENGTH + 256, { minLength: 1, description: 'URL#REF: a branch, tag, refs/… name or full commit hash; no credentials in the URL' }),
+          srpmSha256: { type: 'string', minLength: 64, maxLength: 64, pattern: '^[0-9a-fA-F]{64}$', description: 'an SRPM uploaded with POST /srpms' },
         },
       },
     },
@@ -172,17 +177,15 @@ export const buildPageSchema = {
 export const listQuerySchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 }, state: buildState },
+  properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, offset: { type: 'integer', minimum: 0, maximum: MAX_INT, default: 0 }, state: buildState },
 } as const;
-
-export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
 export const logsQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    task: { type: 'integer', minimum: 1, description: 'only this task' },
-    after: { type: 'string', description: 'SEQ (with task) or the cursor a previous answer returned' },
+    task: { ...idInteger, description: 'only this task' },
+    after: { type: 'string', maxLength: 16384, description: 'SEQ (with task) or the cursor a previous answer returned (TASK:SEQ,…)' },
   },
 } as const;
 

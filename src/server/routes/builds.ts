@@ -29,9 +29,9 @@ import {
   submitBodySchema,
   uploadedSrpmSchema,
 } from './builds-schemas.ts';
+import { idInteger, line, nameString } from './schema-parts.ts';
 
 const tags = ['builds'];
-const str = { type: 'string' } as const;
 const security = [{ bearer: [] }];
 
 /** Public builds are for everyone; private ones for any user or node. @throws UnauthorizedError */
@@ -141,7 +141,9 @@ export function buildRoutes(ctx: Context): FastifyPluginAsync {
     });
 
     type RepoParams = { id: number; key?: string; platform: string; arch: string; '*': string };
-    const repoSchema = { tags, summary: 'A file of a build repository (repodata/…, packages)', params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, key: str, platform: str, arch: str, '*': str } } };
+    const repoParams = { type: 'object', required: ['id', 'platform', 'arch', '*'], properties: { id: idInteger, platform: nameString, arch: line(16), '*': line(1024) } } as const;
+    const repoSchema = { tags, summary: 'A file of a build repository (repodata/…, packages)', params: repoParams, response: errorResponses(400, 401, 404) };
+    const keyedParams = { ...repoParams, required: [...repoParams.required, 'key'], properties: { ...repoParams.properties, key: line(64) } };
     const serveRepoFile = async (req: FastifyRequest<{ Params: RepoParams }>, reply: FastifyReply): Promise<FastifyReply> => {
       const { id, key, platform, arch } = req.params;
       const build = await getBuildRow(ctx, id);
@@ -171,6 +173,6 @@ export function buildRoutes(ctx: Context): FastifyPluginAsync {
       return reply.type(CONTENT_TYPES[ext] ?? 'application/octet-stream').header('content-length', size).send(createReadStream(file));
     };
     app.get<{ Params: RepoParams }>('/builds/:id/repo/:platform/:arch/*', { schema: repoSchema }, serveRepoFile);
-    app.get<{ Params: RepoParams }>('/builds/:id/repo-key/:key/:platform/:arch/*', { schema: { ...repoSchema, summary: `${repoSchema.summary}, at the URL with the build's key (no token)` } }, serveRepoFile);
+    app.get<{ Params: RepoParams }>('/builds/:id/repo-key/:key/:platform/:arch/*', { schema: { ...repoSchema, params: keyedParams, summary: `${repoSchema.summary}, at the URL with the build's key (no token)` } }, serveRepoFile);
   };
 }

@@ -2,20 +2,26 @@
  * JSON schemas of the git service's API (mirrors, rules, events, package pipelines, webhooks),
  * shared by the routes in git.ts and the generated OpenAPI document.
  */
+import { MAX_GIT_URL_LENGTH } from '../../util/git-url.ts';
+import { line, nameParams, nameString } from './schema-parts.ts';
+
+export { nameParams };
+
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
 const nullableInt = { type: 'integer', nullable: true } as const;
 const nullableStr = { type: 'string', nullable: true } as const;
-const names = { type: 'array', minItems: 1, items: str } as const;
+const names = { type: 'array', minItems: 1, maxItems: 10000, items: nameString } as const;
+const gitUrl = (description: string) => line(MAX_GIT_URL_LENGTH, { minLength: 1, description });
 
 export const mirrorDefinitionSchema = {
   type: 'object',
   required: ['name', 'url'],
   additionalProperties: false,
   properties: {
-    name: { type: 'string', description: 'the package name: letters, digits, . _ -; no / or ..' },
-    url: { type: 'string', description: 'the upstream repository: https://…, ssh://…, file://… or an absolute path' },
-    webhookSecret: { type: 'string', description: 'secret of its push webhooks (else the configuration’s)' },
+    name: { ...nameString, description: 'the package name: letters, digits, . _ -; no / or ..' },
+    url: gitUrl('the upstream repository: https://…, ssh://…, file://… or an absolute path; no credentials'),
+    webhookSecret: line(256, { minLength: 1, description: 'secret of its push webhooks (else the configuration’s)' }),
     pollIntervalSeconds: { type: 'integer', minimum: 1, maximum: 604800 },
   },
 } as const;
@@ -51,19 +57,19 @@ const autopatchSchema = {
   required: ['branch'],
   additionalProperties: false,
   properties: {
-    repo: { type: 'string', description: 'patches repository; {package} is replaced by the mirror name' },
-    ref: { type: 'string', description: 'ref of the patches repository (default main)' },
-    branch: { type: 'string', description: 'our branch, e.g. a9' },
-    tagPrefix: { type: 'string', description: 'prefix of our tags (default changed/BRANCH)' },
+    repo: gitUrl('patches repository; {package} is replaced by the mirror name; no credentials'),
+    ref: line(200, { minLength: 1, description: 'ref of the patches repository (default main)' }),
+    branch: line(100, { minLength: 1, description: 'our branch, e.g. a9' }),
+    tagPrefix: line(100, { minLength: 1, description: 'prefix of our tags (default changed/BRANCH)' }),
   },
 } as const;
 
 const ruleProperties = {
-  name: str,
-  tag: { type: 'string', description: 'glob over tag names (* any characters, ? one), e.g. imports/c9/*' },
-  branch: { type: 'string', description: 'glob over branch names, e.g. c10s' },
+  name: nameString,
+  tag: line(200, { minLength: 1, description: 'glob over tag names (* any characters, ? one), e.g. imports/c9/*' }),
+  branch: line(200, { minLength: 1, description: 'glob over branch names, e.g. c10s' }),
   mirrors: { ...names, description: 'mirrors it applies to (default: all)' },
-  platforms: { ...names, description: 'platforms each matching ref builds for' },
+  platforms: { ...names, maxItems: 64, description: 'platforms each matching ref builds for' },
   autopatch: autopatchSchema,
 } as const;
 
@@ -137,5 +143,4 @@ export const pipelineSchema = {
   },
 } as const;
 
-export const nameParams = { type: 'object', required: ['name'], properties: { name: str } } as const;
-export const eventsQuerySchema = { type: 'object', additionalProperties: false, properties: { mirror: str, limit: { type: 'integer', minimum: 1, maximum: 100 } } } as const;
+export const eventsQuerySchema = { type: 'object', additionalProperties: false, properties: { mirror: nameString, limit: { type: 'integer', minimum: 1, maximum: 100 } } } as const;

@@ -12,10 +12,13 @@ import type { Context } from '../../context.ts';
 import { DistforgeError, NotFoundError } from '../../errors.ts';
 import {
   deleteMirror, deleteRule, getMirror, getMirrorRow, getRule, gitRoot, listEvents, listMirrors, listRules, oursDir,
-  packagePipeline, parseMirrorDefinition, parseRuleDefinition, receiveWebhook, registerMirrors, runHttpBackend, saveRule, syncMirrorNow,
+  packagePipeline, parseMirrorDefinition, parseRuleDefinition, receiveWebhook, registerMirrors, runHttpBackend, saveRule, syncMirrorNow, type CgiResponse,
 } from '../../git/index.ts';
 import { checkName } from '../../platforms/names.ts';
+import { Slots } from '../../util/slots.ts';
+import { UNSAFE_CHARACTER, unsafeCharacter } from '../../util/text.ts';
 import { errorResponses } from '../errors.ts';
+import { httpSettings } from '../http-settings.ts';
 import { requireUser } from '../principal.ts';
 import {
   eventSchema, eventsQuerySchema, mirrorDefinitionSchema, mirrorListBodySchema, mirrorSchema, nameParams, pipelineSchema, ruleDefinitionSchema, ruleSchema, syncResultSchema,
@@ -146,12 +149,13 @@ export function gitRoutes(ctx: Context): FastifyPluginAsync {
 
 const REPO_PATH = /^(ours\/)?([^/]+)\.git(\/.*)?$/;
 
-/** The CGI path of a request under /git/, once the repository is known to exist. @throws NotFoundError, InvalidNameError */
+/** The CGI path of a request under /git/, once the repository is known to exist. @throws NotFoundError, InvalidNameError, DistforgeError bad_request */
 async function repositoryPath(ctx: Context, rest: string): Promise<string> {
+  if (unsafeCharacter(rest)) throw new DistforgeError('bad_request', `the path /git/… holds a control or invisible formatting character (${unsafeCharacter(rest) ?? ''})`);
   const m = REPO_PATH.exec(rest);
-  if (!m) throw new NotFoundError(`no git repository at /git/${rest}`);
+  if (!m) throw new NotFoundError(`no git repository at /git/${rest.slice(0, 200)}`);
   const [, ours, name = '', tail = ''] = m;
-  if (tail.includes('..') || tail.includes('//') || tail.includes('\\')) throw new NotFoundError(`no git repository file at /git/${rest}`);
+  if (tail.includes('..') || tail.includes('//') || tail.includes('\\')) throw new NotFoundError(`no git repository file at /git/${rest.slice(0, 200)}`);
   if (ours) {
     checkName('repository name', name);
     if (!existsSync(oursDir(ctx.settings.dataDir, name))) throw new NotFoundError(`no git repository ours/${name}.git`);
@@ -166,35 +170,94 @@ function readOnlyError(): DistforgeError {
   return new DistforgeError('forbidden', 'the git repositories of distforge are read-only (git-receive-pack is refused)', { status: 403 });
 }
 
-/** Routes at the root: /git/NAME.git/… (git http-backend). */
-export function gitHttpRoutes(ctx: Context): FastifyPluginAsync {
+/** Refuses pushes and ambiguous service parameters (git would take the last one). @throws DistforgeError forbidden, bad_request */
+function checkService(rest: string, query: string): void {
+  const services = new URLSearchParams(query).getAll('service');
+  if (rest.endsWith('/git-receive-pack') || services.includes('git-receive-pack')) throw readOnlyError();
+  if (services.length > 1) throw new DistforgeError('bad_request', 'give the service query parameter once (service=git-upload-pack)');
+}
+
+const CGI_ERROR_CODES: Record<number, string> = { 403: 'forbidden', 404: 'not_found', 405: 'bad_request', 413: 'body_too_large', 415: 'unsupported_media_type' };
+
+/** git's own refusal (a 4xx or 5xx with a short text or no body) as `{ code, message }`. */
+async function cgiError(res: CgiResponse): Promise<DistforgeError> {
+  let text = '';
+  for await (const chunk of res.body) {
+    if (text.length < 1024) text += String(chunk);
+  }
+  const reason = text.replace(UNSAFE_RUN, ' ').trim().slice(0, 200);
+  const code = CGI_ERROR_CODES[res.status] ?? (res.status >= 500 ? 'git_http_backend' : 'bad_request');
+  return new DistforgeError(code, `git http-backend refused the request (${res.status})${reason ? `: ${reason}` : ''}`, { status: res.status >= 500 ? 502 : res.status });
+}
+
+const UNSAFE_RUN = new RegExp(`${UNSAFE_CHARACTER.source}+`, 'gu');
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Routes at the root: /git/NAME.git/… (git http-backend). At most `gitBackendProcesses` git
+ * processes run at once; a request waits (at most twice the body idle timeout, then 503 `busy`)
+ * for one to end; a waiting request whose client stops sending its body gets 408 meanwhile. A request body is bounded (`bodyLimit`: 413 at once for a larger Content-Length) and
+ * guarded against pauses (body-guard.ts); git is killed when the client goes away.
+ */
+export function gitHttpRoutes(ctx: Context, bodyLimit: number): FastifyPluginAsync {
   return async (app) => {
+    const limits = httpSettings(ctx);
+    const slots = new Slots(limits.gitBackendProcesses);
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
     app.route<{ Params: { '*': string } }>({
       method: ['GET', 'POST'],
       url: '/git/*',
       schema: { hide: true },
+      config: { streamBodyLimit: bodyLimit },
       handler: async (req: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
         const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
         const rest = req.params['*'];
-        if (rest.endsWith('/git-receive-pack') || new URLSearchParams(query).get('service') === 'git-receive-pack') throw readOnlyError();
+        checkService(rest, query);
         const pathInfo = await repositoryPath(ctx, rest);
-        const header = (name: string): string | undefined => {
-          const v = req.headers[name];
-          return Array.isArray(v) ? v[0] : v;
+        const body = req.method === 'POST' ? (req.body as Readable | undefined) ?? null : null;
+        const gone = new AbortController();
+        const onClose = (): void => {
+          if (!reply.raw.writableFinished) gone.abort();
         };
-        const res = await runHttpBackend(gitRoot(ctx.settings.dataDir), {
-          method: req.method,
-          pathInfo,
-          query,
-          contentType: header('content-type'),
-          contentEncoding: header('content-encoding'),
-          contentLength: header('content-length'),
-          gitProtocol: header('git-protocol'),
-          remoteAddr: req.ip,
-          body: req.method === 'POST' ? (req.body as Readable | undefined) ?? null : null,
+        reply.raw.once('close', onClose);
+        // A body that fails while the request waits for a git process (too slow, too large) ends the wait.
+        const onBodyError = (): void => gone.abort();
+        body?.once('error', onBodyError);
+        const release = await slots.acquire(gone.signal, 2 * limits.bodyIdleTimeoutMs);
+        body?.off('error', onBodyError);
+        if (release === null) {
+          reply.raw.off('close', onClose);
+          throw body?.errored ?? new DistforgeError('busy', `all ${slots.size} git processes are busy; try again`, { status: 503 });
+        }
+        let res: CgiResponse;
+        try {
+          res = await runHttpBackend(gitRoot(ctx.settings.dataDir), {
+            method: req.method,
+            pathInfo,
+            query,
+            contentType: header(req, 'content-type'),
+            contentEncoding: header(req, 'content-encoding'),
+            contentLength: header(req, 'content-length'),
+            gitProtocol: header(req, 'git-protocol'),
+            remoteAddr: req.ip,
+            body,
+            maxRequestBytes: bodyLimit,
+            signal: gone.signal,
+          });
+        } catch (e) {
+          release();
+          throw e;
+        }
+        void res.exited.finally(() => {
+          release();
+          reply.raw.off('close', onClose);
         });
+        if (res.status >= 400) throw await cgiError(res);
         return reply.code(res.status).headers(res.headers).send(res.body);
       },
     });

@@ -1,7 +1,7 @@
 /** JSON schemas of the lookaside store's routes (routes/lookaside.ts), for validation and OpenAPI. */
 import { HASH_TYPES } from '../../lookaside/index.ts';
 
-const hex = (what: string) => ({ type: 'string', pattern: '^[0-9a-fA-F]+$', description: what }) as const;
+const hex = (what: string) => ({ type: 'string', maxLength: 128, pattern: '^[0-9a-fA-F]+$', description: what }) as const;
 
 /** PUT /lookaside/:filename */
 export const uploadParams = {
@@ -41,7 +41,7 @@ export const downloadParams = {
   type: 'object',
   required: ['hashtype', '*'],
   properties: {
-    hashtype: { type: 'string', description: `one of ${HASH_TYPES.join(', ')} (any case)` },
-    '*': { type: 'string', description: 'HASH or HASH/FILENAME (the file name only names the download)' },
+    hashtype: { type: 'string', maxLength: 16, description: `one of ${HASH_TYPES.join(', ')} (any case)` },
+    '*': { type: 'string', maxLength: 400, description: 'HASH or HASH/FILENAME (the file name only names the download)' },
   },
 } as const;

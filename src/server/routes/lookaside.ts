@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Context } from '../../context.ts';
 import { DistforgeError, NotFoundError } from '../../errors.ts';
-import { findSource, uploadSource } from '../../lookaside/index.ts';
+import { checkFileName, findSource, uploadSource } from '../../lookaside/index.ts';
 import { errorResponses } from '../errors.ts';
 import { requireUser } from '../principal.ts';
 import { downloadParams, lookasideFileSchema, uploadParams, uploadQuery } from './lookaside-schemas.ts';
@@ -29,6 +29,7 @@ export function lookasideRoutes(ctx: Context): FastifyPluginAsync {
 
     app.put<{ Params: { filename: string }; Querystring: Record<string, string | undefined> }>('/lookaside/:filename', {
       bodyLimit: UPLOAD_LIMIT,
+      config: { streamBodyLimit: UPLOAD_LIMIT },
       schema: {
         tags, security,
         summary: "Upload a source file to distforge's lookaside store (maintainer; application/octet-stream); md5, sha1, sha256 and sha512 are recomputed",
@@ -57,6 +58,7 @@ export function lookasideRoutes(ctx: Context): FastifyPluginAsync {
     const serve = async (params: DownloadParams, reply: FastifyReply): Promise<FastifyReply> => {
       const [hash = '', ...rest] = params['*'].split('/');
       if (rest.length > 1) throw new NotFoundError(`no such lookaside path: ${params['*']}`);
+      if (rest[0]) checkFileName(rest[0]);
       const found = await findSource(ctx, params.hashtype, hash);
       const name = rest[0] || found.filename;
       return reply

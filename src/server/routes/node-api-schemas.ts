@@ -6,16 +6,21 @@ import { MAX_NODE_CONCURRENCY } from '../../auth/nodes.ts';
 import { CAPABILITIES } from '../../auth/types.ts';
 import { ARCHES } from '../../platforms/types.ts';
 import { ARTIFACT_KINDS } from '../../scheduler/index.ts';
+import { MAX_FILE_NAME_BYTES } from '../../util/file-name.ts';
+import { freeText, idInteger, MAX_INT } from './schema-parts.ts';
 
-export const sha256Schema = { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'sha256 of the content, lowercase hex' } as const;
+/** A file name in a path: its form is checked by the scheduler (bad_name). */
+const fileName = { type: 'string', minLength: 1, maxLength: MAX_FILE_NAME_BYTES, description: 'a plain file name' } as const;
+
+export const sha256Schema = { type: 'string', maxLength: 64, pattern: '^[0-9a-f]{64}$', description: 'sha256 of the content, lowercase hex' } as const;
 
 export const helloBody = {
   type: 'object',
   required: ['arches', 'capabilities', 'maxConcurrency'],
   additionalProperties: false,
   properties: {
-    arches: { type: 'array', minItems: 1, items: { type: 'string', enum: ARCHES } },
-    capabilities: { type: 'array', items: { type: 'string', enum: CAPABILITIES } },
+    arches: { type: 'array', minItems: 1, maxItems: 16, items: { type: 'string', enum: ARCHES } },
+    capabilities: { type: 'array', maxItems: 16, items: { type: 'string', enum: CAPABILITIES } },
     maxConcurrency: { type: 'integer', minimum: 1, maximum: MAX_NODE_CONCURRENCY },
   },
 } as const;
@@ -84,13 +89,13 @@ export const leaseQuery = {
 export const taskParams = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
+  properties: { id: idInteger },
 } as const;
 
 export const artifactParams = {
   type: 'object',
   required: ['id', 'name'],
-  properties: { id: { type: 'integer', minimum: 1 }, name: { type: 'string', description: 'a plain file name' } },
+  properties: { id: idInteger, name: fileName },
 } as const;
 
 export const artifactQuery = {
@@ -104,7 +109,7 @@ export const logQuery = {
   type: 'object',
   required: ['seq'],
   additionalProperties: false,
-  properties: { seq: { type: 'integer', minimum: 0, description: 'chunk number; a repeated seq is ignored' } },
+  properties: { seq: { type: 'integer', minimum: 0, maximum: MAX_INT, description: 'chunk number; a repeated seq is ignored' } },
 } as const;
 
 export const completeBody = {
@@ -117,14 +122,14 @@ export const failBody = {
   type: 'object',
   required: ['reason'],
   additionalProperties: false,
-  properties: { reason: { type: 'string', minLength: 1, maxLength: 4000 }, result: {} },
+  properties: { reason: freeText(4000, { minLength: 1 }), result: {} },
 } as const;
 
 export const refuseBody = {
   type: 'object',
   required: ['reason'],
   additionalProperties: false,
-  properties: { reason: { type: 'string', minLength: 1, maxLength: 4000 } },
+  properties: { reason: freeText(4000, { minLength: 1 }) },
 } as const;
 
 export const noContent = { type: 'null', description: 'done' } as const;
@@ -138,5 +143,8 @@ export const storedBlobSchema = {
 export const downloadParams = {
   type: 'object',
   required: ['sha256', 'name'],
-  properties: { sha256: sha256Schema, name: { type: 'string' } },
+  properties: { sha256: sha256Schema, name: fileName },
 } as const;
+
+/** A log chunk (text/plain): any text; a NUL, which no database column stores, is kept as U+FFFD. */
+export const logChunkBody = { type: 'string', maxLength: 16 * 1024 * 1024 } as const;

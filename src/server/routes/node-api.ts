@@ -176,15 +176,16 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
 
     app.post<{ Params: TaskParams; Querystring: { seq: number }; Body: string }>('/node/tasks/:id/log', {
       schema: {
-        tags, security, summary: 'Append a chunk of the build log (text/plain; idempotent per seq)',
+        tags, security, summary: 'Append a chunk of the build log (text/plain; idempotent per seq; NUL is stored as U+FFFD)',
         consumes: ['text/plain'],
         params: s.taskParams,
         querystring: s.logQuery,
-        body: { type: 'string' },
+        body: s.logChunkBody,
         response: { 204: s.noContent, ...errorResponses(400, 401, 403, 404, 409) },
       },
     }, async (req, reply) => {
-      await appendLog(ctx, requireNode(req.principal).nodeId, req.params.id, req.query.seq, req.body);
+      // Build output may hold NUL bytes; the log keeps them visible as U+FFFD.
+      await appendLog(ctx, requireNode(req.principal).nodeId, req.params.id, req.query.seq, req.body.replaceAll('\0', '\uFFFD'));
       return reply.code(204).send();
     });
 

@@ -11,10 +11,11 @@ import type { Context } from '../../context.ts';
 import { ARCHES } from '../../platforms/types.ts';
 import { errorResponses } from '../errors.ts';
 import { requireUser } from '../principal.ts';
+import { nameParams, nameString } from './schema-parts.ts';
 import { tokenSchema } from './tokens.ts';
 
-const arches = { type: 'array', minItems: 1, items: { type: 'string', enum: ARCHES } } as const;
-const capabilities = { type: 'array', minItems: 1, items: { type: 'string', enum: CAPABILITIES } } as const;
+const arches = { type: 'array', minItems: 1, maxItems: ARCHES.length, items: { type: 'string', enum: ARCHES } } as const;
+const capabilities = { type: 'array', minItems: 1, maxItems: CAPABILITIES.length, items: { type: 'string', enum: CAPABILITIES } } as const;
 const maxConcurrency = { type: 'integer', minimum: 1, maximum: MAX_NODE_CONCURRENCY } as const;
 
 /** JSON schema of a node. */
@@ -39,7 +40,6 @@ const issuedSchema = {
   properties: { secret: { type: 'string', description: 'the node token; shown only now' }, token: tokenSchema, node: nodeSchema },
 } as const;
 
-const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } as const;
 const tags = ['nodes'];
 const security = [{ bearer: [] }];
 
@@ -62,7 +62,7 @@ export function nodeRoutes(ctx: Context): FastifyPluginAsync {
     app.post<{ Body: NodeSpec }>('/nodes', {
       schema: {
         tags, summary: 'Create a build node and its token (admin)', security,
-        body: { type: 'object', required: ['name', 'arches'], additionalProperties: false, properties: { name: { type: 'string' }, arches, capabilities, maxConcurrency } },
+        body: { type: 'object', required: ['name', 'arches'], additionalProperties: false, properties: { name: nameString, arches, capabilities, maxConcurrency } },
         response: { 201: issuedSchema, ...errorResponses(400, 401, 403, 409) },
       },
     }, async (req, reply) => {

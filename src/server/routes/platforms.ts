@@ -8,30 +8,42 @@ import type { Context } from '../../context.ts';
 import { createPlatform, deletePlatform, getPlatform, listPlatforms, savePlatform } from '../../platforms/store.ts';
 import { ARCHES, type Platform } from '../../platforms/types.ts';
 import { PlatformDefinitionError } from '../../platforms/errors.ts';
+import { PLATFORM_LIMITS } from '../../platforms/validate.ts';
 import { errorResponses } from '../errors.ts';
 import { requireUser } from '../principal.ts';
+import { line, nameParams, nameString } from './schema-parts.ts';
 
-const str = { type: 'string' } as const;
-const arches = { type: 'array', minItems: 1, items: { type: 'string', enum: ARCHES } } as const;
+const arches = { type: 'array', minItems: 1, maxItems: ARCHES.length, items: { type: 'string', enum: ARCHES } } as const;
+const L = PLATFORM_LIMITS;
+const url = (description?: string) => line(L.url, { minLength: 1, ...(description !== undefined && { description }) });
+const short = (description?: string) => line(L.text, { minLength: 1, ...(description !== undefined && { description }) });
 
-/** JSON schema of a platform definition (the API body and the YAML file have the same fields). */
+/** JSON schema of a platform definition (the API body and the YAML file have the same fields and bounds: src/platforms/validate.ts). */
 export const platformDefinitionSchema = {
   type: 'object',
   required: ['name', 'arches', 'distTag'],
   additionalProperties: false,
   properties: {
-    name: { type: 'string', description: 'letters, digits, . _ -; no / or ..' },
+    name: { ...nameString, description: 'letters, digits, . _ -; no / or ..' },
     arches,
-    distTag: { type: 'string', description: 'e.g. .el9' },
-    macros: { type: 'object', additionalProperties: str, description: 'rpm macros: name (without %) → value' },
+    distTag: short('e.g. .el9'),
+    macros: {
+      type: 'object',
+      maxProperties: L.macros,
+      propertyNames: { maxLength: L.macroName },
+      additionalProperties: line(L.macroValue),
+      description: 'rpm macros: name (without %) → value (a string: quote numbers)',
+    },
     repositories: {
       type: 'array',
-      items: { type: 'object', required: ['name', 'url'], additionalProperties: false, properties: { name: str, url: str, arches } },
+      maxItems: L.repositories,
+      items: { type: 'object', required: ['name', 'url'], additionalProperties: false, properties: { name: nameString, url: url(), arches } },
     },
     lookaside: {
       type: 'array',
+      maxItems: L.lookaside,
       description: 'lookaside caches for dist-git sources, tried in order: URL templates with {name} {filename} {hashtype} {HASHTYPE} {hash}',
-      items: { type: 'object', required: ['url'], additionalProperties: false, properties: { url: str } },
+      items: { type: 'object', required: ['url'], additionalProperties: false, properties: { url: url() } },
     },
     tests: {
       type: 'object',
@@ -46,7 +58,7 @@ export const platformDefinitionSchema = {
           required: ['url'],
           additionalProperties: false,
           description: 'a git repository of tests: NAME/ holds the scripts of binary package NAME',
-          properties: { url: str, ref: { type: 'string', description: 'branch or tag (default main)' } },
+          properties: { url: url('git URL or absolute path; no credentials'), ref: short('branch or tag (default main)') },
         },
       },
     },
@@ -54,7 +66,14 @@ export const platformDefinitionSchema = {
       type: 'object',
       required: ['version'],
       additionalProperties: false,
-      properties: { version: str, codename: str, upstreamBase: str, kernel: str, releaseDate: { type: 'string', description: 'YYYY-MM-DD' }, endOfSupport: { type: 'string', description: 'YYYY-MM-DD' } },
+      properties: {
+        version: short('a string: "9.10" is not 9.1'),
+        codename: short(),
+        upstreamBase: short(),
+        kernel: short(),
+        releaseDate: line(10, { description: 'YYYY-MM-DD' }),
+        endOfSupport: line(10, { description: 'YYYY-MM-DD' }),
+      },
     },
   },
 } as const;
@@ -66,7 +85,6 @@ export const platformSchema = {
   properties: { ...platformDefinitionSchema.properties, createdAt: { type: 'integer' }, updatedAt: { type: 'integer' } },
 } as const;
 
-const nameParams = { type: 'object', required: ['name'], properties: { name: str } } as const;
 const tags = ['platforms'];
 const secured = [{ bearer: [] }];
 

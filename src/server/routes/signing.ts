@@ -12,7 +12,7 @@ import { parseCapabilities } from '../../scheduler/capabilities.ts';
 import { getKey, listKeys, publicKeyFile, registerKeys, requestSigning, setKeyPlatforms } from '../../signing/index.ts';
 import { errorResponses } from '../errors.ts';
 import { ForbiddenError, requireNode, requireUser } from '../principal.ts';
-import { idParams } from './builds-schemas.ts';
+import { freeText, idParams, line, nameString } from './schema-parts.ts';
 
 const str = { type: 'string' } as const;
 const tags = ['signing'];
@@ -32,7 +32,7 @@ const keySchema = {
   },
 } as const;
 
-const keyParams = { type: 'object', required: ['keyid'], properties: { keyid: str } } as const;
+const keyParams = { type: 'object', required: ['keyid'], properties: { keyid: line(64, { minLength: 1, description: 'key id (16 hex digits) or fingerprint' }) } } as const;
 
 export function signingRoutes(ctx: Context): FastifyPluginAsync {
   return async (app) => {
@@ -54,7 +54,7 @@ export function signingRoutes(ctx: Context): FastifyPluginAsync {
     app.put<{ Params: { keyid: string }; Body: { platforms: string[] } }>('/keys/:keyid/platforms', {
       schema: {
         tags, security, summary: 'Set the platforms a key may sign (admin)', params: keyParams,
-        body: { type: 'object', required: ['platforms'], additionalProperties: false, properties: { platforms: { type: 'array', items: str } } },
+        body: { type: 'object', required: ['platforms'], additionalProperties: false, properties: { platforms: { type: 'array', maxItems: 64, items: nameString } } },
         response: { 200: keySchema, ...errorResponses(400, 401, 403, 404) },
       },
     }, async (req) => {
@@ -65,7 +65,7 @@ export function signingRoutes(ctx: Context): FastifyPluginAsync {
     app.post<{ Params: { id: number }; Body: { key?: string } | undefined }>('/builds/:id/sign', {
       schema: {
         tags, security, summary: 'Sign the packages of a succeeded build (maintainer): one sign task per package and platform', params: idParams,
-        body: { type: 'object', additionalProperties: false, properties: { key: { type: 'string', description: 'key id; default the first key the platform allows' } } },
+        body: { type: 'object', additionalProperties: false, properties: { key: line(64, { minLength: 1, description: 'key id; default the first key the platform allows' }) } },
         response: {
           202: { type: 'object', required: ['taskIds', 'keys'], properties: { taskIds: { type: 'array', items: { type: 'integer' } }, keys: { type: 'object', additionalProperties: str, description: 'platform → key id' } } },
           ...errorResponses(400, 401, 403, 404, 409),
@@ -80,7 +80,7 @@ export function signingRoutes(ctx: Context): FastifyPluginAsync {
     app.post<{ Body: { keys: string[] } }>('/node/keys', {
       schema: {
         tags: ['node'], security, summary: 'A signer registers the public keys it holds (sign capability; private keys are refused)',
-        body: { type: 'object', required: ['keys'], additionalProperties: false, properties: { keys: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 65536 } } } },
+        body: { type: 'object', required: ['keys'], additionalProperties: false, properties: { keys: { type: 'array', maxItems: 100, items: freeText(65536) } } },
         response: { 200: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object', required: ['keyid', 'fingerprint', 'algorithm'], properties: { keyid: str, fingerprint: str, algorithm: str } } } } }, ...errorResponses(400, 401, 403) },
       },
     }, async (req) => {

@@ -11,6 +11,7 @@ import type { Context } from '../../context.ts';
 import type { Role } from '../../db/schema.ts';
 import { errorResponses } from '../errors.ts';
 import { ForbiddenError, requireUser } from '../principal.ts';
+import { idParams, nameString } from './schema-parts.ts';
 import { userSchema } from './users.ts';
 
 const nullableString = { type: 'string', nullable: true } as const;
@@ -51,7 +52,7 @@ export function tokenRoutes(ctx: Context): FastifyPluginAsync {
     app.post<{ Body: { user: string; role?: Role } }>('/tokens', {
       schema: {
         tags, summary: 'Issue an API token for a user, creating the user when a role is given (admin)', security,
-        body: { type: 'object', required: ['user'], additionalProperties: false, properties: { user: { type: 'string' }, role: { type: 'string', enum: ROLES } } },
+        body: { type: 'object', required: ['user'], additionalProperties: false, properties: { user: nameString, role: { type: 'string', enum: ROLES } } },
         response: { 201: issuedSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     }, async (req, reply) => {
@@ -64,7 +65,7 @@ export function tokenRoutes(ctx: Context): FastifyPluginAsync {
     app.delete<{ Params: { id: number } }>('/tokens/:id', {
       schema: {
         tags, summary: 'Revoke a token (admin, or the user it belongs to)', security,
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+        params: idParams,
         response: { 200: tokenSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     }, async (req) => {

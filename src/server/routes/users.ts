@@ -9,6 +9,7 @@ import type { Context } from '../../context.ts';
 import type { Role } from '../../db/schema.ts';
 import { errorResponses } from '../errors.ts';
 import { requireUser } from '../principal.ts';
+import { nameParams, nameString } from './schema-parts.ts';
 
 const role = { type: 'string', enum: ROLES } as const;
 
@@ -25,7 +26,6 @@ const whoamiSchema = {
   properties: { kind: { type: 'string', enum: ['user', 'node', 'anonymous'] }, name: { type: 'string' }, role },
 } as const;
 
-const nameParams = { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } as const;
 const tags = ['users'];
 const security = [{ bearer: [] }];
 
@@ -56,7 +56,7 @@ export function userRoutes(ctx: Context): FastifyPluginAsync {
     app.post<{ Body: { name: string; role: Role } }>('/users', {
       schema: {
         tags, summary: 'Create a user (admin); give them a token with POST /tokens', security,
-        body: { type: 'object', required: ['name', 'role'], additionalProperties: false, properties: { name: { type: 'string' }, role } },
+        body: { type: 'object', required: ['name', 'role'], additionalProperties: false, properties: { name: nameString, role } },
         response: { 201: userSchema, ...errorResponses(400, 401, 403, 409) },
       },
     }, async (req, reply) => {
