@@ -45,6 +45,9 @@ export function parseSubmitInput(body: unknown): SubmitInput {
   if (!Array.isArray(sources) || sources.length === 0) throw new UsageError('sources must be a non-empty list of {git: "URL#REF"} or {srpmSha256}');
   if (sources.length > MAX_SOURCES) throw new UsageError(`a build may have at most ${MAX_SOURCES} sources`);
   const checked: SourceInput[] = sources.map((s, i) => {
+    if (isRecord(s) && s.git !== undefined && s.srpmSha256 !== undefined) {
+      throw new UsageError(`sources[${i}] names both a git ref and an SRPM: give one of {git: "URL#REF"} or {srpmSha256: "…"} per source`);
+    }
     if (isRecord(s) && typeof s.git === 'string') {
       parseGitSource(s.git);
       return { git: s.git };

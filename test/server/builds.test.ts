@@ -131,6 +131,7 @@ describe(`builds API (${TEST_DIALECT})`, () => {
       [{ platforms: [PLATFORM], sources: [{ git: `https://git.example/${'a'.repeat(1024 * 1024)}#main` }] }, 400, 'bad_request', /sources\[0\]\.git: must NOT have more than/],
       [{ platforms: [PLATFORM], sources: [{ git: `/proc/self/root${server.dataDir}/git-cache#main` }] }, 400, 'usage', /inside the server's data directory/],
       [{ platforms: [PLATFORM], sources: [{ git: `${dataLink}/git-cache#main` }] }, 400, 'usage', /inside the server's data directory/],
+      [{ platforms: [PLATFORM], sources: [{ git: `${lib.url}#main`, srpmSha256: 'a'.repeat(64) }] }, 400, 'usage', /^sources\[0\] names both a git ref and an SRPM/],
     ];
     for (const [body, status, code, message] of cases) {
       const r = await submit(body);
