@@ -17,6 +17,7 @@ import { lookasideSchema } from './migrations/0006-lookaside.ts';
 import { signingSchema } from './migrations/0007-signing.ts';
 import { repoSigningSchema } from './migrations/0008-repo-signing.ts';
 import { buildFinishedIndex } from './migrations/0009-build-finished-index.ts';
+import { nodeAdvertisedSchema } from './migrations/0010-node-advertised.ts';
 import { cachingSqlite } from './sqlite-statement-cache.ts';
 import { PreparingClient } from './prepared-client.ts';
 import type { Database } from './schema.ts';
@@ -40,6 +41,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0007-signing': signingSchema(dialect),
     '0008-repo-signing': repoSigningSchema(dialect),
     '0009-build-finished-index': buildFinishedIndex(),
+    '0010-node-advertised': nodeAdvertisedSchema(),
   };
 }
 

@@ -91,7 +91,11 @@ export class NodeAgent {
   /** Says hello (registering arches, capabilities, concurrency) and remembers who we are. */
   async hello(): Promise<HelloResponse> {
     this.identity = await this.client.hello({ arches: this.arches, capabilities: this.#o.capabilities ?? ['build'], maxConcurrency: this.maxConcurrency });
-    this.#o.log.info({ nodeId: this.identity.nodeId, name: this.identity.name, arches: this.arches }, 'registered with the master');
+    const { nodeId, name, arches, capabilities, notGranted } = this.identity;
+    this.#o.log.info({ nodeId, name, arches, capabilities }, 'registered with the master');
+    if (notGranted && (notGranted.arches.length > 0 || notGranted.capabilities.length > 0)) {
+      this.#o.log.warn({ nodeId, name, notGranted }, 'the master serves this node only what an admin granted it; the rest of what it advertised is ignored');
+    }
     await this.#o.afterHello?.(this.client);
     return this.identity;
   }

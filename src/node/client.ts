@@ -5,7 +5,7 @@
  *
  * | call | request |
  * |---|---|
- * | hello | POST /api/v1/node/hello {arches, capabilities, maxConcurrency} → {nodeId, name} |
+ * | hello | POST /api/v1/node/hello {arches, capabilities, maxConcurrency} → {nodeId, name, arches, capabilities, notGranted} |
  * | lease | POST /api/v1/node/lease → 200 {task} or 204 |
  * | keys (signers) | POST /api/v1/node/keys {keys: [armored public key]} |
  * | heartbeat | POST /api/v1/node/tasks/:id/heartbeat (409: lease lost) |
@@ -34,6 +34,12 @@ export interface HelloRequest {
 export interface HelloResponse {
   nodeId: number;
   name: string;
+  /** What the node serves: the arches and capabilities it advertised that an admin granted
+   * (absent from masters that did not tell granted and advertised apart). */
+  arches?: string[];
+  capabilities?: string[];
+  /** What it advertised that no admin granted (the master ignores it). */
+  notGranted?: { arches: string[]; capabilities: string[] };
 }
 
 /** Why a request got no answer: `connection refused`, `timed out`, … (fetch says only "fetch failed"). */

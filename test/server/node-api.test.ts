@@ -84,13 +84,13 @@ async function artifactNames(taskId: number): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-test(`hello records what the node serves; only node tokens may call the node API (${TEST_DIALECT})`, async () => {
+test(`hello records what the node advertises and answers what it serves; only node tokens may call the node API (${TEST_DIALECT})`, async () => {
   const hello = await api(server, 'POST', '/node/hello', { token: nodeToken, body: { arches: ['x86_64', 'noarch'], capabilities: ['build'], maxConcurrency: 2 } });
   assert.equal(hello.status, 200);
-  assert.deepEqual(Object.keys(hello.body as object).sort(), ['name', 'nodeId']);
-  assert.equal((hello.body as { name: string }).name, 'n1');
+  assert.deepEqual(hello.body, { nodeId: (hello.body as { nodeId: number }).nodeId, name: 'n1', arches: ['x86_64'], capabilities: ['build'], notGranted: { arches: [], capabilities: [] } });
   const row = await server.ctx.db.kysely.selectFrom('nodes').selectAll().where('name', '=', 'n1').executeTakeFirstOrThrow();
-  assert.deepEqual(JSON.parse(row.arches), ['x86_64', 'noarch']);
+  assert.deepEqual(JSON.parse(row.arches), ['x86_64'], 'the grant is unchanged');
+  assert.deepEqual(JSON.parse(row.advertised_arches ?? 'null'), ['x86_64', 'noarch']);
   assert.notEqual(row.last_seen_at, null);
 
   const asUser = await api(server, 'POST', '/node/lease', { token: userToken });

@@ -1,6 +1,6 @@
 /**
  * The node API (/api/v1/node/…): what build nodes call, with a node token. A node says hello with
- * what it serves, leases a task (200 with the task, 204 when there is none), heartbeats, streams
+ * what it advertises (it serves what an admin granted of that, never more), leases a task (200 with the task, 204 when there is none), heartbeats, streams
  * its log in numbered chunks, uploads artifacts (streamed to the store, sha256 recomputed, RPMs
  * indexed), and completes, fails or refuses the task. A node may wait for work instead of polling
  * (POST /node/lease?wait=SECONDS: answered as soon as a task it can take is queued). Anything done without the lease is refused
@@ -24,6 +24,7 @@ import {
   describeGrant,
   failTask,
   heartbeat,
+  helloNode,
   holdLease,
   isRpmKind,
   leaseTaskForNode,
@@ -32,7 +33,6 @@ import {
   recordArtifact,
   refuseTask,
   rpmIndexRow,
-  touchNode,
   type CompleteOptions,
   type LeaseDecorator,
   type LeaseGrant,
@@ -139,15 +139,17 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
 
     app.post<{ Body: { arches: string[]; capabilities: string[]; maxConcurrency: number } }>('/node/hello', {
       schema: {
-        tags, security, summary: 'A node starts: records the arches and capabilities it serves and its concurrency',
+        tags, security,
+        summary: 'A node starts: records the arches and capabilities it advertises and its concurrency; it serves those an admin granted (403 not_granted: no advertised capability is granted)',
         body: s.helloBody,
         response: { 200: s.helloResponse, ...errorResponses(400, 401, 403, 404) },
       },
     }, async (req) => {
       const me = requireNode(req.principal);
-      const node = await touchNode(ctx, me.nodeId, req.body);
-      req.log.info({ nodeId: node.id, arches: req.body.arches, maxConcurrency: req.body.maxConcurrency }, 'node said hello');
-      return { nodeId: node.id, name: node.name };
+      const hello = await helloNode(ctx, me.nodeId, req.body);
+      const { node, arches, capabilities, notGranted } = hello;
+      req.log.info({ nodeId: node.id, arches, capabilities, notGranted, maxConcurrency: req.body.maxConcurrency }, 'node said hello');
+      return { nodeId: node.id, name: node.name, arches, capabilities, notGranted };
     });
 
     app.post<{ Querystring: { wait: number } }>('/node/lease', {
