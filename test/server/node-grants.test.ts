@@ -13,14 +13,13 @@ import type { NodeInfo } from '../../src/auth/types.ts';
 import type { TaskKind } from '../../src/db/schema.ts';
 import { runCli } from '../support/cli.ts';
 import { TEST_DIALECT } from '../support/db.ts';
+import { insertBuildItem, insertQueuedTask, type BuildItemRef } from '../support/queued-tasks.ts';
 import { api, examplePlatform, startTestServer, userToken, type TestServer } from '../support/server.ts';
 
 const PLATFORM = 'example-el9';
 
 let server: TestServer;
-let ownerId: number;
-let buildId: number;
-let itemId: number;
+let item: BuildItemRef;
 /** A platform's public signing key. */
 let publicKey: string;
 
@@ -28,31 +27,14 @@ before(async () => {
   publicKey = (await generateKey({ type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: 'Platform key' }], format: 'armored' })).publicKey;
   server = await startTestServer({ platforms: [examplePlatform()] });
   await userToken(server, 'alice', 'maintainer');
-  const db = server.ctx.db.kysely;
-  ownerId = (await db.selectFrom('users').select('id').where('name', '=', 'alice').executeTakeFirstOrThrow()).id;
-  const now = server.ctx.now();
-  buildId = (await db
-    .insertInto('builds')
-    .values({ owner_id: ownerId, state: 'pending', priority: 0, platforms: JSON.stringify([PLATFORM]), explicit_order: 0, public: 1, created_at: now })
-    .returning('id')
-    .executeTakeFirstOrThrow()).id;
-  itemId = (await db
-    .insertInto('build_items')
-    .values({ build_id: buildId, position: 0, kind: 'git', git_url: 'https://git.example/hello.git', git_ref: 'main', git_commit: 'c'.repeat(40), name: 'hello' })
-    .returning('id')
-    .executeTakeFirstOrThrow()).id;
+  const owner = await server.ctx.db.kysely.selectFrom('users').select('id').where('name', '=', 'alice').executeTakeFirstOrThrow();
+  item = await insertBuildItem(server.ctx, owner.id, PLATFORM);
 });
 after(() => server.close());
 
 /** A queued task of `kind` for `arch`. */
-async function queueTask(kind: TaskKind, arch: string): Promise<number> {
-  const now = server.ctx.now();
-  const row = await server.ctx.db.kysely
-    .insertInto('tasks')
-    .values({ build_id: buildId, item_id: itemId, kind, platform: PLATFORM, arch, state: 'queued', priority: 0, owner_id: ownerId, attempt: 1, max_attempts: 3, created_at: now, queued_at: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+function queueTask(kind: TaskKind, arch: string): Promise<number> {
+  return insertQueuedTask(server.ctx, item, kind, arch);
 }
 
 /** Cancels every task still queued (so one test's leftovers do not feed the next). */
