@@ -48,18 +48,23 @@ function migrations(dialect: Dialect): Record<string, Migration> {
 // int8 (bigint) → number: our bigints are milliseconds and byte counts, far below 2^53.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
+/** The SQLite file a database URL names, or null for a PostgreSQL URL. */
+export function sqliteFileOf(url: string): string | null {
+  return /^postgres(ql)?:\/\//.test(url) ? null : url.replace(/^sqlite:/, '');
+}
+
 /**
  * Opens `url` (a `postgres://` URL, or a SQLite file path or `sqlite:PATH`) and migrates it.
  * @throws DistforgeError `database` when it cannot be opened or migrated.
  */
 export async function openDatabase(url: string): Promise<Db> {
-  const dialect: Dialect = /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
+  const file = sqliteFileOf(url);
+  const dialect: Dialect = file === null ? 'postgres' : 'sqlite';
   let kysely: Kysely<Database>;
-  if (dialect === 'postgres') {
+  if (file === null) {
     const pool = new pg.Pool({ connectionString: url, max: 10, Client: PreparingClient });
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
-    const file = url.replace(/^sqlite:/, '');
     let handle: Sqlite.Database;
     try {
       handle = new Sqlite(file);

@@ -108,7 +108,7 @@ export class LocalStore implements ArtifactStore {
 async function writeHashed(path: string, stream: Readable): Promise<StoredBlob> {
   const hash = createHash('sha256');
   let size = 0;
-  const file = await open(path, 'wx', 0o644);
+  const file = await open(path, 'wx', 0o600);
   try {
     for await (const chunk of stream) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
