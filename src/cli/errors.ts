@@ -30,6 +30,21 @@ function describe(e: unknown): string {
   return `internal error: ${(e as Error)?.message ?? String(e)}`;
 }
 
+/**
+ * A reader that stops early (`distforge build list | head -1`, `| true`) closes our output: the
+ * command then ends quietly with the status it would have had (0 unless it already failed), never
+ * with a stack trace. Anything else going wrong with the output is reported as one line, exit 1.
+ */
+export function exitQuietlyWhenOutputCloses(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      if (stream !== process.stderr) reportError(e);
+      process.exit(1);
+    });
+  }
+}
+
 /** True for errors a user can act on (bad input), false for bugs. */
 export function isExpected(e: unknown): boolean {
   if (e instanceof DistforgeError) return true;
