@@ -85,7 +85,6 @@ async function up(flags: UpFlags): Promise<void> {
         log: pino({ level: flags.logLevel }, process.stderr),
       })
     ).agent;
-    signerDone = signer.run();
     const token = await localNodeToken(server.ctx, arches, max);
     agent = new NodeAgent({
       server: server.url,
@@ -96,6 +95,10 @@ async function up(flags: UpFlags): Promise<void> {
       workDir: join(dataDir, 'node-work'),
       log: pino({ level: flags.logLevel }, process.stderr),
     });
+    // Both work directories first: another `up` on this data directory is refused before either runs.
+    signer.claimWorkRoot();
+    agent.claimWorkRoot();
+    signerDone = signer.run();
     agentDone = agent.run();
   } catch (e) {
     await server.close();
