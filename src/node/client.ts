@@ -22,6 +22,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { isTokenText } from '../auth/secrets.ts';
+import { UsageError } from '../errors.ts';
 import { DownloadChecksumError, LeaseLostError, NodeApiError } from './errors.ts';
 import type { LeasedTask, TaskArtifact } from './types.ts';
 
@@ -61,7 +63,9 @@ export class NodeClient {
   readonly #timeoutMs: number;
 
   /** `server`: the master's base URL (`http://master:8080`); `token`: this node's token. */
+  /** @throws UsageError (without the token) when `token` has characters no token has. */
   constructor(server: string, token: string, options: { timeoutMs?: number } = {}) {
+    if (!isTokenText(token)) throw new UsageError('the node token has a line break, space or other character no distforge token has; it is not shown here');
     this.server = server.replace(/\/+$/, '');
     this.#token = token;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
