@@ -1,6 +1,6 @@
 /**
- * Build nodes as an admin manages them: creating a node (with its token), listing, changing its
- * arches, capacity or enabled flag, and replacing its token. The scheduler owns what happens while
+ * Build nodes as an admin manages them: creating a node (with its token), listing, changing the
+ * arches and capabilities it is granted, its capacity or enabled flag, and replacing its token. The scheduler owns what happens while
  * a node works (last_seen_at, leases).
  */
 import type { Context } from '../context.ts';
@@ -32,6 +32,8 @@ export function nodeInfo(row: Node): NodeInfo {
     name: row.name,
     arches: JSON.parse(row.arches) as Arch[],
     capabilities: JSON.parse(row.capabilities) as Capability[],
+    advertisedArches: row.advertised_arches === null ? null : (JSON.parse(row.advertised_arches) as Arch[]),
+    advertisedCapabilities: row.advertised_capabilities === null ? null : (JSON.parse(row.advertised_capabilities) as Capability[]),
     maxConcurrency: row.max_concurrency,
     enabled: row.enabled === 1,
     lastSeenAt: row.last_seen_at,

@@ -7,6 +7,7 @@ import type { Database, Role } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import { ConflictError } from '../platforms/errors.ts';
 import { checkRole } from './errors.ts';
+import { adminRemains } from './last-admin.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 import type { IssuedToken, TokenInfo, TokenOwner, UserInfo } from './types.ts';
 import { createUser, findUser } from './users.ts';
@@ -107,20 +108,15 @@ export async function getToken(ctx: Context, id: number): Promise<TokenInfo> {
 export async function revokeToken(ctx: Context, id: number): Promise<TokenInfo> {
   const token = await getToken(ctx, id);
   if (token.revokedAt !== null) return token;
-  if (token.kind === 'user') {
-    const others = await ctx.db.kysely
-      .selectFrom('tokens')
-      .innerJoin('users', 'users.id', 'tokens.user_id')
-      .select('tokens.id')
-      .where('users.role', '=', 'admin')
-      .where('tokens.revoked_at', 'is', null)
-      .where('tokens.id', '!=', id)
-      .limit(1)
-      .executeTakeFirst();
-    const mine = await ctx.db.kysely.selectFrom('tokens').innerJoin('users', 'users.id', 'tokens.user_id').select('users.role').where('tokens.id', '=', id).executeTakeFirst();
-    if (mine?.role === 'admin' && !others) throw new ConflictError(`token ${id} is the last working admin token; create another admin token before revoking it`);
-  }
   const revokedAt = ctx.now();
-  await ctx.db.kysely.updateTable('tokens').set({ revoked_at: revokedAt }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  await ctx.db.kysely.transaction().execute(async (trx) => {
+    if (token.kind === 'user') {
+      const mine = await trx.selectFrom('tokens').innerJoin('users', 'users.id', 'tokens.user_id').select('users.role').where('tokens.id', '=', id).executeTakeFirst();
+      if (mine?.role === 'admin' && !(await adminRemains(ctx, trx, { tokenId: id }))) {
+        throw new ConflictError(`token ${id} is the last working admin token; create another admin token before revoking it`);
+      }
+    }
+    await trx.updateTable('tokens').set({ revoked_at: revokedAt }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  });
   return { ...token, revokedAt };
 }

@@ -6,7 +6,9 @@
  *   manage builds) or `read-only` (read). Anonymous callers (no token) may read public builds and
  *   logs, platforms and the health check.
  * - node: a build/test machine, known by name, with the arches it builds, its capabilities
- *   (build, test) and how many tasks it runs at once. An admin creates it and gets its token.
+ *   (build, test, sign) and how many tasks it runs at once. An admin creates it, grants its arches
+ *   and capabilities, and gets its token; the node advertises what it runs in its hello and serves
+ *   only what was granted of that (a hello never widens the grant).
  * - token: a secret `df_` + 43 base64url characters (32 random bytes), shown once when created;
  *   only its sha256 is stored. A user token acts as its user (with the user's role); a node token
  *   acts as its node and is refused for user calls. A revoked token stops working at once.
@@ -30,8 +32,14 @@ export interface UserInfo {
 export interface NodeInfo {
   id: number;
   name: string;
+  /** The arches an admin granted. */
   arches: Arch[];
+  /** The capabilities an admin granted. */
   capabilities: Capability[];
+  /** What the node advertised in its last hello (null before its first); it serves only what is
+   * also granted. */
+  advertisedArches: Arch[] | null;
+  advertisedCapabilities: Capability[] | null;
   maxConcurrency: number;
   enabled: boolean;
   /** Last time the node called the master (ms), or null if it never did. */

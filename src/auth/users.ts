@@ -2,9 +2,10 @@
 import type { Context } from '../context.ts';
 import type { Role, User } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
-import { AlreadyExistsError, isUniqueViolation } from '../platforms/errors.ts';
+import { AlreadyExistsError, ConflictError, isUniqueViolation } from '../platforms/errors.ts';
 import { checkName } from '../platforms/names.ts';
 import { checkRole } from './errors.ts';
+import { adminRemains } from './last-admin.ts';
 import type { UserInfo } from './types.ts';
 
 /** The API shape of a user row. */
@@ -49,10 +50,19 @@ export async function listUsers(ctx: Context): Promise<UserInfo[]> {
   return rows.map(userInfo);
 }
 
-/** Changes a user's role. @throws NotFoundError, InvalidNameError, InvalidValueError */
+/**
+ * Changes a user's role. The last admin with a working token cannot be demoted: nobody could
+ * administer the server any more.
+ * @throws NotFoundError, InvalidNameError, InvalidValueError, ConflictError (409)
+ */
 export async function setUserRole(ctx: Context, name: string, role: Role): Promise<UserInfo> {
   checkRole(role);
-  await getUser(ctx, name);
-  const row = await ctx.db.kysely.updateTable('users').set({ role }).where('name', '=', name).returningAll().executeTakeFirstOrThrow();
-  return userInfo(row);
+  const user = await getUser(ctx, name);
+  return ctx.db.kysely.transaction().execute(async (trx) => {
+    if (role !== 'admin' && user.role === 'admin' && !(await adminRemains(ctx, trx, { userId: user.id }))) {
+      throw new ConflictError(`user "${name}" is the last admin with a working token; make another user admin and give them a token before changing this one's role`);
+    }
+    const row = await trx.updateTable('users').set({ role }).where('name', '=', name).returningAll().executeTakeFirstOrThrow();
+    return userInfo(row);
+  });
 }

@@ -17,6 +17,7 @@ import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { buildArches, findPlatform, type Platform } from '../platforms/index.ts';
 import { createRepository } from '../repo/create/create.ts';
+import { servedArches } from '../scheduler/index.ts';
 import { repomdSignature, signedVersions } from '../signing/index.ts';
 import { sha256File } from '../util/sha256-file.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
@@ -163,8 +164,8 @@ async function repoArch(ctx: Context, task: LeaseDecorationInput, platform: Plat
   if (arches.includes(task.arch)) return task.arch;
   const nodeId = task.leased_by ?? task.leasedBy ?? null;
   if (nodeId !== null) {
-    const node = await ctx.db.kysely.selectFrom('nodes').select('arches').where('id', '=', nodeId).executeTakeFirst();
-    const own = jsonArray(node?.arches ?? null).find((a) => arches.includes(a));
+    const node = await ctx.db.kysely.selectFrom('nodes').select(['arches', 'advertised_arches']).where('id', '=', nodeId).executeTakeFirst();
+    const own = (node ? servedArches(node) : []).find((a) => arches.includes(a));
     if (own) return own;
   }
   return arches[0] ?? 'x86_64';

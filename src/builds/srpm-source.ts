@@ -55,14 +55,21 @@ function nevraOf(p: RpmPackage): string {
   return `${p.name}-${p.epoch === null ? '' : `${p.epoch}:`}${p.version}-${p.release}.${p.arch}`;
 }
 
-/** Stores an uploaded SRPM and indexes it. @throws DistforgeError `not_srpm` (422) */
+/**
+ * Stores an uploaded SRPM and indexes it. It is checked before it enters the store: a refused
+ * upload leaves nothing behind.
+ * @throws DistforgeError `not_srpm` (422)
+ */
 export async function storeSrpm(ctx: Context, body: Readable | Buffer): Promise<UploadedSrpm> {
-  const blob = await ctx.store.put(body);
-  const { pkg, row } = await withLocalBlob(ctx, blob.sha256, (path) => {
-    const source = readSourcePackage(path).pkg;
-    const name = `${nevraOf(source)}.rpm`;
-    return { pkg: source, row: rpmIndexRow({ path }, { name, kind: 'srpm', sha256: blob.sha256, size: blob.size }, ctx.now()) };
+  let checked: { pkg: RpmPackage; row: ReturnType<typeof rpmIndexRow> } | undefined;
+  const blob = await ctx.store.put(body, undefined, {
+    accept: ({ path, sha256, size }) => {
+      const pkg = readSourcePackage(path).pkg;
+      checked = { pkg, row: rpmIndexRow({ path }, { name: `${nevraOf(pkg)}.rpm`, kind: 'srpm', sha256, size }, ctx.now()) };
+    },
   });
+  if (!checked) throw new Error('the store did not check the SRPM');
+  const { pkg, row } = checked;
   await ctx.db.kysely.insertInto('rpm_packages').values(row).onConflict((oc) => oc.column('sha256').doNothing()).execute();
   return { sha256: blob.sha256, size: blob.size, name: pkg.name, nevra: nevraOf(pkg) };
 }

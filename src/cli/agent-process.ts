@@ -6,13 +6,13 @@
 import { UsageError } from '../errors.ts';
 import type { NodeAgent } from '../node/agent.ts';
 import type { NodeLogger } from '../node/task-runner.ts';
-import { normalizeServerUrl } from './client.ts';
+import { normalizeServerUrl, tokenFrom } from './client.ts';
 
 /** The server URL and token. @throws UsageError naming what is missing and where it comes from */
 export function agentConnection(flags: { server?: string; token?: string }, tokenHint: string): { server: string; token: string } {
   const server = flags.server ?? process.env.DISTFORGE_URL;
   if (!server) throw new UsageError('no server given: pass --server URL or set DISTFORGE_URL');
-  const token = (flags.token ?? process.env.DISTFORGE_TOKEN)?.trim();
+  const token = tokenFrom(flags.token ?? process.env.DISTFORGE_TOKEN);
   if (!token) throw new UsageError(`${tokenHint}: pass --token TOKEN (from \`distforge node add\`) or set DISTFORGE_TOKEN`);
   return { server: normalizeServerUrl(server), token };
 }

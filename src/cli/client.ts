@@ -6,6 +6,7 @@
  * `distforge: cannot reach URL: connection refused`.
  */
 import type { Command } from 'commander';
+import { isTokenText } from '../auth/secrets.ts';
 import { DistforgeError, UsageError } from '../errors.ts';
 
 /** The flags withClientOptions adds. */
@@ -157,6 +158,19 @@ export function normalizeServerUrl(value: string): string {
 }
 
 /**
+ * `token` as given (surrounding white space removed), or undefined when empty.
+ * @throws UsageError, without the token, when it has a line break, a space or another character no
+ * token has.
+ */
+export function tokenFrom(given: string | undefined): string | undefined {
+  const token = given?.trim() || undefined;
+  if (token !== undefined && !isTokenText(token)) {
+    throw new UsageError('the token (--token or DISTFORGE_TOKEN) has a line break, space or other character no distforge token has; it is not shown here: check how it was copied');
+  }
+  return token;
+}
+
+/**
  * The client for a command's flags, falling back to DISTFORGE_URL and DISTFORGE_TOKEN.
  * @param needsToken when true, a missing token is an error before any request is made.
  * @throws UsageError
@@ -165,7 +179,7 @@ export function clientFrom(flags: ClientFlags, options: { needsToken?: boolean; 
   const env = options.env ?? process.env;
   const server = flags.server ?? env.DISTFORGE_URL;
   if (!server) throw new UsageError('no server given: pass --server URL or set DISTFORGE_URL');
-  const token = (flags.token ?? env.DISTFORGE_TOKEN)?.trim() || undefined;
+  const token = tokenFrom(flags.token ?? env.DISTFORGE_TOKEN);
   if (options.needsToken && !token) throw new UsageError('this command needs a token: pass --token TOKEN or set DISTFORGE_TOKEN');
   return new ApiClient(normalizeServerUrl(server), token);
 }

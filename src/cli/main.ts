@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { bootstrapCommand } from './bootstrap.ts';
 import { buildCommand } from './builds.ts';
-import { ExitCode, reportError } from './errors.ts';
+import { ExitCode, exitQuietlyWhenOutputCloses, reportError } from './errors.ts';
 import { gitCommand } from './git.ts';
 import { keyCommand } from './keys.ts';
 import { withNodeRun } from './node.ts';
@@ -58,4 +58,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+exitQuietlyWhenOutputCloses();
 process.exitCode = await main(process.argv.slice(2));

@@ -31,14 +31,18 @@ function ago(ms: number | null): string {
 
 function listCommand(): Command {
   return withClientOptions(new Command('list'))
-    .description('list build nodes')
+    .description('list build nodes: the arches and capabilities an admin granted, and what each advertised in its last hello')
     .option('--json', 'print JSON (an array of nodes)')
     .action(async (flags: ListFlags) => {
       const nodes = await clientFrom(flags, { needsToken: true }).get<NodeInfo[]>('/nodes');
       if (flags.json) return printJson(nodes);
+      const advertised = (list: string[] | null): string => (list === null ? '-' : list.join(',') || '(none)');
       printTable(
-        ['NAME', 'ARCHES', 'CAPABILITIES', 'MAX', 'ENABLED', 'LAST SEEN'],
-        nodes.map((n) => [n.name, n.arches.join(','), n.capabilities.join(','), String(n.maxConcurrency), n.enabled ? 'yes' : 'no', ago(n.lastSeenAt)]),
+        ['NAME', 'ARCHES', 'CAPABILITIES', 'ADVERTISED ARCHES', 'ADVERTISED CAPABILITIES', 'MAX', 'ENABLED', 'LAST SEEN'],
+        nodes.map((n) => [
+          n.name, n.arches.join(','), n.capabilities.join(','), advertised(n.advertisedArches), advertised(n.advertisedCapabilities),
+          String(n.maxConcurrency), n.enabled ? 'yes' : 'no', ago(n.lastSeenAt),
+        ]),
       );
     });
 }
@@ -47,8 +51,8 @@ function addCommand(): Command {
   return withClientOptions(new Command('add'))
     .description('create a build node (admin); prints its token, which is shown only once')
     .argument('<name>', 'node name (letters, digits, . _ -)')
-    .requiredOption('--arches <list>', `comma-separated arches it builds (${ARCHES.join(', ')})`)
-    .option('--capabilities <list>', 'comma-separated: build, test', 'build')
+    .requiredOption('--arches <list>', `comma-separated arches granted (${ARCHES.join(', ')})`)
+    .option('--capabilities <list>', 'comma-separated capabilities granted: build, test, sign', 'build')
     .option('--max <n>', 'tasks it runs at once', '1')
     .option('--json', 'print JSON: { node, token, secret }')
     .action(async (name: string, flags: AddFlags) => {

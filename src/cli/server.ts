@@ -32,7 +32,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 export function serverCommand(): Command {
   return new Command('server')
     .description('run the distforge master (REST API under /api/v1) until interrupted')
-    .option('--data <dir>', 'data directory (SQLite database, artifact store, admin token)', 'distforge-data')
+    .option('--data <dir>', 'data directory (SQLite database, artifact store, admin token), made mode 0700; looser modes are tightened', 'distforge-data')
     .option('--db <url>', 'database: postgres://… or a SQLite file (default DATA/distforge.sqlite)')
     .option('--port <n>', 'TCP port (0: any free port)', '8080')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
@@ -45,6 +45,9 @@ export function serverCommand(): Command {
       const leaseSeconds = Number(flags.leaseSeconds);
       if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) throw new UsageError(`--lease-seconds must be a whole number of at least 1, not "${flags.leaseSeconds}"`);
       const { startServer } = await import('../server/start.ts');
+      const { tightenedNote } = await import('../server/data-dir.ts');
+      // Everything the master writes in its data directory is for its own account only.
+      process.umask(0o077);
       const server = await startServer({
         dataDir: flags.data,
         host: flags.host,
@@ -56,11 +59,16 @@ export function serverCommand(): Command {
         ...(flags.config !== undefined && { configFile: flags.config }),
         ...(flags.publicUrl !== undefined && { publicUrl: flags.publicUrl }),
       });
+      // Listening for signals before saying where it listens: a signal sent as soon as the line is
+      // read stops the server cleanly instead of killing it.
+      const stopping = untilSignal();
       const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+      const note = tightenedNote(server.dataDir);
+      if (note) out(note);
       if (server.admin.created) out(`created user admin; its token is in ${server.admin.tokenFile}`);
       for (const p of server.platforms) out(`platform ${p.name} ${p.created ? 'created' : 'updated'} from ${flags.config ?? ''}`);
       out(`distforge server listening on ${server.url}`);
-      const signal = await untilSignal();
+      const signal = await stopping;
       out(`distforge server stopping (${signal})`);
       await server.close();
       out('distforge server stopped');

@@ -7,7 +7,6 @@
  * SIGINT/SIGTERM (the node stops leasing, the master finishes requests in flight and closes the
  * database).
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
@@ -46,9 +45,12 @@ async function up(flags: UpFlags): Promise<void> {
   const { buildableArches } = await import('../node/host.ts');
   const { pino } = await import('pino');
   const { loadPlatformFile, savePlatform } = await import('../platforms/index.ts');
+  const { tightenedNote } = await import('../server/data-dir.ts');
   const configFile = flags.config;
   const dataDir = resolve(flags.data);
-  mkdirSync(dataDir, { recursive: true });
+  // Everything written in the data directory (the master's, the local node's and signer's work)
+  // is for this account only; startServer makes the directory itself, once the port is taken.
+  process.umask(0o077);
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   const server = await startServer({
     dataDir,
@@ -83,7 +85,6 @@ async function up(flags: UpFlags): Promise<void> {
         log: pino({ level: flags.logLevel }, process.stderr),
       })
     ).agent;
-    signerDone = signer.run();
     const token = await localNodeToken(server.ctx, arches, max);
     agent = new NodeAgent({
       server: server.url,
@@ -94,6 +95,10 @@ async function up(flags: UpFlags): Promise<void> {
       workDir: join(dataDir, 'node-work'),
       log: pino({ level: flags.logLevel }, process.stderr),
     });
+    // Both work directories first: another `up` on this data directory is refused before either runs.
+    signer.claimWorkRoot();
+    agent.claimWorkRoot();
+    signerDone = signer.run();
     agentDone = agent.run();
   } catch (e) {
     await server.close();
@@ -113,6 +118,10 @@ async function up(flags: UpFlags): Promise<void> {
       throw e;
     }
   }
+  // Listening for signals before saying it is up: a signal sent as soon as the line is read stops it cleanly.
+  const stopping = untilSignal();
+  const note = tightenedNote(server.dataDir);
+  if (note) out(note);
   if (server.admin.created) out(`created user admin; its token is in ${server.admin.tokenFile}`);
   else out(`admin token: ${server.admin.tokenFile}`);
   for (const p of server.platforms) out(`platform ${p.name} ${p.created ? 'created' : 'updated'}`);
@@ -121,7 +130,7 @@ async function up(flags: UpFlags): Promise<void> {
   out(`signer with ${signing.algorithm} key ${signing.keyid}${signing.allowed.length ? ` (allowed for ${signing.allowed.join(', ')})` : ''}; public key: ${server.url}/api/v1/keys/${signing.keyid}.asc`);
   out(`distforge is up at ${server.url}`);
   out(`  try: DISTFORGE_URL=${server.url} DISTFORGE_TOKEN=$(cat ${server.admin.tokenFile}) bin/distforge platform list`);
-  const signal = await untilSignal();
+  const signal = await stopping;
   out(`distforge stopping (${signal})`);
   agent.stop();
   signer.stop();
@@ -134,7 +143,7 @@ async function up(flags: UpFlags): Promise<void> {
 export function upCommand(): Command {
   return new Command('up')
     .description('run the master and a build node on embedded defaults (SQLite, local store)')
-    .option('--data <dir>', 'data directory', 'distforge-data')
+    .option('--data <dir>', 'data directory, made mode 0700 (looser modes are tightened)', 'distforge-data')
     .option('--port <n>', 'TCP port', '8080')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'YAML configuration file (default: the example platform example-el9)')

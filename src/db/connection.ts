@@ -17,6 +17,7 @@ import { lookasideSchema } from './migrations/0006-lookaside.ts';
 import { signingSchema } from './migrations/0007-signing.ts';
 import { repoSigningSchema } from './migrations/0008-repo-signing.ts';
 import { buildFinishedIndex } from './migrations/0009-build-finished-index.ts';
+import { nodeAdvertisedSchema } from './migrations/0010-node-advertised.ts';
 import { cachingSqlite } from './sqlite-statement-cache.ts';
 import { PreparingClient } from './prepared-client.ts';
 import type { Database } from './schema.ts';
@@ -40,24 +41,30 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0007-signing': signingSchema(dialect),
     '0008-repo-signing': repoSigningSchema(dialect),
     '0009-build-finished-index': buildFinishedIndex(),
+    '0010-node-advertised': nodeAdvertisedSchema(),
   };
 }
 
 // int8 (bigint) → number: our bigints are milliseconds and byte counts, far below 2^53.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
+/** The SQLite file a database URL names, or null for a PostgreSQL URL. */
+export function sqliteFileOf(url: string): string | null {
+  return /^postgres(ql)?:\/\//.test(url) ? null : url.replace(/^sqlite:/, '');
+}
+
 /**
  * Opens `url` (a `postgres://` URL, or a SQLite file path or `sqlite:PATH`) and migrates it.
  * @throws DistforgeError `database` when it cannot be opened or migrated.
  */
 export async function openDatabase(url: string): Promise<Db> {
-  const dialect: Dialect = /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
+  const file = sqliteFileOf(url);
+  const dialect: Dialect = file === null ? 'postgres' : 'sqlite';
   let kysely: Kysely<Database>;
-  if (dialect === 'postgres') {
+  if (file === null) {
     const pool = new pg.Pool({ connectionString: url, max: 10, Client: PreparingClient });
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
-    const file = url.replace(/^sqlite:/, '');
     let handle: Sqlite.Database;
     try {
       handle = new Sqlite(file);

@@ -47,10 +47,15 @@ export interface TokensTable {
 export interface NodesTable {
   id: Generated<number>;
   name: string;
-  /** JSON array of arches the node builds (x86_64, aarch64, …); noarch tasks go to any node. */
+  /** JSON array of arches the admin granted (x86_64, aarch64, …); noarch tasks go to any node. */
   arches: string;
-  /** JSON array: build, test. */
+  /** JSON array of capabilities the admin granted: build, test, sign. */
   capabilities: string;
+  /** JSON array of arches the node advertised in its last hello; null before its first. It serves
+   * only those also granted. */
+  advertised_arches: string | null;
+  /** JSON array of capabilities the node advertised in its last hello; null before its first. */
+  advertised_capabilities: string | null;
   max_concurrency: number;
   enabled: number;
   last_seen_at: Millis | null;

@@ -8,14 +8,15 @@
  *   master took it back: the build is killed and nothing more is sent for it.
  * - {@link NodeAgent.stop} stops leasing and aborts the running builds (their leases expire and
  *   the master hands them out again).
+ * - One node per work directory; a start clears what a killed earlier run left there (work-root.ts).
  */
-import { mkdirSync } from 'node:fs';
 import { NodeClient, type HelloResponse } from './client.ts';
 import { LeaseLostError, NodeApiError } from './errors.ts';
 import { checkServedArches } from './host.ts';
 import { runTask, type NodeLogger, type TaskOutcome } from './task-runner.ts';
 import { runTestTask } from './test-task.ts';
 import type { LeasedTask } from './types.ts';
+import { claimWorkRoot, type WorkRoot } from './work-root.ts';
 
 export interface AgentOptions {
   server: string;
@@ -91,7 +92,11 @@ export class NodeAgent {
   /** Says hello (registering arches, capabilities, concurrency) and remembers who we are. */
   async hello(): Promise<HelloResponse> {
     this.identity = await this.client.hello({ arches: this.arches, capabilities: this.#o.capabilities ?? ['build'], maxConcurrency: this.maxConcurrency });
-    this.#o.log.info({ nodeId: this.identity.nodeId, name: this.identity.name, arches: this.arches }, 'registered with the master');
+    const { nodeId, name, arches, capabilities, notGranted } = this.identity;
+    this.#o.log.info({ nodeId, name, arches, capabilities }, 'registered with the master');
+    if (notGranted && (notGranted.arches.length > 0 || notGranted.capabilities.length > 0)) {
+      this.#o.log.warn({ nodeId, name, notGranted }, 'the master serves this node only what an admin granted it; the rest of what it advertised is ignored');
+    }
     await this.#o.afterHello?.(this.client);
     return this.identity;
   }
@@ -113,9 +118,37 @@ export class NodeAgent {
     return false;
   }
 
-  /** Runs until {@link stop}; resolves once running tasks have ended. */
+  #root: WorkRoot | null = null;
+
+  /**
+   * Takes the work root for this node (work-root.ts), removing the work directories an earlier run
+   * left; {@link run} does it when it was not done before. Call it first to be refused before
+   * anything else starts.
+   * @throws UsageError when another node uses the work root.
+   */
+  claimWorkRoot(): WorkRoot {
+    if (this.#root) return this.#root;
+    const root = claimWorkRoot(this.#o.workDir, { keepWork: this.#o.keepWork ?? false });
+    if (root.removed.length > 0) this.#o.log.info({ workDir: root.dir, removed: root.removed }, 'removed the work directories an earlier run left behind');
+    this.#root = root;
+    return root;
+  }
+
+  /**
+   * Runs until {@link stop}; resolves once running tasks have ended. Holds the work root meanwhile.
+   * @throws UsageError when another node uses the work root.
+   */
   async run(): Promise<void> {
-    mkdirSync(this.#o.workDir, { recursive: true });
+    const root = this.claimWorkRoot();
+    try {
+      await this.#loop();
+    } finally {
+      root.release();
+      this.#root = null;
+    }
+  }
+
+  async #loop(): Promise<void> {
     if (!(await this.#helloUntilAnswered())) return;
     let backoff = 1000;
     while (!this.#stop.signal.aborted) {

@@ -5,7 +5,7 @@
  *
  * | call | request |
  * |---|---|
- * | hello | POST /api/v1/node/hello {arches, capabilities, maxConcurrency} → {nodeId, name} |
+ * | hello | POST /api/v1/node/hello {arches, capabilities, maxConcurrency} → {nodeId, name, arches, capabilities, notGranted} |
  * | lease | POST /api/v1/node/lease → 200 {task} or 204 |
  * | keys (signers) | POST /api/v1/node/keys {keys: [armored public key]} |
  * | heartbeat | POST /api/v1/node/tasks/:id/heartbeat (409: lease lost) |
@@ -22,6 +22,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { isTokenText } from '../auth/secrets.ts';
+import { UsageError } from '../errors.ts';
 import { DownloadChecksumError, LeaseLostError, NodeApiError } from './errors.ts';
 import type { LeasedTask, TaskArtifact } from './types.ts';
 
@@ -34,6 +36,12 @@ export interface HelloRequest {
 export interface HelloResponse {
   nodeId: number;
   name: string;
+  /** What the node serves: the arches and capabilities it advertised that an admin granted
+   * (absent from masters that did not tell granted and advertised apart). */
+  arches?: string[];
+  capabilities?: string[];
+  /** What it advertised that no admin granted (the master ignores it). */
+  notGranted?: { arches: string[]; capabilities: string[] };
 }
 
 /** Why a request got no answer: `connection refused`, `timed out`, … (fetch says only "fetch failed"). */
@@ -55,7 +63,9 @@ export class NodeClient {
   readonly #timeoutMs: number;
 
   /** `server`: the master's base URL (`http://master:8080`); `token`: this node's token. */
+  /** @throws UsageError (without the token) when `token` has characters no token has. */
   constructor(server: string, token: string, options: { timeoutMs?: number } = {}) {
+    if (!isTokenText(token)) throw new UsageError('the node token has a line break, space or other character no distforge token has; it is not shown here');
     this.server = server.replace(/\/+$/, '');
     this.#token = token;
     this.#timeoutMs = options.timeoutMs ?? 60_000;

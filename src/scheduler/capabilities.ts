@@ -11,19 +11,24 @@ export const TASK_KINDS_BY_CAPABILITY: Readonly<Record<string, readonly TaskKind
   sign: ['sign', 'sign-repo'],
 };
 
-/** The task kinds a node with `capabilities` takes (a node without any known capability: build). */
+/** The task kinds a node with `capabilities` takes (none for a node without any known capability). */
 export function taskKindsFor(capabilities: readonly string[]): TaskKind[] {
   const kinds = new Set<TaskKind>();
   for (const c of capabilities) for (const k of TASK_KINDS_BY_CAPABILITY[c] ?? []) kinds.add(k);
-  return kinds.size > 0 ? [...kinds] : ['srpm', 'rpm'];
+  return [...kinds];
 }
 
-/** The capabilities a node row lists ([] when the column is not a JSON array of strings). */
-export function parseCapabilities(text: string | null | undefined): string[] {
+/** The strings of a JSON array column ([] when it is not a JSON array; non-strings are dropped). */
+export function parseStringList(text: string | null | undefined): string[] {
   try {
     const v: unknown = JSON.parse(text ?? '[]');
     return Array.isArray(v) ? v.filter((c): c is string => typeof c === 'string') : [];
   } catch {
     return [];
   }
+}
+
+/** The capabilities a node row lists ([] when the column is not a JSON array of strings). */
+export function parseCapabilities(text: string | null | undefined): string[] {
+  return parseStringList(text);
 }

@@ -34,3 +34,11 @@ export class BadArtifactError extends DistforgeError {
     super('bad_artifact', message, { status: 422, cause });
   }
 }
+
+/** A node's hello asks only for capabilities the admin did not grant it: it could do nothing. */
+export class NotGrantedError extends DistforgeError {
+  constructor(node: string, asked: readonly string[], granted: readonly string[]) {
+    const what = asked.length === 0 ? 'no capability' : `capabilities ${asked.join(', ')}`;
+    super('not_granted', `node ${node} advertises ${what}, but an admin granted it only ${granted.join(', ') || 'nothing'}; only an admin grants more (PATCH /api/v1/nodes/${node})`, { status: 403 });
+  }
+}

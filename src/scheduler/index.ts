@@ -33,9 +33,9 @@ export { markBuildStarted, refreshBuildState, refreshesAfterCommit, settleBuilds
 export { recordTaskEvents, taskEvents, type TaskEvent, type TaskEventInput } from './events.ts';
 export { appendLog, ARTIFACT_KINDS, checkArtifactName, recordArtifact, taskArtifacts, taskLog, type ArtifactInput } from './artifacts.ts';
 export { isRpmKind, rpmIndexRow, type RpmPackageRow, type RpmSource } from './rpm-index.ts';
-export { markNodeSeen, nodeArches, touchNode, type NodeOffer } from './nodes.ts';
+export { helloNode, markNodeSeen, nodeArches, servedArches, servedCapabilities, type HelloOutcome, type NodeOffer } from './nodes.ts';
 export { artifactUrl, describeGrant, describeLease, type LeaseDecorator, type LeasedArtifact, type LeasedTask } from './lease-details.ts';
-export { BadArtifactError, BadArtifactNameError, IllegalTransitionError, LeaseLostError } from './errors.ts';
+export { BadArtifactError, BadArtifactNameError, IllegalTransitionError, LeaseLostError, NotGrantedError } from './errors.ts';
 export { inTransaction } from './transaction.ts';
 export { blockedTask, type NewTaskFields } from './new-task.ts';
 export { QueueWatcher, type WaitOutcome } from './queue-watcher.ts';

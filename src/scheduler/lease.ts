@@ -3,7 +3,8 @@
  * atomic UPDATE … WHERE id = (SELECT … LIMIT 1 [FOR UPDATE SKIP LOCKED]) RETURNING *.
  *
  * Which task: one whose arch the node serves (or `noarch` / `src`, which any node takes), of a
- * kind its capabilities cover (capabilities.ts: build → srpm/rpm, test → test, sign → sign), that
+ * kind its capabilities cover (capabilities.ts: build → srpm/rpm, test → test, sign → sign; what a
+ * node serves is what an admin granted it, narrowed to what it advertised: nodes.ts), that
  * the node has not refused, while the node holds fewer than its maxConcurrency leases. Order: priority
  * (highest first), then fairness (the owner with the fewest leased tasks first, so one user's
  * thousands of queued tasks do not starve another's one), then age (queued_at, id).
@@ -28,10 +29,10 @@ import type { BuildState, Task } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import { markBuildStarted } from './build-state.ts';
 import { recordTaskEvents } from './events.ts';
-import { nodeArches } from './nodes.ts';
+import { servedArches, servedCapabilities } from './nodes.ts';
 import { hasRowLocks, inTransaction } from './transaction.ts';
 import { assertTaskTransition } from './transitions.ts';
-import { parseCapabilities, taskKindsFor } from './capabilities.ts';
+import { taskKindsFor } from './capabilities.ts';
 
 /** What the scheduler needs to know about the node asking. */
 export interface LeasingNode {
@@ -52,6 +53,8 @@ interface NodeState {
   enabled: number;
   arches: string;
   capabilities: string;
+  advertised_arches: string | null;
+  advertised_capabilities: string | null;
   max_concurrency: number;
   running: number;
 }
@@ -67,6 +70,8 @@ async function touchForLease(ctx: Context, nodeId: number): Promise<NodeState> {
       'enabled',
       'arches',
       'capabilities',
+      'advertised_arches',
+      'advertised_capabilities',
       'max_concurrency',
       eb
         .selectFrom('tasks as t')
@@ -203,7 +208,7 @@ function splitSource(row: Claimed & SourceColumns): { claimed: Claimed; source: 
 
 /** Leases for a node whose row is locked; null when it is disabled, full, or nothing fits. */
 async function leaseLocked(ctx: Context, nodeId: number, node: NodeState, nodeArchList: readonly string[], kinds: readonly string[], maxConcurrency: number): Promise<LeaseGrant | null> {
-  if (node.enabled !== 1 || node.running >= maxConcurrency) return null;
+  if (node.enabled !== 1 || node.running >= maxConcurrency || kinds.length === 0) return null;
   const arches = [...new Set([...nodeArchList, ...ANY_NODE_ARCHES])];
   let claimed: Claimed | undefined;
   let source: LeaseSource | undefined;
@@ -232,7 +237,7 @@ export function leaseTask(ctx: Context, node: LeasingNode): Promise<Task | null>
   return inTransaction(ctx, async (tx) => (await leaseLocked(tx, node.id, await touchForLease(tx, node.id), node.arches, kinds, node.maxConcurrency))?.task ?? null);
 }
 
-/** What a node serves and how many more leases it may take now. @throws NotFoundError */
+/** What a node serves (granted and advertised) and how many more leases it may take now. @throws NotFoundError */
 export async function nodeCapacity(ctx: Context, nodeId: number): Promise<{ arches: string[]; kinds: string[]; free: number; enabled: boolean }> {
   const row = await ctx.db.kysely
     .selectFrom('nodes as n')
@@ -240,13 +245,15 @@ export async function nodeCapacity(ctx: Context, nodeId: number): Promise<{ arch
       'n.enabled',
       'n.arches',
       'n.capabilities',
+      'n.advertised_arches',
+      'n.advertised_capabilities',
       'n.max_concurrency',
       eb.selectFrom('tasks as t').select(eb.fn.countAll<number>().as('c')).whereRef('t.leased_by', '=', 'n.id').where('t.state', '=', 'leased').as('running'),
     ])
     .where('n.id', '=', nodeId)
     .executeTakeFirst();
   if (!row) throw new NotFoundError(`node ${nodeId} does not exist`);
-  return { arches: nodeArches(row), kinds: taskKindsFor(parseCapabilities(row.capabilities)), free: row.max_concurrency - Number(row.running ?? 0), enabled: row.enabled === 1 };
+  return { arches: servedArches(row), kinds: taskKindsFor(servedCapabilities(row)), free: row.max_concurrency - Number(row.running ?? 0), enabled: row.enabled === 1 };
 }
 
 /** How stale last_seen_at may get while a node polls an empty queue. */
@@ -271,13 +278,13 @@ async function anythingQueued(ctx: Context, nodeId: number): Promise<boolean> {
   return false;
 }
 
-/** Same as {@link leaseTask} with the arches and concurrency stored for the node (what the node
- * API uses); on PostgreSQL the grant also carries the task's source and platform definition. */
+/** Same as {@link leaseTask} with what the node serves (the arches and capabilities an admin
+ * granted it, narrowed to those it advertised) and its stored concurrency (what the node API uses); on PostgreSQL the grant also carries the task's source and platform definition. */
 export async function leaseTaskForNode(ctx: Context, nodeId: number): Promise<LeaseGrant | null> {
   assertTaskTransition('queued', 'leased');
   if (!ctx.db.kysely.isTransaction && !(await anythingQueued(ctx, nodeId))) return null;
   return inTransaction(ctx, async (tx) => {
     const node = await touchForLease(tx, nodeId);
-    return leaseLocked(tx, nodeId, node, nodeArches(node), taskKindsFor(parseCapabilities(node.capabilities)), node.max_concurrency);
+    return leaseLocked(tx, nodeId, node, servedArches(node), taskKindsFor(servedCapabilities(node)), node.max_concurrency);
   });
 }

@@ -14,10 +14,13 @@ import type { Context } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { applyGitConfig, gitSettings, startGitPoller, type GitPoller } from '../git/index.ts';
 import { loadConfig } from './config.ts';
+import { sqliteFileOf } from '../db/connection.ts';
 import { savePlatform } from '../platforms/store.ts';
 import { startLeaseReaper } from '../scheduler/index.ts';
 import { buildApp } from './app.ts';
-import { createContext } from './context-factory.ts';
+import { createContext, defaultDatabase } from './context-factory.ts';
+import { prepareDataDir, type PreparedDataDir } from './data-dir.ts';
+import { listenError, reservePort } from './port.ts';
 
 export interface ServerOptions {
   dataDir: string;
@@ -44,6 +47,8 @@ export interface RunningServer {
   /** Where it listens, e.g. http://127.0.0.1:8080. */
   url: string;
   ctx: Context;
+  /** The data directory: whether it was made now, and what had looser modes and was tightened. */
+  dataDir: PreparedDataDir;
   admin: AdminBootstrap;
   /** Platforms from the configuration file, and whether each was created (else updated). */
   platforms: { name: string; created: boolean }[];
@@ -56,19 +61,33 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Starts the master. @throws UsageError, ConfigError, PlatformDefinitionError, DistforgeError `database` */
+/**
+ * Starts the master. Refusals (a bad configuration, a port it cannot listen on) come before
+ * anything is written: the port is bound first and held until the app listens on it.
+ * @throws UsageError, ConfigError, PlatformDefinitionError, DistforgeError `database`
+ */
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new UsageError(`invalid port ${o.port}`);
   const config = o.configFile ? loadConfig(o.configFile) : { platforms: [] };
-  const ctx = await createContext({
-    dataDir: o.dataDir,
-    publicUrl: o.publicUrl ?? `http://${hostForUrl(o.host)}:${o.port || 1}`,
-    ...(o.db !== undefined && { db: o.db }),
-    ...(o.logLevel !== undefined && { logLevel: o.logLevel }),
-    ...(o.logDestination !== undefined && { logDestination: o.logDestination }),
-    ...(o.leaseMs !== undefined && { leaseMs: o.leaseMs }),
-  });
+  const reservation = await reservePort(o.host, o.port);
+  let ctx: Context;
+  let dataDir: PreparedDataDir;
+  try {
+    dataDir = prepareDataDir(o.dataDir, sqliteFileOf(o.db ?? defaultDatabase(o.dataDir)) ?? undefined);
+    ctx = await createContext({
+      dataDir: o.dataDir,
+      publicUrl: o.publicUrl ?? `http://${hostForUrl(o.host)}:${reservation.port}`,
+      ...(o.db !== undefined && { db: o.db }),
+      ...(o.logLevel !== undefined && { logLevel: o.logLevel }),
+      ...(o.logDestination !== undefined && { logDestination: o.logDestination }),
+      ...(o.leaseMs !== undefined && { leaseMs: o.leaseMs }),
+    });
+  } catch (e) {
+    await reservation.release();
+    throw e;
+  }
   if (config.http) ctx.settings.http = config.http;
+  if (dataDir.tightened.length > 0) ctx.log.warn({ tightened: dataDir.tightened }, 'the data directory was readable by others: restricted to its owner');
   let stopReaper = (): void => {};
   let stopBuildsLoop = (): Promise<void> => Promise.resolve();
   let poller: GitPoller | null = null;
@@ -81,13 +100,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     }
     if (config.git) await applyGitConfig(ctx, config.git);
     const app = await buildApp(ctx, { extraRoutes: o.extraRoutes?.(ctx) ?? [] });
+    await reservation.release();
     try {
-      await app.listen({ host: o.host, port: o.port });
+      await app.listen({ host: o.host, port: reservation.port });
     } catch (e) {
       await app.close();
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'no such address here' : (e as Error).message;
-      throw new UsageError(`cannot listen on ${o.host}:${o.port}: ${why}`, { cause: e });
+      throw listenError(o.host, o.port, e);
     }
     const { port } = app.server.address() as AddressInfo;
     const url = `http://${hostForUrl(o.host)}:${port}`;
@@ -100,6 +118,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     return {
       url,
       ctx,
+      dataDir,
       admin,
       platforms,
       async close() {
@@ -114,6 +133,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     stopReaper();
     await poller?.stop();
     await ctx.db.close();
+    await reservation.release();
     throw e;
   }
 }

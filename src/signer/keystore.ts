@@ -10,7 +10,7 @@
  * - store passphrase: the one passphrase protecting every key in the directory.
  * - source passphrase: the passphrase of a key being imported, when it differs.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { readSecretKey, type SecretKey } from '../pgp/secret-key.ts';
@@ -66,8 +66,13 @@ function checkPassphrase(passphrase: string): void {
   if (passphrase === '') throw new KeyStoreError('keys are encrypted at rest: the store passphrase must not be empty');
 }
 
-/** The keys in the store, without unlocking them. @throws KeyStoreError */
-export async function listKeys(dir: string): Promise<KeyInfo[]> {
+/**
+ * The keys in the store, without unlocking them. A store that does not exist is an error, unless
+ * `missingIsEmpty` (a store about to be made).
+ * @throws KeyStoreError
+ */
+export async function listKeys(dir: string, options: { missingIsEmpty?: boolean } = {}): Promise<KeyInfo[]> {
+  if (!options.missingIsEmpty && !existsSync(dir)) throw new KeyStoreError(`${dir}: no such key store (make one with distforge key generate --keys ${dir} …, or key import)`);
   const out: KeyInfo[] = [];
   for (const file of keyFiles(dir)) out.push(await keyInfo(await readStoredKey(file)));
   return out;

@@ -1,11 +1,12 @@
 /**
  * LocalStore on a real temporary directory: blobs land at ab/cdef…, a matching expected sha256 is
  * accepted, a mismatch is refused naming both and leaves nothing (no blob, no temporary file), an
- * aborted stream leaves nothing, and missing blobs are reported.
+ * aborted stream leaves nothing, bytes the caller refuses while staged are never stored, and
+ * missing blobs are reported.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -82,4 +83,24 @@ test('missing blobs and malformed digests are reported', async () => {
   assert.throws(() => store.open(missing), { code: 'not_found' });
   assert.throws(() => store.localPath('../../etc/passwd'), { code: 'bad_sha256' });
   await assert.rejects(store.put(Buffer.from('x'), 'ABC'), { code: 'bad_sha256' });
+});
+
+test('bytes the caller refuses while staged are never stored; bytes it accepts are', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'distforge-store-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const store = new LocalStore(join(root, 'store'));
+  const seen: string[] = [];
+  const refuse = (staged: { path: string; sha256: string; size: number }): void => {
+    seen.push(readFileSync(staged.path, 'utf8'));
+    throw new DistforgeError('not_wanted', `refused ${staged.size} bytes`, { status: 422 });
+  };
+  await assert.rejects(store.put(Buffer.from('unwanted'), undefined, { accept: refuse }), { code: 'not_wanted', message: 'refused 8 bytes' });
+  assert.deepEqual(seen, ['unwanted'], 'the check reads the staged bytes');
+  assert.equal(await store.has(sha('unwanted')), false);
+  assert.deepEqual(tmpFiles(store), []);
+  await store.put(Buffer.from('unwanted'));
+  await assert.rejects(store.put(Buffer.from('unwanted'), undefined, { accept: refuse }));
+  assert.equal(await store.has(sha('unwanted')), true, 'a blob stored before stays');
+  const kept = await store.put(Buffer.from('wanted'), sha('wanted'), { accept: () => undefined });
+  assert.equal(readFileSync(store.localPath(kept.sha256), 'utf8'), 'wanted');
 });

@@ -2,8 +2,9 @@
  * The artifact store in a local directory (the embedded default): each blob is a file named by
  * its sha256, split as `ab/cdef…` so no directory grows too large. A blob is written to a
  * temporary file while it is hashed, checked against the sha256 the sender announced, flushed to
- * disk, and renamed into place: readers never see a partial blob, and a mismatch or an aborted
- * upload leaves nothing behind.
+ * disk, checked by the caller when it asks (`accept`: is it an RPM?), and renamed into place:
+ * readers never see a partial blob, and a mismatch, a refused upload or an aborted one leaves
+ * nothing behind.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { access, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DistforgeError, NotFoundError } from '../errors.ts';
-import type { ArtifactStore, StoredBlob } from './store.ts';
+import type { ArtifactStore, PutOptions, StoredBlob } from './store.ts';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -66,7 +67,7 @@ export class LocalStore implements ArtifactStore {
     this.#dirs.add(dir);
   }
 
-  async put(data: Readable | Buffer, expectedSha256?: string): Promise<StoredBlob> {
+  async put(data: Readable | Buffer, expectedSha256?: string, options: PutOptions = {}): Promise<StoredBlob> {
     if (expectedSha256 !== undefined) checkSha256(expectedSha256);
     const tmpDir = join(this.dir, '.tmp');
     await this.#ensureDir(tmpDir);
@@ -82,6 +83,9 @@ export class LocalStore implements ArtifactStore {
       if (expectedSha256 !== undefined && sha256 !== expectedSha256) {
         throw new DistforgeError('checksum_mismatch', `sha256 mismatch: expected ${expectedSha256}, received ${sha256} (${size} bytes)`, { status: 422 });
       }
+      // Checked while still staged: refused bytes never become a blob (nothing to remove later, so
+      // nothing can remove a blob someone else stored meanwhile).
+      await options.accept?.({ sha256, size, path: tmp });
       const target = this.localPath(sha256);
       await this.#ensureDir(join(this.dir, sha256.slice(0, 2)));
       await rename(tmp, target).catch(async (e: NodeJS.ErrnoException) => {
@@ -104,7 +108,7 @@ export class LocalStore implements ArtifactStore {
 async function writeHashed(path: string, stream: Readable): Promise<StoredBlob> {
   const hash = createHash('sha256');
   let size = 0;
-  const file = await open(path, 'wx', 0o644);
+  const file = await open(path, 'wx', 0o600);
   try {
     for await (const chunk of stream) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);

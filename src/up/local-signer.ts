@@ -43,7 +43,7 @@ export async function prepareLocalSigner(ctx: Context, platforms: readonly strin
   mkdirSync(root, { recursive: true, mode: 0o700 });
   const keysDir = join(root, 'keys');
   const passphrase = readOrCreate(join(root, 'passphrase'), () => randomBytes(32).toString('hex'));
-  if ((await listKeys(keysDir)).length === 0) {
+  if ((await listKeys(keysDir, { missingIsEmpty: true })).length === 0) {
     await generateKey(keysDir, { algorithm: 'rsa4096', name: 'distforge local signing key', email: 'signing@distforge.localhost' }, passphrase);
   }
   const tokenFile = join(ctx.settings.dataDir, 'signer.token');

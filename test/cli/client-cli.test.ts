@@ -63,8 +63,8 @@ test(`node add prints a working token; node list shows the node (${TEST_DIALECT}
   const list = await cli(['node', 'list'], maintainer);
   assert.equal(list.code, 0, list.stderr);
   const [header, ...rows] = list.stdout.trimEnd().split('\n');
-  assert.match(header ?? '', /^NAME +ARCHES +CAPABILITIES +MAX +ENABLED +LAST SEEN$/);
-  assert.ok(rows.some((r) => /^builder1 +x86_64,noarch +build +3 +yes +never$/.test(r)), list.stdout);
+  assert.match(header ?? '', /^NAME +ARCHES +CAPABILITIES +ADVERTISED ARCHES +ADVERTISED CAPABILITIES +MAX +ENABLED +LAST SEEN$/);
+  assert.ok(rows.some((r) => /^builder1 +x86_64,noarch +build +- +- +3 +yes +never$/.test(r)), list.stdout);
   const json = await runCli(['node', 'list', '--json'], { env: { DISTFORGE_URL: server.url, DISTFORGE_TOKEN: maintainer } });
   assert.equal(json.code, 0, json.stderr);
   const nodes = JSON.parse(json.stdout) as NodeInfo[];

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -64,6 +64,15 @@ describe('distforge up builds the example packages', () => {
     assert.match(up.output(), /platform example-el9 created/);
     assert.match(up.output(), /build and test node local serving x86_64, noarch/);
     assert.match(up.output(), /base packages: build 1 built and signed now; example-el9 tests every package it builds/);
+  });
+
+  test('the data directory is for its owner only: 0700, the database, tokens and blobs 0600', () => {
+    const mode = (p: string): string => `0${(statSync(p).mode & 0o777).toString(8)}`;
+    assert.equal(mode(data), '0700');
+    for (const f of ['distforge.sqlite', 'admin.token', 'node.token', 'signer.token']) assert.equal(mode(join(data, f)), '0600', f);
+    const blobs = readdirSync(join(data, 'store'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    assert.ok(blobs.length > 0);
+    assert.deepEqual(blobs.map((e) => join(e.parentPath, e.name)).filter((p) => mode(p) !== '0600'), []);
   });
 
   test('a build of four packages: order worked out, RPMs valid and downloadable', async () => {

@@ -87,8 +87,9 @@ export async function startFakeMaster(token: string): Promise<FakeMaster> {
     if (req.headers.authorization !== `Bearer ${token}`) return json(res, 401, { code: 'unauthorized', message: 'unknown or revoked token' });
     const data = await body(req);
     if (req.method === 'POST' && u.pathname === '/api/v1/node/hello') {
-      hellos.push(JSON.parse(data.toString('utf8')));
-      return json(res, 200, { nodeId: 7, name: 'test-node' });
+      const hello = JSON.parse(data.toString('utf8')) as { arches: string[]; capabilities: string[] };
+      hellos.push(hello);
+      return json(res, 200, { nodeId: 7, name: 'test-node', arches: hello.arches, capabilities: hello.capabilities, notGranted: { arches: [], capabilities: [] } });
     }
     if (req.method === 'POST' && u.pathname === '/api/v1/node/lease') {
       const task = queue.shift();

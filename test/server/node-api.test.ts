@@ -15,6 +15,7 @@ import { buildRpm } from '../../src/rpm/index.ts';
 import type { RpmSpec } from '../../src/rpm/writer-types.ts';
 import { enqueueReadyTasks, type LeasedTask } from '../../src/scheduler/index.ts';
 import { TEST_DIALECT } from '../support/db.ts';
+import { insertBuildItem, insertQueuedTask } from '../support/queued-tasks.ts';
 import { api, examplePlatform, startTestServer, type TestServer } from '../support/server.ts';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -47,24 +48,9 @@ before(async () => {
   otherToken = (await createNodeToken(ctx, { name: 'n2', arches: ['x86_64'], maxConcurrency: 2 })).secret;
   const user = await issueUserToken(ctx, 'alice', 'maintainer');
   userToken = user.secret;
-  const now = ctx.now();
-  const db = ctx.db.kysely;
-  const build = await db
-    .insertInto('builds')
-    .values({ owner_id: user.userInfo.id, state: 'pending', priority: 0, platforms: JSON.stringify([PLATFORM]), explicit_order: 0, public: 1, created_at: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  buildId = build.id;
-  const item = await db
-    .insertInto('build_items')
-    .values({ build_id: build.id, position: 0, kind: 'git', git_url: 'https://git.example/hello.git', git_ref: 'main', git_commit: 'c'.repeat(40), name: 'hello' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const task = {
-    build_id: build.id, item_id: item.id, kind: 'srpm' as const, platform: PLATFORM, arch: 'src', state: 'queued' as const, priority: 0,
-    owner_id: user.userInfo.id, attempt: 1, max_attempts: 3, created_at: now, queued_at: now,
-  };
-  srpmTask = (await db.insertInto('tasks').values(task).returning('id').executeTakeFirstOrThrow()).id;
+  const item = await insertBuildItem(ctx, user.userInfo.id, PLATFORM);
+  buildId = item.buildId;
+  srpmTask = await insertQueuedTask(ctx, item, 'srpm', 'src');
 });
 after(() => server.close());
 
@@ -84,13 +70,13 @@ async function artifactNames(taskId: number): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-test(`hello records what the node serves; only node tokens may call the node API (${TEST_DIALECT})`, async () => {
+test(`hello records what the node advertises and answers what it serves; only node tokens may call the node API (${TEST_DIALECT})`, async () => {
   const hello = await api(server, 'POST', '/node/hello', { token: nodeToken, body: { arches: ['x86_64', 'noarch'], capabilities: ['build'], maxConcurrency: 2 } });
   assert.equal(hello.status, 200);
-  assert.deepEqual(Object.keys(hello.body as object).sort(), ['name', 'nodeId']);
-  assert.equal((hello.body as { name: string }).name, 'n1');
+  assert.deepEqual(hello.body, { nodeId: (hello.body as { nodeId: number }).nodeId, name: 'n1', arches: ['x86_64'], capabilities: ['build'], notGranted: { arches: [], capabilities: [] } });
   const row = await server.ctx.db.kysely.selectFrom('nodes').selectAll().where('name', '=', 'n1').executeTakeFirstOrThrow();
-  assert.deepEqual(JSON.parse(row.arches), ['x86_64', 'noarch']);
+  assert.deepEqual(JSON.parse(row.arches), ['x86_64'], 'the grant is unchanged');
+  assert.deepEqual(JSON.parse(row.advertised_arches ?? 'null'), ['x86_64', 'noarch']);
   assert.notEqual(row.last_seen_at, null);
 
   const asUser = await api(server, 'POST', '/node/lease', { token: userToken });

@@ -25,10 +25,23 @@ export const helloBody = {
   },
 } as const;
 
+const stringList = { type: 'array', items: { type: 'string' } } as const;
+
 export const helloResponse = {
   type: 'object',
-  required: ['nodeId', 'name'],
-  properties: { nodeId: { type: 'integer' }, name: { type: 'string' } },
+  required: ['nodeId', 'name', 'arches', 'capabilities', 'notGranted'],
+  properties: {
+    nodeId: { type: 'integer' },
+    name: { type: 'string' },
+    arches: { ...stringList, description: 'the arches the node serves: granted by an admin and advertised (noarch and src tasks go to any node)' },
+    capabilities: { ...stringList, description: 'the capabilities the node serves: granted by an admin and advertised' },
+    notGranted: {
+      type: 'object',
+      required: ['arches', 'capabilities'],
+      description: 'what the node advertised that no admin granted it (ignored)',
+      properties: { arches: stringList, capabilities: stringList },
+    },
+  },
 } as const;
 
 const artifactRef = {

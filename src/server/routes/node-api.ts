@@ -1,6 +1,6 @@
 /**
  * The node API (/api/v1/node/…): what build nodes call, with a node token. A node says hello with
- * what it serves, leases a task (200 with the task, 204 when there is none), heartbeats, streams
+ * what it advertises (it serves what an admin granted of that, never more), leases a task (200 with the task, 204 when there is none), heartbeats, streams
  * its log in numbered chunks, uploads artifacts (streamed to the store, sha256 recomputed, RPMs
  * indexed), and completes, fails or refuses the task. A node may wait for work instead of polling
  * (POST /node/lease?wait=SECONDS: answered as soon as a task it can take is queued). Anything done without the lease is refused
@@ -12,7 +12,6 @@
  */
 import type {} from '@fastify/swagger';
 import { Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Context } from '../../context.ts';
@@ -24,6 +23,7 @@ import {
   describeGrant,
   failTask,
   heartbeat,
+  helloNode,
   holdLease,
   isRpmKind,
   leaseTaskForNode,
@@ -32,15 +32,14 @@ import {
   recordArtifact,
   refuseTask,
   rpmIndexRow,
-  touchNode,
   type CompleteOptions,
   type LeaseDecorator,
   type LeaseGrant,
-  type RpmSource,
+  type RpmPackageRow,
 } from '../../scheduler/index.ts';
 import { errorResponses } from '../errors.ts';
 import type { Task } from '../../db/schema.ts';
-import type { StoredBlob } from '../../storage/store.ts';
+import type { PutOptions, StoredBlob } from '../../storage/store.ts';
 import { requireNode } from '../principal.ts';
 import * as s from './node-api-schemas.ts';
 
@@ -66,16 +65,13 @@ interface TaskParams {
   id: number;
 }
 
-/** Where the bytes of blob `sha256` can be read for indexing. */
-async function rpmSource(ctx: Context, sha256: string): Promise<RpmSource> {
-  const path = ctx.store.localPath(sha256);
-  return path !== null ? { path } : { data: await buffer(ctx.store.open(sha256)) };
-}
-
-/** Streams an upload into the store; an upload cut short (the node died) is a 400, not a bug. */
-async function storeUpload(ctx: Context, body: Readable, sha256: string): Promise<StoredBlob> {
+/**
+ * Streams an upload into the store, once `accept` took the staged bytes; an upload cut short (the
+ * node died) is a 400, not a bug.
+ */
+async function storeUpload(ctx: Context, body: Readable, sha256: string, accept: NonNullable<PutOptions['accept']>): Promise<StoredBlob> {
   try {
-    return await ctx.store.put(body, sha256);
+    return await ctx.store.put(body, sha256, { accept });
   } catch (e) {
     if (e instanceof DistforgeError) throw e;
     if (body.destroyed || (e as NodeJS.ErrnoException).code === 'ECONNRESET' || (e as Error).message === 'aborted') {
@@ -139,15 +135,17 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
 
     app.post<{ Body: { arches: string[]; capabilities: string[]; maxConcurrency: number } }>('/node/hello', {
       schema: {
-        tags, security, summary: 'A node starts: records the arches and capabilities it serves and its concurrency',
+        tags, security,
+        summary: 'A node starts: records the arches and capabilities it advertises and its concurrency; it serves those an admin granted (403 not_granted: no advertised capability is granted)',
         body: s.helloBody,
         response: { 200: s.helloResponse, ...errorResponses(400, 401, 403, 404) },
       },
     }, async (req) => {
       const me = requireNode(req.principal);
-      const node = await touchNode(ctx, me.nodeId, req.body);
-      req.log.info({ nodeId: node.id, arches: req.body.arches, maxConcurrency: req.body.maxConcurrency }, 'node said hello');
-      return { nodeId: node.id, name: node.name };
+      const hello = await helloNode(ctx, me.nodeId, req.body);
+      const { node, arches, capabilities, notGranted } = hello;
+      req.log.info({ nodeId: node.id, arches, capabilities, notGranted, maxConcurrency: req.body.maxConcurrency }, 'node said hello');
+      return { nodeId: node.id, name: node.name, arches, capabilities, notGranted };
     });
 
     app.post<{ Querystring: { wait: number } }>('/node/lease', {
@@ -207,9 +205,14 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
       const held = await holdLease(ctx, nodeId, id);
       const policy = options.uploadPolicy?.(held.task) ?? { indexRpms: true };
       if (!(req.body instanceof Readable)) throw new DistforgeError('unsupported_media_type', `send the file as ${OCTET}`, { status: 415 });
-      const blob = await storeUpload(ctx, req.body, sha256);
+      // Checked before the bytes enter the store (a refused upload leaves nothing behind): an RPM
+      // kind must hold such an RPM, and the lease must still be held once the bytes are in.
+      let rpm: RpmPackageRow | undefined;
+      const blob = await storeUpload(ctx, req.body, sha256, async (staged) => {
+        if (isRpmKind(kind) && policy.indexRpms) rpm = rpmIndexRow({ path: staged.path }, { name, kind, sha256: staged.sha256, size: staged.size }, ctx.now());
+        await holdLease(ctx, nodeId, id);
+      });
       const file = { name, kind, sha256: blob.sha256, size: blob.size };
-      const rpm = isRpmKind(kind) && policy.indexRpms ? rpmIndexRow(await rpmSource(ctx, blob.sha256), { ...file, kind }, ctx.now()) : undefined;
       await recordArtifact(ctx, nodeId, id, file, rpm ? { rpm } : {});
       req.log.info({ taskId: id, nodeId, artifact: name, sha256: blob.sha256, size: blob.size }, 'artifact uploaded');
       return reply.code(201).send(blob);

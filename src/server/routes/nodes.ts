@@ -21,12 +21,14 @@ const maxConcurrency = { type: 'integer', minimum: 1, maximum: MAX_NODE_CONCURRE
 /** JSON schema of a node. */
 export const nodeSchema = {
   type: 'object',
-  required: ['id', 'name', 'arches', 'capabilities', 'maxConcurrency', 'enabled', 'lastSeenAt', 'createdAt'],
+  required: ['id', 'name', 'arches', 'capabilities', 'advertisedArches', 'advertisedCapabilities', 'maxConcurrency', 'enabled', 'lastSeenAt', 'createdAt'],
   properties: {
     id: { type: 'integer' },
     name: { type: 'string' },
-    arches,
-    capabilities,
+    arches: { ...arches, description: 'granted by an admin' },
+    capabilities: { ...capabilities, description: 'granted by an admin' },
+    advertisedArches: { type: 'array', items: { type: 'string' }, nullable: true, description: "the node's last hello (null before it said one); it serves only those also granted" },
+    advertisedCapabilities: { type: 'array', items: { type: 'string' }, nullable: true, description: "the node's last hello (null before it said one); it serves only those also granted" },
     maxConcurrency,
     enabled: { type: 'boolean' },
     lastSeenAt: { type: 'integer', nullable: true },

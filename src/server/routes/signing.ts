@@ -86,7 +86,7 @@ export function signingRoutes(ctx: Context): FastifyPluginAsync {
     }, async (req) => {
       const node = requireNode(req.principal);
       const row = await ctx.db.kysely.selectFrom('nodes').select('capabilities').where('id', '=', node.nodeId).executeTakeFirst();
-      if (!parseCapabilities(row?.capabilities).includes('sign')) throw new ForbiddenError(`node ${node.name} does not have the sign capability`);
+      if (!parseCapabilities(row?.capabilities).includes('sign')) throw new ForbiddenError(`node ${node.name} was not granted the sign capability (an admin grants it)`);
       return { keys: await registerKeys(ctx, node.nodeId, req.body.keys) };
     });
   };

@@ -68,9 +68,9 @@ export function userRoutes(ctx: Context): FastifyPluginAsync {
 
     app.patch<{ Params: { name: string }; Body: { role: Role } }>('/users/:name', {
       schema: {
-        tags, summary: "Change a user's role (admin)", security, params: nameParams,
+        tags, summary: "Change a user's role (admin; 409 for the last admin with a working token)", security, params: nameParams,
         body: { type: 'object', required: ['role'], additionalProperties: false, properties: { role } },
-        response: { 200: userSchema, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: userSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     }, async (req) => {
       requireUser(req.principal, 'admin');
