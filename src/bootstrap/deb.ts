@@ -125,7 +125,9 @@ function parseListing(listing: string, dir: string, file: string): DebEntry[] {
  */
 export async function unpackDeb(name: string, file: string, dir: string): Promise<UnpackedDeb> {
   mkdirSync(dir, { recursive: true });
-  const script = 'set -o pipefail; dpkg-deb --fsys-tarfile "$1" | tar -x -v -v -f - -C "$2"';
+  // Translations, manual and info pages and changelogs are never kept: not even written out.
+  const skip = ['./usr/share/locale/*', './usr/share/man/*', './usr/share/info/*', './usr/share/doc/*/*.gz'].map((p) => `--exclude=${p}`).join(' ');
+  const script = `set -o pipefail; dpkg-deb --fsys-tarfile "$1" | tar -x -v -v -f - -C "$2" --wildcards ${skip}`;
   const [listing, fields] = await Promise.all([toolOutput('bash', ['-c', script, 'unpack', file, dir]), toolOutput('dpkg-deb', ['-f', file])]);
   return { name, dir, control: parseControl(fields), date: debDate(file), entries: parseListing(listing, dir, file) };
 }

@@ -5,7 +5,8 @@
  * scripts, pkgconfig(…) of .pc files, perl(…) of modules, python(abi), rpm_macro(…).
  *
  * Debian keeps .pc files in its multiarch directory, which rpm's default pattern does not cover;
- * the pattern is widened here. A private HOME keeps the caller's ~/.rpmmacros out.
+ * the pattern is widened here. rpmdeps matches path patterns relative to $RPM_BUILD_ROOT (not
+ * %_buildroot), so that is set to the staging tree. A private HOME keeps ~/.rpmmacros out.
  */
 import { copyFileSync, linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -71,7 +72,9 @@ async function rpmdeps(which: '-P' | '-R', stage: string, files: string[], def: 
   if (def.requiresExclude) defines.push(`__requires_exclude ${macro(def.requiresExclude)}`);
   if (def.providesExclude) defines.push(`__provides_exclude ${macro(def.providesExclude)}`);
   const args = [...defines.flatMap((d) => ['--define', d]), which];
-  const r = await runTool(RPMDEPS, args, { input: `${files.join('\n')}\n`, env: { PATH: '/usr/bin:/usr/sbin:/bin:/sbin', HOME: home, LC_ALL: 'C.UTF-8' } });
+  // rpmdeps takes the buildroot its path patterns are relative to from RPM_BUILD_ROOT.
+  const env = { PATH: '/usr/bin:/usr/sbin:/bin:/sbin', HOME: home, LC_ALL: 'C.UTF-8', RPM_BUILD_ROOT: stage };
+  const r = await runTool(RPMDEPS, args, { input: `${files.join('\n')}\n`, env });
   if (r.code !== 0) throw new BootstrapError(`${def.name}: rpmdeps ${which} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-3).join('; ')}`);
   return r.stdout.split('\n').filter((l) => l.trim() !== '').map(parseDependency);
 }

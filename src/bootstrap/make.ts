@@ -8,6 +8,7 @@
  * repodata (its checksums can key a cache of roots made from it).
  */
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
@@ -15,7 +16,7 @@ import { createRepository } from '../repo/create/create.ts';
 import { replaceFileSync } from '../util/atomic-file.ts';
 import { BootstrapError } from './errors.ts';
 import { fetchDebs, resolveDebs, type AptDeb } from './apt.ts';
-import { assemblePackage, pathClaims } from './assemble.ts';
+import { assemblePackage, pathClaims, type PackageFile } from './assemble.ts';
 import { explicitFileProvides, globalKey, packageDebs, packageKey, PackageStore, type CachedPackage } from './cache.ts';
 import { renderComps } from './comps.ts';
 import { unpackDeb, type UnpackedDeb } from './deb.ts';
@@ -55,21 +56,30 @@ interface Run {
 async function makePackages(defs: ElPackageDef[], debs: ReadonlyMap<string, AptDeb>, debDir: string, cacheDir: string, concurrency: number, run: Run): Promise<void> {
   const needed = [...new Set(defs.flatMap(packageDebs))].sort().map((n) => debs.get(n) as AptDeb);
   const paths = await fetchDebs(needed, debDir, (m) => run.say('download', m));
-  const work = mkdtempSync(join(cacheDir, 'work-'));
+  const scratchDir = mkdtempSync(join(cacheDir, 'work-'));
   try {
     run.say('unpack', `unpacking ${needed.length} debs`);
     const unpacked = new Map<string, UnpackedDeb>();
     await mapPool(needed, concurrency + 2, async (d) => {
-      unpacked.set(d.name, await unpackDeb(d.name, paths.get(d.name) as string, join(work, 'debs', d.name)));
+      unpacked.set(d.name, await unpackDeb(d.name, paths.get(d.name) as string, join(scratchDir, 'debs', d.name)));
     });
     const claims = pathClaims(MANIFEST);
     const fileProvides = explicitFileProvides(MANIFEST);
-    const home = join(work, 'home');
+    const home = join(scratchDir, 'home');
     mkdirSync(home);
+    // Largest first (files for the generators, bytes for digests and compression), so that the
+    // slowest packages do not start last.
+    const work = defs.map((def) => ({ def, files: assemblePackage(def, unpacked, claims) }));
+    const cost = (files: PackageFile[]): number => files.length + files.reduce((n, f) => n + (f.source ? statSync(f.source).size : 0), 0) / 200_000;
+    const costs = new Map(work.map((w) => [w.def.name, cost(w.files)]));
+    work.sort((a, b) => (costs.get(b.def.name) ?? 0) - (costs.get(a.def.name) ?? 0));
+    // An unpacked deb is removed as soon as the last package made from it is written.
+    const users = new Map<string, number>();
+    for (const { def } of work) for (const d of packageDebs(def)) users.set(d, (users.get(d) ?? 0) + 1);
+    const removals: Promise<void>[] = [];
     let done = 0;
-    await mapPool(defs, concurrency, async (def) => {
-      const files = assemblePackage(def, unpacked, claims);
-      const stage = join(work, 'stage', def.name);
+    await mapPool(work, concurrency, async ({ def, files }) => {
+      const stage = join(scratchDir, 'stage', def.name);
       const generated = await generateDependencies(stage, stageFiles(files, stage), def, home);
       const pkgDebs = (def.from ?? []).map((s) => unpacked.get(sourceDeb(s)) as UnpackedDeb).filter((d, i, all) => all.indexOf(d) === i);
       const spec = packageSpec({ def, debs: pkgDebs, files, generated, explicitFileProvides: fileProvides });
@@ -77,12 +87,18 @@ async function makePackages(defs: ElPackageDef[], debs: ReadonlyMap<string, AptD
       const scratch = run.store.scratch(key);
       const file = writePackage(spec, scratch);
       run.store.commit(key, scratch, { name: def.name, nevra: specNevra(spec), file: file.slice(scratch.length + 1), buildtime: spec.buildtime ?? 0, debs: packageDebs(def) });
-      rmSync(stage, { recursive: true, force: true });
+      removals.push(rm(stage, { recursive: true, force: true }));
+      for (const d of packageDebs(def)) {
+        const left = (users.get(d) ?? 1) - 1;
+        users.set(d, left);
+        if (left === 0) removals.push(rm(join(scratchDir, 'debs', d), { recursive: true, force: true }));
+      }
       done++;
       if (done % 10 === 0 || done === defs.length) run.say('package', `made ${done} of ${defs.length} packages`);
     });
+    await Promise.all(removals);
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    rmSync(scratchDir, { recursive: true, force: true });
   }
 }
 
