@@ -11,12 +11,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { DistforgeError } from '../errors.ts';
 import { LocalStore } from './local-store.ts';
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
-const fresh = (): LocalStore => new LocalStore(join(mkdtempSync(join(tmpdir(), 'distforge-store-')), 'store'));
+/** Directories the tests made, removed at the end even after a failure. */
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function fresh(): LocalStore {
+  const dir = mkdtempSync(join(tmpdir(), 'distforge-store-'));
+  made.push(dir);
+  return new LocalStore(join(dir, 'store'));
+}
 
 function tmpFiles(store: LocalStore): string[] {
   const dir = join(store.dir, '.tmp');
@@ -85,10 +95,8 @@ test('missing blobs and malformed digests are reported', async () => {
   await assert.rejects(store.put(Buffer.from('x'), 'ABC'), { code: 'bad_sha256' });
 });
 
-test('bytes the caller refuses while staged are never stored; bytes it accepts are', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'distforge-store-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  const store = new LocalStore(join(root, 'store'));
+test('bytes the caller refuses while staged are never stored; bytes it accepts are', async () => {
+  const store = fresh();
   const seen: string[] = [];
   const refuse = (staged: { path: string; sha256: string; size: number }): void => {
     seen.push(readFileSync(staged.path, 'utf8'));
