@@ -23,6 +23,7 @@ import { hostArch } from './host.ts';
 import type { ArtifactKind, LeasedTask, NodePlatform, TaskArtifact } from './types.ts';
 import { nevra, readPackageSync } from '../rpm/index.ts';
 import { sha256File } from '../util/sha256-file.ts';
+import type { RootCache } from './buildroot/root-cache.ts';
 
 /** The part of a logger the node uses (pino's Logger fits). */
 export interface NodeLogger {
@@ -37,6 +38,8 @@ export interface TaskRunnerSettings {
   workRoot: string;
   /** Arches this node serves (all buildable here). */
   arches: readonly string[];
+  /** The node's build roots (base sets cached per key) and dnf package caches. */
+  rootCache: RootCache;
   buildHost?: string;
   /** Keep work dirs after the task (for debugging). */
   keepWork?: boolean;

@@ -1,18 +1,24 @@
 /**
- * The four stages of testing one built binary package, each in the package's own fresh root:
- * 1. install: real dnf installs the package file, resolving its dependencies from the task's
- *    repositories (the build's own repository, then the platform's), into an empty root;
- * 2. integrity: `rpm -V` in that root (every file present with its digest, mode, owner);
- * 3. tests: the source's test scripts run inside a bubblewrap sandbox rooted in that root (no
- *    network, a private /tmp, a time limit); exit status and TAP lines (`ok N`/`not ok N`) count;
- * 4. uninstall: `rpm -e`, then nothing of the package may be left but its config files.
+ * The four stages of testing one built binary package, each in the package's own fresh root,
+ * made by the same code and from the same repositories as build roots (src/node/buildroot): the
+ * platform's test base set (`tests.install`, default bash and coreutils), through the root cache.
+ * 1. install: dnf installs the package file, resolving its dependencies from the task's
+ *    repositories (the build's own repository, then the platform's), its scriptlets in the
+ *    install sandbox (no network);
+ * 2. integrity: `rpm -V` in that root (every file present with its digest, mode, owner; no
+ *    %verifyscript: that would run the package's code outside the sandbox);
+ * 3. tests: the source's test scripts run in the root as the sandbox user (no network, a private
+ *    /tmp, a time limit); exit status and TAP lines (`ok N`/`not ok N`) count;
+ * 4. uninstall: `rpm -e` in the install sandbox, then nothing of the package may be left but its
+ *    config files.
  *
- * Each stage yields its state and its log. dnf and rpm run as TOOLCHAIN.md shows: a private HOME
- * whose .rpmmacros puts the rpmdb at ROOT/var/lib/rpm, a private dnf.conf, no host repositories.
+ * Each stage yields its state and its log.
  */
-import { lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPackageSync } from '../rpm/index.ts';
+import type { TaskRoot } from './buildroot/task-root.ts';
+import { BuildFailedError } from './errors.ts';
 import { runLogged, type RunResult } from './run.ts';
 
 export type StageState = 'passed' | 'failed' | 'skipped';
@@ -29,47 +35,28 @@ export interface StageResult {
 const CONFIG = 1;
 const GHOST = 1 << 6;
 
-export interface RootEnv {
-  root: string;
-  home: string;
-  conf: string;
-  signal: AbortSignal;
-}
-
-/** A fresh, empty root with its private HOME and dnf.conf. */
-export function freshRoot(dir: string, signal: AbortSignal): RootEnv {
-  rmSync(dir, { recursive: true, force: true });
-  const root = join(dir, 'root');
-  const home = join(dir, 'home');
-  mkdirSync(root, { recursive: true });
-  mkdirSync(home, { recursive: true });
-  writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
-  const conf = join(dir, 'dnf.conf');
-  // The build's packages are tested before they are signed: no signature checks here.
-  writeFileSync(conf, '[main]\nreposdir=/dev/null\ninstall_weak_deps=False\ngpgcheck=0\nrepo_gpgcheck=0\nkeepcache=False\n');
-  return { root, home, conf, signal };
-}
-
-function run(env: RootEnv, cmd: string, args: string[]): Promise<RunResult> {
-  return runLogged(cmd, args, { env: { ...process.env, HOME: env.home, LC_ALL: 'C' }, signal: env.signal });
-}
+/** Where a package's test scripts are shown in its root. */
+const TESTS_DIR = '/run/distforge-tests';
 
 function tail(text: string): string {
   return text.trim().split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? '';
 }
 
-export async function installStage(env: RootEnv, rpmPath: string, repositories: readonly string[]): Promise<StageResult> {
-  const repos = repositories.flatMap((url, i) => [`--repofrompath=r${i},${url}`]);
-  const r = await run(env, 'dnf', [
-    '-c', env.conf, '--disableplugin=local,generate_completion_cache', `--installroot=${env.root}`, '--releasever=9', '-y', ...repos, 'install', rpmPath,
-  ]);
-  return r.code === 0
-    ? { name: 'install', state: 'passed', detail: 'installed with its dependencies', log: r.output }
-    : { name: 'install', state: 'failed', detail: tail(r.output) || `dnf exited with ${r.code}`, log: r.output };
+export async function installStage(root: TaskRoot, rpmPath: string): Promise<StageResult> {
+  let log = '';
+  try {
+    await root.install([`file:${rpmPath}`], 'package under test and its dependencies', (t) => (log += t));
+    return { name: 'install', state: 'passed', detail: 'installed with its dependencies', log };
+  } catch (e) {
+    if (!(e instanceof BuildFailedError)) throw e;
+    return { name: 'install', state: 'failed', detail: e.message, log };
+  }
 }
 
-export async function integrityStage(env: RootEnv, name: string): Promise<StageResult> {
-  const r = await run(env, 'rpm', ['--root', env.root, '-V', name]);
+export async function integrityStage(root: TaskRoot, name: string, work: string): Promise<StageResult> {
+  const home = join(work, 'rpm-home');
+  mkdirSync(home, { recursive: true });
+  const r = await runLogged('rpm', ['--root', root.overlay.merged, '--dbpath', '/var/lib/rpm', '-V', '--noscripts', name], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LC_ALL: 'C' } });
   return r.code === 0
     ? { name: 'integrity', state: 'passed', detail: 'rpm -V: every file as packaged', log: r.output }
     : { name: 'integrity', state: 'failed', detail: `rpm -V: ${tail(r.output) || `exit ${r.code}`}`, log: r.output };
@@ -88,35 +75,21 @@ export function readTap(output: string): { ran: number; failed: string[] } {
   return { ran, failed };
 }
 
-/** Runs every test script of `testsDir` inside the root (sorted; a missing or empty dir: skipped). */
-export async function testsStage(env: RootEnv, testsDir: string | null, timeoutSeconds: number): Promise<StageResult> {
+/** Runs every test script of `testsDir` in the root, as the sandbox user (sorted; a missing or empty dir: skipped). */
+export async function testsStage(root: TaskRoot, testsDir: string | null, timeoutSeconds: number): Promise<StageResult> {
   const scripts = testsDir === null ? [] : readdirSync(testsDir).filter((f) => lstatSync(join(testsDir, f)).isFile()).sort();
   if (testsDir === null || scripts.length === 0) return { name: 'tests', state: 'skipped', detail: 'no test scripts', log: '' };
   let log = '';
   const problems: string[] = [];
   for (const script of scripts) {
-    const limit = new AbortController();
-    const timer = setTimeout(() => limit.abort(new Error('time limit')), timeoutSeconds * 1000);
-    let r: RunResult | null = null;
-    try {
-      r = await runLogged(
-        'bwrap',
-        [
-          '--bind', env.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
-          '--ro-bind', testsDir, '/run/distforge-tests',
-          '--unshare-all', '--die-with-parent', '--new-session', '--chdir', '/tmp',
-          '--setenv', 'PATH', '/usr/bin:/bin:/usr/sbin:/sbin', '--setenv', 'HOME', '/tmp',
-          '/bin/sh', `/run/distforge-tests/${script}`,
-        ],
-        { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, signal: AbortSignal.any([env.signal, limit.signal]) },
-      );
-    } catch (e) {
-      if (env.signal.aborted) throw e;
+    const r: RunResult & { timedOut: boolean } = await root.run(['/bin/sh', `${TESTS_DIR}/${script}`], {
+      mounts: [{ host: testsDir, sandbox: TESTS_DIR, writable: false }],
+      timeoutMs: timeoutSeconds * 1000,
+    });
+    if (r.timedOut) {
       problems.push(`${script}: killed after the ${timeoutSeconds} s time limit`);
-      log += `== ${script}: killed after ${timeoutSeconds} s\n`;
+      log += `== ${script}: killed after ${timeoutSeconds} s\n${r.output}`;
       continue;
-    } finally {
-      clearTimeout(timer);
     }
     const tap = readTap(r.output);
     log += `== ${script} (exit ${r.code ?? r.signal})\n${r.output}`;
@@ -128,14 +101,14 @@ export async function testsStage(env: RootEnv, testsDir: string | null, timeoutS
     : { name: 'tests', state: 'failed', detail: problems.join('; '), log };
 }
 
-export async function uninstallStage(env: RootEnv, name: string, rpmPath: string): Promise<StageResult> {
-  const r = await run(env, 'rpm', ['--root', env.root, '-e', name]);
+export async function uninstallStage(root: TaskRoot, name: string, rpmPath: string): Promise<StageResult> {
+  const r = await root.erase(name);
   if (r.code !== 0) return { name: 'uninstall', state: 'failed', detail: `rpm -e: ${tail(r.output) || `exit ${r.code}`}`, log: r.output };
   const pkg = readPackageSync(rpmPath);
   const left = pkg.files
     .filter((f) => (f.flags & (CONFIG | GHOST)) === 0 && (f.mode & 0o170000) !== 0o040000)
     .map((f) => f.path)
-    .filter((p) => lstatSync(join(env.root, p), { throwIfNoEntry: false }) !== undefined);
+    .filter((p) => lstatSync(root.host(p), { throwIfNoEntry: false }) !== undefined);
   return left.length === 0
     ? { name: 'uninstall', state: 'passed', detail: 'removed; nothing left but config files', log: r.output }
     : { name: 'uninstall', state: 'failed', detail: `left behind: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ` (+${left.length - 5})` : ''}`, log: r.output };

@@ -16,7 +16,11 @@ import { BuildFailedError, LeaseLostError } from './errors.ts';
 import { taskLogStreamer } from './log-stream.ts';
 import { runLogged } from './run.ts';
 import { checkoutSource } from './sources.ts';
-import { freshRoot, installStage, integrityStage, testsStage, uninstallStage, type StageResult, type StageState } from './test-stages.ts';
+import { installStage, integrityStage, testsStage, uninstallStage, type StageResult, type StageState } from './test-stages.ts';
+import { openTaskRoot } from './buildroot/for-task.ts';
+import { hostArch } from './host.ts';
+import { nodePlatform } from './platform.ts';
+import type { NodePlatform } from './types.ts';
 import type { TaskOutcome, TaskRunnerSettings } from './task-runner.ts';
 import type { LeasedTask, TaskArtifact } from './types.ts';
 
@@ -45,6 +49,14 @@ function testsFor(checkout: string | null, testsRepo: string | null, name: strin
 interface TestsSettings {
   timeoutSeconds?: unknown;
   repository?: { url?: unknown; ref?: unknown };
+  install?: unknown;
+}
+
+/** What a test root holds before the package under test: the platform's `tests.install`, default bash and coreutils. */
+function testBase(task: LeasedTask, platform: NodePlatform): NodePlatform {
+  const install = testsSettings(task).install;
+  const list = Array.isArray(install) && install.length > 0 && install.every((x) => typeof x === 'string') ? (install as string[]) : ['bash', 'coreutils'];
+  return { ...platform, buildroot: { install: list, releasever: platform.buildroot?.releasever ?? '9' } };
 }
 
 function testsSettings(task: LeasedTask): TestsSettings {
@@ -84,6 +96,7 @@ export async function runTestTask(task: LeasedTask, s: TaskRunnerSettings, signa
       if (c.kind === 'git') checkout = c.dir;
     }
     const testsRepo = await cloneTestsRepository(task, join(work, 'tests-repo'), signal);
+    const platform = testBase(task, nodePlatform(task.platformDefinition, task.platform));
     const results: PackageTestResult[] = [];
     const logs: TaskArtifact[] = [];
     for (const [i, a] of packages.entries()) {
@@ -91,16 +104,22 @@ export async function runTestTask(task: LeasedTask, s: TaskRunnerSettings, signa
       await s.client.download(a.url, file, a.sha256);
       const pkg = readPackageSync(file);
       const sourceName = pkg.sourcerpm?.replace(new RegExp(`-${pkg.version.replace(/[.^$*+?()[\]{}|\\]/g, '\\$&')}-[^-]+\\.src\\.rpm$`), '') ?? pkg.name;
-      const env = freshRoot(join(work, `root-${i}`), signal);
+      const arch = pkg.arch === 'noarch' ? hostArch() : pkg.arch;
+      const rootDir = join(work, `root-${i}`);
+      const root = await openTaskRoot({ cache: s.rootCache, platform, arch, taskRepos: task.repositories, workDir: rootDir, hostname: 'test', run: { signal, onOutput: (t) => streamer.write(t) } });
       const stages: StageResult[] = [];
-      const install = await installStage(env, file, task.repositories);
-      stages.push(install);
-      if (install.state === 'passed') {
-        stages.push(await integrityStage(env, pkg.name));
-        stages.push(await testsStage(env, testsFor(checkout, testsRepo, pkg.name, sourceName), timeoutOf(task)));
-        stages.push(await uninstallStage(env, pkg.name, file));
+      try {
+        const install = await installStage(root, file);
+        stages.push(install);
+        if (install.state === 'passed') {
+          stages.push(await integrityStage(root, pkg.name, rootDir));
+          stages.push(await testsStage(root, testsFor(checkout, testsRepo, pkg.name, sourceName), timeoutOf(task)));
+          stages.push(await uninstallStage(root, pkg.name, file));
+        }
+      } finally {
+        await root.dispose();
+        rmSync(rootDir, { recursive: true, force: true });
       }
-      rmSync(env.root, { recursive: true, force: true });
       const state = stages.every((st) => st.state !== 'failed') ? 'passed' : 'failed';
       results.push({ package: pkg.name, arch: pkg.arch, state, stages: stages.map((st) => ({ name: st.name, state: st.state, detail: st.detail })) });
       let text = '';

@@ -4,7 +4,8 @@
  * package list, comps groups (`@buildsys-build`) and dependency strings (BuildRequires, rich ones
  * included) — against the root's rpmdb and the repositories given, checks signatures where a
  * repository asks for it, downloads the packages into the shared package cache, and prints the
- * transaction as JSON. A spec `nevra:N-E:V-R.A` asks for exactly that package (a locked root). It
+ * transaction as JSON. A spec `nevra:N-E:V-R.A` asks for exactly that package (a locked root),
+ * `file:PATH` for a package file (the test system's package under test). It
  * runs no package's code: installing (with scriptlets) is the other half,
  * `dnf install` of these files in a sandbox without network (dnf.ts).
  *
@@ -51,6 +52,10 @@ def main():
                 continue
             base.group_install(found.id, ('mandatory', 'default'))
     for spec in (s for s in req['specs'] if not s.startswith('@')):
+        if spec.startswith('file:'):
+            for pkg in base.add_remote_rpms([spec[5:]]):
+                base.package_install(pkg, strict=True)
+            continue
         if spec.startswith('nevra:'):
             q = dnf.subject.Subject(spec[6:]).get_best_query(base.sack, with_provides=False, with_filenames=False, forms=[hawkey.FORM_NEVRA]).available()
             if not q:

@@ -94,6 +94,8 @@ export interface ResolveRequest {
   cacheDir: string;
   releasever: string;
   basearch: string;
+  /** Host directories to show read-only (those of `file:` specs). */
+  readable?: readonly string[];
 }
 
 /**
@@ -108,7 +110,7 @@ export async function resolveForRoot(s: Omit<DnfSandbox, 'network' | 'binds'>, r
   writeFileSync(scriptFile, DNF_RESOLVE_SCRIPT);
   writeFileSync(requestFile, JSON.stringify({ installroot: INSTALLROOT, cachedir: req.cacheDir, releasever: req.releasever, basearch: req.basearch, repos: req.repos, specs: req.specs, strict: true }));
   const fileRepos = req.repos.filter((r) => r.url.startsWith('file://')).map((r) => ({ path: decodeURIComponent(new URL(r.url).pathname), writable: false }));
-  const binds = [{ path: req.cacheDir, writable: true }, { path: s.work, writable: false }, ...fileRepos];
+  const binds = [{ path: req.cacheDir, writable: true }, { path: s.work, writable: false }, ...fileRepos, ...(req.readable ?? []).map((path) => ({ path, writable: false }))];
   const r = await runLogged('bwrap', bwrapForDnf({ ...s, network: true, binds }, [dnfPython(), scriptFile, requestFile]), { ...run, onOutput: undefined, logPath: undefined });
   const line = r.output.split('\n').reverse().find((l) => l.startsWith('{"ok"'));
   if (line === undefined) return { ok: false, missing: [], problems: [`dnf could not resolve (exit ${String(r.code ?? r.signal)}): ${r.output.trim().split('\n').slice(-3).join(' / ')}`] };
@@ -125,4 +127,12 @@ export function installIntoRoot(s: Omit<DnfSandbox, 'network' | 'binds'>, files:
   const binds = [{ path: s.work, writable: false }, ...readable.map((path) => ({ path, writable: false }))];
   const command = ['dnf', '-c', conf, '--disableplugin=*', `--installroot=${INSTALLROOT}`, `--releasever=${releasever}`, '--setopt=cachedir=/var/cache/dnf', '-y', 'install', ...files];
   return runLogged('bwrap', bwrapForDnf({ ...s, network: false, binds }, command), run);
+}
+
+/**
+ * `rpm -e` of a package in the root, in the same sandbox as installs (its %preun and %postun run
+ * there, without network).
+ */
+export function eraseFromRoot(s: Omit<DnfSandbox, 'network' | 'binds'>, name: string, run: RunOptions): Promise<RunResult> {
+  return runLogged('bwrap', bwrapForDnf({ ...s, network: false, binds: [] }, ['rpm', '--root', INSTALLROOT, '--dbpath', '/var/lib/rpm', '-e', name]), run);
 }

@@ -9,12 +9,12 @@
  * inputs read-only under /builddir/input.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BUILD_LIMITS, giveToSandbox, identityFiles, sandboxUser, type SandboxLimits, type SandboxMount, type SandboxSpec } from '../../sandbox/index.ts';
 import { BuildFailedError } from '../errors.ts';
 import { runLogged, type RunOptions } from '../run.ts';
 import { runInSandbox } from '../sandbox.ts';
-import { installIntoRoot, resolveForRoot, type DnfRepo } from './dnf.ts';
+import { eraseFromRoot, installIntoRoot, resolveForRoot, type DnfRepo } from './dnf.ts';
 import { mountOverlay, unmountOverlay, type Overlay } from './overlay.ts';
 import { describeFailure, packageRecord, repomdChecksum, type CachedRoot, type RootCache, type RootPackage, type RootRepo } from './root-cache.ts';
 
@@ -99,8 +99,9 @@ export class TaskRoot {
    * Installs `specs` (BuildRequires: names, dependency strings, rich dependencies) with dnf.
    * @throws BuildFailedError naming each missing dependency, or dnf's problem
    */
-  async install(specs: readonly string[], what = 'build dependencies'): Promise<void> {
+  async install(specs: readonly string[], what = 'build dependencies', also?: (text: string) => void): Promise<void> {
     if (specs.length === 0) return;
+    const run: RunOptions = also ? { ...this.o.run, onOutput: (t) => (this.o.run.onOutput?.(t), also(t)) } : this.o.run;
     if (this.o.locked === true) {
       // A locked root already holds what the repeated build had; rpmbuild checks the BuildRequires.
       this.o.run.onOutput?.(`distforge: locked build root: not installing ${specs.join(', ')} (rpmbuild checks them against the lock)\n`);
@@ -109,17 +110,25 @@ export class TaskRoot {
     const work = join(this.o.workDir, 'dnf');
     mkdirSync(work, { recursive: true });
     const cacheDir = this.o.cache.packageCache(this.o.platform, this.o.arch);
-    const r = await resolveForRoot({ root: this.overlay.merged, work }, { specs: [...specs], repos: this.o.repos, cacheDir, releasever: this.o.releasever, basearch: this.o.arch }, this.o.run);
+    const readable = specs.filter((x) => x.startsWith('file:')).map((x) => dirname(x.slice(5)));
+    const r = await resolveForRoot({ root: this.overlay.merged, work }, { specs: [...specs], repos: this.o.repos, cacheDir, releasever: this.o.releasever, basearch: this.o.arch, readable }, run);
     if (!r.ok) {
       if (r.missing.length > 0 && r.problems.length === 0) throw new BuildFailedError(`missing ${what}: ${r.missing.join(', ')}`);
       throw new BuildFailedError(`cannot install the ${what}: ${describeFailure(r)}`);
     }
     if (r.packages.length === 0) return;
-    this.o.run.onOutput?.(`distforge: installing ${r.packages.length} package(s) for the ${what}: ${r.packages.map((p) => p.nevra).join(' ')}\n`);
+    run.onOutput?.(`distforge: installing ${r.packages.length} package(s) for the ${what}: ${r.packages.map((p) => p.nevra).join(' ')}\n`);
     const files = r.packages.map((p) => p.path);
-    const done = await installIntoRoot({ root: this.overlay.merged, work }, files, [...new Set(files.map((f) => f.slice(0, f.lastIndexOf('/'))))], this.o.releasever, this.o.run);
+    const done = await installIntoRoot({ root: this.overlay.merged, work }, files, [...new Set(files.map((f) => dirname(f)))], this.o.releasever, run);
     if (done.code !== 0) throw new BuildFailedError(`dnf could not install the ${what}: ${done.output.trim().split('\n').slice(-3).join(' / ')}`);
     for (const p of r.packages) this.#resolved.set(p.nevra, await packageRecord(p));
+  }
+
+  /** `rpm -e NAME` in the root (scriptlets in the install sandbox). */
+  erase(name: string): ReturnType<typeof eraseFromRoot> {
+    const work = join(this.o.workDir, 'dnf');
+    mkdirSync(work, { recursive: true });
+    return eraseFromRoot({ root: this.overlay.merged, work }, name, this.o.run);
   }
 
   /** The sandbox of a command in this root. */
