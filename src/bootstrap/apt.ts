@@ -126,6 +126,25 @@ export async function resolveDebs(seeds: readonly string[], stateDir: string, sa
   return debs;
 }
 
+/** Removes debs of `debDir` that `debs` does not list, once older than `graceMs`. */
+export function pruneDebs(debs: readonly AptDeb[], debDir: string, graceMs: number, now = Date.now()): void {
+  const keep = new Set(debs.map((d) => d.filename));
+  let names: string[] = [];
+  try {
+    names = readdirSync(debDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.deb') || keep.has(name)) continue;
+    try {
+      if (now - statSync(join(debDir, name)).mtimeMs > graceMs) rmSync(join(debDir, name), { force: true });
+    } catch {
+      // gone already
+    }
+  }
+}
+
 /** Whether `path` holds `deb` (size, then SHA256 of the archive's lists). */
 async function holds(path: string, deb: AptDeb): Promise<boolean> {
   try {

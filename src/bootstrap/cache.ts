@@ -6,10 +6,11 @@
  * whose inputs did not change finds every key and makes nothing.
  *
  * Layout: CACHE/rpms/KEY/{meta.json, NAME-V-R.ARCH.rpm}; an entry appears by renaming a finished
- * temporary directory, so a reader never sees half of one.
+ * temporary directory, so a reader never sees half of one. Entries no current key names are
+ * removed an hour after they were made, so the cache holds about one repository's worth.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AptDeb } from './apt.ts';
 import { FILESYSTEM_DIRS } from './content/base-files.ts';
@@ -70,6 +71,22 @@ export class PackageStore {
       return existsSync(path) ? { ...p, path } : null;
     } catch {
       return null;
+    }
+  }
+
+  /**
+   * Removes entries no current key names, once they are older than `graceMs` (a run of another
+   * distforge version may still be using its entries).
+   */
+  prune(keep: ReadonlySet<string>, graceMs: number, now = Date.now()): void {
+    for (const name of readdirSync(this.dir)) {
+      if (keep.has(name)) continue;
+      const path = join(this.dir, name);
+      try {
+        if (now - statSync(path).mtimeMs > graceMs) rmSync(path, { recursive: true, force: true });
+      } catch {
+        // gone already
+      }
     }
   }
 

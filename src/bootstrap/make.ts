@@ -15,7 +15,7 @@ import { UsageError } from '../errors.ts';
 import { createRepository } from '../repo/create/create.ts';
 import { replaceFileSync } from '../util/atomic-file.ts';
 import { BootstrapError } from './errors.ts';
-import { fetchDebs, resolveDebs, type AptDeb } from './apt.ts';
+import { fetchDebs, pruneDebs, resolveDebs, type AptDeb } from './apt.ts';
 import { assemblePackage, pathClaims, type PackageFile } from './assemble.ts';
 import { explicitFileProvides, globalKey, packageDebs, packageKey, PackageStore, type CachedPackage } from './cache.ts';
 import { renderComps } from './comps.ts';
@@ -103,6 +103,7 @@ async function makePackages(defs: ElPackageDef[], debs: ReadonlyMap<string, AptD
 }
 
 const PUBLISHED = '.bootstrap-published.json';
+const PRUNE_AFTER_MS = 3_600_000;
 
 /**
  * Copies the cached RPMs into OUT/Packages and drops stale ones. A file already there from the same
@@ -194,6 +195,14 @@ export async function makeBootstrapRepo(options: BootstrapOptions): Promise<Boot
   const newest = Math.max(...cached.map((c) => c.buildtime));
   await createRepository(out, { groups: Buffer.from(renderComps(GROUPS)), update: !changed, now: newest * 1000, compression: 'zstd' });
   dropStaleMetadata(out);
+
+  // What no current key or resolution names goes after an hour (another version may be running).
+  store.prune(new Set(keys.values()), PRUNE_AFTER_MS);
+  pruneDebs(resolved, debDir, PRUNE_AFTER_MS);
+  for (const name of readdirSync(cacheDir)) {
+    // scratch trees a killed run left behind
+    if (name.startsWith('work-') && Date.now() - statSync(join(cacheDir, name)).mtimeMs > PRUNE_AFTER_MS) rmSync(join(cacheDir, name), { recursive: true, force: true });
+  }
 
   const bytes = cached.reduce((n, c) => n + statSync(c.path).size, 0);
   return {
