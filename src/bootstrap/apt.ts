@@ -177,7 +177,9 @@ export async function fetchDebs(debs: readonly AptDeb[], debDir: string, say: (m
   mkdirSync(partial);
   try {
     const r = await runTool('apt-get', [...EMPTY_STATUS, '-q', 'download', ...missing.map((d) => `${d.name}=${d.version}`)], { cwd: partial });
-    if (r.code !== 0) throw new BootstrapError(`apt-get download failed: ${r.stderr.trim().split('\n').slice(-2).join('; ')}`);
+    if (r.code !== 0) {
+      throw new BootstrapError(`apt-get download failed (if the archive moved on, \`apt-get update\` as root refreshes the lists): ${r.stderr.trim().split('\n').slice(-2).join('; ')}`);
+    }
     for (const d of missing) {
       const got = join(partial, d.filename);
       if (!(await holds(got, d))) throw new BootstrapError(`downloaded ${d.filename} does not match the SHA256 of apt's package lists (${d.sha256})`);
