@@ -18,6 +18,12 @@ export interface ServerSettings {
   leaseMs: number;
   /** Attempts before an expiring task fails. */
   maxAttempts: number;
+  /**
+   * Repositories this master serves for platforms to install build roots from (the bootstrap
+   * repository of the example platform): DIR/NAME/ARCH/ at /api/v1/platform-repos/NAME/ARCH/.
+   * Default DATA/platform-repos.
+   */
+  platformReposDir?: string;
 }
 
 export interface Context {

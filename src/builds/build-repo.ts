@@ -14,6 +14,7 @@ import { createWriteStream, existsSync, linkSync, mkdirSync, readFileSync, readd
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.ts';
+import { absoluteRepoUrl, withAbsoluteRepoUrls } from '../platforms/urls.ts';
 import type { Task } from '../db/schema.ts';
 import { buildArches, findPlatform, type Platform } from '../platforms/index.ts';
 import { createRepository } from '../repo/create/create.ts';
@@ -184,7 +185,7 @@ export type LeaseDecorationInput = Pick<Task, 'id' | 'kind' | 'platform' | 'arch
  * its build's repository for the task's arch (rpm and test tasks; published when the node reads it),
  * then the platform's repositories (`$basearch` replaced, limited to the arches they serve).
  */
-export async function decorateLease(ctx: Context, task: LeaseDecorationInput): Promise<{ repositories: string[] }> {
+export async function decorateLease(ctx: Context, task: LeaseDecorationInput): Promise<{ repositories: string[]; platformDefinition?: Record<string, unknown> }> {
   const buildId = task.build_id ?? task.buildId;
   const platform = await findPlatform(ctx, task.platform).catch(() => null);
   const build = buildId === undefined ? undefined : await buildsDb(ctx).selectFrom('builds').select(['id', 'public', 'repo_key']).where('id', '=', buildId).executeTakeFirst();
@@ -196,7 +197,8 @@ export async function decorateLease(ctx: Context, task: LeaseDecorationInput): P
   if (task.kind === 'rpm' || task.kind === 'test') repositories.push(buildRepoUrl(ctx, build, platform.name, arch));
   for (const r of platform.repositories) {
     if (r.arches && !r.arches.includes(arch as (typeof r.arches)[number])) continue;
-    repositories.push(r.url.replaceAll('$basearch', arch));
+    repositories.push(absoluteRepoUrl(r.url, ctx.settings.publicUrl).replaceAll('$basearch', arch));
   }
-  return { repositories };
+  // Repositories this master serves are named by their path; nodes need them whole.
+  return { repositories, platformDefinition: withAbsoluteRepoUrls({ ...platform }, ctx.settings.publicUrl) };
 }

@@ -17,6 +17,8 @@ import { runTask, type NodeLogger, type TaskOutcome } from './task-runner.ts';
 import { runTestTask } from './test-task.ts';
 import type { LeasedTask } from './types.ts';
 import { claimWorkRoot, type WorkRoot } from './work-root.ts';
+import { expireRoots, RootCache } from './buildroot/root-cache.ts';
+import { join } from 'node:path';
 
 export interface AgentOptions {
   server: string;
@@ -33,6 +35,12 @@ export interface AgentOptions {
   pollMs?: number;
   buildHost?: string;
   keepWork?: boolean;
+  /** Build roots and dnf package caches (kept across runs); default WORK/cache. */
+  cacheDir?: string;
+  /** Cached roots unused for longer than this are removed (default 7 days). */
+  rootMaxAgeMs?: number;
+  /** Total size of cached roots kept (default 20 GiB). */
+  rootMaxBytes?: number;
   log: NodeLogger;
   /** Runs a leased task instead of building it (the signer signs); default runTask. */
   runTask?: (task: LeasedTask, signal: AbortSignal, onLeaseLost: (e: LeaseLostError) => void) => Promise<TaskOutcome>;
@@ -57,10 +65,18 @@ export class NodeAgent {
   readonly outcomes = new Map<number, TaskOutcome>();
   identity: HelloResponse | null = null;
 
+  /** The node's build roots (cached base sets) and dnf package caches. */
+  readonly rootCache: RootCache;
+
   constructor(options: AgentOptions) {
     this.#o = options;
     this.arches = checkServedArches(options.arches);
     this.client = new NodeClient(options.server, options.token);
+    this.rootCache = new RootCache({
+      dir: options.cacheDir ?? join(options.workDir, 'cache'),
+      ...(options.rootMaxAgeMs !== undefined ? { maxAgeMs: options.rootMaxAgeMs } : {}),
+      ...(options.rootMaxBytes !== undefined ? { maxBytes: options.rootMaxBytes } : {}),
+    });
   }
 
   get #waitSeconds(): number {
@@ -130,6 +146,8 @@ export class NodeAgent {
     if (this.#root) return this.#root;
     const root = claimWorkRoot(this.#o.workDir, { keepWork: this.#o.keepWork ?? false });
     if (root.removed.length > 0) this.#o.log.info({ workDir: root.dir, removed: root.removed }, 'removed the work directories an earlier run left behind');
+    const expired = expireRoots(this.rootCache.settings);
+    if (expired.length > 0) this.#o.log.info({ expired }, 'removed expired build roots from the cache');
     this.#root = root;
     return root;
   }
@@ -195,6 +213,7 @@ export class NodeAgent {
       client: this.client,
       workRoot: this.#o.workDir,
       arches: this.arches,
+      rootCache: this.rootCache,
       log,
       ...(this.#o.buildHost ? { buildHost: this.#o.buildHost } : {}),
       ...(this.#o.keepWork ? { keepWork: true } : {}),

@@ -4,11 +4,14 @@
  * refuse the task so that another node takes it.
  */
 import { DistforgeError } from '../errors.ts';
+import type { BuildrootRecord } from './buildroot/task-root.ts';
 
 /** The build ran and failed: a missing build dependency, a failing %build, no spec file … */
 export class BuildFailedError extends DistforgeError {
   /** The build log, when there is one. */
   readonly logPath: string | null;
+  /** The build root it failed in (srpm and rpm tasks), once made: recorded with the failure. */
+  buildroot: BuildrootRecord | null = null;
 
   constructor(reason: string, options?: { logPath?: string | null; cause?: unknown }) {
     super('build_failed', reason, { status: 422, cause: options?.cause });

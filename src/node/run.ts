@@ -82,3 +82,10 @@ export function lastLines(text: string, n: number): string[] {
     .filter((l) => l !== '')
     .slice(-n);
 }
+
+/** A line of distforge's own (`distforge: …`) into a command run's log and to its listener. */
+export function noteRun(run: RunOptions, text: string): void {
+  const line = `distforge: ${text}\n`;
+  if (run.logPath !== undefined) appendFileSync(run.logPath, line);
+  run.onOutput?.(line);
+}

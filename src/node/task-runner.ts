@@ -12,7 +12,8 @@
 import { appendFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { srpmArchInfo, targetArches } from '../platforms/arches.ts';
-import { buildRpms, buildSrpm, srpmFacts, type BuildOutcome } from './builders/rpmbuild-sandbox.ts';
+import { buildRpmsInRoot, buildSrpmInRoot, srpmFactsInRoot, type RootBuildOutcome, type RootBuilderOptions } from './builders/rpmbuild-root.ts';
+import { writeBuildEnvironment } from './buildenv.ts';
 import type { NodeClient } from './client.ts';
 import { ArchNotBuildableError, BuildFailedError, LeaseLostError } from './errors.ts';
 import { LogStreamer } from './log-stream.ts';
@@ -111,15 +112,23 @@ class TaskRun {
     this.out(`distforge: ${text}\n`);
   }
 
-  builderOptions(platform: NodePlatform): Parameters<typeof buildSrpm>[2] {
-    return { platform, ...(this.s.buildHost ? { buildHost: this.s.buildHost } : {}), onOutput: (t) => this.out(t), signal: this.signal };
+  builderOptions(platform: NodePlatform, repositories: readonly string[] = []): RootBuilderOptions {
+    return {
+      platform,
+      cache: this.s.rootCache,
+      repositories,
+      ...(this.s.buildHost ? { buildHost: this.s.buildHost } : {}),
+      ...(this.task.buildrootLock ? { lock: this.task.buildrootLock } : {}),
+      onOutput: (t) => this.out(t),
+      signal: this.signal,
+    };
   }
 
   async logArtifact(): Promise<TaskArtifact> {
     return artifact(this.logPath, 'log', 'build.log');
   }
 
-  async outcomeArtifacts(o: BuildOutcome): Promise<TaskArtifact[]> {
+  async outcomeArtifacts(o: RootBuildOutcome): Promise<TaskArtifact[]> {
     return [await this.logArtifact(), await artifact(o.buildenvPath, 'buildenv', 'buildenv.json')];
   }
 
@@ -133,8 +142,11 @@ class TaskRun {
       const pkg = readPackageSync(path);
       const arches = targetArches(srpmArchInfo(path), platform.arches);
       this.note(`the source is an uploaded SRPM, ${basename(path)}: nothing to build; it builds for ${arches.join(', ') || 'no arch of this platform'}`);
-      const facts = await srpmFacts(path, join(this.workDir, 'facts'), this.builderOptions(platform));
-      return { artifacts: [await artifact(path, 'srpm'), await this.logArtifact()], result: { ...facts, nevra: nevra(pkg), arches } };
+      const facts = await srpmFactsInRoot(path, join(this.workDir, 'srpm'), this.builderOptions(platform));
+      return {
+        artifacts: [await artifact(path, 'srpm'), ...(await this.outcomeArtifacts(facts))],
+        result: { packageName: facts.packageName, buildRequires: facts.buildRequires, provides: facts.provides, specPath: facts.specPath, nevra: nevra(pkg), arches, buildroot: facts.buildroot },
+      };
     }
     if (!src.gitUrl) throw new BuildFailedError('a git source without gitUrl');
     this.note(`checking out ${src.gitUrl} at ${src.gitCommit ?? src.gitRef ?? '?'}`);
@@ -150,9 +162,9 @@ class TaskRun {
       note: (t) => this.note(t),
       signal: this.signal,
     });
-    const b = await buildSrpm(sources.checkout, join(this.workDir, 'srpm'), this.builderOptions(platform));
+    const b = await buildSrpmInRoot(sources.checkout, join(this.workDir, 'srpm'), this.builderOptions(platform));
     b.buildenv.source = { gitUrl: src.gitUrl, commit: checkout.commit };
-    writeFileSync(b.buildenvPath, `${JSON.stringify(b.buildenv, null, 2)}\n`);
+    writeBuildEnvironment(b.buildenvPath, b.buildenv);
     return {
       artifacts: [await artifact(b.srpmPath, 'srpm'), ...(await this.outcomeArtifacts(b))],
       result: {
@@ -163,7 +175,7 @@ class TaskRun {
         commit: checkout.commit,
         layout: sources.layout,
         sources: sources.fetched,
-        buildenv: b.buildenv,
+        buildroot: b.buildroot,
       },
     };
   }
@@ -183,25 +195,20 @@ class TaskRun {
     } else {
       throw new BuildFailedError('no SRPM to build: the lease names neither an srpm artifact nor an srpmUrl');
     }
-    const rpmFiles: string[] = [];
-    for (const a of all.filter((x) => x.kind === 'rpm' && x.name.endsWith('.rpm') && !x.name.endsWith('.src.rpm'))) {
-      const path = join(dl, `${a.taskId}-${basename(a.name)}`);
-      await this.s.client.download(a.url, path, a.sha256);
-      rpmFiles.push(path);
-    }
-    this.note(`building ${basename(srpmPath)} for ${this.task.arch} with ${rpmFiles.length} package(s) of the build and ${this.task.repositories.length} repository(ies)`);
-    const b = await buildRpms(srpmPath, this.task.arch, { rpmFiles, repositories: repositoriesFor(this.task) }, join(this.workDir, 'build'), this.builderOptions(platform));
+    const repositories = repositoriesFor(this.task);
+    this.note(`building ${basename(srpmPath)} for ${this.task.arch} in a root from ${repositories.length} repository(ies): ${repositories.join(' ')}`);
+    const b = await buildRpmsInRoot(srpmPath, this.task.arch, join(this.workDir, 'build'), this.builderOptions(platform, repositories));
     const rpms = await Promise.all(b.rpms.map((p) => artifact(p, 'rpm')));
     return {
       artifacts: [...rpms, ...(await this.outcomeArtifacts(b))],
-      result: { packageName: b.packageName, arch: this.task.arch, rpms: rpms.map((r) => r.name), buildenv: b.buildenv },
+      result: { packageName: b.packageName, arch: this.task.arch, rpms: rpms.map((r) => r.name), buildroot: b.buildroot },
     };
   }
 
   /** Uploads what a failed build left (its log, its build environment record). */
   async failureArtifacts(): Promise<void> {
     await this.s.client.uploadArtifact(this.task.id, await this.logArtifact());
-    const env = [join(this.workDir, 'build', 'buildenv.json'), join(this.workDir, 'srpm', 'buildenv.json')].find((p) => existsSync(p));
+    const env = [join(this.workDir, 'build', 'buildenv.json'), join(this.workDir, 'srpm', 'buildenv.json'), join(this.workDir, 'srpm', 'root', 'buildenv.json')].find((p) => existsSync(p));
     if (env) await this.s.client.uploadArtifact(this.task.id, await artifact(env, 'buildenv', 'buildenv.json'));
   }
 }
@@ -253,7 +260,8 @@ export async function runTask(task: LeasedTask, s: TaskRunnerSettings, signal: A
       if (err instanceof LeaseLostError) return 'lease-lost';
       log.warn({ ...ids, err: (err as Error).message }, 'failure artifacts not uploaded');
     }
-    await client.fail(task.id, reason);
+    const buildroot = e instanceof BuildFailedError ? e.buildroot : null;
+    await client.fail(task.id, reason, buildroot ? { buildroot } : undefined);
     log.info({ ...ids, reason }, 'task failed');
     return 'failed';
   } finally {

@@ -94,8 +94,10 @@ export interface LeasedTask {
   platformDefinition: unknown;
   /** Finished tasks this one depends on, with their artifacts (the SRPM, packages of the build). */
   dependencies: { taskId: number; artifacts: RemoteArtifact[] }[];
-  /** Repositories to resolve BuildRequires from (platform repositories, repositories of the build). */
+  /** Repositories to resolve BuildRequires from (repositories of the build and linked builds, then the platform's). */
   repositories: string[];
+  /** srpm and rpm tasks of a rebuild asked to use the same package set: the NEVRAs of the root to make. */
+  buildrootLock?: string[];
   /** Sign and sign-repo tasks: the key to sign with. */
   sign?: { keyid: string; fingerprint: string; heldElsewhere?: boolean };
   /** Sign-repo tasks: the repomd.xml of each arch's repository, to sign byte for byte. */

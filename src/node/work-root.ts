@@ -7,13 +7,15 @@
  * node starting on the same root is refused, naming the holder; a lock left by a node that is no
  * longer running (killed with -9, say) is taken over. Once it holds the root, the node removes the
  * work directories a killed earlier run left behind (unless it keeps work directories for
- * debugging): no task of this node runs yet, and no other node uses the root.
+ * debugging), unmounting first the build roots (overlays) they left mounted: no task of this
+ * node runs yet, and no other node uses the root.
  */
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
+import { unmountStaleSync } from './buildroot/overlay.ts';
 
 /** The names of the work directories tasks make in a work root. */
 export const TASK_WORK_DIR = /^(task|test|sign)-\d+-\d+$/;
@@ -101,6 +103,8 @@ export function claimWorkRoot(workDir: string, options: { keepWork?: boolean } =
     throw new UsageError(`cannot create the work directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
   const me = lockWorkRoot(dir);
+  // A killed run may have left its tasks' build roots mounted: nobody else uses them now.
+  unmountStaleSync(dir);
   const removed: string[] = [];
   if (!options.keepWork) {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {

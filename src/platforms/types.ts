@@ -12,7 +12,10 @@
  *   repository. A platform has at least one real arch.
  * - dist tag: the `%{dist}` suffix of release fields, e.g. `.el9`.
  * - macros: rpm macros (name without `%`, value as rpm would expand it) defined for every build.
- * - repository: a dnf repository builds of the platform may take build dependencies from.
+ * - repository: a dnf repository the platform's build roots are installed from (and build
+ *   dependencies come from).
+ * - build root: what each build runs in: the `buildroot.install` base set (default
+ *   `@buildsys-build`) and the package's BuildRequires, installed by dnf from the repositories.
  * - lookaside: a cache of source files kept outside git (dist-git `sources` files), as a URL
  *   template with {name} {filename} {hashtype} {HASHTYPE} {hash} (src/lookaside/template.ts).
  * - tests: whether built packages are installed and tested in fresh roots, and whether those
@@ -25,14 +28,29 @@
 export const ARCHES = ['x86_64', 'aarch64', 'ppc64le', 's390x', 'i686', 'noarch'] as const;
 export type Arch = (typeof ARCHES)[number];
 
-/** A repository builds may take build dependencies from. */
+/** A repository the platform's build roots are installed from (and build dependencies come from). */
 export interface PlatformRepository {
   /** A short name ([A-Za-z0-9._-]+), unique within the platform. */
   name: string;
-  /** The repository's base URL (http://, https:// or file://); `$basearch` is replaced per arch. */
+  /**
+   * The repository's base URL (http://, https:// or file://), or a path on this master (`/bootstrap/el9/$basearch/`,
+   * made absolute with the master's public URL for nodes); `$basearch` is replaced per arch.
+   */
   url: string;
   /** The arches it serves; absent = all of the platform's arches. */
   arches?: Arch[];
+  /** dnf checks every package's signature against `gpgkey` (default false). */
+  gpgcheck?: boolean;
+  /** URL of the repository's public key (same forms as `url`). */
+  gpgkey?: string;
+}
+
+/** How build roots are made: mock's `chroot_setup_cmd` and dnf's `$releasever`. */
+export interface PlatformBuildroot {
+  /** Installed first into every root by dnf: package names and `@groups`. Default ["@buildsys-build"]. */
+  install: string[];
+  /** dnf's `$releasever`; default the major of lifecycle.version, else the digits of the dist tag. */
+  releasever?: string;
 }
 
 /** A lookaside cache source files are downloaded from, tried in the order the platform lists them. */
@@ -51,6 +69,8 @@ export interface PlatformTests {
   autoSign: boolean;
   /** A git repository of tests kept apart from the sources: `NAME/` holds the scripts of binary package NAME. */
   repository?: { url: string; ref: string };
+  /** What a test root holds before the package under test (names, `@groups`). Default bash and coreutils. */
+  install?: string[];
 }
 
 /** Release data, as the AlmaLinux release table lists it. */
@@ -82,6 +102,8 @@ export interface Platform {
   /** Present: each built binary package is installed and tested in a fresh root (test nodes). */
   tests?: PlatformTests;
   lifecycle?: PlatformLifecycle;
+  /** How build roots are made (absent: `@buildsys-build`). */
+  buildroot?: PlatformBuildroot;
 }
 
 /** A stored platform: its definition and when it was created and last changed. */

@@ -9,14 +9,19 @@ import { gitUrlProblem, MAX_GIT_URL_LENGTH } from '../util/git-url.ts';
 import { unsafeTextProblem } from '../util/text.ts';
 import { PlatformDefinitionError } from './errors.ts';
 import { nameProblem } from './names.ts';
-import { ARCHES, type Arch, type Platform, type PlatformLifecycle, type PlatformLookaside, type PlatformRepository, type PlatformTests } from './types.ts';
+import { ARCHES, type Arch, type Platform, type PlatformBuildroot, type PlatformLifecycle, type PlatformLookaside, type PlatformRepository, type PlatformTests } from './types.ts';
 
 type Fields = Record<string, unknown>;
 
-const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lookaside', 'tests', 'lifecycle'];
-const TESTS_FIELDS = ['gate', 'timeoutSeconds', 'autoSign', 'repository'];
+const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lookaside', 'tests', 'lifecycle', 'buildroot'];
+const TESTS_FIELDS = ['gate', 'timeoutSeconds', 'autoSign', 'repository', 'install'];
+const BUILDROOT_FIELDS = ['install', 'releasever'];
 const LOOKASIDE_FIELDS = ['url'];
-const REPOSITORY_FIELDS = ['name', 'url', 'arches'];
+const REPOSITORY_FIELDS = ['name', 'url', 'arches', 'gpgcheck', 'gpgkey'];
+/** What `buildroot.install` and `tests.install` list: package names, `@groups`, dependency strings. */
+const INSTALL_SPEC = /^@?[A-Za-z0-9_.+:()/-][A-Za-z0-9_.+:()/ <>=-]*$/;
+/** A repository URL: http(s)://, file://, or a path on this master. */
+const REPO_URL = /^((https?|file):\/\/\S+|\/\S*)$/;
 const LIFECYCLE_FIELDS = ['version', 'codename', 'upstreamBase', 'kernel', 'releaseDate', 'endOfSupport'];
 const DIST_TAG = /^\.[A-Za-z0-9_.+~]+$/;
 const MACRO_NAME = /^_{0,2}[A-Za-z][A-Za-z0-9_]*$/;
@@ -34,6 +39,8 @@ export const PLATFORM_LIMITS = {
   macros: 256,
   repositories: 64,
   lookaside: 16,
+  /** Entries of `buildroot.install` and `tests.install`. */
+  install: 200,
 } as const;
 
 /** Where a definition came from, for messages. */
@@ -66,6 +73,7 @@ export function parsePlatform(input: unknown, source: DefinitionSource = {}): Pl
   if (top.lookaside !== undefined && top.lookaside !== null) platform.lookaside = lookasideList(top.lookaside, fail);
   if (top.tests !== undefined && top.tests !== null) platform.tests = testsSettings(top.tests, fail);
   if (top.lifecycle !== undefined && top.lifecycle !== null) platform.lifecycle = lifecycle(top.lifecycle, fail);
+  if (top.buildroot !== undefined && top.buildroot !== null) platform.buildroot = buildrootSettings(top.buildroot, fail);
   return platform;
 }
 
@@ -139,8 +147,18 @@ function repositoryList(v: unknown, platformArches: Arch[], fail: Fail): Platfor
     if (issue) fail(`${at}.name`, issue);
     if (out.some((r) => r.name === name)) fail(`${at}.name`, `"${name as string}" is used by another repository`);
     const url = text(required(m, 'url', `${at}.`, fail), `${at}.url`, fail, PLATFORM_LIMITS.url);
-    if (!/^(https?|file):\/\/\S+$/.test(url)) fail(`${at}.url`, `"${url}" must be an http://, https:// or file:// URL`);
+    if (!REPO_URL.test(url)) fail(`${at}.url`, `"${url}" must be an http://, https:// or file:// URL, or a path on this master (/…)`);
     const repo: PlatformRepository = { name: name as string, url };
+    if (m.gpgcheck !== undefined && m.gpgcheck !== null) {
+      if (m.gpgcheck !== true && m.gpgcheck !== false) fail(`${at}.gpgcheck`, 'must be true or false');
+      repo.gpgcheck = m.gpgcheck as boolean;
+    }
+    if (m.gpgkey !== undefined && m.gpgkey !== null) {
+      const key = text(m.gpgkey, `${at}.gpgkey`, fail, PLATFORM_LIMITS.url);
+      if (!REPO_URL.test(key)) fail(`${at}.gpgkey`, `"${key}" must be an http://, https:// or file:// URL, or a path on this master (/…)`);
+      repo.gpgkey = key;
+    }
+    if (repo.gpgcheck === true && repo.gpgkey === undefined) fail(`${at}.gpgkey`, 'is required when gpgcheck is true');
     if (m.arches !== undefined) {
       repo.arches = archList(m.arches, `${at}.arches`, fail);
       repo.arches.forEach((a, j) => {
@@ -191,6 +209,30 @@ function testsSettings(v: unknown, fail: Fail): PlatformTests {
     const ref = r.ref === undefined || r.ref === null ? 'main' : text(r.ref, 'tests.repository.ref', fail);
     if (!/^[A-Za-z0-9._/-]+$/.test(ref) || ref.startsWith('-') || ref.includes('..')) fail('tests.repository.ref', `"${ref}" is not a branch or tag name`);
     out.repository = { url, ref };
+  }
+  if (m.install !== undefined && m.install !== null) out.install = installList(m.install, 'tests.install', fail);
+  return out;
+}
+
+/** A list of what dnf installs first into a root. */
+function installList(v: unknown, field: string, fail: Fail): string[] {
+  if (!Array.isArray(v) || v.length === 0) fail(field, 'must be a non-empty list of package names or @groups');
+  if ((v as unknown[]).length > PLATFORM_LIMITS.install) fail(field, `at most ${PLATFORM_LIMITS.install} entries`);
+  return (v as unknown[]).map((x, i) => {
+    const entry = text(x, `${field}[${i}]`, fail);
+    if (!INSTALL_SPEC.test(entry)) fail(`${field}[${i}]`, `"${entry}" is not a package name, @group or dependency`);
+    return entry;
+  });
+}
+
+function buildrootSettings(v: unknown, fail: Fail): PlatformBuildroot {
+  const m = mapping(v, 'buildroot', fail);
+  onlyFields(m, BUILDROOT_FIELDS, 'buildroot.', fail);
+  const out: PlatformBuildroot = { install: m.install === undefined || m.install === null ? ['@buildsys-build'] : installList(m.install, 'buildroot.install', fail) };
+  if (m.releasever !== undefined && m.releasever !== null) {
+    const rv = text(m.releasever, 'buildroot.releasever', fail);
+    if (!/^[A-Za-z0-9._-]+$/.test(rv)) fail('buildroot.releasever', `"${rv}" must be letters, digits and . _ -`);
+    out.releasever = rv;
   }
   return out;
 }

@@ -30,6 +30,7 @@ import { buildRoutes } from './routes/builds.ts';
 import { gitHttpRoutes, gitRoutes } from './routes/git.ts';
 import { healthRoutes, VERSION } from './routes/health.ts';
 import { lookasideRoutes } from './routes/lookaside.ts';
+import { platformRepoRoutes } from './routes/platform-repos.ts';
 import { signingRoutes } from './routes/signing.ts';
 import { nodeApiRoutes } from './routes/node-api.ts';
 import { nodeRoutes } from './routes/nodes.ts';
@@ -134,6 +135,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     signingRoutes(ctx),
     gitRoutes(ctx),
     lookasideRoutes(ctx),
+    platformRepoRoutes(ctx),
     ...(options.extraRoutes ?? []),
   ];
   for (const plugin of routes) await app.register(plugin, { prefix: API_PREFIX });

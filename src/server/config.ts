@@ -2,8 +2,9 @@
  * The server configuration (`distforge server --config FILE`): a YAML mapping with a `platforms`
  * list whose entries are platform definitions or paths of platform files (relative to the
  * configuration file), and an optional `git` section: the git service's mirrors and rules
- * (src/git/config.ts), and an optional `http` section: the HTTP server's limits
- * (http-settings.ts). The server composes the domains' parsers here.
+ * (src/git/config.ts), an optional `http` section: the HTTP server's limits (http-settings.ts),
+ * and `platformRepos`: the directory of repositories served to platforms. The server composes the
+ * domains' parsers here.
  */
 import { dirname, resolve } from 'node:path';
 import { parseGitConfig } from '../git/config.ts';
@@ -19,6 +20,8 @@ export interface ServerConfig {
   git?: GitConfig;
   /** HTTP limits: timeouts, git http-backend processes (absent: defaults). */
   http?: HttpSettings;
+  /** The directory of repositories served at /api/v1/platform-repos/ (relative to the file; absent: DATA/platform-repos). */
+  platformRepos?: string;
 }
 
 /** Reads the server configuration file. @throws ConfigError, PlatformDefinitionError, GitDefinitionError */
@@ -28,7 +31,7 @@ export function loadConfig(file: string): ServerConfig {
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(file, 'must be a mapping with a "platforms" list');
   const top = doc as Record<string, unknown>;
   for (const key of Object.keys(top)) {
-    if (key !== 'platforms' && key !== 'git' && key !== 'http') throw new ConfigError(file, `${key}: unknown field (expected platforms, git, http)`);
+    if (!['platforms', 'git', 'http', 'platformRepos'].includes(key)) throw new ConfigError(file, `${key}: unknown field (expected platforms, git, http, platformRepos)`);
   }
   const list = top.platforms ?? [];
   if (!Array.isArray(list)) throw new ConfigError(file, 'platforms: must be a list of platform definitions or platform file paths');
@@ -44,8 +47,12 @@ export function loadConfig(file: string): ServerConfig {
   const failHttp = (field: string, problem: string): never => {
     throw new ConfigError(file, `${field}: ${problem}`);
   };
+  if (top.platformRepos !== undefined && (typeof top.platformRepos !== 'string' || top.platformRepos === '' || top.platformRepos.length > 4096)) {
+    throw new ConfigError(file, 'platformRepos: must be a directory path');
+  }
   return {
     platforms,
+    ...(typeof top.platformRepos === 'string' && { platformRepos: resolve(dirname(file), top.platformRepos) }),
     ...(top.git !== undefined && { git: parseGitConfig(top.git, file) }),
     ...(top.http !== undefined && { http: parseHttpConfig(top.http, failHttp) }),
   };

@@ -41,6 +41,8 @@ export interface ServerOptions {
   extraRoutes?: (ctx: Context) => FastifyPluginAsync[];
   /** How often the git poller looks for due mirrors (default 1000 ms). */
   gitTickMs?: number;
+  /** Repositories served at /api/v1/platform-repos/ (default: the config file's platformRepos, else DATA/platform-repos). */
+  platformReposDir?: string;
 }
 
 export interface RunningServer {
@@ -87,6 +89,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     throw e;
   }
   if (config.http) ctx.settings.http = config.http;
+  const platformRepos = o.platformReposDir ?? config.platformRepos;
+  if (platformRepos !== undefined) ctx.settings.platformReposDir = platformRepos;
   if (dataDir.tightened.length > 0) ctx.log.warn({ tightened: dataDir.tightened }, 'the data directory was readable by others: restricted to its owner');
   let stopReaper = (): void => {};
   let stopBuildsLoop = (): Promise<void> => Promise.resolve();

@@ -1,10 +1,11 @@
 /**
- * The sandbox and the arch rules, with real builds: a spec whose bash connects to listeners on the
- * host's 127.0.0.1 and its other addresses reaches none (the sandbox has its own network), where
- * the same bash lines reach each of them on the host; a spec that writes to /usr, /etc,
- * the root, the input and a host directory is refused everywhere and its /tmp is private; arches
- * the host does not really build are refused before anything runs; ExclusiveArch is rpmbuild's
- * to enforce.
+ * The sandbox and the arch rules, with real builds in the example platform's build roots: a spec
+ * whose bash connects to listeners on the host's 127.0.0.1 and its other addresses reaches none
+ * (the sandbox has its own network), where the same bash lines reach each of them on the host; a
+ * spec that writes to /usr, /etc, the root, its input and a host directory is refused everywhere
+ * and its /tmp is private; it runs as the unprivileged sandbox user with the root as `/` (bash is
+ * /bin/sh, nothing of the host's /usr); arches the host does not really build are refused before
+ * anything runs; ExclusiveArch is rpmbuild's to enforce.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,12 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { targetArches } from '../../src/platforms/arches.ts';
-import { buildRpms, buildSrpm } from '../../src/node/builders/rpmbuild-sandbox.ts';
+import { buildRpmsInRoot, buildSrpmInRoot } from '../../src/node/builders/rpmbuild-root.ts';
+import { DEFAULT_SANDBOX_ID } from '../../src/sandbox/index.ts';
+import { bootstrapRepo } from '../support/bootstrap-repo.ts';
 import { ArchNotBuildableError } from '../../src/node/errors.ts';
 import { assertBuildableArch, buildableArches, checkServedArches, hostArch } from '../../src/node/host.ts';
 import { findSpec } from '../../src/node/sources.ts';
 import { startListeners } from '../support/tcp-listeners.ts';
-import { examplePlatform } from './support.ts';
+import { examplePlatform, rootOptions } from './support.ts';
 
 const platform = examplePlatform();
 let dir: string;
@@ -28,16 +31,17 @@ function spec(name: string, body: string, header = ''): string {
 }
 
 /** Builds the SRPM, then the RPMs, of a one-spec tree; returns the binary build's promise. */
-async function build(name: string, text: string, arch = 'x86_64'): Promise<Awaited<ReturnType<typeof buildRpms>>> {
+async function build(name: string, text: string, arch = 'x86_64'): Promise<Awaited<ReturnType<typeof buildRpmsInRoot>>> {
   const tree = join(dir, name, 'tree');
   mkdirSync(tree, { recursive: true });
   writeFileSync(join(tree, `${name}.spec`), text);
-  const s = await buildSrpm({ kind: 'git', dir: tree, commit: 'test', ...findSpec(tree) }, join(dir, name, 'srpm'), { platform });
-  return buildRpms(s.srpmPath, arch, {}, join(dir, name, arch), { platform });
+  const s = await buildSrpmInRoot({ kind: 'git', dir: tree, commit: 'test', ...findSpec(tree) }, join(dir, name, 'srpm'), rootOptions());
+  return buildRpmsInRoot(s.srpmPath, arch, join(dir, name, arch), rootOptions());
 }
 
-before(() => {
+before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'distforge-node-sandbox-'));
+  await bootstrapRepo();
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -71,13 +75,16 @@ describe('the build sandbox', () => {
     const hostDir = join(dir, 'host-only');
     mkdirSync(hostDir);
     const marker = `distforge-sandbox-marker-${process.pid}`;
-    const targets = ['/usr/distforge-escape', '/etc/distforge-escape', '/distforge-escape', '/build/input/escape', '/sysroot/escape', `${hostDir}/escape`];
+    const targets = ['/usr/distforge-escape', '/etc/distforge-escape', '/distforge-escape', '/builddir/input/escape', `${hostDir}/escape`];
     const body = [
       `for p in ${targets.join(' ')}; do`,
       '  if (echo x > "$p") 2>/dev/null; then echo "WROTE $p"; else echo "REFUSED $p"; fi',
       'done',
       `echo secret > /tmp/${marker} && echo "TMP OK"`,
-      'echo "HOST $(hostname)"',
+      'echo "HOST $(uname -n)"',
+      'echo "UID $(id -u) $(id -un)"',
+      'echo "SH $(readlink -f /bin/sh)"',
+      `for f in /usr/bin/dash /usr/bin/node /usr/lib/x86_64-linux-gnu/libnode.so.108 ${process.execPath}; do if test -e "$f"; then echo "HOST FILE $f"; fi; done`,
     ].join('\n');
     const b = await build('writeprobe', spec('writeprobe', body));
     const log = readFileSync(b.logPath, 'utf8');
@@ -85,6 +92,9 @@ describe('the build sandbox', () => {
     assert.doesNotMatch(log, /^WROTE /m);
     assert.match(log, /^TMP OK$/m);
     assert.match(log, /^HOST build\.example\.invalid$/m);
+    assert.match(log, new RegExp(`^UID ${process.getuid?.() === 0 ? DEFAULT_SANDBOX_ID : process.getuid?.()} builder$`, 'm'), 'runs as the unprivileged sandbox user');
+    assert.match(log, /^SH \/usr\/bin\/bash$/m, '/bin/sh is bash, as in EL roots');
+    assert.doesNotMatch(log, /^HOST FILE /m, 'nothing of the host\'s /usr is in the root');
     for (const t of [...targets.slice(0, 3), `${hostDir}/escape`, `/tmp/${marker}`]) assert.ok(!existsSync(t), `${t} exists on the host`);
   });
 });

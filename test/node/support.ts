@@ -8,13 +8,25 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { nodePlatform } from '../../src/node/platform.ts';
 import type { NodePlatform } from '../../src/node/types.ts';
+import type { RootBuilderOptions } from '../../src/node/builders/rpmbuild-root.ts';
+import { PLATFORM_REPOS, testRootCache } from '../support/bootstrap-repo.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const EXAMPLES = join(ROOT, 'examples', 'packages');
 
-/** The example platform, as a node gets it. */
+/**
+ * The example platform, as a node gets it, with its bootstrap repository read from the shared test
+ * copy (bootstrap-repo.ts) by file:// instead of from a master.
+ */
 export function examplePlatform(): NodePlatform {
-  return nodePlatform(parse(readFileSync(join(ROOT, 'examples', 'platforms', 'example-el9.yaml'), 'utf8')), 'example-el9');
+  const definition = parse(readFileSync(join(ROOT, 'examples', 'platforms', 'example-el9.yaml'), 'utf8')) as { repositories: { url: string }[] };
+  for (const r of definition.repositories) r.url = r.url.replace(/^\/api\/v1\/platform-repos\//, `file://${PLATFORM_REPOS}/`);
+  return nodePlatform(definition, 'example-el9');
+}
+
+/** What the root builder needs for the example platform (call after `await bootstrapRepo()`). */
+export function rootOptions(repositories: string[] = []): RootBuilderOptions {
+  return { platform: examplePlatform(), cache: testRootCache(), repositories };
 }
 
 /** A git repository holding `files` (path → content) or a copy of the example package `name`. */

@@ -11,8 +11,10 @@ import { createNodeToken } from '../../src/auth/nodes.ts';
 import { issueUserToken } from '../../src/auth/tokens.ts';
 import { decorateLease, onTaskCompleted } from '../../src/builds/index.ts';
 import type { Task } from '../../src/db/schema.ts';
-import { buildSrpm as nodeBuildSrpm, srpmFacts } from '../../src/node/builders/rpmbuild-sandbox.ts';
+import { buildSrpmInRoot, srpmFactsInRoot } from '../../src/node/builders/rpmbuild-root.ts';
 import { nodePlatform } from '../../src/node/platform.ts';
+import { withAbsoluteRepoUrls } from '../../src/platforms/urls.ts';
+import { bootstrapRepo, PLATFORM_REPOS, testRootCache } from '../support/bootstrap-repo.ts';
 import { checkoutSource } from '../../src/node/sources.ts';
 import { completeTask, describeLease, failTask, leaseTask, recordArtifact, rpmIndexRow, type LeasedTask } from '../../src/scheduler/index.ts';
 import { el9Defines } from '../support/rpmbuild.ts';
@@ -99,7 +101,8 @@ export interface BuildsServer extends TestServer {
 
 /** A master with the example platform, a maintainer and a read-only user. */
 export async function startBuildsServer(opts: Omit<TestServerOptions, 'platforms'> = {}): Promise<BuildsServer> {
-  const server = await startTestServer({ ...opts, platforms: [examplePlatform()] });
+  await bootstrapRepo();
+  const server = await startTestServer({ platformReposDir: PLATFORM_REPOS, ...opts, platforms: [examplePlatform()] });
   const maintainer = (await issueUserToken(server.ctx, 'maint', 'maintainer')).secret;
   const reader = (await issueUserToken(server.ctx, 'reader', 'read-only')).secret;
   const gitRoot = mkdtempSync(join(tmpdir(), 'distforge-git-'));
@@ -169,18 +172,20 @@ export class SimNode {
     const { ctx } = this.server;
     const item = await ctx.db.kysely.selectFrom('build_items').selectAll().where('id', '=', task.item_id).executeTakeFirstOrThrow();
     const row = await ctx.db.kysely.selectFrom('platforms').select('definition').where('name', '=', task.platform).executeTakeFirstOrThrow();
-    const platform = nodePlatform(JSON.parse(row.definition) as unknown, task.platform);
+    const platform = nodePlatform(withAbsoluteRepoUrls(JSON.parse(row.definition) as Record<string, unknown>, this.server.url), task.platform);
+    const options = { platform, cache: testRootCache(), repositories: [] };
     const work = mkdtempSync(join(tmpdir(), 'distforge-simnode-'));
     try {
       if (item.srpm_sha256 !== null) {
         const path = ctx.store.localPath(item.srpm_sha256);
         if (path === null) throw new Error('the SRPM is not in the local store');
-        return { ...(await srpmFacts(path, join(work, 'facts'), { platform })) };
+        const f = await srpmFactsInRoot(path, join(work, 'facts'), options);
+        return { packageName: f.packageName, buildRequires: f.buildRequires, provides: f.provides, specPath: f.specPath, buildroot: f.buildroot };
       }
       const checkout = await checkoutSource({ kind: 'git', gitUrl: item.git_url ?? '', gitRef: item.git_ref ?? '', gitCommit: item.git_commit ?? '' }, join(work, 'src'));
       if (checkout.kind !== 'git') throw new Error('not a git checkout');
-      const built = await nodeBuildSrpm(checkout, join(work, 'srpm'), { platform });
-      return { ...built.facts, specPath: relative(checkout.dir, checkout.specPath), nevra: built.nevra };
+      const built = await buildSrpmInRoot(checkout, join(work, 'srpm'), options);
+      return { ...built.facts, specPath: relative(checkout.dir, checkout.specPath), nevra: built.nevra, buildroot: built.buildroot };
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

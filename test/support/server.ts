@@ -54,6 +54,8 @@ export interface TestServerOptions {
   logDestination?: NodeJS.WritableStream;
   /** HTTP limits (timeouts in ms, git http-backend processes); defaults as the server's. */
   http?: Partial<HttpSettings>;
+  /** Repositories served at /api/v1/platform-repos/ (the shared bootstrap repository: bootstrap-repo.ts). */
+  platformReposDir?: string;
 }
 
 export interface TestServer {
@@ -83,6 +85,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...(opts.now !== undefined && { now: opts.now }),
   });
   if (opts.http) ctx.settings.http = { ...DEFAULT_HTTP_SETTINGS, ...opts.http };
+  if (opts.platformReposDir !== undefined) ctx.settings.platformReposDir = opts.platformReposDir;
   const admin = await ensureAdmin(ctx, dataDir);
   if (!admin.token) throw new Error('startTestServer: the fresh database already had an admin');
   for (const p of opts.platforms ?? []) await savePlatform(ctx, p);

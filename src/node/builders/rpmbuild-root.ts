@@ -13,7 +13,7 @@
  * every package built must be of the task's arch or noarch. Each build records its root (every
  * package with its sha256, the repositories with their metadata checksums).
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { hostname } from 'node:os';
 import { nevra, payload, readPackageSync, readRpmFileSync } from '../../rpm/index.ts';
@@ -21,8 +21,9 @@ import { Tag } from '../../rpm/tags.ts';
 import { srpmArchInfo, targetArches } from '../../platforms/arches.ts';
 import { SPEC_EVALUATION_LIMITS, type SandboxMount } from '../../sandbox/index.ts';
 import { BuildFailedError } from '../errors.ts';
-import { assertBuildableArch, hostArch } from '../host.ts';
-import { lastLines, type RunOptions } from '../run.ts';
+import { assertBuildableArch, hostArch, hostInfo } from '../host.ts';
+import { newBuildEnvironment, writeBuildEnvironment, type BuildEnvironment } from '../buildenv.ts';
+import { lastLines, noteRun, type RunOptions } from '../run.ts';
 import type { GitCheckout } from '../sources.ts';
 import type { NodePlatform } from '../types.ts';
 import { openTaskRoot } from '../buildroot/for-task.ts';
@@ -50,6 +51,9 @@ export interface RootBuildOutcome {
   /** Source package name. */
   packageName: string;
   buildroot: BuildrootRecord;
+  /** The build environment record, written to `buildenvPath` (also when the build fails). */
+  buildenv: BuildEnvironment;
+  buildenvPath: string;
 }
 
 export interface RootSrpmBuild extends RootBuildOutcome {
@@ -69,7 +73,7 @@ const MAX_DYNAMIC_ROUNDS = 10;
 
 /** The macros every build gets on top of the root's own: the platform's, then what the node controls. */
 function macrosFor(platform: NodePlatform, buildHost: string): Record<string, string> {
-  return { _buildhost: buildHost, ...(platform.macros ?? {}), dist: platform.distTag, _topdir: IN_ROOT.top, _tmppath: `${IN_ROOT.top}/tmp` };
+  return { _buildhost: buildHost, distribution: platform.name, ...(platform.macros ?? {}), dist: platform.distTag, _topdir: IN_ROOT.top, _tmppath: `${IN_ROOT.top}/tmp` };
 }
 
 function defines(macros: Record<string, string>): string[] {
@@ -89,21 +93,38 @@ interface Session {
   macros: Record<string, string>;
   logPath: string;
   run: RunOptions;
+  env: BuildEnvironment;
 }
 
-/** Opens the task's root and runs `body` in it; the root is removed afterwards, whatever happens. */
-async function inRoot<T>(workDir: string, arch: string, o: RootBuilderOptions, body: (s: Session) => Promise<T>): Promise<T> {
+type Outcome = Omit<RootBuildOutcome, 'buildroot' | 'buildenv' | 'buildenvPath'>;
+
+/**
+ * Opens the task's root and runs `body` in it; the root is recorded and removed afterwards, and
+ * the build environment record written, whatever happens.
+ */
+async function inRoot<T extends Outcome>(workDir: string, arch: string, kind: 'srpm' | 'rpm', o: RootBuilderOptions, body: (s: Session) => Promise<T>): Promise<T & RootBuildOutcome> {
   mkdirSync(workDir, { recursive: true });
   const logPath = join(workDir, 'build.log');
   writeFileSync(logPath, '', { flag: 'a' });
   const buildHost = o.buildHost ?? hostname();
   const macros = macrosFor(o.platform, buildHost);
+  const env = newBuildEnvironment({ task: { kind, platform: o.platform.name, arch: kind === 'srpm' ? 'src' : arch }, host: hostInfo(), macros });
+  const buildenvPath = join(workDir, 'buildenv.json');
   const run: RunOptions = { logPath, ...(o.onOutput ? { onOutput: o.onOutput } : {}), ...(o.signal ? { signal: o.signal } : {}) };
-  const root = await openTaskRoot({ cache: o.cache, platform: o.platform, arch, taskRepos: o.repositories, workDir: join(workDir, 'buildroot'), hostname: macros._buildhost ?? buildHost, run, ...(o.lock ? { lock: o.lock } : {}) });
+  let root: TaskRoot | null = null;
   try {
-    return await body({ root, macros, logPath, run });
+    root = await openTaskRoot({ cache: o.cache, platform: o.platform, arch, taskRepos: o.repositories, workDir: join(workDir, 'buildroot'), hostname: macros._buildhost ?? buildHost, run, ...(o.lock ? { lock: o.lock } : {}) });
+    const result = await body({ root, macros, logPath, run, env });
+    env.buildroot = await root.record();
+    return { ...result, buildroot: env.buildroot, buildenv: env, buildenvPath };
+  } catch (e) {
+    if (root !== null && env.buildroot === null) env.buildroot = await root.record().catch(() => null);
+    if (e instanceof BuildFailedError) e.buildroot = env.buildroot;
+    throw e;
   } finally {
-    await root.dispose();
+    env.finishedAt = new Date().toISOString();
+    writeBuildEnvironment(buildenvPath, env);
+    await root?.dispose();
   }
 }
 
@@ -117,7 +138,8 @@ async function specProvidesIn(s: Session, spec: string, extra: Record<string, st
 
 /** Builds the source RPM of a checked-out git tree (`rpmbuild -bs` in a root of the platform's base set). */
 export async function buildSrpmInRoot(checkout: GitCheckout, workDir: string, o: RootBuilderOptions): Promise<RootSrpmBuild> {
-  return inRoot(workDir, hostArch(), { ...o, repositories: [] }, async (s) => {
+  return inRoot(workDir, hostArch(), 'srpm', { ...o, repositories: [] }, async (s) => {
+    s.env.source = { commit: checkout.commit };
     const inside = (p: string): string => join(IN_ROOT.input, relative(checkout.dir, p));
     const mounts = [{ host: checkout.dir, sandbox: IN_ROOT.input, writable: false }];
     const dirs = { _sourcedir: inside(checkout.sourceDir), _specdir: inside(join(checkout.specPath, '..')) };
@@ -130,6 +152,7 @@ export async function buildSrpmInRoot(checkout: GitCheckout, workDir: string, o:
     copyFileSync(first, srpmPath);
     const provides = await specProvidesIn(s, inside(checkout.specPath), dirs, mounts);
     const pkg = readPackageSync(srpmPath);
+    s.env.package = `${pkg.name}-${pkg.version}-${pkg.release}`;
     return {
       srpmPath,
       nevra: nevra(pkg),
@@ -137,7 +160,6 @@ export async function buildSrpmInRoot(checkout: GitCheckout, workDir: string, o:
       arches: targetArches(srpmArchInfo(srpmPath), o.platform.arches),
       facts: { ...srpmBuildFacts(srpmPath), provides },
       logPath: s.logPath,
-      buildroot: await s.root.record(),
     };
   });
 }
@@ -154,7 +176,7 @@ function specOfSrpm(dir: string): string {
  * Name, BuildRequires and Provides of an uploaded source RPM: its payload unpacked (our extractor,
  * which refuses escaping paths), its spec queried in a root of the platform's base set.
  */
-export async function srpmFactsInRoot(srpmPath: string, workDir: string, o: RootBuilderOptions): Promise<SpecFacts & { specPath: string; buildroot: BuildrootRecord }> {
+export async function srpmFactsInRoot(srpmPath: string, workDir: string, o: RootBuilderOptions): Promise<SpecFacts & RootBuildOutcome & { specPath: string }> {
   const unpacked = join(workDir, 'unpacked');
   mkdirSync(unpacked, { recursive: true });
   try {
@@ -164,10 +186,11 @@ export async function srpmFactsInRoot(srpmPath: string, workDir: string, o: Root
     throw new BuildFailedError(`cannot unpack the SRPM: ${(e as Error).message}`, { cause: e });
   }
   const spec = specOfSrpm(unpacked);
-  return inRoot(join(workDir, 'root'), hostArch(), { ...o, repositories: [] }, async (s) => {
+  return inRoot(join(workDir, 'root'), hostArch(), 'srpm', { ...o, repositories: [] }, async (s) => {
+    s.env.source = { srpm: basename(srpmPath) };
     const mounts = [{ host: unpacked, sandbox: IN_ROOT.input, writable: false }];
     const provides = await specProvidesIn(s, `${IN_ROOT.input}/${spec}`, { _sourcedir: IN_ROOT.input, _specdir: IN_ROOT.input }, mounts);
-    return { ...srpmBuildFacts(srpmPath), provides, specPath: spec, buildroot: await s.root.record() };
+    return { ...srpmBuildFacts(srpmPath), provides, specPath: spec, logPath: s.logPath };
   });
 }
 
@@ -186,18 +209,18 @@ function requirementsOf(path: string): string[] {
 }
 
 /**
- * Installs the dynamic BuildRequires (`%generate_buildrequires`) in rounds: rpmbuild -br exits 11
+ * Installs the dynamic BuildRequires (`%generate_buildrequires`) in rounds: rpmbuild -rr (-br for a source package) exits 11
  * and writes a .buildreqs.nosrc.rpm while it asks for more.
  */
-async function dynamicBuildRequires(s: Session, srpmInRoot: string): Promise<void> {
+async function dynamicBuildRequires(s: Session, srpmInRoot: string, mounts: SandboxMount[]): Promise<void> {
   for (let round = 1; round <= MAX_DYNAMIC_ROUNDS; round++) {
-    const r = await s.root.run(['rpmbuild', '-br', ...defines(s.macros), srpmInRoot]);
+    const r = await s.root.run(['rpmbuild', '-rr', ...defines(s.macros), srpmInRoot], { mounts });
     const asked = filesIn(s.root.host(`${IN_ROOT.top}/SRPMS`), '.buildreqs.nosrc.rpm');
     if (r.code === 0) return;
     const last = asked[asked.length - 1];
     if (r.code !== 11 || last === undefined) throw new BuildFailedError(rpmbuildFailureReason(r.output, r.code), { logPath: s.logPath });
     const wanted = requirementsOf(last);
-    s.run.onOutput?.(`distforge: dynamic BuildRequires, round ${round}: ${wanted.join(', ')}\n`);
+    noteRun(s.run, `dynamic BuildRequires, round ${round}: ${wanted.join(', ')}`);
     await s.root.install(wanted, 'dynamic build dependencies');
   }
   throw new BuildFailedError(`the dynamic BuildRequires were still changing after ${MAX_DYNAMIC_ROUNDS} rounds`, { logPath: s.logPath });
@@ -214,15 +237,20 @@ async function dynamicBuildRequires(s: Session, srpmInRoot: string): Promise<voi
 export async function buildRpmsInRoot(srpmPath: string, arch: string, workDir: string, o: RootBuilderOptions): Promise<RootRpmBuild> {
   assertBuildableArch(arch);
   const rootArch = arch === 'noarch' ? hostArch() : arch;
-  return inRoot(workDir, rootArch, o, async (s) => {
+  return inRoot(workDir, rootArch, 'rpm', o, async (s) => {
     const facts = srpmBuildFacts(srpmPath);
-    await s.root.install(facts.buildRequires);
-    const srpmInRoot = `${IN_ROOT.input}/${basename(srpmPath)}`;
-    copyFileSync(srpmPath, s.root.host(srpmInRoot));
-    chmodSync(s.root.host(srpmInRoot), 0o644);
     const pkg = readPackageSync(srpmPath);
-    if (pkg.requires.some((d) => d.name === 'rpmlib(DynamicBuildRequires)')) await dynamicBuildRequires(s, srpmInRoot);
-    const r = await s.root.run(['rpmbuild', '--rebuild', ...defines(s.macros), srpmInRoot]);
+    s.env.package = `${pkg.name}-${pkg.version}-${pkg.release}`;
+    s.env.source = { srpm: basename(srpmPath) };
+    await s.root.install(facts.buildRequires);
+    // The SRPM alone, read-only at /builddir/input.
+    const input = join(workDir, 'input');
+    mkdirSync(input, { recursive: true });
+    copyFileSync(srpmPath, join(input, basename(srpmPath)));
+    const mounts = [{ host: input, sandbox: IN_ROOT.input, writable: false }];
+    const srpmInRoot = `${IN_ROOT.input}/${basename(srpmPath)}`;
+    if (pkg.requires.some((d) => d.name === 'rpmlib(DynamicBuildRequires)')) await dynamicBuildRequires(s, srpmInRoot, mounts);
+    const r = await s.root.run(['rpmbuild', '--rebuild', ...defines(s.macros), srpmInRoot], { mounts });
     if (r.code !== 0) throw new BuildFailedError(rpmbuildFailureReason(r.output, r.code), { logPath: s.logPath });
     const outDir = join(workDir, 'RPMS');
     mkdirSync(outDir, { recursive: true });
@@ -233,6 +261,6 @@ export async function buildRpmsInRoot(srpmPath: string, arch: string, workDir: s
     });
     if (rpms.length === 0) throw new BuildFailedError('rpmbuild built no packages', { logPath: s.logPath });
     checkArches(rpms, arch, s.logPath);
-    return { rpms, packageName: facts.packageName, logPath: s.logPath, buildroot: await s.root.record() };
+    return { rpms, packageName: facts.packageName, logPath: s.logPath };
   });
 }

@@ -4,7 +4,7 @@
  * root cache; then the task's own repositories (the build's, linked builds', the platform's) for
  * what the task installs on top.
  */
-import type { RunOptions } from '../run.ts';
+import { noteRun, type RunOptions } from '../run.ts';
 import type { NodePlatform } from '../types.ts';
 import type { DnfRepo } from './dnf.ts';
 import type { RootCache } from './root-cache.ts';
@@ -55,6 +55,6 @@ export async function openTaskRoot(r: TaskRootRequest): Promise<TaskRoot> {
   const started = Date.now();
   const cached = await r.cache.get(r.platform.name, spec, r.run);
   const what = r.lock ? `locked to the ${r.lock.length} packages of the build it repeats` : buildroot.install.join(' ');
-  r.run.onOutput?.(`distforge: build root ${cached.key.slice(0, 12)} (${what}; ${cached.meta.packages.length} packages) ${cached.made ? `made in ${((Date.now() - started) / 1000).toFixed(1)} s` : 'from the cache'}\n`);
+  noteRun(r.run, `build root ${cached.key.slice(0, 12)} (${what}; ${cached.meta.packages.length} packages) ${cached.made ? `made in ${((Date.now() - started) / 1000).toFixed(1)} s` : 'from the cache'}`);
   return TaskRoot.create({ cache: r.cache, base: cached, platform: r.platform.name, arch: r.arch, releasever: buildroot.releasever, repos: taskRepos(base, r.taskRepos), workDir: r.workDir, hostname: r.hostname, run: r.run, locked: r.lock !== undefined });
 }

@@ -1,10 +1,10 @@
 /**
  * Copy-on-write views of a cached root: an overlayfs mount whose lower layer is the cached root
  * (never written: every change lands in the task's upper layer), mounted for one task and removed
- * after it. A node killed in the middle leaves its mounts behind; `unmountStale` removes every
- * overlay under its work root when it starts again.
+ * after it. A node killed in the middle leaves its mounts behind; `unmountStaleSync` removes every
+ * mount under its work root when it starts again (work-root.ts).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,9 +61,15 @@ export function mountsUnder(dir: string): string[] {
   return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 
-/** Unmounts every mount left under `dir` (a killed node's overlays); returns how many. */
-export async function unmountStale(dir: string): Promise<number> {
+/** Unmounts (lazily) every mount left under `dir` (a killed node's overlays); returns how many. */
+export function unmountStaleSync(dir: string): number {
   const points = mountsUnder(dir);
-  for (const p of points) await unmountOverlay({ merged: p });
+  for (const p of points) {
+    try {
+      execFileSync('umount', ['-l', p], { stdio: 'ignore' });
+    } catch {
+      // Already gone, or not ours to unmount: nothing more to do.
+    }
+  }
   return points.length;
 }

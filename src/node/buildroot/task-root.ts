@@ -12,7 +12,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BUILD_LIMITS, giveToSandbox, identityFiles, sandboxUser, type SandboxLimits, type SandboxMount, type SandboxSpec } from '../../sandbox/index.ts';
 import { BuildFailedError } from '../errors.ts';
-import { runLogged, type RunOptions } from '../run.ts';
+import { noteRun, runLogged, type RunOptions } from '../run.ts';
 import { runInSandbox } from '../sandbox.ts';
 import { eraseFromRoot, installIntoRoot, resolveForRoot, type DnfRepo } from './dnf.ts';
 import { mountOverlay, unmountOverlay, type Overlay } from './overlay.ts';
@@ -104,7 +104,7 @@ export class TaskRoot {
     const run: RunOptions = also ? { ...this.o.run, onOutput: (t) => (this.o.run.onOutput?.(t), also(t)) } : this.o.run;
     if (this.o.locked === true) {
       // A locked root already holds what the repeated build had; rpmbuild checks the BuildRequires.
-      this.o.run.onOutput?.(`distforge: locked build root: not installing ${specs.join(', ')} (rpmbuild checks them against the lock)\n`);
+      noteRun(this.o.run, `locked build root: not installing ${specs.join(', ')} (rpmbuild checks them against the lock)`);
       return;
     }
     const work = join(this.o.workDir, 'dnf');
@@ -117,7 +117,7 @@ export class TaskRoot {
       throw new BuildFailedError(`cannot install the ${what}: ${describeFailure(r)}`);
     }
     if (r.packages.length === 0) return;
-    run.onOutput?.(`distforge: installing ${r.packages.length} package(s) for the ${what}: ${r.packages.map((p) => p.nevra).join(' ')}\n`);
+    noteRun(run, `installing ${r.packages.length} package(s) for the ${what}: ${r.packages.map((p) => p.nevra).join(' ')}`);
     const files = r.packages.map((p) => p.path);
     const done = await installIntoRoot({ root: this.overlay.merged, work }, files, [...new Set(files.map((f) => dirname(f)))], this.o.releasever, run);
     if (done.code !== 0) throw new BuildFailedError(`dnf could not install the ${what}: ${done.output.trim().split('\n').slice(-3).join(' / ')}`);

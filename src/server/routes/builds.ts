@@ -4,8 +4,6 @@
  * private one. The build repositories are served here as static files for nodes and dnf.
  */
 import type {} from '@fastify/swagger';
-import { createReadStream, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -17,6 +15,7 @@ import { NotFoundError, UsageError } from '../../errors.ts';
 import { buildArches, findPlatform, type Arch } from '../../platforms/index.ts';
 import { taskEvents } from '../../scheduler/events.ts';
 import { errorResponses } from '../errors.ts';
+import { repoFilePath, sendRepoFile } from '../repo-files.ts';
 import { requireUser, UnauthorizedError, type Principal } from '../principal.ts';
 import {
   buildPageSchema,
@@ -44,21 +43,11 @@ function who(p: Principal): string {
   return p.kind === 'anonymous' ? 'anonymous' : p.name;
 }
 
-const CONTENT_TYPES: Record<string, string> = { xml: 'application/xml', gz: 'application/gzip', zst: 'application/zstd', rpm: 'application/x-rpm', asc: 'text/plain' };
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** A repository file path from the URL: plain segments only (no `..`, no hidden files). */
-function repoFilePath(rest: string): string[] {
-  const parts = rest.split('/').filter((s) => s !== '');
-  if (parts.length === 0 || parts.some((s) => s.startsWith('.') || s.includes('\\') || s.includes('\0'))) {
-    throw new NotFoundError(`no such file in the build repository: ${rest}`);
-  }
-  return parts;
 }
 
 export function buildRoutes(ctx: Context): FastifyPluginAsync {
@@ -151,7 +140,7 @@ export function buildRoutes(ctx: Context): FastifyPluginAsync {
       else if (build.repo_key === null || !safeEqual(key, build.repo_key)) throw new NotFoundError(`no such build repository`);
       const known = jsonArray(build.platforms).includes(platform) ? await findPlatform(ctx, platform).catch(() => null) : null;
       if (!known || !buildArches(known).includes(arch as Arch)) throw new NotFoundError(`build ${id} has no repository ${platform}/${arch}`);
-      const parts = repoFilePath(req.params['*']);
+      const parts = repoFilePath(req.params['*'], 'the build repository');
       // Reading the metadata brings the repository up to date first.
       const dir = parts[0] === 'repodata' ? await ensureBuildRepo(ctx, id, platform, arch) : buildRepoDir(ctx, id, platform, arch);
       if (parts.join('/') === 'repodata/repomd.xml.asc') {
@@ -160,17 +149,7 @@ export function buildRoutes(ctx: Context): FastifyPluginAsync {
         if (!signed) throw new NotFoundError(`build ${id}'s ${platform}/${arch} repository metadata is not signed (build sign ${id} signs it with its packages)`);
         return reply.type('application/pgp-signature').send(signed.signature);
       }
-      const file = join(dir, ...parts);
-      let size: number;
-      try {
-        const st = statSync(file);
-        if (!st.isFile()) throw new Error('not a file');
-        size = st.size;
-      } catch {
-        throw new NotFoundError(`no such file in build ${id}'s ${platform}/${arch} repository: ${parts.join('/')}`);
-      }
-      const ext = /\.([a-z0-9]+)$/.exec(file)?.[1] ?? '';
-      return reply.type(CONTENT_TYPES[ext] ?? 'application/octet-stream').header('content-length', size).send(createReadStream(file));
+      return sendRepoFile(reply, dir, parts, `build ${id}'s ${platform}/${arch} repository`);
     };
     app.get<{ Params: RepoParams }>('/builds/:id/repo/:platform/:arch/*', { schema: repoSchema }, serveRepoFile);
     app.get<{ Params: RepoParams }>('/builds/:id/repo-key/:key/:platform/:arch/*', { schema: { ...repoSchema, params: keyedParams, summary: `${repoSchema.summary}, at the URL with the build's key (no token)` } }, serveRepoFile);

@@ -37,7 +37,22 @@ export const platformDefinitionSchema = {
     repositories: {
       type: 'array',
       maxItems: L.repositories,
-      items: { type: 'object', required: ['name', 'url'], additionalProperties: false, properties: { name: nameString, url: url(), arches } },
+      description: 'repositories the build roots are installed from: http(s)://, file://, or a path on this master (/…); $basearch is replaced per arch',
+      items: {
+        type: 'object',
+        required: ['name', 'url'],
+        additionalProperties: false,
+        properties: { name: nameString, url: url(), arches, gpgcheck: { type: 'boolean', description: 'dnf checks each package against gpgkey' }, gpgkey: url('the public key') },
+      },
+    },
+    buildroot: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'how build roots are made (mock\'s chroot_setup_cmd): what dnf installs first, and $releasever',
+      properties: {
+        install: { type: 'array', minItems: 1, maxItems: L.install, items: short('a package name, @group or dependency'), description: 'default ["@buildsys-build"]' },
+        releasever: short('dnf $releasever (default: the major version)'),
+      },
     },
     lookaside: {
       type: 'array',
@@ -60,6 +75,7 @@ export const platformDefinitionSchema = {
           description: 'a git repository of tests: NAME/ holds the scripts of binary package NAME',
           properties: { url: url('git URL or absolute path; no credentials'), ref: short('branch or tag (default main)') },
         },
+        install: { type: 'array', minItems: 1, maxItems: L.install, items: short('a package name, @group or dependency'), description: 'what a test root holds before the package under test (default bash, coreutils)' },
       },
     },
     lifecycle: {
