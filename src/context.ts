@@ -24,6 +24,12 @@ export interface ServerSettings {
    * Default DATA/platform-repos.
    */
   platformReposDir?: string;
+  /**
+   * While set, the master is still starting (`distforge up` making the bootstrap repository and
+   * its first root): every API call but the health check is answered 503 `starting` with this
+   * message, so nothing is submitted before the system can run it.
+   */
+  starting?: string;
 }
 
 export interface Context {

@@ -22,6 +22,9 @@ interface RunFlags {
   pollMs: string;
   wait: string;
   keepWork?: boolean;
+  cache?: string;
+  rootCacheGib: string;
+  rootCacheDays: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -42,6 +45,10 @@ async function runNode(flags: RunFlags): Promise<void> {
   const capabilities = list(flags.capabilities);
   const bad = capabilities.find((c) => c !== 'build' && c !== 'test');
   if (bad !== undefined) throw new UsageError(`--capabilities: unknown capability "${bad}" (build, test)`);
+  const gib = Number(flags.rootCacheGib);
+  if (!Number.isFinite(gib) || gib <= 0 || gib > 100_000) throw new UsageError(`--root-cache-gib must be a number of GiB above 0, not "${flags.rootCacheGib}"`);
+  const days = Number(flags.rootCacheDays);
+  if (!Number.isFinite(days) || days <= 0 || days > 3650) throw new UsageError(`--root-cache-days must be a number of days above 0, not "${flags.rootCacheDays}"`);
   const log = pino({ level: flags.logLevel }, process.stderr);
   const agent = new NodeAgent({
     server,
@@ -53,6 +60,9 @@ async function runNode(flags: RunFlags): Promise<void> {
     pollMs,
     waitSeconds,
     ...(flags.keepWork ? { keepWork: true } : {}),
+    ...(flags.cache ? { cacheDir: flags.cache } : {}),
+    rootMaxBytes: gib * 1024 ** 3,
+    rootMaxAgeMs: days * 24 * 3600_000,
     log,
   });
   await runUntilSignalled(agent, log, 'builds');
@@ -71,6 +81,9 @@ export function nodeRunCommand(): Command {
     .option('--wait <seconds>', 'how long the master may hold a lease request until work is queued (0: poll)', '20')
     .option('--poll-ms <ms>', 'pause after a lease request that got no work', '2000')
     .option('--keep-work', 'keep the work dirs of finished tasks (for debugging)')
+    .option('--cache <dir>', 'cached build roots and dnf package caches (default: WORK/cache)')
+    .option('--root-cache-gib <n>', 'total size of cached build roots kept', '20')
+    .option('--root-cache-days <n>', 'cached build roots unused this long are removed', '7')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .action(runNode);
 }

@@ -1,11 +1,13 @@
 /**
- * `distforge up [--data DIR] [--port N] [--config FILE]`: the whole system in one process on
- * embedded defaults: the master (SQLite and the local artifact store in DIR, default
- * ./distforge-data), one build node serving this host's arches, and a sign server with a key
- * made on first start (src/up/local-signer.ts). Without --config the example
- * platform `example-el9` is loaded. Prints the URL and where the admin token is; stops cleanly on
- * SIGINT/SIGTERM (the node stops leasing, the master finishes requests in flight and closes the
- * database).
+ * `distforge up [--data DIR] [--port N] [--config FILE] [--cache DIR]`: the whole system in one
+ * process on embedded defaults: the master (SQLite and the local artifact store in DIR, default
+ * ./distforge-data), one build and test node serving this host's arches, and a sign server with a
+ * key made on first start (src/up/local-signer.ts). Without --config the example platform
+ * `example-el9` is loaded, with the bootstrap repository its build roots come from and its first
+ * build root (src/up/example-platform.ts; cached in --cache, default DATA/cache). Until all of
+ * that is ready the API answers 503 `starting`. Prints the URL and where the admin token is; stops
+ * cleanly on SIGINT/SIGTERM (the node stops leasing, the master finishes requests in flight and
+ * closes the database).
  */
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
@@ -17,6 +19,7 @@ interface UpFlags {
   host: string;
   config?: string;
   db?: string;
+  cache?: string;
   maxConcurrency: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -41,13 +44,13 @@ async function up(flags: UpFlags): Promise<void> {
   const { NodeAgent } = await import('../node/agent.ts');
   const { createSigner } = await import('../signer/signer.ts');
   const { prepareLocalSigner } = await import('../up/local-signer.ts');
-  const { ensureBasePackages } = await import('../up/base-packages.ts');
+  const { prepareExamplePlatform, saveExamplePlatform } = await import('../up/example-platform.ts');
   const { buildableArches } = await import('../node/host.ts');
   const { pino } = await import('pino');
-  const { loadPlatformFile, savePlatform } = await import('../platforms/index.ts');
   const { tightenedNote } = await import('../server/data-dir.ts');
   const configFile = flags.config;
   const dataDir = resolve(flags.data);
+  const cacheDir = resolve(flags.cache ?? join(dataDir, 'cache'));
   // Everything written in the data directory (the master's, the local node's and signer's work)
   // is for this account only; startServer makes the directory itself, once the port is taken.
   process.umask(0o077);
@@ -61,12 +64,10 @@ async function up(flags: UpFlags): Promise<void> {
     ...(flags.db !== undefined && { db: flags.db }),
     ...(configFile !== undefined && { configFile }),
   });
-  // Without a configuration, the example platform (a single platform file) is loaded.
+  // Nothing may be submitted before the system can run it: the API answers 503 until ready.
+  server.ctx.settings.starting = 'distforge up is starting (making the bootstrap repository and the first build root)';
   const example = configFile === undefined ? exampleConfigFile() : null;
-  if (example) {
-    const { created } = await savePlatform(server.ctx, loadPlatformFile(example));
-    server.platforms.push({ name: 'example-el9', created });
-  }
+  if (example) server.platforms.push({ name: 'example-el9', created: (await saveExamplePlatform(server.ctx, example)).created });
   const arches = buildableArches();
   let agent: InstanceType<typeof NodeAgent>;
   let agentDone: Promise<void>;
@@ -93,41 +94,41 @@ async function up(flags: UpFlags): Promise<void> {
       capabilities: ['build', 'test'],
       maxConcurrency: max,
       workDir: join(dataDir, 'node-work'),
+      cacheDir: join(cacheDir, 'node'),
       log: pino({ level: flags.logLevel }, process.stderr),
     });
     // Both work directories first: another `up` on this data directory is refused before either runs.
     signer.claimWorkRoot();
     agent.claimWorkRoot();
-    signerDone = signer.run();
-    agentDone = agent.run();
   } catch (e) {
     await server.close();
     throw e;
   }
-  let base: Awaited<ReturnType<typeof ensureBasePackages>> = null;
+  let prepared: string[] = [];
   if (example) {
-    // The example platform tests packages in fresh roots: those need the base packages first.
+    // The example platform's build roots come from the bootstrap repository: made (or taken from
+    // the cache) now, with the first root, before anything is leased.
     try {
-      const admin = await server.ctx.db.kysely.selectFrom('users').select('id').where('name', '=', 'admin').executeTakeFirstOrThrow();
-      base = await ensureBasePackages(server.ctx, 'example-el9', admin.id);
+      if (server.admin.created) out(`created user admin; its token is in ${server.admin.tokenFile}`);
+      prepared = (await prepareExamplePlatform(server.ctx, example, cacheDir, agent.rootCache, out)).lines;
     } catch (e) {
-      agent.stop();
-      signer.stop();
-      await Promise.allSettled([agentDone, signerDone]);
       await server.close();
       throw e;
     }
   }
+  signerDone = signer.run();
+  agentDone = agent.run();
   // Listening for signals before saying it is up: a signal sent as soon as the line is read stops it cleanly.
   const stopping = untilSignal();
   const note = tightenedNote(server.dataDir);
   if (note) out(note);
-  if (server.admin.created) out(`created user admin; its token is in ${server.admin.tokenFile}`);
-  else out(`admin token: ${server.admin.tokenFile}`);
-  for (const p of server.platforms) out(`platform ${p.name} ${p.created ? 'created' : 'updated'}`);
+  if (!example && server.admin.created) out(`created user admin; its token is in ${server.admin.tokenFile}`);
+  else if (!server.admin.created) out(`admin token: ${server.admin.tokenFile}`);
+  for (const line of prepared) out(line);
+  for (const p of server.platforms) out(`platform ${p.name} ${p.created ? 'created' : 'updated'}${p.name === 'example-el9' && example ? ' (a bootstrap of EL9 from Debian 12 packages: for trying distforge, not for release); it tests every package it builds' : ''}`);
   out(`build and test node local serving ${arches.join(', ')}`);
-  if (base) out(`base packages: build ${base.buildId}${base.built ? ' built and signed now' : ''}; example-el9 tests every package it builds`);
   out(`signer with ${signing.algorithm} key ${signing.keyid}${signing.allowed.length ? ` (allowed for ${signing.allowed.join(', ')})` : ''}; public key: ${server.url}/api/v1/keys/${signing.keyid}.asc`);
+  delete server.ctx.settings.starting;
   out(`distforge is up at ${server.url}`);
   out(`  try: DISTFORGE_URL=${server.url} DISTFORGE_TOKEN=$(cat ${server.admin.tokenFile}) bin/distforge platform list`);
   const signal = await stopping;
@@ -148,6 +149,7 @@ export function upCommand(): Command {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--config <file>', 'YAML configuration file (default: the example platform example-el9)')
     .option('--db <url>', 'database: postgres://… or a SQLite file (default DATA/distforge.sqlite)')
+    .option('--cache <dir>', 'the bootstrap repository\'s and the node\'s build-root caches, kept across starts (default DATA/cache)')
     .option('--max-concurrency <n>', 'tasks the local node runs at once', '2')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
     .action(up);

@@ -128,8 +128,8 @@ function wrappedCommand(spec: SandboxSpec, command: readonly string[]): string[]
   const { uid, gid } = spec.user;
   if (spec.root === undefined) return [...limits, 'setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--', ...command];
   // The host's chroot enters the build root and drops to the sandbox's user before anything of
-  // the root runs; the root's /bin/sh then moves to the working directory.
-  return [...limits, 'chroot', `--userspec=${uid}:${gid}`, `--groups=${gid}`, ROOT_MOUNT, '/bin/sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', spec.cwd, ...command];
+  // the root runs; the root's /bin/sh then sets the usual umask and moves to the working directory.
+  return [...limits, 'chroot', `--userspec=${uid}:${gid}`, `--groups=${gid}`, ROOT_MOUNT, '/bin/sh', '-c', 'umask 022 && cd "$1" && shift && exec "$@"', 'sh', spec.cwd, ...command];
 }
 
 /** The full bwrap command line (without `bwrap` itself) that runs `command` in the sandbox. */

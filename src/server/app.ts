@@ -108,6 +108,15 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // Until the system is ready (`up` still starting), only the health check and the platform
+  // repositories (which `up` itself reads to make the first root) answer.
+  app.addHook('onRequest', async (request, reply) => {
+    const open = [`${API_PREFIX}/health`, `${API_PREFIX}/platform-repos/`].some((p) => request.url.startsWith(p));
+    if (ctx.settings.starting !== undefined && request.url.startsWith(API_PREFIX) && !open) {
+      return reply.code(503).header('retry-after', '5').send({ code: 'starting', message: `${ctx.settings.starting}; try again in a moment` });
+    }
+    return undefined;
+  });
   registerAuth(app, ctx);
   registerBodyGuard(app, limits.bodyIdleTimeoutMs);
   await app.register(swagger, {

@@ -1,9 +1,12 @@
 /**
  * The whole system as a user starts it: `distforge up` (master + local build node, SQLite, the
- * example platform) as a real process, the example packages as local git repositories, and the
- * client commands over HTTP on 127.0.0.1. The build's order is worked out (libgreet before
- * greeter, though submitted after it); its RPMs download from the URLs `build show --json` gives
- * and pass `rpm -K` and `rpm -qp`; the failing example fails with its log; `up` stops cleanly.
+ * example platform with its bootstrap repository and first build root) as a real process, the
+ * example packages as local git repositories, and the client commands over HTTP on 127.0.0.1. The
+ * build's order is worked out (libgreet before greeter, though submitted after it); every package
+ * is built in a root of the platform's repositories, recorded in `build show --json`, and comes
+ * out as on EL9 (-debuginfo, -debugsource); its RPMs download from the URLs `build show --json`
+ * gives and pass `rpm -K` and `rpm -qp`; the failing example fails with its log; `up` stops
+ * cleanly.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -36,6 +39,7 @@ interface ShowJson {
     failureReason: string | null;
     dependsOn?: number[];
     artifacts: { name: string; kind: string; sha256: string; url: string }[];
+    buildroot?: { key: string; packages: { nevra: string; sha256: string | null }[]; repos: { url: string; checksum: string }[] } | null;
     tests?: { package: string; state: string; stages: { name: string; state: string }[] }[];
   }[];
 }
@@ -47,7 +51,7 @@ async function show(id: string): Promise<ShowJson> {
 }
 
 before(async () => {
-  // The first start also builds and signs the base packages.
+  // The first start makes the bootstrap repository and the first build root (shared test caches).
   up = await startUp(data, 300_000);
   url = up.url;
   env = up.env;
@@ -61,18 +65,10 @@ after(async () => {
 describe('distforge up builds the example packages', () => {
   test('up prints where it is and what it runs', () => {
     assert.match(up.output(), /created user admin; its token is in .*admin\.token/);
-    assert.match(up.output(), /platform example-el9 created/);
+    assert.match(up.output(), /^bootstrap repository: \d+ packages/m);
+    assert.match(up.output(), /^build root: @buildsys-build, \d+ packages, (made in [\d.]+ s|from the cache)$/m);
+    assert.match(up.output(), /platform example-el9 created \(a bootstrap of EL9 from Debian 12 packages: for trying distforge, not for release\); it tests every package it builds/);
     assert.match(up.output(), /build and test node local serving x86_64, noarch/);
-    assert.match(up.output(), /base packages: build 1 built and signed now; example-el9 tests every package it builds/);
-  });
-
-  test('the data directory is for its owner only: 0700, the database, tokens and blobs 0600', () => {
-    const mode = (p: string): string => `0${(statSync(p).mode & 0o777).toString(8)}`;
-    assert.equal(mode(data), '0700');
-    for (const f of ['distforge.sqlite', 'admin.token', 'node.token', 'signer.token']) assert.equal(mode(join(data, f)), '0600', f);
-    const blobs = readdirSync(join(data, 'store'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-    assert.ok(blobs.length > 0);
-    assert.deepEqual(blobs.map((e) => join(e.parentPath, e.name)).filter((p) => mode(p) !== '0600'), []);
   });
 
   test('a build of four packages: order worked out, RPMs valid and downloadable', async () => {
@@ -102,15 +98,34 @@ describe('distforge up builds the example packages', () => {
         names.push(a.name);
       }
     }
-    assert.deepEqual(names.filter((n) => n.endsWith('.x86_64.rpm')).sort(), [
+    assert.deepEqual(names.filter((n) => n.endsWith('.x86_64.rpm') && !/-debug(info|source)-/.test(n)).sort(), [
       'greeter-1.0-1.el9.x86_64.rpm', 'hello-c-1.0-1.el9.x86_64.rpm', 'libgreet-1.0-1.el9.x86_64.rpm', 'libgreet-devel-1.0-1.el9.x86_64.rpm',
     ]);
+    for (const p of ['greeter', 'hello-c', 'libgreet']) {
+      assert.ok(names.includes(`${p}-debuginfo-1.0-1.el9.x86_64.rpm`) && names.includes(`${p}-debugsource-1.0-1.el9.x86_64.rpm`), `${p}'s -debuginfo and -debugsource, as on EL9`);
+    }
+    // Every srpm and rpm task records its root: the packages dnf installed, from the platform's repositories.
+    for (const t of build.tasks.filter((x) => x.kind === 'srpm' || x.kind === 'rpm')) {
+      assert.match(t.buildroot?.key ?? '', /^[0-9a-f]{64}$/, `task ${t.id} records its root`);
+      assert.ok(t.buildroot?.packages.some((p) => p.nevra.startsWith('rpm-build-')), `task ${t.id}: rpm-build in its root`);
+      assert.ok(t.buildroot?.repos.some((r) => r.url.endsWith('/api/v1/platform-repos/bootstrap-el9/x86_64/')), `task ${t.id}: the platform's repository`);
+    }
+    assert.ok(rpmTask('greeter').buildroot?.packages.some((p) => p.nevra === 'libgreet-devel-1.0-1.el9.x86_64'), "greeter's root holds the libgreet-devel of this build");
     const files = readdirSync(dl).map((f) => join(dl, f));
     execFileSync('rpm', ['-K', '--nosignature', ...files]);
     const q = execFileSync('rpm', ['-qp', '--qf', '%{NAME} %{ARCH} %{DISTTAG}%{RELEASE}\\n', join(dl, 'greeter-1.0-1.el9.x86_64.rpm')], { encoding: 'utf8' });
     assert.match(q, /^greeter x86_64 .*1\.el9$/m);
     const req = execFileSync('rpm', ['-qp', '--requires', join(dl, 'greeter-1.0-1.el9.x86_64.rpm')], { encoding: 'utf8' });
     assert.match(req, /libgreet\.so\.1\(\)\(64bit\)/, 'greeter links the libgreet built in this build');
+  });
+
+  test('the data directory is for its owner only: 0700, the database, tokens and blobs 0600', () => {
+    const mode = (p: string): string => `0${(statSync(p).mode & 0o777).toString(8)}`;
+    assert.equal(mode(data), '0700');
+    for (const f of ['distforge.sqlite', 'admin.token', 'node.token', 'signer.token']) assert.equal(mode(join(data, f)), '0600', f);
+    const blobs = readdirSync(join(data, 'store'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    assert.ok(blobs.length > 0);
+    assert.deepEqual(blobs.map((e) => join(e.parentPath, e.name)).filter((p) => mode(p) !== '0600'), []);
   });
 
   test('every binary package is installed, verified and removed in a fresh root by the test node', async () => {
@@ -149,20 +164,20 @@ describe('distforge up builds the example packages', () => {
     execFileSync('rpmkeys', ['--dbpath', db, '--import', pub]);
     const build = await show(builtId);
     const packages = build.tasks.filter((t) => t.kind === 'srpm' || t.kind === 'rpm').flatMap((t) => t.artifacts.filter((a) => a.kind === 'rpm' || a.kind === 'srpm'));
-    assert.ok(packages.length >= 9, `every package: ${packages.length}`);
+    assert.ok(packages.length >= 14, `every package: ${packages.length}`);
     for (const a of packages) {
       const file = join(work, `signed-${a.name}`);
       writeFileSync(file, Buffer.from(await (await fetch(a.url)).arrayBuffer()));
       const out = execFileSync('rpmkeys', ['--dbpath', db, '--checksig', '-v', file], { encoding: 'utf8' });
       assert.match(out, /Header V4 RSA\/SHA(256|512) Signature, key ID [0-9a-f]+: OK/, `${a.name}: ${out}`);
     }
-    // dnf with gpgcheck=1 and repo_gpgcheck=1 installs greeter-doc from the build's repository, its
-    // dependencies from there and from the base packages' repository: packages and repository
-    // metadata all signed.
+    // dnf with gpgcheck=1 and repo_gpgcheck=1 installs greeter-doc from the build's repository (its
+    // packages and repository metadata signed); what it needs of the platform (glibc …) comes from
+    // the bootstrap repository, which nobody signs.
     const repos = (JSON.parse((await runCli(['build', 'show', builtId, '--json'], { env })).stdout) as { repositories: { url: string }[] }).repositories.map((r) => r.url);
     const platform = JSON.parse((await runCli(['platform', 'show', 'example-el9', '--json'], { env })).stdout) as { repositories: { url: string }[] };
-    const baseRepo = (platform.repositories[0]?.url ?? '').replace('$basearch', 'x86_64');
-    const installed = await dnfInstallAsync(join(work, 'dnf'), [...repos, baseRepo], pub, 'greeter-doc', { repoGpgcheck: true });
+    const bootstrap = `${url}${(platform.repositories[0]?.url ?? '').replace('$basearch', 'x86_64')}`;
+    const installed = await dnfInstallAsync(join(work, 'dnf'), repos, pub, 'greeter-doc', { repoGpgcheck: true, unsigned: [bootstrap] });
     assert.equal(installed.code, 0, installed.output);
   });
 

@@ -1,8 +1,9 @@
 /**
  * The node agent against a stand-in master over real HTTP on 127.0.0.1 (fake-master.ts), with
- * real builds: hello with its arches; an SRPM task from a git tree (SRPM, log and build
- * environment uploaded with their sha256, the log streamed in order while it ran, the target arches
- * reported); the binary task built from that uploaded SRPM; a foreign arch refused; a failing build
+ * real builds in the example platform's build roots: hello with its arches; an SRPM task from a
+ * git tree (SRPM, log and build environment uploaded with their sha256, the log streamed in order
+ * while it ran, the target arches reported); the binary task built from that uploaded SRPM, its
+ * root recorded; a foreign arch refused; a failing build
  * reported with its reason and log; a lost lease stopping the build; and `distforge node --server
  * URL --token T` doing the same from the command line.
  */
@@ -13,14 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NodeAgent } from '../../src/node/agent.ts';
-import { buildSrpm } from '../../src/node/builders/rpmbuild-sandbox.ts';
+import { buildSrpmInRoot } from '../../src/node/builders/rpmbuild-root.ts';
+import { bootstrapRepo, NODE_CACHE } from '../support/bootstrap-repo.ts';
 import type { NodeLogger } from '../../src/node/task-runner.ts';
 import { findSpec } from '../../src/node/sources.ts';
 import { hostArch } from '../../src/node/host.ts';
 import type { LeasedTask } from '../../src/node/types.ts';
 import { runCli } from '../support/cli.ts';
 import { startFakeMaster, type FakeMaster, type TaskRecord } from './fake-master.ts';
-import { examplePlatform, exampleRepo, ROOT, rpmCheck } from './support.ts';
+import { examplePlatform, exampleRepo, ROOT, rootOptions, rpmCheck } from './support.ts';
 
 const TOKEN = 'node-secret';
 const platform = examplePlatform();
@@ -73,8 +75,9 @@ async function until(what: string, cond: () => boolean): Promise<void> {
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'distforge-node-agent-'));
+  await bootstrapRepo();
   master = await startFakeMaster(TOKEN);
-  agent = new NodeAgent({ server: master.url, token: TOKEN, arches: [hostArch(), 'noarch'], maxConcurrency: 2, workDir: join(dir, 'work'), pollMs: 50, log: quiet });
+  agent = new NodeAgent({ server: master.url, token: TOKEN, arches: [hostArch(), 'noarch'], maxConcurrency: 2, workDir: join(dir, 'work'), cacheDir: NODE_CACHE, pollMs: 50, log: quiet });
   running = agent.run();
 });
 
@@ -100,7 +103,8 @@ describe('the node agent', () => {
     assert.equal(r1.completed?.packageName, 'hello-c');
     assert.deepEqual(r1.logs.map((l) => l.seq), r1.logs.map((_l, i) => i), 'log chunks numbered in order');
     const log = streamed(r1);
-    assert.match(log, /Wrote: \/build\/top\/SRPMS\/hello-c-1\.0-1\.el9\.src\.rpm/);
+    assert.match(log, /Wrote: \/builddir\/build\/SRPMS\/hello-c-1\.0-1\.el9\.src\.rpm/);
+    assert.match(log, /^distforge: build root [0-9a-f]{12} \(@buildsys-build; \d+ packages\)/m);
     assert.equal(log, r1.uploads.find((u) => u.kind === 'log')?.data.toString('utf8'), 'the streamed log is the uploaded log');
     const env = JSON.parse(r1.uploads.find((u) => u.kind === 'buildenv')?.data.toString('utf8') ?? '{}') as { source?: { commit?: string } };
     assert.equal(env.source?.commit?.length, 40);
@@ -111,8 +115,11 @@ describe('the node agent', () => {
     master.push(rpmTask(2, 'x86_64', [{ taskId: 1, artifacts: [{ name: srpm.name, kind: 'srpm', sha256: srpm.sha256, url: srpmUrl }] }]));
     const r2 = await master.settled(2);
     assert.equal(r2.failed, undefined, r2.failed);
-    assert.deepEqual(r2.uploads.map((u) => [u.name, u.kind]), [['hello-c-1.0-1.el9.x86_64.rpm', 'rpm'], ['build.log', 'log'], ['buildenv.json', 'buildenv']]);
-    assert.deepEqual(r2.completed?.rpms, ['hello-c-1.0-1.el9.x86_64.rpm']);
+    const rpms = ['hello-c-1.0-1.el9.x86_64.rpm', 'hello-c-debuginfo-1.0-1.el9.x86_64.rpm', 'hello-c-debugsource-1.0-1.el9.x86_64.rpm'];
+    assert.deepEqual(r2.uploads.map((u) => [u.name, u.kind]), [...rpms.map((n) => [n, 'rpm']), ['build.log', 'log'], ['buildenv.json', 'buildenv']]);
+    assert.deepEqual(r2.completed?.rpms, rpms);
+    const root = r2.completed?.buildroot as { packages: { nevra: string }[] } | undefined;
+    assert.ok(root?.packages.some((p) => p.nevra.startsWith('gcc-')), 'the result records the root, gcc in it');
     const file = join(dir, 'hello-c.rpm');
     writeFileSync(file, r2.uploads[0]?.data ?? Buffer.alloc(0));
     assert.match(rpmCheck(file), /digests OK$/);
@@ -154,7 +161,7 @@ describe('the node agent', () => {
     mkdirSync(tree);
     const marker = `${31 + Math.random()}`.slice(0, 7);
     writeFileSync(join(tree, 'sleeper.spec'), `Name: sleeper\nVersion: 1\nRelease: 1\nSummary: s\nLicense: MIT\n%description\ns\n%build\necho SLEEPER-STARTED\nsleep ${marker}\n%files\n`);
-    const s = await buildSrpm({ kind: 'git', dir: tree, commit: 'x', ...findSpec(tree) }, join(dir, 'sleeper-srpm'), { platform });
+    const s = await buildSrpmInRoot({ kind: 'git', dir: tree, commit: 'x', ...findSpec(tree) }, join(dir, 'sleeper-srpm'), rootOptions());
     master.push(rpmTask(6, 'x86_64', [{ taskId: 99, artifacts: [master.addBlob(s.srpmPath, 'srpm')] }], 1500));
     await until('the build to start', () => streamed(master.record(6)).includes('SLEEPER-STARTED'));
     master.revokeLease(6);
@@ -182,7 +189,7 @@ describe('distforge node', () => {
     const cliMaster = await startFakeMaster('cli-token');
     try {
       cliMaster.push(gitTask(10, 'greeter-doc'));
-      const child = spawn(join(ROOT, 'bin', 'distforge'), ['node', '--server', cliMaster.url, '--token', 'cli-token', '--poll-ms', '50', '--work', join(dir, 'cli-work'), '--log-level', 'warn'], {
+      const child = spawn(join(ROOT, 'bin', 'distforge'), ['node', '--server', cliMaster.url, '--token', 'cli-token', '--poll-ms', '50', '--work', join(dir, 'cli-work'), '--cache', NODE_CACHE, '--log-level', 'warn'], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';

@@ -6,7 +6,9 @@
  *   .tmp/test-platform-repos/bootstrap-el9/x86_64 — the directory a test master serves as its
  *   platform repositories (`platformReposDir`), so the example platform's
  *   `/api/v1/platform-repos/bootstrap-el9/$basearch/` works there;
- * - the nodes' root cache (cached base roots and dnf package caches), .tmp/test-node-cache.
+ * - the nodes' root cache (cached base roots and dnf package caches), .tmp/test-cache/node, beside
+ *   the bootstrap maker's caches (.tmp/test-cache/bootstrap, bootstrap-debs): the layout of
+ *   `distforge up --cache DIR`.
  *
  * .tmp/ is ignored by git and lives in the checkout, not in /tmp. A lock file keeps two test
  * processes from making the repository at once; a fingerprint of the code that makes it (and of
@@ -25,8 +27,13 @@ const TMP = join(ROOT, '.tmp');
 export const PLATFORM_REPOS = join(TMP, 'test-platform-repos');
 /** The bootstrap repository itself. */
 export const BOOTSTRAP_REPO = join(PLATFORM_REPOS, 'bootstrap-el9', 'x86_64');
+/**
+ * The caches, laid out as `distforge up --cache DIR` lays them out (bootstrap/, bootstrap-debs/,
+ * node/), so that an `up` started by a test with `--cache TEST_CACHE` finds everything made.
+ */
+export const TEST_CACHE = join(TMP, 'test-cache');
 /** Build roots and dnf caches of every test node. */
-export const NODE_CACHE = join(TMP, 'test-node-cache');
+export const NODE_CACHE = join(TEST_CACHE, 'node');
 const LOCK = join(TMP, 'test-bootstrap.lock');
 const MARK = join(PLATFORM_REPOS, 'bootstrap-el9', '.made-from');
 
@@ -85,7 +92,7 @@ export function bootstrapRepo(): Promise<string> {
   made ??= withLock(async () => {
     const want = fingerprint();
     if (existsSync(join(BOOTSTRAP_REPO, 'repodata', 'repomd.xml')) && existsSync(MARK) && readFileSync(MARK, 'utf8') === want) return BOOTSTRAP_REPO;
-    await makeBootstrapRepo({ outDir: BOOTSTRAP_REPO, cacheDir: join(TMP, 'test-bootstrap-cache'), debCacheDir: join(TMP, 'bootstrap-debs') });
+    await makeBootstrapRepo({ outDir: BOOTSTRAP_REPO, cacheDir: join(TEST_CACHE, 'bootstrap'), debCacheDir: join(TEST_CACHE, 'bootstrap-debs') });
     writeFileSync(MARK, want);
     return BOOTSTRAP_REPO;
   });

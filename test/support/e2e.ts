@@ -3,6 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { bootstrapRepo, TEST_CACHE } from './bootstrap-repo.ts';
 import { DISTFORGE } from './cli.ts';
 
 export const EXAMPLE_PACKAGES = resolve(import.meta.dirname, '../../examples/packages');
@@ -43,10 +44,15 @@ export interface RunningUp {
   stop: () => Promise<number | null>;
 }
 
-/** Starts `distforge up --data DATA` on a free port and waits (up to `timeoutMs`) until it says where it is. */
+/**
+ * Starts `distforge up --data DATA` on a free port, with the tests' shared caches (the bootstrap
+ * repository and build roots are made once per run: bootstrap-repo.ts), and waits (up to
+ * `timeoutMs`) until it says where it is.
+ */
 export async function startUp(data: string, timeoutMs: number): Promise<RunningUp> {
+  await bootstrapRepo();
   const port = await freePort();
-  const child = spawn(DISTFORGE, ['up', '--data', data, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(DISTFORGE, ['up', '--data', data, '--port', String(port), '--cache', TEST_CACHE], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr?.resume();

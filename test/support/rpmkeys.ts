@@ -32,7 +32,7 @@ interface DnfRun {
 }
 
 /** The isolated dnf invocation of TOOLCHAIN.md: private config, HOME, empty installroot. */
-function dnfInvocation(work: string, repoUrl: string | string[], pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean }): DnfRun {
+function dnfInvocation(work: string, repoUrl: string | string[], pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean; unsigned?: string[] }): DnfRun {
   const r = dnfRoot(work, { gpgcheck: true, repoGpgcheck: opts.repoGpgcheck === true });
   const repoGpg = opts.repoGpgcheck ? '1' : '0';
   const args = [
@@ -41,6 +41,8 @@ function dnfInvocation(work: string, repoUrl: string | string[], pubkey: string,
       const id = i === 0 ? 'r' : `r${i}`;
       return [`--repofrompath=${id},${url}`, `--setopt=${id}.gpgcheck=1`, `--setopt=${id}.repo_gpgcheck=${repoGpg}`, `--setopt=${id}.gpgkey=file://${pubkey}`];
     }),
+    // Repositories nobody signed (the bootstrap repository): their packages are taken unchecked.
+    ...(opts.unsigned ?? []).flatMap((url, i) => [`--repofrompath=u${i},${url}`, `--setopt=u${i}.gpgcheck=0`, `--setopt=u${i}.repo_gpgcheck=0`]),
     'install', '-y', pkg,
   ];
   return { args, env: { ...process.env, HOME: r.home }, root: r.root, cleanup: () => killAgents(r.root) };
@@ -58,7 +60,7 @@ export function dnfInstall(work: string, repoUrl: string, pubkey: string, pkg: s
 }
 
 /** {@link dnfInstall} without blocking the event loop (for repositories served by this process). */
-export function dnfInstallAsync(work: string, repoUrl: string | string[], pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean } = {}): Promise<{ code: number; output: string; root: string }> {
+export function dnfInstallAsync(work: string, repoUrl: string | string[], pubkey: string, pkg: string, opts: { repoGpgcheck?: boolean; unsigned?: string[] } = {}): Promise<{ code: number; output: string; root: string }> {
   const d = dnfInvocation(work, repoUrl, pubkey, pkg, opts);
   return new Promise((done, fail) => {
     const child = spawn('dnf', d.args, { env: d.env, timeout: 120_000 });

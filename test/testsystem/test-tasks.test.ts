@@ -1,10 +1,10 @@
 /**
  * The test system through a real master and a real node with the build and test capabilities,
  * over HTTP on 127.0.0.1: on a platform that tests, each succeeded rpm task gets a test task; the
- * node installs each binary package with real dnf into an empty root (its dependencies from the
- * build's repository and the platform's base repository: the example base packages), checks it
- * with rpm -V, runs the source's tests/ scripts in a bubblewrap sandbox rooted there (TAP read
- * test by test), and removes it with rpm -e. Each stage's result shows per package and arch in the
+ * node installs each binary package with real dnf into a fresh root of the platform's test base
+ * set (its dependencies from the build's repository and the platform's: the bootstrap repository),
+ * checks it with rpm -V, runs the source's tests/ scripts in the sandbox rooted there as the
+ * sandbox user (TAP read test by test), and removes it with rpm -e. Each stage's result shows per package and arch in the
  * build; a failing test fails its test task, never the build, and blocks signing.
  */
 import assert from 'node:assert/strict';
@@ -17,19 +17,16 @@ import { createNodeToken } from '../../src/auth/nodes.ts';
 import type { BuildView } from '../../src/builds/index.ts';
 import { NodeAgent } from '../../src/node/agent.ts';
 import { buildableArches } from '../../src/node/host.ts';
-import { createRepository } from '../../src/repo/create/create.ts';
 import { publicKeyArmored } from '../../src/pgp/secret-key.ts';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
 import { registerKeys, setKeyPlatforms } from '../../src/signing/index.ts';
 import { generateKey, unlockKeys } from '../../src/signer/keystore.ts';
 import { freshDatabaseUrl, TEST_DIALECT } from '../support/db.ts';
-import { serveDirectory, type StaticServer } from '../support/http-static.ts';
-import { buildBasePackages } from '../support/base-packages.ts';
+import { bootstrapRepo, NODE_CACHE, PLATFORM_REPOS } from '../support/bootstrap-repo.ts';
 import { api, EXAMPLE_PLATFORM_FILE } from '../support/server.ts';
 import { git } from '../git/support.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'distforge-testsystem-'));
-let baseRepo: StaticServer;
 let server: RunningServer;
 let agent: NodeAgent;
 let agentDone: Promise<void>;
@@ -84,15 +81,10 @@ async function finished(id: number): Promise<BuildView> {
 }
 
 before(async () => {
-  // The platform's base repository: the example base packages, built here with rpmbuild.
-  const repo = join(work, 'base-repo');
-  buildBasePackages(join(work, 'base'), repo);
-  await createRepository(repo, { compression: 'gz' });
-  baseRepo = await serveDirectory(repo);
+  // The platform's repository: the bootstrap repository this master serves (build and test roots).
+  await bootstrapRepo();
   const platform = join(work, 'tested-el9.yaml');
-  const example = readFileSync(EXAMPLE_PLATFORM_FILE, 'utf8')
-    .replace(/^name: example-el9$/m, 'name: tested-el9')
-    .replace(/^repositories: \[\]$/m, `repositories:\n  - {name: base, url: "${baseRepo.url}/"}`);
+  const example = readFileSync(EXAMPLE_PLATFORM_FILE, 'utf8').replace(/^name: example-el9$/m, 'name: tested-el9');
   // A tests repository kept apart from the sources: tested-ext/ holds tested-ext's scripts.
   const testsRepo = join(work, 'tests-repo');
   mkdirSync(join(testsRepo, 'tested-ext'), { recursive: true });
@@ -102,7 +94,7 @@ before(async () => {
   git(testsRepo, 'commit', '-q', '-m', 'tests');
   writeFileSync(platform, `${example}\ntests:\n  timeoutSeconds: 60\n  autoSign: true\n  repository: {url: "file://${testsRepo}", ref: main}\n`);
   writeFileSync(join(work, 'server.yaml'), `platforms:\n  - ${platform}\n`);
-  server = await startServer({ dataDir: join(work, 'data'), db: await freshDatabaseUrl(), host: '127.0.0.1', port: 0, configFile: join(work, 'server.yaml'), logLevel: 'silent' });
+  server = await startServer({ dataDir: join(work, 'data'), db: await freshDatabaseUrl(), host: '127.0.0.1', port: 0, configFile: join(work, 'server.yaml'), logLevel: 'silent', platformReposDir: PLATFORM_REPOS });
   admin = server.admin.token ?? '';
   // A signing key allowed for the platform (registered as a signer would; no signer runs here).
   const keysDir = join(work, 'keys');
@@ -112,7 +104,7 @@ before(async () => {
   await setKeyPlatforms(server.ctx, info.keyid, ['tested-el9']);
   const arches = buildableArches();
   const node = await createNodeToken(server.ctx, { name: 'builder-tester', arches, capabilities: ['build', 'test'], maxConcurrency: 2 });
-  agent = new NodeAgent({ server: server.url, token: node.secret, arches, capabilities: ['build', 'test'], maxConcurrency: 2, workDir: join(work, 'node'), waitSeconds: 1, log: pino({ level: 'silent' }) });
+  agent = new NodeAgent({ server: server.url, token: node.secret, arches, capabilities: ['build', 'test'], maxConcurrency: 2, workDir: join(work, 'node'), cacheDir: NODE_CACHE, waitSeconds: 1, log: pino({ level: 'silent' }) });
   agentDone = agent.run();
 });
 
@@ -120,7 +112,6 @@ after(async () => {
   agent?.stop();
   await agentDone?.catch(() => undefined);
   await server?.close();
-  await baseRepo?.close();
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -1,7 +1,7 @@
 /**
- * The test stage's sandbox has no network. A root is made as the test node makes it (freshRoot,
- * then installStage: real dnf from a repository of the base example packages and `netprobe`, a
- * small C client built here with rpmbuild, since the root's /bin/sh is dash and has no /dev/tcp).
+ * The test stage's sandbox has no network. A root is made as the test node makes it (the
+ * platform's test base set from the bootstrap repository through the root cache, then installStage:
+ * dnf installs `netprobe`, a small C client built here in a build root by the node's own builder).
  * The host listens on 127.0.0.1 and on its own non-loopback addresses. The same test script, run
  * from the same root with the host's network, reaches every listener (so the client works); run
  * by testsStage, it reaches none, each connect() failing with the kernel's reason.
@@ -12,16 +12,20 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createRepository } from '../../src/repo/create/create.ts';
-import { freshRoot, installStage, testsStage, type RootEnv } from '../../src/node/test-stages.ts';
-import { buildBasePackages } from '../support/base-packages.ts';
-import { rpmbuild } from '../support/rpmbuild.ts';
+import { buildRpmsInRoot, buildSrpmInRoot } from '../../src/node/builders/rpmbuild-root.ts';
+import { openTaskRoot } from '../../src/node/buildroot/for-task.ts';
+import type { TaskRoot } from '../../src/node/buildroot/task-root.ts';
+import { hostArch } from '../../src/node/host.ts';
+import { findSpec } from '../../src/node/sources.ts';
+import { installStage, testsStage } from '../../src/node/test-stages.ts';
+import { bootstrapRepo, testRootCache } from '../support/bootstrap-repo.ts';
 import { startListeners, type Listeners } from '../support/tcp-listeners.ts';
+import { examplePlatform, rootOptions } from '../node/support.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'distforge-tests-network-'));
 const stop = new AbortController();
 let listeners: Listeners;
-let env: RootEnv;
+let root: TaskRoot;
 let testsDir = '';
 
 /** `netprobe ADDRESS PORT`: exit 0 once connected (it says so), 1 with connect()'s error otherwise. */
@@ -65,13 +69,12 @@ const PROBE_SPEC = [
   'Summary: connects to ADDRESS PORT',
   'License: MIT',
   'Source0: netprobe.c',
-  '# The test script runs under the root\'s /bin/sh (dash, from distforge-sh).',
-  'Requires: /bin/sh',
+  'BuildRequires: gcc',
   '%description',
   'A TCP client for the sandbox network tests.',
   '%prep',
   '%build',
-  'gcc -O2 -o netprobe %{SOURCE0}',
+  'gcc %{optflags} -o netprobe %{SOURCE0}',
   '%install',
   'install -D -m 0755 netprobe %{buildroot}/usr/bin/netprobe',
   '%files',
@@ -82,7 +85,7 @@ const PROBE_SPEC = [
 /** Runs `argv` in the root with the host's network: the control that shows the client works there. */
 function runWithNetwork(argv: string[]): { code: number; output: string } {
   const r = spawnSync('bwrap', [
-    '--bind', env.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+    '--bind', root.overlay.merged, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
     '--ro-bind', testsDir, '/run/distforge-tests',
     '--unshare-all', '--share-net', '--die-with-parent', '--clearenv', '--setenv', 'PATH', '/usr/bin:/bin',
     ...argv,
@@ -91,13 +94,18 @@ function runWithNetwork(argv: string[]): { code: number; output: string } {
 }
 
 before(async () => {
-  const repo = join(work, 'repo');
-  buildBasePackages(join(work, 'base'), repo);
-  const probe = rpmbuild(work, 'netprobe', PROBE_SPEC, { 'netprobe.c': PROBE_C }).find((f) => !f.endsWith('.src.rpm'));
+  await bootstrapRepo();
+  const tree = join(work, 'netprobe');
+  mkdirSync(tree, { recursive: true });
+  writeFileSync(join(tree, 'netprobe.spec'), PROBE_SPEC);
+  writeFileSync(join(tree, 'netprobe.c'), PROBE_C);
+  const srpm = await buildSrpmInRoot({ kind: 'git', dir: tree, commit: 'test', ...findSpec(tree) }, join(work, 'srpm'), rootOptions());
+  const built = await buildRpmsInRoot(srpm.srpmPath, hostArch(), join(work, 'build'), rootOptions());
+  const probe = built.rpms.find((f) => /netprobe-1\.0-1\.el9\.\w+\.rpm$/.test(f));
   assert.ok(probe);
-  await createRepository(repo, { compression: 'gz' });
-  env = freshRoot(join(work, 'test-root'), stop.signal);
-  const installed = await installStage(env, probe, [`file://${repo}`]);
+  const platform = { ...examplePlatform(), buildroot: { install: ['bash', 'coreutils'], releasever: '9' } };
+  root = await openTaskRoot({ cache: testRootCache(), platform, arch: hostArch(), taskRepos: [], workDir: join(work, 'test-root'), hostname: 'test', run: { signal: stop.signal } });
+  const installed = await installStage(root, probe);
   assert.equal(installed.state, 'passed', installed.log);
   listeners = await startListeners();
   testsDir = join(work, 'tests');
@@ -110,13 +118,14 @@ before(async () => {
 
 after(async () => {
   stop.abort();
+  await root?.dispose();
   await listeners?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
 describe('the test stage sandbox', () => {
   test('has no network: a client in the root reaches the host’s listeners with the network, none from testsStage', async () => {
-    assert.ok(readdirSync(join(env.root, 'usr/bin')).includes('netprobe'), 'netprobe is installed in the root');
+    assert.ok(readdirSync(root.host('usr/bin')).includes('netprobe'), 'netprobe is installed in the root');
     const addresses = listeners.targets.map((t) => t.address);
     assert.ok(addresses.length >= 1);
 
@@ -130,7 +139,7 @@ describe('the test stage sandbox', () => {
     assert.deepEqual((await listeners.takeReached()).sort(), [...addresses].sort(), 'each listener saw the client once');
 
     // The stage: the script runs in the stage's sandbox and reaches nothing.
-    const r = await testsStage(env, testsDir, 60);
+    const r = await testsStage(root, testsDir, 60);
     assert.equal(r.state, 'passed', `${r.detail}\n${r.log}`);
     for (const [i, t] of listeners.targets.entries()) {
       assert.match(r.log, new RegExp(`^netprobe: ${t.address} ${t.port}: (Connection refused|Network is unreachable|Cannot assign requested address)$`, 'm'));

@@ -86,7 +86,8 @@ def main():
     base.download_packages(pkgs)
     out = []
     for p in pkgs:
-        if p.repo.gpgcheck:
+        local = p.reponame == '@commandline'
+        if not local and p.repo.gpgcheck:
             code, msg = base.package_signature_check(p)
             if code == 1:
                 base.package_import_key(p, askcb=lambda *a: True, fullaskcb=lambda *a: True)
@@ -94,7 +95,7 @@ def main():
             if code != 0:
                 print(json.dumps({'ok': False, 'missing': [], 'problems': ['%s: %s' % (p, msg)]}))
                 return
-        kind, value = p.returnIdSum() if p.chksum else (None, None)
+        kind, value = p.returnIdSum() if (not local and p.chksum) else (None, None)
         out.append({'nevra': str(p), 'repo': p.repoid, 'path': p.localPkg(), 'checksum': {'type': kind, 'value': value}})
     print(json.dumps({'ok': True, 'packages': out}))
 

@@ -83,7 +83,8 @@ function bwrapForDnf(s: DnfSandbox, command: readonly string[]): string[] {
   }
   args.push('--cap-drop', 'ALL', ...INSTALL_CAPS.flatMap((c) => ['--cap-add', c]));
   args.push('--clearenv', '--setenv', 'HOME', '/tmp/dnf-home', '--setenv', 'PATH', '/usr/bin:/usr/sbin:/bin:/sbin', '--setenv', 'LC_ALL', 'C.UTF-8', '--chdir', '/');
-  return [...args, '--', ...command];
+  // What dnf and ldconfig make in the root is for everyone to read, whatever the node's umask.
+  return [...args, '--', '/bin/sh', '-c', 'umask 022 && exec "$@"', 'sh', ...command];
 }
 
 export interface ResolveRequest {

@@ -5,7 +5,7 @@
  * mount under its work root when it starts again (work-root.ts).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -30,6 +30,9 @@ export async function mountOverlay(lower: string, dir: string): Promise<Overlay>
   const merged = join(dir, 'merged');
   for (const p of [lower, upper, work, merged]) if (UNSAFE.test(p)) throw new Error(`overlayfs cannot take the path ${JSON.stringify(p)}`);
   for (const d of [upper, work, merged]) mkdirSync(d, { recursive: true });
+  // The upper layer's top is the root's `/`: readable by the sandbox user whatever the umask.
+  chmodSync(upper, 0o755);
+  chmodSync(merged, 0o755);
   try {
     await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, merged]);
   } catch (e) {

@@ -18,9 +18,9 @@
  * use by a task) is never removed.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BuildFailedError } from '../errors.ts';
 import type { RunOptions } from '../run.ts';
@@ -68,6 +68,8 @@ export interface CachedRoot {
   /** The installed base root: the lower layer of task overlays, never written. */
   dir: string;
   meta: RootMeta;
+  /** The repositories as reached now (the meta has the URLs of the root's making). */
+  repos: RootRepo[];
   /** Whether this call made it (false: it was in the cache). */
   made: boolean;
 }
@@ -89,12 +91,16 @@ export async function repomdChecksum(url: string): Promise<string> {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The key of a base root, with the repositories' checksums it was computed from. */
+/**
+ * The key of a base root, with the repositories' checksums it was computed from. The key takes
+ * the metadata's checksums, not the URLs: the same repositories reached at another address
+ * (another port, a mirror) make the same root.
+ */
 export async function baseRootKey(spec: BaseRootSpec): Promise<{ key: string; repos: RootRepo[] }> {
   const repos: RootRepo[] = [];
   for (const r of spec.repos) repos.push({ url: r.url, checksum: await repomdChecksum(r.url) });
   const macros = Object.entries(spec.macros).sort(([a], [b]) => a.localeCompare(b));
-  const material = JSON.stringify({ format: CACHE_FORMAT, arch: spec.arch, releasever: spec.releasever, install: spec.install, macros, repos });
+  const material = JSON.stringify({ format: CACHE_FORMAT, arch: spec.arch, releasever: spec.releasever, install: spec.install, macros, repos: repos.map((r) => r.checksum) });
   return { key: createHash('sha256').update(material).digest('hex'), repos };
 }
 
@@ -145,6 +151,26 @@ async function takeLock(lock: string, signal?: AbortSignal): Promise<void> {
   }
 }
 
+/** Runs `fn` holding `lock` (a lock file; another process's live lock is waited for), never two at once here. */
+const queues = new Map<string, Promise<unknown>>();
+export async function withLock<T>(lock: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const before = queues.get(lock) ?? Promise.resolve();
+  const mine = before.catch(() => undefined).then(async () => {
+    await takeLock(lock, signal);
+    try {
+      return await fn();
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  });
+  queues.set(lock, mine);
+  try {
+    return await mine;
+  } finally {
+    if (queues.get(lock) === mine) queues.delete(lock);
+  }
+}
+
 export interface RootCacheSettings {
   /** The node's cache directory (roots/ and dnf/ live under it). */
   dir: string;
@@ -172,28 +198,38 @@ export class RootCache {
   }
 
   /**
+   * Runs `fn` (dnf resolving and downloading into `packageCache(platform, arch)`) alone on that
+   * cache: dnf's own lock files in a shared cache do not survive two processes at once.
+   */
+  usingPackageCache<T>(platform: string, arch: string, fn: (cacheDir: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const dir = this.packageCache(platform, arch);
+    mkdirSync(dirname(dir), { recursive: true });
+    return withLock(`${dir}.lock`, () => fn(dir), signal);
+  }
+
+  /**
    * The base root for `spec` (platform `platform`): from the cache, or made now with dnf.
    * @throws BuildFailedError when dnf cannot install the base set (naming what is missing)
    */
   async get(platform: string, spec: BaseRootSpec, run: RunOptions): Promise<CachedRoot> {
     const { key, repos } = await baseRootKey(spec);
-    const ready = this.#ready(key);
+    const ready = this.#ready(key, repos);
     if (ready) return ready;
     let making = this.#making.get(key);
     if (!making) {
       making = this.#make(platform, spec, key, repos, run).finally(() => this.#making.delete(key));
       this.#making.set(key, making);
     }
-    return making;
+    return { ...(await making), repos };
   }
 
-  #ready(key: string): CachedRoot | null {
+  #ready(key: string, repos: RootRepo[]): CachedRoot | null {
     const dir = join(this.rootsDir, key);
     const metaFile = join(dir, 'meta.json');
     if (!existsSync(metaFile)) return null;
     const now = new Date();
     utimesSync(metaFile, now, now);
-    return { key, dir: join(dir, 'root'), meta: JSON.parse(readFileSync(metaFile, 'utf8')) as RootMeta, made: false };
+    return { key, dir: join(dir, 'root'), meta: JSON.parse(readFileSync(metaFile, 'utf8')) as RootMeta, repos, made: false };
   }
 
   async #make(platform: string, spec: BaseRootSpec, key: string, repos: RootRepo[], run: RunOptions): Promise<CachedRoot> {
@@ -201,14 +237,15 @@ export class RootCache {
     await takeLock(lock, run.signal);
     const staging = join(this.rootsDir, `.make-${key}-${randomBytes(4).toString('hex')}`);
     try {
-      const again = this.#ready(key);
+      const again = this.#ready(key, repos);
       if (again) return again;
       const root = join(staging, 'root');
       const work = join(staging, 'work');
       mkdirSync(root, { recursive: true });
       mkdirSync(work, { recursive: true });
-      const cacheDir = this.packageCache(platform, spec.arch);
-      const resolution = await resolveForRoot({ root, work }, { specs: spec.install, repos: spec.repos, cacheDir, releasever: spec.releasever, basearch: spec.arch }, run);
+      // The root's `/`, for the sandbox user to walk whatever the node's umask.
+      chmodSync(root, 0o755);
+      const resolution = await this.usingPackageCache(platform, spec.arch, (cacheDir) => resolveForRoot({ root, work }, { specs: spec.install, repos: spec.repos, cacheDir, releasever: spec.releasever, basearch: spec.arch }, run), run.signal);
       if (!resolution.ok) throw new BuildFailedError(`cannot make the build root (${spec.install.join(' ')}): ${describeFailure(resolution)}`);
       const files = resolution.packages.map((p) => p.path);
       const r = await installIntoRoot({ root, work }, files, [...new Set(files.map((f) => f.slice(0, f.lastIndexOf('/'))))], spec.releasever, run);
@@ -225,7 +262,7 @@ export class RootCache {
       rmSync(work, { recursive: true, force: true });
       writeFileSync(join(staging, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
       renameSync(staging, join(this.rootsDir, key));
-      return { key, dir: join(this.rootsDir, key, 'root'), meta, made: true };
+      return { key, dir: join(this.rootsDir, key, 'root'), meta, repos, made: true };
     } finally {
       rmSync(staging, { recursive: true, force: true });
       rmSync(lock, { force: true });

@@ -77,7 +77,7 @@ export class TaskRoot {
     mkdirSync(o.workDir, { recursive: true });
     const overlay = await mountOverlay(o.base.dir, join(o.workDir, 'root'));
     try {
-      const repos: RootRepo[] = [...o.base.meta.repos];
+      const repos: RootRepo[] = [...o.base.repos];
       for (const r of o.repos) if (!repos.some((x) => x.url === r.url)) repos.push({ url: r.url, checksum: await repomdChecksum(r.url) });
       const root = new TaskRoot(o, overlay, repos);
       for (const d of TOP_DIRS) mkdirSync(join(overlay.merged, IN_ROOT.top, d), { recursive: true });
@@ -109,9 +109,13 @@ export class TaskRoot {
     }
     const work = join(this.o.workDir, 'dnf');
     mkdirSync(work, { recursive: true });
-    const cacheDir = this.o.cache.packageCache(this.o.platform, this.o.arch);
     const readable = specs.filter((x) => x.startsWith('file:')).map((x) => dirname(x.slice(5)));
-    const r = await resolveForRoot({ root: this.overlay.merged, work }, { specs: [...specs], repos: this.o.repos, cacheDir, releasever: this.o.releasever, basearch: this.o.arch, readable }, run);
+    const r = await this.o.cache.usingPackageCache(
+      this.o.platform,
+      this.o.arch,
+      (cacheDir) => resolveForRoot({ root: this.overlay.merged, work }, { specs: [...specs], repos: this.o.repos, cacheDir, releasever: this.o.releasever, basearch: this.o.arch, readable }, run),
+      run.signal,
+    );
     if (!r.ok) {
       if (r.missing.length > 0 && r.problems.length === 0) throw new BuildFailedError(`missing ${what}: ${r.missing.join(', ')}`);
       throw new BuildFailedError(`cannot install the ${what}: ${describeFailure(r)}`);

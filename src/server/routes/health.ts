@@ -14,7 +14,12 @@ export const VERSION = '0.1.0';
 const healthSchema = {
   type: 'object',
   required: ['status', 'version', 'database'],
-  properties: { status: { type: 'string', enum: ['ok'] }, version: { type: 'string' }, database: { type: 'string', enum: ['sqlite', 'postgres'] } },
+  properties: {
+    status: { type: 'string', enum: ['ok', 'starting'], description: 'starting: the API answers 503 until the system is ready (distforge up)' },
+    version: { type: 'string' },
+    database: { type: 'string', enum: ['sqlite', 'postgres'] },
+    starting: { type: 'string', description: 'what it is doing while starting' },
+  },
 } as const;
 
 export function healthRoutes(ctx: Context): FastifyPluginAsync {
@@ -27,7 +32,8 @@ export function healthRoutes(ctx: Context): FastifyPluginAsync {
       } catch (e) {
         throw new DistforgeError('unavailable', 'the database does not answer', { status: 503, cause: e });
       }
-      return { status: 'ok', version: VERSION, database: ctx.db.dialect };
+      const starting = ctx.settings.starting;
+      return starting === undefined ? { status: 'ok', version: VERSION, database: ctx.db.dialect } : { status: 'starting', version: VERSION, database: ctx.db.dialect, starting };
     });
   };
 }
