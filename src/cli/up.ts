@@ -70,9 +70,7 @@ async function up(flags: UpFlags): Promise<void> {
   if (example) server.platforms.push({ name: 'example-el9', created: (await saveExamplePlatform(server.ctx, example)).created });
   const arches = buildableArches();
   let agent: InstanceType<typeof NodeAgent>;
-  let agentDone: Promise<void>;
   let signer: Awaited<ReturnType<typeof createSigner>>['agent'];
-  let signerDone: Promise<void>;
   let signing: Awaited<ReturnType<typeof prepareLocalSigner>>;
   try {
     signing = await prepareLocalSigner(server.ctx, server.platforms.map((p) => p.name));
@@ -116,8 +114,8 @@ async function up(flags: UpFlags): Promise<void> {
       throw e;
     }
   }
-  signerDone = signer.run();
-  agentDone = agent.run();
+  const signerDone = signer.run();
+  const agentDone = agent.run();
   // Listening for signals before saying it is up: a signal sent as soon as the line is read stops it cleanly.
   const stopping = untilSignal();
   const note = tightenedNote(server.dataDir);

@@ -91,6 +91,12 @@ describe(`a tag pushed upstream builds by itself (${TEST_DIALECT})`, () => {
     assert.equal((await api(server, 'POST', '/git/mirrors', { token: admin, body })).status, 201);
     const rule = { name: 'hooked', tag: 'imports/c9/*', mirrors: ['greeter-hooked'], platforms: ['example-el9'] };
     assert.equal((await api(server, 'PUT', '/git/rules/hooked', { token: admin, body: rule })).status, 201);
+    // The first sync (made at once, in the background) ends before the tag is pushed, so that the
+    // webhook's delivery, not that sync, is what notices it.
+    await waitFor('the first sync of the new mirror', async () => {
+      const m = (await api<MirrorInfo>(server, 'GET', '/git/mirrors/greeter-hooked', { token: admin })).body;
+      return m.syncedAt !== null ? m : undefined;
+    });
     const commit = pushTag(hooked, 'imports/c9/greeter-doc-1.0-2.el9');
     const payload = pushPayload(hooked, 'refs/tags/imports/c9/greeter-doc-1.0-2.el9');
 
