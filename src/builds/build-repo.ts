@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.ts';
 import { absoluteRepoUrl, withAbsoluteRepoUrls } from '../platforms/urls.ts';
+import { buildrootLockFor } from './buildroot-record.ts';
 import type { Task } from '../db/schema.ts';
 import { buildArches, findPlatform, type Platform } from '../platforms/index.ts';
 import { createRepository } from '../repo/create/create.ts';
@@ -185,7 +186,7 @@ export type LeaseDecorationInput = Pick<Task, 'id' | 'kind' | 'platform' | 'arch
  * its build's repository for the task's arch (rpm and test tasks; published when the node reads it),
  * then the platform's repositories (`$basearch` replaced, limited to the arches they serve).
  */
-export async function decorateLease(ctx: Context, task: LeaseDecorationInput): Promise<{ repositories: string[]; platformDefinition?: Record<string, unknown> }> {
+export async function decorateLease(ctx: Context, task: LeaseDecorationInput): Promise<{ repositories: string[]; platformDefinition?: Record<string, unknown>; buildrootLock?: string[] }> {
   const buildId = task.build_id ?? task.buildId;
   const platform = await findPlatform(ctx, task.platform).catch(() => null);
   const build = buildId === undefined ? undefined : await buildsDb(ctx).selectFrom('builds').select(['id', 'public', 'repo_key']).where('id', '=', buildId).executeTakeFirst();
@@ -200,5 +201,6 @@ export async function decorateLease(ctx: Context, task: LeaseDecorationInput): P
     repositories.push(absoluteRepoUrl(r.url, ctx.settings.publicUrl).replaceAll('$basearch', arch));
   }
   // Repositories this master serves are named by their path; nodes need them whole.
-  return { repositories, platformDefinition: withAbsoluteRepoUrls({ ...platform }, ctx.settings.publicUrl) };
+  const lock = await buildrootLockFor(ctx, task);
+  return { repositories, platformDefinition: withAbsoluteRepoUrls({ ...platform }, ctx.settings.publicUrl), ...(lock ? { buildrootLock: lock } : {}) };
 }

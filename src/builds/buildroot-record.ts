@@ -5,6 +5,8 @@
  * file a rebuild with the same package set installs from. A node is not trusted to be sane: the
  * record is checked and bounded, and dropped when malformed.
  */
+import type { Context } from '../context.ts';
+import { buildsDb } from './schema.ts';
 
 /** A task's build root, as `build show --json` lists it. */
 export interface BuildrootView {
@@ -45,4 +47,36 @@ export function parseBuildroot(result: string | null): BuildrootView | null {
     repos.push({ url: x.url, checksum: x.checksum });
   }
   return { key: b.key, packages, repos };
+}
+
+/**
+ * The package set a task of a rebuild with the same build roots installs: the NEVRAs its
+ * counterpart (same item position, kind, platform and arch) in the build it repeats recorded;
+ * null when the build asked for none, or the counterpart recorded none.
+ */
+export async function buildrootLockFor(ctx: Context, task: { id: number; kind: string; platform: string; arch: string }): Promise<string[] | null> {
+  if (task.kind !== 'srpm' && task.kind !== 'rpm') return null;
+  const db = buildsDb(ctx);
+  const mine = await db
+    .selectFrom('tasks as t')
+    .innerJoin('builds as b', 'b.id', 't.build_id')
+    .innerJoin('build_items as i', 'i.id', 't.item_id')
+    .select(['b.buildroot_from', 'i.position'])
+    .where('t.id', '=', task.id)
+    .executeTakeFirst();
+  if (!mine || mine.buildroot_from === null) return null;
+  const theirs = await db
+    .selectFrom('tasks as t')
+    .innerJoin('build_items as i', 'i.id', 't.item_id')
+    .select('t.result')
+    .where('t.build_id', '=', mine.buildroot_from)
+    .where('i.position', '=', mine.position)
+    .where('t.kind', '=', task.kind as 'srpm' | 'rpm')
+    .where('t.platform', '=', task.platform)
+    .where('t.arch', '=', task.arch)
+    .where('t.state', '=', 'succeeded')
+    .orderBy('t.id', 'desc')
+    .executeTakeFirst();
+  const record = parseBuildroot(theirs?.result ?? null);
+  return record ? record.packages.map((p) => p.nevra) : null;
 }

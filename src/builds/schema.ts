@@ -23,6 +23,8 @@ export interface BuildsWithOriginTable extends BuildsTable {
   rebuild_of: number | null;
   /** Secret part of the URL of the build's repositories (random hex), for callers without a token. */
   repo_key: string | null;
+  /** A rebuild with the same package set: the build whose tasks' recorded roots its tasks install exactly. */
+  buildroot_from: number | null;
 }
 
 /** One row per srpm task whose rpm tasks have been created (the fan-out happens once). */

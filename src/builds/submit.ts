@@ -83,6 +83,8 @@ interface Plan {
   items: PreparedItem[];
   graph: number[][];
   rebuildOf: number | null;
+  /** Install the build roots recorded by this build's tasks (a rebuild with the same package set). */
+  buildrootFrom: number | null;
 }
 
 async function insertBuild(trx: BuildsKysely, ctx: Context, ownerId: number, plan: Plan): Promise<number> {
@@ -101,6 +103,7 @@ async function insertBuild(trx: BuildsKysely, ctx: Context, ownerId: number, pla
       finished_at: null,
       failure_reason: null,
       rebuild_of: plan.rebuildOf,
+      buildroot_from: plan.buildrootFrom,
       repo_key: randomBytes(16).toString('hex'),
     })
     .returning('id')
@@ -168,12 +171,12 @@ async function insertBuild(trx: BuildsKysely, ctx: Context, ownerId: number, pla
   return build.id;
 }
 
-async function submitSources(ctx: Context, ownerId: number, input: SubmitInput, sources: readonly (SourceInput | PinnedSource)[], rebuildOf: number | null): Promise<number> {
+async function submitSources(ctx: Context, ownerId: number, input: SubmitInput, sources: readonly (SourceInput | PinnedSource)[], rebuildOf: number | null, buildrootFrom: number | null = null): Promise<number> {
   const platforms = await loadPlatforms(ctx, input.platforms);
   const items = await prepareSources(ctx, sources);
   // An explicit order is known now; otherwise it is worked out from what the srpm tasks report.
   const graph = input.explicitOrder ? explicitGraph(items.length) : items.map(() => []);
-  const plan: Plan = { input, platforms, items, graph, rebuildOf };
+  const plan: Plan = { input, platforms, items, graph, rebuildOf, buildrootFrom };
   // The srpm tasks are inserted blocked and queued by the scheduler (they depend on nothing), in
   // the same transaction: a build is never seen half-inserted.
   const id = await inTransaction(ctx, async (tx) => {
@@ -194,8 +197,12 @@ export async function submitBuild(ctx: Context, ownerId: number, input: SubmitIn
   return submitSources(ctx, ownerId, input, input.sources, null);
 }
 
-/** Submits a new build with the sources of build `buildId` at the same commits; returns its id. */
-export async function rebuildBuild(ctx: Context, ownerId: number, buildId: number): Promise<number> {
+/**
+ * Submits a new build with the sources of build `buildId` at the same commits; returns its id.
+ * With `sameBuildroot`, each of its srpm and rpm tasks installs exactly the packages its
+ * counterpart in `buildId` recorded (decorateLease gives the node the list).
+ */
+export async function rebuildBuild(ctx: Context, ownerId: number, buildId: number, options: { sameBuildroot?: boolean } = {}): Promise<number> {
   const db = buildsDb(ctx);
   const build = await db.selectFrom('builds').selectAll().where('id', '=', buildId).executeTakeFirst();
   if (!build) throw new NotFoundError(`no build ${buildId}`);
@@ -210,5 +217,5 @@ export async function rebuildBuild(ctx: Context, ownerId: number, buildId: numbe
     explicitOrder: build.explicit_order === 1,
     public: build.public === 1,
   };
-  return submitSources(ctx, ownerId, input, sources, buildId);
+  return submitSources(ctx, ownerId, input, sources, buildId, options.sameBuildroot === true ? buildId : null);
 }

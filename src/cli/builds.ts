@@ -165,12 +165,15 @@ function logsCommand(): Command {
 }
 
 function actionCommand(name: 'cancel' | 'retry' | 'rebuild', description: string): Command {
-  return withClientOptions(new Command(name))
+  const command = withClientOptions(new Command(name))
     .description(description)
     .argument('<id>')
-    .option('--json', 'print the build as `build show --json` does')
-    .action(async (id: string, flags: ClientFlags & { json?: boolean }) => {
-      const b = await clientFrom(flags, { needsToken: true }).post<BuildView>(`/builds/${buildId(id)}/${name}`);
+    .option('--json', 'print the build as `build show --json` does');
+  if (name === 'rebuild') command.option('--same-buildroot', 'install in each task the exact packages its counterpart\'s root held');
+  return command
+    .action(async (id: string, flags: ClientFlags & { json?: boolean; sameBuildroot?: boolean }) => {
+      const body = flags.sameBuildroot ? { sameBuildroot: true } : undefined;
+      const b = await clientFrom(flags, { needsToken: true }).post<BuildView>(`/builds/${buildId(id)}/${name}`, body);
       if (flags.json) return printJson(b);
       if (name === 'rebuild') process.stdout.write(`${b.id}\n`);
       else process.stdout.write(`build ${b.id}: ${b.state}\n`);

@@ -32,6 +32,8 @@ export interface LeasedTask {
   dependencies: { taskId: number; artifacts: LeasedArtifact[] }[];
   /** Repository URLs to build against (filled by the builds domain's decorator). */
   repositories: string[];
+  /** srpm and rpm tasks of a rebuild with the same build roots: the exact packages (NEVRAs) of the root to make. */
+  buildrootLock?: string[];
   /** For a sign task: the key to sign its dependencies' packages with (filled by the signing domain). */
   sign?: { keyid: string; fingerprint: string; heldElsewhere?: boolean };
   /** For a sign-repo task: the repomd.xml of each arch's repository, to sign byte for byte. */

@@ -229,6 +229,30 @@ describe(`builds API (${TEST_DIALECT})`, () => {
     assert.equal(fresh.items[0]?.git?.commit, moved);
   });
 
+  test('a rebuild with the same build roots: each task is leased with the packages its counterpart recorded', async () => {
+    const repo = makeGitRepo(server.gitRoot, 'lockme', { 'lockme.spec': specOf('lockme') });
+    const b = (await submit({ platforms: [PLATFORM], sources: [{ git: `${repo.url}#main` }] })).body;
+    const [srpm] = (await node.leaseAll()).filter((t) => t.build_id === b.id);
+    assert.ok(srpm);
+    await node.complete(srpm, { arches: ['x86_64'] });
+    const recorded = (await show(b.id, server.reader)).body.tasks.find((t) => t.kind === 'srpm')?.buildroot;
+    assert.ok(recorded && recorded.packages.length > 10, 'the srpm task recorded its root');
+
+    const bad = await api<{ code: string; message: string }>(server, 'POST', `/builds/${b.id}/rebuild`, { token: server.maintainer, body: { sameBuildroot: 'yes' } });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message, /sameBuildroot/);
+    const locked = await api<BuildView>(server, 'POST', `/builds/${b.id}/rebuild`, { token: server.maintainer, body: { sameBuildroot: true } });
+    assert.equal(locked.status, 201, JSON.stringify(locked.body));
+    const plain = await api<BuildView>(server, 'POST', `/builds/${b.id}/rebuild`, { token: server.maintainer });
+    assert.equal(plain.status, 201, JSON.stringify(plain.body));
+    const leases = new Map<number, string[] | undefined>();
+    for (let l = await node.lease(); l; l = await node.lease()) leases.set(l.task.build_id, l.leased.buildrootLock);
+    assert.deepEqual(leases.get(locked.body.id), recorded.packages.map((p) => p.nevra));
+    assert.ok(leases.has(plain.body.id));
+    assert.equal(leases.get(plain.body.id), undefined, 'a plain rebuild resolves its roots afresh');
+    await server.ctx.db.kysely.updateTable('builds').set({ public: 0 }).where('id', 'in', [b.id, locked.body.id, plain.body.id]).execute();
+  });
+
   test('logs: chunks of one task or of the whole build after a cursor', async () => {
     const repo = makeGitRepo(server.gitRoot, 'loggy', { 'loggy.spec': specOf('loggy') });
     const b = (await submit({ platforms: [PLATFORM], sources: [{ git: `${repo.url}#main` }] })).body;

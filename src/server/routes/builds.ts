@@ -92,11 +92,18 @@ export function buildRoutes(ctx: Context): FastifyPluginAsync {
       return showBuild(ctx, req.params.id);
     });
 
-    app.post<{ Params: { id: number } }>('/builds/:id/rebuild', {
-      schema: { tags, summary: 'Submit a new build of the same sources at the same commits (maintainer)', security, params: idParams, response: { 201: buildSchema, ...errorResponses(400, 401, 403, 404, 409) } },
+    app.post<{ Params: { id: number }; Body: { sameBuildroot?: boolean } | undefined }>('/builds/:id/rebuild', {
+      schema: {
+        tags,
+        summary: 'Submit a new build of the same sources at the same commits (maintainer); sameBuildroot: each task installs exactly the packages its counterpart\'s root held',
+        security,
+        params: idParams,
+        body: { type: 'object', nullable: true, additionalProperties: false, properties: { sameBuildroot: { type: 'boolean' } } },
+        response: { 201: buildSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
     }, async (req, reply) => {
       const user = requireUser(req.principal, 'maintainer');
-      const id = await rebuildBuild(ctx, user.userId, req.params.id);
+      const id = await rebuildBuild(ctx, user.userId, req.params.id, { sameBuildroot: req.body?.sameBuildroot === true });
       return reply.code(201).send(await showBuild(ctx, id));
     });
 

@@ -79,6 +79,7 @@ export const leasedTaskSchema = {
       items: { type: 'object', required: ['taskId', 'artifacts'], properties: { taskId: { type: 'integer' }, artifacts: { type: 'array', items: artifactRef } } },
     },
     repositories: { type: 'array', items: { type: 'string' }, description: 'repository URLs to build against' },
+    buildrootLock: { type: 'array', items: { type: 'string' }, description: 'a rebuild with the same build roots: the NEVRAs the root must hold exactly' },
     sign: {
       type: 'object',
       required: ['keyid', 'fingerprint'],
