@@ -4,6 +4,7 @@
  * error; standard output gets a few lines for people: where it listens, the admin token file on
  * first start, the platforms loaded from --config.
  */
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
 
@@ -15,6 +16,7 @@ interface ServerFlags {
   config?: string;
   publicUrl?: string;
   leaseSeconds: string;
+  platformRepos?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -39,6 +41,7 @@ export function serverCommand(): Command {
     .option('--config <file>', 'YAML configuration file (platforms)')
     .option('--public-url <url>', 'URL clients and nodes reach this server at (default http://HOST:PORT)')
     .option('--lease-seconds <n>', 'how long a task lease lasts without a heartbeat', '60')
+    .option('--platform-repos <dir>', 'repositories served at /api/v1/platform-repos/NAME/ARCH/ (default: the config file\'s platformRepos, else DATA/platform-repos)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .action(async (flags: ServerFlags) => {
       if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${flags.port}"`);
@@ -58,6 +61,7 @@ export function serverCommand(): Command {
         ...(flags.db !== undefined && { db: flags.db }),
         ...(flags.config !== undefined && { configFile: flags.config }),
         ...(flags.publicUrl !== undefined && { publicUrl: flags.publicUrl }),
+        ...(flags.platformRepos !== undefined && { platformReposDir: resolve(flags.platformRepos) }),
       });
       // Listening for signals before saying where it listens: a signal sent as soon as the line is
       // read stops the server cleanly instead of killing it.

@@ -26,12 +26,32 @@ test('the example platform file reads as written, numbers kept as text', () => {
   assert.equal(p.distTag, '.el9');
   assert.equal(p.macros.rhel, '9');
   assert.equal(p.macros.el9, '1');
-  assert.equal(p.macros._binary_payload, 'w19.zstdio');
-  assert.equal(p.macros.__gpg, '/usr/bin/gpg');
-  assert.deepEqual(p.repositories, []);
+  assert.equal(p.macros.vendor, 'distforge example');
+  assert.deepEqual(p.repositories, [{ name: 'bootstrap', url: '/api/v1/platform-repos/bootstrap-el9/$basearch/' }]);
+  assert.deepEqual(p.buildroot, { install: ['@buildsys-build'], releasever: '9' });
   assert.deepEqual(p.lifecycle, {
-    version: '9.4', codename: 'Example Ocelot', upstreamBase: 'RHEL 9.4', kernel: '5.14.0-427.13.1.el9_4', releaseDate: '2024-05-06', endOfSupport: '2032-05-31',
+    version: '9.4', codename: 'Example Ocelot', upstreamBase: 'RHEL 9.4 (bootstrap stand-in, not for release)', kernel: '5.14.0-427.13.1.el9_4', releaseDate: '2024-05-06', endOfSupport: '2032-05-31',
   });
+});
+
+test('build roots and repositories: buildroot.install and releasever, gpgcheck with its key, paths on the master; bad ones named', () => {
+  assert.equal(parsePlatform(minimal).buildroot, undefined);
+  assert.deepEqual(parsePlatform({ ...minimal, buildroot: {} }).buildroot, { install: ['@buildsys-build'] });
+  assert.deepEqual(parsePlatform({ ...minimal, buildroot: { install: ['@buildsys-build', 'gcc', 'pkgconfig(zlib) >= 1.2'], releasever: '9.4' } }).buildroot, { install: ['@buildsys-build', 'gcc', 'pkgconfig(zlib) >= 1.2'], releasever: '9.4' });
+  const repo = { name: 'baseos', url: 'https://repo.example/9/BaseOS/$basearch/os/', gpgcheck: true, gpgkey: 'https://repo.example/RPM-GPG-KEY-9' };
+  assert.deepEqual(parsePlatform({ ...minimal, repositories: [repo] }).repositories, [repo]);
+  assert.deepEqual(parsePlatform({ ...minimal, repositories: [{ name: 'local', url: '/api/v1/platform-repos/x/$basearch/' }] }).repositories, [{ name: 'local', url: '/api/v1/platform-repos/x/$basearch/' }]);
+  assert.deepEqual(parsePlatform({ ...minimal, tests: { install: ['bash'] } }).tests?.install, ['bash']);
+  const bad: [unknown, RegExp][] = [
+    [{ buildroot: { install: [] } }, /^buildroot\.install: must be a non-empty list/],
+    [{ buildroot: { install: ['gcc; rm -rf /'] } }, /^buildroot\.install\[0\]: "gcc; rm -rf \/" is not a package name/],
+    [{ buildroot: { releasever: '9 9' } }, /^buildroot\.releasever: "9 9" must be letters/],
+    [{ buildroot: { chroot: 'x' } }, /^buildroot\.chroot: unknown field/],
+    [{ repositories: [{ ...repo, gpgkey: undefined }] }, /^repositories\[0\]\.gpgkey: is required when gpgcheck is true/],
+    [{ repositories: [{ name: 'r', url: 'ftp://x/' }] }, /^repositories\[0\]\.url: "ftp:\/\/x\/" must be an http:\/\/, https:\/\/ or file:\/\/ URL, or a path on this master/],
+    [{ tests: { install: 'bash' } }, /^tests\.install: must be a non-empty list/],
+  ];
+  for (const [extra, message] of bad) assert.throws(() => parsePlatform({ ...minimal, ...(extra as object) }), (e: Error) => message.test(e.message.replace(/^platform definition: /, '')), JSON.stringify(extra));
 });
 
 test('tests: defaults, and the settings as given', () => {

@@ -3,12 +3,12 @@
  * problem reported with the file and the field.
  */
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { scratchFiles } from '../../test/support/scratch-files.ts';
 import { loadConfig } from './config.ts';
 
-const { file } = scratchFiles('server-config');
+const { dir: work, file } = scratchFiles('server-config');
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/platforms/example-el9.yaml');
 
 test('a config file lists platform definitions and platform files', () => {
@@ -23,7 +23,8 @@ test('a config file lists platform definitions and platform files', () => {
   const twice = file('twice.yaml', `platforms:\n  - ${EXAMPLE}\n  - ${EXAMPLE}\n`);
   assert.throws(() => loadConfig(twice), { message: /platforms\[1\]: platform "example-el9" is defined twice/ });
   const unknown = file('unknown.yaml', 'platform: []\n');
-  assert.throws(() => loadConfig(unknown), { message: `${unknown}: platform: unknown field (expected platforms, git, http)` });
+  assert.throws(() => loadConfig(unknown), { message: `${unknown}: platform: unknown field (expected platforms, git, http, platformRepos)` });
+  assert.equal(loadConfig(file('repos.yaml', 'platformRepos: served\n')).platformRepos, join(work, 'served'));
   assert.deepEqual(loadConfig(file('empty.yaml', '')), { platforms: [] });
 });
 

@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
+import { bootstrapRepo, NODE_CACHE, PLATFORM_REPOS } from '../support/bootstrap-repo.ts';
 import { DISTFORGE, runCli } from '../support/cli.ts';
 
 const PLATFORM = resolve(import.meta.dirname, '../../examples/platforms/example-el9.yaml');
@@ -44,14 +45,14 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
 }
 
 function startServer(): Promise<string> {
-  const s = start(['server', '--data', data, '--port', String(port), '--lease-seconds', '3', '--log-level', 'warn'], 'server');
+  const s = start(['server', '--data', data, '--port', String(port), '--lease-seconds', '3', '--platform-repos', PLATFORM_REPOS, '--log-level', 'warn'], 'server');
   return waitFor('the server', () => Promise.resolve(/listening on (\S+)/.exec(s.output())?.[1]), 60_000);
 }
 
 async function startNode(name: string): Promise<ChildProcess> {
   const add = await runCli(['node', 'add', name, '--arches', 'x86_64,noarch'], { env });
   assert.equal(add.code, 0, add.stderr);
-  return start(['node', '--server', `http://127.0.0.1:${port}`, '--token', add.stdout.trim(), '--work', join(work, `work-${name}`), '--poll-ms', '200', '--log-level', 'warn'], name).child;
+  return start(['node', '--server', `http://127.0.0.1:${port}`, '--token', add.stdout.trim(), '--work', join(work, `work-${name}`), '--cache', NODE_CACHE, '--poll-ms', '200', '--log-level', 'warn'], name).child;
 }
 
 /** A noarch package whose %build takes `seconds`. */
@@ -92,6 +93,7 @@ const finished = (id: string) => async (): Promise<Show | undefined> => {
 };
 
 before(async () => {
+  await bootstrapRepo();
   port = await new Promise<number>((done) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {

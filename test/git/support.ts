@@ -16,6 +16,7 @@ import { buildableArches } from '../../src/node/host.ts';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
 import { freshDatabaseUrl } from '../support/db.ts';
 import { api } from '../support/server.ts';
+import { bootstrapRepo, NODE_CACHE, PLATFORM_REPOS } from '../support/bootstrap-repo.ts';
 
 export const EXAMPLES = resolve(import.meta.dirname, '../../examples/packages');
 
@@ -74,10 +75,11 @@ export interface GitMaster {
 }
 
 export async function startGitMaster(work: string, configFile: string, capabilities: string[] = ['build']): Promise<GitMaster> {
-  const server = await startServer({ dataDir: join(work, 'data'), db: await freshDatabaseUrl(), host: '127.0.0.1', port: 0, configFile, logLevel: 'silent', gitTickMs: 200 });
+  await bootstrapRepo();
+  const server = await startServer({ dataDir: join(work, 'data'), db: await freshDatabaseUrl(), host: '127.0.0.1', port: 0, configFile, logLevel: 'silent', gitTickMs: 200, platformReposDir: PLATFORM_REPOS });
   const arches = buildableArches();
   const node = await createNodeToken(server.ctx, { name: 'local', arches, capabilities: capabilities as ('build' | 'test')[], maxConcurrency: 2 });
-  const agent = new NodeAgent({ server: server.url, token: node.secret, arches, capabilities, maxConcurrency: 2, workDir: join(work, 'node'), waitSeconds: 1, log: pino({ level: 'silent' }) });
+  const agent = new NodeAgent({ server: server.url, token: node.secret, arches, capabilities, maxConcurrency: 2, workDir: join(work, 'node'), cacheDir: NODE_CACHE, waitSeconds: 1, log: pino({ level: 'silent' }) });
   const agentDone = agent.run();
   return {
     server,

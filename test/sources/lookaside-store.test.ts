@@ -18,6 +18,7 @@ import type { NodeLogger } from '../../src/node/task-runner.ts';
 import { runCli } from '../support/cli.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api, examplePlatform, nodeToken, startTestServer, userToken, type TestServer } from '../support/server.ts';
+import { bootstrapRepo, NODE_CACHE, PLATFORM_REPOS } from '../support/bootstrap-repo.ts';
 import { makeGitRepo } from '../server/builds-support.ts';
 import { EXAMPLES } from '../node/support.ts';
 
@@ -35,7 +36,8 @@ const upload = (args: string[], token = maintainer) => runCli(['sources', 'uploa
 const count = async (): Promise<number> => Number((await server.ctx.db.kysely.selectFrom('lookaside_files' as never).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
 before(async () => {
-  server = await startTestServer({ platforms: [examplePlatform()] });
+  await bootstrapRepo();
+  server = await startTestServer({ platforms: [examplePlatform()], platformReposDir: PLATFORM_REPOS });
   dir = mkdtempSync(join(tmpdir(), 'distforge-lookaside-'));
   maintainer = await userToken(server, 'mia', 'maintainer');
   reader = await userToken(server, 'rita', 'read-only');
@@ -120,7 +122,7 @@ test(`a CentOS-layout tree submits and builds, its tarball taken from the store 
   const spec = readFileSync(join(EXAMPLES, 'hello-c', 'hello-c.spec'), 'utf8');
   const tree = makeGitRepo(dir, 'hello-c', { 'SPECS/hello-c.spec': spec, '.hello-c.metadata': `${hex('sha1', data)} SOURCES/hello-c-1.0.tar.gz\n` });
   const node = await nodeToken(server, 'src-node', { arches: [hostArch(), 'noarch'] });
-  const agent = new NodeAgent({ server: server.url, token: node.token, arches: [hostArch(), 'noarch'], maxConcurrency: 1, workDir: join(dir, 'work'), pollMs: 50, waitSeconds: 0, log: quiet });
+  const agent = new NodeAgent({ server: server.url, token: node.token, arches: [hostArch(), 'noarch'], maxConcurrency: 1, workDir: join(dir, 'work'), cacheDir: NODE_CACHE, pollMs: 50, waitSeconds: 0, log: quiet });
   const running = agent.run();
   try {
     const r = await api<BuildView>(server, 'POST', '/builds', { token: maintainer, body: { platforms: ['example-el9'], sources: [{ git: `${tree.url}#main` }] } });

@@ -19,6 +19,7 @@ import type { NodeLogger } from '../../src/node/task-runner.ts';
 import { serveDirectory, type StaticServer } from '../support/http-static.ts';
 import { startFakeMaster, type FakeMaster, type TaskRecord } from '../node/fake-master.ts';
 import { commitTree, EXAMPLES, examplePlatform, rpmCheck } from '../node/support.ts';
+import { bootstrapRepo, NODE_CACHE } from '../support/bootstrap-repo.ts';
 
 const TOKEN = 'node-secret';
 const TARBALL = join(EXAMPLES, 'hello-c', 'hello-c-1.0.tar.gz');
@@ -68,6 +69,7 @@ function srpmOf(r: TaskRecord): string {
 const hits = (path: string): number => lookaside.requests.filter((p) => p === path).length;
 
 before(async () => {
+  await bootstrapRepo();
   dir = mkdtempSync(join(tmpdir(), 'distforge-sources-'));
   const served = join(dir, 'lookaside');
   mkdirSync(join(served, 'repo/pkgs/hello-c/hello-c-1.0.tar.gz/sha512', SHA512), { recursive: true });
@@ -78,7 +80,7 @@ before(async () => {
   mkdirSync(join(served, 'by-hash/sha512'), { recursive: true });
   writeFileSync(join(served, 'by-hash/sha512', 'f'.repeat(128)), 'not the tarball\n');
   [lookaside, master] = await Promise.all([serveDirectory(served), startFakeMaster(TOKEN)]);
-  agent = new NodeAgent({ server: master.url, token: TOKEN, arches: [hostArch(), 'noarch'], maxConcurrency: 2, workDir: join(dir, 'work'), pollMs: 50, log: quiet });
+  agent = new NodeAgent({ server: master.url, token: TOKEN, arches: [hostArch(), 'noarch'], maxConcurrency: 2, workDir: join(dir, 'work'), cacheDir: NODE_CACHE, pollMs: 50, log: quiet });
   running = agent.run();
 });
 
