@@ -37,6 +37,25 @@ test(`health answers with the database kind (${TEST_DIALECT})`, async () => {
   assert.deepEqual(r.body, { status: 'ok', version: '0.1.0', database: TEST_DIALECT });
 });
 
+test('while the system is starting (distforge up), the API answers 503 starting; the health check and platform repositories answer; then everything does', async () => {
+  server.ctx.settings.starting = 'distforge up is starting (making the bootstrap repository)';
+  try {
+    const submit = await api<{ code: string; message: string }>(server, 'POST', '/builds', { token: server.adminToken, body: { platforms: ['x'], sources: [{ git: '/x#main' }] } });
+    assert.equal(submit.status, 503);
+    assert.equal(submit.body.code, 'starting');
+    assert.match(submit.body.message, /^distforge up is starting \(making the bootstrap repository\); try again in a moment$/);
+    assert.equal((await api(server, 'GET', '/platforms')).status, 503);
+    const health = await api<{ status: string; starting: string }>(server, 'GET', '/health');
+    assert.equal(health.status, 200);
+    assert.deepEqual([health.body.status, health.body.starting], ['starting', 'distforge up is starting (making the bootstrap repository)']);
+    assert.equal((await api(server, 'GET', '/platform-repos/none/x86_64/repodata/repomd.xml')).status, 404, 'platform repositories are served (here: none)');
+  } finally {
+    delete server.ctx.settings.starting;
+  }
+  assert.equal((await api(server, 'GET', '/platforms')).status, 200);
+  assert.equal((await api<{ status: string }>(server, 'GET', '/health')).body.status, 'ok');
+});
+
 test('the OpenAPI document lists every route with its schemas', async () => {
   const r = await api<{ openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>>; components: { securitySchemes: Record<string, unknown> } }>(server, 'GET', '/openapi.json');
   assert.equal(r.status, 200);

@@ -3,7 +3,9 @@
  * definition or name is a 400 naming the field that changes nothing.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { StoredPlatform } from '../../src/platforms/types.ts';
 import { TEST_DIALECT } from '../support/db.ts';
@@ -157,4 +159,21 @@ test('a platform a build uses cannot be deleted', async () => {
   assert.equal(r.status, 409);
   assert.equal(r.body.code, 'conflict');
   assert.equal((await api(server, 'GET', '/platforms/in-use')).status, 200);
+});
+
+test('platform repositories this master serves: anyone reads their files; nothing outside them is reachable', async () => {
+  const dir = join(server.dataDir, 'platform-repos', 'local-el9', 'x86_64', 'repodata');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'repomd.xml'), '<repomd/>\n');
+  writeFileSync(join(server.dataDir, 'secret.txt'), 'not for you\n');
+  const ok = await fetch(`${server.url}/api/v1/platform-repos/local-el9/x86_64/repodata/repomd.xml`);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get('content-type'), 'application/xml');
+  assert.equal(await ok.text(), '<repomd/>\n');
+  for (const bad of ['local-el9/x86_64/..%2F..%2F..%2Fsecret.txt', '..%2F..%2Fsecret.txt/x86_64/a', 'local-el9/x86_64/.hidden', 'local-el9/x86_64/repodata', 'nope/x86_64/repodata/repomd.xml']) {
+    const r = await fetch(`${server.url}/api/v1/platform-repos/${bad}`);
+    assert.ok(r.status === 404 || r.status === 400, `${bad}: ${r.status}`);
+    const body = (await r.json()) as { code: string };
+    assert.ok(body.code, bad);
+  }
 });

@@ -20,9 +20,11 @@ const LEGAL_HOST_ARCHES: Record<string, string[]> = {
   s390x: ['s390x'],
 };
 
-/** What an EL buildroot installs first (the @buildsys-build group of EL 9). */
-const CHROOT_SETUP =
-  'install bash bzip2 coreutils cpio diffutils findutils gawk glibc-minimal-langpack grep gzip info make patch redhat-rpm-config rpm-build sed shadow-utils tar unzip util-linux which xz';
+/** What the platform installs first into a root (its `buildroot.install`), as mock's chroot_setup_cmd. */
+function chrootSetup(platform: NodePlatform): string {
+  const install = platform.buildroot?.install ?? ['@buildsys-build'];
+  return `install ${install.map((x) => oneLine('buildroot.install entry', x)).join(' ')}`;
+}
 
 /** Macros mock sets itself (paths of its own chroot), left out of the configuration. */
 const MOCK_OWNED = new Set(['_topdir', '_tmppath', '_dbpath', '_builddir', '_rpmdir', '_srcrpmdir', '_buildrootdir']);
@@ -72,6 +74,7 @@ function dnfConf(platform: NodePlatform, releasever: string): string {
       'enabled=1',
       'skip_if_unavailable=False',
       'module_hotfixes=1',
+      ...(r.gpgcheck === true && r.gpgkey ? ['gpgcheck=1', `gpgkey=${oneLine('repository key URL', r.gpgkey)}`] : ['gpgcheck=0']),
     );
   }
   return `${lines.join('\n')}\n`;
@@ -93,14 +96,14 @@ export function mockConfig(platform: NodePlatform, arch: string): string {
   // mock names its build host after the chroot unless told otherwise; keep the platform's if set.
   if (platform.macros?._buildhost === undefined) delete macros._buildhost;
   const dist = platform.distTag.replace(/^\./, '');
-  const releasever = /(\d+)/.exec(dist)?.[1] ?? '9';
+  const releasever = platform.buildroot?.releasever ?? /(\d+)/.exec(dist)?.[1] ?? '9';
   const opt = (key: string, value: string): string => `config_opts[${pyString(key)}] = ${value}`;
   const lines = [
     `# mock configuration for ${oneLine('platform name', platform.name)} (${arch}), written by distforge`,
     opt('root', pyString(`${platform.name}-${target}`)),
     opt('target_arch', pyString(target)),
     opt('legal_host_arches', `(${(LEGAL_HOST_ARCHES[target] ?? [target]).map(pyString).join(', ')},)`),
-    opt('chroot_setup_cmd', pyString(CHROOT_SETUP)),
+    opt('chroot_setup_cmd', pyString(chrootSetup(platform))),
     opt('dist', pyString(dist)),
     opt('releasever', pyString(releasever)),
     opt('package_manager', pyString('dnf')),
