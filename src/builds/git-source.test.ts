@@ -1,10 +1,10 @@
 /** Git sources: URL#REF parsing, refs resolved as git does, the spec found at the root or in SPECS/. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { exitTempDir } from '../../test/support/exit-temp-dir.ts';
 import { parseGitSource, resolveGitSource } from './git-source.ts';
 
 function git(dir: string, ...args: string[]): string {
@@ -12,7 +12,7 @@ function git(dir: string, ...args: string[]): string {
 }
 
 function repo(files: Record<string, string>): { dir: string; data: string } {
-  const root = mkdtempSync(join(tmpdir(), 'distforge-gitsrc-'));
+  const root = exitTempDir('distforge-gitsrc-');
   const dir = join(root, 'pkg');
   mkdirSync(dir);
   git(dir, 'init', '-q');

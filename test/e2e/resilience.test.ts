@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { bootstrapRepo, NODE_CACHE, PLATFORM_REPOS } from '../support/bootstrap-repo.ts';
 import { DISTFORGE, runCli } from '../support/cli.ts';
+import { unmountStaleSync } from '../../src/node/buildroot/overlay.ts';
 
 const PLATFORM = resolve(import.meta.dirname, '../../examples/platforms/example-el9.yaml');
 const work = mkdtempSync(join(tmpdir(), 'distforge-resilience-'));
@@ -108,6 +109,8 @@ before(async () => {
 
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  // A node killed with -9 leaves its build root mounted: unmount it first.
+  unmountStaleSync(work);
   rmSync(work, { recursive: true, force: true });
 });
 
