@@ -5,8 +5,8 @@
  * 1. install: dnf installs the package file, resolving its dependencies from the task's
  *    repositories (the build's own repository, then the platform's), its scriptlets in the
  *    install sandbox (no network);
- * 2. integrity: `rpm -V` in that root (every file present with its digest, mode, owner; no
- *    %verifyscript: that would run the package's code outside the sandbox);
+ * 2. integrity: `rpm -V` of that root (every file present with its digest, mode, owner), in the
+ *    install sandbox, without %verifyscript;
  * 3. tests: the source's test scripts run in the root as the sandbox user (no network, a private
  *    /tmp, a time limit); exit status and TAP lines (`ok N`/`not ok N`) count;
  * 4. uninstall: `rpm -e` in the install sandbox, then nothing of the package may be left but its
@@ -14,12 +14,12 @@
  *
  * Each stage yields its state and its log.
  */
-import { lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPackageSync } from '../rpm/index.ts';
 import type { TaskRoot } from './buildroot/task-root.ts';
 import { BuildFailedError } from './errors.ts';
-import { runLogged, type RunResult } from './run.ts';
+import type { RunResult } from './run.ts';
 
 export type StageState = 'passed' | 'failed' | 'skipped';
 
@@ -53,10 +53,8 @@ export async function installStage(root: TaskRoot, rpmPath: string): Promise<Sta
   }
 }
 
-export async function integrityStage(root: TaskRoot, name: string, work: string): Promise<StageResult> {
-  const home = join(work, 'rpm-home');
-  mkdirSync(home, { recursive: true });
-  const r = await runLogged('rpm', ['--root', root.overlay.merged, '--dbpath', '/var/lib/rpm', '-V', '--noscripts', name], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LC_ALL: 'C' } });
+export async function integrityStage(root: TaskRoot, name: string): Promise<StageResult> {
+  const r = await root.query(['-V', '--noscripts', name]);
   return r.code === 0
     ? { name: 'integrity', state: 'passed', detail: 'rpm -V: every file as packaged', log: r.output }
     : { name: 'integrity', state: 'failed', detail: `rpm -V: ${tail(r.output) || `exit ${r.code}`}`, log: r.output };

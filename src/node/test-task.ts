@@ -112,7 +112,7 @@ export async function runTestTask(task: LeasedTask, s: TaskRunnerSettings, signa
         const install = await installStage(root, file);
         stages.push(install);
         if (install.state === 'passed') {
-          stages.push(await integrityStage(root, pkg.name, rootDir));
+          stages.push(await integrityStage(root, pkg.name));
           stages.push(await testsStage(root, testsFor(checkout, testsRepo, pkg.name, sourceName), timeoutOf(task)));
           stages.push(await uninstallStage(root, pkg.name, file));
         }

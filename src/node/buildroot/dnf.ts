@@ -137,3 +137,11 @@ export function installIntoRoot(s: Omit<DnfSandbox, 'network' | 'binds'>, files:
 export function eraseFromRoot(s: Omit<DnfSandbox, 'network' | 'binds'>, name: string, run: RunOptions): Promise<RunResult> {
   return runLogged('bwrap', bwrapForDnf({ ...s, network: false, binds: [] }, ['rpm', '--root', INSTALLROOT, '--dbpath', '/var/lib/rpm', '-e', name]), run);
 }
+
+/**
+ * `rpm ARGS` reading the root's rpmdb (queries, `-V`), in the install sandbox: the rpmdb was
+ * written where packages' scriptlets ran as root, so the host's rpm reads it only there.
+ */
+export function queryRoot(s: Omit<DnfSandbox, 'network' | 'binds'>, args: readonly string[], run: RunOptions = {}): Promise<RunResult> {
+  return runLogged('bwrap', bwrapForDnf({ ...s, network: false, binds: [] }, ['rpm', '--root', INSTALLROOT, '--dbpath', '/var/lib/rpm', ...args]), run);
+}

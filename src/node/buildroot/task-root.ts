@@ -12,9 +12,9 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BUILD_LIMITS, giveToSandbox, identityFiles, sandboxUser, type SandboxLimits, type SandboxMount, type SandboxSpec } from '../../sandbox/index.ts';
 import { BuildFailedError } from '../errors.ts';
-import { noteRun, runLogged, type RunOptions } from '../run.ts';
+import { noteRun, type RunOptions } from '../run.ts';
 import { runInSandbox } from '../sandbox.ts';
-import { eraseFromRoot, installIntoRoot, resolveForRoot, type DnfRepo } from './dnf.ts';
+import { eraseFromRoot, installIntoRoot, queryRoot, resolveForRoot, type DnfRepo } from './dnf.ts';
 import { mountOverlay, unmountOverlay, type Overlay } from './overlay.ts';
 import { describeFailure, packageRecord, repomdChecksum, type CachedRoot, type RootCache, type RootPackage, type RootRepo } from './root-cache.ts';
 
@@ -128,6 +128,13 @@ export class TaskRoot {
     for (const p of r.packages) this.#resolved.set(p.nevra, await packageRecord(p));
   }
 
+  /** `rpm ARGS` on the root's rpmdb (queries, `-V`), in the install sandbox. */
+  query(args: readonly string[]): ReturnType<typeof queryRoot> {
+    const work = join(this.o.workDir, 'dnf');
+    mkdirSync(work, { recursive: true });
+    return queryRoot({ root: this.overlay.merged, work }, args);
+  }
+
   /** `rpm -e NAME` in the root (scriptlets in the install sandbox). */
   erase(name: string): ReturnType<typeof eraseFromRoot> {
     const work = join(this.o.workDir, 'dnf');
@@ -147,9 +154,7 @@ export class TaskRoot {
 
   /** Every package in the root now, with its sha256 where known, and the repositories it came from. */
   async record(): Promise<BuildrootRecord> {
-    const home = join(this.o.workDir, 'dnf', 'dnf-home');
-    mkdirSync(home, { recursive: true });
-    const r = await runLogged('rpm', ['--root', this.overlay.merged, '--dbpath', '/var/lib/rpm', '-qa', '--qf', '%{NAME}-%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}.%{ARCH}\\n'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LC_ALL: 'C' } });
+    const r = await this.query(['-qa', '--qf', '%{NAME}-%|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}.%{ARCH}\\n']);
     const nevras = r.output.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('gpg-pubkey-')).sort();
     return { key: this.o.base.key, packages: nevras.map((nevra) => this.#resolved.get(nevra) ?? { nevra, sha256: null }), repos: this.#repos };
   }
