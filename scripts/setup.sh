@@ -43,6 +43,23 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# Debian source packages (`apt-get source`, for the upstream tarballs of examples/realistic): a
+# deb-src entry beside debian.sources, with the same mirrors, suites and components as its deb ones.
+debsrc=/etc/apt/sources.list.d/debian-src.sources
+if [[ -f /etc/apt/sources.list.d/debian.sources ]] \
+  && ! grep -qsE '^Types:.*deb-src' /etc/apt/sources.list.d/*.sources \
+  && ! grep -qsE '^deb-src[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list; then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: no deb-src entry for apt-get source (the tests of examples/realistic need one)" >&2
+    echo "setup: as root, run: sed 's/^Types: deb\$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources >$debsrc && apt-get update" >&2
+  else
+    echo "setup: adding $debsrc (deb-src beside debian.sources) and running apt-get update"
+    sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources >"$debsrc"
+    apt-get update -qq >>/tmp/distforge-apt.log 2>&1 \
+      || { echo "setup: apt-get update failed; see /tmp/distforge-apt.log" >&2; tail -5 /tmp/distforge-apt.log >&2; exit 1; }
+  fi
+fi
+
 # npm dependencies: install when node_modules is missing or older than the lock file.
 stamp=node_modules/.distforge-installed
 if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
