@@ -55,6 +55,61 @@ done
 exit 0
 `;
 
+/**
+ * gpgverify: what EL's `%{gpgverify} --keyring=K --signature=S --data=D` runs in a spec's %prep.
+ * Checks D against the detached signature S with the keys of K alone (armored or binary; never
+ * the builder's own keyring) and fails the build unless the signature is good.
+ */
+export const GPGVERIFY = `#!/bin/bash
+# distforge bootstrap: verify an upstream source against its detached OpenPGP signature and the
+# keyring the package ships, as EL's %gpgverify does:
+#   %{gpgverify} --keyring=KEYRING --signature=SIGNATURE --data=DATA
+# Only the keys of KEYRING count (a temporary home directory; never the builder's keyring).
+# Needs gpg and gpgv (BuildRequires: gnupg2). Exit status 0 only for a good signature.
+fail() { echo "gpgverify: $*" >&2; exit 2; }
+keyring= signature= data=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --keyring=*) keyring=\${1#*=} ;;
+    --signature=*) signature=\${1#*=} ;;
+    --data=*) data=\${1#*=} ;;
+    --keyring) [ $# -ge 2 ] || fail "$1 needs a file"; keyring=$2; shift ;;
+    --signature) [ $# -ge 2 ] || fail "$1 needs a file"; signature=$2; shift ;;
+    --data) [ $# -ge 2 ] || fail "$1 needs a file"; data=$2; shift ;;
+    *) fail "unknown argument: $1 (expected --keyring=FILE --signature=FILE --data=FILE)" ;;
+  esac
+  shift
+done
+[ -n "$keyring" ] && [ -n "$signature" ] && [ -n "$data" ] || fail "--keyring, --signature and --data are all needed"
+for f in "$keyring" "$signature" "$data"; do
+  [ -f "$f" ] && [ -r "$f" ] || fail "cannot read $f"
+done
+command -v gpgv >/dev/null 2>&1 || fail "gpgv not found (BuildRequires: gnupg2)"
+workdir=$(mktemp -d "\${TMPDIR:-/tmp}/gpgverify.XXXXXX") || fail "cannot make a temporary directory"
+trap 'rm -rf "$workdir"' EXIT
+# An armored keyring is converted; a binary one is used as it is.
+if grep -q -e '-----BEGIN PGP PUBLIC KEY BLOCK-----' "$keyring"; then
+  gpg --homedir "$workdir" --batch --quiet --yes --output "$workdir/keyring.gpg" --dearmor "$keyring" \\
+    || fail "cannot read the keys of $keyring"
+else
+  cp -- "$keyring" "$workdir/keyring.gpg" || fail "cannot copy $keyring"
+fi
+gpgv --homedir "$workdir" --keyring "$workdir/keyring.gpg" -- "$signature" "$data"
+`;
+
+/**
+ * fileattrs/libsymlink.attr: a development link (`libfoo.so` → `libfoo.so.1.2`) requires the
+ * soname of the library it points to, as on EL9, so that a -devel package pulls in the library
+ * package (`libfoo.so.1()(64bit)`).
+ */
+export const LIBSYMLINK_ATTR = `# distforge bootstrap: a lib*.so link requires the soname (and ELF class) of the library it
+# points to; elfdeps follows the link and prints what the library provides.
+%__libsymlink_requires	%{_rpmconfigdir}/elfdeps --provides --soname-only
+%__libsymlink_magic	^symbolic link to .*lib.*\\.so\\..*$
+%__libsymlink_path	^.*\\.so$
+%__libsymlink_flags	magic_and_path
+`;
+
 /** /usr/lib/rpm/redhat/macros. */
 export const REDHAT_MACROS = `# redhat-rpm-config of the distforge bootstrap platform: EL9's build semantics for rpmbuild,
 # written for distforge. Debian's rpm reads this file (through /usr/lib/rpm/debian/macros) after
@@ -69,6 +124,10 @@ export const REDHAT_MACROS = `# redhat-rpm-config of the distforge bootstrap pla
 %_build			%{_host}
 %_target_platform	%{_target_cpu}-%{_vendor}-%{_target_os}%{?_gnu}
 %_sharedstatedir	%{_localstatedir}/lib
+# Unversioned documentation and licence directories (/usr/share/doc/NAME), as on EL since 7:
+# rpm's own default is NAME-VERSION.
+%_docdir_fmt		%%{NAME}
+%_pkgdocdir		%{_docdir}/%{name}
 
 # ---- Tools (the plain names EL uses; Debian's rpm names its triplet-prefixed ones) -------------
 %__cc			gcc
@@ -167,6 +226,11 @@ export const REDHAT_MACROS = `# redhat-rpm-config of the distforge bootstrap pla
 # Out-of-tree builds (meson, cmake): EL's directory names.
 %_vpath_srcdir		.
 %_vpath_builddir	%{_vendor}-%{_target_os}-build
+
+# ---- Upstream signatures ---------------------------------------------------------------------
+# %%{gpgverify} --keyring=%%{SOURCE2} --signature=%%{SOURCE1} --data=%%{SOURCE0} in %%prep
+# (BuildRequires: gnupg2).
+%gpgverify		${RPM_CONFIG_DIR}/gpgverify
 
 # ---- Shared libraries ------------------------------------------------------------------------
 # glibc runs ldconfig through its transaction file triggers, so the scriptlets EL specs ask for

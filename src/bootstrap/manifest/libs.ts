@@ -34,6 +34,7 @@ export const LIBRARY_PACKAGES: ElPackageDef[] = [
   lib('dbus-libs', 'libdbus-1-3'),
   { name: 'libgcrypt', from: ['libgcrypt20'], exclude: ['/usr/share/libgcrypt20/**'] },
   lib('libgpg-error', 'libgpg-error0'),
+  lib('libassuan', 'libassuan0'),
   lib('nettle', 'libnettle8'),
   lib('libsigsegv', 'libsigsegv2'),
   lib('libdb', 'libdb5.3'),

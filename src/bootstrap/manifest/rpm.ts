@@ -2,7 +2,7 @@
  * Manifest: rpm split as EL9 splits it (rpm, rpm-libs, rpm-build, rpm-build-libs, rpm-sign and the
  * perl/python generators), and our redhat-rpm-config.
  */
-import { BRP_LDCONFIG, BRP_STRIP_LTO, HARDENED_CC1, HARDENED_LD, MACROS_RPMDB, REDHAT_MACROS, REDHAT_RPMRC, RPM_CONFIG_DIR } from '../content/rpm-config.ts';
+import { BRP_LDCONFIG, BRP_STRIP_LTO, GPGVERIFY, HARDENED_CC1, HARDENED_LD, LIBSYMLINK_ATTR, MACROS_RPMDB, REDHAT_MACROS, REDHAT_RPMRC, RPM_CONFIG_DIR } from '../content/rpm-config.ts';
 import type { ElPackageDef } from '../types.ts';
 
 /** Files of Debian's `rpm` deb that EL's `rpm` package has (the rest are rpm-build's). */
@@ -61,6 +61,10 @@ export const RPM_PACKAGES: ElPackageDef[] = [
       { path: `${RPM_CONFIG_DIR}/redhat-hardened-ld`, data: HARDENED_LD },
       { path: `${RPM_CONFIG_DIR}/brp-ldconfig`, data: BRP_LDCONFIG, mode: 0o755 },
       { path: `${RPM_CONFIG_DIR}/brp-strip-lto`, data: BRP_STRIP_LTO, mode: 0o755 },
+      // %gpgverify (specs that check upstream signatures BuildRequire gnupg2 for it, as on EL9)
+      { path: `${RPM_CONFIG_DIR}/gpgverify`, data: GPGVERIFY, mode: 0o755 },
+      // -devel packages' lib*.so links require the library's soname, as EL9's do
+      { path: '/usr/lib/rpm/fileattrs/libsymlink.attr', data: LIBSYMLINK_ATTR },
     ],
     copies: [
       { deb: 'autotools-dev', from: '/usr/share/misc/config.guess', to: `${RPM_CONFIG_DIR}/config.guess` },

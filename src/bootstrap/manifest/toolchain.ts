@@ -1,6 +1,7 @@
 /**
  * Manifest: the compilers, binutils and the tools EL specs build with (autotools, flex, bison,
- * gettext, texinfo, meson, ninja, pkgconf), and the debuginfo tools rpm-build runs.
+ * gettext, texinfo, meson, ninja, pkgconf, gnupg2 for %gpgverify), and the debuginfo tools rpm-build
+ * runs.
  */
 import { MESON_MACROS, PKG_CONFIG_WRAPPER } from '../content/rpm-config.ts';
 import type { ElPackageDef } from '../types.ts';
@@ -54,6 +55,13 @@ export const TOOLCHAIN_PACKAGES: ElPackageDef[] = [
     name: 'debugedit',
     from: ['debugedit'],
     requires: ['binutils', 'elfutils', 'dwz', 'xz', 'cpio', 'file', 'findutils', 'gawk', 'grep', 'sed', 'coreutils'],
+  },
+
+  {
+    // gpg and gpgv, for %gpgverify in %prep (specs checking upstream signatures BuildRequire gnupg2).
+    name: 'gnupg2',
+    from: ['gpg', 'gpgv', 'gpgconf'],
+    symlinks: { '/usr/bin/gpg2': 'gpg', '/usr/bin/gpgv2': 'gpgv' },
   },
 
   { name: 'autoconf', from: ['autoconf'], requires: ['m4', 'perl'], exclude: ['/etc/emacs/**', '/usr/share/emacs/**'] },
