@@ -117,6 +117,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     }
     return undefined;
   });
+  closeIdleConnectionsUntilClosed(app);
   registerAuth(app, ctx);
   registerBodyGuard(app, limits.bodyIdleTimeoutMs);
   await app.register(swagger, {
@@ -151,4 +152,19 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   // The git mirrors, served read-only over smart HTTP (git clone http://HOST/git/NAME.git).
   await app.register(gitHttpRoutes(ctx, options.bodyLimit ?? DEFAULT_BODY_LIMIT));
   return app;
+}
+
+/**
+ * Fastify closes idle keep-alive connections once, when it starts closing. A connection whose last
+ * response was still finishing then (a streamed download the client has already read) would keep
+ * the server open for the whole keep-alive timeout (72 s): while closing, close idle connections
+ * again every 50 ms.
+ */
+function closeIdleConnectionsUntilClosed(app: FastifyInstance): void {
+  app.addHook('preClose', (done) => {
+    const timer = setInterval(() => app.server.closeIdleConnections(), 50);
+    timer.unref();
+    app.server.once('close', () => clearInterval(timer));
+    done();
+  });
 }

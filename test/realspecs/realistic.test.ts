@@ -17,7 +17,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -104,20 +103,11 @@ async function taskSeconds(t: TaskView): Promise<number> {
   return start !== undefined && end !== undefined ? (end - start) / 1000 : NaN;
 }
 
-/**
- * GET of an artifact on a connection of its own (`Connection: close`): after a streamed download
- * on a kept-alive connection, the master's close() waits for that connection's keep-alive timeout
- * (about 70 s).
- */
-function download(url: string): Promise<Buffer> {
-  return new Promise((done, fail) => {
-    httpGet(url, { agent: false, headers: { authorization: `Bearer ${maintainer}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? done(Buffer.concat(chunks)) : fail(new Error(`GET ${url}: HTTP ${res.statusCode ?? '?'}`))));
-      res.on('error', fail);
-    }).on('error', fail);
-  });
+/** GET of an artifact (the maintainer's token). */
+async function download(url: string): Promise<Buffer> {
+  const r = await fetch(url, { headers: { authorization: `Bearer ${maintainer}` } });
+  if (r.status !== 200) throw new Error(`GET ${url}: HTTP ${r.status}`);
+  return Buffer.from(await r.arrayBuffer());
 }
 
 const rpmTask = (b: BuildView, pkg: string): TaskView => {
