@@ -36,6 +36,7 @@ export async function createTestTasks(ctx: Context): Promise<number> {
     )
     .orderBy('t.id')
     .limit(500)
+    .$narrowType<{ build_id: number; item_id: number }>()
     .execute();
   let made = 0;
   const tests = new Map<string, boolean>();

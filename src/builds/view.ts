@@ -145,7 +145,7 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
   const row = await getBuildRow(ctx, id);
   const [items, tasks, artifacts, deps, signatures, signed] = await Promise.all([
     db.selectFrom('build_items').selectAll().where('build_id', '=', id).orderBy('position').execute(),
-    db.selectFrom('tasks').selectAll().where('build_id', '=', id).orderBy('id').execute(),
+    db.selectFrom('tasks').selectAll().where('build_id', '=', id).orderBy('id').$narrowType<{ build_id: number; item_id: number }>().execute(),
     db
       .selectFrom('artifacts')
       .innerJoin('tasks', 'tasks.id', 'artifacts.task_id')

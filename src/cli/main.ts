@@ -11,6 +11,7 @@ import { keyCommand } from './keys.ts';
 import { withNodeRun } from './node.ts';
 import { nodeCommand } from './nodes.ts';
 import { platformCommand } from './platforms.ts';
+import { releaseCommand } from './releases.ts';
 import { repoCommand } from './repo.ts';
 import { rpmCommand } from './rpm.ts';
 import { serverCommand } from './server.ts';
@@ -38,6 +39,7 @@ function program(): Command {
   p.addCommand(keyCommand());
   p.addCommand(signerCommand());
   p.addCommand(bootstrapCommand());
+  p.addCommand(releaseCommand());
   const override = (c: Command): void => {
     c.exitOverride();
     for (const sub of c.commands) override(sub);

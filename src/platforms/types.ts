@@ -88,6 +88,39 @@ export interface PlatformLifecycle {
   endOfSupport?: string;
 }
 
+/**
+ * A release repository: where released packages are published for users, as
+ * /repos/PLATFORM/NAME/ARCH/ (with its debuginfo twin ARCH/debug/ and source twin Source/).
+ */
+export interface PlatformReleaseRepository {
+  /** A short name (a letter, then letters, digits, `.`, `_`, `-`), e.g. BaseOS. */
+  name: string;
+  description?: string;
+  /** The real arches it has; absent = all of the platform's. */
+  arches?: Arch[];
+  /** Binary package names placed here (globs: `*`, `?`, `[…]`), tried in the order repositories are listed. */
+  packages?: string[];
+  /** Packages no repository's `packages` match go here (one repository at most). */
+  default?: boolean;
+  /** A debuginfo twin (ARCH/debug) for -debuginfo and -debugsource packages. Default true. */
+  debuginfo?: boolean;
+  /** A source twin (Source) for the SRPMs of its packages. Default true. */
+  source?: boolean;
+}
+
+/** How a platform's packages are released (src/releases). */
+export interface PlatformReleases {
+  repositories: PlatformReleaseRepository[];
+  /** Versions of each repository kept addressable (…/@N/); default 5. */
+  retention: number;
+  /** Seconds a superseded version stays served to clients that read its repomd.xml; default 3600. */
+  graceSeconds: number;
+  /** Names of the platform's `repositories` released packages may take dependencies from (the closure check). */
+  dependencies: string[];
+  /** Metadata compression; default zstd (gz for clients older than EL8). */
+  compression: 'zstd' | 'gz';
+}
+
 /** A platform definition, as the API and YAML files give it. */
 export interface Platform {
   name: string;
@@ -104,6 +137,8 @@ export interface Platform {
   lifecycle?: PlatformLifecycle;
   /** How build roots are made (absent: `@buildsys-build`). */
   buildroot?: PlatformBuildroot;
+  /** Release repositories (absent: nothing of the platform can be released). */
+  releases?: PlatformReleases;
 }
 
 /** A stored platform: its definition and when it was created and last changed. */

@@ -119,6 +119,7 @@ export async function requestSigning(ctx: Context, req: SignRequest): Promise<Si
       .where('kind', 'in', ['srpm', 'rpm'])
       .where('state', '=', 'succeeded')
       .orderBy('id')
+      .$narrowType<{ item_id: number }>()
       .execute();
     // Items with a sign task still to run.
     const active = await db.selectFrom('tasks').select(['item_id', 'platform']).where('build_id', '=', build.id).where('kind', '=', 'sign').where('state', 'in', ['blocked', 'queued', 'leased']).execute();

@@ -9,6 +9,7 @@ import { createPlatform, deletePlatform, getPlatform, listPlatforms, savePlatfor
 import { ARCHES, type Platform } from '../../platforms/types.ts';
 import { PlatformDefinitionError } from '../../platforms/errors.ts';
 import { PLATFORM_LIMITS } from '../../platforms/validate.ts';
+import { RELEASE_LIMITS } from '../../platforms/validate-releases.ts';
 import { errorResponses } from '../errors.ts';
 import { requireUser } from '../principal.ts';
 import { line, nameParams, nameString } from './schema-parts.ts';
@@ -76,6 +77,37 @@ export const platformDefinitionSchema = {
           properties: { url: url('git URL or absolute path; no credentials'), ref: short('branch or tag (default main)') },
         },
         install: { type: 'array', minItems: 1, maxItems: L.install, items: short('a package name, @group or dependency'), description: 'what a test root holds before the package under test (default bash, coreutils)' },
+      },
+    },
+    releases: {
+      type: 'object',
+      required: ['repositories'],
+      additionalProperties: false,
+      description: 'release repositories: where released packages are published (/repos/PLATFORM/REPO/ARCH/)',
+      properties: {
+        repositories: {
+          type: 'array',
+          minItems: 1,
+          maxItems: RELEASE_LIMITS.repositories,
+          items: {
+            type: 'object',
+            required: ['name'],
+            additionalProperties: false,
+            properties: {
+              name: line(64, { minLength: 1, description: 'a letter, then letters, digits, . _ -' }),
+              description: short(),
+              arches,
+              packages: { type: 'array', maxItems: RELEASE_LIMITS.packages, items: line(128, { minLength: 1 }), description: 'binary package names or globs placed here' },
+              default: { type: 'boolean', description: 'packages no repository matches go here' },
+              debuginfo: { type: 'boolean', description: 'a debuginfo twin ARCH/debug (default true)' },
+              source: { type: 'boolean', description: 'a source twin Source (default true)' },
+            },
+          },
+        },
+        retention: { type: 'integer', minimum: 1, maximum: RELEASE_LIMITS.retention, description: 'versions kept addressable (@N), default 5' },
+        graceSeconds: { type: 'integer', minimum: 0, maximum: 604800, description: 'a superseded version stays served this long (default 3600)' },
+        dependencies: { type: 'array', maxItems: L.repositories, items: nameString, description: "the platform's repositories released packages may depend on" },
+        compression: { type: 'string', enum: ['zstd', 'gz'] },
       },
     },
     lifecycle: {
