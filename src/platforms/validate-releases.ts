@@ -19,14 +19,15 @@ export const RELEASE_LIMITS = { repositories: 32, packages: 2000, retention: 100
 
 function flag(v: unknown, field: string, fail: Fail, byDefault: boolean): boolean {
   if (v === undefined || v === null) return byDefault;
-  if (v !== true && v !== false) fail(field, 'must be true or false');
-  return v as boolean;
+  if (v !== true && v !== false && v !== 'true' && v !== 'false') fail(field, 'must be true or false');
+  return v === true || v === 'true';
 }
 
 function wholeNumber(v: unknown, field: string, fail: Fail, min: number, max: number, byDefault: number): number {
   if (v === undefined || v === null) return byDefault;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(field, `must be a whole number from ${min} to ${max}`);
-  return v as number;
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) fail(field, `must be a whole number from ${min} to ${max}`);
+  return n as number;
 }
 
 function releaseRepository(item: unknown, at: string, platformArches: Arch[], fail: Fail): PlatformReleaseRepository {

@@ -122,7 +122,8 @@ export async function stageRelease(ctx: Context, input: StageInput): Promise<{ d
       const sources = new Map(input.packages.map((p) => [p.nevra, p.row.sourcerpm]));
       for (const c of content) files.set(nevra(c), { nevra: nevra(c), filename: c.href.split('/').pop() ?? c.href, src: sources.get(nevra(c)) ?? null, sha256: c.sha256 });
       const advisories = await channelAdvisories(ctx, platform.name, input.advisoryIds, files);
-      const renderedDir = join(dir, ref.repo, ref.channel);
+      // Flat names: a channel's debug twin lives below it (x86_64/debug), so nested staging paths would move together.
+      const renderedDir = join(dir, String(channels.length));
       await renderChannelVersion({
         packages: content.map((c) => ({ sha256: c.sha256, href: c.href, path: join(pool, c.href), fileTime: c.file_time })),
         advisories,
