@@ -20,7 +20,7 @@ import { recordTaskEvents } from '../scheduler/events.ts';
 import { inTransaction } from '../scheduler/transaction.ts';
 import { blockedTask, failedTask } from '../scheduler/new-task.ts';
 import { platformGraph, recordItemFacts } from './build-graph.ts';
-import { createTestTasks } from './test-tasks.ts';
+import { createTestTasks } from '../testing/index.ts';
 import { autoSignTestedBuilds } from '../signing/index.ts';
 import { transitionTasks } from '../scheduler/transitions.ts';
 import { syncRunningBuildRepos } from './build-repo.ts';
