@@ -21,7 +21,7 @@ import { inTransaction } from '../scheduler/transaction.ts';
 import { blockedTask, failedTask } from '../scheduler/new-task.ts';
 import { ofBuild, type BuildTask } from '../scheduler/build-task.ts';
 import { platformGraph, recordItemFacts } from './build-graph.ts';
-import { createTestTasks } from './test-tasks.ts';
+import { createTestTasks } from '../testing/index.ts';
 import { autoSignTestedBuilds } from '../signing/index.ts';
 import { transitionTasks } from '../scheduler/transitions.ts';
 import { syncRunningBuildRepos } from './build-repo.ts';

@@ -20,8 +20,11 @@
  *   template with {name} {filename} {hashtype} {HASHTYPE} {hash} (src/lookaside/template.ts).
  * - tests: whether built packages are installed and tested in fresh roots, and whether those
  *   results gate signing.
- * - lifecycle: release data: version (9.4), codename (Seafoam Ocelot), upstream base version
- *   (the RHEL release it rebuilds), kernel, release date and end of support (YYYY-MM-DD).
+ * - lifecycle: the platform's row of a release table: version (9.4), codename (Seafoam Ocelot),
+ *   upstream base version (the release it rebuilds, "EL 9.4"), kernel, release date, the upstream's
+ *   own release date, end of active support and end of security support (YYYY-MM-DD, each the
+ *   last day). From them and a day (lifecycle.ts): its state (supported, security-only,
+ *   end-of-life) and its lag behind upstream in days.
  */
 
 /** Every architecture distforge knows; `noarch` only as a platform (or node) capability. */
@@ -73,19 +76,26 @@ export interface PlatformTests {
   install?: string[];
 }
 
-/** Release data, as the AlmaLinux release table lists it. */
+/** Release data, as a distribution's release table (AlmaLinux's, say) lists it. */
 export interface PlatformLifecycle {
   /** Release version, e.g. "9.4" (a string: 9.10 is not 9.1). */
   version: string;
   codename?: string;
-  /** The upstream release it is based on, e.g. "RHEL 9.4". */
+  /** The upstream release it is based on, e.g. "EL 9.4". */
   upstreamBase?: string;
   /** Kernel version shipped, e.g. "5.14.0-427.13.1.el9_4". */
   kernel?: string;
-  /** YYYY-MM-DD. */
+  /** YYYY-MM-DD: this platform's release. */
   releaseDate?: string;
-  /** YYYY-MM-DD: the last day of (security) support. */
-  endOfSupport?: string;
+  /** YYYY-MM-DD: the upstream base's own release (not after releaseDate; their difference is the lag). */
+  upstreamReleaseDate?: string;
+  /** YYYY-MM-DD: the last day of active support (fixes and updates); security-only after it. */
+  endOfActiveSupport?: string;
+  /**
+   * YYYY-MM-DD: the last day of security support; end-of-life after it. Platform files and API
+   * bodies may still call it `endOfSupport` (its name before the two ends were told apart).
+   */
+  endOfSecuritySupport?: string;
 }
 
 /**

@@ -23,7 +23,8 @@ const REPOSITORY_FIELDS = ['name', 'url', 'arches', 'gpgcheck', 'gpgkey'];
 const INSTALL_SPEC = /^@?[A-Za-z0-9_.+:()/-][A-Za-z0-9_.+:()/ <>=-]*$/;
 /** A repository URL: http(s)://, file://, or a path on this master. */
 const REPO_URL = /^((https?|file):\/\/\S+|\/\S*)$/;
-const LIFECYCLE_FIELDS = ['version', 'codename', 'upstreamBase', 'kernel', 'releaseDate', 'endOfSupport'];
+/** `endOfSupport` is the old name of `endOfSecuritySupport`, still read. */
+const LIFECYCLE_FIELDS = ['version', 'codename', 'upstreamBase', 'kernel', 'releaseDate', 'upstreamReleaseDate', 'endOfActiveSupport', 'endOfSecuritySupport', 'endOfSupport'];
 const DIST_TAG = /^\.[A-Za-z0-9_.+~]+$/;
 const MACRO_NAME = /^_{0,2}[A-Za-z][A-Za-z0-9_]*$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -190,10 +191,19 @@ function lifecycle(v: unknown, fail: Fail): PlatformLifecycle {
   for (const key of ['codename', 'upstreamBase', 'kernel'] as const) {
     if (m[key] !== undefined && m[key] !== null) out[key] = text(m[key], `lifecycle.${key}`, fail);
   }
-  for (const key of ['releaseDate', 'endOfSupport'] as const) {
-    if (m[key] !== undefined && m[key] !== null) out[key] = date(m[key], `lifecycle.${key}`, fail);
+  const given = (key: string): boolean => m[key] !== undefined && m[key] !== null;
+  if (given('endOfSupport') && given('endOfSecuritySupport')) fail('lifecycle.endOfSupport', 'is the old name of endOfSecuritySupport: give only endOfSecuritySupport');
+  // Messages name the field as it was written.
+  const written = { releaseDate: 'releaseDate', upstreamReleaseDate: 'upstreamReleaseDate', endOfActiveSupport: 'endOfActiveSupport', endOfSecuritySupport: given('endOfSupport') ? 'endOfSupport' : 'endOfSecuritySupport' } as const;
+  for (const [key, name] of Object.entries(written) as [keyof typeof written, string][]) {
+    if (given(name)) out[key] = date(m[name], `lifecycle.${name}`, fail);
   }
-  if (out.releaseDate && out.endOfSupport && out.endOfSupport < out.releaseDate) fail('lifecycle.endOfSupport', 'is before lifecycle.releaseDate');
+  const { releaseDate: released, upstreamReleaseDate: upstream, endOfActiveSupport: active, endOfSecuritySupport: security } = out;
+  if (released && upstream && upstream > released) fail('lifecycle.upstreamReleaseDate', `${upstream} is after lifecycle.releaseDate (${released}): the upstream release comes first`);
+  for (const [key, end] of [['endOfActiveSupport', active], ['endOfSecuritySupport', security]] as const) {
+    if (released && end && end <= released) fail(`lifecycle.${written[key]}`, `${end} must be after lifecycle.releaseDate (${released})`);
+  }
+  if (active && security && active > security) fail('lifecycle.endOfActiveSupport', `${active} is after lifecycle.${written.endOfSecuritySupport} (${security}): active support ends first`);
   return out;
 }
 

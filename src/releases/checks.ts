@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Context } from '../context.ts';
+import { platformLifecycleState } from '../platforms/lifecycle.ts';
 import { PLATFORM_REPOS_PATH, platformReposDir } from '../platforms/repos-dir.ts';
 import { buildArches, type Platform, type PlatformReleases } from '../platforms/types.ts';
 import { ClosureChecker } from '../repo/closure/index.ts';
@@ -318,11 +319,6 @@ async function advisoryChecks(ctx: Context, release: ReleaseRow, packages: reado
   return out;
 }
 
-/** Today's date (YYYY-MM-DD) by the context's clock. */
-function today(ctx: Context): string {
-  return new Date(ctx.now()).toISOString().slice(0, 10);
-}
-
 /** Runs every check of a release. */
 export async function checkRelease(ctx: Context, release: ReleaseRow, platform: Platform & { releases: PlatformReleases }, options: CheckOptions): Promise<CheckReport> {
   const keys = await platformKeys(ctx, platform.name);
@@ -333,12 +329,12 @@ export async function checkRelease(ctx: Context, release: ReleaseRow, platform: 
       ? { package: null, check: 'key', ok: true, message: `key ${keys[0] ?? ''} signs the repositories' metadata` }
       : { package: null, check: 'key', ok: false, message: `no key may sign platform ${platform.name}: an admin allows one (distforge key allow KEYID --platform ${platform.name})` },
   );
-  const eol = platform.lifecycle?.endOfSupport;
+  const eol = platform.lifecycle?.endOfSecuritySupport;
   if (eol !== undefined) {
     checks.push(
-      eol < today(ctx)
+      platformLifecycleState(platform, ctx.now()) === 'end-of-life'
         ? { package: null, check: 'lifecycle', ok: false, message: `platform ${platform.name} reached its end of life on ${eol}: it takes no new releases` }
-        : { package: null, check: 'lifecycle', ok: true, message: `supported until ${eol}` },
+        : { package: null, check: 'lifecycle', ok: true, message: `security support until ${eol}` },
     );
   }
   const advisoryCount = await releasesDb(ctx).selectFrom('release_advisories').select('advisory_id').where('release_id', '=', release.id).execute();

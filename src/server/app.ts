@@ -39,6 +39,7 @@ import { nodeApiRoutes } from './routes/node-api.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { platformRoutes } from './routes/platforms.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { testingRoutes } from './routes/testing.ts';
 import { userRoutes } from './routes/users.ts';
 
 /** A lease as the builds, signing and release domains describe it. */
@@ -146,6 +147,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     userRoutes(ctx),
     tokenRoutes(ctx),
     buildRoutes(ctx),
+    testingRoutes(ctx),
     // The builds domain adds the build repositories to each lease and fans an SRPM out to its
     // arches; the signing domain adds the key to a sign task's lease and records its signatures.
     nodeApiRoutes(ctx, { decorateLease: decorateAnyLease, uploadPolicy: anyUploadPolicy, prepareCompletion: prepareAnyCompletion, onTaskSucceeded: onAnyTaskSucceeded }),
