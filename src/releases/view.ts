@@ -106,7 +106,9 @@ async function viewOf(ctx: Context, r: ReleaseRow, withChecks: boolean): Promise
     signTask: task ? { id: task.id, state: task.state } : null,
     builds: builds.map((b) => b.build_id),
     advisories: advisories.map((a) => a.advisory_id),
-    packages: packages.map((p) => ({
+    packages: packages.map((p) => {
+      const repos = platform ? channelsFor(platform, JSON.parse(p.repos) as string[], p.kind, p.arch).channels.map(channelPath) : [];
+      return {
       nevra: nevra(p),
       name: p.name,
       epoch: p.epoch,
@@ -115,9 +117,10 @@ async function viewOf(ctx: Context, r: ReleaseRow, withChecks: boolean): Promise
       arch: p.arch,
       kind: p.kind,
       buildId: p.build_id,
-      repos: platform ? channelsFor(platform, JSON.parse(p.repos) as string[], p.kind, p.arch).channels.map(channelPath) : [],
-      reason: p.reason,
-    })),
+      repos,
+      reason: p.arch === 'noarch' && repos.length > 0 ? `${p.reason}; noarch: every arch of it (${repos.join(', ')})` : p.reason,
+      };
+    }),
     versions: versions.map(versionView),
   };
   if (withChecks && platform && r.state === 'planned') view.checks = (await checkRelease(ctx, r, platform, { advisories: advisoryFacts })).checks;

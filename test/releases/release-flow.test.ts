@@ -14,7 +14,7 @@ import type { ChannelView, ReleaseView, VersionDetail } from '../../src/releases
 import { BOOTSTRAP_REPO } from '../support/bootstrap-repo.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api } from '../support/server.ts';
-import { dnf, makeBuild, PLATFORM, releaseSpec, repoArgs, repoUrl, signBuild, startReleaseRig, waitRelease, type ReleaseRig } from './support.ts';
+import { dnf, libraryInBaseOS, makeBuild, PLATFORM, releaseSpec, repoArgs, repoUrl, signBuild, startReleaseRig, waitRelease, type ReleaseRig } from './support.ts';
 
 type Checked = ReleaseView & { checks: { package: string | null; check: string; ok: boolean; message: string }[] };
 
@@ -35,13 +35,7 @@ describe(`releases (${TEST_DIALECT})`, () => {
 
   before(async () => {
     rig = await startReleaseRig();
-    // BaseOS takes the library (and so its debuginfo); everything else goes to AppStream.
-    const platform = (await api<Record<string, unknown>>(rig.server, 'GET', `/platforms/${PLATFORM}`)).body;
-    const { createdAt: _c, updatedAt: _u, ...definition } = platform;
-    const releases = definition.releases as { repositories: { name: string; packages?: string[] }[] };
-    releases.repositories[0] = { ...releases.repositories[0], name: 'BaseOS', packages: ['rellib'] };
-    const put = await api(rig.server, 'PUT', `/platforms/${PLATFORM}`, { token: rig.server.adminToken, body: definition });
-    assert.equal(put.status, 200, JSON.stringify(put.body));
+    await libraryInBaseOS(rig, 'rellib');
     libBuild = await makeBuild(rig, 'rellib', releaseSpec('rellib', '1.0', ['Provides: rellib-api = 1'], ['debuginfo']));
     appBuild = await makeBuild(rig, 'relapp', releaseSpec('relapp', '1.0', ['BuildArch: noarch', 'Requires: rellib-api', 'Requires: /bin/sh']));
     lib2Build = await makeBuild(rig, 'rellib', releaseSpec('rellib', '1.1', ['Provides: rellib-api = 1'], ['debuginfo']));
@@ -56,7 +50,7 @@ describe(`releases (${TEST_DIALECT})`, () => {
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const app = r.body.packages.find((p) => p.nevra === 'relapp-1.0-1.el9.noarch');
     assert.deepEqual(app?.repos, ['AppStream/x86_64']);
-    assert.equal(app?.reason, 'default repository AppStream');
+    assert.equal(app?.reason, 'default repository AppStream; noarch: every arch of it (AppStream/x86_64)');
     const src = r.body.packages.find((p) => p.kind === 'source');
     assert.deepEqual(src?.repos, ['AppStream/Source']);
     assert.match(src?.reason ?? '', /source of relapp's packages in AppStream/);

@@ -4,8 +4,7 @@
  * signer whose key the platform allows, and real dnf installing from the master's /repos/ URLs.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuildView } from '../../src/builds/index.ts';
@@ -16,7 +15,9 @@ import { generateKey } from '../../src/signer/keystore.ts';
 import { createSigner } from '../../src/signer/signer.ts';
 import { createNodeToken } from '../../src/auth/nodes.ts';
 import { BOOTSTRAP_REPO } from '../support/bootstrap-repo.ts';
-import { dnfBaseArgs, dnfRoot, killAgents } from '../support/dnf-root.ts';
+import { dnfAsync, type DnfOutcome } from '../support/dnf-root.ts';
+
+export { type DnfOutcome };
 import { rpmbuild } from '../support/rpmbuild.ts';
 import { api } from '../support/server.ts';
 import { makeGitRepo, SimNode, startBuildsServer, type BuildsServer } from '../server/builds-support.ts';
@@ -32,7 +33,8 @@ export interface ReleaseRig {
   pubkeyFile: string;
   dir: string;
   signerLog: string[];
-  startSigner(): Promise<void>;
+  /** Starts the signer, against `url` (default the rig's master). */
+  startSigner(url?: string): Promise<void>;
   stopSigner(): Promise<void>;
   close(): Promise<void>;
 }
@@ -70,8 +72,8 @@ export async function startReleaseRig(): Promise<ReleaseRig> {
       pubkeyFile: join(dir, 'RPM-GPG-KEY'),
       dir,
       signerLog,
-      async startSigner() {
-        const { agent } = await createSigner({ server: server.url, token: signerToken, keysDir, passphrase: PASS, workDir: join(dir, 'signer-work'), waitSeconds: 1, log });
+      async startSigner(url = server.url) {
+        const { agent } = await createSigner({ server: url, token: signerToken, keysDir, passphrase: PASS, workDir: join(dir, 'signer-work'), waitSeconds: 1, log });
         const done = agent.run();
         stop = async () => {
           agent.stop();
@@ -100,6 +102,16 @@ export async function startReleaseRig(): Promise<ReleaseRig> {
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** Puts the library `name` (and so its debuginfo) in BaseOS; everything else goes to AppStream. */
+export async function libraryInBaseOS(rig: ReleaseRig, name: string): Promise<void> {
+  const platform = (await api<Record<string, unknown>>(rig.server, 'GET', `/platforms/${PLATFORM}`)).body;
+  const { createdAt: _c, updatedAt: _u, lifecycleStatus: _l, ...definition } = platform;
+  const releases = definition.releases as { repositories: { name: string; packages?: string[] }[] };
+  releases.repositories[0] = { ...releases.repositories[0], name: 'BaseOS', packages: [name] };
+  const put = await api(rig.server, 'PUT', `/platforms/${PLATFORM}`, { token: rig.server.adminToken, body: definition });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
 }
 
 /** A spec: `name` `version`, its own `extra` lines (Requires, BuildArch, subpackages) and an empty %files. */
@@ -160,29 +172,9 @@ export function repoUrl(rig: ReleaseRig, path: string): string {
   return `${rig.server.url}/repos/${PLATFORM}/${path}/`;
 }
 
-export interface DnfOutcome {
-  code: number;
-  output: string;
-  root: string;
-}
-
-/** Runs dnf (asynchronously: the repositories are served by this process) in a fresh isolated root under `work`. */
+/** Runs dnf in a fresh isolated root under `work` (gpgcheck and repo_gpgcheck on unless `gpg` is false). */
 export function dnf(work: string, args: string[], options: { reposdir?: string; gpg?: boolean } = {}): Promise<DnfOutcome> {
-  mkdirSync(work, { recursive: true });
-  const r = dnfRoot(work, { gpgcheck: options.gpg !== false, repoGpgcheck: options.gpg !== false });
-  if (options.reposdir) writeFileSync(r.conf, `[main]\nreposdir=${options.reposdir}\ninstall_weak_deps=False\n`);
-  return new Promise((done, fail) => {
-    // -y: importing the platform's key for repo_gpgcheck is a question even for repoquery.
-    const child = spawn('dnf', [...dnfBaseArgs(r), '-y', ...args], { env: { ...process.env, HOME: r.home }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (x: string) => (output += x));
-    child.stderr.setEncoding('utf8').on('data', (x: string) => (output += x));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      killAgents(r.root);
-      done({ code: code ?? 1, output, root: r.root });
-    });
-  });
+  return dnfAsync(work, args, options);
 }
 
 /** dnf arguments for signed release channels (gpgcheck and repo_gpgcheck on, the platform's key) and the unsigned bootstrap repository. */
