@@ -208,5 +208,15 @@ describe(`releases (${TEST_DIALECT})`, () => {
     assert.match((await api<{ message: string }>(rig.server, 'POST', '/releases/999999/commit', { token: rig.server.adminToken, body: {} })).body.message, /release 999999 does not exist/);
     assert.equal((await api(rig.server, 'POST', `/releases/${first.id}/builds`, { token: rig.server.maintainer, body: { build: unsigned } })).status, 409, 'a released release is not edited');
     assert.equal((await api(rig.server, 'POST', `/releases/${r.body.id}/revert`, { token: rig.server.adminToken })).status, 409, 'a plan is not reverted');
+
+    // /repos serves the release tree and nothing else: no way out of it, unknown names are 404.
+    const base = `${rig.server.url}/repos/${PLATFORM}/BaseOS/x86_64`;
+    for (const path of ['/%2e%2e/%2e%2e/%2e%2e/%2e%2e/admin.token', '/..%2f..%2f..%2f..%2fadmin.token', '/Packages/%2e%2e%2f%2e%2e%2f%2e%2e%2fadmin.token', '/@999/repodata/repomd.xml', '/.staging', '/repodata/..%00', '/@1/../../../../admin.token']) {
+      const res = await fetch(`${base}${path}`);
+      assert.ok(res.status === 404 || res.status === 400, `${path}: ${res.status}`);
+      assert.ok(!(await res.text()).includes(rig.server.adminToken), path);
+    }
+    assert.equal((await fetch(`${rig.server.url}/repos/no-such-platform.repo`)).status, 404);
+    assert.equal((await fetch(`${rig.server.url}/repos/${PLATFORM}/NoRepo/x86_64/repodata/repomd.xml`)).status, 404);
   });
 });
