@@ -22,6 +22,8 @@
  *   results gate signing.
  * - lifecycle: release data: version (9.4), codename (Seafoam Ocelot), upstream base version
  *   (the RHEL release it rebuilds), kernel, release date and end of support (YYYY-MM-DD).
+ * - advisory prefix: the letters advisory ids of the platform start with (`DF` in DFSA-2026:0001;
+ *   AlmaLinux's would be `AL`): src/errata.
  */
 
 /** Every architecture distforge knows; `noarch` only as a platform (or node) capability. */
@@ -104,6 +106,8 @@ export interface Platform {
   lifecycle?: PlatformLifecycle;
   /** How build roots are made (absent: `@buildsys-build`). */
   buildroot?: PlatformBuildroot;
+  /** 2–8 uppercase letters advisory ids start with (`AL` → ALSA-2026:0001); absent: `DF` (src/errata). */
+  advisoryPrefix?: string;
 }
 
 /** A stored platform: its definition and when it was created and last changed. */
