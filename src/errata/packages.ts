@@ -4,6 +4,7 @@
  * resolved to its NEVRA parts and the source package it was built from.
  */
 import type { Context } from '../context.ts';
+import type { RpmPackagesTable } from '../db/schema.ts';
 import { UnknownPackageError } from './errors.ts';
 import { sourceOf, type Nevra } from './nevra.ts';
 import type { AdvisoryPackage } from './types.ts';
@@ -11,14 +12,7 @@ import type { AdvisoryPackage } from './types.ts';
 /** Names per query (far below SQLite's and PostgreSQL's parameter limits). */
 const CHUNK = 500;
 
-interface BuiltRow {
-  name: string;
-  epoch: number | null;
-  version: string;
-  release: string;
-  arch: string;
-  sourcerpm: string | null;
-}
+type BuiltRow = Pick<RpmPackagesTable, 'name' | 'epoch' | 'version' | 'release' | 'arch' | 'sourcerpm'>;
 
 /** The built packages of `platform` called one of `names`. */
 async function builtPackagesNamed(ctx: Context, platform: string, names: string[]): Promise<BuiltRow[]> {
