@@ -70,25 +70,25 @@ function references(a: AdvisoryRecord, selfUrl: string | undefined): OsvDocument
   return out;
 }
 
-/** One `affected` entry per source package (name, version, release), in the advisory's order. */
+/**
+ * One `affected` entry per source package (name, version, release), in the advisory's order; the
+ * fixed version's epoch is its packages' (an epoch is the whole spec's).
+ */
 function affected(a: AdvisoryRecord, ecosystem: string): OsvAffected[] {
-  const bySource = new Map<string, OsvAffected>();
+  const bySource = new Map<string, { name: string; version: string; release: string; epoch: number | null; nevras: string[] }>();
   for (const p of a.packages) {
-    const fixed = formatEvr(p.epoch, p.source.version, p.source.release);
-    const key = `${p.source.name} ${fixed}`;
-    let entry = bySource.get(key);
-    if (!entry) {
-      entry = {
-        package: { ecosystem, name: p.source.name },
-        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }],
-        ...(a.severity !== null && { ecosystem_specific: { severity: a.severity } }),
-        database_specific: { packages: [] },
-      };
-      bySource.set(key, entry);
-    }
-    entry.database_specific.packages.push(p.nevra);
+    const key = `${p.source.name} ${p.source.version}-${p.source.release}`;
+    const entry = bySource.get(key) ?? { ...p.source, epoch: null, nevras: [] };
+    entry.epoch ??= p.epoch;
+    entry.nevras.push(p.nevra);
+    bySource.set(key, entry);
   }
-  return [...bySource.values()];
+  return [...bySource.values()].map((s) => ({
+    package: { ecosystem, name: s.name },
+    ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: formatEvr(s.epoch, s.version, s.release) }] }],
+    ...(a.severity !== null && { ecosystem_specific: { severity: a.severity } }),
+    database_specific: { packages: s.nevras },
+  }));
 }
 
 /**
