@@ -97,8 +97,8 @@ function createCommand(): Command {
     .option('--description <text>', 'what it fixes')
     .option('--solution <text>', 'what users do')
     .option('--reboot-suggested', 'installing it needs a reboot')
-    .option('--upstream <id[=url]...>', 'the upstream advisory, e.g. RHSA-2026:1234=https://access.redhat.com/errata/RHSA-2026:1234')
-    .option('--bugzilla <id[=url]...>', 'bugs it fixes')
+    .option('--upstream <advisory...>', 'the upstream advisory: ID or ID=URL, e.g. RHSA-2026:1234=https://access.redhat.com/errata/RHSA-2026:1234')
+    .option('--bugzilla <bug...>', 'bugs it fixes: ID or ID=URL')
     .option('--json', 'print the advisory as JSON')
     .action(async (flags: CreateFlags) => {
       for (const f of ['platform', 'type', 'title'] as const) if (!flags[f]) throw new UsageError(`give --${f}`);
@@ -140,8 +140,8 @@ function updateCommand(): Command {
     .option('--reboot-suggested', 'installing it needs a reboot')
     .option('--no-reboot-suggested', 'it does not')
     .option('--add-cve <id...>', 'CVE ids to add')
-    .option('--upstream <id[=url]...>', 'an upstream advisory to add')
-    .option('--bugzilla <id[=url]...>', 'bugs to add')
+    .option('--upstream <advisory...>', 'an upstream advisory to add: ID or ID=URL')
+    .option('--bugzilla <bug...>', 'bugs to add: ID or ID=URL')
     .option('--add-package <nevra...>', 'built packages to add')
     .option('--remove-package <nevra...>', 'packages to remove')
     .option('--json', 'print the advisory as JSON')

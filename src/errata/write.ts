@@ -81,7 +81,8 @@ function packageTexts(current: AdvisoryRecord, input: UpdateAdvisoryInput): stri
   let list = input.packages ?? current.packages.map((p) => p.nevra);
   const removed = (input.removePackages ?? []).map((p, i) => checkNevra(p, `removePackages[${i}]`).text);
   for (const [i, r] of removed.entries()) if (!list.includes(r)) throw new InvalidAdvisoryError(`removePackages[${i}]: ${r} is not a package of advisory ${current.id}`);
-  list = [...list.filter((p) => !removed.includes(p)), ...(input.addPackages ?? [])];
+  const added = (input.addPackages ?? []).map((p, i) => checkNevra(p, `addPackages[${i}]`).text);
+  list = [...list.filter((p) => !removed.includes(p)), ...added];
   return list;
 }
 
