@@ -6,7 +6,7 @@
  *
  * ```
  * draft ──approve (admin)──▶ approved ──markReleased (release system)──▶ released
- *   ▲                          │  │                                         │
+ *   ▲                          │  │  ◀──markUnreleased (release reverted)──┘ │
  *   └──────edit (maintainer)───┘  └──retract (admin)──▶ retracted ◀──retract (admin)
  * ```
  */
@@ -17,13 +17,15 @@ import { hasRowLocks, inTransaction } from '../scheduler/transaction.ts';
 import { IllegalAdvisoryTransitionError } from './errors.ts';
 import type { AdvisoryState } from './types.ts';
 
-/** The moves of the machine (approved → draft is an edit's, write.ts). */
-const EDGES: Record<AdvisoryState, readonly AdvisoryState[]> = {
-  draft: ['approved'],
-  approved: ['released', 'retracted'],
-  released: ['retracted'],
-  retracted: [],
-};
+/** The moves of the machine, each from the states it may start in (approved → draft is an edit's, write.ts). */
+const MOVES = {
+  approve: { from: ['draft'], to: 'approved' },
+  release: { from: ['approved'], to: 'released' },
+  unrelease: { from: ['released'], to: 'approved' },
+  retract: { from: ['approved', 'released'], to: 'retracted' },
+} as const satisfies Record<string, { from: readonly AdvisoryState[]; to: AdvisoryState }>;
+
+export type AdvisoryMove = keyof typeof MOVES;
 
 /** The advisory's row, locked until the transaction ends (PostgreSQL). @throws NotFoundError */
 export async function lockAdvisory(tx: Context, id: string): Promise<AdvisoriesTable> {
@@ -38,15 +40,16 @@ export async function lockAdvisory(tx: Context, id: string): Promise<AdvisoriesT
 type MoveColumns = Partial<Pick<AdvisoriesTable, 'approved_by' | 'approved_at' | 'issued_at' | 'updated_at' | 'retracted_by' | 'retracted_at' | 'retraction_reason' | 'release_id'>>;
 
 /**
- * Moves advisory `id` to `to`, setting `columns`, inside the caller's transaction (or its own).
+ * Makes `move` on advisory `id`, setting `columns`, inside the caller's transaction (or its own).
  * @returns the state it was in.
  * @throws NotFoundError, IllegalAdvisoryTransitionError (409)
  */
-export async function moveAdvisory(ctx: Context, id: string, to: AdvisoryState, columns: MoveColumns, at: number): Promise<AdvisoryState> {
+export async function moveAdvisory(ctx: Context, id: string, move: AdvisoryMove, columns: MoveColumns, at: number): Promise<AdvisoryState> {
+  const { from: allowed, to } = MOVES[move];
   return inTransaction(ctx, async (tx) => {
     const row = await lockAdvisory(tx, id);
     const from = row.state as AdvisoryState;
-    if (!EDGES[from].includes(to)) throw new IllegalAdvisoryTransitionError(id, from, to, why(from, to));
+    if (!(allowed as readonly AdvisoryState[]).includes(from)) throw new IllegalAdvisoryTransitionError(id, from, to, why(from, to));
     const moved = await tx.db.kysely
       .updateTable('advisories')
       .set({ ...columns, state: to, modified_at: at })
@@ -69,36 +72,61 @@ function why(from: AdvisoryState, to: AdvisoryState): string | undefined {
 /** draft → approved, by an admin. */
 export async function approveAdvisory(ctx: Context, id: string, userId: number): Promise<void> {
   const now = ctx.now();
-  await moveAdvisory(ctx, id, 'approved', { approved_by: userId, approved_at: now }, now);
+  await moveAdvisory(ctx, id, 'approve', { approved_by: userId, approved_at: now }, now);
   ctx.log.info({ advisory: id, by: userId }, 'advisory approved');
 }
 
 /** approved | released → retracted, by an admin, with an optional reason. */
 export async function retractAdvisory(ctx: Context, id: string, userId: number, reason: string | null): Promise<void> {
   const now = ctx.now();
-  await moveAdvisory(ctx, id, 'retracted', { retracted_by: userId, retracted_at: now, retraction_reason: reason }, now);
+  await moveAdvisory(ctx, id, 'retract', { retracted_by: userId, retracted_at: now, retraction_reason: reason }, now);
   ctx.log.info({ advisory: id, by: userId }, 'advisory retracted');
 }
 
 /**
- * The release system, inside the transaction that records a release: approved advisories become
- * released (issued and updated at `at`, `release_id` the release); ones already released are left
- * as they are (a later repository version carries them again).
+ * The release system, inside the transaction that publishes a release: approved advisories become
+ * released (issued and updated at `at`, default now; `release_id` the release); ones already
+ * released are left as they are (a later repository version carries them again).
  * @returns the ids that became released.
- * @throws NotFoundError, IllegalAdvisoryTransitionError (any other state): the caller's
- * transaction then rolls back whole.
+ * @throws NotFoundError, IllegalAdvisoryTransitionError (any other state: a draft, one edited
+ * since the plan was checked, a retracted one): the caller's transaction then rolls back whole.
  */
-export async function markReleased(tx: Context, ids: string[], release: { releaseId: number; at: number }): Promise<string[]> {
+export async function markReleased(tx: Context, ids: readonly string[], release: { releaseId: number; at?: number }): Promise<string[]> {
+  const { releaseId } = release;
+  const at = release.at ?? tx.now();
   const out: string[] = [];
   await inTransaction(tx, async (t) => {
     for (const id of ids) {
       const row = await lockAdvisory(t, id);
       if (row.state === 'released') continue;
-      const { releaseId, at } = release;
-      await moveAdvisory(t, id, 'released', { issued_at: row.issued_at ?? at, updated_at: at, release_id: releaseId }, at);
+      await moveAdvisory(t, id, 'release', { issued_at: row.issued_at ?? at, updated_at: at, release_id: releaseId }, at);
       out.push(id);
     }
   });
-  if (out.length > 0) tx.log.info({ advisories: out, releaseId: release.releaseId }, 'advisories released');
+  if (out.length > 0) tx.log.info({ advisories: out, releaseId }, 'advisories released');
+  return out;
+}
+
+/**
+ * The release system, inside the transaction that reverts release `releaseId`: advisories that
+ * release first published become approved again (not issued, not public; the next release that
+ * carries them issues them anew). Others are left as they are: released by an earlier release
+ * (the restored repository versions still carry them), retracted (a retraction stands), or not
+ * released at all.
+ * @returns the ids that became approved again.
+ * @throws NotFoundError
+ */
+export async function markUnreleased(tx: Context, ids: readonly string[], releaseId: number): Promise<string[]> {
+  const out: string[] = [];
+  await inTransaction(tx, async (t) => {
+    const at = t.now();
+    for (const id of ids) {
+      const row = await lockAdvisory(t, id);
+      if (row.state !== 'released' || row.release_id !== releaseId) continue;
+      await moveAdvisory(t, id, 'unrelease', { issued_at: null, updated_at: null, release_id: null }, at);
+      out.push(id);
+    }
+  });
+  if (out.length > 0) tx.log.info({ advisories: out, releaseId }, 'advisories unreleased: their release was reverted');
   return out;
 }
