@@ -84,6 +84,22 @@ describe(`errata API (${TEST_DIALECT})`, () => {
     assert.equal(other.id, `OTSA-${year}:0001`);
   });
 
+  test('a platform\'s advisoryPrefix through the platforms API: shown, set, refused when it is not 2–8 uppercase letters', async () => {
+    const shown = await api<{ advisoryPrefix?: string }>(server, 'GET', '/platforms/other-el8');
+    assert.equal(shown.body.advisoryPrefix, 'OT');
+    assert.equal((await api<{ advisoryPrefix?: string }>(server, 'GET', '/platforms/example-el9')).body.advisoryPrefix, undefined, 'none: DF');
+    const definition = { name: 'third-el9', arches: ['x86_64'], distTag: '.el9' };
+    for (const bad of ['al', 'A', 'ALMALINUX', 'A1']) {
+      const r = await api<{ code: string; message: string }>(server, 'POST', '/platforms', { token: server.adminToken, body: { ...definition, advisoryPrefix: bad } });
+      assert.equal(r.status, 400, bad);
+      assert.match(r.body.message, /^body\.advisoryPrefix: /, bad);
+    }
+    const made = await api<{ advisoryPrefix?: string }>(server, 'POST', '/platforms', { token: server.adminToken, body: { ...definition, advisoryPrefix: 'TH' } });
+    assert.deepEqual([made.status, made.body.advisoryPrefix], [201, 'TH']);
+    const third = await addBuiltPackages(server, 'third-el9', [packageSpec('qux', '1', '1.el9', 'x86_64')]);
+    assert.equal((await create(advisoryBody('third-el9', [nevra(third, 0)]))).id, `THSA-${year}:0001`);
+  });
+
   test('an unknown package, or one of another platform, is one line naming it (422) and nothing is stored', async () => {
     const before = await errataRows(server);
     const unknown = await createAdvisory(server, server.maintainer, advisoryBody('example-el9', [nevra(el9, 1), 'foo-9.9-9.el9.x86_64']));
