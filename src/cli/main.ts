@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { bootstrapCommand } from './bootstrap.ts';
 import { buildCommand } from './builds.ts';
+import { errataCommand } from './errata.ts';
 import { ExitCode, exitQuietlyWhenOutputCloses, reportError } from './errors.ts';
 import { gitCommand } from './git.ts';
 import { keyCommand } from './keys.ts';
@@ -40,6 +41,7 @@ function program(): Command {
   p.addCommand(signerCommand());
   p.addCommand(bootstrapCommand());
   p.addCommand(releaseCommand());
+  p.addCommand(errataCommand());
   const override = (c: Command): void => {
     c.exitOverride();
     for (const sub of c.commands) override(sub);

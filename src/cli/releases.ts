@@ -63,7 +63,7 @@ function planCommand(): Command {
     .option('--note <text>', 'a note kept with the release')
     .option('--json', 'print {id, packages, checks, …} as JSON')
     .action(async (flags: Flags & { platform: string; build: string[]; advisory: string[]; note?: string }) => {
-      if (flags.build.length === 0) throw new UsageError('give at least one --build ID');
+      if (flags.build.length === 0 && flags.advisory.length === 0) throw new UsageError('give at least one --build ID (or --advisory ID to publish an amended advisory)');
       const builds = flags.build.map((b) => positiveId(b, 'build'));
       const r = await clientFrom(flags, { needsToken: true }).post<ReleaseView>('/releases', { platform: flags.platform, builds, ...(flags.advisory.length && { advisories: flags.advisory }), ...(flags.note !== undefined && { note: flags.note }) });
       if (flags.json) printJson(r);

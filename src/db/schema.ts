@@ -185,6 +185,75 @@ export interface RpmPackagesTable {
   created_at: Millis;
 }
 
+/** Errata (src/errata): advisories, each of one platform; see src/errata/types.ts. */
+export interface AdvisoriesTable {
+  /** e.g. DFSA-2026:0001: prefix, S/B/E + A, year, number. */
+  id: string;
+  platform: string;
+  /** security, bugfix, enhancement, newpackage */
+  type: string;
+  /** Critical, Important, Moderate, Low; null when not set (never for security). */
+  severity: string | null;
+  title: string;
+  description: string;
+  solution: string;
+  reboot_suggested: number;
+  /** draft, approved, released, retracted */
+  state: string;
+  created_by: number;
+  created_at: Millis;
+  /** The last change of any kind (an edit, a state move). */
+  modified_at: Millis;
+  approved_by: number | null;
+  approved_at: Millis | null;
+  /** When it was first released; null before. */
+  issued_at: Millis | null;
+  /** When it was last released or amended; null before its release. */
+  updated_at: Millis | null;
+  retracted_by: number | null;
+  retracted_at: Millis | null;
+  retraction_reason: string | null;
+  /** The release that first published it (the releases table of migration 0012; no foreign key). */
+  release_id: number | null;
+}
+
+export interface AdvisoryReferencesTable {
+  advisory_id: string;
+  position: number;
+  /** cve, bugzilla, upstream, self, other */
+  type: string;
+  ref_id: string;
+  href: string | null;
+  title: string | null;
+}
+
+/** A package an advisory covers: a built RPM (or SRPM) of its platform, by NEVRA. */
+export interface AdvisoryPackagesTable {
+  advisory_id: string;
+  position: number;
+  /** `name-[epoch:]version-release.arch`, epoch left out when none. */
+  nevra: string;
+  name: string;
+  epoch: number | null;
+  version: string;
+  release: string;
+  arch: string;
+  /** The source package it was built from (its own for an SRPM). */
+  source_name: string;
+  source_version: string;
+  source_release: string;
+}
+
+/** The last advisory number given per id prefix (`DFSA`), kind letter and year. */
+export interface AdvisoryCountersTable {
+  /** The platform's advisoryPrefix (default DF). */
+  prefix: string;
+  /** SA, BA or EA. */
+  kind: string;
+  year: number;
+  last_number: number;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -199,6 +268,10 @@ export interface Database {
   task_logs: TaskLogsTable;
   artifacts: ArtifactsTable;
   rpm_packages: RpmPackagesTable;
+  advisories: AdvisoriesTable;
+  advisory_references: AdvisoryReferencesTable;
+  advisory_packages: AdvisoryPackagesTable;
+  advisory_counters: AdvisoryCountersTable;
 }
 
 export type Task = Selectable<TasksTable>;

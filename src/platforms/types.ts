@@ -25,6 +25,8 @@
  *   own release date, end of active support and end of security support (YYYY-MM-DD, each the
  *   last day). From them and a day (lifecycle.ts): its state (supported, security-only,
  *   end-of-life) and its lag behind upstream in days.
+ * - advisory prefix: the letters advisory ids of the platform start with (`DF` in DFSA-2026:0001;
+ *   AlmaLinux's would be `AL`): src/errata.
  */
 
 /** Every architecture distforge knows; `noarch` only as a platform (or node) capability. */
@@ -149,6 +151,8 @@ export interface Platform {
   buildroot?: PlatformBuildroot;
   /** Release repositories (absent: nothing of the platform can be released). */
   releases?: PlatformReleases;
+  /** 2–8 uppercase letters advisory ids start with (`AL` → ALSA-2026:0001); absent: `DF` (src/errata). */
+  advisoryPrefix?: string;
 }
 
 /** A stored platform: its definition and when it was created and last changed. */

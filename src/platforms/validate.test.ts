@@ -55,6 +55,15 @@ test('build roots and repositories: buildroot.install and releasever, gpgcheck w
   for (const [extra, message] of bad) assert.throws(() => parsePlatform({ ...minimal, ...(extra as object) }), (e: Error) => message.test(e.message.replace(/^platform definition: /, '')), JSON.stringify(extra));
 });
 
+test('advisoryPrefix: 2 to 8 uppercase letters, absent by default (src/errata then uses DF)', () => {
+  assert.equal(parsePlatform(minimal).advisoryPrefix, undefined);
+  assert.equal(parsePlatform({ ...minimal, advisoryPrefix: 'AL' }).advisoryPrefix, 'AL');
+  assert.equal(parsePlatform({ ...minimal, advisoryPrefix: 'EXAMPLEX' }).advisoryPrefix, 'EXAMPLEX');
+  for (const bad of ['A', 'al', 'AL1', 'ALMALINUX', 'AL-', 7]) {
+    assert.throws(() => parsePlatform({ ...minimal, advisoryPrefix: bad }), (e: Error) => /^platform definition: advisoryPrefix: .* must be 2 to 8 uppercase letters \(e\.g\. "AL" for ALSA-2026:0001\)$/.test(e.message), String(bad));
+  }
+});
+
 test('tests: defaults, and the settings as given', () => {
   assert.equal(parsePlatform(minimal).tests, undefined, 'no tests unless asked for');
   assert.deepEqual(parsePlatform({ ...minimal, tests: {} }).tests, { gate: true, timeoutSeconds: 300, autoSign: false });

@@ -14,7 +14,7 @@ import { releaseSettings } from './validate-releases.ts';
 import { type Arch, type Platform, type PlatformBuildroot, type PlatformLifecycle, type PlatformLookaside, type PlatformRepository, type PlatformTests } from './types.ts';
 
 
-const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lookaside', 'tests', 'lifecycle', 'buildroot', 'releases'];
+const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lookaside', 'tests', 'lifecycle', 'buildroot', 'releases', 'advisoryPrefix'];
 const TESTS_FIELDS = ['gate', 'timeoutSeconds', 'autoSign', 'repository', 'install'];
 const BUILDROOT_FIELDS = ['install', 'releasever'];
 const LOOKASIDE_FIELDS = ['url'];
@@ -28,6 +28,8 @@ const LIFECYCLE_FIELDS = ['version', 'codename', 'upstreamBase', 'kernel', 'rele
 const DIST_TAG = /^\.[A-Za-z0-9_.+~]+$/;
 const MACRO_NAME = /^_{0,2}[A-Za-z][A-Za-z0-9_]*$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** The letters advisory ids start with (src/errata): `AL` makes ALSA/ALBA/ALEA. */
+const ADVISORY_PREFIX = /^[A-Z]{2,8}$/;
 
 export { PLATFORM_LIMITS } from './limits.ts';
 
@@ -63,6 +65,10 @@ export function parsePlatform(input: unknown, source: DefinitionSource = {}): Pl
   if (top.lifecycle !== undefined && top.lifecycle !== null) platform.lifecycle = lifecycle(top.lifecycle, fail);
   if (top.buildroot !== undefined && top.buildroot !== null) platform.buildroot = buildrootSettings(top.buildroot, fail);
   if (top.releases !== undefined && top.releases !== null) platform.releases = releaseSettings(top.releases, platform, fail);
+  if (top.advisoryPrefix !== undefined && top.advisoryPrefix !== null) {
+    if (typeof top.advisoryPrefix !== 'string' || !ADVISORY_PREFIX.test(top.advisoryPrefix)) fail('advisoryPrefix', `${JSON.stringify(top.advisoryPrefix).slice(0, 40)} must be 2 to 8 uppercase letters (e.g. "AL" for ALSA-2026:0001)`);
+    platform.advisoryPrefix = top.advisoryPrefix as string;
+  }
   return platform;
 }
 

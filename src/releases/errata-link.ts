@@ -1,15 +1,16 @@
 /**
- * What the release system asks of the errata domain: whether an advisory may be released and
- * what it covers; the advisories each new repository version carries (updateinfo.xml); marking
- * advisories released (inside the publishing transaction) and unreleased again by a revert.
+ * What the release system asks of the errata domain (src/errata): whether an advisory may be
+ * released and what it covers; the advisories each new repository version carries
+ * (updateinfo.xml); marking advisories released (inside the publishing transaction) and
+ * unreleased again by a revert. One file, so the two domains meet in one place.
  */
 import type { Context } from '../context.ts';
-import { NotFoundError } from '../errors.ts';
+import { advisoryFacts as errataFacts, advisoryForRelease, channelAdvisories as errataChannelAdvisories, markReleased, markUnreleased, type RepoFile } from '../errata/index.ts';
 import type { Advisory } from '../repo/model.ts';
 import type { AdvisoryFacts } from './checks.ts';
 
 /** A package of a channel, as updateinfo names it. */
-export interface ChannelFile {
+export interface ChannelFile extends RepoFile {
   nevra: string;
   filename: string;
   /** The SRPM's file name. */
@@ -17,21 +18,31 @@ export interface ChannelFile {
   sha256: string;
 }
 
-export async function advisoryFacts(_ctx: Context, _platform: string, id: string): Promise<AdvisoryFacts> {
-  return { problem: `advisory ${id} does not exist`, packages: [] };
+/** Whether a release of `platform` may carry advisory `id` (approved or released, of this platform), and the NEVRAs it covers. */
+export function advisoryFacts(ctx: Context, platform: string, id: string): Promise<AdvisoryFacts> {
+  return errataFacts(ctx, platform, id);
 }
 
-/** The advisories a channel's new version carries: released ones and `adding`, restricted to what it holds. */
-export async function channelAdvisories(_ctx: Context, _platform: string, _adding: readonly string[], _files: ReadonlyMap<string, ChannelFile>): Promise<Advisory[]> {
-  return [];
+/**
+ * The advisories a channel's new version carries: every released advisory of the platform and
+ * `adding`, each cut to the packages the channel holds (`files`, by NEVRA); an advisory with none
+ * there is left out. Those being released are issued at `issuedAt`.
+ */
+export function channelAdvisories(ctx: Context, platform: string, adding: readonly string[], files: ReadonlyMap<string, ChannelFile>, issuedAt: number): Promise<Advisory[]> {
+  return errataChannelAdvisories(ctx, platform, adding, files, { issuedAt });
 }
 
-export async function markAdvisoriesReleased(_tx: Context, _ids: readonly string[], _releaseId: number): Promise<void> {}
+/** In the publishing transaction: the release's advisories become released (issued now unless they were before). */
+export async function markAdvisoriesReleased(tx: Context, ids: readonly string[], releaseId: number): Promise<void> {
+  if (ids.length > 0) await markReleased(tx, ids, { releaseId, at: tx.now() });
+}
 
-export async function markAdvisoriesUnreleased(_tx: Context, _ids: readonly string[], _releaseId: number): Promise<void> {}
+/** In the reverting transaction: advisories this release released are approved again. */
+export async function markAdvisoriesUnreleased(tx: Context, ids: readonly string[], releaseId: number): Promise<void> {
+  if (ids.length > 0) await markUnreleased(tx, ids, releaseId);
+}
 
-/** Refuses an advisory a plan cannot carry. @throws NotFoundError, ReleaseStateError */
+/** Refuses an advisory a plan cannot carry. @throws NotFoundError, AdvisoryNotReleasableError (409) */
 export async function requireAdvisory(ctx: Context, platform: string, id: string): Promise<void> {
-  const facts = await advisoryFacts(ctx, platform, id);
-  if (facts.problem !== null) throw new NotFoundError(facts.problem);
+  await advisoryForRelease(ctx, platform, id);
 }

@@ -155,6 +155,7 @@ export type AdvisoryCheck = (ctx: Context, platform: string, id: string) => Prom
 /** Creates a plan. @throws NotFoundError, NotReleasableError, ReleaseStateError, UsageError */
 export async function createPlan(ctx: Context, req: PlanRequest, checkAdvisory: AdvisoryCheck): Promise<number> {
   const platform = await releasablePlatform(ctx, req.platform);
+  if (req.builds.length === 0 && (req.advisories ?? []).length === 0) throw new UsageError('a plan needs builds, or advisories to publish (an amended advisory): give builds or advisories');
   if (new Set(req.builds).size !== req.builds.length) throw new UsageError('a build is named twice');
   return inTransaction(ctx, async (tx) => {
     const now = tx.now();

@@ -121,7 +121,7 @@ export async function stageRelease(ctx: Context, input: StageInput): Promise<{ d
       const files = new Map<string, ChannelFile>();
       const sources = new Map(input.packages.map((p) => [p.nevra, p.row.sourcerpm]));
       for (const c of content) files.set(nevra(c), { nevra: nevra(c), filename: c.href.split('/').pop() ?? c.href, src: sources.get(nevra(c)) ?? null, sha256: c.sha256 });
-      const advisories = await channelAdvisories(ctx, platform.name, input.advisoryIds, files);
+      const advisories = await channelAdvisories(ctx, platform.name, input.advisoryIds, files, ctx.now());
       // Flat names: a channel's debug twin lives below it (x86_64/debug), so nested staging paths would move together.
       const renderedDir = join(dir, String(channels.length));
       await renderChannelVersion({

@@ -28,6 +28,7 @@ import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.ts';
 import { httpSettings } from './http-settings.ts';
 import { requestValidators } from './validation.ts';
 import { buildRoutes } from './routes/builds.ts';
+import { errataRoutes } from './routes/errata.ts';
 import { gitHttpRoutes, gitRoutes } from './routes/git.ts';
 import { healthRoutes, VERSION } from './routes/health.ts';
 import { lookasideRoutes } from './routes/lookaside.ts';
@@ -156,6 +157,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     lookasideRoutes(ctx),
     platformRepoRoutes(ctx),
     releaseRoutes(ctx),
+    errataRoutes(ctx),
     ...(options.extraRoutes ?? []),
   ];
   for (const plugin of routes) await app.register(plugin, { prefix: API_PREFIX });

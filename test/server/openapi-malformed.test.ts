@@ -82,6 +82,17 @@ const FILLER: Record<string, string> = {
   filename: 'hello-1.0.tar.gz', platform: 'example-el9', arch: 'x86_64', key: '0'.repeat(32),
 };
 
+/** Valid values of path parameters whose schema has a pattern the filler for their name does not match (advisory ids). */
+const PATTERNED = ['DFSA-2026:0001'];
+
+/** A valid value of a path parameter. */
+function validPathValue(p: Parameter): string {
+  const filler = FILLER[p.name] ?? 'x';
+  if (p.schema.pattern === undefined || new RegExp(p.schema.pattern).test(filler)) return filler;
+  const pattern = new RegExp(p.schema.pattern);
+  return PATTERNED.find((v) => pattern.test(v)) ?? filler;
+}
+
 function sample(s: Schema): unknown {
   if (s.enum) return s.enum[0];
   switch (s.type) {
@@ -200,7 +211,7 @@ const BAD_QUERY_STRINGS: [string, string][] = [
 
 function casesFor(op: Operation): Case[] {
   const params = op.parameters ?? [];
-  const validPath = Object.fromEntries(params.filter((p) => p.in === 'path').map((p) => [p.name, FILLER[p.name] ?? 'x']));
+  const validPath = Object.fromEntries(params.filter((p) => p.in === 'path').map((p) => [p.name, validPathValue(p)]));
   const validQuery = Object.fromEntries(params.filter((p) => p.in === 'query' && p.required).map((p) => [p.name, String(sample(p.schema))]));
   const content = Object.entries(op.requestBody?.content ?? {})[0];
   const jsonSchema = content?.[0] === 'application/json' ? content[1].schema : undefined;

@@ -129,6 +129,7 @@ export const platformDefinitionSchema = {
         endOfSupport: line(10, { description: 'the old name of endOfSecuritySupport (accepted in requests, never answered)' }),
       },
     },
+    advisoryPrefix: { type: 'string', minLength: 2, maxLength: 8, pattern: '^[A-Z]{2,8}$', description: 'the letters its advisory ids start with: AL → ALSA-2026:0001 (default DF)' },
   },
 } as const;
 

@@ -91,11 +91,11 @@ export const releaseSchema = {
 
 export const planBody = {
   type: 'object',
-  required: ['platform', 'builds'],
+  required: ['platform'],
   additionalProperties: false,
   properties: {
     platform: nameString,
-    builds: { type: 'array', minItems: 1, maxItems: MAX_PLAN_BUILDS, items: idInteger },
+    builds: { type: 'array', maxItems: MAX_PLAN_BUILDS, items: idInteger },
     advisories: { type: 'array', maxItems: 200, items: advisoryString },
     note: freeText(4000),
   },
