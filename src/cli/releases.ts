@@ -3,6 +3,7 @@
  * until its repositories are published), revert it, list the history and the repository versions,
  * over the server's API.
  */
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { UsageError } from '../errors.ts';
@@ -60,12 +61,13 @@ function planCommand(): Command {
     .requiredOption('--platform <name>', 'the platform')
     .option('--build <id>', 'a build to release (repeat for several)', collect, [])
     .option('--advisory <id>', 'an approved advisory the release carries (repeat for several)', collect, [])
+    .option('--republish <repo>', 'give this release repository a new version even without packages: its new comps or modules.yaml (repeat for several)', collect, [])
     .option('--note <text>', 'a note kept with the release')
     .option('--json', 'print {id, packages, checks, …} as JSON')
-    .action(async (flags: Flags & { platform: string; build: string[]; advisory: string[]; note?: string }) => {
-      if (flags.build.length === 0 && flags.advisory.length === 0) throw new UsageError('give at least one --build ID (or --advisory ID to publish an amended advisory)');
+    .action(async (flags: Flags & { platform: string; build: string[]; advisory: string[]; republish: string[]; note?: string }) => {
+      if (flags.build.length === 0 && flags.advisory.length === 0 && flags.republish.length === 0) throw new UsageError('give at least one --build ID (or --advisory ID to publish an amended advisory, --republish REPO for new comps or modules)');
       const builds = flags.build.map((b) => positiveId(b, 'build'));
-      const r = await clientFrom(flags, { needsToken: true }).post<ReleaseView>('/releases', { platform: flags.platform, builds, ...(flags.advisory.length && { advisories: flags.advisory }), ...(flags.note !== undefined && { note: flags.note }) });
+      const r = await clientFrom(flags, { needsToken: true }).post<ReleaseView>('/releases', { platform: flags.platform, builds, ...(flags.advisory.length && { advisories: flags.advisory }), ...(flags.republish.length && { republish: flags.republish }), ...(flags.note !== undefined && { note: flags.note }) });
       if (flags.json) printJson(r);
       else printRelease(r);
     });
@@ -184,8 +186,51 @@ function reposCommand(): Command {
     });
 }
 
+function repoFileCommand(): Command {
+  return withClientOptions(new Command('repo-file'))
+    .description("set, show or remove a release repository's comps.xml (--groups) or modules.yaml (--modules); its next versions carry it (publish with release plan --republish REPO)")
+    .requiredOption('--platform <name>', 'the platform')
+    .requiredOption('--repo <name>', 'the release repository')
+    .option('--groups <file>', 'set its comps.xml')
+    .option('--modules <file>', 'set its modules.yaml')
+    .option('--show <kind>', 'print its groups or modules file')
+    .option('--remove <kind>', 'remove its groups or modules file')
+    .option('--json', 'print the record as JSON')
+    .action(async (flags: Flags & { platform: string; repo: string; groups?: string; modules?: string; show?: string; remove?: string }) => {
+      const actions = [flags.groups, flags.modules, flags.show, flags.remove].filter((x) => x !== undefined);
+      if (actions.length !== 1) throw new UsageError('give one of --groups FILE, --modules FILE, --show KIND, --remove KIND');
+      const kindOf = (v: string): string => {
+        if (v !== 'groups' && v !== 'modules') throw new UsageError(`"${v}" is not groups or modules`);
+        return v;
+      };
+      const base = `/platforms/${encodeURIComponent(flags.platform)}/release-repos/${encodeURIComponent(flags.repo)}`;
+      const client = clientFrom(flags, { needsToken: flags.show === undefined });
+      if (flags.show !== undefined) {
+        process.stdout.write(Buffer.from(await (await client.fetch('GET', `${base}/${kindOf(flags.show)}`)).arrayBuffer()));
+        return;
+      }
+      if (flags.remove !== undefined) {
+        await client.delete(`${base}/${kindOf(flags.remove)}`);
+        process.stdout.write(`${flags.repo} of ${flags.platform}: ${flags.remove} removed; its next version has none\n`);
+        return;
+      }
+      const kind = flags.groups !== undefined ? 'groups' : 'modules';
+      const file = (flags.groups ?? flags.modules) as string;
+      let content: Buffer;
+      try {
+        content = readFileSync(file);
+      } catch (e) {
+        throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      const res = await client.fetch('PUT', `${base}/${kind}`, { body: content, headers: { 'content-type': kind === 'groups' ? 'application/xml' : 'application/yaml' } });
+      const r = (await res.json()) as { sha256: string; size: number };
+      if (flags.json) return printJson(r);
+      process.stdout.write(`${flags.repo} of ${flags.platform}: ${kind} set (${r.size} bytes, sha256 ${r.sha256.slice(0, 12)}); publish it with: distforge release plan --platform ${flags.platform} --republish ${flags.repo}\n`);
+    });
+}
+
 export function releaseCommand(): Command {
   const cmd = new Command('release').description('plan, check, commit and revert releases: versioned, signed dnf repositories of a platform');
-  for (const c of [planCommand(), showCommand(), listCommand(), commitCommand(), revertCommand(), ...editCommands(), deleteCommand(), reposCommand()]) cmd.addCommand(c);
+  for (const c of [planCommand(), showCommand(), listCommand(), commitCommand(), revertCommand(), ...editCommands(), deleteCommand(), reposCommand(), repoFileCommand()]) cmd.addCommand(c);
   return cmd;
 }

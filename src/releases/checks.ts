@@ -338,7 +338,7 @@ export async function checkRelease(ctx: Context, release: ReleaseRow, platform: 
     );
   }
   const advisoryCount = await releasesDb(ctx).selectFrom('release_advisories').select('advisory_id').where('release_id', '=', release.id).execute();
-  if (packages.length === 0 && advisoryCount.length === 0) checks.push({ package: null, check: 'content', ok: false, message: 'the release has no packages and no advisories' });
+  if (packages.length === 0 && advisoryCount.length === 0 && (JSON.parse(release.republish) as string[]).length === 0) checks.push({ package: null, check: 'content', ok: false, message: 'the release has no packages, no advisories and no repository to republish' });
   const tests = platform.tests?.gate ? await newestTests(ctx, [...new Set(packages.map((p) => p.taskId))]) : new Map();
   for (const p of packages) checks.push(...packageChecks(p, platform, tests, keys));
   checks.push(...(await checksumChecks(ctx, packages, options.rehash ?? false)));

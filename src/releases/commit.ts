@@ -21,6 +21,7 @@ import { releasedByName, type ChannelRef } from './content.ts';
 import { advisoryFacts } from './errata-link.ts';
 import { NotReleasableError, ReleaseChecksError, ReleaseStateError } from './errors.ts';
 import { versionDir } from './layout.ts';
+import { repoArches } from './placement.ts';
 import { getRelease, releasablePlatform } from './plan.ts';
 import { releasesDb, type ReleaseRow } from './schema.ts';
 import { stageRelease, type StagedChannel } from './stage.ts';
@@ -130,7 +131,12 @@ export async function commitRelease(ctx: Context, id: number, options: CommitOpt
     const keyid = (await platformKeys(ctx, platform.name))[0];
     if (keyid === undefined) throw new NotReleasableError(`no key may sign platform ${platform.name}`);
     const advisoryIds = (await releasesDb(ctx).selectFrom('release_advisories').select('advisory_id').where('release_id', '=', id).orderBy('advisory_id').execute()).map((a) => a.advisory_id);
-    const staged = await stageRelease(ctx, { platform, releaseId: id, packages: report.packages, advisoryIds, advisoryChannels: await advisoryChannels(ctx, platform.name, advisoryIds, report) });
+    const republished = (JSON.parse(release.republish) as string[]).flatMap((name) => {
+      const repo = platform.releases.repositories.find((r) => r.name === name);
+      return repo ? repoArches(platform, repo).map((arch) => ({ repo: name, channel: arch })) : [];
+    });
+    const extra = [...(await advisoryChannels(ctx, platform.name, advisoryIds, report)), ...republished];
+    const staged = await stageRelease(ctx, { platform, releaseId: id, packages: report.packages, advisoryIds, advisoryChannels: extra });
     try {
       if (staged.channels.length === 0) throw new ReleaseChecksError(`release ${id} changes no repository`);
       await stageInTransaction(ctx, release, staged.channels, keyid, options);

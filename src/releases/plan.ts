@@ -145,6 +145,8 @@ export interface PlanRequest {
   platform: string;
   builds: number[];
   advisories?: string[];
+  /** Release repositories whose binary channels get a new version even without packages (new comps or modules.yaml). */
+  republish?: string[];
   note?: string;
   userId: number | null;
 }
@@ -155,13 +157,15 @@ export type AdvisoryCheck = (ctx: Context, platform: string, id: string) => Prom
 /** Creates a plan. @throws NotFoundError, NotReleasableError, ReleaseStateError, UsageError */
 export async function createPlan(ctx: Context, req: PlanRequest, checkAdvisory: AdvisoryCheck): Promise<number> {
   const platform = await releasablePlatform(ctx, req.platform);
-  if (req.builds.length === 0 && (req.advisories ?? []).length === 0) throw new UsageError('a plan needs builds, or advisories to publish (an amended advisory): give builds or advisories');
+  const republish = [...new Set(req.republish ?? [])];
+  if (req.builds.length === 0 && (req.advisories ?? []).length === 0 && republish.length === 0) throw new UsageError('a plan needs builds, advisories (an amended advisory) or repositories to republish (new comps or modules): give one of them');
+  for (const r of republish) if (!platform.releases.repositories.some((x) => x.name === r)) throw new NotFoundError(`platform ${platform.name} has no release repository ${r}`);
   if (new Set(req.builds).size !== req.builds.length) throw new UsageError('a build is named twice');
   return inTransaction(ctx, async (tx) => {
     const now = tx.now();
     const row = await releasesDb(tx)
       .insertInto('releases')
-      .values({ platform: platform.name, state: 'planned', note: req.note ?? null, forced: 0, created_by: req.userId, created_at: now, updated_at: now, committed_by: null, committed_at: null, released_at: null, reverted_by: null, reverted_at: null, sign_task_id: null, failure_reason: null })
+      .values({ platform: platform.name, state: 'planned', note: req.note ?? null, forced: 0, created_by: req.userId, created_at: now, updated_at: now, committed_by: null, committed_at: null, released_at: null, reverted_by: null, reverted_at: null, sign_task_id: null, failure_reason: null, republish: JSON.stringify(republish) })
       .returning('id')
       .executeTakeFirstOrThrow();
     for (const b of req.builds) await addBuildPackages(tx, row.id, platform.name, b);

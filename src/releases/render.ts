@@ -23,6 +23,9 @@ export interface RenderRequest {
   compression: 'zstd' | 'gz';
   /** Seconds: repomd's revision and timestamps. */
   timestamp: number;
+  /** comps.xml and modules.yaml, passed through. */
+  groups?: Buffer;
+  modules?: Buffer;
 }
 
 /** Renders a version into `outDir` (which must not exist). */
@@ -36,7 +39,7 @@ export async function renderChannelVersion(req: RenderRequest): Promise<void> {
       linkSync(p.path, target);
     }
     mkdirSync(work, { recursive: true });
-    await createRepository(work, { compression: req.compression, ...(req.advisories.length > 0 && { advisories: req.advisories }), now: req.timestamp * 1000, graceSeconds: 0 });
+    await createRepository(work, { compression: req.compression, ...(req.advisories.length > 0 && { advisories: req.advisories }), ...(req.groups && { groups: req.groups }), ...(req.modules && { modules: req.modules }), now: req.timestamp * 1000, graceSeconds: 0 });
     mkdirSync(req.outDir, { recursive: true });
     renameSync(join(work, 'repodata'), join(req.outDir, 'repodata'));
   } finally {

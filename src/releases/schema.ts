@@ -1,5 +1,5 @@
 /** The tables of the release system (migration 0012), on top of the signing domain's. */
-import type { Generated, Kysely, Selectable } from 'kysely';
+import type { ColumnType, Generated, Kysely, Selectable } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Millis } from '../db/schema.ts';
 import type { SigningDatabase } from '../signing/schema.ts';
@@ -26,6 +26,21 @@ export interface ReleasesTable {
   sign_task_id: number | null;
   /** Why the latest commit attempt did not publish (null when it did or is under way). */
   failure_reason: string | null;
+  /** JSON list of release repositories whose binary channels get a new version even without packages (new comps/modules). */
+  republish: ColumnType<string, string | undefined, string>;
+}
+
+/** A file passed through into a release repository's binary channels: comps (`groups`) or modules.yaml (`modules`). */
+export type RepoFileKind = 'groups' | 'modules';
+
+export interface ReleaseRepoFilesTable {
+  platform: string;
+  repo: string;
+  kind: RepoFileKind;
+  sha256: string;
+  size: number;
+  updated_by: number | null;
+  updated_at: Millis;
 }
 
 /** What a package of a plan is: a binary package, a -debuginfo/-debugsource one, or an SRPM. */
@@ -128,6 +143,7 @@ export type ReleasesDatabase = SigningDatabase & {
   release_packages: ReleasePackagesTable;
   release_advisories: ReleaseAdvisoriesTable;
   release_channels: ReleaseChannelsTable;
+  release_repo_files: ReleaseRepoFilesTable;
   repo_versions: RepoVersionsTable;
   repo_version_changes: RepoVersionChangesTable;
   channel_packages: ChannelPackagesTable;

@@ -17,6 +17,7 @@ import { channelContent, channelPath, currentVersions, type ChannelRef } from '.
 import { channelAdvisories, type ChannelFile } from './errata-link.ts';
 import { channelDir, packageHref, renderCacheDir, stagingDir } from './layout.ts';
 import { renderChannelVersion } from './render.ts';
+import { passthroughFiles } from './repo-files.ts';
 import type { ChannelPackage } from './schema.ts';
 
 /** A channel's new version, rendered and waiting to be staged. */
@@ -91,7 +92,7 @@ export interface StageInput {
   releaseId: number;
   packages: readonly CheckedPackage[];
   advisoryIds: readonly string[];
-  /** Channels whose updateinfo changes because they hold packages the advisories cover. */
+  /** Channels whose updateinfo changes because they hold packages the advisories cover, and those republished for their comps/modules. */
   advisoryChannels: readonly ChannelRef[];
 }
 
@@ -131,6 +132,7 @@ export async function stageRelease(ctx: Context, input: StageInput): Promise<{ d
         cacheDir: renderCacheDir(ctx, platform.name),
         compression: platform.releases.compression,
         timestamp,
+        ...(await passthroughFiles(ctx, platform.name, ref.repo, ref.channel)),
       });
       const repomdSha256 = createHash('sha256').update(readFileSync(join(renderedDir, 'repodata', 'repomd.xml'))).digest('hex');
       channels.push({ ref, base: current.get(channelPath(ref)) ?? null, added, removed, packages: content.length, advisories: advisories.length, repomdSha256, renderedDir });

@@ -61,6 +61,8 @@ export interface ReleaseView {
   signTask: { id: number; state: string } | null;
   builds: number[];
   advisories: string[];
+  /** Release repositories whose binary channels the release republishes without packages (comps, modules). */
+  republish: string[];
   packages: ReleasePackageView[];
   versions: VersionView[];
   checks?: CheckResult[];
@@ -106,6 +108,7 @@ async function viewOf(ctx: Context, r: ReleaseRow, withChecks: boolean): Promise
     signTask: task ? { id: task.id, state: task.state } : null,
     builds: builds.map((b) => b.build_id),
     advisories: advisories.map((a) => a.advisory_id),
+    republish: JSON.parse(r.republish) as string[],
     packages: packages.map((p) => {
       const repos = platform ? channelsFor(platform, JSON.parse(p.repos) as string[], p.kind, p.arch).channels.map(channelPath) : [];
       return {

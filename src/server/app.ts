@@ -34,6 +34,7 @@ import { healthRoutes, VERSION } from './routes/health.ts';
 import { lookasideRoutes } from './routes/lookaside.ts';
 import { platformRepoRoutes } from './routes/platform-repos.ts';
 import { releaseRoutes } from './routes/releases.ts';
+import { releaseRepoFileRoutes } from './routes/release-repo-files.ts';
 import { repoRoutes } from './routes/repos.ts';
 import { signingRoutes } from './routes/signing.ts';
 import { nodeApiRoutes } from './routes/node-api.ts';
@@ -157,6 +158,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     lookasideRoutes(ctx),
     platformRepoRoutes(ctx),
     releaseRoutes(ctx),
+    releaseRepoFileRoutes(ctx),
     errataRoutes(ctx),
     ...(options.extraRoutes ?? []),
   ];

@@ -78,7 +78,7 @@ describe(`distforge release (${TEST_DIALECT})`, () => {
     const cases: [string[], RegExp, string?][] = [
       [['plan', '--platform', PLATFORM, '--build', '999999'], /^distforge: build 999999 does not exist\n$/],
       [['plan', '--platform', PLATFORM, '--build', 'abc'], /^distforge: "abc" is not a build id \(a positive number\)\n$/],
-      [['plan', '--platform', PLATFORM], /^distforge: give at least one --build ID \(or --advisory ID to publish an amended advisory\)\n$/],
+      [['plan', '--platform', PLATFORM], /^distforge: give at least one --build ID \(or --advisory ID to publish an amended advisory, --republish REPO for new comps or modules\)\n$/],
       [['plan', '--platform', 'nope', '--build', String(libBuild)], /^distforge: no platform named "nope"\n$/],
       [['plan', '--platform', PLATFORM, '--build', String(libBuild), '--build', String(libBuild)], /^distforge: .*a build is named twice.*\n$/],
       [['plan', '--platform', PLATFORM, '--build', String(libBuild)], /^distforge: .*(read-only|not allowed|role).*\n$/, 'reader'],

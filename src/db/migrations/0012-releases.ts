@@ -90,6 +90,9 @@ async function createReleaseTables(db: Kysely<unknown>, autoId: (c: ColumnDefini
     .addColumn('reverted_at', 'bigint')
     .addColumn('sign_task_id', 'integer')
     .addColumn('failure_reason', 'text')
+    // JSON list of release repositories whose binary channels the release republishes even
+    // without packages for them (new comps or modules.yaml).
+    .addColumn('republish', 'text', (c) => c.notNull().defaultTo('[]'))
     .execute();
   await db.schema.createIndex('releases_platform').on('releases').columns(['platform', 'state']).execute();
   await db.schema
@@ -133,6 +136,19 @@ async function createReleaseTables(db: Kysely<unknown>, autoId: (c: ColumnDefini
     .addColumn('current', 'integer')
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('release_channels_pk', ['platform', 'repo', 'channel'])
+    .execute();
+  // comps.xml and modules.yaml of a release repository, passed through into the next versions of its binary channels.
+  await db.schema
+    .createTable('release_repo_files')
+    .addColumn('platform', 'text', (c) => c.notNull())
+    .addColumn('repo', 'text', (c) => c.notNull())
+    // groups | modules
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('sha256', 'text', (c) => c.notNull())
+    .addColumn('size', 'bigint', (c) => c.notNull())
+    .addColumn('updated_by', 'integer', (c) => c.references('users.id'))
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('release_repo_files_pk', ['platform', 'repo', 'kind'])
     .execute();
   await db.schema
     .createTable('repo_versions')

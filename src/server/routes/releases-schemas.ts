@@ -46,7 +46,7 @@ export const versionSchema = {
 
 export const releaseSchema = {
   type: 'object',
-  required: ['id', 'platform', 'state', 'note', 'forced', 'createdBy', 'createdAt', 'updatedAt', 'committedBy', 'committedAt', 'releasedAt', 'revertedBy', 'revertedAt', 'failureReason', 'signTask', 'builds', 'advisories', 'packages', 'versions'],
+  required: ['id', 'platform', 'state', 'note', 'forced', 'createdBy', 'createdAt', 'updatedAt', 'committedBy', 'committedAt', 'releasedAt', 'revertedBy', 'revertedAt', 'failureReason', 'signTask', 'builds', 'advisories', 'republish', 'packages', 'versions'],
   properties: {
     id: int,
     platform: str,
@@ -65,6 +65,7 @@ export const releaseSchema = {
     signTask: { type: 'object', nullable: true, required: ['id', 'state'], properties: { id: int, state: str } },
     builds: { type: 'array', items: int },
     advisories: { type: 'array', items: str },
+    republish: { type: 'array', items: str, description: 'release repositories whose binary channels the release republishes without packages (new comps or modules.yaml)' },
     packages: {
       type: 'array',
       items: {
@@ -97,6 +98,7 @@ export const planBody = {
     platform: nameString,
     builds: { type: 'array', maxItems: MAX_PLAN_BUILDS, items: idInteger },
     advisories: { type: 'array', maxItems: 200, items: advisoryString },
+    republish: { type: 'array', maxItems: 32, items: nameString, description: 'release repositories to give a new version without packages (new comps or modules.yaml)' },
     note: freeText(4000),
   },
 } as const;

@@ -32,11 +32,11 @@ type ListQuery = { platform?: string; state?: 'planned' | 'publishing' | 'releas
 
 export function releaseRoutes(ctx: Context): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: { platform: string; builds: number[]; advisories?: string[]; note?: string } }>('/releases', {
+    app.post<{ Body: { platform: string; builds?: number[]; advisories?: string[]; republish?: string[]; note?: string } }>('/releases', {
       schema: { tags, security, summary: 'Plan a release: every package of the builds placed in release repositories, with the checks (maintainer)', body: planBody, response: { 201: releaseSchema, ...errorResponses(400, 401, 403, 404, 409) } },
     }, async (req, reply) => {
       const user = requireUser(req.principal, 'maintainer');
-      const id = await createPlan(ctx, { platform: req.body.platform, builds: req.body.builds ?? [], ...(req.body.advisories && { advisories: req.body.advisories }), ...(req.body.note !== undefined && { note: req.body.note }), userId: user.userId }, requireAdvisory);
+      const id = await createPlan(ctx, { platform: req.body.platform, builds: req.body.builds ?? [], ...(req.body.advisories && { advisories: req.body.advisories }), ...(req.body.republish && { republish: req.body.republish }), ...(req.body.note !== undefined && { note: req.body.note }), userId: user.userId }, requireAdvisory);
       return reply.code(201).send(await releaseView(ctx, id));
     });
 
