@@ -27,7 +27,7 @@ function when(ms: number | null): string {
 function printRelease(r: ReleaseView): void {
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   out(`release ${r.id} of ${r.platform}: ${r.state}${r.failureReason ? ` (last commit: ${r.failureReason})` : ''}`);
-  out(`planned by ${r.createdBy ?? '?'} ${when(r.createdAt)}; builds ${r.builds.join(', ') || '-'}${r.advisories.length ? `; advisories ${r.advisories.join(', ')}` : ''}`);
+  out(`planned by ${r.createdBy ?? '?'} ${when(r.createdAt)}; ${r.promoteFrom ? `promotion from ${r.promoteFrom}; ` : ''}builds ${r.builds.join(', ') || '-'}${r.advisories.length ? `; advisories ${r.advisories.join(', ')}` : ''}${r.republish.length ? `; republishes ${r.republish.join(', ')}` : ''}`);
   if (r.committedAt !== null) out(`committed by ${r.committedBy ?? '?'} ${when(r.committedAt)}${r.forced ? ' (forced)' : ''}${r.signTask ? `; signing task ${r.signTask.id} ${r.signTask.state}` : ''}`);
   if (r.releasedAt !== null) out(`released ${when(r.releasedAt)}`);
   if (r.revertedAt !== null) out(`reverted by ${r.revertedBy ?? '?'} ${when(r.revertedAt)}`);
@@ -68,6 +68,21 @@ function planCommand(): Command {
       if (flags.build.length === 0 && flags.advisory.length === 0 && flags.republish.length === 0) throw new UsageError('give at least one --build ID (or --advisory ID to publish an amended advisory, --republish REPO for new comps or modules)');
       const builds = flags.build.map((b) => positiveId(b, 'build'));
       const r = await clientFrom(flags, { needsToken: true }).post<ReleaseView>('/releases', { platform: flags.platform, builds, ...(flags.advisory.length && { advisories: flags.advisory }), ...(flags.republish.length && { republish: flags.republish }), ...(flags.note !== undefined && { note: flags.note }) });
+      if (flags.json) printJson(r);
+      else printRelease(r);
+    });
+}
+
+function promoteCommand(): Command {
+  return withClientOptions(new Command('promote'))
+    .description("plan a promotion (testing → stable): what a release repository with promoteTo holds and its target does not, with the checks (soak: its promoteAfterDays); commit it like any release")
+    .requiredOption('--platform <name>', 'the platform')
+    .requiredOption('--from <repo>', 'the release repository to promote from')
+    .option('--package <nevra>', 'only this binary package (repeat; its debuginfo and SRPM follow)', collect, [])
+    .option('--note <text>', 'a note kept with the release')
+    .option('--json', 'print the plan as JSON')
+    .action(async (flags: Flags & { platform: string; from: string; package: string[]; note?: string }) => {
+      const r = await clientFrom(flags, { needsToken: true }).post<ReleaseView>('/releases/promotions', { platform: flags.platform, from: flags.from, ...(flags.package.length && { packages: flags.package }), ...(flags.note !== undefined && { note: flags.note }) });
       if (flags.json) printJson(r);
       else printRelease(r);
     });
@@ -231,6 +246,6 @@ function repoFileCommand(): Command {
 
 export function releaseCommand(): Command {
   const cmd = new Command('release').description('plan, check, commit and revert releases: versioned, signed dnf repositories of a platform');
-  for (const c of [planCommand(), showCommand(), listCommand(), commitCommand(), revertCommand(), ...editCommands(), deleteCommand(), reposCommand(), repoFileCommand()]) cmd.addCommand(c);
+  for (const c of [planCommand(), promoteCommand(), showCommand(), listCommand(), commitCommand(), revertCommand(), ...editCommands(), deleteCommand(), reposCommand(), repoFileCommand()]) cmd.addCommand(c);
   return cmd;
 }

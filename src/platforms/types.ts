@@ -118,6 +118,10 @@ export interface PlatformReleaseRepository {
   debuginfo?: boolean;
   /** A source twin (Source) for the SRPMs of its packages. Default true. */
   source?: boolean;
+  /** Another release repository its packages are promoted to (testing → stable) by `release promote`. */
+  promoteTo?: string;
+  /** Days a package stays here before it may be promoted (default 7 when promoteTo is set). */
+  promoteAfterDays?: number;
 }
 
 /** How a platform's packages are released (src/releases). */

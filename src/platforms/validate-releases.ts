@@ -7,7 +7,7 @@ import { archList, mapping, onlyFields, required, text, type Fail } from './fiel
 import type { Arch, Platform, PlatformReleaseRepository, PlatformReleases } from './types.ts';
 
 const RELEASES_FIELDS = ['repositories', 'retention', 'graceSeconds', 'dependencies', 'compression'];
-const RELEASE_REPO_FIELDS = ['name', 'description', 'arches', 'packages', 'default', 'debuginfo', 'source'];
+const RELEASE_REPO_FIELDS = ['name', 'description', 'arches', 'packages', 'default', 'debuginfo', 'source', 'promoteTo', 'promoteAfterDays'];
 /** A release repository's name: it is a URL path segment and a dnf repository id part. */
 const RELEASE_REPO_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 /** Names that would collide with the paths of a release repository's directories. */
@@ -58,6 +58,10 @@ function releaseRepository(item: unknown, at: string, platformArches: Arch[], fa
   if (flag(m.default, `${at}.default`, fail, false)) repo.default = true;
   repo.debuginfo = flag(m.debuginfo, `${at}.debuginfo`, fail, true);
   repo.source = flag(m.source, `${at}.source`, fail, true);
+  if (m.promoteTo !== undefined && m.promoteTo !== null) {
+    repo.promoteTo = text(m.promoteTo, `${at}.promoteTo`, fail);
+    repo.promoteAfterDays = wholeNumber(m.promoteAfterDays, `${at}.promoteAfterDays`, fail, 0, 3650, 7);
+  } else if (m.promoteAfterDays !== undefined && m.promoteAfterDays !== null) fail(`${at}.promoteAfterDays`, 'is for a repository with promoteTo');
   return repo;
 }
 
@@ -74,6 +78,11 @@ export function releaseSettings(v: unknown, platform: Pick<Platform, 'arches' | 
     if (repositories.some((r) => r.name.toLowerCase() === repo.name.toLowerCase())) fail(`releases.repositories[${i}].name`, `"${repo.name}" is used by another release repository`);
     if (repo.default && repositories.some((r) => r.default)) fail(`releases.repositories[${i}].default`, 'only one release repository may be the default');
     repositories.push(repo);
+  });
+  repositories.forEach((r, i) => {
+    if (r.promoteTo === undefined) return;
+    if (r.promoteTo === r.name) fail(`releases.repositories[${i}].promoteTo`, 'a repository is not promoted to itself');
+    if (!repositories.some((x) => x.name === r.promoteTo)) fail(`releases.repositories[${i}].promoteTo`, `"${r.promoteTo}" is not one of the release repositories (${repositories.map((x) => x.name).join(', ')})`);
   });
   const dependencies: string[] = [];
   if (m.dependencies !== undefined && m.dependencies !== null) {

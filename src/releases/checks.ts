@@ -29,9 +29,10 @@ import { compareEvr, nevra } from '../rpm/index.ts';
 import { platformKeys } from '../signing/index.ts';
 import { channelPath, releasedByName } from './content.ts';
 import { channelsFor } from './placement.ts';
+import { soakChecks } from './promote.ts';
 import { releasesDb, type ReleasePackageRow, type ReleaseRow } from './schema.ts';
 
-export type CheckName = 'placement' | 'signed' | 'checksum' | 'tested' | 'new' | 'no-downgrade' | 'closure' | 'advisory' | 'key' | 'lifecycle' | 'content';
+export type CheckName = 'placement' | 'signed' | 'checksum' | 'tested' | 'new' | 'no-downgrade' | 'closure' | 'advisory' | 'key' | 'lifecycle' | 'content' | 'soak';
 
 export interface CheckResult {
   /** The package's NEVRA; null for a check of the whole plan. */
@@ -39,7 +40,7 @@ export interface CheckResult {
   check: CheckName;
   ok: boolean;
   message: string;
-  /** A failure `--force` allows (new, no-downgrade). */
+  /** A failure `--force` allows (new, no-downgrade, soak). */
   forceable?: boolean;
   /** The advisory an `advisory` check is about. */
   advisory?: string;
@@ -342,6 +343,7 @@ export async function checkRelease(ctx: Context, release: ReleaseRow, platform: 
   const tests = platform.tests?.gate ? await newestTests(ctx, [...new Set(packages.map((p) => p.taskId))]) : new Map();
   for (const p of packages) checks.push(...packageChecks(p, platform, tests, keys));
   checks.push(...(await checksumChecks(ctx, packages, options.rehash ?? false)));
+  checks.push(...(await soakChecks(ctx, release, platform.releases, packages)));
   checks.push(...(await contentChecks(ctx, platform.name, packages)));
   checks.push(...(await closureChecks(ctx, platform, platform.releases, packages)));
   checks.push(...(await advisoryChecks(ctx, release, packages, options.advisories)));

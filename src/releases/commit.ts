@@ -22,6 +22,7 @@ import { advisoryFacts } from './errata-link.ts';
 import { NotReleasableError, ReleaseChecksError, ReleaseStateError } from './errors.ts';
 import { versionDir } from './layout.ts';
 import { repoArches } from './placement.ts';
+import { promotionRemovals } from './promote.ts';
 import { getRelease, releasablePlatform } from './plan.ts';
 import { releasesDb, type ReleaseRow } from './schema.ts';
 import { stageRelease, type StagedChannel } from './stage.ts';
@@ -136,7 +137,8 @@ export async function commitRelease(ctx: Context, id: number, options: CommitOpt
       return repo ? repoArches(platform, repo).map((arch) => ({ repo: name, channel: arch })) : [];
     });
     const extra = [...(await advisoryChannels(ctx, platform.name, advisoryIds, report)), ...republished];
-    const staged = await stageRelease(ctx, { platform, releaseId: id, packages: report.packages, advisoryIds, advisoryChannels: extra });
+    const removals = await promotionRemovals(ctx, release, new Set(report.packages.filter((p) => p.channels.length > 0).map((p) => p.nevra)));
+    const staged = await stageRelease(ctx, { platform, releaseId: id, packages: report.packages, advisoryIds, advisoryChannels: extra, removals });
     try {
       if (staged.channels.length === 0) throw new ReleaseChecksError(`release ${id} changes no repository`);
       await stageInTransaction(ctx, release, staged.channels, keyid, options);

@@ -114,7 +114,7 @@ export function placePackages(releases: PlatformReleases, rows: readonly Placed[
 }
 
 /** Places the plan's packages again and stores what changed (inside the caller's transaction). */
-async function replace(tx: Context, release: ReleaseRow, releases: PlatformReleases): Promise<void> {
+export async function placeRelease(tx: Context, release: ReleaseRow, releases: PlatformReleases): Promise<void> {
   const db = releasesDb(tx);
   const rows = await db.selectFrom('release_packages').selectAll().where('release_id', '=', release.id).orderBy('id').execute();
   for (const c of placePackages(releases, rows)) {
@@ -173,7 +173,7 @@ export async function createPlan(ctx: Context, req: PlanRequest, checkAdvisory: 
       await checkAdvisory(tx, platform.name, a);
       await releasesDb(tx).insertInto('release_advisories').values({ release_id: row.id, advisory_id: a }).execute();
     }
-    await replace(tx, await getRelease(tx, row.id), platform.releases);
+    await placeRelease(tx, await getRelease(tx, row.id), platform.releases);
     return row.id;
   });
 }
@@ -237,7 +237,7 @@ export async function editPlan(ctx: Context, id: number, edit: PlanEdit, checkAd
         break;
       }
     }
-    await replace(tx, release, platform.releases);
+    await placeRelease(tx, release, platform.releases);
   });
 }
 

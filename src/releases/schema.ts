@@ -28,6 +28,8 @@ export interface ReleasesTable {
   failure_reason: string | null;
   /** JSON list of release repositories whose binary channels get a new version even without packages (new comps/modules). */
   republish: ColumnType<string, string | undefined, string>;
+  /** A promotion: the release repository its packages come from and leave (null: a release of builds). */
+  promote_from: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A file passed through into a release repository's binary channels: comps (`groups`) or modules.yaml (`modules`). */

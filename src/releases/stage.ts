@@ -94,6 +94,8 @@ export interface StageInput {
   advisoryIds: readonly string[];
   /** Channels whose updateinfo changes because they hold packages the advisories cover, and those republished for their comps/modules. */
   advisoryChannels: readonly ChannelRef[];
+  /** Packages (NEVRAs) a promotion takes out of channels of its source repository. */
+  removals?: readonly { ref: ChannelRef; nevras: ReadonlySet<string> }[];
 }
 
 /** Renders the new version of every channel the release changes. The caller removes `dir` when it is not used. */
@@ -106,10 +108,11 @@ export async function stageRelease(ctx: Context, input: StageInput): Promise<{ d
     const timestamp = Math.floor(ctx.now() / 1000);
     const channels: StagedChannel[] = [];
     const placed = input.packages.filter((p) => p.signed !== null && p.channels.length > 0);
-    for (const ref of affectedChannels(placed, input.advisoryChannels)) {
+    const removals = new Map((input.removals ?? []).map((r) => [channelPath(r.ref), r.nevras]));
+    for (const ref of affectedChannels(placed, [...input.advisoryChannels, ...(input.removals ?? []).map((r) => r.ref)])) {
       const before = await channelContent(ctx, platform.name, ref);
       const mine = placed.filter((p) => p.channels.some((c) => c.repo === ref.repo && c.channel === ref.channel));
-      const replacing = new Set(mine.map((p) => p.nevra));
+      const replacing = new Set([...mine.map((p) => p.nevra), ...(removals.get(channelPath(ref)) ?? [])]);
       const removed = before.filter((b) => replacing.has(nevra(b)));
       const pool = channelDir(ctx, platform.name, ref);
       const added: ChannelPackage[] = [];

@@ -63,6 +63,8 @@ export interface ReleaseView {
   advisories: string[];
   /** Release repositories whose binary channels the release republishes without packages (comps, modules). */
   republish: string[];
+  /** A promotion: the release repository its packages come from (and leave); null for a release of builds. */
+  promoteFrom: string | null;
   packages: ReleasePackageView[];
   versions: VersionView[];
   checks?: CheckResult[];
@@ -109,6 +111,7 @@ async function viewOf(ctx: Context, r: ReleaseRow, withChecks: boolean): Promise
     builds: builds.map((b) => b.build_id),
     advisories: advisories.map((a) => a.advisory_id),
     republish: JSON.parse(r.republish) as string[],
+    promoteFrom: r.promote_from ?? null,
     packages: packages.map((p) => {
       const repos = platform ? channelsFor(platform, JSON.parse(p.repos) as string[], p.kind, p.arch).channels.map(channelPath) : [];
       return {

@@ -50,9 +50,9 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
 }
 
 /** A master, a node, a signer holding a key the platform allows. */
-export async function startReleaseRig(): Promise<ReleaseRig> {
+export async function startReleaseRig(options: { now?: () => number } = {}): Promise<ReleaseRig> {
   const dir = mkdtempSync(join(tmpdir(), 'distforge-releases-'));
-  const server = await startBuildsServer();
+  const server = await startBuildsServer(options.now ? { now: options.now } : {});
   try {
     const node = await SimNode.create(server);
     const keysDir = join(dir, 'keys');
@@ -104,14 +104,18 @@ export async function startReleaseRig(): Promise<ReleaseRig> {
   }
 }
 
-/** Puts the library `name` (and so its debuginfo) in BaseOS; everything else goes to AppStream. */
-export async function libraryInBaseOS(rig: ReleaseRig, name: string): Promise<void> {
+/** Replaces the platform's release repositories. */
+export async function setReleaseRepositories(rig: ReleaseRig, repositories: Record<string, unknown>[]): Promise<void> {
   const platform = (await api<Record<string, unknown>>(rig.server, 'GET', `/platforms/${PLATFORM}`)).body;
   const { createdAt: _c, updatedAt: _u, lifecycleStatus: _l, ...definition } = platform;
-  const releases = definition.releases as { repositories: { name: string; packages?: string[] }[] };
-  releases.repositories[0] = { ...releases.repositories[0], name: 'BaseOS', packages: [name] };
+  (definition.releases as { repositories: unknown[] }).repositories = repositories;
   const put = await api(rig.server, 'PUT', `/platforms/${PLATFORM}`, { token: rig.server.adminToken, body: definition });
   assert.equal(put.status, 200, JSON.stringify(put.body));
+}
+
+/** Puts the library `name` (and so its debuginfo) in BaseOS; everything else goes to AppStream. */
+export async function libraryInBaseOS(rig: ReleaseRig, name: string): Promise<void> {
+  await setReleaseRepositories(rig, [{ name: 'BaseOS', description: 'the core system', packages: [name] }, { name: 'AppStream', description: 'applications', default: true }]);
 }
 
 /** A spec: `name` `version`, its own `extra` lines (Requires, BuildArch, subpackages) and an empty %files. */

@@ -93,6 +93,8 @@ async function createReleaseTables(db: Kysely<unknown>, autoId: (c: ColumnDefini
     // JSON list of release repositories whose binary channels the release republishes even
     // without packages for them (new comps or modules.yaml).
     .addColumn('republish', 'text', (c) => c.notNull().defaultTo('[]'))
+    // A promotion: the release repository its packages come from (and leave).
+    .addColumn('promote_from', 'text')
     .execute();
   await db.schema.createIndex('releases_platform').on('releases').columns(['platform', 'state']).execute();
   await db.schema

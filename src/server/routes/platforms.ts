@@ -103,6 +103,8 @@ export const platformDefinitionSchema = {
               default: { type: 'boolean', description: 'packages no repository matches go here' },
               debuginfo: { type: 'boolean', description: 'a debuginfo twin ARCH/debug (default true)' },
               source: { type: 'boolean', description: 'a source twin Source (default true)' },
+              promoteTo: line(64, { minLength: 1, description: 'another release repository `release promote` moves its packages to (testing → stable)' }),
+              promoteAfterDays: { type: 'integer', minimum: 0, maximum: 3650, description: 'days a package stays here before it may be promoted (default 7)' },
             },
           },
         },

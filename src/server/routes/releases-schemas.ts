@@ -46,7 +46,7 @@ export const versionSchema = {
 
 export const releaseSchema = {
   type: 'object',
-  required: ['id', 'platform', 'state', 'note', 'forced', 'createdBy', 'createdAt', 'updatedAt', 'committedBy', 'committedAt', 'releasedAt', 'revertedBy', 'revertedAt', 'failureReason', 'signTask', 'builds', 'advisories', 'republish', 'packages', 'versions'],
+  required: ['id', 'platform', 'state', 'note', 'forced', 'createdBy', 'createdAt', 'updatedAt', 'committedBy', 'committedAt', 'releasedAt', 'revertedBy', 'revertedAt', 'failureReason', 'signTask', 'builds', 'advisories', 'republish', 'promoteFrom', 'packages', 'versions'],
   properties: {
     id: int,
     platform: str,
@@ -66,6 +66,7 @@ export const releaseSchema = {
     builds: { type: 'array', items: int },
     advisories: { type: 'array', items: str },
     republish: { type: 'array', items: str, description: 'release repositories whose binary channels the release republishes without packages (new comps or modules.yaml)' },
+    promoteFrom: { ...nullableStr, description: 'a promotion: the release repository its packages come from and leave' },
     packages: {
       type: 'array',
       items: {
@@ -124,4 +125,16 @@ export const versionDetailSchema = {
   type: 'object',
   required: [...versionSchema.required, 'added', 'removed'],
   properties: { ...versionSchema.properties, added: { type: 'array', items: str }, removed: { type: 'array', items: str } },
+} as const;
+
+export const promotionBody = {
+  type: 'object',
+  required: ['platform', 'from'],
+  additionalProperties: false,
+  properties: {
+    platform: nameString,
+    from: line(64, { minLength: 1, description: 'the release repository to promote from (its promoteTo is the target)' }),
+    packages: { type: 'array', maxItems: 2000, items: nevraString, description: 'only these binary packages (their debuginfo and SRPMs follow); default every package waiting' },
+    note: freeText(4000),
+  },
 } as const;

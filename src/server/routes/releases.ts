@@ -11,6 +11,7 @@ import {
   channelViews,
   commitRelease,
   createPlan,
+  createPromotion,
   deletePlan,
   editPlan,
   listReleases,
@@ -22,7 +23,7 @@ import {
 } from '../../releases/index.ts';
 import { errorResponses } from '../errors.ts';
 import { requireUser } from '../principal.ts';
-import { advisoryString, channelSchema, listQuery, nevraString, planBody, releaseSchema, versionDetailSchema } from './releases-schemas.ts';
+import { advisoryString, channelSchema, listQuery, nevraString, planBody, promotionBody, releaseSchema, versionDetailSchema } from './releases-schemas.ts';
 import { freeText, idInteger, idParams, line, nameParams, nameString } from './schema-parts.ts';
 
 const tags = ['releases'];
@@ -37,6 +38,14 @@ export function releaseRoutes(ctx: Context): FastifyPluginAsync {
     }, async (req, reply) => {
       const user = requireUser(req.principal, 'maintainer');
       const id = await createPlan(ctx, { platform: req.body.platform, builds: req.body.builds ?? [], ...(req.body.advisories && { advisories: req.body.advisories }), ...(req.body.republish && { republish: req.body.republish }), ...(req.body.note !== undefined && { note: req.body.note }), userId: user.userId }, requireAdvisory);
+      return reply.code(201).send(await releaseView(ctx, id));
+    });
+
+    app.post<{ Body: { platform: string; from: string; packages?: string[]; note?: string } }>('/releases/promotions', {
+      schema: { tags, security, summary: 'Plan a promotion: the packages a release repository with promoteTo holds and its target does not, with the checks (soak: promoteAfterDays) (maintainer)', body: promotionBody, response: { 201: releaseSchema, ...errorResponses(400, 401, 403, 404, 409) } },
+    }, async (req, reply) => {
+      const user = requireUser(req.principal, 'maintainer');
+      const id = await createPromotion(ctx, { platform: req.body.platform, from: req.body.from, ...(req.body.packages && { packages: req.body.packages }), ...(req.body.note !== undefined && { note: req.body.note }), userId: user.userId });
       return reply.code(201).send(await releaseView(ctx, id));
     });
 
