@@ -11,13 +11,13 @@
  * and repomd.xml; save the cache. A check that fails on cached data forgets it and starts again
  * (the package files are read anew); any error removes what was written.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempPathBeside } from '../../util/atomic-file.ts';
 import { RepoCreateError } from '../errors.ts';
 import { checkComps, checkModules } from '../extras.ts';
 import { DEFAULT_CHANGELOG_LIMIT } from '../from-rpm.ts';
 import type { RepomdRecord } from '../model.ts';
+import { fsyncDir, writeDurably } from '../publish/generations.ts';
 import { writeMetadataBuffer, writeMetadataFile, type WrittenMetadata } from '../publish/metadata-file.ts';
 import { renderRepomd } from '../render/repomd.ts';
 import { updateinfoParts } from '../render/updateinfo.ts';
@@ -87,28 +87,6 @@ function record(type: string, w: Pick<WrittenMetadata, 'fileName' | 'checksum' |
     size: w.size,
     ...(open && w.openSize !== undefined ? { openSize: w.openSize } : {}),
   };
-}
-
-/** Writes `content` to `path` under a temporary name, flushed, then renamed. */
-function writeDurably(path: string, content: string): void {
-  const tmp = tempPathBeside(path);
-  const fd = openSync(tmp, 'wx', 0o644);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Finds every package's fragments, reading and caching those that are missing. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { replaceFileSync } from '../../../util/atomic-file.ts';
 import { RENDER_VERSION } from '../../create/fragments.ts';
 import { CW, FW, encodeIndex, type IndexData } from './index-file.ts';
-import { PACK_HEADER, PackWriter, packPath, readSpans, type PackInfo } from './packs.ts';
+import { PACK_HEADER, packPath, readSpans, writePack, type PackInfo } from './packs.ts';
 import type { VersionCache } from './store.ts';
 
 /** More packs than this: the small ones are merged. */
@@ -19,33 +19,27 @@ const MAX_PACKS = 32;
 /** A pack below this size counts as small. */
 const SMALL_PACK = 16 * 1024 * 1024;
 
-interface Moved {
-  pack: number;
-  offsets: number[];
-}
-
 /** Which records survive, and which packs are kept, rewritten or deleted. */
 function plan(cache: VersionCache): { liveF: Uint8Array; liveC: Uint8Array; rewrite: Set<number>; remove: Set<number> } {
   const { frags, chunks, packs } = cache.data;
   const oldest = cache.today - cache.retentionDays;
   const usable = packs.map((_p, n) => cache.files.usable(n));
   const live = new Float64Array(packs.length);
-  const liveF = new Uint8Array(frags.count);
-  for (let r = 0; r < frags.count; r++) {
-    const w = r * FW.width;
-    if (frags.words[w + FW.dead] || (frags.words[w + FW.used] ?? 0) < oldest || !usable[frags.words[w + FW.pack] ?? 0]) continue;
-    liveF[r] = 1;
-    const n = frags.words[w + FW.pack] ?? 0;
-    live[n] = (live[n] ?? 0) + (frags.words[w + FW.len] ?? 0) + (frags.words[w + FW.len + 1] ?? 0) + (frags.words[w + FW.len + 2] ?? 0);
-  }
-  const liveC = new Uint8Array(chunks.count);
-  for (let c = 0; c < chunks.count; c++) {
-    const w = c * CW.width;
-    if (chunks.words[w + CW.dead] || (chunks.words[w + CW.used] ?? 0) < oldest || !usable[chunks.words[w + CW.pack] ?? 0]) continue;
-    liveC[c] = 1;
-    const n = chunks.words[w + CW.pack] ?? 0;
-    live[n] = (live[n] ?? 0) + (chunks.words[w + CW.len] ?? 0);
-  }
+  /** Marks the live records of one table and adds their bytes to their packs. */
+  const mark = (count: number, words: Uint32Array, W: { width: number; dead: number; used: number; pack: number }, bytes: (w: number) => number): Uint8Array => {
+    const out = new Uint8Array(count);
+    for (let r = 0; r < count; r++) {
+      const w = r * W.width;
+      const n = words[w + W.pack] ?? 0;
+      if (words[w + W.dead] || (words[w + W.used] ?? 0) < oldest || !usable[n]) continue;
+      out[r] = 1;
+      live[n] = (live[n] ?? 0) + bytes(w);
+    }
+    return out;
+  };
+  const f = frags.words;
+  const liveF = mark(frags.count, f, FW, (w) => (f[w + FW.len] ?? 0) + (f[w + FW.len + 1] ?? 0) + (f[w + FW.len + 2] ?? 0));
+  const liveC = mark(chunks.count, chunks.words, CW, (w) => chunks.words[w + CW.len] ?? 0);
   const rewrite = new Set<number>();
   const remove = new Set<number>();
   const kept = packs.filter((_p, n) => (live[n] ?? 0) > 0).length;
@@ -59,7 +53,7 @@ function plan(cache: VersionCache): { liveF: Uint8Array; liveC: Uint8Array; rewr
 }
 
 /** Copies the live fragments of the packs in `rewrite` into one new pack, `order` first. */
-function moveFragments(cache: VersionCache, liveF: Uint8Array, rewrite: Set<number>, order: ArrayLike<number>): { info: PackInfo; moved: Map<number, Moved> } | null {
+function moveFragments(cache: VersionCache, liveF: Uint8Array, rewrite: Set<number>, order: ArrayLike<number>): { info: PackInfo; moved: Map<number, number[]> } | null {
   const picked: number[] = [];
   const seen = new Uint8Array(liveF.length);
   const take = (r: number): void => {
@@ -71,24 +65,20 @@ function moveFragments(cache: VersionCache, liveF: Uint8Array, rewrite: Set<numb
   for (let i = 0; i < order.length; i++) take(order[i] ?? -1);
   for (let r = 0; r < liveF.length; r++) take(r);
   if (picked.length === 0) return null;
-  const writer = new PackWriter(cache.packsDir, 'f');
-  const moved = new Map<number, Moved>();
-  for (const r of picked) moved.set(r, { pack: -1, offsets: [] });
-  try {
+  const moved = new Map<number, number[]>();
+  for (const r of picked) moved.set(r, []);
+  const { info } = writePack(cache.packsDir, 'f', (writer) => {
     for (let k = 0; k < 3; k++) {
       let at = writer.size;
       for (const r of picked) {
-        (moved.get(r) as Moved).offsets.push(at);
+        (moved.get(r) as number[]).push(at);
         at += cache.fragLength(r, k);
       }
       const spans = { count: picked.length, pack: (i: number) => cache.fragPack(picked[i] ?? 0), offset: (i: number) => cache.fragOffset(picked[i] ?? 0, k), length: (i: number) => cache.fragLength(picked[i] ?? 0, k) };
       readSpans(cache.files, spans, null, (buf, end) => writer.append([buf.subarray(0, end)]));
     }
-    return { info: writer.finish(), moved };
-  } catch (e) {
-    writer.abort();
-    throw e;
-  }
+  });
+  return { info, moved };
 }
 
 /** Copies the live chunks of the packs in `rewrite` into one new pack. */
@@ -96,9 +86,8 @@ function moveChunks(cache: VersionCache, liveC: Uint8Array, rewrite: Set<number>
   const picked: number[] = [];
   for (let c = 0; c < liveC.length; c++) if (liveC[c] && rewrite.has(cache.chunkPack(c))) picked.push(c);
   if (picked.length === 0) return null;
-  const writer = new PackWriter(cache.packsDir, 'c');
   const moved = new Map<number, number>();
-  try {
+  const { info } = writePack(cache.packsDir, 'c', (writer) => {
     let at = writer.size;
     for (const c of picked) {
       moved.set(c, at);
@@ -106,11 +95,8 @@ function moveChunks(cache: VersionCache, liveC: Uint8Array, rewrite: Set<number>
     }
     const spans = { count: picked.length, pack: (i: number) => cache.chunkPack(picked[i] ?? 0), offset: (i: number) => cache.chunkOffset(picked[i] ?? 0), length: (i: number) => cache.chunkLength(picked[i] ?? 0) };
     readSpans(cache.files, spans, null, (buf, end) => writer.append([buf.subarray(0, end)]));
-    return { info: writer.finish(), moved };
-  } catch (e) {
-    writer.abort();
-    throw e;
-  }
+  });
+  return { info, moved };
 }
 
 function setOffset(words: Uint32Array, at: number, value: number): void {
@@ -140,7 +126,7 @@ function rebuild(cache: VersionCache, p: ReturnType<typeof plan>, fm: ReturnType
     const move = fm?.moved.get(r);
     if (move) {
       fw[w + FW.pack] = fPack;
-      move.offsets.forEach((off, k) => setOffset(fw, w + FW.off + 2 * k, off));
+      move.forEach((off, k) => setOffset(fw, w + FW.off + 2 * k, off));
     } else fw[w + FW.pack] = renumber[fw[w + FW.pack] ?? 0] ?? -1;
     frags.ids.copy(ids, i * 32, r * 32, r * 32 + 32);
     frags.digests.copy(digests, i * 32, r * 32, r * 32 + 32);

@@ -7,20 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { alive } from '../../create/lock.ts';
 import { RepoVersionError } from '../errors.ts';
 
 const POLL_MS = 50;
 /** How long a render waits for another one before giving up. */
 const WAIT_LIMIT_MS = 30 * 60 * 1000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function ownerPid(path: string): number | null {
   try {

@@ -98,6 +98,18 @@ export class PackWriter {
   }
 }
 
+/** Makes a pack with `fill` (which appends to it); a failure leaves no file behind. */
+export function writePack<T>(dir: string, kind: PackKind, fill: (w: PackWriter) => T): { info: PackInfo; result: T } {
+  const writer = new PackWriter(dir, kind);
+  try {
+    const result = fill(writer);
+    return { info: writer.finish(), result };
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+}
+
 /** Open pack files by their number in the index; each checked once (header, id, size). */
 export class PackFiles {
   readonly #fds = new Map<number, number | null>();

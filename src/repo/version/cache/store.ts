@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { RENDER_VERSION } from '../../create/fragments.ts';
 import { lockCache } from './lock.ts';
 import { CW, FW, decodeIndex, type ChunkColumns, type FragmentColumns, type IndexData } from './index-file.ts';
-import { PackFiles, PackWriter, type PackInfo } from './packs.ts';
+import { PackFiles, writePack, type PackInfo } from './packs.ts';
 import { saveCache } from './compact.ts';
 
 export const DAY_MS = 86_400_000;
@@ -169,25 +169,17 @@ export class VersionCache {
   /** Writes `items` into a new pack and records them; returns their record numbers, in order. */
   addFragments(items: readonly NewFragments[]): number[] {
     if (items.length === 0) return [];
-    const writer = new PackWriter(this.packsDir, 'f');
-    const starts: number[][] = [];
-    try {
-      for (let k = 0; k < 3; k++) {
+    const { info, result: starts } = writePack(this.packsDir, 'f', (writer) =>
+      [0, 1, 2].map((k) => {
         let at = writer.append(items.map((it) => it.parts[k] as Uint8Array));
-        starts.push(
-          items.map((it) => {
-            const here = at;
-            at += (it.parts[k] as Uint8Array).length;
-            return here;
-          }),
-        );
-      }
-    } catch (e) {
-      writer.abort();
-      throw e;
-    }
-    const pack = this.data.packs.push(writer.finish()) - 1;
-    this.dirty = true;
+        return items.map((it) => {
+          const here = at;
+          at += (it.parts[k] as Uint8Array).length;
+          return here;
+        });
+      }),
+    );
+    const pack = this.#addPack(info);
     const f = this.data.frags;
     const first = f.count;
     f.words = grow(f.words, (first + items.length) * FW.width);
@@ -255,22 +247,15 @@ export class VersionCache {
   /** Writes `items` into a new pack and records them; returns their record numbers, in order. */
   addChunks(items: readonly NewChunk[]): number[] {
     if (items.length === 0) return [];
-    const writer = new PackWriter(this.packsDir, 'c');
-    let at: number;
-    try {
-      at = writer.append(items.map((it) => it.data));
-    } catch (e) {
-      writer.abort();
-      throw e;
-    }
-    const pack = this.data.packs.push(writer.finish()) - 1;
-    this.dirty = true;
+    const { info, result: first } = writePack(this.packsDir, 'c', (writer) => writer.append(items.map((it) => it.data)));
+    let at = first;
+    const pack = this.#addPack(info);
     const ch = this.data.chunks;
-    const first = ch.count;
-    ch.words = grow(ch.words, (first + items.length) * CW.width);
-    ch.keys = grow(ch.keys, (first + items.length) * 32);
+    const base = ch.count;
+    ch.words = grow(ch.words, (base + items.length) * CW.width);
+    ch.keys = grow(ch.keys, (base + items.length) * 32);
     return items.map((it, i) => {
-      const c = first + i;
+      const c = base + i;
       const w = c * CW.width;
       ch.words.fill(0, w, w + CW.width);
       ch.words[w + CW.pack] = pack;
@@ -287,6 +272,11 @@ export class VersionCache {
       at += it.data.length;
       return c;
     });
+  }
+
+  #addPack(info: PackInfo): number {
+    this.dirty = true;
+    return this.data.packs.push(info) - 1;
   }
 
   /** Marks fragment records as unusable (they failed a check); they are dropped at the next save. */
