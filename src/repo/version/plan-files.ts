@@ -1,9 +1,11 @@
 /**
  * Cuts each of the three metadata files into chunks, finds each chunk's compressed frame in the
  * cache by its key, and makes (and caches) the frames that are missing: their fragments are read
- * from the cache's packs, checked, joined and compressed together. The head (whose package count
- * changes) and the tail are frames of their own.
+ * from the cache's packs, checked against the digests recorded when they were rendered (the digests
+ * make the chunk's key, so a frame is never cached under a key its bytes do not match), joined and
+ * compressed together. The head (whose package count changes) and the tail are frames of their own.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { FILELISTS_TAIL, filelistsHead } from '../render/filelists.ts';
 import { OTHER_TAIL, otherHead } from '../render/other.ts';
@@ -25,7 +27,7 @@ export interface PlannedFiles {
   files: FilePlan[];
   compressed: number;
   reused: number;
-  /** Packages whose cached fragment failed its check while a chunk was being made. */
+  /** Packages whose cached fragment failed its check (digest, shape) while a chunk was being made; nothing was compressed then. */
   badPackages: number[];
 }
 
@@ -34,7 +36,11 @@ interface Missing {
   /** Frame index (0 head, 1 + chunk, last tail). */
   frame: number;
   key: string;
-  data: Buffer;
+  openLength: number;
+  /** The bytes of a head or tail; a chunk's are joined from its packages [from, to). */
+  raw?: Buffer;
+  from: number;
+  to: number;
 }
 
 function headOf(kind: FileKind, n: number): string {
@@ -68,6 +74,20 @@ function joinFragments(cache: VersionCache, recs: Int32Array, ids: Buffer, kind:
 }
 
 /**
+ * Checks the cached fragments of packages `members` against their digests (the sha256 of each
+ * package's three fragments, recorded when it was rendered); returns the packages that fail. Run on
+ * the members of every chunk about to be made, so that a new frame is never made of damaged bytes.
+ */
+function verifyDigests(cache: VersionCache, recs: Int32Array, members: number[]): number[] {
+  const hashes = members.map(() => createHash('sha256'));
+  const sub = Int32Array.from(members, (i) => recs[i] ?? 0);
+  for (const kind of FILE_KINDS) {
+    readSpans(cache.files, fragmentSpans(cache, sub, kind), (i, buf, at) => hashes[i]?.update(buf.subarray(at, at + cache.fragLength(sub[i] ?? 0, kind))), null);
+  }
+  return members.filter((pkg, i) => !(hashes[i] as Hash).digest().equals(cache.fragDigest(recs[pkg] ?? 0)));
+}
+
+/**
  * Plans the three files of `recs` (fragment records in file order; `hashes` their hrefs' hashes,
  * `ids` their pkgIds as ASCII hex) and compresses what the cache lacks.
  */
@@ -84,7 +104,6 @@ export async function planFiles(
   const n = recs.length;
   const files: FilePlan[] = [];
   const missing: Missing[] = [];
-  const badPackages: number[] = [];
   let reused = 0;
   for (const kind of FILE_KINDS) {
     const lengths = new Float64Array(n);
@@ -93,20 +112,13 @@ export async function planFiles(
     const head = Buffer.from(headOf(kind, n), 'utf8');
     const tail = Buffer.from(TAILS[kind], 'utf8');
     const file: FilePlan = { kind, head, tail, starts, openCrcs: [], frames: [] };
-    /** Finds or makes the frame of `key`; a chunk's uncompressed CRC goes into openCrcs. */
-    const frame = (key: string, openLength: number, make: () => Buffer | null, isChunk: boolean): void => {
+    const frame = (key: string, openLength: number, from: number, to: number, raw?: Buffer): void => {
       const c = cache.findChunk(key, openLength);
       file.frames.push(c);
-      if (c >= 0) {
-        reused++;
-        if (isChunk) file.openCrcs.push(cache.chunkOpenCrc(c));
-        return;
-      }
-      const data = make();
-      if (data) missing.push({ file: files.length, frame: file.frames.length - 1, key, data });
-      if (isChunk) file.openCrcs.push(data ? crc32(data) >>> 0 : 0);
+      if (c >= 0) reused++;
+      else missing.push({ file: files.length, frame: file.frames.length - 1, key, openLength, from, to, ...(raw ? { raw } : {}) });
     };
-    frame(rawKey(tag, head), head.length, () => head, false);
+    frame(rawKey(tag, head), head.length, 0, 0, head);
     starts.forEach((from, j) => {
       const to = starts[j + 1] ?? n;
       let size = 0;
@@ -115,24 +127,31 @@ export async function planFiles(
         size += lengths[i] ?? 0;
         digests.push(cache.fragDigest(recs[i] ?? 0));
       }
-      frame(chunkKey(kind, tag, digests), size, () => joinFragments(cache, recs, ids, kind, from, to, size, badPackages), true);
+      frame(chunkKey(kind, tag, digests), size, from, to);
     });
-    frame(rawKey(tag, tail), tail.length, () => tail, false);
+    frame(rawKey(tag, tail), tail.length, 0, 0, tail);
     files.push(file);
   }
-  if (badPackages.length > 0) return { files, compressed: 0, reused, badPackages };
-  const packed = await compressChunks(
-    missing.map((m) => m.data),
-    compression,
-    scratch,
-  );
+  // A new chunk's key promises the bytes its members' digests describe: check them before joining.
+  const members = new Set<number>();
+  for (const m of missing) for (let i = m.from; i < m.to; i++) members.add(i);
+  const bad = verifyDigests(cache, recs, [...members].sort((a, b) => a - b));
+  const opened: Buffer[] = [];
+  for (const m of missing) {
+    if (bad.length > 0) break;
+    const bytes = m.raw ?? joinFragments(cache, recs, ids, (files[m.file] as FilePlan).kind, m.from, m.to, m.openLength, bad);
+    if (bytes) opened.push(bytes);
+  }
+  if (bad.length > 0) return { files, compressed: 0, reused, badPackages: bad };
+  const packed = await compressChunks(opened, compression, scratch);
   const items: NewChunk[] = missing.map((m, i) => {
-    const data = packed[i] as Buffer;
-    return { key: m.key, data, openLength: m.data.length, crc: crc32(data) >>> 0, openCrc: crc32(m.data) >>> 0 };
+    const bytes = packed[i] as Buffer;
+    return { key: m.key, data: bytes, openLength: m.openLength, crc: crc32(bytes) >>> 0, openCrc: crc32(opened[i] as Buffer) >>> 0 };
   });
-  cache.addChunks(items).forEach((c, i) => {
-    const m = missing[i] as Missing;
-    (files[m.file] as FilePlan).frames[m.frame] = c;
+  const made = cache.addChunks(items);
+  missing.forEach((m, i) => {
+    (files[m.file] as FilePlan).frames[m.frame] = made[i] ?? -1;
   });
-  return { files, compressed: items.length, reused, badPackages };
+  for (const f of files) f.openCrcs.push(...f.frames.slice(1, -1).map((c) => cache.chunkOpenCrc(c)));
+  return { files, compressed: items.length, reused, badPackages: [] };
 }
