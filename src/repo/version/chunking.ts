@@ -58,11 +58,12 @@ export function chunkStarts(hashes: Uint32Array, lengths: ArrayLike<number>, tar
   return starts;
 }
 
-/** The key of a chunk of `kind` whose members have these digests (sha256 of each package's fragments). */
-export function chunkKey(kind: FileKind, compressionTag: string, digests: Iterable<Uint8Array>): string {
-  const h = createHash('sha256').update(`distforge-chunk\0${kind}\0${compressionTag}\0`);
-  for (const d of digests) h.update(d);
-  return h.digest('hex');
+/**
+ * The key of a chunk of `kind` whose members have these digests (sha256 of each package's
+ * fragments, 32 bytes each, back to back in file order).
+ */
+export function chunkKey(kind: FileKind, compressionTag: string, digests: Uint8Array): string {
+  return createHash('sha256').update(`distforge-chunk\0${kind}\0${compressionTag}\0`).update(digests).digest('hex');
 }
 
 /** The key of a frame holding exactly `bytes` (a file's head or tail). */

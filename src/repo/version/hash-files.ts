@@ -7,12 +7,13 @@
  * - each chunk's uncompressed bytes must have the CRC-32 recorded when its compressed frame was
  *   made, so the open-checksum describes what the compressed file decompresses to.
  * The file is read pack by pack in large blocks (fragments of consecutive packages are usually
- * neighbours in a pack), so hashing, not reading, is most of the cost.
+ * neighbours in a pack), so hashing, not reading, is most of the cost; hash-pass.ts hashes the
+ * three files of a large version on two threads.
  */
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { FileKind } from './chunking.ts';
-import { readSpans, type Spans } from './cache/packs.ts';
+import { readSpans, type PackFiles, type Spans } from './cache/packs.ts';
 import type { VersionCache } from './cache/store.ts';
 
 const PRIMARY_OPEN = Buffer.from('<package type="rpm">\n', 'latin1');
@@ -45,8 +46,8 @@ export function fragmentLooksRight(kind: FileKind, buf: Buffer, at: number, len:
 /** One metadata file as the hash pass sees it. */
 export interface FileLayout {
   kind: FileKind;
-  head: Buffer;
-  tail: Buffer;
+  head: Uint8Array;
+  tail: Uint8Array;
   /** First package of each chunk. */
   starts: readonly number[];
   /** Expected CRC-32 of each chunk's uncompressed bytes. */
@@ -72,22 +73,45 @@ export function fragmentSpans(cache: VersionCache, recs: Int32Array, kind: FileK
   };
 }
 
+/** Spans as typed arrays, which can be sent to a worker thread. */
+export interface SpanTable {
+  pack: Uint32Array;
+  offset: Float64Array;
+  length: Uint32Array;
+}
+
+/** {@link fragmentSpans} as a table. */
+export function fragmentTable(cache: VersionCache, recs: Int32Array, kind: FileKind): SpanTable {
+  const n = recs.length;
+  const t: SpanTable = { pack: new Uint32Array(n), offset: new Float64Array(n), length: new Uint32Array(n) };
+  for (let i = 0; i < n; i++) {
+    const r = recs[i] ?? 0;
+    t.pack[i] = cache.fragPack(r);
+    t.offset[i] = cache.fragOffset(r, kind);
+    t.length[i] = cache.fragLength(r, kind);
+  }
+  return t;
+}
+
+export function tableSpans(t: SpanTable): Spans {
+  return { count: t.pack.length, pack: (i) => t.pack[i] ?? 0, offset: (i) => t.offset[i] ?? 0, length: (i) => t.length[i] ?? 0 };
+}
+
 /**
- * Hashes and checks one file: head, every package's fragment (`recs`: their records, in file
- * order), tail. `ids` holds the packages' pkgIds as ASCII hex, 64 bytes each, in the same order.
+ * Hashes and checks one file: head, every package's fragment (`spans`, in file order, read from
+ * `files`), tail. `ids` holds the packages' pkgIds as ASCII hex, 64 bytes each, in the same order.
  */
-export function hashFile(cache: VersionCache, recs: Int32Array, ids: Buffer, layout: FileLayout): HashedFile {
+export function hashFile(files: PackFiles, spans: Spans, ids: Buffer, layout: FileLayout): HashedFile {
   const { kind, starts, openCrcs } = layout;
   const hash = createHash('sha256').update(layout.head);
   let size = layout.head.length;
   const badPackages: number[] = [];
   const badChunks: number[] = [];
-  const spans = fragmentSpans(cache, recs, kind);
   let chunk = 0;
   let crc = 0;
-  const chunkEnd = (c: number): number => starts[c + 1] ?? recs.length;
+  const chunkEnd = (c: number): number => starts[c + 1] ?? spans.count;
   readSpans(
-    cache.files,
+    files,
     spans,
     (i, buf, at) => {
       if (!fragmentLooksRight(kind, buf, at, spans.length(i), ids, i * 64)) badPackages.push(i);

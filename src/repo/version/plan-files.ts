@@ -73,6 +73,17 @@ function joinFragments(cache: VersionCache, recs: Int32Array, ids: Buffer, kind:
   return ok ? out : null;
 }
 
+/** The digests of `recs`' fragments, 32 bytes each, in file order (copied without a Buffer per package). */
+function digestsInOrder(cache: VersionCache, recs: Int32Array): Buffer {
+  const all = cache.frags.digests;
+  const out = Buffer.allocUnsafe(recs.length * 32);
+  for (let i = 0; i < recs.length; i++) {
+    const from = (recs[i] ?? 0) * 32;
+    for (let b = 0; b < 32; b++) out[i * 32 + b] = all[from + b] ?? 0;
+  }
+  return out;
+}
+
 /**
  * Checks the cached fragments of packages `members` against their digests (the sha256 of each
  * package's three fragments, recorded when it was rendered); returns the packages that fail. Run on
@@ -102,6 +113,7 @@ export async function planFiles(
 ): Promise<PlannedFiles> {
   const tag = compressionTag(compression);
   const n = recs.length;
+  const digests = digestsInOrder(cache, recs);
   const files: FilePlan[] = [];
   const missing: Missing[] = [];
   let reused = 0;
@@ -122,12 +134,8 @@ export async function planFiles(
     starts.forEach((from, j) => {
       const to = starts[j + 1] ?? n;
       let size = 0;
-      const digests: Buffer[] = [];
-      for (let i = from; i < to; i++) {
-        size += lengths[i] ?? 0;
-        digests.push(cache.fragDigest(recs[i] ?? 0));
-      }
-      frame(chunkKey(kind, tag, digests), size, from, to);
+      for (let i = from; i < to; i++) size += lengths[i] ?? 0;
+      frame(chunkKey(kind, tag, digests.subarray(from * 32, to * 32)), size, from, to);
     });
     frame(rawKey(tag, tail), tail.length, 0, 0, tail);
     files.push(file);

@@ -154,9 +154,8 @@ export function saveCache(cache: VersionCache, order: ArrayLike<number>): void {
   const p = plan(cache);
   const expired = p.liveF.length - p.liveF.reduce((a, b) => a + b, 0) + p.liveC.length - p.liveC.reduce((a, b) => a + b, 0);
   if (!cache.dirty && expired === 0 && p.rewrite.size === 0 && p.remove.size === 0) return;
-  const fm = moveFragments(cache, p.liveF, p.rewrite, order);
-  const cm = moveChunks(cache, p.liveC, p.rewrite);
-  const next = rebuild(cache, p, fm, cm);
+  // Nothing dropped or moved (a render that only added entries): the index is written as it is.
+  const next = expired === 0 && p.rewrite.size === 0 && p.remove.size === 0 ? cache.data : rebuild(cache, p, moveFragments(cache, p.liveF, p.rewrite, order), moveChunks(cache, p.liveC, p.rewrite));
   const bytes = encodeIndex(next, RENDER_VERSION);
   replaceFileSync(join(cache.dir, 'index'), (tmp) => writeFileSync(tmp, bytes));
   const named = new Set(next.packs.map((info) => packPath(cache.packsDir, info)));
