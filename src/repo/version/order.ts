@@ -9,7 +9,6 @@ import { RepoVersionError } from './errors.ts';
 const SHA256 = /^[0-9a-fA-F]{64}$/;
 const LOWER_SHA256 = /^[0-9a-f]{64}$/;
 const ASCII = /^[\x20-\x7e]*$/;
-const FORBIDDEN_CHARS = /[\x00-\x1f\x7f\\]/;
 const BAD_SEGMENT = /(?:^|\/)\.{0,2}(?:\/|$)/;
 
 /** A string whose UTF-16 order is the UTF-8 byte order of `s` (`s` itself when it is ASCII). */
@@ -19,7 +18,10 @@ function byteOrderKey(s: string): string {
 
 function hrefProblem(href: string): string | null {
   if (href === '' || href.startsWith('/')) return 'must be a relative path';
-  if (FORBIDDEN_CHARS.test(href)) return 'must not contain backslashes or control characters';
+  for (let i = 0; i < href.length; i++) {
+    const c = href.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0x5c) return 'must not contain backslashes or control characters';
+  }
   if (BAD_SEGMENT.test(href)) return 'must not contain empty, "." or ".." segments';
   if (href.startsWith('repodata/')) return 'must not be inside repodata/';
   return null;
