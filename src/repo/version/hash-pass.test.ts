@@ -34,9 +34,10 @@ async function hashBoth(): Promise<{ one: HashedFile[]; two: HashedFile[] }> {
   const cache = await VersionCache.open(cacheDir, Date.now(), (30 * DAY_MS) / 1000);
   const [one, two] = [HashHelper.start(pkgs.length, Infinity), HashHelper.start(pkgs.length, 0)];
   try {
-    const recs = Int32Array.from(pkgs, (p) => cache.findFragments(p.sha256, p.href, p.fileTime, 10));
-    assert.ok(recs.every((r) => r >= 0), 'every package is cached');
     const ids = Buffer.from(pkgs.map((p) => p.sha256).join(''), 'latin1');
+    const pkgIds = Buffer.from(ids.toString('latin1'), 'hex');
+    const recs = Int32Array.from(pkgs, (p, i) => cache.findFragments(pkgIds, i * 32, p.href, p.fileTime, 10));
+    assert.ok(recs.every((r) => r >= 0), 'every package is cached');
     const planned = await planFiles(cache, recs, Uint32Array.from(pkgs, (p) => hrefHash(p.href)), ids, 'zstd', 1024, cacheDir);
     assert.equal(planned.compressed, 0);
     const files: FilePlan[] = planned.files;

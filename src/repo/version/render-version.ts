@@ -97,8 +97,9 @@ async function fragments(ctx: Context): Promise<{ recs: Int32Array; read: number
   let t = performance.now();
   const recs = new Int32Array(pkgs.length);
   const missing: number[] = [];
+  const pkgIds = Buffer.from(ctx.ids.toString('latin1'), 'hex');
   pkgs.forEach((p, i) => {
-    recs[i] = cache.findFragments(p.sha256, p.href, p.fileTime, limit);
+    recs[i] = cache.findFragments(pkgIds, i * 32, p.href, p.fileTime, limit);
     if (recs[i] === -1) missing.push(i);
   });
   ctx.times.load += seconds(t);

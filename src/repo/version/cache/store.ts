@@ -127,13 +127,16 @@ export class VersionCache {
     return this.data.chunks;
   }
 
-  /** The record of this package's fragments (marked used), or -1. */
-  findFragments(sha256: string, href: string, fileTime: number, limit: number): number {
+  /**
+   * The record of this package's fragments (marked used), or -1.
+   * @param pkgIds - pkgIds, 32 bytes each; this package's is at `at`.
+   */
+  findFragments(pkgIds: Buffer, at: number, href: string, fileTime: number, limit: number): number {
     const { words, ids } = this.data.frags;
     for (let r = this.#byHref.get(href) ?? -1; r >= 0; r = this.#sameHref[r] ?? -1) {
       const w = r * FW.width;
       if (words[w + FW.dead] || words[w + FW.timeLo] !== fileTime % 0x1_0000_0000 || words[w + FW.timeHi] !== Math.floor(fileTime / 0x1_0000_0000)) continue;
-      if ((words[w + FW.limit] ?? 0) !== limit >>> 0 || ids.toString('hex', r * 32, r * 32 + 32) !== sha256) continue;
+      if ((words[w + FW.limit] ?? 0) !== limit >>> 0 || ids.compare(pkgIds, at, at + 32, r * 32, r * 32 + 32) !== 0) continue;
       if (!this.files.usable(words[w + FW.pack] ?? 0)) {
         words[w + FW.dead] = 1;
         this.dirty = true;
