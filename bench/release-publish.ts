@@ -12,14 +12,14 @@
  *   node --import tsx bench/release-publish.ts [N]        (or BENCH_PACKAGES=N)
  */
 import { execFileSync, fork, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderRepositoryVersion, type RenderedVersion, type VersionCompression, type VersionPackage } from '../src/repo/version/index.ts';
 import { makePackageSet } from '../test/support/package-set.ts';
 import { writeNextRelease } from '../test/support/next-release.ts';
+import { versionPackage } from '../test/support/version-packages.ts';
 
 const ROUNDS = 3;
 
@@ -67,17 +67,19 @@ async function makeSet(): Promise<void> {
 
 /** What the release service knows of each file: sha256 (pool address), href, path, file time. */
 function describe(path: string): VersionPackage {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  return { sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), href: `Packages/${name}`, path, fileTime: Math.floor(statSync(path).mtimeMs / 1000) };
+  return versionPackage(path, `Packages/${path.slice(path.lastIndexOf('/') + 1)}`);
 }
 
-async function ours(version: string, packages: VersionPackage[], compression: VersionCompression): Promise<{ s: number; r: RenderedVersion }> {
+/** One render: wall seconds, and CPU seconds of this process (all its threads; not zstd's). */
+async function ours(version: string, packages: VersionPackage[], compression: VersionCompression): Promise<{ s: number; cpu: number; r: RenderedVersion }> {
   const outDir = join(base, `${version}-${compression}`);
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   const r = await renderRepositoryVersion({ packages, outDir, cacheDir: join(base, `cache-${compression}`), revision: version, timestamp: 1_800_000_000, compression });
   const s = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu0);
   rmSync(outDir, { recursive: true, force: true });
-  return { s, r };
+  return { s, cpu: (used.user + used.system) / 1e6, r };
 }
 
 function createrepoC(update: boolean): number {
@@ -94,9 +96,9 @@ function openSums(repomd: string): string[] {
   return ['primary', 'filelists', 'other'].map((t) => new RegExp(`<data type="${t}">[\\s\\S]*?<open-checksum type="sha256">([0-9a-f]+)<`).exec(repomd)?.[1] ?? '?');
 }
 
-function breakdown(r: RenderedVersion): string {
+function breakdown(r: RenderedVersion, cpu: number): string {
   const s = r.seconds;
-  return `load ${s.load.toFixed(2)}, read ${s.read.toFixed(2)}, compress ${s.compress.toFixed(2)}, hash ${s.hash.toFixed(2)}, write ${s.write.toFixed(2)}, save ${s.save.toFixed(2)} s; ${r.read} read, ${r.chunks.compressed} chunks compressed, ${r.chunks.reused} reused`;
+  return `cpu ${cpu.toFixed(2)} s; load ${s.load.toFixed(2)}, read ${s.read.toFixed(2)}, compress ${s.compress.toFixed(2)}, hash ${s.hash.toFixed(2)}, write ${s.write.toFixed(2)}, save ${s.save.toFixed(2)} s; ${r.read} read, ${r.chunks.compressed} chunks compressed, ${r.chunks.reused} reused`;
 }
 
 function row(what: string, us: number, them: number): string {
@@ -111,12 +113,12 @@ async function main(): Promise<void> {
   execFileSync('sh', ['-c', `find "${pkgDir}" -name '*.rpm' -print0 | xargs -0 cat > /dev/null`]);
   let packages = readdirSync(pkgDir).sort().map((f) => describe(join(pkgDir, f)));
   const mb = Number(execFileSync('du', ['-sm', pkgDir]).toString().split('\t')[0]);
-  say(`${packages.length} packages, ${mb} MB, in ${base}\n`);
+  say(`${packages.length} packages, ${mb} MB, in ${base}; load average ${loadavg()[0]?.toFixed(1)} (other processes on this machine inflate wall times)\n`);
 
   const coldZ = await ours('v1', packages, 'zstd');
-  say(`ours, cold, zstd: ${coldZ.s.toFixed(2)} s (${breakdown(coldZ.r)})`);
+  say(`ours, cold, zstd: ${coldZ.s.toFixed(2)} s (${breakdown(coldZ.r, coldZ.cpu)})`);
   const coldG = await ours('v1', packages, 'gz');
-  say(`ours, cold, gz:   ${coldG.s.toFixed(2)} s (${breakdown(coldG.r)})`);
+  say(`ours, cold, gz:   ${coldG.s.toFixed(2)} s (${breakdown(coldG.r, coldG.cpu)})`);
   const coldC = createrepoC(false);
   say(`createrepo_c, cold: ${coldC.toFixed(2)} s`);
   const same = openSums(coldZ.r.repomd).join() === openSums(readFileSync(join(base, 'createrepo_c', 'repodata', 'repomd.xml'), 'utf8')).join();
@@ -137,8 +139,9 @@ async function main(): Promise<void> {
     oneZ.push(z.s);
     oneG.push(g.s);
     oneC.push(c);
-    say(`round ${round}: ${old.href.slice(9)} → ${path.slice(path.lastIndexOf('/') + 1)}: ours zstd ${z.s.toFixed(2)} s (${breakdown(z.r)}); gz ${g.s.toFixed(2)} s; createrepo_c --update ${c.toFixed(2)} s`);
+    say(`round ${round}: ${old.href.slice(9)} → ${path.slice(path.lastIndexOf('/') + 1)}: ours zstd ${z.s.toFixed(2)} s (${breakdown(z.r, z.cpu)}); gz ${g.s.toFixed(2)} s; createrepo_c --update ${c.toFixed(2)} s`);
   }
+  say(`load average at the end ${loadavg()[0]?.toFixed(1)}`);
   say(`\n| what (${packages.length.toLocaleString('en-US')} packages) | distforge | createrepo_c | ratio |\n|---|---|---|---|`);
   say(row('cold, zstd (ours) vs gz', coldZ.s, coldC));
   say(row('cold, gz vs gz', coldG.s, coldC));
