@@ -137,6 +137,14 @@ describe('a version after one change', () => {
     assertSameFiles(got, await cold(v3));
   });
 
+  test('one file under two hrefs, and another file under an href seen before: the bytes of a cold render', async () => {
+    const [first, , , , , fifth, sixth] = v1 as [VersionPackage, ...VersionPackage[]];
+    const v = [...v1.filter((_p, i) => i !== 5 && i !== 6), { ...first, href: `copies/${first.href}` }, { ...(sixth as VersionPackage), href: (fifth as VersionPackage).href }];
+    const r = await render(v, copyOfWarm('cache-hrefs'));
+    assert.equal(r.read, 2, 'the copy and the file under the other href are read; the rest is cached');
+    assertSameFiles(files(), await cold(v));
+  });
+
   test('dnf sees the new release in the version', async () => {
     await render(v2, copyOfWarm('cache-dnf'));
     const [, name = '', release = ''] = /([^/]+)-[^-]+-([^-]+)\.[^.]+\.rpm$/.exec((v1[137] as VersionPackage).href) ?? [];

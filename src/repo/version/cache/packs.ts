@@ -113,6 +113,7 @@ export function writePack<T>(dir: string, kind: PackKind, fill: (w: PackWriter) 
 /** Open pack files by their number in the index; each checked once (header, id, size). */
 export class PackFiles {
   readonly #fds = new Map<number, number | null>();
+  #buffer = Buffer.alloc(0);
 
   constructor(
     private readonly dir: string,
@@ -158,6 +159,15 @@ export class PackFiles {
     }
   }
 
+  /**
+   * The read buffer of these files, at least `size` bytes: one for all reads (they never overlap:
+   * {@link readSpans} is synchronous), so that passes over hundreds of megabytes allocate nothing.
+   */
+  buffer(size: number): Buffer {
+    if (this.#buffer.length < size) this.#buffer = Buffer.allocUnsafe(Math.max(size, READ_BLOCK));
+    return this.#buffer;
+  }
+
   /** Forgets pack `n`'s file (it is about to be deleted). */
   drop(n: number): void {
     const fd = this.#fds.get(n);
@@ -183,7 +193,8 @@ export interface Spans {
  * Reads `spans` in order with as few reads as possible (neighbouring spans of one pack are read
  * together, up to 8 MiB at once). For each span `visit(i, buf, at)` sees its bytes at
  * buf[at, at + length); then `block(buf, end)` sees everything read in that go, buf[0, end), in span
- * order, spans first to last - 1. The buffer is reused: copy what must outlive the call.
+ * order, spans first to last - 1. The buffer is `files`' and reused: copy what must outlive the
+ * call, and do not read `files` from the callbacks.
  */
 export function readSpans(
   files: PackFiles,
@@ -191,7 +202,6 @@ export function readSpans(
   visit: ((i: number, buf: Buffer, at: number) => void) | null,
   block: ((buf: Buffer, end: number, first: number, last: number) => void) | null,
 ): void {
-  let buf = Buffer.allocUnsafe(Math.min(READ_BLOCK, 64 * 1024));
   for (let i = 0; i < spans.count; ) {
     const pack = spans.pack(i);
     const start = spans.offset(i);
@@ -202,7 +212,7 @@ export function readSpans(
       j++;
     }
     const total = end - start;
-    if (buf.length < total) buf = Buffer.allocUnsafe(Math.max(total, Math.min(READ_BLOCK, buf.length * 4)));
+    const buf = files.buffer(total);
     files.read(pack, start, total, buf);
     if (visit) for (let k = i; k < j; k++) visit(k, buf, spans.offset(k) - start);
     block?.(buf, total, i, j);

@@ -22,6 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RENDER_VERSION } from '../../create/fragments.ts';
+import { IdTable } from './id-table.ts';
 import { lockCache } from './lock.ts';
 import { CW, FW, decodeIndex, type ChunkColumns, type FragmentColumns, type IndexData } from './index-file.ts';
 import { PackFiles, writePack, type PackInfo } from './packs.ts';
@@ -71,9 +72,8 @@ export class VersionCache {
   readonly packsDir: string;
   /** Whether the index has changed since it was loaded. */
   dirty = false;
-  #byHref = new Map<string, number>();
-  /** Next record with the same href, -1 at the end. */
-  #sameHref: Int32Array = new Int32Array(0);
+  /** Fragment records by pkgId. */
+  #byId = new IdTable((r) => this.data.frags.ids.readUInt32LE(r * 32));
   #byKey = new Map<string, number>();
 
   private constructor(
@@ -85,9 +85,7 @@ export class VersionCache {
   ) {
     this.packsDir = join(dir, 'packs');
     this.files = new PackFiles(this.packsDir, () => this.data.packs);
-    const f = data.frags;
-    this.#sameHref = new Int32Array(Math.max(f.count, 64));
-    for (let r = 0; r < f.count; r++) this.#linkHref(r);
+    for (let r = 0; r < data.frags.count; r++) this.#byId.add(r);
     for (let c = 0; c < data.chunks.count; c++) this.#byKey.set(data.chunks.keys.toString('hex', c * 32, c * 32 + 32), c);
   }
 
@@ -108,17 +106,6 @@ export class VersionCache {
     }
   }
 
-  #linkHref(r: number): void {
-    const href = this.data.frags.hrefs[r] as string;
-    if (this.#sameHref.length <= r) {
-      const b = new Int32Array(Math.max(r + 1, this.#sameHref.length * 2));
-      b.set(this.#sameHref);
-      this.#sameHref = b;
-    }
-    this.#sameHref[r] = this.#byHref.get(href) ?? -1;
-    this.#byHref.set(href, r);
-  }
-
   get frags(): FragmentColumns {
     return this.data.frags;
   }
@@ -132,23 +119,23 @@ export class VersionCache {
    * @param pkgIds - pkgIds, 32 bytes each; this package's is at `at`.
    */
   findFragments(pkgIds: Buffer, at: number, href: string, fileTime: number, limit: number): number {
-    const { words, ids } = this.data.frags;
-    for (let r = this.#byHref.get(href) ?? -1; r >= 0; r = this.#sameHref[r] ?? -1) {
+    const { words, ids, hrefs } = this.data.frags;
+    const timeLo = fileTime % 0x1_0000_0000;
+    const timeHi = Math.floor(fileTime / 0x1_0000_0000);
+    const r = this.#byId.find(pkgIds.readUInt32LE(at), (r) => {
       const w = r * FW.width;
-      if (words[w + FW.dead] || words[w + FW.timeLo] !== fileTime % 0x1_0000_0000 || words[w + FW.timeHi] !== Math.floor(fileTime / 0x1_0000_0000)) continue;
-      if ((words[w + FW.limit] ?? 0) !== limit >>> 0 || ids.compare(pkgIds, at, at + 32, r * 32, r * 32 + 32) !== 0) continue;
-      if (!this.files.usable(words[w + FW.pack] ?? 0)) {
-        words[w + FW.dead] = 1;
-        this.dirty = true;
-        continue;
-      }
-      if (words[w + FW.used] !== this.today) {
-        words[w + FW.used] = this.today;
-        this.dirty = true;
-      }
-      return r;
+      if (words[w + FW.dead] || words[w + FW.timeLo] !== timeLo || words[w + FW.timeHi] !== timeHi || (words[w + FW.limit] ?? 0) !== limit >>> 0) return false;
+      if (hrefs[r] !== href || ids.compare(pkgIds, at, at + 32, r * 32, r * 32 + 32) !== 0) return false;
+      if (this.files.usable(words[w + FW.pack] ?? 0)) return true;
+      words[w + FW.dead] = 1;
+      this.dirty = true;
+      return false;
+    });
+    if (r >= 0 && words[r * FW.width + FW.used] !== this.today) {
+      words[r * FW.width + FW.used] = this.today;
+      this.dirty = true;
     }
-    return -1;
+    return r;
   }
 
   fragPack(r: number): number {
@@ -207,7 +194,7 @@ export class VersionCache {
       f.digests.set(it.digest, r * 32);
       f.hrefs[r] = it.href;
       f.count = r + 1;
-      this.#linkHref(r);
+      this.#byId.add(r);
     });
     return items.map((_it, i) => first + i);
   }
