@@ -18,7 +18,7 @@ import type { RepoPackage, RepomdRecord } from '../../src/repo/model.ts';
 import { openRepository } from '../../src/repo/read/index.ts';
 import { renderRepositoryVersion, type RenderVersionOptions, type RenderedVersion, type VersionPackage } from '../../src/repo/version/index.ts';
 import { CORPUS_RPMS, corpusRpm } from '../support/corpus.ts';
-import { dnfQuery } from '../support/dnf-query.ts';
+import { REPOQUERY_EVERYTHING, dnfQuery } from '../support/dnf-query.ts';
 import { exitTempDir } from '../support/exit-temp-dir.ts';
 import { makePackageSet } from '../support/package-set.ts';
 import { versionPackagesIn } from '../support/version-packages.ts';
@@ -42,14 +42,6 @@ const KNOWN_DIFFERENCES: Record<string, string[]> = {
   'balicek-iso88592-1.1.1-1.x86_64.rpm': ['summary', 'description', 'changelogs'],
 };
 
-const QF = [
-  '=== %{name}-%{epoch}:%{version}-%{release}.%{arch} %{location} %{sourcerpm}',
-  'size %{size} %{installsize} %{buildtime}',
-  'requires', '%{requires}', 'provides', '%{provides}', 'conflicts', '%{conflicts}', 'obsoletes', '%{obsoletes}',
-  'recommends', '%{recommends}', 'suggests', '%{suggests}', 'supplements', '%{supplements}', 'enhances', '%{enhances}',
-  'files', '%{files}',
-].join('\n');
-
 function render(name: string, extra: Partial<RenderVersionOptions> = {}): Promise<RenderedVersion> {
   return renderRepositoryVersion({ packages, outDir: join(work, name), cacheDir: join(work, 'cache'), revision: name, timestamp: 1_800_000_000, ...extra });
 }
@@ -66,7 +58,7 @@ async function readPackages(root: string): Promise<Map<string, RepoPackage>> {
   return out;
 }
 
-async function repoquery(name: string, root: string, args: string[] = ['--qf', QF]): Promise<string> {
+async function repoquery(name: string, root: string, args: string[] = ['--qf', REPOQUERY_EVERYTHING]): Promise<string> {
   const r = await dnfQuery(join(work, `dnf-${name}`), [{ id: 'r', url: `file://${root}` }], ['repoquery', ...args]);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout;
