@@ -1,11 +1,11 @@
 /**
  * The pass over every uncompressed byte of a metadata file: its open-checksum and open-size, and
- * the checks that keep a damaged cache from being published:
- * - each fragment must be the element of its package: primary's starts `<package type="rpm">` and
- *   holds `pkgid="YES">PKGID<`, filelists' and other's start `<package pkgid="PKGID"`, all end
- *   `</package>\n` (and their lengths add up to what the index says: the spans are read whole);
- * - each chunk's uncompressed bytes must have the CRC-32 recorded when its compressed frame was
- *   made, so the open-checksum describes what the compressed file decompresses to.
+ * the check that keeps a damaged cache from being published: each chunk's uncompressed bytes (its
+ * members' fragments, as read now) must have the CRC-32 recorded when its compressed frame was
+ * made from them, so the open-checksum describes what the compressed file decompresses to, and a
+ * fragment changed in its pack since is found. (A chunk is made only of fragments that matched
+ * their digests and looked like their packages' elements, see plan-files.ts, so a fragment that
+ * passes here is one that passed those checks.)
  * The file is read pack by pack in large blocks (fragments of consecutive packages are usually
  * neighbours in a pack), so hashing, not reading, is most of the cost; hash-pass.ts hashes the
  * three files of a large version on two threads.
@@ -15,33 +15,6 @@ import { crc32 } from 'node:zlib';
 import type { FileKind } from './chunking.ts';
 import { readSpans, type PackFiles, type Spans } from './cache/packs.ts';
 import type { VersionCache } from './cache/store.ts';
-
-const PRIMARY_OPEN = Buffer.from('<package type="rpm">\n', 'latin1');
-const PKGID_OPEN = Buffer.from('<package pkgid="', 'latin1');
-const PRIMARY_PKGID = Buffer.from('pkgid="YES">', 'latin1');
-const CLOSE = Buffer.from('</package>\n', 'latin1');
-
-/**
- * Whether buf[at, at + len) looks like the fragment of `kind` of the package whose pkgId (as ASCII
- * hex) is ids[idAt, idAt + 64).
- */
-export function fragmentLooksRight(kind: FileKind, buf: Buffer, at: number, len: number, ids: Buffer, idAt: number): boolean {
-  const end = at + len;
-  if (len < PKGID_OPEN.length + 64 + CLOSE.length || buf.compare(CLOSE, 0, CLOSE.length, end - CLOSE.length, end) !== 0) return false;
-  let id: number;
-  if (kind === 0) {
-    if (buf.compare(PRIMARY_OPEN, 0, PRIMARY_OPEN.length, at, at + PRIMARY_OPEN.length) !== 0) return false;
-    const p = buf.indexOf(PRIMARY_PKGID, at);
-    if (p < 0 || p + PRIMARY_PKGID.length + 65 > end) return false;
-    id = p + PRIMARY_PKGID.length;
-    if (buf[id + 64] !== 0x3c) return false;
-  } else {
-    if (buf.compare(PKGID_OPEN, 0, PKGID_OPEN.length, at, at + PKGID_OPEN.length) !== 0) return false;
-    id = at + PKGID_OPEN.length;
-    if (buf[id + 64] !== 0x22) return false;
-  }
-  return buf.compare(ids, idAt, idAt + 64, id, id + 64) === 0;
-}
 
 /** One metadata file as the hash pass sees it. */
 export interface FileLayout {
@@ -57,8 +30,6 @@ export interface FileLayout {
 export interface HashedFile {
   openChecksum: string;
   openSize: number;
-  /** Packages (indexes) whose fragment failed its check. */
-  badPackages: number[];
   /** Chunks (indexes) whose bytes do not have the recorded CRC. */
   badChunks: number[];
 }
@@ -97,15 +68,11 @@ export function tableSpans(t: SpanTable): Spans {
   return { count: t.pack.length, pack: (i) => t.pack[i] ?? 0, offset: (i) => t.offset[i] ?? 0, length: (i) => t.length[i] ?? 0 };
 }
 
-/**
- * Hashes and checks one file: head, every package's fragment (`spans`, in file order, read from
- * `files`), tail. `ids` holds the packages' pkgIds as ASCII hex, 64 bytes each, in the same order.
- */
-export function hashFile(files: PackFiles, spans: Spans, ids: Buffer, layout: FileLayout): HashedFile {
-  const { kind, starts, openCrcs } = layout;
+/** Hashes and checks one file: head, every package's fragment (`spans`, in file order, read from `files`), tail. */
+export function hashFile(files: PackFiles, spans: Spans, layout: FileLayout): HashedFile {
+  const { starts, openCrcs } = layout;
   const hash = createHash('sha256').update(layout.head);
   let size = layout.head.length;
-  const badPackages: number[] = [];
   const badChunks: number[] = [];
   let chunk = 0;
   let crc = 0;
@@ -113,9 +80,7 @@ export function hashFile(files: PackFiles, spans: Spans, ids: Buffer, layout: Fi
   readSpans(
     files,
     spans,
-    (i, buf, at) => {
-      if (!fragmentLooksRight(kind, buf, at, spans.length(i), ids, i * 64)) badPackages.push(i);
-    },
+    null,
     (buf, end, first, last) => {
       hash.update(buf.subarray(0, end));
       size += end;
@@ -137,5 +102,5 @@ export function hashFile(files: PackFiles, spans: Spans, ids: Buffer, layout: Fi
   );
   hash.update(layout.tail);
   size += layout.tail.length;
-  return { openChecksum: hash.digest('hex'), openSize: size, badPackages, badChunks };
+  return { openChecksum: hash.digest('hex'), openSize: size, badChunks };
 }

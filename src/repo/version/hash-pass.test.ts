@@ -41,7 +41,7 @@ async function hashBoth(): Promise<{ one: HashedFile[]; two: HashedFile[] }> {
     const planned = await planFiles(cache, recs, Uint32Array.from(pkgs, (p) => hrefHash(p.href)), ids, 'zstd', 1024, cacheDir);
     assert.equal(planned.compressed, 0);
     const files: FilePlan[] = planned.files;
-    const result = { one: await hashFiles(cache, recs, ids, files, one), two: await hashFiles(cache, recs, ids, files, two) };
+    const result = { one: await hashFiles(cache, recs, files, one), two: await hashFiles(cache, recs, files, two) };
     assert.ok(two.active && !one.active, 'the worker answered');
     return result;
   } finally {
@@ -57,7 +57,7 @@ test('two threads: the open-checksums and sizes of the rendered repomd.xml', asy
     const r = rendered.records.find((x) => x.type === type);
     assert.equal(two[k]?.openChecksum, r?.openChecksum?.value, type);
     assert.equal(two[k]?.openSize, r?.openSize, type);
-    assert.deepEqual([two[k]?.badPackages, two[k]?.badChunks], [[], []]);
+    assert.deepEqual(two[k]?.badChunks, []);
   });
 });
 

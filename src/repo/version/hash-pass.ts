@@ -70,17 +70,16 @@ export class HashHelper {
 }
 
 /**
- * Hashes and checks `layouts` (the three files, in kind order) of the packages `recs` (`ids`:
- * their pkgIds as ASCII hex, file order). @throws when a pack cannot be read.
+ * Hashes and checks `layouts` (the three files, in kind order) of the packages `recs` (their
+ * fragment records, file order). @throws when a pack cannot be read.
  */
-export async function hashFiles(cache: VersionCache, recs: Int32Array, ids: Buffer, layouts: readonly FileLayout[], helper: HashHelper): Promise<HashedFile[]> {
+export async function hashFiles(cache: VersionCache, recs: Int32Array, layouts: readonly FileLayout[], helper: HashHelper): Promise<HashedFile[]> {
   const [first, ...rest] = layouts;
   if (!first) return [];
-  const here = (l: FileLayout): HashedFile => hashFile(cache.files, tableSpans(fragmentTable(cache, recs, l.kind)), ids, l);
+  const here = (l: FileLayout): HashedFile => hashFile(cache.files, tableSpans(fragmentTable(cache, recs, l.kind)), l);
   const away = helper.run({
     packsDir: cache.packsDir,
     packs: cache.data.packs,
-    ids,
     files: rest.map((layout) => ({ table: fragmentTable(cache, recs, layout.kind), layout: { kind: layout.kind, head: layout.head, tail: layout.tail, starts: layout.starts, openCrcs: layout.openCrcs } })),
   });
   const mine = here(first);

@@ -9,8 +9,6 @@ import { hashFile, tableSpans, type FileLayout, type HashedFile, type SpanTable 
 export interface HashRequest {
   packsDir: string;
   packs: PackInfo[];
-  /** pkgIds as ASCII hex, 64 bytes each, in file order. */
-  ids: Uint8Array;
   files: { table: SpanTable; layout: FileLayout }[];
 }
 
@@ -20,8 +18,7 @@ export type HashReply = { ok: true; results: HashedFile[] } | { ok: false; messa
 export function hashRequest(req: HashRequest): HashReply {
   const files = new PackFiles(req.packsDir, () => req.packs);
   try {
-    const ids = Buffer.from(req.ids.buffer, req.ids.byteOffset, req.ids.byteLength);
-    return { ok: true, results: req.files.map((f) => hashFile(files, tableSpans(f.table), ids, f.layout)) };
+    return { ok: true, results: req.files.map((f) => hashFile(files, tableSpans(f.table), f.layout)) };
   } catch (e) {
     return { ok: false, message: e instanceof Error ? e.message : String(e) };
   } finally {

@@ -14,7 +14,8 @@ import { FILE_KINDS, chunkKey, chunkStarts, rawKey, type FileKind } from './chun
 import { readSpans } from './cache/packs.ts';
 import type { NewChunk, VersionCache } from './cache/store.ts';
 import { compressChunks, compressionTag } from './compress-chunks.ts';
-import { fragmentLooksRight, fragmentSpans, type FileLayout } from './hash-files.ts';
+import { fragmentLooksRight } from './fragment-shape.ts';
+import { fragmentSpans, type FileLayout } from './hash-files.ts';
 import type { VersionCompression } from './types.ts';
 
 /** One metadata file: its layout and the chunk records of its frames (head, chunks…, tail). */

@@ -142,10 +142,10 @@ async function attempt(ctx: Context): Promise<RenderedVersion | Damage> {
   if (planned.badPackages.length > 0) return { fragments: planned.badPackages.map((i) => recs[i] ?? 0), chunks: [] };
   t = performance.now();
   const damage: Damage = { fragments: [], chunks: [] };
-  const hashed = await hashFiles(cache, recs, ctx.ids, planned.files, ctx.helper);
+  const hashed = await hashFiles(cache, recs, planned.files, ctx.helper);
   planned.files.forEach((f, k) => {
     const h = hashed[k] as HashedFile;
-    for (const i of h.badPackages) damage.fragments.push(recs[i] ?? 0);
+    // A chunk whose bytes changed: which member changed is not known, so all are read again.
     for (const j of h.badChunks) {
       damage.chunks.push(f.frames[j + 1] ?? 0);
       for (let i = f.starts[j] ?? 0; i < (f.starts[j + 1] ?? recs.length); i++) damage.fragments.push(recs[i] ?? 0);
