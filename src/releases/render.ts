@@ -1,11 +1,12 @@
 /**
- * Rendering one channel's new version: its packages (from the channel's pool) and advisories into
- * OUT/repodata (unsigned; the sign server signs repomd.xml before the version is published).
+ * Rendering one channel's new version: its packages (from the channel's pool), advisories and
+ * passed-through comps/modules into OUT/repodata (unsigned; the sign server signs repomd.xml before
+ * the version is published). src/repo/version does the work from a cache of rendered fragments and
+ * compressed chunks shared by all versions of a platform, so a version after one change costs
+ * milliseconds of metadata work whatever the repository's size.
  */
-import { linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { createRepository } from '../repo/create/create.ts';
 import type { Advisory } from '../repo/model.ts';
+import { renderRepositoryVersion } from '../repo/version/index.ts';
 
 export interface RenderPackage {
   sha256: string;
@@ -19,6 +20,7 @@ export interface RenderRequest {
   packages: RenderPackage[];
   advisories: Advisory[];
   outDir: string;
+  /** The platform's render cache (layout.ts renderCacheDir). */
   cacheDir: string;
   compression: 'zstd' | 'gz';
   /** Seconds: repomd's revision and timestamps. */
@@ -28,21 +30,17 @@ export interface RenderRequest {
   modules?: Buffer;
 }
 
-/** Renders a version into `outDir` (which must not exist). */
+/** Renders a version into `outDir` (which must not exist or be empty). */
 export async function renderChannelVersion(req: RenderRequest): Promise<void> {
-  const work = `${req.outDir}.tree`;
-  rmSync(work, { recursive: true, force: true });
-  try {
-    for (const p of req.packages) {
-      const target = join(work, p.href);
-      mkdirSync(dirname(target), { recursive: true });
-      linkSync(p.path, target);
-    }
-    mkdirSync(work, { recursive: true });
-    await createRepository(work, { compression: req.compression, ...(req.advisories.length > 0 && { advisories: req.advisories }), ...(req.groups && { groups: req.groups }), ...(req.modules && { modules: req.modules }), now: req.timestamp * 1000, graceSeconds: 0 });
-    mkdirSync(req.outDir, { recursive: true });
-    renameSync(join(work, 'repodata'), join(req.outDir, 'repodata'));
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  await renderRepositoryVersion({
+    packages: req.packages,
+    outDir: req.outDir,
+    cacheDir: req.cacheDir,
+    revision: String(req.timestamp),
+    timestamp: req.timestamp,
+    compression: req.compression,
+    ...(req.advisories.length > 0 && { advisories: req.advisories }),
+    ...(req.groups && { groups: req.groups }),
+    ...(req.modules && { modules: req.modules }),
+  });
 }
