@@ -125,6 +125,8 @@ describe(`releases (${TEST_DIALECT})`, () => {
 
   test('a second release adds the newer library; a re-release and a downgrade need --force; revert serves the earlier version again', async () => {
     const before1 = await repomd('BaseOS/x86_64');
+    const oldRepomd = await (await fetch(`${repoUrl(rig, 'BaseOS/x86_64')}repodata/repomd.xml`)).text();
+    const oldPrimary = /<data type="primary">[\s\S]*?<location href="([^"]+)"/.exec(oldRepomd)?.[1] ?? '';
     const r = await plan({ platform: PLATFORM, builds: [lib2Build] });
     assert.deepEqual(r.body.checks.filter((c) => !c.ok), []);
     assert.equal((await commit(r.body.id)).status, 202);
@@ -132,6 +134,10 @@ describe(`releases (${TEST_DIALECT})`, () => {
     assert.equal(second.state, 'released', second.failureReason ?? '');
     const now = await repomd('BaseOS/x86_64');
     assert.notEqual(now.sha256, before1.sha256);
+    // A client that read the old repomd.xml just before the switch still gets the files it names.
+    assert.ok(!(await (await fetch(`${repoUrl(rig, 'BaseOS/x86_64')}repodata/repomd.xml`)).text()).includes(oldPrimary), 'the new version has another primary');
+    const late = await fetch(`${repoUrl(rig, 'BaseOS/x86_64')}${oldPrimary}`);
+    assert.equal(late.status, 200, `${oldPrimary} within the grace period`);
     // The earlier version stays addressable while kept.
     const v1 = await fetch(`${repoUrl(rig, 'BaseOS/x86_64')}@1/repodata/repomd.xml`);
     assert.equal(createHash('sha256').update(Buffer.from(await v1.arrayBuffer())).digest('hex'), before1.sha256);
