@@ -13,8 +13,9 @@
  * Files are hard-linked (copied across file systems); a sync that finds nothing changed writes nothing.
  */
 import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Context } from '../context.ts';
+import { filesUnder } from '../util/files-under.ts';
 import { listPlatforms } from '../platforms/store.ts';
 import { publishGeneration } from '../repo/publish/generations.ts';
 import { channelDir, versionDir } from './layout.ts';
@@ -33,23 +34,11 @@ function place(from: string, to: string): void {
   }
 }
 
-/** Files under `dir`, as paths relative to it. */
-function walk(dir: string, base = dir): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p, base));
-    else if (e.isFile()) out.push(relative(base, p));
-  }
-  return out;
-}
-
 /** Mirrors one channel's pool: new files linked, files gone from the pool removed. */
 function syncPool(src: string, dst: string): void {
-  const wanted = new Set(walk(join(src, 'Packages')));
+  const wanted = new Set(filesUnder(join(src, 'Packages')));
   for (const f of wanted) place(join(src, 'Packages', f), join(dst, 'Packages', f));
-  for (const f of walk(join(dst, 'Packages'))) if (!wanted.has(f)) unlinkSync(join(dst, 'Packages', f));
+  for (const f of filesUnder(join(dst, 'Packages'))) if (!wanted.has(f)) unlinkSync(join(dst, 'Packages', f));
 }
 
 /** Brings EXPORT's copy of one channel in step with the master. */

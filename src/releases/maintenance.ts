@@ -6,8 +6,9 @@
  * directory is brought in step.
  */
 import { existsSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Context } from '../context.ts';
+import { filesUnder } from '../util/files-under.ts';
 import { listPlatforms } from '../platforms/store.ts';
 import { settleRelease } from './commit.ts';
 import { syncReleaseExport } from './export.ts';
@@ -17,17 +18,6 @@ import { releasesDb } from './schema.ts';
 
 /** Renderings older than this in the staging directory belong to no commit any more. */
 const STAGING_MAX_AGE_MS = 3600_000;
-
-function walk(dir: string, base = dir): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p, base));
-    else if (e.isFile()) out.push(relative(base, p));
-  }
-  return out;
-}
 
 /** Removes what no kept version of one channel needs. */
 async function cleanChannel(ctx: Context, platform: string, c: { repo: string; channel: string }, graceMs: number): Promise<void> {
@@ -52,7 +42,7 @@ async function cleanChannel(ctx: Context, platform: string, c: { repo: string; c
     const rows = await db.selectFrom('repo_version_changes').select('href').where('version_id', 'in', later.slice(i, i + 500)).execute();
     for (const r of rows) wanted.add(r.href);
   }
-  for (const f of walk(join(dir, 'Packages'))) {
+  for (const f of filesUnder(join(dir, 'Packages'))) {
     const href = `Packages/${f}`;
     if (wanted.has(href)) continue;
     const path = join(dir, href);

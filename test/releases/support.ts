@@ -18,9 +18,8 @@ import { BOOTSTRAP_REPO } from '../support/bootstrap-repo.ts';
 import { dnfAsync, type DnfOutcome } from '../support/dnf-root.ts';
 
 export { type DnfOutcome };
-import { rpmbuild } from '../support/rpmbuild.ts';
 import { api } from '../support/server.ts';
-import { makeGitRepo, SimNode, startBuildsServer, type BuildsServer } from '../server/builds-support.ts';
+import { makeSpecBuild, SimNode, startBuildsServer, type BuildsServer } from '../server/builds-support.ts';
 
 export const PLATFORM = 'example-el9';
 const PASS = 'release tests signer passphrase';
@@ -136,24 +135,8 @@ export function releaseSpec(name: string, version: string, extra: string[] = [],
 }
 
 /** A succeeded build of `spec` (real RPMs from rpmbuild, uploaded by the node). */
-export async function makeBuild(rig: ReleaseRig, name: string, spec: string): Promise<number> {
-  const { server, node } = rig;
-  const repo = makeGitRepo(server.gitRoot, `${name}-${Date.now()}`, { [`${name}.spec`]: spec });
-  const r = await api<BuildView>(server, 'POST', '/builds', { token: server.maintainer, body: { platforms: [PLATFORM], sources: [{ git: `${repo.url}#main` }], public: true } });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  const top = mkdtempSync(join(rig.dir, 'rpmbuild-'));
-  const files = rpmbuild(top, name, spec);
-  for (const t of await node.leaseAll()) {
-    await node.upload(t, files.filter((f) => f.endsWith('.src.rpm')));
-    await node.complete(t, {});
-  }
-  for (const t of await node.leaseAll()) {
-    await node.upload(t, files.filter((f) => !f.endsWith('.src.rpm')));
-    await node.complete(t, {});
-  }
-  const b = (await api<BuildView>(server, 'GET', `/builds/${r.body.id}`, { token: server.maintainer })).body;
-  assert.equal(b.state, 'succeeded', JSON.stringify(b.tasks.map((t) => [t.kind, t.state, t.failureReason])));
-  return b.id;
+export function makeBuild(rig: ReleaseRig, name: string, spec: string): Promise<number> {
+  return makeSpecBuild(rig.server, rig.node, { name, spec, repoName: `${name}-${Date.now()}`, workDir: mkdtempSync(join(rig.dir, 'rpmbuild-')), public: true });
 }
 
 /** Signs a build and waits until it is. */

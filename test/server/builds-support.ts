@@ -197,15 +197,14 @@ export class SimNode {
 }
 
 /**
- * A succeeded build of one noarch package `name` and its -devel (real RPMs from rpmbuild), on the
- * example platform, built by `node`; returns its id.
+ * A succeeded build of `spec` (real RPMs from rpmbuild in `workDir`, uploaded by `node` as its srpm
+ * and rpm tasks' artifacts) from a git repository `repoName`, on the example platform; returns its id.
  */
-export async function makeNoarchBuild(server: BuildsServer, node: SimNode, name: string, options: { public?: boolean } = {}): Promise<number> {
-  const spec = specOf(name, [], 'BuildArch: noarch');
-  const repo = makeGitRepo(server.gitRoot, name, { [`${name}.spec`]: spec });
-  const r = await api<{ id: number }>(server, 'POST', '/builds', { token: server.maintainer, body: { platforms: ['example-el9'], sources: [{ git: `${repo.url}#main` }], ...options } });
+export async function makeSpecBuild(server: BuildsServer, node: SimNode, input: { name: string; spec: string; repoName?: string; workDir?: string; public?: boolean }): Promise<number> {
+  const repo = makeGitRepo(server.gitRoot, input.repoName ?? input.name, { [`${input.name}.spec`]: input.spec });
+  const r = await api<{ id: number }>(server, 'POST', '/builds', { token: server.maintainer, body: { platforms: ['example-el9'], sources: [{ git: `${repo.url}#main` }], ...(input.public !== undefined && { public: input.public }) } });
   if (r.status !== 201) throw new Error(`submit: ${r.status} ${JSON.stringify(r.body)}`);
-  const files = rpmbuild(server.gitRoot, name, spec);
+  const files = rpmbuild(input.workDir ?? server.gitRoot, input.name, input.spec);
   for (const t of await node.leaseAll()) {
     await node.upload(t, files.filter((f) => f.endsWith('.src.rpm')));
     await node.complete(t, {});
@@ -214,9 +213,17 @@ export async function makeNoarchBuild(server: BuildsServer, node: SimNode, name:
     await node.upload(t, files.filter((f) => !f.endsWith('.src.rpm')));
     await node.complete(t, {});
   }
-  const b = await api<{ state: string }>(server, 'GET', `/builds/${r.body.id}`, { token: server.maintainer });
-  if (b.body.state !== 'succeeded') throw new Error(`build ${r.body.id} is ${b.body.state}`);
+  const b = await api<{ state: string; tasks: { kind: string; state: string; failureReason: string | null }[] }>(server, 'GET', `/builds/${r.body.id}`, { token: server.maintainer });
+  if (b.body.state !== 'succeeded') throw new Error(`build ${r.body.id} is ${b.body.state}: ${JSON.stringify(b.body.tasks.map((t) => [t.kind, t.state, t.failureReason]))}`);
   return r.body.id;
+}
+
+/**
+ * A succeeded build of one noarch package `name` and its -devel (real RPMs from rpmbuild), on the
+ * example platform, built by `node`; returns its id.
+ */
+export function makeNoarchBuild(server: BuildsServer, node: SimNode, name: string, options: { public?: boolean } = {}): Promise<number> {
+  return makeSpecBuild(server, node, { name, spec: specOf(name, [], 'BuildArch: noarch'), ...options });
 }
 
 /** Builds the SRPM of `spec` (rpmbuild -bs never checks BuildRequires); returns its path. */

@@ -21,7 +21,7 @@ import type { LeasedTask } from '../../src/node/types.ts';
 import type { KeyInfo } from '../../src/pgp/key-info.ts';
 import { generateKey } from '../../src/signer/keystore.ts';
 import { createSigner } from '../../src/signer/signer.ts';
-import { runCli, type CliResult } from '../support/cli.ts';
+import { runCli, startCli, type CliResult } from '../support/cli.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api, examplePlatform } from '../support/server.ts';
 import { makeNoarchBuild, SimNode, startBuildsServer, type BuildsServer } from '../server/builds-support.ts';
@@ -39,6 +39,7 @@ describe(`signing after tests, and testing on request (${TEST_DIALECT})`, () => 
   let stopSigner: () => Promise<void> = () => Promise.resolve();
 
   const cli = (args: string[], token = server.maintainer): Promise<CliResult> => runCli(['build', ...args], { env: { DISTFORGE_URL: server.url, DISTFORGE_TOKEN: token } });
+  const started = (args: string[], token = server.maintainer) => startCli(['build', ...args], { env: { DISTFORGE_URL: server.url, DISTFORGE_TOKEN: token } });
   const show = async (id: number): Promise<BuildView> => (await api<BuildView>(server, 'GET', `/builds/${id}`, { token: server.reader })).body;
   const setTests = async (tests: boolean): Promise<void> => {
     const { tests: _t, ...definition } = examplePlatform();
@@ -116,11 +117,10 @@ describe(`signing after tests, and testing on request (${TEST_DIALECT})`, () => 
     assert.ok(testTask);
     assert.equal(asked.stdout, `test task ${testTask.id}: untested noarch (${PLATFORM})\nbuild ${id}: 1 test task(s) made\n`);
 
-    const signing = cli(['sign', String(id), '--wait']);
-    await signTaskOf(id);
-    await sleep(1500); // the command has looked at the build since: it says what it waits for
+    const signing = started(['sign', String(id), '--wait']);
+    await signing.saidOnStderr(/waiting for its tests before signing/);
     await runTest('pass');
-    const signed = await signing;
+    const signed = await signing.done;
     assert.equal(signed.code, 0, signed.stderr);
     assert.equal(signed.stdout, `build ${id}: signed (${PLATFORM}: ${key.keyid})\n`);
     assert.match(signed.stderr, new RegExp(`^build ${id}: waiting for its tests before signing: test task ${testTask.id} \\(untested noarch\\) (queued|leased)\n`));
@@ -147,11 +147,11 @@ describe(`signing after tests, and testing on request (${TEST_DIALECT})`, () => 
     const sign = await signTaskOf(id);
     assert.equal(sign.state, 'blocked');
     assert.ok(sign.dependsOn.includes(testTask.id), JSON.stringify(sign.dependsOn));
-    const waiting = cli(['sign', String(id), '--wait', '--json']);
-    await sleep(1500);
+    const waiting = started(['sign', String(id), '--wait', '--json']);
+    await waiting.saidOnStderr(/waiting for its tests before signing/);
     assert.equal((await show(id)).signed, false, 'nothing is signed while the test runs');
     await runTest('pass');
-    const signed = await waiting;
+    const signed = await waiting.done;
     assert.equal(signed.code, 0, signed.stderr);
     assert.equal((JSON.parse(signed.stdout) as BuildView).signed, true);
     assert.match(signed.stderr, new RegExp(`^build ${id}: waiting for its tests before signing: test task ${testTask.id} \\(justbuilt noarch\\) (queued|leased)\n`));
@@ -160,11 +160,11 @@ describe(`signing after tests, and testing on request (${TEST_DIALECT})`, () => 
 
   test('a failed test: `sign --wait` fails naming the package, arch and stage; `build test` runs it again; the newest result counts', async () => {
     const id = await makeNoarchBuild(server, builder, 'flaky');
-    const signing = cli(['sign', String(id), '--wait']);
+    const signing = started(['sign', String(id), '--wait']);
+    await signing.saidOnStderr(/waiting for its tests before signing/);
     const sign = await signTaskOf(id);
-    await sleep(1500);
     const first = await runTest('fail');
-    const failed = await signing;
+    const failed = await signing.done;
     assert.equal(failed.code, 1);
     assert.equal(failed.stdout, `build ${id}: not signed (${PLATFORM}: ${key.keyid})\n`);
     assert.match(failed.stderr, new RegExp(`^build ${id}: waiting for its tests before signing: test task ${first.id} \\(flaky noarch\\) (queued|leased)\n`));
@@ -188,10 +188,10 @@ describe(`signing after tests, and testing on request (${TEST_DIALECT})`, () => 
     const twice = await cli(['test', String(id)]);
     assert.equal(twice.stdout, `flaky noarch (${PLATFORM}): test task ${second?.taskId} queued, kept\nbuild ${id}: 0 test task(s) made\n`);
 
-    const testing = cli(['test', String(id), '--wait']);
-    await sleep(1500);
+    const testing = started(['test', String(id), '--wait']);
+    await testing.saidOnStderr(/waiting for its tests/);
     await runTest('pass');
-    const passed = await testing;
+    const passed = await testing.done;
     assert.equal(passed.code, 0, passed.stderr);
     assert.match(passed.stdout, /every test passed\n$/);
     assert.match(passed.stderr, new RegExp(`test task ${second?.taskId} \\(flaky noarch\\) succeeded\n`));
