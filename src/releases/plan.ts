@@ -6,6 +6,7 @@
  */
 import type { Context } from '../context.ts';
 import { NotFoundError, UsageError } from '../errors.ts';
+import { refuseIfEndOfLife } from '../platforms/lifecycle.ts';
 import { getPlatform } from '../platforms/store.ts';
 import type { Platform, PlatformReleases } from '../platforms/types.ts';
 import { nevra } from '../rpm/index.ts';
@@ -154,9 +155,10 @@ export interface PlanRequest {
 /** Checks advisory ids of a plan (the errata domain's rules). */
 export type AdvisoryCheck = (ctx: Context, platform: string, id: string) => Promise<void>;
 
-/** Creates a plan. @throws NotFoundError, NotReleasableError, ReleaseStateError, UsageError */
+/** Creates a plan. @throws NotFoundError, NotReleasableError, ReleaseStateError, UsageError, EndOfLifeError */
 export async function createPlan(ctx: Context, req: PlanRequest, checkAdvisory: AdvisoryCheck): Promise<number> {
   const platform = await releasablePlatform(ctx, req.platform);
+  refuseIfEndOfLife(platform, ctx.now());
   const republish = [...new Set(req.republish ?? [])];
   if (req.builds.length === 0 && (req.advisories ?? []).length === 0 && republish.length === 0) throw new UsageError('a plan needs builds, advisories (an amended advisory) or repositories to republish (new comps or modules): give one of them');
   for (const r of republish) if (!platform.releases.repositories.some((x) => x.name === r)) throw new NotFoundError(`platform ${platform.name} has no release repository ${r}`);

@@ -7,6 +7,7 @@
  */
 import type { Context } from '../context.ts';
 import { NotFoundError, UsageError } from '../errors.ts';
+import { refuseIfEndOfLife } from '../platforms/lifecycle.ts';
 import type { PlatformReleaseRepository, PlatformReleases } from '../platforms/types.ts';
 import { nevra } from '../rpm/index.ts';
 import { inTransaction } from '../scheduler/index.ts';
@@ -87,6 +88,7 @@ function selectAsked(waiting: Waiting[], asked: readonly string[], from: string)
 /** Plans a promotion. @throws NotFoundError, NotReleasableError, UsageError */
 export async function createPromotion(ctx: Context, req: PromotionRequest): Promise<number> {
   const platform = await releasablePlatform(ctx, req.platform);
+  refuseIfEndOfLife(platform, ctx.now());
   const from = sourceRepo(platform.releases, platform.name, req.from);
   const waiting = await waitingPackages(ctx, platform.name, from.name, from.promoteTo);
   const chosen = req.packages && req.packages.length > 0 ? selectAsked(waiting, req.packages, from.name) : waiting;

@@ -104,6 +104,18 @@ describe(`promotion testing → stable (${TEST_DIALECT})`, () => {
     const reader = await cli(['promote', '--platform', PLATFORM, '--from', 'Testing'], rig.server.reader);
     assert.equal(reader.code, 1);
     assert.equal(await count(), n);
+    // Past the platform's end of security support (2032-05-31 for the example) nothing new is released.
+    const planned = await api<Checked>(rig.server, 'POST', '/releases', { token: rig.server.maintainer, body: { platform: PLATFORM, advisories: [], republish: ['BaseOS'] } });
+    assert.equal(planned.status, 201, JSON.stringify(planned.body));
+    offset = Date.parse('2032-06-01T12:00:00Z') - Date.now();
+    const eol = await api<{ code: string; message: string }>(rig.server, 'POST', '/releases', { token: rig.server.maintainer, body: { platform: PLATFORM, republish: ['BaseOS'] } });
+    assert.equal(eol.status, 409);
+    assert.deepEqual(eol.body, { code: 'end_of_life', message: 'platform example-el9 reached its end of life on 2032-05-31' });
+    const late = await commit(planned.body.id);
+    assert.equal(late.status, 409);
+    assert.match(late.body.message ?? '', /lifecycle: platform example-el9 reached its end of life on 2032-05-31: it takes no new releases/);
+    await api(rig.server, 'DELETE', `/releases/${planned.body.id}`, { token: rig.server.maintainer });
+    offset = 8 * DAY;
     // A promotion's target must be another release repository of the platform.
     const platform = (await api<Record<string, unknown>>(rig.server, 'GET', `/platforms/${PLATFORM}`)).body;
     const { createdAt: _c, updatedAt: _u, lifecycleStatus: _l, ...definition } = platform;
