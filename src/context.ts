@@ -25,6 +25,11 @@ export interface ServerSettings {
    */
   platformReposDir?: string;
   /**
+   * A directory the release repositories are exported to (hard links, for a plain web server or
+   * rsync mirrors), kept in step with what is published; unset: no export.
+   */
+  releaseExportDir?: string;
+  /**
    * While set, the master is still starting (`distforge up` making the bootstrap repository and
    * its first root): every API call but the health check is answered 503 `starting` with this
    * message, so nothing is submitted before the system can run it.

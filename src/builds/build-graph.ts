@@ -117,6 +117,7 @@ export async function platformGraph(ctx: Context, buildId: number, platform: str
     .where('build_id', '=', buildId)
     .where('kind', '=', 'srpm')
     .where('platform', '=', platform)
+    .$narrowType<{ item_id: number }>()
     .execute();
   if (srpms.some((t) => t.state === 'blocked' || t.state === 'queued' || t.state === 'leased')) return { known: false };
   const known: { itemId: number; item: GraphItem }[] = [];

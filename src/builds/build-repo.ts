@@ -175,8 +175,8 @@ async function repoArch(ctx: Context, task: LeaseDecorationInput, platform: Plat
 
 /** The task as the node API hands it to {@link decorateLease} (a tasks row, or the leased task). */
 export type LeaseDecorationInput = Pick<Task, 'id' | 'kind' | 'platform' | 'arch'> & {
-  build_id?: number;
-  buildId?: number;
+  build_id?: number | null;
+  buildId?: number | null;
   leased_by?: number | null;
   leasedBy?: number | null;
 };
@@ -187,7 +187,7 @@ export type LeaseDecorationInput = Pick<Task, 'id' | 'kind' | 'platform' | 'arch
  * then the platform's repositories (`$basearch` replaced, limited to the arches they serve).
  */
 export async function decorateLease(ctx: Context, task: LeaseDecorationInput): Promise<{ repositories: string[]; platformDefinition?: Record<string, unknown>; buildrootLock?: string[] }> {
-  const buildId = task.build_id ?? task.buildId;
+  const buildId = task.build_id ?? task.buildId ?? undefined;
   const platform = await findPlatform(ctx, task.platform).catch(() => null);
   const build = buildId === undefined ? undefined : await buildsDb(ctx).selectFrom('builds').select(['id', 'public', 'repo_key']).where('id', '=', buildId).executeTakeFirst();
   if (!build || !platform) return { repositories: [] };

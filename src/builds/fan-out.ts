@@ -19,15 +19,16 @@ import { enqueueReadyTasks } from '../scheduler/dependencies.ts';
 import { recordTaskEvents } from '../scheduler/events.ts';
 import { inTransaction } from '../scheduler/transaction.ts';
 import { blockedTask, failedTask } from '../scheduler/new-task.ts';
+import { ofBuild, type BuildTask } from '../scheduler/build-task.ts';
 import { platformGraph, recordItemFacts } from './build-graph.ts';
-import { createTestTasks } from './test-tasks.ts';
+import { createTestTasks } from '../testing/index.ts';
 import { autoSignTestedBuilds } from '../signing/index.ts';
 import { transitionTasks } from '../scheduler/transitions.ts';
 import { syncRunningBuildRepos } from './build-repo.ts';
 import { buildsDb, jsonArray } from './schema.ts';
 import { withLocalBlob } from './srpm-source.ts';
 
-type SrpmTask = Pick<Task, 'id' | 'build_id' | 'item_id' | 'platform' | 'result' | 'priority' | 'owner_id' | 'max_attempts'>;
+type SrpmTask = Pick<BuildTask, 'id' | 'build_id' | 'item_id' | 'platform' | 'result' | 'priority' | 'owner_id' | 'max_attempts'>;
 
 /** The arches the node reported for the SRPM, or those worked out from its header. */
 async function archesOf(ctx: Context, task: SrpmTask): Promise<{ arches: string[]; why: string }> {
@@ -153,6 +154,7 @@ export async function hasPendingFanout(ctx: Context, buildId: number): Promise<b
     .select(['t.item_id', 't.platform', 't.state', 'f.task_id as fanned'])
     .where('t.build_id', '=', buildId)
     .where('t.kind', '=', 'srpm')
+    .$narrowType<{ item_id: number }>()
     .execute();
   const pending = (t: (typeof tasks)[number]): boolean => t.state === 'succeeded' && t.fanned === null;
   if (!tasks.some(pending)) return false;
@@ -181,8 +183,9 @@ export async function hasPendingFanout(ctx: Context, buildId: number): Promise<b
  */
 export async function onTaskCompleted(ctx: Context, task: Pick<Task, 'id' | 'build_id' | 'item_id' | 'kind' | 'state'>): Promise<void> {
   if (task.kind !== 'srpm' || task.state !== 'succeeded') return;
-  await recordItemFacts(ctx, task);
-  await fanOutPending(ctx, task.build_id);
+  const srpm = ofBuild(task);
+  await recordItemFacts(ctx, srpm);
+  await fanOutPending(ctx, srpm.build_id);
 }
 
 /**
@@ -205,6 +208,7 @@ export async function fanOutPending(ctx: Context, buildId?: number, keepGoing = 
       .where('b.state', '<>', 'cancelled')
       .$if(buildId !== undefined, (q) => q.where('t.build_id', '=', buildId ?? -1))
       .orderBy('t.id')
+      .$narrowType<{ build_id: number; item_id: number }>()
       .execute();
     let progressed = 0;
     for (const task of pending) {

@@ -38,7 +38,7 @@ export interface TaskView {
   failureReason: string | null;
   dependsOn: number[];
   artifacts: ArtifactView[];
-  /** rpm tasks: the tests of their binary packages ([] when the platform does not test). */
+  /** rpm tasks: the newest test of each binary package ([] when the platform does not test). */
   tests?: TestView[];
   /** srpm and rpm tasks: the build root they ran in, once recorded (null before, or from a node that records none). */
   buildroot?: BuildrootView | null;
@@ -145,7 +145,7 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
   const row = await getBuildRow(ctx, id);
   const [items, tasks, artifacts, deps, signatures, signed] = await Promise.all([
     db.selectFrom('build_items').selectAll().where('build_id', '=', id).orderBy('position').execute(),
-    db.selectFrom('tasks').selectAll().where('build_id', '=', id).orderBy('id').execute(),
+    db.selectFrom('tasks').selectAll().where('build_id', '=', id).orderBy('id').$narrowType<{ build_id: number; item_id: number }>().execute(),
     db
       .selectFrom('artifacts')
       .innerJoin('tasks', 'tasks.id', 'artifacts.task_id')
@@ -218,7 +218,8 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
       dependsOn: (depsOf.get(t.id) ?? []).sort((a, b) => a - b),
       artifacts: byTask.get(t.id) ?? [],
       ...((t.kind === 'srpm' || t.kind === 'rpm') && { buildroot: parseBuildroot(t.result) }),
-      ...(t.kind === 'rpm' && { tests: testsOf(t, tasks.find((x) => x.kind === 'test' && (depsOf.get(x.id) ?? []).includes(t.id)), byTask.get(t.id) ?? []) }),
+      // The newest test of its packages: a test run again (build test) replaces the earlier result.
+      ...(t.kind === 'rpm' && { tests: testsOf(t, tasks.findLast((x) => x.kind === 'test' && (depsOf.get(x.id) ?? []).includes(t.id)), byTask.get(t.id) ?? []) }),
     })),
   };
 }

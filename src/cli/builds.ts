@@ -1,13 +1,15 @@
 /**
  * `distforge build …`: submit builds, follow them, read their logs, cancel, retry and rebuild
- * them, over the server's API. `submit --wait` exits 0 when the build succeeded and 1 otherwise.
+ * them, test and sign them, over the server's API. `submit --wait` exits 0 when the build
+ * succeeded and 1 otherwise; `test --wait` and `sign --wait` say what they wait for on stderr.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import type { BuildPage, BuildView, LogPage } from '../builds/index.ts';
+import type { BuildPage, BuildView, LogPage, TaskView } from '../builds/index.ts';
 import { UsageError } from '../errors.ts';
+import type { TestRequestResult } from '../testing/index.ts';
 import { clientFrom, printJson, printTable, withClientOptions, type ApiClient, type ClientFlags } from './client.ts';
 import { ExitCode } from './errors.ts';
 
@@ -62,6 +64,52 @@ function printBuild(b: BuildView): void {
     ['TASK', 'PACKAGE', 'PLATFORM', 'ARCH', 'STATE', 'TRY', 'DETAILS'],
     b.tasks.map((t) => [String(t.id), t.package ?? '?', t.platform, t.arch, t.state, String(t.attempt), t.failureReason ?? t.artifacts.map((a) => a.name).join(' ')]),
   );
+  const tests = b.tasks.filter((t) => t.kind === 'rpm').flatMap((t) => (t.tests ?? []).map((x) => ({ ...x, platform: t.platform })));
+  if (tests.length === 0) return;
+  out('tests (the newest of each package):');
+  printTable(
+    ['PACKAGE', 'ARCH', 'PLATFORM', 'RESULT', 'TEST TASK', 'STAGES'],
+    tests.map((x) => [x.package, x.arch, x.platform, x.state, String(x.taskId), x.stages.map((st) => `${st.name}:${st.state}`).join(' ')]),
+  );
+}
+
+/** "test task 14 (greeter x86_64)". */
+function testLabel(t: TaskView): string {
+  return `test task ${t.id} (${t.package ?? '?'} ${t.arch})`;
+}
+
+/** How a test task ended: "succeeded", "failed: REASON" (the package, arch and stage), "cancelled". */
+function testOutcome(t: TaskView): string {
+  return `${t.state}${t.failureReason && t.state !== 'succeeded' ? `: ${t.failureReason}` : ''}`;
+}
+
+/**
+ * Reports on stderr what a waiting command waits for: the test tasks `waited` picks from the
+ * build, once when the wait starts and one line as each ends.
+ */
+class TestWatch {
+  private readonly reported = new Set<number>();
+  private announced = false;
+
+  constructor(
+    private readonly buildId: number,
+    private readonly waited: (b: BuildView) => TaskView[],
+  ) {}
+
+  /** Reports what changed in `b`; returns whether tests are still to run. */
+  update(b: BuildView, before: string): boolean {
+    const tests = this.waited(b);
+    const running = tests.filter((t) => !FINAL.has(t.state));
+    if (!this.announced && running.length > 0) {
+      process.stderr.write(`build ${this.buildId}: waiting for its tests ${before}: ${running.map((t) => `${testLabel(t)} ${t.state}`).join(', ')}\n`);
+      this.announced = true;
+    }
+    for (const t of tests.filter((x) => FINAL.has(x.state) && !this.reported.has(x.id))) {
+      this.reported.add(t.id);
+      if (this.announced) process.stderr.write(`build ${this.buildId}: ${testLabel(t)} ${testOutcome(t)}\n`);
+    }
+    return running.length > 0;
+  }
 }
 
 function submitCommand(): Command {
@@ -180,11 +228,22 @@ function actionCommand(name: 'cancel' | 'retry' | 'rebuild', description: string
     });
 }
 
-/** Polls until every sign task of the build has ended; returns the build. */
+/** The test tasks the build's sign tasks wait for (or waited for). */
+function testsBeforeSigning(b: BuildView): TaskView[] {
+  const awaited = new Set(b.tasks.filter((t) => t.kind === 'sign').flatMap((t) => t.dependsOn));
+  return b.tasks.filter((t) => t.kind === 'test' && awaited.has(t.id));
+}
+
+/** Polls until every sign task of the build has ended, saying which tests it waits for first; returns the build. */
 async function waitForSigning(client: ApiClient, id: number): Promise<BuildView> {
+  const watch = new TestWatch(id, testsBeforeSigning);
+  let testing = false;
   for (;;) {
     const b = await client.get<BuildView>(`/builds/${id}`);
-    if (b.tasks.every((t) => (t.kind !== 'sign' && t.kind !== 'sign-repo') || FINAL.has(t.state as BuildView['state']))) return b;
+    const stillTesting = watch.update(b, 'before signing');
+    if (testing && !stillTesting && testsBeforeSigning(b).every((t) => t.state === 'succeeded')) process.stderr.write(`build ${id}: its tests passed; signing\n`);
+    testing = stillTesting;
+    if (b.tasks.every((t) => (t.kind !== 'sign' && t.kind !== 'sign-repo') || FINAL.has(t.state))) return b;
     await sleep(POLL_MS);
   }
 }
@@ -200,12 +259,14 @@ function signCommand(): Command {
     .description("sign a succeeded build's packages (a key the platform allows; default its first)")
     .argument('<id>')
     .option('--key <keyid>', 'the key to sign with (distforge key list)')
-    .option('--wait', 'return when signing ends: exit 0 if every package is signed, 1 if not')
+    .option('--wait', 'wait for the build\'s tests still running, then for signing: exit 0 if every package is signed, 1 if not (a test failed)')
     .option('--json', 'with --wait, print the build as `build show --json` does')
     .action(async (id: string, flags: ClientFlags & { key?: string; wait?: boolean; json?: boolean }) => {
       const client = clientFrom(flags, { needsToken: true });
       const build = buildId(id);
-      const r = await client.post<{ taskIds: number[]; keys: Record<string, string> }>(`/builds/${build}/sign`, flags.key === undefined ? {} : { key: flags.key });
+      // With --wait the server queues the signing behind the tests still running (waitForTests).
+      const body = { ...(flags.key !== undefined && { key: flags.key }), ...(flags.wait && { waitForTests: true }) };
+      const r = await client.post<{ taskIds: number[]; keys: Record<string, string> }>(`/builds/${build}/sign`, body);
       const keys = Object.entries(r.keys).map(([p, k]) => `${p}: ${k}`).join(', ');
       if (!flags.wait) {
         process.stdout.write(`build ${build}: ${r.taskIds.length} signing task(s) queued, packages and repository metadata (${keys})\n`);
@@ -215,11 +276,47 @@ function signCommand(): Command {
       if (flags.json) printJson(b);
       else process.stdout.write(`build ${build}: ${b.signed ? 'signed' : 'not signed'} (${keys})\n`);
       if (!b.signed) {
+        // A failed test first: it is why the sign tasks waiting for it were cancelled.
+        for (const t of testsBeforeSigning(b).filter((x) => x.state === 'failed' || x.state === 'cancelled')) process.stderr.write(`${testLabel(t)} ${testOutcome(t)}\n`);
         for (const t of b.tasks.filter((x) => x.kind === 'sign' && x.state !== 'succeeded')) process.stderr.write(`sign task ${t.id} (${t.package ?? '?'}) ${t.state}${t.failureReason ? `: ${t.failureReason}` : ''}\n`);
         throw new ExitCode(1);
       }
       // The packages are signed; repository metadata that is not is said, not fatal.
       for (const r of b.repositories.filter((x) => x.metadataSignature === null)) process.stderr.write(`warning: the ${r.platform}/${r.arch} repository's metadata is not signed${failedRepoSigning(b, r.platform)}\n`);
+    });
+}
+
+function testCommand(): Command {
+  return withClientOptions(new Command('test'))
+    .description("test a succeeded build's packages never tested, and again those whose newest test failed or was cancelled")
+    .argument('<id>')
+    .option('--platform <name>', 'only this platform of the build (default: each that tests)')
+    .option('--wait', 'return when its tests end: exit 0 if every newest test passed, 1 if not')
+    .option('--json', 'print the answer {buildId, made, kept}; with --wait, the build as `build show --json` does')
+    .action(async (id: string, flags: ClientFlags & { platform?: string; wait?: boolean; json?: boolean }) => {
+      const client = clientFrom(flags, { needsToken: true });
+      const build = buildId(id);
+      const r = await client.post<TestRequestResult>(`/builds/${build}/test`, flags.platform === undefined ? {} : { platform: flags.platform });
+      if (flags.json && !flags.wait) return printJson(r);
+      if (!flags.json) {
+        for (const m of r.made) process.stdout.write(`test task ${m.taskId}: ${m.package ?? '?'} ${m.arch} (${m.platform})${m.again ? `, again after test task ${m.again}` : ''}\n`);
+        for (const k of r.kept) process.stdout.write(`${k.package ?? '?'} ${k.arch} (${k.platform}): test task ${k.taskId} ${k.state}, kept\n`);
+        process.stdout.write(`build ${build}: ${r.made.length} test task(s) made\n`);
+      }
+      if (!flags.wait) return;
+      const ids = new Set([...r.made, ...r.kept].map((x) => x.taskId));
+      const watch = new TestWatch(build, (b) => b.tasks.filter((t) => ids.has(t.id)));
+      let b = await client.get<BuildView>(`/builds/${build}`);
+      while (watch.update(b, 'to end')) {
+        await sleep(POLL_MS);
+        b = await client.get<BuildView>(`/builds/${build}`);
+      }
+      const ended = b.tasks.filter((t) => ids.has(t.id));
+      if (flags.json) printJson(b);
+      else process.stdout.write(`build ${build}: ${ended.every((t) => t.state === 'succeeded') ? 'every test passed' : 'some tests did not pass'}\n`);
+      const failed = ended.filter((t) => t.state !== 'succeeded');
+      for (const t of failed) process.stderr.write(`${testLabel(t)} ${testOutcome(t)}\n`);
+      if (failed.length > 0) throw new ExitCode(1);
     });
 }
 
@@ -233,5 +330,6 @@ export function buildCommand(): Command {
     .addCommand(actionCommand('cancel', 'cancel every unfinished task of a build'))
     .addCommand(actionCommand('retry', 'run the failed and cancelled tasks of a build again'))
     .addCommand(actionCommand('rebuild', 'submit a new build of the same sources at the same commits; prints its id'))
+    .addCommand(testCommand())
     .addCommand(signCommand());
 }

@@ -12,6 +12,7 @@ import { keyCommand } from './keys.ts';
 import { withNodeRun } from './node.ts';
 import { nodeCommand } from './nodes.ts';
 import { platformCommand } from './platforms.ts';
+import { releaseCommand } from './releases.ts';
 import { repoCommand } from './repo.ts';
 import { rpmCommand } from './rpm.ts';
 import { serverCommand } from './server.ts';
@@ -39,6 +40,7 @@ function program(): Command {
   p.addCommand(keyCommand());
   p.addCommand(signerCommand());
   p.addCommand(bootstrapCommand());
+  p.addCommand(releaseCommand());
   p.addCommand(errataCommand());
   const override = (c: Command): void => {
     c.exitOverride();

@@ -1,9 +1,11 @@
 /**
- * `distforge platform …`: the platforms a server builds for. Anyone may list and show them;
+ * `distforge platform …`: the platforms a server builds for. Anyone may list them (a release
+ * table: versions, dates, lag behind upstream, support state as the server computes it) and show them;
  * `platform add FILE` (admin) checks the YAML file here first, so a bad file is reported with its
  * name and field before anything is sent.
  */
 import { Command } from 'commander';
+import type { LifecycleStatus } from '../platforms/lifecycle.ts';
 import type { StoredPlatform } from '../platforms/types.ts';
 import { checkName } from '../platforms/names.ts';
 import { clientFrom, printJson, printTable, withClientOptions, type ClientFlags } from './client.ts';
@@ -16,16 +18,40 @@ interface AddFlags extends ClientFlags {
   replace?: boolean;
 }
 
+/** A platform as the API answers it: the definition and its computed lifecycle status. */
+type AnsweredPlatform = StoredPlatform & { lifecycleStatus?: LifecycleStatus };
+
+/** The release table: one row a platform, `-` where the platform does not say. */
+function lifecycleRow(p: AnsweredPlatform): string[] {
+  const l = p.lifecycle;
+  const lag = p.lifecycleStatus?.lagDays;
+  return [
+    p.name,
+    l?.version ?? '-',
+    l?.codename ?? '-',
+    l?.upstreamBase ?? '-',
+    l?.kernel ?? '-',
+    l?.releaseDate ?? '-',
+    l?.upstreamReleaseDate ?? '-',
+    lag === undefined || lag === null ? '-' : `${lag} day${lag === 1 ? '' : 's'}`,
+    l?.endOfActiveSupport ?? '-',
+    l?.endOfSecuritySupport ?? '-',
+    p.lifecycleStatus?.state ?? '-',
+    p.distTag,
+    p.arches.join(','),
+  ];
+}
+
 function listCommand(): Command {
   return withClientOptions(new Command('list'))
-    .description('list platforms')
-    .option('--json', 'print JSON (an array of platform definitions)')
+    .description('list platforms as a release table: versions, dates, lag behind upstream, support state')
+    .option('--json', 'print JSON (an array of platform definitions, each with its lifecycleStatus)')
     .action(async (flags: JsonFlags) => {
-      const platforms = await clientFrom(flags).get<StoredPlatform[]>('/platforms');
+      const platforms = await clientFrom(flags).get<AnsweredPlatform[]>('/platforms');
       if (flags.json) return printJson(platforms);
       printTable(
-        ['NAME', 'VERSION', 'CODENAME', 'DIST', 'ARCHES', 'RELEASED', 'END OF SUPPORT'],
-        platforms.map((p) => [p.name, p.lifecycle?.version ?? '-', p.lifecycle?.codename ?? '-', p.distTag, p.arches.join(','), p.lifecycle?.releaseDate ?? '-', p.lifecycle?.endOfSupport ?? '-']),
+        ['NAME', 'VERSION', 'CODENAME', 'UPSTREAM', 'KERNEL', 'RELEASED', 'UPSTREAM RELEASED', 'LAG', 'ACTIVE SUPPORT TO', 'SECURITY SUPPORT TO', 'STATE', 'DIST', 'ARCHES'],
+        platforms.map(lifecycleRow),
       );
     });
 }
@@ -37,7 +63,7 @@ function showCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (name: string, flags: JsonFlags) => {
       checkName('platform name', name);
-      const { createdAt: _c, updatedAt: _u, ...definition } = await clientFrom(flags).get<StoredPlatform>(`/platforms/${encodeURIComponent(name)}`);
+      const { createdAt: _c, updatedAt: _u, lifecycleStatus: _s, ...definition } = await clientFrom(flags).get<AnsweredPlatform>(`/platforms/${encodeURIComponent(name)}`);
       if (flags.json) return printJson(definition);
       const YAML = await import('yaml');
       process.stdout.write(YAML.stringify(definition));

@@ -17,6 +17,7 @@ interface ServerFlags {
   publicUrl?: string;
   leaseSeconds: string;
   platformRepos?: string;
+  releaseExport?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -41,6 +42,7 @@ export function serverCommand(): Command {
     .option('--config <file>', 'YAML configuration file (platforms)')
     .option('--public-url <url>', 'URL clients and nodes reach this server at (default http://HOST:PORT)')
     .option('--lease-seconds <n>', 'how long a task lease lasts without a heartbeat', '60')
+    .option('--release-export <dir>', 'export the release repositories to DIR (hard links; for a web server or rsync mirrors), kept in step (default: the config file\'s releaseExport, else none)')
     .option('--platform-repos <dir>', 'repositories served at /api/v1/platform-repos/NAME/ARCH/ (default: the config file\'s platformRepos, else DATA/platform-repos)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .action(async (flags: ServerFlags) => {
@@ -62,6 +64,7 @@ export function serverCommand(): Command {
         ...(flags.config !== undefined && { configFile: flags.config }),
         ...(flags.publicUrl !== undefined && { publicUrl: flags.publicUrl }),
         ...(flags.platformRepos !== undefined && { platformReposDir: resolve(flags.platformRepos) }),
+        ...(flags.releaseExport !== undefined && { releaseExportDir: resolve(flags.releaseExport) }),
       });
       // Listening for signals before saying where it listens: a signal sent as soon as the line is
       // read stops the server cleanly instead of killing it.

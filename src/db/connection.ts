@@ -19,6 +19,7 @@ import { repoSigningSchema } from './migrations/0008-repo-signing.ts';
 import { buildFinishedIndex } from './migrations/0009-build-finished-index.ts';
 import { nodeAdvertisedSchema } from './migrations/0010-node-advertised.ts';
 import { buildrootLockSchema } from './migrations/0011-buildroot-lock.ts';
+import { releasesSchema } from './migrations/0012-releases.ts';
 import { errataSchema } from './migrations/0013-errata.ts';
 import { cachingSqlite } from './sqlite-statement-cache.ts';
 import { PreparingClient } from './prepared-client.ts';
@@ -45,7 +46,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0009-build-finished-index': buildFinishedIndex(),
     '0010-node-advertised': nodeAdvertisedSchema(),
     '0011-buildroot-lock': buildrootLockSchema(),
-    // 0012 comes from the release system (src/releases).
+    '0012-releases': releasesSchema(dialect),
     '0013-errata': errataSchema(),
   };
 }

@@ -103,8 +103,11 @@ export interface BuildItemsTable {
 
 export interface TasksTable {
   id: Generated<number>;
-  build_id: number;
-  item_id: number;
+  /** The build and item (package) the task belongs to; null for a release's task. */
+  build_id: number | null;
+  item_id: number | null;
+  /** The release a sign-repo task signs the repository versions of (null for a build's task). */
+  release_id: number | null;
   kind: TaskKind;
   platform: string;
   /** Target arch; `noarch` tasks and srpm tasks (`src`) may go to any node. */

@@ -82,7 +82,10 @@ export type LeasedTaskKind = 'srpm' | 'rpm' | 'test' | 'sign' | 'sign-repo';
 /** A task as `POST /api/v1/node/lease` returns it. */
 export interface LeasedTask {
   id: number;
-  buildId: number;
+  /** The build; null for a release's sign-repo task. */
+  buildId: number | null;
+  /** The release a sign-repo task signs repository versions for. */
+  releaseId?: number;
   kind: LeasedTaskKind;
   platform: string;
   arch: string;

@@ -6,5 +6,17 @@ export { acceptsNoarch, ARCHES, buildArches, type Arch, type Platform, type Plat
 export { AlreadyExistsError, ConflictError, InvalidNameError, PlatformDefinitionError, isUniqueViolation } from './errors.ts';
 export { checkName, nameProblem, MAX_NAME_LENGTH } from './names.ts';
 export { parsePlatform, type DefinitionSource } from './validate.ts';
+export {
+  EndOfLifeError,
+  LIFECYCLE_STATES,
+  lagDays,
+  lifecycleStatus,
+  platformLifecycleState,
+  refuseIfEndOfLife,
+  utcDay,
+  withLifecycleStatus,
+  type LifecycleState,
+  type LifecycleStatus,
+} from './lifecycle.ts';
 export { ConfigError, loadPlatformFile, parseYaml, readText } from './config.ts';
 export { createPlatform, deletePlatform, findPlatform, getPlatform, listPlatforms, savePlatform } from './store.ts';

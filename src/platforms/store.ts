@@ -7,10 +7,14 @@ import type { PlatformsTable } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import { AlreadyExistsError, ConflictError, isUniqueViolation } from './errors.ts';
 import { checkName } from './names.ts';
-import type { Platform, StoredPlatform } from './types.ts';
+import { renameLegacyLifecycle } from './lifecycle.ts';
+import type { Platform, PlatformLifecycle, StoredPlatform } from './types.ts';
 import { parsePlatform } from './validate.ts';
 
-/** A row as a platform; optional lists default to empty (rows written by hand may leave them out). */
+/**
+ * A row as a platform; optional lists default to empty (rows written by hand may leave them out),
+ * and a lifecycle stored before `endOfSupport` was renamed reads with its new name.
+ */
 function fromRow(row: PlatformsTable): StoredPlatform {
   const definition = JSON.parse(row.definition) as Partial<Platform>;
   return {
@@ -19,6 +23,7 @@ function fromRow(row: PlatformsTable): StoredPlatform {
     macros: {},
     repositories: [],
     ...definition,
+    ...(definition.lifecycle !== undefined && { lifecycle: renameLegacyLifecycle(definition.lifecycle) as PlatformLifecycle }),
     name: row.name,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

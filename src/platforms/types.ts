@@ -20,8 +20,11 @@
  *   template with {name} {filename} {hashtype} {HASHTYPE} {hash} (src/lookaside/template.ts).
  * - tests: whether built packages are installed and tested in fresh roots, and whether those
  *   results gate signing.
- * - lifecycle: release data: version (9.4), codename (Seafoam Ocelot), upstream base version
- *   (the RHEL release it rebuilds), kernel, release date and end of support (YYYY-MM-DD).
+ * - lifecycle: the platform's row of a release table: version (9.4), codename (Seafoam Ocelot),
+ *   upstream base version (the release it rebuilds, "EL 9.4"), kernel, release date, the upstream's
+ *   own release date, end of active support and end of security support (YYYY-MM-DD, each the
+ *   last day). From them and a day (lifecycle.ts): its state (supported, security-only,
+ *   end-of-life) and its lag behind upstream in days.
  * - advisory prefix: the letters advisory ids of the platform start with (`DF` in DFSA-2026:0001;
  *   AlmaLinux's would be `AL`): src/errata.
  */
@@ -75,19 +78,63 @@ export interface PlatformTests {
   install?: string[];
 }
 
-/** Release data, as the AlmaLinux release table lists it. */
+/** Release data, as a distribution's release table (AlmaLinux's, say) lists it. */
 export interface PlatformLifecycle {
   /** Release version, e.g. "9.4" (a string: 9.10 is not 9.1). */
   version: string;
   codename?: string;
-  /** The upstream release it is based on, e.g. "RHEL 9.4". */
+  /** The upstream release it is based on, e.g. "EL 9.4". */
   upstreamBase?: string;
   /** Kernel version shipped, e.g. "5.14.0-427.13.1.el9_4". */
   kernel?: string;
-  /** YYYY-MM-DD. */
+  /** YYYY-MM-DD: this platform's release. */
   releaseDate?: string;
-  /** YYYY-MM-DD: the last day of (security) support. */
-  endOfSupport?: string;
+  /** YYYY-MM-DD: the upstream base's own release (not after releaseDate; their difference is the lag). */
+  upstreamReleaseDate?: string;
+  /** YYYY-MM-DD: the last day of active support (fixes and updates); security-only after it. */
+  endOfActiveSupport?: string;
+  /**
+   * YYYY-MM-DD: the last day of security support; end-of-life after it. Platform files and API
+   * bodies may still call it `endOfSupport` (its name before the two ends were told apart).
+   */
+  endOfSecuritySupport?: string;
+}
+
+/**
+ * A release repository: where released packages are published for users, as
+ * /repos/PLATFORM/NAME/ARCH/ (with its debuginfo twin ARCH/debug/ and source twin Source/).
+ */
+export interface PlatformReleaseRepository {
+  /** A short name (a letter, then letters, digits, `.`, `_`, `-`), e.g. BaseOS. */
+  name: string;
+  description?: string;
+  /** The real arches it has; absent = all of the platform's. */
+  arches?: Arch[];
+  /** Binary package names placed here (globs: `*`, `?`, `[…]`), tried in the order repositories are listed. */
+  packages?: string[];
+  /** Packages no repository's `packages` match go here (one repository at most). */
+  default?: boolean;
+  /** A debuginfo twin (ARCH/debug) for -debuginfo and -debugsource packages. Default true. */
+  debuginfo?: boolean;
+  /** A source twin (Source) for the SRPMs of its packages. Default true. */
+  source?: boolean;
+  /** Another release repository its packages are promoted to (testing → stable) by `release promote`. */
+  promoteTo?: string;
+  /** Days a package stays here before it may be promoted (default 7 when promoteTo is set). */
+  promoteAfterDays?: number;
+}
+
+/** How a platform's packages are released (src/releases). */
+export interface PlatformReleases {
+  repositories: PlatformReleaseRepository[];
+  /** Versions of each repository kept addressable (…/@N/); default 5. */
+  retention: number;
+  /** Seconds a superseded version stays served to clients that read its repomd.xml; default 3600. */
+  graceSeconds: number;
+  /** Names of the platform's `repositories` released packages may take dependencies from (the closure check). */
+  dependencies: string[];
+  /** Metadata compression; default zstd (gz for clients older than EL8). */
+  compression: 'zstd' | 'gz';
 }
 
 /** A platform definition, as the API and YAML files give it. */
@@ -106,6 +153,8 @@ export interface Platform {
   lifecycle?: PlatformLifecycle;
   /** How build roots are made (absent: `@buildsys-build`). */
   buildroot?: PlatformBuildroot;
+  /** Release repositories (absent: nothing of the platform can be released). */
+  releases?: PlatformReleases;
   /** 2–8 uppercase letters advisory ids start with (`AL` → ALSA-2026:0001); absent: `DF` (src/errata). */
   advisoryPrefix?: string;
 }

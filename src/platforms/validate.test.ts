@@ -30,7 +30,8 @@ test('the example platform file reads as written, numbers kept as text', () => {
   assert.deepEqual(p.repositories, [{ name: 'bootstrap', url: '/api/v1/platform-repos/bootstrap-el9/$basearch/' }]);
   assert.deepEqual(p.buildroot, { install: ['@buildsys-build'], releasever: '9' });
   assert.deepEqual(p.lifecycle, {
-    version: '9.4', codename: 'Example Ocelot', upstreamBase: 'RHEL 9.4 (bootstrap stand-in, not for release)', kernel: '5.14.0-427.13.1.el9_4', releaseDate: '2024-05-06', endOfSupport: '2032-05-31',
+    version: '9.4', codename: 'Example Ocelot', upstreamBase: 'EL 9.4', kernel: '5.14.0-427.13.1.el9_4',
+    releaseDate: '2024-05-06', upstreamReleaseDate: '2024-04-30', endOfActiveSupport: '2027-05-31', endOfSecuritySupport: '2032-05-31',
   });
 });
 
@@ -77,6 +78,36 @@ test('version 9.10 in YAML stays "9.10"; the dist macro defaults to the dist tag
   assert.equal(p.macros.dist, '.el9');
 });
 
+test('lifecycle: the release table\'s columns; endOfSupport read as endOfSecuritySupport; each bad date or order one error naming the field', () => {
+  const table = { version: '9.4', upstreamBase: 'EL 9.4', releaseDate: '2024-05-06', upstreamReleaseDate: '2024-04-30', endOfActiveSupport: '2027-05-31', endOfSecuritySupport: '2032-05-31' };
+  assert.deepEqual(parsePlatform({ ...minimal, lifecycle: table }).lifecycle, table);
+  // Files written before the two ends were told apart still load; the old name is read as the new one.
+  const old = loadPlatformFile(file('old.yaml', 'name: p1\narches: [x86_64]\ndistTag: .el9\nlifecycle:\n  version: "9.2"\n  releaseDate: 2023-05-10\n  endOfSupport: 2025-05-31\n'));
+  assert.deepEqual(old.lifecycle, { version: '9.2', releaseDate: '2023-05-10', endOfSecuritySupport: '2025-05-31' });
+  assert.deepEqual(parsePlatform({ ...minimal, lifecycle: { version: '9', releaseDate: '2024-05-06', endOfActiveSupport: '2032-05-31', endOfSecuritySupport: '2032-05-31' } }).lifecycle?.endOfActiveSupport, '2032-05-31', 'no security-only phase');
+  const bad: [Record<string, string>, string, string][] = [
+    [{ upstreamReleaseDate: '2024-02-30' }, 'lifecycle.upstreamReleaseDate', '"2024-02-30" is not a date (YYYY-MM-DD)'],
+    [{ endOfActiveSupport: '2027-5-31' }, 'lifecycle.endOfActiveSupport', '"2027-5-31" is not a date (YYYY-MM-DD)'],
+    [{ endOfSecuritySupport: '31/05/2032' }, 'lifecycle.endOfSecuritySupport', '"31/05/2032" is not a date (YYYY-MM-DD)'],
+    [{ endOfSupport: '2023-02-29' }, 'lifecycle.endOfSupport', '"2023-02-29" is not a date (YYYY-MM-DD)'],
+    [{ releaseDate: '2024-05-06', upstreamReleaseDate: '2024-05-07' }, 'lifecycle.upstreamReleaseDate', '2024-05-07 is after lifecycle.releaseDate (2024-05-06): the upstream release comes first'],
+    [{ releaseDate: '2024-05-06', endOfActiveSupport: '2024-05-06' }, 'lifecycle.endOfActiveSupport', '2024-05-06 must be after lifecycle.releaseDate (2024-05-06)'],
+    [{ releaseDate: '2024-05-06', endOfSecuritySupport: '2023-01-01' }, 'lifecycle.endOfSecuritySupport', '2023-01-01 must be after lifecycle.releaseDate (2024-05-06)'],
+    [{ endOfActiveSupport: '2033-01-01', endOfSecuritySupport: '2032-05-31' }, 'lifecycle.endOfActiveSupport', '2033-01-01 is after lifecycle.endOfSecuritySupport (2032-05-31): active support ends first'],
+    [{ endOfActiveSupport: '2033-01-01', endOfSupport: '2032-05-31' }, 'lifecycle.endOfActiveSupport', '2033-01-01 is after lifecycle.endOfSupport (2032-05-31): active support ends first'],
+    [{ endOfSupport: '2032-05-31', endOfSecuritySupport: '2032-05-31' }, 'lifecycle.endOfSupport', 'is the old name of endOfSecuritySupport: give only endOfSecuritySupport'],
+    [{ endOfLife: '2032-05-31' }, 'lifecycle.endOfLife', 'unknown field (expected one of version, codename, upstreamBase, kernel, releaseDate, upstreamReleaseDate, endOfActiveSupport, endOfSecuritySupport, endOfSupport)'],
+  ];
+  for (const [fields, field, problem] of bad) {
+    assert.throws(() => parsePlatform({ ...minimal, lifecycle: { version: '9', ...fields } }), (e: unknown) => {
+      assert.ok(e instanceof PlatformDefinitionError, String(e));
+      assert.equal(e.field, field, JSON.stringify(fields));
+      assert.equal(e.message, `platform definition: ${field}: ${problem}`);
+      return true;
+    });
+  }
+});
+
 test('bad definitions name the field', () => {
   const cases: [unknown, string, RegExp][] = [
     [{ ...minimal, arches: ['x86_64', 'x86'] }, 'arches[1]', /unknown architecture "x86"/],
@@ -97,7 +128,7 @@ test('bad definitions name the field', () => {
     [{ ...minimal, lifecycle: { codename: 'x' } }, 'lifecycle.version', /is required/],
     [{ ...minimal, lifecycle: { version: 9.4 } }, 'lifecycle.version', /must be a string/],
     [{ ...minimal, lifecycle: { version: '9', releaseDate: '2024-02-30' } }, 'lifecycle.releaseDate', /not a date/],
-    [{ ...minimal, lifecycle: { version: '9', releaseDate: '2024-05-06', endOfSupport: '2020-01-01' } }, 'lifecycle.endOfSupport', /before/],
+    [{ ...minimal, lifecycle: { version: '9', releaseDate: '2024-05-06', endOfSupport: '2020-01-01' } }, 'lifecycle.endOfSupport', /^platform definition: lifecycle\.endOfSupport: 2020-01-01 must be after lifecycle\.releaseDate \(2024-05-06\)$/],
     [{ ...minimal, lifecycle: { version: '9', eol: '2030-01-01' } }, 'lifecycle.eol', /unknown field/],
     [{ ...minimal, tests: { gate: 'maybe' } }, 'tests.gate', /must be true or false/],
     [{ ...minimal, tests: { timeoutSeconds: 0 } }, 'tests.timeoutSeconds', /whole number of seconds/],

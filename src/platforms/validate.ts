@@ -5,15 +5,16 @@
  * never silently drops a setting.
  */
 import { templateProblem } from '../lookaside/template.ts';
-import { gitUrlProblem, MAX_GIT_URL_LENGTH } from '../util/git-url.ts';
-import { unsafeTextProblem } from '../util/text.ts';
+import { gitUrlProblem } from '../util/git-url.ts';
 import { PlatformDefinitionError } from './errors.ts';
+import { archList, line, mapping, onlyFields, required, text, type Fail } from './field-checks.ts';
+import { PLATFORM_LIMITS } from './limits.ts';
 import { nameProblem } from './names.ts';
-import { ARCHES, type Arch, type Platform, type PlatformBuildroot, type PlatformLifecycle, type PlatformLookaside, type PlatformRepository, type PlatformTests } from './types.ts';
+import { releaseSettings } from './validate-releases.ts';
+import { type Arch, type Platform, type PlatformBuildroot, type PlatformLifecycle, type PlatformLookaside, type PlatformRepository, type PlatformTests } from './types.ts';
 
-type Fields = Record<string, unknown>;
 
-const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lookaside', 'tests', 'lifecycle', 'buildroot', 'advisoryPrefix'];
+const PLATFORM_FIELDS = ['name', 'arches', 'distTag', 'macros', 'repositories', 'lookaside', 'tests', 'lifecycle', 'buildroot', 'releases', 'advisoryPrefix'];
 const TESTS_FIELDS = ['gate', 'timeoutSeconds', 'autoSign', 'repository', 'install'];
 const BUILDROOT_FIELDS = ['install', 'releasever'];
 const LOOKASIDE_FIELDS = ['url'];
@@ -22,28 +23,15 @@ const REPOSITORY_FIELDS = ['name', 'url', 'arches', 'gpgcheck', 'gpgkey'];
 const INSTALL_SPEC = /^@?[A-Za-z0-9_.+:()/-][A-Za-z0-9_.+:()/ <>=-]*$/;
 /** A repository URL: http(s)://, file://, or a path on this master. */
 const REPO_URL = /^((https?|file):\/\/\S+|\/\S*)$/;
-const LIFECYCLE_FIELDS = ['version', 'codename', 'upstreamBase', 'kernel', 'releaseDate', 'endOfSupport'];
+/** `endOfSupport` is the old name of `endOfSecuritySupport`, still read. */
+const LIFECYCLE_FIELDS = ['version', 'codename', 'upstreamBase', 'kernel', 'releaseDate', 'upstreamReleaseDate', 'endOfActiveSupport', 'endOfSecuritySupport', 'endOfSupport'];
 const DIST_TAG = /^\.[A-Za-z0-9_.+~]+$/;
 const MACRO_NAME = /^_{0,2}[A-Za-z][A-Za-z0-9_]*$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** The letters advisory ids start with (src/errata): `AL` makes ALSA/ALBA/ALEA. */
 const ADVISORY_PREFIX = /^[A-Z]{2,8}$/;
 
-/** Bounds on a definition (the API's JSON schema states the same ones). */
-export const PLATFORM_LIMITS = {
-  /** Characters of a short text field (distTag, lifecycle fields, refs). */
-  text: 200,
-  /** Characters of a URL or URL template. */
-  url: MAX_GIT_URL_LENGTH,
-  /** Characters of a macro name, and of its value. */
-  macroName: 64,
-  macroValue: 4096,
-  macros: 256,
-  repositories: 64,
-  lookaside: 16,
-  /** Entries of `buildroot.install` and `tests.install`. */
-  install: 200,
-} as const;
+export { PLATFORM_LIMITS } from './limits.ts';
 
 /** Where a definition came from, for messages. */
 export interface DefinitionSource {
@@ -76,55 +64,12 @@ export function parsePlatform(input: unknown, source: DefinitionSource = {}): Pl
   if (top.tests !== undefined && top.tests !== null) platform.tests = testsSettings(top.tests, fail);
   if (top.lifecycle !== undefined && top.lifecycle !== null) platform.lifecycle = lifecycle(top.lifecycle, fail);
   if (top.buildroot !== undefined && top.buildroot !== null) platform.buildroot = buildrootSettings(top.buildroot, fail);
+  if (top.releases !== undefined && top.releases !== null) platform.releases = releaseSettings(top.releases, platform, fail);
   if (top.advisoryPrefix !== undefined && top.advisoryPrefix !== null) {
     if (typeof top.advisoryPrefix !== 'string' || !ADVISORY_PREFIX.test(top.advisoryPrefix)) fail('advisoryPrefix', `${JSON.stringify(top.advisoryPrefix).slice(0, 40)} must be 2 to 8 uppercase letters (e.g. "AL" for ALSA-2026:0001)`);
     platform.advisoryPrefix = top.advisoryPrefix as string;
   }
   return platform;
-}
-
-type Fail = (field: string, problem: string) => never;
-
-function mapping(v: unknown, field: string, fail: Fail): Fields {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(field, 'must be a mapping (key: value)');
-  return v as Fields;
-}
-
-function onlyFields(m: Fields, allowed: string[], prefix: string, fail: Fail): void {
-  for (const k of Object.keys(m)) {
-    if (!allowed.includes(k)) fail(`${prefix}${k}`, `unknown field (expected one of ${allowed.join(', ')})`);
-  }
-}
-
-function required(m: Fields, key: string, prefix: string, fail: Fail): unknown {
-  const v = m[key];
-  if (v === undefined || v === null || v === '') fail(`${prefix}${key}`, 'is required');
-  return v;
-}
-
-function text(v: unknown, field: string, fail: Fail, max: number = PLATFORM_LIMITS.text): string {
-  if (typeof v !== 'string' || v.trim() === '') fail(field, 'must be a non-empty string');
-  return line(v as string, field, fail, max);
-}
-
-/** One line of at most `max` characters without control or formatting characters. */
-function line(v: string, field: string, fail: Fail, max: number): string {
-  if (v.length > max) fail(field, `must be at most ${max} characters (got ${v.length})`);
-  if (/[\n\r]/.test(v)) fail(field, 'must be a single line');
-  const unsafe = unsafeTextProblem(v);
-  if (unsafe) fail(field, unsafe);
-  return v;
-}
-
-function archList(v: unknown, field: string, fail: Fail): Arch[] {
-  if (!Array.isArray(v) || v.length === 0) fail(field, `must be a non-empty list of architectures (${ARCHES.join(', ')})`);
-  const out: Arch[] = [];
-  (v as unknown[]).forEach((a, i) => {
-    if (typeof a !== 'string' || !(ARCHES as readonly string[]).includes(a)) fail(`${field}[${i}]`, `unknown architecture ${JSON.stringify(a)} (expected one of ${ARCHES.join(', ')})`);
-    if (out.includes(a as Arch)) fail(`${field}[${i}]`, `"${a as string}" is listed twice`);
-    out.push(a as Arch);
-  });
-  return out;
 }
 
 function macroMap(v: unknown, fail: Fail): Record<string, string> {
@@ -252,10 +197,19 @@ function lifecycle(v: unknown, fail: Fail): PlatformLifecycle {
   for (const key of ['codename', 'upstreamBase', 'kernel'] as const) {
     if (m[key] !== undefined && m[key] !== null) out[key] = text(m[key], `lifecycle.${key}`, fail);
   }
-  for (const key of ['releaseDate', 'endOfSupport'] as const) {
-    if (m[key] !== undefined && m[key] !== null) out[key] = date(m[key], `lifecycle.${key}`, fail);
+  const given = (key: string): boolean => m[key] !== undefined && m[key] !== null;
+  if (given('endOfSupport') && given('endOfSecuritySupport')) fail('lifecycle.endOfSupport', 'is the old name of endOfSecuritySupport: give only endOfSecuritySupport');
+  // Messages name the field as it was written.
+  const written = { releaseDate: 'releaseDate', upstreamReleaseDate: 'upstreamReleaseDate', endOfActiveSupport: 'endOfActiveSupport', endOfSecuritySupport: given('endOfSupport') ? 'endOfSupport' : 'endOfSecuritySupport' } as const;
+  for (const [key, name] of Object.entries(written) as [keyof typeof written, string][]) {
+    if (given(name)) out[key] = date(m[name], `lifecycle.${name}`, fail);
   }
-  if (out.releaseDate && out.endOfSupport && out.endOfSupport < out.releaseDate) fail('lifecycle.endOfSupport', 'is before lifecycle.releaseDate');
+  const { releaseDate: released, upstreamReleaseDate: upstream, endOfActiveSupport: active, endOfSecuritySupport: security } = out;
+  if (released && upstream && upstream > released) fail('lifecycle.upstreamReleaseDate', `${upstream} is after lifecycle.releaseDate (${released}): the upstream release comes first`);
+  for (const [key, end] of [['endOfActiveSupport', active], ['endOfSecuritySupport', security]] as const) {
+    if (released && end && end <= released) fail(`lifecycle.${written[key]}`, `${end} must be after lifecycle.releaseDate (${released})`);
+  }
+  if (active && security && active > security) fail('lifecycle.endOfActiveSupport', `${active} is after lifecycle.${written.endOfSecuritySupport} (${security}): active support ends first`);
   return out;
 }
 

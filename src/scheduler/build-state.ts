@@ -93,16 +93,16 @@ export function refreshesAfterCommit(ctx: Context): boolean {
   return hasRowLocks(ctx) && !ctx.db.kysely.isTransaction;
 }
 
-/** Runs `op`, which ends a task of a build, in a transaction and refreshes the build where
- * {@link refreshesAfterCommit} says. */
-export async function withBuildRefresh<T extends { build_id: number }>(ctx: Context, op: (tx: Context) => Promise<T>): Promise<T> {
+/** Runs `op`, which ends a task, in a transaction and refreshes the task's build (a release's
+ * task has none) where {@link refreshesAfterCommit} says. */
+export async function withBuildRefresh<T extends { build_id: number | null }>(ctx: Context, op: (tx: Context) => Promise<T>): Promise<T> {
   const afterCommit = refreshesAfterCommit(ctx);
   const result = await inTransaction(ctx, async (tx) => {
     const r = await op(tx);
-    if (!afterCommit) await refreshOnce(tx, r.build_id);
+    if (!afterCommit && r.build_id !== null) await refreshOnce(tx, r.build_id);
     return r;
   });
-  if (afterCommit) await refreshOnce(ctx, result.build_id);
+  if (afterCommit && result.build_id !== null) await refreshOnce(ctx, result.build_id);
   return result;
 }
 

@@ -14,7 +14,7 @@ import { transitionTask } from './transitions.ts';
 const BATCH = 500;
 
 /** What expiring one lease did: nothing (no longer due), requeued, or failed (its build to settle). */
-type Expiry = { outcome: 'none' } | { outcome: 'requeued' } | { outcome: 'failed'; buildId: number };
+type Expiry = { outcome: 'none' } | { outcome: 'requeued' } | { outcome: 'failed'; buildId: number | null };
 
 /** Expires one task's lease if it is still leased and past due. */
 function expireInTransaction(ctx: Context, taskId: number, now: number, refreshInside: boolean): Promise<Expiry> {
@@ -38,7 +38,7 @@ function expireInTransaction(ctx: Context, taskId: number, now: number, refreshI
       const failed = await transitionTask(tx, task, 'failed', { set: { failure_reason: reason }, event: { kind: 'expired', nodeId, message: reason } });
       if (!failed) return { outcome: 'none' };
       await cancelDependents(tx, failed);
-      if (refreshInside) await refreshBuildState(tx, failed.build_id);
+      if (refreshInside && failed.build_id !== null) await refreshBuildState(tx, failed.build_id);
       tx.log.warn({ taskId, buildId: task.build_id, nodeId }, reason);
       return { outcome: 'failed', buildId: failed.build_id };
     }
@@ -53,7 +53,7 @@ function expireInTransaction(ctx: Context, taskId: number, now: number, refreshI
 async function expireOne(ctx: Context, taskId: number, now: number): Promise<boolean> {
   const afterCommit = refreshesAfterCommit(ctx);
   const expiry = await expireInTransaction(ctx, taskId, now, !afterCommit);
-  if (expiry.outcome === 'failed' && afterCommit) await refreshBuildState(ctx, expiry.buildId);
+  if (expiry.outcome === 'failed' && afterCommit && expiry.buildId !== null) await refreshBuildState(ctx, expiry.buildId);
   return expiry.outcome !== 'none';
 }
 

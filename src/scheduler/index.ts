@@ -38,4 +38,5 @@ export { artifactUrl, describeGrant, describeLease, type LeaseDecorator, type Le
 export { BadArtifactError, BadArtifactNameError, IllegalTransitionError, LeaseLostError, NotGrantedError } from './errors.ts';
 export { inTransaction } from './transaction.ts';
 export { blockedTask, type NewTaskFields } from './new-task.ts';
+export { ofBuild, type BuildTask } from './build-task.ts';
 export { QueueWatcher, type WaitOutcome } from './queue-watcher.ts';

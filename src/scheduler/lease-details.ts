@@ -18,7 +18,10 @@ export interface LeasedArtifact {
 
 export interface LeasedTask {
   id: number;
-  buildId: number;
+  /** The build; null for a release's sign-repo task. */
+  buildId: number | null;
+  /** The release a sign-repo task signs repository versions for (absent for a build's task). */
+  releaseId?: number;
   kind: TaskKind;
   platform: string;
   arch: string;
@@ -95,6 +98,11 @@ async function dependencyArtifacts(ctx: Context, task: Task): Promise<LeasedTask
 
 /** The task's item source and platform definition, read when the lease did not bring them. */
 async function readSource(ctx: Context, task: Task): Promise<LeaseSource | undefined> {
+  if (task.item_id === null) {
+    // A release's task: no package, only the platform.
+    const p = await ctx.db.kysely.selectFrom('platforms').select('definition').where('name', '=', task.platform).executeTakeFirst();
+    return { kind: 'git', git_url: null, git_ref: null, git_commit: null, srpm_sha256: null, name: null, platform_definition: p?.definition ?? null };
+  }
   return ctx.db.kysely
     .selectFrom('build_items as i')
     .leftJoin('platforms as p', (j) => j.on('p.name', '=', task.platform))
@@ -117,6 +125,7 @@ export async function describeGrant(ctx: Context, grant: LeaseGrant, decorate?: 
   const leased: LeasedTask = {
     id: task.id,
     buildId: task.build_id,
+    ...(task.release_id !== null && { releaseId: task.release_id }),
     kind: task.kind,
     platform: task.platform,
     arch: task.arch,

@@ -220,7 +220,7 @@ async function leaseLocked(ctx: Context, nodeId: number, node: NodeState, nodeAr
   }
   if (!claimed) return null;
   const { owner_name: _name, owner_running: _running, build_state, ...task } = claimed;
-  if (build_state === 'pending') await markBuildStarted(ctx, task.build_id);
+  if (build_state === 'pending' && task.build_id !== null) await markBuildStarted(ctx, task.build_id);
   ctx.log.debug({ taskId: task.id, buildId: task.build_id, nodeId }, 'task leased');
   return source ? { task, source } : { task };
 }

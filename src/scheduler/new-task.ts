@@ -2,8 +2,11 @@
 import type { NewTask, TaskKind } from '../db/schema.ts';
 
 export interface NewTaskFields {
-  buildId: number;
-  itemId: number;
+  /** The build and item; null for a release's task. */
+  buildId: number | null;
+  itemId: number | null;
+  /** A release's task: the release. */
+  releaseId?: number;
   kind: TaskKind;
   platform: string;
   arch: string;
@@ -17,6 +20,7 @@ export function blockedTask(f: NewTaskFields): NewTask {
   return {
     build_id: f.buildId,
     item_id: f.itemId,
+    release_id: f.releaseId ?? null,
     kind: f.kind,
     platform: f.platform,
     arch: f.arch,

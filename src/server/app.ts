@@ -19,7 +19,8 @@ import { currentRepomds, decorateLease, onTaskCompleted } from '../builds/index.
 import type { Context } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import type { Task } from '../db/schema.ts';
-import type { LeasedTask } from '../scheduler/index.ts';
+import { ofBuild, type LeasedTask } from '../scheduler/index.ts';
+import { publishRelease, releaseRepomdLease, verifyReleaseSignatures } from '../releases/index.ts';
 import { recordRepomdSignatures, recordSignatures, repomdLease, signLease, verifyRepomdSignatures, verifySignatures, type RepomdToSign } from '../signing/index.ts';
 import { registerAuth } from './auth.ts';
 import { registerBodyGuard } from './body-guard.ts';
@@ -32,14 +33,18 @@ import { gitHttpRoutes, gitRoutes } from './routes/git.ts';
 import { healthRoutes, VERSION } from './routes/health.ts';
 import { lookasideRoutes } from './routes/lookaside.ts';
 import { platformRepoRoutes } from './routes/platform-repos.ts';
+import { releaseRoutes } from './routes/releases.ts';
+import { releaseRepoFileRoutes } from './routes/release-repo-files.ts';
+import { repoRoutes } from './routes/repos.ts';
 import { signingRoutes } from './routes/signing.ts';
 import { nodeApiRoutes } from './routes/node-api.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { platformRoutes } from './routes/platforms.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { testingRoutes } from './routes/testing.ts';
 import { userRoutes } from './routes/users.ts';
 
-/** A lease as the builds and signing domains describe it. */
+/** A lease as the builds, signing and release domains describe it. */
 async function decorateAnyLease(ctx: Context, task: Task): Promise<Partial<LeasedTask>> {
   if (task.kind !== 'sign' && task.kind !== 'sign-repo') return decorateLease(ctx, task);
   // A signer needs the key (and for repository metadata, the repomd.xml files), not repositories
@@ -49,10 +54,12 @@ async function decorateAnyLease(ctx: Context, task: Task): Promise<Partial<Lease
   return { ...(sign && { sign }), ...repomd };
 }
 
-/** A sign-repo lease's repomd.xml files; none (the signer then fails the task) when they cannot be published. */
+/** A sign-repo lease's repomd.xml files (a build's repositories, or a release's staged versions);
+ * none (the signer then fails the task) when they cannot be published. */
 async function repomdsToSign(ctx: Context, task: Task): Promise<RepomdToSign[]> {
   try {
-    return await repomdLease(ctx, await currentRepomds(ctx, task.build_id, task.platform));
+    if (task.release_id !== null) return await releaseRepomdLease(ctx, task);
+    return await repomdLease(ctx, await currentRepomds(ctx, ofBuild(task).build_id, task.platform));
   } catch (e) {
     ctx.log.error({ taskId: task.id, buildId: task.build_id, platform: task.platform, err: e }, 'cannot publish the repositories whose metadata a sign-repo task signs');
     return [];
@@ -69,13 +76,15 @@ function anyUploadPolicy(task: Task): { indexRpms: boolean } {
 /** What a task's completion checks before its transaction (the signing domain: what was signed). */
 async function prepareAnyCompletion(ctx: Context, task: Task, result: unknown): Promise<unknown> {
   if (task.kind === 'sign') return verifySignatures(ctx, task);
-  if (task.kind === 'sign-repo') return verifyRepomdSignatures(ctx, task, result, await currentRepomds(ctx, task.build_id, task.platform));
+  if (task.kind === 'sign-repo' && task.release_id !== null) return verifyReleaseSignatures(ctx, task, result);
+  if (task.kind === 'sign-repo') return verifyRepomdSignatures(ctx, task, result, await currentRepomds(ctx, ofBuild(task).build_id, task.platform));
   return undefined;
 }
 
 /** A task's completion as the builds and signing domains record it (inside its transaction). */
 async function onAnyTaskSucceeded(ctx: Context, task: Task, prepared: unknown): Promise<void> {
   if (task.kind === 'sign') await recordSignatures(ctx, task, prepared);
+  else if (task.kind === 'sign-repo' && task.release_id !== null) await publishRelease(ctx, task, prepared);
   else if (task.kind === 'sign-repo') await recordRepomdSignatures(ctx, task, prepared);
   else await onTaskCompleted(ctx, task);
 }
@@ -140,6 +149,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     userRoutes(ctx),
     tokenRoutes(ctx),
     buildRoutes(ctx),
+    testingRoutes(ctx),
     // The builds domain adds the build repositories to each lease and fans an SRPM out to its
     // arches; the signing domain adds the key to a sign task's lease and records its signatures.
     nodeApiRoutes(ctx, { decorateLease: decorateAnyLease, uploadPolicy: anyUploadPolicy, prepareCompletion: prepareAnyCompletion, onTaskSucceeded: onAnyTaskSucceeded }),
@@ -147,12 +157,16 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     gitRoutes(ctx),
     lookasideRoutes(ctx),
     platformRepoRoutes(ctx),
+    releaseRoutes(ctx),
+    releaseRepoFileRoutes(ctx),
     errataRoutes(ctx),
     ...(options.extraRoutes ?? []),
   ];
   for (const plugin of routes) await app.register(plugin, { prefix: API_PREFIX });
   // The git mirrors, served read-only over smart HTTP (git clone http://HOST/git/NAME.git).
   await app.register(gitHttpRoutes(ctx, options.bodyLimit ?? DEFAULT_BODY_LIMIT));
+  // The release repositories for dnf clients (/repos/…).
+  await app.register(repoRoutes(ctx));
   return app;
 }
 

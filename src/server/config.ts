@@ -3,7 +3,8 @@
  * list whose entries are platform definitions or paths of platform files (relative to the
  * configuration file), and an optional `git` section: the git service's mirrors and rules
  * (src/git/config.ts), an optional `http` section: the HTTP server's limits (http-settings.ts),
- * and `platformRepos`: the directory of repositories served to platforms. The server composes the
+ * `platformRepos`: the directory of repositories served to platforms, and `releaseExport`: the
+ * directory release repositories are exported to. The server composes the
  * domains' parsers here.
  */
 import { dirname, resolve } from 'node:path';
@@ -22,6 +23,8 @@ export interface ServerConfig {
   http?: HttpSettings;
   /** The directory of repositories served at /api/v1/platform-repos/ (relative to the file; absent: DATA/platform-repos). */
   platformRepos?: string;
+  /** Where release repositories are exported (relative to the file; absent: no export). */
+  releaseExport?: string;
 }
 
 /** Reads the server configuration file. @throws ConfigError, PlatformDefinitionError, GitDefinitionError */
@@ -31,7 +34,7 @@ export function loadConfig(file: string): ServerConfig {
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(file, 'must be a mapping with a "platforms" list');
   const top = doc as Record<string, unknown>;
   for (const key of Object.keys(top)) {
-    if (!['platforms', 'git', 'http', 'platformRepos'].includes(key)) throw new ConfigError(file, `${key}: unknown field (expected platforms, git, http, platformRepos)`);
+    if (!['platforms', 'git', 'http', 'platformRepos', 'releaseExport'].includes(key)) throw new ConfigError(file, `${key}: unknown field (expected platforms, git, http, platformRepos, releaseExport)`);
   }
   const list = top.platforms ?? [];
   if (!Array.isArray(list)) throw new ConfigError(file, 'platforms: must be a list of platform definitions or platform file paths');
@@ -47,12 +50,14 @@ export function loadConfig(file: string): ServerConfig {
   const failHttp = (field: string, problem: string): never => {
     throw new ConfigError(file, `${field}: ${problem}`);
   };
-  if (top.platformRepos !== undefined && (typeof top.platformRepos !== 'string' || top.platformRepos === '' || top.platformRepos.length > 4096)) {
-    throw new ConfigError(file, 'platformRepos: must be a directory path');
+  for (const key of ['platformRepos', 'releaseExport'] as const) {
+    const v = top[key];
+    if (v !== undefined && (typeof v !== 'string' || v === '' || v.length > 4096)) throw new ConfigError(file, `${key}: must be a directory path`);
   }
   return {
     platforms,
     ...(typeof top.platformRepos === 'string' && { platformRepos: resolve(dirname(file), top.platformRepos) }),
+    ...(typeof top.releaseExport === 'string' && { releaseExport: resolve(dirname(file), top.releaseExport) }),
     ...(top.git !== undefined && { git: parseGitConfig(top.git, file) }),
     ...(top.http !== undefined && { http: parseHttpConfig(top.http, failHttp) }),
   };

@@ -10,6 +10,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Level } from 'pino';
 import { ensureAdmin, type AdminBootstrap } from '../auth/bootstrap.ts';
 import { startBuildsLoop } from '../builds/index.ts';
+import { startReleasesLoop } from '../releases/index.ts';
 import type { Context } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { applyGitConfig, gitSettings, startGitPoller, type GitPoller } from '../git/index.ts';
@@ -43,6 +44,8 @@ export interface ServerOptions {
   gitTickMs?: number;
   /** Repositories served at /api/v1/platform-repos/ (default: the config file's platformRepos, else DATA/platform-repos). */
   platformReposDir?: string;
+  /** Where release repositories are exported (default: the config file's releaseExport, else none). */
+  releaseExportDir?: string;
 }
 
 export interface RunningServer {
@@ -91,9 +94,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   if (config.http) ctx.settings.http = config.http;
   const platformRepos = o.platformReposDir ?? config.platformRepos;
   if (platformRepos !== undefined) ctx.settings.platformReposDir = platformRepos;
+  const releaseExport = o.releaseExportDir ?? config.releaseExport;
+  if (releaseExport !== undefined) ctx.settings.releaseExportDir = releaseExport;
   if (dataDir.tightened.length > 0) ctx.log.warn({ tightened: dataDir.tightened }, 'the data directory was readable by others: restricted to its owner');
   let stopReaper = (): void => {};
   let stopBuildsLoop = (): Promise<void> => Promise.resolve();
+  let stopReleasesLoop = (): Promise<void> => Promise.resolve();
   let poller: GitPoller | null = null;
   try {
     const admin = await ensureAdmin(ctx, ctx.settings.dataDir);
@@ -116,6 +122,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     if (!o.publicUrl) ctx.settings.publicUrl = url;
     stopReaper = startLeaseReaper(ctx, Math.max(1000, Math.floor(ctx.settings.leaseMs / 4)));
     stopBuildsLoop = startBuildsLoop(ctx);
+    stopReleasesLoop = startReleasesLoop(ctx);
     const git = gitSettings(ctx);
     poller = startGitPoller(ctx, { intervalS: git.pollIntervalSeconds, concurrency: git.concurrency, ...(o.gitTickMs !== undefined && { tickMs: o.gitTickMs }) });
     ctx.log.info({ url, publicUrl: ctx.settings.publicUrl, database: ctx.db.dialect }, 'distforge server listening');
@@ -129,6 +136,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         stopReaper();
         await poller?.stop();
         await stopBuildsLoop();
+        await stopReleasesLoop();
         await app.close();
         await ctx.db.close();
       },

@@ -6,12 +6,13 @@
  * - signer: a node with the `sign` capability (`distforge signer`), holding private keys that never
  *   leave it.
  * - sign task: a task of kind `sign`, one per build item and platform, depending on the item's
- *   srpm and rpm tasks; the signer signs their packages.
+ *   srpm and rpm tasks (and, when the request waits for tests, on their tests still to run); the
+ *   signer signs their packages.
  * - signature: a signed package recorded beside its unsigned original.
  */
 export { BadPublicKeyError, BadSignatureError, KeyNotAllowedError, NotSignableError } from './errors.ts';
 export { checkKeyId, getKey, listKeys, platformKeys, publicKeyFile, registerKeys, setKeyPlatforms, type KeyView } from './keys.ts';
-export { requestSigning, type SignRequest, type SignRequestResult } from './requests.ts';
+export { requestSigning, type AwaitedTest, type SignRequest, type SignRequestResult } from './requests.ts';
 export { autoSignTestedBuilds } from './auto-sign.ts';
 export { recordSignatures, verifySignatures } from './completion.ts';
 export { signLease, type SignLease } from './lease.ts';

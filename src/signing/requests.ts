@@ -4,13 +4,21 @@
  * key recorded beside it; then one sign-repo task per platform, depending on those, that signs the
  * repomd.xml of the build's repositories once they serve the signed packages. Only a succeeded build is signed, only with a key the platform allows;
  * packages already signed with that key and items with a sign task under way are skipped, so
- * asking twice does not sign twice. A platform whose `tests.gate` is set (the default when it
- * tests) signs a build only once every test passed.
+ * asking twice does not sign twice.
+ *
+ * A platform whose `tests.gate` is set (the default when it tests) signs only packages whose
+ * newest test passed (src/testing). A request is refused (409) when a newest test failed or was
+ * cancelled, or a package was never tested; tests still to run are refused too, unless the
+ * request says `waitForTests`: then each item's sign task also depends on the tests of its
+ * packages still to run, so the scheduler queues it once they pass and cancels it (and the
+ * sign-repo task after it) when one fails. The server waits, not the client: a client that goes
+ * away leaves the request standing, and the scheduler's dependencies already do exactly this.
  */
 import type { Context } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { findPlatform } from '../platforms/index.ts';
 import { blockedTask, enqueueReadyTasks, inTransaction } from '../scheduler/index.ts';
+import { ACTIVE_STATES, createTestTasks, describeRpm, lockTestStates, testedRpms } from '../testing/index.ts';
 import { KeyNotAllowedError, NotSignableError } from './errors.ts';
 import { checkKeyId, platformKeys } from './keys.ts';
 import { signingDb } from './schema.ts';
@@ -20,6 +28,11 @@ export interface SignRequest {
   /** The key; default the first key the platform allows. */
   keyid?: string;
   requestedBy: number | null;
+  /**
+   * On a platform gating on tests, tests still to run are waited for (the sign tasks depend on
+   * them, and are cancelled if one fails) instead of refusing the request.
+   */
+  waitForTests?: boolean;
 }
 
 export interface SignRequestResult {
@@ -27,6 +40,8 @@ export interface SignRequestResult {
   taskIds: number[];
   /** The key per platform. */
   keys: Record<string, string>;
+  /** The test tasks the new sign tasks wait for (with waitForTests). */
+  waitingFor: AwaitedTest[];
 }
 
 /** The key that signs `platform`'s packages. @throws KeyNotAllowedError, NotSignableError, NotFoundError */
@@ -44,29 +59,45 @@ async function keyFor(ctx: Context, platform: string, wanted: string | undefined
   return first;
 }
 
+/** A test task a sign request waits for. */
+export interface AwaitedTest {
+  taskId: number;
+  rpmTaskId: number;
+  itemId: number;
+  package: string | null;
+  platform: string;
+  arch: string;
+  state: string;
+}
+
 /**
- * When the platform gates signing on tests: every rpm task of the build on it has a test task,
- * and every one succeeded. @throws NotSignableError naming the first that did not
+ * When the platform gates signing on tests, each succeeded rpm task of the build on it must have
+ * a newest test that passed, or (with `wait`) is still to run: those are returned, for the sign
+ * tasks to depend on. @throws NotSignableError naming a failed test first, then a package never
+ * tested, then (without `wait`) the tests still running
  */
-async function checkTestsPassed(ctx: Context, buildId: number, platform: string): Promise<void> {
+async function testGate(ctx: Context, buildId: number, platform: string, wait: boolean): Promise<AwaitedTest[]> {
   const p = await findPlatform(ctx, platform).catch(() => null);
-  if (!p?.tests?.gate) return;
-  const db = signingDb(ctx);
-  const rpms = await db.selectFrom('tasks').select(['id', 'arch']).where('build_id', '=', buildId).where('platform', '=', platform).where('kind', '=', 'rpm').where('state', '=', 'succeeded').execute();
-  const tests = await db
-    .selectFrom('tasks as t')
-    .innerJoin('task_dependencies as d', 'd.task_id', 't.id')
-    .select(['t.id', 't.state', 't.failure_reason', 'd.depends_on'])
-    .where('t.build_id', '=', buildId)
-    .where('t.kind', '=', 'test')
-    .execute();
-  for (const r of rpms) {
-    const t = tests.find((x) => x.depends_on === r.id);
-    if (!t) throw new NotSignableError(`platform ${platform} signs only tested packages, and rpm task ${r.id} (${r.arch}) has no test task`);
-    if (t.state !== 'succeeded') {
-      throw new NotSignableError(`platform ${platform} signs only tested packages: test task ${t.id} (${r.arch}) ${t.state === 'failed' ? `failed: ${t.failure_reason ?? ''}` : `is ${t.state}`}`);
-    }
+  if (!p?.tests?.gate) return [];
+  const prefix = `platform ${platform} signs only tested packages`;
+  const rpms = await testedRpms(ctx, buildId, platform);
+  const active = rpms.filter((r) => r.test && ACTIVE_STATES.includes(r.test.state));
+  // Tests that end now are seen ending: locked (PostgreSQL) and read again.
+  const states = await lockTestStates(ctx, active.map((r) => r.test?.id ?? 0));
+  for (const r of rpms) if (r.test && states.has(r.test.id)) r.test.state = states.get(r.test.id) ?? r.test.state;
+  const failed = rpms.find((r) => r.test?.state === 'failed' || r.test?.state === 'cancelled');
+  if (failed?.test) {
+    const how = failed.test.state === 'failed' ? `failed: ${failed.test.failureReason ?? ''}` : 'was cancelled';
+    throw new NotSignableError(`${prefix}: test task ${failed.test.id} (${describeRpm(failed)}) ${how}; \`distforge build test ${buildId}\` runs it again`);
   }
+  const untested = rpms.find((r) => r.test === null);
+  if (untested) throw new NotSignableError(`${prefix}, and ${describeRpm(untested)} (rpm task ${untested.rpmTaskId}) was never tested (its build ended before the platform tested packages, or long ago): \`distforge build test ${buildId}\` tests it`);
+  const running = rpms.filter((r) => r.test && ACTIVE_STATES.includes(r.test.state));
+  if (running.length > 0 && !wait) {
+    const list = running.map((r) => `test task ${r.test?.id} (${describeRpm(r)}) is ${r.test?.state}`).join(', ');
+    throw new NotSignableError(`${prefix}, and ${running.length === 1 ? 'one is' : `${running.length} are`} still being tested: ${list}; ask again once they pass, or wait for them (build sign --wait, waitForTests)`);
+  }
+  return running.map((r) => ({ taskId: r.test?.id ?? 0, rpmTaskId: r.rpmTaskId, itemId: r.itemId, package: r.package, platform, arch: r.arch, state: r.test?.state ?? '' }));
 }
 
 /**
@@ -102,6 +133,9 @@ async function repoSignatureUnderWay(ctx: Context, buildId: number, platform: st
 
 /** Creates the sign tasks of a build. @throws NotFoundError, NotSignableError, KeyNotAllowedError */
 export async function requestSigning(ctx: Context, req: SignRequest): Promise<SignRequestResult> {
+  // The test tasks the builds loop is about to make (the build has just finished): made now, so a
+  // request right after the build ended waits for them rather than finding them missing.
+  await createTestTasks(ctx, { buildId: req.buildId });
   return inTransaction(ctx, async (tx) => {
     const db = signingDb(tx);
     const build = await db.selectFrom('builds').select(['id', 'state', 'platforms', 'priority', 'owner_id']).where('id', '=', req.buildId).executeTakeFirst();
@@ -109,7 +143,8 @@ export async function requestSigning(ctx: Context, req: SignRequest): Promise<Si
     if (build.state !== 'succeeded') throw new NotSignableError(`build ${build.id} is ${build.state}: only a succeeded build is signed`);
     const platforms = JSON.parse(build.platforms) as string[];
     const keys: Record<string, string> = {};
-    for (const p of platforms) await checkTestsPassed(tx, build.id, p);
+    const waitingFor: AwaitedTest[] = [];
+    for (const p of platforms) waitingFor.push(...(await testGate(tx, build.id, p, req.waitForTests === true)));
     for (const p of platforms) keys[p] = await keyFor(tx, p, req.keyid);
 
     const building = await db
@@ -119,6 +154,7 @@ export async function requestSigning(ctx: Context, req: SignRequest): Promise<Si
       .where('kind', 'in', ['srpm', 'rpm'])
       .where('state', '=', 'succeeded')
       .orderBy('id')
+      .$narrowType<{ item_id: number }>()
       .execute();
     // Items with a sign task still to run.
     const active = await db.selectFrom('tasks').select(['item_id', 'platform']).where('build_id', '=', build.id).where('kind', '=', 'sign').where('state', 'in', ['blocked', 'queued', 'leased']).execute();
@@ -129,9 +165,11 @@ export async function requestSigning(ctx: Context, req: SignRequest): Promise<Si
       g.deps.push(t.id);
       groups.set(key, g);
     }
+    // An item's sign task also waits for the tests of its packages still to run (a failed one cancels it).
+    const testsOf = (g: { itemId: number; platform: string }): number[] => waitingFor.filter((w) => w.itemId === g.itemId && w.platform === g.platform).map((w) => w.taskId);
     const now = tx.now();
     const taskIds: number[] = [];
-    const created: { id: number; platform: string }[] = [];
+    const created: { id: number; itemId: number; platform: string }[] = [];
     for (const g of groups.values()) {
       const keyid = keys[g.platform];
       if (keyid === undefined) continue;
@@ -149,10 +187,10 @@ export async function requestSigning(ctx: Context, req: SignRequest): Promise<Si
         .values(blockedTask({ buildId: build.id, itemId: g.itemId, kind: 'sign', platform: g.platform, arch: 'noarch', priority: build.priority, ownerId: build.owner_id, maxAttempts: g.maxAttempts, now }))
         .returning('id')
         .executeTakeFirstOrThrow();
-      await db.insertInto('task_dependencies').values(g.deps.map((d) => ({ task_id: task.id, depends_on: d }))).execute();
+      await db.insertInto('task_dependencies').values([...g.deps, ...testsOf(g)].map((d) => ({ task_id: task.id, depends_on: d }))).execute();
       await db.insertInto('sign_requests').values({ task_id: task.id, keyid, requested_by: req.requestedBy, requested_at: now }).execute();
       taskIds.push(task.id);
-      created.push({ id: task.id, platform: g.platform });
+      created.push({ id: task.id, itemId: g.itemId, platform: g.platform });
     }
     for (const platform of platforms) {
       const keyid = keys[platform];
@@ -174,6 +212,6 @@ export async function requestSigning(ctx: Context, req: SignRequest): Promise<Si
       taskIds.push(task.id);
     }
     if (taskIds.length > 0) await enqueueReadyTasks(tx, build.id);
-    return { taskIds, keys };
+    return { taskIds, keys, waitingFor: waitingFor.filter((w) => created.some((c) => c.itemId === w.itemId && c.platform === w.platform)) };
   });
 }

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../support/cli.ts';
+import { dnfAsync } from '../support/dnf-root.ts';
 import { dnfInstallAsync } from '../support/rpmkeys.ts';
 import { exampleGitRepo, startUp, type RunningUp } from '../support/e2e.ts';
 
@@ -179,6 +180,37 @@ describe('distforge up builds the example packages', () => {
     const bootstrap = `${url}${(platform.repositories[0]?.url ?? '').replace('$basearch', 'x86_64')}`;
     const installed = await dnfInstallAsync(join(work, 'dnf'), repos, pub, 'greeter-doc', { repoGpgcheck: true, unsigned: [bootstrap] });
     assert.equal(installed.code, 0, installed.output);
+  });
+
+  test("the README's release: plan, commit, and dnf installs from /repos with the .repo file, gpgcheck and repo_gpgcheck on", async () => {
+    assert.ok(builtId, 'the four-package build ran and was signed');
+    const planned = await runCli(['release', 'plan', '--platform', 'example-el9', '--build', builtId, '--json'], { env });
+    assert.equal(planned.code, 0, planned.stderr);
+    const plan = JSON.parse(planned.stdout) as { id: number; packages: { nevra: string; repos: string[]; reason: string }[]; checks: { ok: boolean; package: string | null; check: string; message: string }[] };
+    assert.deepEqual(plan.checks.filter((c) => !c.ok), []);
+    const where = (nevra: RegExp) => plan.packages.find((p) => nevra.test(p.nevra))?.repos;
+    assert.deepEqual(where(/^libgreet-\d[^-]*-[^-]+\.x86_64$/), ['BaseOS/x86_64']);
+    assert.deepEqual(where(/^libgreet-debuginfo-\d.*\.x86_64$/), ['BaseOS/x86_64/debug']);
+    assert.deepEqual(where(/^greeter-\d[^-]*-[^-]+\.x86_64$/), ['AppStream/x86_64']);
+    assert.deepEqual(where(/^greeter-doc-.*\.noarch$/), ['AppStream/x86_64']);
+    assert.deepEqual(where(/^libgreet-.*\.src$/), ['BaseOS/Source', 'AppStream/Source'], 'libgreet-devel goes to AppStream, so its source goes to both');
+    const committed = await runCli(['release', 'commit', String(plan.id)], { env, timeoutMs: 300_000 });
+    assert.equal(committed.code, 0, committed.stdout + committed.stderr);
+    assert.match(committed.stdout, new RegExp(`^release ${plan.id}: released \\(`));
+    const list = await runCli(['release', 'list'], { env });
+    assert.match(list.stdout, new RegExp(`^${plan.id}\\s+example-el9\\s+released`, 'm'));
+    // What a user does: the .repo file in /etc/yum.repos.d (here a reposdir of its own), then dnf.
+    const reposdir = join(work, 'yum.repos.d');
+    execFileSync('mkdir', ['-p', reposdir]);
+    const repoFile = await (await fetch(`${url}/repos/example-el9.repo`)).text();
+    assert.match(repoFile, /repo_gpgcheck=1/);
+    writeFileSync(join(reposdir, 'example-el9.repo'), repoFile);
+    const platform = JSON.parse((await runCli(['platform', 'show', 'example-el9', '--json'], { env })).stdout) as { repositories: { url: string }[] };
+    const bootstrap = `${url}${(platform.repositories[0]?.url ?? '').replace('$basearch', 'x86_64')}`;
+    const installed = await dnfAsync(join(work, 'dnf-release'), [`--repofrompath=bootstrap,${bootstrap}`, '--setopt=bootstrap.gpgcheck=0', '--setopt=bootstrap.repo_gpgcheck=0', 'install', 'greeter'], { reposdir });
+    assert.equal(installed.code, 0, installed.output);
+    assert.match(installed.output, /greeter-1[^\n]*x86_64/);
+    assert.match(installed.output, /libgreet-1[^\n]*x86_64/);
   });
 
   test('the failing example fails, with its log', async () => {

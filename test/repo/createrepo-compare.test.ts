@@ -21,7 +21,7 @@ import { createRepository } from '../../src/repo/create/create.ts';
 import { FileFlag, Sense } from '../../src/rpm/tags.ts';
 import { rpmFileName, writeRpm, type RpmSpec } from '../../src/rpm/writer.ts';
 import { CORPUS_RPMS } from '../support/corpus.ts';
-import { dnfQuery } from '../support/dnf-query.ts';
+import { REPOQUERY_EVERYTHING, dnfQuery } from '../support/dnf-query.ts';
 import { makePackageSet } from '../support/package-set.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'distforge-crc-'));
@@ -115,18 +115,8 @@ function openXml(dir: string, type: string): string {
   return execFileSync('zstd', ['-dcq', raw]).toString('utf8');
 }
 
-const QF = [
-  '=== %{name}-%{epoch}:%{version}-%{release}.%{arch}',
-  'location %{location}',
-  'sourcerpm %{sourcerpm}',
-  'size %{size} %{installsize} %{downloadsize} %{buildtime}',
-  'requires', '%{requires}', 'provides', '%{provides}', 'conflicts', '%{conflicts}', 'obsoletes', '%{obsoletes}',
-  'recommends', '%{recommends}', 'suggests', '%{suggests}', 'supplements', '%{supplements}', 'enhances', '%{enhances}',
-  'files', '%{files}',
-].join('\n');
-
 async function repoquery(name: string, url: string): Promise<string> {
-  const r = await dnfQuery(join(work, `dnf-${name}`), [{ id: 'r', url }], ['repoquery', '--qf', QF]);
+  const r = await dnfQuery(join(work, `dnf-${name}`), [{ id: 'r', url }], ['repoquery', '--qf', REPOQUERY_EVERYTHING]);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.stdout.includes('=== '), `dnf listed packages for ${name}`);
   return r.stdout;

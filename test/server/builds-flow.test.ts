@@ -50,7 +50,7 @@ describe(`a build from submit to end (${TEST_DIALECT})`, () => {
       flowlib: buildSrpm(server.gitRoot, 'flowlib', libSpec),
     };
     // The node uploads each SRPM and reports no arches: the master reads BuildArch from the SRPM.
-    const pkgOf = (t: { item_id: number }) => r.body.items.find((i) => i.id === t.item_id)?.package ?? '';
+    const pkgOf = (t: { item_id: number | null }) => r.body.items.find((i) => i.id === t.item_id)?.package ?? '';
     for (const t of await node.leaseAll()) {
       await node.upload(t, [srpms[pkgOf(t)] ?? '']);
       await node.complete(t, {});

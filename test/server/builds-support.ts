@@ -17,8 +17,8 @@ import { withAbsoluteRepoUrls } from '../../src/platforms/urls.ts';
 import { bootstrapRepo, PLATFORM_REPOS, testRootCache } from '../support/bootstrap-repo.ts';
 import { checkoutSource } from '../../src/node/sources.ts';
 import { completeTask, describeLease, failTask, leaseTask, recordArtifact, rpmIndexRow, type LeasedTask } from '../../src/scheduler/index.ts';
-import { el9Defines } from '../support/rpmbuild.ts';
-import { examplePlatform, startTestServer, type TestServer, type TestServerOptions } from '../support/server.ts';
+import { el9Defines, rpmbuild } from '../support/rpmbuild.ts';
+import { api, examplePlatform, startTestServer, type TestServer, type TestServerOptions } from '../support/server.ts';
 
 export const EXAMPLES = resolve(import.meta.dirname, '../../examples/packages');
 
@@ -194,6 +194,29 @@ export class SimNode {
   fail(task: Task, reason: string): Promise<Task> {
     return failTask(this.server.ctx, this.id, task.id, reason);
   }
+}
+
+/**
+ * A succeeded build of one noarch package `name` and its -devel (real RPMs from rpmbuild), on the
+ * example platform, built by `node`; returns its id.
+ */
+export async function makeNoarchBuild(server: BuildsServer, node: SimNode, name: string, options: { public?: boolean } = {}): Promise<number> {
+  const spec = specOf(name, [], 'BuildArch: noarch');
+  const repo = makeGitRepo(server.gitRoot, name, { [`${name}.spec`]: spec });
+  const r = await api<{ id: number }>(server, 'POST', '/builds', { token: server.maintainer, body: { platforms: ['example-el9'], sources: [{ git: `${repo.url}#main` }], ...options } });
+  if (r.status !== 201) throw new Error(`submit: ${r.status} ${JSON.stringify(r.body)}`);
+  const files = rpmbuild(server.gitRoot, name, spec);
+  for (const t of await node.leaseAll()) {
+    await node.upload(t, files.filter((f) => f.endsWith('.src.rpm')));
+    await node.complete(t, {});
+  }
+  for (const t of await node.leaseAll()) {
+    await node.upload(t, files.filter((f) => !f.endsWith('.src.rpm')));
+    await node.complete(t, {});
+  }
+  const b = await api<{ state: string }>(server, 'GET', `/builds/${r.body.id}`, { token: server.maintainer });
+  if (b.body.state !== 'succeeded') throw new Error(`build ${r.body.id} is ${b.body.state}`);
+  return r.body.id;
 }
 
 /** Builds the SRPM of `spec` (rpmbuild -bs never checks BuildRequires); returns its path. */

@@ -246,7 +246,7 @@ describe(`builds API (${TEST_DIALECT})`, () => {
     const plain = await api<BuildView>(server, 'POST', `/builds/${b.id}/rebuild`, { token: server.maintainer });
     assert.equal(plain.status, 201, JSON.stringify(plain.body));
     const leases = new Map<number, string[] | undefined>();
-    for (let l = await node.lease(); l; l = await node.lease()) leases.set(l.task.build_id, l.leased.buildrootLock);
+    for (let l = await node.lease(); l; l = await node.lease()) leases.set(l.task.build_id ?? -1, l.leased.buildrootLock);
     assert.deepEqual(leases.get(locked.body.id), recorded.packages.map((p) => p.nevra));
     assert.ok(leases.has(plain.body.id));
     assert.equal(leases.get(plain.body.id), undefined, 'a plain rebuild resolves its roots afresh');

@@ -53,7 +53,7 @@ test(`anyone may list and show platforms (${TEST_DIALECT})`, async () => {
   assert.deepEqual(one.body.arches, ['x86_64', 'noarch']);
   assert.equal(one.body.macros.vendor, 'distforge example');
   assert.deepEqual(one.body.buildroot, { install: ['@buildsys-build'], releasever: '9' });
-  assert.equal(one.body.lifecycle?.endOfSupport, '2032-05-31');
+  assert.equal(one.body.lifecycle?.endOfSecuritySupport, '2032-05-31');
   assert.equal(typeof one.body.createdAt, 'number');
   assert.equal((await api(server, 'GET', '/platforms/example-el9', { token: node })).status, 200);
 });

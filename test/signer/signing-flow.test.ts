@@ -31,11 +31,10 @@ import { signDetachedArmored, readSecretKey } from '../../src/pgp/secret-key.ts'
 import { DISTFORGE } from '../support/cli.ts';
 import { corpusKey } from '../support/corpus.ts';
 import { TEST_DIALECT } from '../support/db.ts';
-import { rpmbuild } from '../support/rpmbuild.ts';
 import { dnfInstallAsync, keyDb, rpmkeysCheck } from '../support/rpmkeys.ts';
 import { findLeaks, passphraseNeedles, secretKeyNeedles } from '../support/secret-needles.ts';
 import { api } from '../support/server.ts';
-import { makeGitRepo, SimNode, specOf, startBuildsServer, type BuildsServer } from '../server/builds-support.ts';
+import { makeNoarchBuild, SimNode, startBuildsServer, type BuildsServer } from '../server/builds-support.ts';
 
 const PLATFORM = 'example-el9';
 const PASS = 'signer passphrase for the tests';
@@ -110,24 +109,7 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
   }
 
   /** A succeeded build of one noarch package (real RPMs from rpmbuild), built by the SimNode. */
-  async function makeBuild(name: string, options: { public?: boolean } = {}): Promise<number> {
-    const spec = specOf(name, [], 'BuildArch: noarch');
-    const repo = makeGitRepo(server.gitRoot, name, { [`${name}.spec`]: spec });
-    const r = await api<BuildView>(server, 'POST', '/builds', { token: server.maintainer, body: { platforms: [PLATFORM], sources: [{ git: `${repo.url}#main` }], ...options } });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    const files = rpmbuild(server.gitRoot, name, spec);
-    for (const t of await node.leaseAll()) {
-      await node.upload(t, files.filter((f) => f.endsWith('.src.rpm')));
-      await node.complete(t, {});
-    }
-    for (const t of await node.leaseAll()) {
-      await node.upload(t, files.filter((f) => !f.endsWith('.src.rpm')));
-      await node.complete(t, {});
-    }
-    const b = await show(r.body.id);
-    assert.equal(b.state, 'succeeded');
-    return b.id;
-  }
+  const makeBuild = (name: string, options: { public?: boolean } = {}): Promise<number> => makeNoarchBuild(server, node, name, options);
 
   /** What a signer does with one package of its lease: download, sign with the test key, upload. */
   async function signByHand(client: NodeClient, taskId: number, a: { name: string; kind: string; url: string; sha256: string }): Promise<void> {

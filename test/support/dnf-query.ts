@@ -3,6 +3,21 @@ import { spawn } from 'node:child_process';
 import { dnfBaseArgs, dnfRoot } from './dnf-root.ts';
 
 /**
+ * A `repoquery --qf` format printing everything repodata says of a package that dnf shows: NEVRA,
+ * location, source RPM, sizes, build time, every dependency kind and the file list. Two
+ * repositories whose answers to it are equal hold the same packages as far as dnf can tell.
+ */
+export const REPOQUERY_EVERYTHING = [
+  '=== %{name}-%{epoch}:%{version}-%{release}.%{arch}',
+  'location %{location}',
+  'sourcerpm %{sourcerpm}',
+  'size %{size} %{installsize} %{downloadsize} %{buildtime}',
+  'requires', '%{requires}', 'provides', '%{provides}', 'conflicts', '%{conflicts}', 'obsoletes', '%{obsoletes}',
+  'recommends', '%{recommends}', 'suggests', '%{suggests}', 'supplements', '%{supplements}', 'enhances', '%{enhances}',
+  'files', '%{files}',
+].join('\n');
+
+/**
  * Runs `dnf … --repofrompath ID,URL … --repo ID … COMMAND ARGS` with a private config, HOME and
  * empty installroot under `work`; resolves with its exit status and output (never rejects on a
  * non-zero exit). Asynchronous, so a repository served by this process can answer.

@@ -4,7 +4,7 @@
  * whose .rpmmacros puts the root's rpmdb at ROOT/var/lib/rpm, a config with reposdir=/dev/null,
  * the `local` and `generate_completion_cache` plugins off, --releasever=9 — with gpgcheck=0.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -81,3 +81,33 @@ export function rpmInRoot(r: DnfRoot, args: string[]): CommandResult {
 export function runInRoot(r: DnfRoot, argv: string[]): CommandResult {
   return run('bwrap', ['--bind', r.root, '/', '--proc', '/proc', '--dev', '/dev', '--unshare-all', '--die-with-parent', '--clearenv', '--setenv', 'PATH', '/usr/bin:/usr/sbin', ...argv], r.home, 30_000);
 }
+
+export interface DnfOutcome {
+  code: number;
+  output: string;
+  root: string;
+}
+
+/**
+ * Runs dnf asynchronously (repositories may be served by this process) in a fresh isolated root
+ * under `work`: gpgcheck and repo_gpgcheck on unless `gpg` is false; `reposdir` makes dnf read the
+ * .repo files there (as /etc/yum.repos.d).
+ */
+export function dnfAsync(work: string, args: string[], options: { reposdir?: string; gpg?: boolean } = {}): Promise<DnfOutcome> {
+  mkdirSync(work, { recursive: true });
+  const r = dnfRoot(work, { gpgcheck: options.gpg !== false, repoGpgcheck: options.gpg !== false });
+  if (options.reposdir) writeFileSync(r.conf, `[main]\nreposdir=${options.reposdir}\ninstall_weak_deps=False\n`);
+  return new Promise((done, fail) => {
+    // -y: importing the platform's key for repo_gpgcheck is a question even for repoquery.
+    const child = spawn('dnf', [...dnfBaseArgs(r), '-y', ...args], { env: { ...process.env, HOME: r.home }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (x: string) => (output += x));
+    child.stderr.setEncoding('utf8').on('data', (x: string) => (output += x));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      killAgents(r.root);
+      done({ code: code ?? 1, output, root: r.root });
+    });
+  });
+}
+

@@ -65,6 +65,8 @@ export interface TestServer {
   /** The token of user `admin` (also in DATA/admin.token). */
   adminToken: string;
   dataDir: string;
+  /** The database's URL (a SQLite file or postgres://…), for a `distforge server` process of the same master. */
+  dbUrl: string;
   /** Stops the server, closes the database and removes the data directory (and a SQLite database's directory). */
   close(): Promise<void>;
 }
@@ -99,6 +101,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ctx,
     adminToken: admin.token,
     dataDir,
+    dbUrl: db,
     async close() {
       await app.close();
       await ctx.db.close();

@@ -5,7 +5,8 @@
  * set (its dependencies from the build's repository and the platform's: the bootstrap repository),
  * checks it with rpm -V, runs the source's tests/ scripts in the sandbox rooted there as the
  * sandbox user (TAP read test by test), and removes it with rpm -e. Each stage's result shows per package and arch in the
- * build; a failing test fails its test task, never the build, and blocks signing.
+ * build; a failing test fails its test task, never the build, and blocks signing; `build test`
+ * runs it again once the tests repository fixes it, and the newest result counts.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { registerKeys, setKeyPlatforms } from '../../src/signing/index.ts';
 import { generateKey, unlockKeys } from '../../src/signer/keystore.ts';
 import { freshDatabaseUrl, TEST_DIALECT } from '../support/db.ts';
 import { bootstrapRepo, NODE_CACHE, PLATFORM_REPOS } from '../support/bootstrap-repo.ts';
+import { runCli } from '../support/cli.ts';
 import { api, EXAMPLE_PLATFORM_FILE } from '../support/server.ts';
 import { git } from '../git/support.ts';
 
@@ -162,8 +164,38 @@ describe(`testing built packages in fresh roots (${TEST_DIALECT})`, () => {
     assert.deepEqual(tests.map((t) => [t.state, t.stages.map((s) => `${s.name}:${s.state}`).join(' ')]), [['failed', 'install:passed integrity:passed tests:failed uninstall:passed']]);
     const sign = await api<{ code: string; message: string }>(server, 'POST', `/builds/${b.id}/sign`, { token: admin, body: {} });
     assert.equal(sign.status, 409);
-    assert.match(sign.body.message, new RegExp(`platform tested-el9 signs only tested packages: test task ${testTask?.id} \\(noarch\\) failed: tests failed`));
+    assert.equal(sign.body.message, `platform tested-el9 signs only tested packages: test task ${testTask?.id} (tested-bad noarch) failed: tests failed: tested-bad.noarch tests: run.sh: not ok 2 - always broken; \`distforge build test ${b.id}\` runs it again`);
     assert.equal((await api<BuildView>(server, 'GET', `/builds/${b.id}`, { token: admin })).body.tasks.filter((t) => t.kind === 'sign').length, 0, 'not signed by itself either');
+  });
+
+  test('a test fixed in the tests repository runs again with `build test`: the newest result shows, and the build is signed by itself', async () => {
+    const testsRepo = join(work, 'tests-repo');
+    const script = (ok: boolean): string => `#!/bin/sh\necho 1..1\necho "${ok ? 'ok' : 'not ok'} 1 - tested-fix says hello"\n`;
+    mkdirSync(join(testsRepo, 'tested-fix'), { recursive: true });
+    writeFileSync(join(testsRepo, 'tested-fix', 'check.sh'), script(false));
+    git(testsRepo, 'add', '-A');
+    git(testsRepo, 'commit', '-q', '-m', 'tested-fix: a test that expects too much');
+    const r = await api<BuildView>(server, 'POST', '/builds', { token: admin, body: { platforms: ['tested-el9'], sources: [{ git: source('tested-fix', null) }] } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const b = await finished(r.body.id);
+    const first = b.tasks.find((t) => t.kind === 'test');
+    assert.equal(first?.failureReason, 'tests failed: tested-fix.noarch tests: check.sh: not ok 1 - tested-fix says hello');
+
+    writeFileSync(join(testsRepo, 'tested-fix', 'check.sh'), script(true));
+    git(testsRepo, 'commit', '-q', '-am', 'tested-fix: the test fixed');
+    const rerun = await runCli(['build', 'test', String(b.id), '--wait'], { env: { DISTFORGE_URL: server.url, DISTFORGE_TOKEN: admin } });
+    assert.equal(rerun.code, 0, rerun.stderr);
+    const second = (await api<BuildView>(server, 'GET', `/builds/${b.id}`, { token: admin })).body.tasks.filter((t) => t.kind === 'test').at(-1);
+    assert.ok(second && second.id !== first?.id);
+    assert.match(rerun.stdout, new RegExp(`^test task ${second.id}: tested-fix noarch \\(tested-el9\\), again after test task ${first?.id}\nbuild ${b.id}: 1 test task\\(s\\) made\nbuild ${b.id}: every test passed\n$`));
+    assert.match(rerun.stderr, new RegExp(`build ${b.id}: test task ${second.id} \\(tested-fix noarch\\) succeeded\n`));
+    const after = (await api<BuildView>(server, 'GET', `/builds/${b.id}`, { token: admin })).body;
+    assert.deepEqual(after.tasks.find((t) => t.kind === 'rpm')?.tests?.map((t) => [t.package, t.state, t.taskId, t.stages.find((st) => st.name === 'tests')?.state]), [['tested-fix', 'passed', second.id, 'passed']]);
+    assert.equal(after.tasks.find((t) => t.id === first?.id)?.state, 'failed', 'the first run stays as it ended');
+    // tests.autoSign: the newest tests passed, so the builds loop asks for the build to be signed.
+    const end = Date.now() + 30_000;
+    while (Date.now() < end && !(await api<BuildView>(server, 'GET', `/builds/${b.id}`, { token: admin })).body.tasks.some((t) => t.kind === 'sign')) await new Promise((done) => setTimeout(done, 300));
+    assert.ok((await api<BuildView>(server, 'GET', `/builds/${b.id}`, { token: admin })).body.tasks.some((t) => t.kind === 'sign'), 'a sign task was made once the newest tests passed');
   });
 
   test('tests kept in the platform tests repository run for packages whose sources have none', async () => {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { RepoCreateError } from '../errors.ts';
 import { CACHE_DIR } from './cache.ts';
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (one of another user counts). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

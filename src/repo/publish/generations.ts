@@ -34,7 +34,8 @@ export function namedFiles(repomdXml: string): Set<string> {
   return out;
 }
 
-function fsyncDir(dir: string): void {
+/** Flushes a directory's entries (renames, new files) to disk. */
+export function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);
@@ -43,7 +44,8 @@ function fsyncDir(dir: string): void {
   }
 }
 
-function writeDurably(target: string, content: string): void {
+/** Writes `target` under a temporary name, flushed to disk, then renamed over it. */
+export function writeDurably(target: string, content: string): void {
   const tmp = tempPathBeside(target);
   const fd = openSync(tmp, 'w', 0o644);
   try {

@@ -93,7 +93,7 @@ const taskSchema = {
     artifacts: { type: 'array', items: artifactSchema },
     tests: {
       type: 'array',
-      description: 'rpm tasks: the tests of each binary package (install, integrity, tests, uninstall), [] when the platform does not test',
+      description: 'rpm tasks: the newest test of each binary package (install, integrity, tests, uninstall; a test run again replaces the earlier result), [] when the platform does not test',
       items: {
         type: 'object',
         required: ['package', 'arch', 'state', 'taskId', 'stages'],

@@ -119,7 +119,8 @@ export function buildRoutes(ctx: Context): FastifyPluginAsync {
     }, async (req) => {
       const task = await ctx.db.kysely.selectFrom('tasks').select('build_id').where('id', '=', req.params.id).executeTakeFirst();
       if (!task) throw new NotFoundError(`no task ${req.params.id}`);
-      checkRead(req.principal, await getBuildRow(ctx, task.build_id));
+      // A release's task (signing its repositories) is as public as the release.
+      if (task.build_id !== null) checkRead(req.principal, await getBuildRow(ctx, task.build_id));
       return (await taskEvents(ctx, req.params.id)).map((e) => ({ id: e.id, at: e.at, kind: e.kind, nodeId: e.node_id, message: e.message }));
     });
 

@@ -55,7 +55,8 @@ export const leasedTaskSchema = {
   required: ['id', 'buildId', 'kind', 'platform', 'arch', 'attempt', 'leaseExpiresAt', 'source', 'platformDefinition', 'dependencies', 'repositories'],
   properties: {
     id: { type: 'integer' },
-    buildId: { type: 'integer' },
+    buildId: { type: 'integer', nullable: true, description: 'null for a release\'s sign-repo task' },
+    releaseId: { type: 'integer', description: 'a release\'s sign-repo task: the release' },
     kind: { type: 'string', enum: ['srpm', 'rpm', 'test', 'sign', 'sign-repo'] },
     platform: { type: 'string' },
     arch: { type: 'string', description: 'target arch; src for an srpm task' },

@@ -10,16 +10,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Context } from '../../context.ts';
 import { NotFoundError } from '../../errors.ts';
 import { nameProblem } from '../../platforms/names.ts';
+import { platformReposDir } from '../../platforms/repos-dir.ts';
 import { errorResponses } from '../errors.ts';
 import { repoFilePath, sendRepoFile } from '../repo-files.ts';
 import { line, nameString } from './schema-parts.ts';
 
 const tags = ['platforms'];
 
-/** Where the platform repositories of `ctx` are. */
-export function platformReposDir(ctx: Context): string {
-  return ctx.settings.platformReposDir ?? join(ctx.settings.dataDir, 'platform-repos');
-}
+export { platformReposDir };
 
 export function platformRepoRoutes(ctx: Context): FastifyPluginAsync {
   return async (app) => {

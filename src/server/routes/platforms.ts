@@ -1,6 +1,7 @@
 /**
- * /api/v1/platforms: anyone may read platforms (they are public release data); admins create,
- * replace and delete them. A definition is checked whole before anything is stored.
+ * /api/v1/platforms: anyone may read platforms (they are public release data), each with its
+ * lifecycle status computed on the master's clock; admins create, replace and delete them. A
+ * definition is checked whole before anything is stored.
  */
 import type {} from '@fastify/swagger';
 import type { FastifyPluginAsync } from 'fastify';
@@ -9,6 +10,8 @@ import { createPlatform, deletePlatform, getPlatform, listPlatforms, savePlatfor
 import { ARCHES, type Platform } from '../../platforms/types.ts';
 import { PlatformDefinitionError } from '../../platforms/errors.ts';
 import { PLATFORM_LIMITS } from '../../platforms/validate.ts';
+import { RELEASE_LIMITS } from '../../platforms/validate-releases.ts';
+import { LIFECYCLE_STATES, withLifecycleStatus } from '../../platforms/lifecycle.ts';
 import { errorResponses } from '../errors.ts';
 import { requireUser } from '../principal.ts';
 import { line, nameParams, nameString } from './schema-parts.ts';
@@ -78,28 +81,77 @@ export const platformDefinitionSchema = {
         install: { type: 'array', minItems: 1, maxItems: L.install, items: short('a package name, @group or dependency'), description: 'what a test root holds before the package under test (default bash, coreutils)' },
       },
     },
+    releases: {
+      type: 'object',
+      required: ['repositories'],
+      additionalProperties: false,
+      description: 'release repositories: where released packages are published (/repos/PLATFORM/REPO/ARCH/)',
+      properties: {
+        repositories: {
+          type: 'array',
+          minItems: 1,
+          maxItems: RELEASE_LIMITS.repositories,
+          items: {
+            type: 'object',
+            required: ['name'],
+            additionalProperties: false,
+            properties: {
+              name: line(64, { minLength: 1, description: 'a letter, then letters, digits, . _ -' }),
+              description: short(),
+              arches,
+              packages: { type: 'array', maxItems: RELEASE_LIMITS.packages, items: line(128, { minLength: 1 }), description: 'binary package names or globs placed here' },
+              default: { type: 'boolean', description: 'packages no repository matches go here' },
+              debuginfo: { type: 'boolean', description: 'a debuginfo twin ARCH/debug (default true)' },
+              source: { type: 'boolean', description: 'a source twin Source (default true)' },
+              promoteTo: line(64, { minLength: 1, description: 'another release repository `release promote` moves its packages to (testing → stable)' }),
+              promoteAfterDays: { type: 'integer', minimum: 0, maximum: 3650, description: 'days a package stays here before it may be promoted (default 7)' },
+            },
+          },
+        },
+        retention: { type: 'integer', minimum: 1, maximum: RELEASE_LIMITS.retention, description: 'versions kept addressable (@N), default 5' },
+        graceSeconds: { type: 'integer', minimum: 0, maximum: 604800, description: 'a superseded version stays served this long (default 3600)' },
+        dependencies: { type: 'array', maxItems: L.repositories, items: nameString, description: "the platform's repositories released packages may depend on" },
+        compression: { type: 'string', enum: ['zstd', 'gz'] },
+      },
+    },
     lifecycle: {
       type: 'object',
       required: ['version'],
       additionalProperties: false,
+      description: 'the platform\'s row of a release table; dates are YYYY-MM-DD, end dates the last day of that support',
       properties: {
         version: short('a string: "9.10" is not 9.1'),
         codename: short(),
-        upstreamBase: short(),
-        kernel: short(),
+        upstreamBase: short('the upstream release it is based on, e.g. EL 9.4'),
+        kernel: short('kernel version shipped'),
         releaseDate: line(10, { description: 'YYYY-MM-DD' }),
-        endOfSupport: line(10, { description: 'YYYY-MM-DD' }),
+        upstreamReleaseDate: line(10, { description: 'YYYY-MM-DD: the upstream base\'s own release, not after releaseDate' }),
+        endOfActiveSupport: line(10, { description: 'YYYY-MM-DD: last day of active support, after releaseDate' }),
+        endOfSecuritySupport: line(10, { description: 'YYYY-MM-DD: last day of security support, not before endOfActiveSupport' }),
+        endOfSupport: line(10, { description: 'the old name of endOfSecuritySupport (accepted in requests, never answered)' }),
       },
     },
     advisoryPrefix: { type: 'string', minLength: 2, maxLength: 8, pattern: '^[A-Z]{2,8}$', description: 'the letters its advisory ids start with: AL → ALSA-2026:0001 (default DF)' },
   },
 } as const;
 
-/** JSON schema of a stored platform. */
+/** The computed lifecycle fields (src/platforms/lifecycle.ts), on the master's clock. */
+const lifecycleStatusSchema = {
+  type: 'object',
+  required: ['state', 'lagDays', 'asOf'],
+  description: 'computed from lifecycle on the master\'s day (UTC): not part of a definition',
+  properties: {
+    state: { type: 'string', enum: LIFECYCLE_STATES, description: 'supported until endOfActiveSupport, security-only until endOfSecuritySupport, then end-of-life' },
+    lagDays: { type: 'integer', nullable: true, description: 'releaseDate − upstreamReleaseDate in days; null when either is unknown' },
+    asOf: { type: 'string', description: 'the UTC day (YYYY-MM-DD) the state is for' },
+  },
+} as const;
+
+/** JSON schema of a stored platform, as answered. */
 export const platformSchema = {
   ...platformDefinitionSchema,
-  required: [...platformDefinitionSchema.required, 'macros', 'repositories', 'createdAt', 'updatedAt'],
-  properties: { ...platformDefinitionSchema.properties, createdAt: { type: 'integer' }, updatedAt: { type: 'integer' } },
+  required: [...platformDefinitionSchema.required, 'macros', 'repositories', 'createdAt', 'updatedAt', 'lifecycleStatus'],
+  properties: { ...platformDefinitionSchema.properties, createdAt: { type: 'integer' }, updatedAt: { type: 'integer' }, lifecycleStatus: lifecycleStatusSchema },
 } as const;
 
 const tags = ['platforms'];
@@ -109,11 +161,11 @@ export function platformRoutes(ctx: Context): FastifyPluginAsync {
   return async (app) => {
     app.get('/platforms', {
       schema: { tags, summary: 'List platforms', response: { 200: { type: 'array', items: platformSchema }, ...errorResponses(401) } },
-    }, () => listPlatforms(ctx));
+    }, async () => (await listPlatforms(ctx)).map((p) => withLifecycleStatus(p, ctx.now())));
 
     app.get<{ Params: { name: string } }>('/platforms/:name', {
       schema: { tags, summary: 'Show a platform', params: nameParams, response: { 200: platformSchema, ...errorResponses(400, 401, 404) } },
-    }, (req) => getPlatform(ctx, req.params.name));
+    }, async (req) => withLifecycleStatus(await getPlatform(ctx, req.params.name), ctx.now()));
 
     app.post<{ Body: Platform }>('/platforms', {
       schema: {
@@ -124,7 +176,7 @@ export function platformRoutes(ctx: Context): FastifyPluginAsync {
       requireUser(req.principal, 'admin');
       const p = await createPlatform(ctx, req.body);
       req.log.info({ platform: p.name }, 'platform created');
-      return reply.code(201).send(p);
+      return reply.code(201).send(withLifecycleStatus(p, ctx.now()));
     });
 
     app.put<{ Params: { name: string }; Body: Platform }>('/platforms/:name', {
@@ -137,7 +189,7 @@ export function platformRoutes(ctx: Context): FastifyPluginAsync {
       if (req.body.name !== req.params.name) throw new PlatformDefinitionError('name', `"${req.body.name}" does not match the URL's platform name "${req.params.name}"`);
       const { platform, created } = await savePlatform(ctx, req.body);
       req.log.info({ platform: platform.name, created }, 'platform saved');
-      return reply.code(created ? 201 : 200).send(platform);
+      return reply.code(created ? 201 : 200).send(withLifecycleStatus(platform, ctx.now()));
     });
 
     app.delete<{ Params: { name: string } }>('/platforms/:name', {

@@ -62,18 +62,41 @@ export function signingRoutes(ctx: Context): FastifyPluginAsync {
       return setKeyPlatforms(ctx, req.params.keyid, req.body.platforms);
     });
 
-    app.post<{ Params: { id: number }; Body: { key?: string } | undefined }>('/builds/:id/sign', {
+    app.post<{ Params: { id: number }; Body: { key?: string; waitForTests?: boolean } | undefined }>('/builds/:id/sign', {
       schema: {
         tags, security, summary: 'Sign the packages of a succeeded build (maintainer): one sign task per package and platform', params: idParams,
-        body: { type: 'object', additionalProperties: false, properties: { key: line(64, { minLength: 1, description: 'key id; default the first key the platform allows' }) } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            key: line(64, { minLength: 1, description: 'key id; default the first key the platform allows' }),
+            waitForTests: { type: 'boolean', description: 'on a platform gating on tests: sign once the tests still running pass (the sign tasks wait for them; a failed one cancels them) instead of 409' },
+          },
+        },
         response: {
-          202: { type: 'object', required: ['taskIds', 'keys'], properties: { taskIds: { type: 'array', items: { type: 'integer' } }, keys: { type: 'object', additionalProperties: str, description: 'platform → key id' } } },
+          202: {
+            type: 'object',
+            required: ['taskIds', 'keys', 'waitingFor'],
+            properties: {
+              taskIds: { type: 'array', items: { type: 'integer' } },
+              keys: { type: 'object', additionalProperties: str, description: 'platform → key id' },
+              waitingFor: {
+                type: 'array',
+                description: 'the test tasks the new sign tasks wait for (waitForTests)',
+                items: {
+                  type: 'object',
+                  required: ['taskId', 'rpmTaskId', 'package', 'platform', 'arch', 'state'],
+                  properties: { taskId: { type: 'integer' }, rpmTaskId: { type: 'integer' }, package: { type: 'string', nullable: true }, platform: str, arch: str, state: str },
+                },
+              },
+            },
+          },
           ...errorResponses(400, 401, 403, 404, 409),
         },
       },
     }, async (req, reply) => {
       const user = requireUser(req.principal, 'maintainer');
-      const result = await requestSigning(ctx, { buildId: req.params.id, ...(req.body?.key !== undefined && { keyid: req.body.key }), requestedBy: user.userId });
+      const result = await requestSigning(ctx, { buildId: req.params.id, ...(req.body?.key !== undefined && { keyid: req.body.key }), waitForTests: req.body?.waitForTests === true, requestedBy: user.userId });
       return reply.code(202).send(result);
     });
 
