@@ -87,10 +87,10 @@ function packageTexts(current: AdvisoryRecord, input: UpdateAdvisoryInput): stri
 }
 
 /**
- * Changes an advisory (see the module's description for what each state takes).
+ * Changes an advisory (see the module's description for what each state takes), as user `userId` (logged).
  * @throws NotFoundError, InvalidAdvisoryError, UnknownPackageError, AdvisoryEditError (409)
  */
-export async function updateAdvisory(ctx: Context, id: string, input: UpdateAdvisoryInput): Promise<AdvisoryRecord> {
+export async function updateAdvisory(ctx: Context, id: string, input: UpdateAdvisoryInput, userId: number): Promise<AdvisoryRecord> {
   const fields = given(input);
   if (fields.length === 0) throw new InvalidAdvisoryError('nothing to change: give at least one field');
   const was = await inTransaction(ctx, async (tx) => {
@@ -122,7 +122,7 @@ export async function updateAdvisory(ctx: Context, id: string, input: UpdateAdvi
     await insertLists(tx, id, refsGiven ? references : [], packages);
     return current.state;
   });
-  ctx.log.info({ advisory: id, fields }, was === 'approved' ? 'advisory changed; it is a draft again' : 'advisory changed');
+  ctx.log.info({ advisory: id, fields, by: userId }, was === 'approved' ? 'advisory changed; it is a draft again' : 'advisory changed');
   return getAdvisory(ctx, id);
 }
 
@@ -137,7 +137,7 @@ function refuseEdit(a: Pick<AdvisoryRecord, 'id' | 'state'>, fields: string[]): 
  * Deletes a draft (its number is not given again). Approved and released advisories are retracted instead.
  * @throws NotFoundError, AdvisoryEditError (409)
  */
-export async function deleteDraft(ctx: Context, id: string): Promise<void> {
+export async function deleteDraft(ctx: Context, id: string, userId: number): Promise<void> {
   await inTransaction(ctx, async (tx) => {
     const row = await lockAdvisory(tx, id);
     if (row.state !== 'draft') throw new AdvisoryEditError(`advisory ${id} is ${row.state}: only drafts can be deleted${row.state === 'retracted' ? '' : ' (retract it instead)'}`);
@@ -145,5 +145,5 @@ export async function deleteDraft(ctx: Context, id: string): Promise<void> {
     await tx.db.kysely.deleteFrom('advisory_packages').where('advisory_id', '=', id).execute();
     await tx.db.kysely.deleteFrom('advisories').where('id', '=', id).execute();
   });
-  ctx.log.info({ advisory: id }, 'draft advisory deleted');
+  ctx.log.info({ advisory: id, by: userId }, 'draft advisory deleted');
 }

@@ -11,7 +11,7 @@ import type { AdvisoryPage, AdvisoryRecord } from '../../src/errata/index.ts';
 import { markReleased } from '../../src/errata/index.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api, nodeToken } from '../support/server.ts';
-import { addBuiltPackages, advisoryBody, createAdvisory, errataRows, packageSpec, startErrataServer, type BuiltFile, type ErrataServer } from './support.ts';
+import { addBuiltPackages, advisoryBody, createAdvisory, errataRows, newAdvisory, packageSpec, startErrataServer, type BuiltFile, type ErrataServer } from './support.ts';
 
 describe(`errata API (${TEST_DIALECT})`, () => {
   let server: ErrataServer;
@@ -33,11 +33,7 @@ describe(`errata API (${TEST_DIALECT})`, () => {
   after(() => server.close());
 
   const nevra = (files: BuiltFile[], i: number): string => files[i]?.nevra ?? '';
-  const create = async (body: Record<string, unknown>, token = server.maintainer): Promise<AdvisoryRecord> => {
-    const r = await createAdvisory<AdvisoryRecord>(server, token, body);
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    return r.body;
-  };
+  const create = (body: Record<string, unknown>, token = server.maintainer): Promise<AdvisoryRecord> => newAdvisory(server, body, token);
   const release = (id: string): Promise<string[]> => markReleased(server.ctx, [id], { releaseId: 7, at: server.ctx.now() });
 
   test('a maintainer creates a draft: numbered DFSA-YEAR:0001, packages resolved with their source package', async () => {

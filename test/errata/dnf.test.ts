@@ -14,7 +14,7 @@ import { createRepository } from '../../src/repo/create/create.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { dnfQuery } from '../support/dnf-query.ts';
 import { api } from '../support/server.ts';
-import { addBuiltPackages, advisoryBody, createAdvisory, packageSpec, startErrataServer, type BuiltFile, type ErrataServer } from './support.ts';
+import { addBuiltPackages, advisoryBody, newAdvisory, packageSpec, startErrataServer, type BuiltFile, type ErrataServer } from './support.ts';
 
 describe(`advisories read by dnf (${TEST_DIALECT})`, () => {
   let server: ErrataServer;
@@ -35,11 +35,7 @@ describe(`advisories read by dnf (${TEST_DIALECT})`, () => {
       packageSpec('bar', '2.0', '1.el9', 'noarch'),
       packageSpec('bar', '2.0', '2.el9', 'noarch'),
     ]);
-    const create = async (body: Record<string, unknown>): Promise<AdvisoryRecord> => {
-      const r = await createAdvisory<AdvisoryRecord>(server, server.maintainer, body);
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-      return r.body;
-    };
+    const create = (body: Record<string, unknown>): Promise<AdvisoryRecord> => newAdvisory(server, body);
     security = await create(advisoryBody('example-el9', ['foo-1.0-2.el9.x86_64', 'foo-1.0-2.el9.src'], {
       title: 'Important: foo security update',
       description: 'A buffer overflow was found in foo.',

@@ -15,7 +15,7 @@ import { NotFoundError } from '../../src/errors.ts';
 import { inTransaction } from '../../src/scheduler/transaction.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api } from '../support/server.ts';
-import { addBuiltPackages, advisoryBody, createAdvisory, errataRows, packageSpec, startErrataServer, type ErrataServer } from './support.ts';
+import { addBuiltPackages, advisoryBody, errataRows, newAdvisory, packageSpec, startErrataServer, type ErrataServer } from './support.ts';
 
 describe(`advisory lifecycle (${TEST_DIALECT})`, () => {
   let server: ErrataServer;
@@ -30,11 +30,7 @@ describe(`advisory lifecycle (${TEST_DIALECT})`, () => {
   });
   after(() => server.close());
 
-  const create = async (extra: Record<string, unknown> = {}, platform = 'example-el9', packages = [nevras[0] ?? '']): Promise<AdvisoryRecord> => {
-    const r = await createAdvisory<AdvisoryRecord>(server, server.maintainer, advisoryBody(platform, packages, extra));
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    return r.body;
-  };
+  const create = (extra: Record<string, unknown> = {}, platform = 'example-el9', packages = [nevras[0] ?? '']): Promise<AdvisoryRecord> => newAdvisory(server, advisoryBody(platform, packages, extra));
   const call = (method: string, path: string, token: string, body?: unknown) => api<AdvisoryRecord & { code: string; message: string }>(server, method, path, { token, ...(body !== undefined && { body }) });
   const approve = (id: string) => call('POST', `/errata/${id}/approve`, server.adminToken);
   const retract = (id: string, reason?: string) => call('POST', `/errata/${id}/retract`, server.adminToken, reason === undefined ? undefined : { reason });

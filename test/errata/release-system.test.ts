@@ -14,7 +14,7 @@ import { NotFoundError } from '../../src/errors.ts';
 import { inTransaction } from '../../src/scheduler/transaction.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api } from '../support/server.ts';
-import { addBuiltPackages, advisoryBody, createAdvisory, errataRows, packageSpec, startErrataServer, type ErrataServer } from './support.ts';
+import { addBuiltPackages, advisoryBody, approvedAdvisory, errataRows, newAdvisory, packageSpec, startErrataServer, type ErrataServer } from './support.ts';
 
 describe(`the release system's errata functions (${TEST_DIALECT})`, () => {
   let server: ErrataServer;
@@ -34,17 +34,8 @@ describe(`the release system's errata functions (${TEST_DIALECT})`, () => {
   });
   after(() => server.close());
 
-  const create = async (extra: Record<string, unknown>, packages: string[], platform = 'example-el9'): Promise<AdvisoryRecord> => {
-    const r = await createAdvisory<AdvisoryRecord>(server, server.maintainer, advisoryBody(platform, packages, extra));
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    return r.body;
-  };
-  const approved = async (extra: Record<string, unknown>, packages: string[], platform = 'example-el9'): Promise<AdvisoryRecord> => {
-    const a = await create(extra, packages, platform);
-    const r = await api<AdvisoryRecord>(server, 'POST', `/errata/${a.id}/approve`, { token: server.adminToken });
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    return r.body;
-  };
+  const create = (extra: Record<string, unknown>, packages: string[], platform = 'example-el9'): Promise<AdvisoryRecord> => newAdvisory(server, advisoryBody(platform, packages, extra));
+  const approved = (extra: Record<string, unknown>, packages: string[], platform = 'example-el9'): Promise<AdvisoryRecord> => approvedAdvisory(server, advisoryBody(platform, packages, extra));
   const state = async (id: string): Promise<[string, number | null, number | null]> => {
     const a = await getAdvisory(server.ctx, id);
     return [a.state, a.issuedAt, a.releaseId];

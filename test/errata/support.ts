@@ -4,10 +4,12 @@
  * files written with src/rpm's writer, stored and indexed as the artifacts of a succeeded task of
  * a platform, as a build node's uploads are.
  */
+import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueUserToken } from '../../src/auth/tokens.ts';
+import type { AdvisoryRecord } from '../../src/errata/index.ts';
 import { buildRpm, rpmFileName, type RpmSpec } from '../../src/rpm/writer.ts';
 import { rpmIndexRow } from '../../src/scheduler/index.ts';
 import { insertBuildItem } from '../support/queued-tasks.ts';
@@ -125,6 +127,21 @@ export function advisoryBody(platform: string, packages: string[], extra: Record
 /** POST /errata as `token`; returns the answer. */
 export function createAdvisory<T = Record<string, unknown>>(server: TestServer, token: string, body: unknown): Promise<ApiResponse<T>> {
   return api<T>(server, 'POST', '/errata', { token, body });
+}
+
+/** POST /errata as `token` (default: the maintainer), which must answer 201; returns the advisory. */
+export async function newAdvisory(server: ErrataServer, body: unknown, token = server.maintainer): Promise<AdvisoryRecord> {
+  const r = await createAdvisory<AdvisoryRecord>(server, token, body);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body;
+}
+
+/** A new advisory approved by the admin (through the API); returns it approved. */
+export async function approvedAdvisory(server: ErrataServer, body: unknown): Promise<AdvisoryRecord> {
+  const a = await newAdvisory(server, body);
+  const r = await api<AdvisoryRecord>(server, 'POST', `/errata/${a.id}/approve`, { token: server.adminToken });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
 }
 
 /** The rows of every errata table, for "nothing changed" checks. */

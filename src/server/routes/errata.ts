@@ -169,15 +169,15 @@ export function errataRoutes(ctx: Context): FastifyPluginAsync {
     app.patch<{ Params: { id: string }; Body: UpdateAdvisoryInput }>('/errata/:id', {
       schema: { tags, summary: 'Change an advisory (maintainer); an approved one becomes a draft again', security, params: idParams, body: updateBody, response: { 200: advisorySchema, ...errorResponses(400, 401, 403, 404, 409, 422) } },
     }, async (req) => {
-      requireUser(req.principal, 'maintainer');
-      return updateAdvisory(ctx, req.params.id, req.body);
+      const user = requireUser(req.principal, 'maintainer');
+      return updateAdvisory(ctx, req.params.id, req.body, user.userId);
     });
 
     app.delete<{ Params: { id: string } }>('/errata/:id', {
       schema: { tags, summary: 'Delete a draft advisory (maintainer)', security, params: idParams, response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404, 409) } },
     }, async (req, reply) => {
-      requireUser(req.principal, 'maintainer');
-      await deleteDraft(ctx, req.params.id);
+      const user = requireUser(req.principal, 'maintainer');
+      await deleteDraft(ctx, req.params.id, user.userId);
       return reply.code(204).send();
     });
 
