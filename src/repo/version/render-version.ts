@@ -24,8 +24,7 @@ import { updateinfoParts } from '../render/updateinfo.ts';
 import { DEFAULT_CHUNK_BYTES, KIND_NAMES, hrefHash } from './chunking.ts';
 import { DAY_MS, VersionCache } from './cache/store.ts';
 import { RepoVersionError } from './errors.ts';
-import type { HashedFile } from './hash-files.ts';
-import { HashHelper, hashFiles } from './hash-pass.ts';
+import { fragmentSpans, hashFile, type HashedFile } from './hash-files.ts';
 import { orderPackages } from './order.ts';
 import { clearRepodata, prepareOutDir, removeOutput, type OutDir } from './out-dir.ts';
 import { planFiles, type FilePlan } from './plan-files.ts';
@@ -52,7 +51,6 @@ interface Context {
   hashes: Uint32Array;
   /** pkgIds as ASCII hex, 64 bytes each, in file order. */
   ids: Buffer;
-  helper: HashHelper;
   times: RenderTimes;
 }
 
@@ -142,14 +140,14 @@ async function attempt(ctx: Context): Promise<RenderedVersion | Damage> {
   if (planned.badPackages.length > 0) return { fragments: planned.badPackages.map((i) => recs[i] ?? 0), chunks: [] };
   t = performance.now();
   const damage: Damage = { fragments: [], chunks: [] };
-  const hashed = await hashFiles(cache, recs, planned.files, ctx.helper);
-  planned.files.forEach((f, k) => {
-    const h = hashed[k] as HashedFile;
+  const hashed: HashedFile[] = planned.files.map((f) => {
+    const h = hashFile(cache.files, fragmentSpans(cache, recs, f.kind), f);
     // A chunk whose bytes changed: which member changed is not known, so all are read again.
     for (const j of h.badChunks) {
       damage.chunks.push(f.frames[j + 1] ?? 0);
       for (let i = f.starts[j] ?? 0; i < (f.starts[j + 1] ?? recs.length); i++) damage.fragments.push(recs[i] ?? 0);
     }
+    return h;
   });
   times.hash += seconds(t);
   if (damage.fragments.length + damage.chunks.length > 0) return damage;
@@ -190,7 +188,6 @@ export async function renderRepositoryVersion(o: RenderVersionOptions): Promise<
   const { compression, limit, target } = checkOptions(o);
   const pkgs = orderPackages(o.packages);
   const out = prepareOutDir(o.outDir);
-  const helper = HashHelper.start(pkgs.length);
   let cache: VersionCache | null = null;
   try {
     mkdirSync(o.cacheDir, { recursive: true });
@@ -206,7 +203,6 @@ export async function renderRepositoryVersion(o: RenderVersionOptions): Promise<
       target,
       hashes: Uint32Array.from(pkgs, (p) => hrefHash(p.href)),
       ids: Buffer.from(pkgs.map((p) => p.sha256).join(''), 'latin1'),
-      helper,
       times,
     };
     for (let n = 1; ; n++) {
@@ -225,6 +221,5 @@ export async function renderRepositoryVersion(o: RenderVersionOptions): Promise<
     throw e;
   } finally {
     cache?.close();
-    await helper.close();
   }
 }
