@@ -18,9 +18,8 @@ import { checkComps, checkModules } from '../extras.ts';
 import { DEFAULT_CHANGELOG_LIMIT } from '../from-rpm.ts';
 import type { RepomdRecord } from '../model.ts';
 import { fsyncDir, writeDurably } from '../publish/generations.ts';
-import { writeMetadataBuffer, writeMetadataFile, type WrittenMetadata } from '../publish/metadata-file.ts';
+import { metadataRecord, writeExtraFiles } from '../publish/extra-files.ts';
 import { renderRepomd } from '../render/repomd.ts';
-import { updateinfoParts } from '../render/updateinfo.ts';
 import { DEFAULT_CHUNK_BYTES, KIND_NAMES, hrefHash } from './chunking.ts';
 import { DAY_MS, VersionCache } from './cache/store.ts';
 import { RepoVersionError } from './errors.ts';
@@ -77,18 +76,6 @@ function checkOptions(o: RenderVersionOptions): { compression: VersionCompressio
   return { compression, limit, target };
 }
 
-function record(type: string, w: Pick<WrittenMetadata, 'fileName' | 'checksum' | 'size'> & Partial<WrittenMetadata>, timestamp: number, open = true): RepomdRecord {
-  return {
-    type,
-    checksum: { type: 'sha256', value: w.checksum },
-    ...(open && w.openChecksum ? { openChecksum: { type: 'sha256', value: w.openChecksum } } : {}),
-    location: { href: `repodata/${w.fileName}` },
-    timestamp,
-    size: w.size,
-    ...(open && w.openSize !== undefined ? { openSize: w.openSize } : {}),
-  };
-}
-
 /** Finds every package's fragments, reading and caching those that are missing. */
 async function fragments(ctx: Context): Promise<{ recs: Int32Array; read: number }> {
   const { pkgs, cache, limit } = ctx;
@@ -109,25 +96,6 @@ async function fragments(ctx: Context): Promise<{ recs: Int32Array; read: number
   cache.addFragments(fresh).forEach((r, k) => (recs[missing[k] ?? 0] = r));
   ctx.times.read += seconds(t);
   return { recs, read: missing.length };
-}
-
-/** The extra files (updateinfo, comps, modules), as createRepository writes them. */
-async function extras(ctx: Context): Promise<RepomdRecord[]> {
-  const { o, out, compression } = ctx;
-  const ts = o.timestamp;
-  const writes: Promise<RepomdRecord[]>[] = [];
-  if (o.advisories) writes.push(writeMetadataFile(out.repodata, 'updateinfo.xml', updateinfoParts(o.advisories), compression).then((w) => [record('updateinfo', w, ts)]));
-  const groups = o.groups;
-  if (groups) {
-    writes.push(
-      Promise.all([writeMetadataBuffer(out.repodata, 'comps.xml', groups, 'none'), writeMetadataBuffer(out.repodata, 'comps.xml', groups, 'gz')]).then(([plain, gz]) => [
-        record('group', plain, ts, false),
-        record('group_gz', gz, ts),
-      ]),
-    );
-  }
-  if (o.modules) writes.push(writeMetadataBuffer(out.repodata, 'modules.yaml', o.modules, 'gz').then((w) => [record('modules', w, ts)]));
-  return (await Promise.all(writes)).flat();
 }
 
 /** One attempt: the finished version, or what was found damaged in the cache (nothing kept in repodata then). */
@@ -158,10 +126,10 @@ async function attempt(ctx: Context): Promise<RenderedVersion | Damage> {
     const name = KIND_NAMES[f.kind];
     const w = writeChunkedFile(cache, out.repodata, `${name}.xml${suffix}`, f.frames);
     if ('bad' in w) for (const i of w.bad) damage.chunks.push(f.frames[i] ?? 0);
-    else records.push(record(name, { ...w, openChecksum: hashed[k]?.openChecksum ?? '', openSize: hashed[k]?.openSize ?? 0 }, ctx.o.timestamp));
+    else records.push(metadataRecord(name, { ...w, openChecksum: hashed[k]?.openChecksum ?? '', openSize: hashed[k]?.openSize ?? 0 }, ctx.o.timestamp));
   });
   if (damage.chunks.length > 0) return damage;
-  records.push(...(await extras(ctx)));
+  records.push(...(await writeExtraFiles(out.repodata, ctx.o, ctx.compression, ctx.o.timestamp)));
   const repomd = renderRepomd({ revision: ctx.o.revision, records });
   writeDurably(join(out.repodata, 'repomd.xml'), repomd);
   fsyncDir(out.repodata);
