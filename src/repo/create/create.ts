@@ -14,13 +14,13 @@ import type { SecretKey } from '../../pgp/secret-key.ts';
 import { DEFAULT_CHANGELOG_LIMIT } from '../from-rpm.ts';
 import type { MetadataCompression } from '../publish/compress.ts';
 import { publishGeneration, type PublishResult } from '../publish/generations.ts';
-import { writeMetadataBuffer, writeMetadataFile, type WrittenMetadata } from '../publish/metadata-file.ts';
+import { metadataRecord, writeExtraFiles } from '../publish/extra-files.ts';
+import { writeMetadataFile } from '../publish/metadata-file.ts';
 import { FILELISTS_TAIL, filelistsHead } from '../render/filelists.ts';
 import { OTHER_TAIL, otherHead } from '../render/other.ts';
 import { PRIMARY_TAIL, primaryHead } from '../render/primary.ts';
 import type { Advisory, RepomdRecord } from '../model.ts';
 import { renderRepomd } from '../render/repomd.ts';
-import { updateinfoParts } from '../render/updateinfo.ts';
 import { PackageCache } from './cache.ts';
 import { lockRepository } from './lock.ts';
 import { existingRepository, type ExistingRepository } from './existing.ts';
@@ -64,18 +64,6 @@ function* packageParts(pkgs: PackageFragments[], head: string, kind: FragmentKin
   yield Buffer.from(tail, 'utf8');
 }
 
-function record(type: string, w: WrittenMetadata, timestamp: number, open = true): RepomdRecord {
-  return {
-    type,
-    checksum: { type: 'sha256', value: w.checksum },
-    ...(open ? { openChecksum: { type: 'sha256', value: w.openChecksum } } : {}),
-    location: { href: `repodata/${w.fileName}` },
-    timestamp,
-    size: w.size,
-    ...(open ? { openSize: w.openSize } : {}),
-  };
-}
-
 /**
  * Reads every package, or takes it from the cache, or (with no cache) from the metadata already
  * published; throws before anything is written.
@@ -117,25 +105,11 @@ export async function createRepository(dir: string, options: CreateOptions = {})
     mkdirSync(repodata, { recursive: true });
     const n = pkgs.length;
     const writes: Promise<RepomdRecord[]>[] = [
-      writeMetadataFile(repodata, 'primary.xml', packageParts(pkgs, primaryHead(n), 0, PRIMARY_TAIL), compression).then((w) => [record('primary', w, timestamp)]),
-      writeMetadataFile(repodata, 'filelists.xml', packageParts(pkgs, filelistsHead(n), 1, FILELISTS_TAIL), compression).then((w) => [record('filelists', w, timestamp)]),
-      writeMetadataFile(repodata, 'other.xml', packageParts(pkgs, otherHead(n), 2, OTHER_TAIL), compression).then((w) => [record('other', w, timestamp)]),
+      writeMetadataFile(repodata, 'primary.xml', packageParts(pkgs, primaryHead(n), 0, PRIMARY_TAIL), compression).then((w) => [metadataRecord('primary', w, timestamp)]),
+      writeMetadataFile(repodata, 'filelists.xml', packageParts(pkgs, filelistsHead(n), 1, FILELISTS_TAIL), compression).then((w) => [metadataRecord('filelists', w, timestamp)]),
+      writeMetadataFile(repodata, 'other.xml', packageParts(pkgs, otherHead(n), 2, OTHER_TAIL), compression).then((w) => [metadataRecord('other', w, timestamp)]),
+      writeExtraFiles(repodata, options, compression, timestamp),
     ];
-    if (options.advisories) {
-      writes.push(writeMetadataFile(repodata, 'updateinfo.xml', updateinfoParts(options.advisories), compression).then((w) => [record('updateinfo', w, timestamp)]));
-    }
-    if (options.groups) {
-      const groups = options.groups;
-      writes.push(
-        Promise.all([writeMetadataBuffer(repodata, 'comps.xml', groups, 'none'), writeMetadataBuffer(repodata, 'comps.xml', groups, 'gz')]).then(([plain, gz]) => [
-          record('group', plain, timestamp, false),
-          record('group_gz', gz, timestamp),
-        ]),
-      );
-    }
-    if (options.modules) {
-      writes.push(writeMetadataBuffer(repodata, 'modules.yaml', options.modules, 'gz').then((w) => [record('modules', w, timestamp)]));
-    }
     const records = (await Promise.all(writes)).flat();
     // --update keeps what this run does not replace (advisories, groups, modules, …), as published.
     const replaced = new Set(records.map((r) => r.type.replace(/_gz$/, '')));

@@ -18,14 +18,12 @@ import { checkComps, checkModules } from '../extras.ts';
 import { DEFAULT_CHANGELOG_LIMIT } from '../from-rpm.ts';
 import type { RepomdRecord } from '../model.ts';
 import { fsyncDir, writeDurably } from '../publish/generations.ts';
-import { writeMetadataBuffer, writeMetadataFile, type WrittenMetadata } from '../publish/metadata-file.ts';
+import { metadataRecord, writeExtraFiles } from '../publish/extra-files.ts';
 import { renderRepomd } from '../render/repomd.ts';
-import { updateinfoParts } from '../render/updateinfo.ts';
 import { DEFAULT_CHUNK_BYTES, KIND_NAMES, hrefHash } from './chunking.ts';
 import { DAY_MS, VersionCache } from './cache/store.ts';
 import { RepoVersionError } from './errors.ts';
-import type { HashedFile } from './hash-files.ts';
-import { HashHelper, hashFiles } from './hash-pass.ts';
+import { fragmentSpans, hashFile, type HashedFile } from './hash-files.ts';
 import { orderPackages } from './order.ts';
 import { clearRepodata, prepareOutDir, removeOutput, type OutDir } from './out-dir.ts';
 import { planFiles, type FilePlan } from './plan-files.ts';
@@ -52,7 +50,6 @@ interface Context {
   hashes: Uint32Array;
   /** pkgIds as ASCII hex, 64 bytes each, in file order. */
   ids: Buffer;
-  helper: HashHelper;
   times: RenderTimes;
 }
 
@@ -79,18 +76,6 @@ function checkOptions(o: RenderVersionOptions): { compression: VersionCompressio
   return { compression, limit, target };
 }
 
-function record(type: string, w: Pick<WrittenMetadata, 'fileName' | 'checksum' | 'size'> & Partial<WrittenMetadata>, timestamp: number, open = true): RepomdRecord {
-  return {
-    type,
-    checksum: { type: 'sha256', value: w.checksum },
-    ...(open && w.openChecksum ? { openChecksum: { type: 'sha256', value: w.openChecksum } } : {}),
-    location: { href: `repodata/${w.fileName}` },
-    timestamp,
-    size: w.size,
-    ...(open && w.openSize !== undefined ? { openSize: w.openSize } : {}),
-  };
-}
-
 /** Finds every package's fragments, reading and caching those that are missing. */
 async function fragments(ctx: Context): Promise<{ recs: Int32Array; read: number }> {
   const { pkgs, cache, limit } = ctx;
@@ -113,25 +98,6 @@ async function fragments(ctx: Context): Promise<{ recs: Int32Array; read: number
   return { recs, read: missing.length };
 }
 
-/** The extra files (updateinfo, comps, modules), as createRepository writes them. */
-async function extras(ctx: Context): Promise<RepomdRecord[]> {
-  const { o, out, compression } = ctx;
-  const ts = o.timestamp;
-  const writes: Promise<RepomdRecord[]>[] = [];
-  if (o.advisories) writes.push(writeMetadataFile(out.repodata, 'updateinfo.xml', updateinfoParts(o.advisories), compression).then((w) => [record('updateinfo', w, ts)]));
-  const groups = o.groups;
-  if (groups) {
-    writes.push(
-      Promise.all([writeMetadataBuffer(out.repodata, 'comps.xml', groups, 'none'), writeMetadataBuffer(out.repodata, 'comps.xml', groups, 'gz')]).then(([plain, gz]) => [
-        record('group', plain, ts, false),
-        record('group_gz', gz, ts),
-      ]),
-    );
-  }
-  if (o.modules) writes.push(writeMetadataBuffer(out.repodata, 'modules.yaml', o.modules, 'gz').then((w) => [record('modules', w, ts)]));
-  return (await Promise.all(writes)).flat();
-}
-
 /** One attempt: the finished version, or what was found damaged in the cache (nothing kept in repodata then). */
 async function attempt(ctx: Context): Promise<RenderedVersion | Damage> {
   const { cache, out, times } = ctx;
@@ -142,14 +108,14 @@ async function attempt(ctx: Context): Promise<RenderedVersion | Damage> {
   if (planned.badPackages.length > 0) return { fragments: planned.badPackages.map((i) => recs[i] ?? 0), chunks: [] };
   t = performance.now();
   const damage: Damage = { fragments: [], chunks: [] };
-  const hashed = await hashFiles(cache, recs, planned.files, ctx.helper);
-  planned.files.forEach((f, k) => {
-    const h = hashed[k] as HashedFile;
+  const hashed: HashedFile[] = planned.files.map((f) => {
+    const h = hashFile(cache.files, fragmentSpans(cache, recs, f.kind), f);
     // A chunk whose bytes changed: which member changed is not known, so all are read again.
     for (const j of h.badChunks) {
       damage.chunks.push(f.frames[j + 1] ?? 0);
       for (let i = f.starts[j] ?? 0; i < (f.starts[j + 1] ?? recs.length); i++) damage.fragments.push(recs[i] ?? 0);
     }
+    return h;
   });
   times.hash += seconds(t);
   if (damage.fragments.length + damage.chunks.length > 0) return damage;
@@ -160,10 +126,10 @@ async function attempt(ctx: Context): Promise<RenderedVersion | Damage> {
     const name = KIND_NAMES[f.kind];
     const w = writeChunkedFile(cache, out.repodata, `${name}.xml${suffix}`, f.frames);
     if ('bad' in w) for (const i of w.bad) damage.chunks.push(f.frames[i] ?? 0);
-    else records.push(record(name, { ...w, openChecksum: hashed[k]?.openChecksum ?? '', openSize: hashed[k]?.openSize ?? 0 }, ctx.o.timestamp));
+    else records.push(metadataRecord(name, { ...w, openChecksum: hashed[k]?.openChecksum ?? '', openSize: hashed[k]?.openSize ?? 0 }, ctx.o.timestamp));
   });
   if (damage.chunks.length > 0) return damage;
-  records.push(...(await extras(ctx)));
+  records.push(...(await writeExtraFiles(out.repodata, ctx.o, ctx.compression, ctx.o.timestamp)));
   const repomd = renderRepomd({ revision: ctx.o.revision, records });
   writeDurably(join(out.repodata, 'repomd.xml'), repomd);
   fsyncDir(out.repodata);
@@ -190,7 +156,6 @@ export async function renderRepositoryVersion(o: RenderVersionOptions): Promise<
   const { compression, limit, target } = checkOptions(o);
   const pkgs = orderPackages(o.packages);
   const out = prepareOutDir(o.outDir);
-  const helper = HashHelper.start(pkgs.length);
   let cache: VersionCache | null = null;
   try {
     mkdirSync(o.cacheDir, { recursive: true });
@@ -206,7 +171,6 @@ export async function renderRepositoryVersion(o: RenderVersionOptions): Promise<
       target,
       hashes: Uint32Array.from(pkgs, (p) => hrefHash(p.href)),
       ids: Buffer.from(pkgs.map((p) => p.sha256).join(''), 'latin1'),
-      helper,
       times,
     };
     for (let n = 1; ; n++) {
@@ -225,6 +189,5 @@ export async function renderRepositoryVersion(o: RenderVersionOptions): Promise<
     throw e;
   } finally {
     cache?.close();
-    await helper.close();
   }
 }

@@ -70,9 +70,9 @@ export interface RenderTimes {
   load: number;
   /** Reading and rendering the packages that were not cached (RPM files opened). */
   read: number;
-  /** Compressing chunks that were not cached. */
+  /** Making the chunks that were not cached: their fragments checked against their digests, joined, compressed. */
   compress: number;
-  /** Hashing every uncompressed byte (open-checksums) and checking cached fragments. */
+  /** Hashing every uncompressed byte (open-checksums) and checking every chunk's fragments (CRC-32). */
   hash: number;
   /** Writing the metadata files and repomd.xml (with their checksums), flushed to disk. */
   write: number;

@@ -11,9 +11,11 @@
  * - `lock`: one render at a time (lock.ts).
  *
  * Nothing in the cache is trusted blindly: the index carries its own sha256, packs their id and
- * size, fragments are checked against the package's pkgId and the XML element's shape when read,
- * chunks against their length and CRC-32 (render-version.ts). What fails a check is forgotten and
- * made again from the RPM file; a cache that cannot be read at all is started afresh.
+ * size; fragments are checked against their digests (and their packages' pkgIds and the XML
+ * element's shape) before a chunk is made of them (plan-files.ts), every chunk's fragments against
+ * the CRC-32 of the bytes it was made from (hash-files.ts), and compressed frames against their
+ * own CRC-32 as they are copied (write-chunked.ts). What fails a check is forgotten and made again
+ * from the RPM file; a cache that cannot be read at all is started afresh.
  *
  * Terminology:
  * - record: an index entry (a package's three fragments, or one chunk), found by its number.
