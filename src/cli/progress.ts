@@ -85,7 +85,7 @@ export class Progress {
   readonly startedAt: number;
   readonly now: () => number;
   readonly #stream: ProgressStream;
-  #render: (() => Line[]) | null = null;
+  #render: ((width: number) => Line[]) | null = null;
   /** Lengths of the status lines on the screen now (empty: none drawn). */
   #drawn: number[] = [];
   #frame = 0;
@@ -117,10 +117,10 @@ export class Progress {
   }
 
   /**
-   * Shows the status lines `render` returns, now and (live) every second until {@link end}; a
-   * spinner leads the first. Does nothing unless live.
+   * Shows the status lines `render` returns (given the width they have), now and every second
+   * until {@link end}; a spinner leads the first. Does nothing unless live.
    */
-  status(render: () => Line[]): void {
+  status(render: (width: number) => Line[]): void {
     if (!this.live || this.#ended) return;
     this.#render = render;
     if (this.#tick && this.#timer === null) {
@@ -227,7 +227,7 @@ export class Progress {
     if (advance) this.#frame = (this.#frame + 1) % SPINNER.length;
     // One column short of the edge: writing into the last column makes some terminals wrap.
     const width = this.#columns() - 1;
-    const lines = this.#render().map((l, i) => (i === 0 ? ([`${SPINNER[this.#frame] ?? '-'} `, ...(typeof l === 'string' ? [l] : l)] as Line) : l));
+    const lines = this.#render(width - 2).map((l, i) => (i === 0 ? ([`${SPINNER[this.#frame] ?? '-'} `, ...(typeof l === 'string' ? [l] : l)] as Line) : l));
     const formatted = lines.map((l) => this.#format(l, width));
     this.#stream.write(`${this.#erase()}${formatted.map((f) => f.text).join('\n')}`);
     this.#drawn = formatted.map((f) => f.length);

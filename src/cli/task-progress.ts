@@ -27,6 +27,7 @@ export interface WatchedTask {
 const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
 /** Running tasks listed one per line; more are counted. */
 const MAX_RUNNING_LINES = 4;
+const MIN_WIDTH_FOR_BAR = 70;
 
 /** `task 14 greeter x86_64 (rpm)`; a sign-repo task names its platform. */
 export function taskLabel(t: WatchedTask): string {
@@ -124,6 +125,11 @@ export class TaskBoard {
    */
   async update(tasks: WatchedTask[], phase = ''): Promise<void> {
     if (!this.progress.live) return;
+    const running = tasks.filter((t) => t.state === 'leased');
+    this.#leases.keepOnly(running.map((t) => t.id));
+    const shown = running.slice(0, MAX_RUNNING_LINES);
+    // Everything known before anything is drawn: a note redraws the status lines below it.
+    this.#running = await Promise.all(shown.map(async (task) => ({ task, lease: await this.#leases.lease(task.id) })));
     this.#tasks = tasks;
     this.#phase = phase;
     for (const t of tasks.filter((x) => x.state === 'failed')) {
@@ -133,14 +139,10 @@ export class TaskBoard {
       if (this.options.noteFailuresOf && !this.options.noteFailuresOf.includes(t.kind)) continue;
       this.progress.note([this.options.notePrefix ?? '', `${taskLabel(t)} `, ['failed', 'red'], t.failureReason ? `: ${t.failureReason}` : '']);
     }
-    const running = tasks.filter((t) => t.state === 'leased');
-    this.#leases.keepOnly(running.map((t) => t.id));
-    const shown = running.slice(0, MAX_RUNNING_LINES);
-    this.#running = await Promise.all(shown.map(async (task) => ({ task, lease: await this.#leases.lease(task.id) })));
-    this.progress.status(() => this.#lines());
+    this.progress.status((width) => this.#lines(width));
   }
 
-  #lines(): Line[] {
+  #lines(width: number): Line[] {
     const tasks = this.#tasks;
     const count = (state: string): number => tasks.filter((t) => t.state === state).length;
     const done = tasks.filter((t) => ENDED.has(t.state)).length;
@@ -154,7 +156,8 @@ export class TaskBoard {
     const head: Line = [
       [this.options.title, 'bold'],
       this.#phase ? ` ${this.#phase}` : '',
-      ` ${bar(done, tasks.length)} ${done}/${tasks.length} tasks done`,
+      // The bar where there is room for it and the counts.
+      `${width >= MIN_WIDTH_FOR_BAR ? ` ${bar(done, tasks.length)}` : ''} ${done}/${tasks.length} tasks done`,
       parts.length ? `, ${parts.join(', ')}` : '',
       failed ? ', ' : '',
       failed ? [`${failed} failed`, 'red'] : '',
