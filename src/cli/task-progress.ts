@@ -149,7 +149,7 @@ export class TaskBoard {
     const parts = [
       count('leased') && `${count('leased')} running`,
       count('queued') && `${count('queued')} queued`,
-      count('blocked') && `${count('blocked')} waiting for others`,
+      count('blocked') && `${count('blocked')} blocked`,
     ].filter(Boolean);
     const failed = count('failed');
     const cancelled = count('cancelled');

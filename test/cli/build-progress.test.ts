@@ -61,14 +61,14 @@ describe(`build submit --wait on a terminal (${TEST_DIALECT})`, () => {
     for (const t of srpms) await node.complete(t, facts(await packageOf(t)));
 
     // The rpm tasks: alpha and gamma queued, beta waiting for alpha.
-    await run.shows(/3\/6 tasks done, 2 queued, 1 waiting for others/);
+    await run.shows(/3\/6 tasks done, 2 queued, 1 blocked/);
     const rpms = await leaseSome(2);
     const named = await Promise.all(rpms.map(async (t) => ({ t, name: await packageOf(t) })));
     const gamma = named.find((x) => x.name === 'gamma')?.t;
     assert.ok(gamma, `gamma leased: ${named.map((x) => x.name).join(', ')}`);
     await node.fail(gamma, 'rpmbuild failed: exit status 1 (error: Bad exit status from /var/tmp/rpm-tmp.x (%build))');
     const failedLine = `build ${id}: task ${gamma.id} gamma x86_64 (rpm) failed: rpmbuild failed: exit status 1 (error: Bad exit status from /var/tmp/rpm-tmp.x (%build))`;
-    const meanwhile = await run.shows(/4\/6 tasks done, 1 running, 1 waiting for others, 1 failed/);
+    const meanwhile = await run.shows(/4\/6 tasks done, 1 running, 1 blocked, 1 failed/);
     assert.ok(meanwhile.includes(failedLine), `the failure is on the screen while the build runs:\n${meanwhile.join('\n')}`);
     assert.ok(meanwhile.indexOf(failedLine) < meanwhile.indexOf(statusOf(meanwhile)), 'above the status line');
 
