@@ -10,7 +10,7 @@
  * const r = await run.done;             // r.screen: the lines at the end; r.raw: every byte
  * ```
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { DISTFORGE } from './cli.ts';
 
 /** The SGR (colour) sequences: `\x1b[…m`. */
@@ -64,6 +64,8 @@ export interface RunningTty {
   /** Resolves once some state of the screen so far matches `pattern` (rejects if it exits first). */
   shows(pattern: RegExp): Promise<string[]>;
   raw(): string;
+  /** Sends `signal` to distforge itself (`script`'s child), as Ctrl-C or `kill` would. */
+  signal(signal: NodeJS.Signals): void;
   done: Promise<TtyResult>;
 }
 
@@ -80,12 +82,14 @@ export function startTty(args: string[], options: { env?: NodeJS.ProcessEnv; col
   const output = (): string => written.replace(/\r\n/g, '\n');
   let exited = false;
   const watchers: (() => void)[] = [];
+  let scriptPid: number | undefined;
   const done = new Promise<TtyResult>((resolve, fail) => {
     const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], {
       env: { ...process.env, TERM: 'xterm', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: options.timeoutMs ?? 120_000,
     });
+    scriptPid = child.pid;
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       written += d;
       for (const w of watchers) w();
@@ -100,6 +104,12 @@ export function startTty(args: string[], options: { env?: NodeJS.ProcessEnv; col
   });
   return {
     raw: output,
+    signal: (signal) => {
+      // The command line execs distforge (bin/distforge execs node): script's one child is it.
+      const pids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(scriptPid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+      if (pids.length !== 1 || !pids[0]) throw new Error(`script ${scriptPid} has children ${pids.join(', ')}`);
+      process.kill(pids[0], signal);
+    },
     shows: (pattern) =>
       new Promise((ok, fail) => {
         // Every state the screen went through (each just before an erase), then the screen now:
