@@ -132,16 +132,18 @@ export class Progress {
 
   /**
    * A permanent line, printed in every mode: to `to` (default the progress stream), above the
-   * status lines when live. Not live, it is written as given, byte for byte.
+   * status lines when live. Written as given, byte for byte, unless it goes to a terminal while
+   * live (then control characters show as `?`).
    */
-  print(text: string, to: { write(text: string): boolean } = this.#stream): void {
+  print(text: string, to: { write(text: string): boolean; isTTY?: boolean } = this.#stream): void {
+    const line = this.live && (to === this.#stream || to.isTTY === true) ? `${this.#safe(text)}\n` : `${text}\n`;
     if (!this.live || this.#drawn.length === 0) {
-      to.write(this.live ? `${this.#safe(text)}\n` : `${text}\n`);
+      to.write(line);
       return;
     }
     this.#stream.write(this.#erase());
     this.#drawn = [];
-    to.write(`${this.#safe(text)}\n`);
+    to.write(line);
     this.#redraw(false);
   }
 

@@ -50,6 +50,9 @@ test('on a terminal: status redrawn in place, permanent lines above it, cleared 
   p.note(['build 7: task 8 libgreet x86_64 (rpm) ', ['failed', 'red'], ': exit status 1']);
   assert.deepEqual(screen(term.out), ['build 7: task 8 libgreet x86_64 (rpm) failed: exit status 1', '- build 7 1/3 tasks done', '  task 9 greeter x86_64 (rpm) on n1']);
   p.print('build 7: a line it always prints');
+  const piped = new FakeTerminal(false);
+  p.print('to a pipe \x01 as given', piped);
+  assert.equal(piped.out, 'to a pipe \x01 as given\n', 'a line to a pipe (stdout redirected) is not touched');
   p.end();
   assert.deepEqual(screen(term.out), ['build 7: task 8 libgreet x86_64 (rpm) failed: exit status 1', 'build 7: a line it always prints']);
   assert.ok(!/\[[0-9;]*m/.test(term.out.replaceAll('\x1b[2K', '').replaceAll('\x1b[1A', '')), 'NO_COLOR: no colour');
