@@ -21,6 +21,13 @@ describe(`build submit --wait on a terminal (${TEST_DIALECT})`, () => {
   let server: BuildsServer;
   let node: SimNode;
   let sources: string[];
+  /** Every command started on a terminal: ended in the clean-up if a test failed before it ended. */
+  const runs: RunningTty[] = [];
+  const tty = (...args: Parameters<typeof startTty>): RunningTty => {
+    const run = startTty(...args);
+    runs.push(run);
+    return run;
+  };
   const env = (): NodeJS.ProcessEnv => ({ DISTFORGE_URL: server.url, DISTFORGE_TOKEN: server.maintainer, LANG: 'C.UTF-8', NO_COLOR: '' });
 
   before(async () => {
@@ -29,7 +36,10 @@ describe(`build submit --wait on a terminal (${TEST_DIALECT})`, () => {
     // alpha; beta builds against alpha-devel; gamma on its own (its rpm task fails).
     sources = ['alpha', 'beta', 'gamma'].map((name) => `${makeGitRepo(server.gitRoot, name, { [`${name}.spec`]: specOf(name) }).url}#main`);
   });
-  after(() => server?.close());
+  after(async () => {
+    for (const run of runs) await run.stop();
+    await server?.close();
+  });
 
   /** What the srpm task of `name` reports (as a node's would), so that the build's order is known. */
   const facts = (name: string) => ({ packageName: name, buildRequires: name === 'beta' ? ['alpha-devel'] : [], provides: [name, `${name}-devel`], arches: ['x86_64'] });
@@ -50,7 +60,7 @@ describe(`build submit --wait on a terminal (${TEST_DIALECT})`, () => {
   const statusOf = (lines: string[]): string => lines.find((l) => / tasks done/.test(l)) ?? '';
 
   test('counts, the running tasks with their node, a failure as it happens, and only the permanent lines at the end', async () => {
-    const run: RunningTty = startTty(['build', 'submit', '--platform', 'example-el9', ...sources.flatMap((s) => ['--git', s]), '--wait'], { env: env(), columns: 120 });
+    const run = tty(['build', 'submit', '--platform', 'example-el9', ...sources.flatMap((s) => ['--git', s]), '--wait'], { env: env(), columns: 120 });
     const pending = await run.shows(/build \d+ pending \[-+\] 0\/3 tasks done, 3 queued/);
     const id = await newestBuild();
     assert.equal(pending[0], String(id), 'the id first, as without a terminal');
@@ -88,7 +98,7 @@ describe(`build submit --wait on a terminal (${TEST_DIALECT})`, () => {
   });
 
   test('a narrow terminal: the status lines are cut to its width; NO_COLOR: no colour', async () => {
-    const run = startTty(['build', 'submit', '--platform', 'example-el9', '--git', sources[0] ?? '', '--wait'], { env: { ...env(), NO_COLOR: '1' }, columns: 40 });
+    const run = tty(['build', 'submit', '--platform', 'example-el9', '--git', sources[0] ?? '', '--wait'], { env: { ...env(), NO_COLOR: '1' }, columns: 40 });
     const [srpm] = await leaseSome(1);
     assert.ok(srpm);
     const shown = await run.shows(/^ {2}task \d+ alpha/);
@@ -118,7 +128,7 @@ describe(`build submit --wait on a terminal (${TEST_DIALECT})`, () => {
     assert.match(p.stdout, /^\d+\n$/);
     assert.match(p.stderr, new RegExp(`^build ${Number(p.stdout)} failed(: [^\n]*)?\n$`));
 
-    const json = startTty(['build', 'submit', '--platform', 'example-el9', '--git', sources[0] ?? '', '--wait', '--json'], { env: env() });
+    const json = tty(['build', 'submit', '--platform', 'example-el9', '--git', sources[0] ?? '', '--wait', '--json'], { env: env() });
     let ended = false;
     void json.done.finally(() => (ended = true));
     while (!ended) {

@@ -113,7 +113,7 @@ describe(`distforge release (${TEST_DIALECT})`, () => {
     assert.deepEqual(still.versions, []);
   });
 
-  test('commit on a terminal: the checks and staging, then the sign server\'s task, live; at the end only its line', async () => {
+  test('commit on a terminal: the checks and staging, then the sign server\'s task, live; at the end only its line', async (testContext) => {
     const build = await makeBuild(rig, 'clitty', releaseSpec('clitty', '1.0', ['BuildArch: noarch']));
     await signBuild(rig, build);
     const planned = JSON.parse((await cli(['plan', '--platform', PLATFORM, '--build', String(build), '--json'], rig.server.maintainer)).stdout) as PlanJson;
@@ -121,6 +121,7 @@ describe(`distforge release (${TEST_DIALECT})`, () => {
     let restarted = false;
     try {
       const run = startTty(['release', 'commit', String(planned.id)], { env: { DISTFORGE_URL: rig.server.url, DISTFORGE_TOKEN: rig.server.adminToken, LANG: 'C.UTF-8' } });
+      testContext.after(() => run.stop());
       await run.shows(new RegExp(`^. release ${planned.id} checking it again and staging the repositories it changes {2}\\d+s$`));
       const waiting = await run.shows(/waiting for the sign server/);
       const task = (await api<ReleaseView>(rig.server, 'GET', `/releases/${planned.id}`)).body.signTask;

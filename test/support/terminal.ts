@@ -66,6 +66,8 @@ export interface RunningTty {
   raw(): string;
   /** Sends `signal` to distforge itself (`script`'s child), as Ctrl-C or `kill` would. */
   signal(signal: NodeJS.Signals): void;
+  /** Ends it if it still runs (`script` passes SIGTERM on to distforge) and waits: for a test's clean-up. */
+  stop(): Promise<void>;
   done: Promise<TtyResult>;
 }
 
@@ -83,6 +85,7 @@ export function startTty(args: string[], options: { env?: NodeJS.ProcessEnv; col
   let exited = false;
   const watchers: (() => void)[] = [];
   let scriptPid: number | undefined;
+  let stopScript = (): void => undefined;
   const done = new Promise<TtyResult>((resolve, fail) => {
     const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], {
       env: { ...process.env, TERM: 'xterm', ...options.env },
@@ -90,6 +93,7 @@ export function startTty(args: string[], options: { env?: NodeJS.ProcessEnv; col
       timeout: options.timeoutMs ?? 120_000,
     });
     scriptPid = child.pid;
+    stopScript = () => void child.kill('SIGTERM');
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       written += d;
       for (const w of watchers) w();
@@ -104,6 +108,10 @@ export function startTty(args: string[], options: { env?: NodeJS.ProcessEnv; col
   });
   return {
     raw: output,
+    stop: async () => {
+      if (!exited) stopScript();
+      await done.catch(() => undefined);
+    },
     signal: (signal) => {
       // The command line execs distforge (bin/distforge execs node): script's one child is it.
       const pids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(scriptPid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);

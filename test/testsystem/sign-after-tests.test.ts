@@ -233,10 +233,11 @@ describe(`signing after tests, and testing on request (${TEST_DIALECT})`, () => 
     assert.deepEqual(bad.body, { code: 'invalid_name', message: 'invalid platform name: "../x" must not contain a path separator' });
   });
 
-  test('`build sign --wait` on a terminal: what it waits for, live; at the end only its usual lines', async () => {
+  test('`build sign --wait` on a terminal: what it waits for, live; at the end only its usual lines', async (testContext) => {
     await setTests(true);
     const id = await makeNoarchBuild(server, builder, 'onscreen');
     const run = startTty(['build', 'sign', String(id), '--wait'], { env: { DISTFORGE_URL: server.url, DISTFORGE_TOKEN: server.maintainer, LANG: 'C.UTF-8' } });
+    testContext.after(() => run.stop());
     const waiting = await run.shows(/waiting for its tests before signing/);
     const testTask = (await show(id)).tasks.find((t) => t.kind === 'test');
     assert.ok(testTask);
