@@ -2,6 +2,8 @@
  * `distforge build …`: submit builds, follow them, read their logs, cancel, retry and rebuild
  * them, test and sign them, over the server's API. `submit --wait` exits 0 when the build
  * succeeded and 1 otherwise; `test --wait` and `sign --wait` say what they wait for on stderr.
+ * On a terminal (and without --json) the waiting commands also draw live progress on stderr
+ * (progress.ts, task-progress.ts): tasks done of all, those running, failures as they happen.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,6 +14,8 @@ import { UsageError } from '../errors.ts';
 import type { TestRequestResult } from '../testing/index.ts';
 import { clientFrom, printJson, printTable, withClientOptions, type ApiClient, type ClientFlags } from './client.ts';
 import { ExitCode } from './errors.ts';
+import { Progress } from './progress.ts';
+import { TaskBoard } from './task-progress.ts';
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 const POLL_MS = 1000;
@@ -42,11 +46,16 @@ function gitSource(text: string): string {
   return text;
 }
 
-/** Polls the build until it ends; returns it. */
-async function waitForEnd(client: ApiClient, id: number): Promise<BuildView> {
+/** The tasks that make a build (srpm and rpm: not the tests and signing that come after). */
+const BUILDING = new Set(['srpm', 'rpm']);
+
+/** Polls the build until it ends, showing its tasks on the board; returns it. */
+async function waitForEnd(client: ApiClient, id: number, progress: Progress): Promise<BuildView> {
+  const board = new TaskBoard(progress, client, { title: `build ${id}`, notePrefix: `build ${id}: ` });
   for (;;) {
     const b = await client.get<BuildView>(`/builds/${id}`);
     if (FINAL.has(b.state)) return b;
+    await board.update(b.tasks.filter((t) => BUILDING.has(t.kind)), b.state);
     await sleep(POLL_MS);
   }
 }
@@ -85,7 +94,8 @@ function testOutcome(t: TaskView): string {
 
 /**
  * Reports on stderr what a waiting command waits for: the test tasks `waited` picks from the
- * build, once when the wait starts and one line as each ends.
+ * build, once when the wait starts and one line as each ends (through `progress`, above its
+ * status lines on a terminal).
  */
 class TestWatch {
   private readonly reported = new Set<number>();
@@ -94,6 +104,7 @@ class TestWatch {
   constructor(
     private readonly buildId: number,
     private readonly waited: (b: BuildView) => TaskView[],
+    private readonly progress: Progress,
   ) {}
 
   /** Reports what changed in `b`; returns whether tests are still to run. */
@@ -101,12 +112,12 @@ class TestWatch {
     const tests = this.waited(b);
     const running = tests.filter((t) => !FINAL.has(t.state));
     if (!this.announced && running.length > 0) {
-      process.stderr.write(`build ${this.buildId}: waiting for its tests ${before}: ${running.map((t) => `${testLabel(t)} ${t.state}`).join(', ')}\n`);
+      this.progress.print(`build ${this.buildId}: waiting for its tests ${before}: ${running.map((t) => `${testLabel(t)} ${t.state}`).join(', ')}`);
       this.announced = true;
     }
     for (const t of tests.filter((x) => FINAL.has(x.state) && !this.reported.has(x.id))) {
       this.reported.add(t.id);
-      if (this.announced) process.stderr.write(`build ${this.buildId}: ${testLabel(t)} ${testOutcome(t)}\n`);
+      if (this.announced) this.progress.print(`build ${this.buildId}: ${testLabel(t)} ${testOutcome(t)}`);
     }
     return running.length > 0;
   }
@@ -149,7 +160,14 @@ function submitCommand(): Command {
       };
       let build = await client.post<BuildView>('/builds', body);
       if (!flags.json) process.stdout.write(`${build.id}\n`);
-      if (flags.wait) build = await waitForEnd(client, build.id);
+      if (flags.wait) {
+        const progress = new Progress({ json: flags.json === true });
+        try {
+          build = await waitForEnd(client, build.id, progress);
+        } finally {
+          progress.end();
+        }
+      }
       if (flags.json) printJson(build);
       else if (flags.wait) process.stderr.write(`build ${build.id} ${build.state}${build.failureReason ? `: ${build.failureReason}` : ''}\n`);
       if (flags.wait && build.state !== 'succeeded') throw new ExitCode(1);
@@ -234,16 +252,29 @@ function testsBeforeSigning(b: BuildView): TaskView[] {
   return b.tasks.filter((t) => t.kind === 'test' && awaited.has(t.id));
 }
 
-/** Polls until every sign task of the build has ended, saying which tests it waits for first; returns the build. */
-async function waitForSigning(client: ApiClient, id: number): Promise<BuildView> {
-  const watch = new TestWatch(id, testsBeforeSigning);
+/** The tasks a sign request made (`signTasks`) and the tests they wait for. */
+function signingTasks(b: BuildView, signTasks: ReadonlySet<number>): TaskView[] {
+  const made = b.tasks.filter((t) => signTasks.has(t.id));
+  const awaited = new Set(made.flatMap((t) => t.dependsOn));
+  return b.tasks.filter((t) => signTasks.has(t.id) || (t.kind === 'test' && awaited.has(t.id)));
+}
+
+/**
+ * Polls until every sign task of the build has ended, saying which tests it waits for first;
+ * returns the build. The board shows the tasks of this request (`signTasks`) and their tests.
+ */
+async function waitForSigning(client: ApiClient, id: number, signTasks: ReadonlySet<number>, progress: Progress): Promise<BuildView> {
+  const watch = new TestWatch(id, testsBeforeSigning, progress);
+  // Failed tests have their line from the TestWatch; the board adds failed signing.
+  const board = new TaskBoard(progress, client, { title: `build ${id}`, notePrefix: `build ${id}: `, noteFailuresOf: ['sign', 'sign-repo'] });
   let testing = false;
   for (;;) {
     const b = await client.get<BuildView>(`/builds/${id}`);
     const stillTesting = watch.update(b, 'before signing');
-    if (testing && !stillTesting && testsBeforeSigning(b).every((t) => t.state === 'succeeded')) process.stderr.write(`build ${id}: its tests passed; signing\n`);
+    if (testing && !stillTesting && testsBeforeSigning(b).every((t) => t.state === 'succeeded')) progress.print(`build ${id}: its tests passed; signing`);
     testing = stillTesting;
     if (b.tasks.every((t) => (t.kind !== 'sign' && t.kind !== 'sign-repo') || FINAL.has(t.state))) return b;
+    await board.update(signingTasks(b, signTasks), stillTesting ? 'testing, then signing' : 'signing');
     await sleep(POLL_MS);
   }
 }
@@ -272,7 +303,13 @@ function signCommand(): Command {
         process.stdout.write(`build ${build}: ${r.taskIds.length} signing task(s) queued, packages and repository metadata (${keys})\n`);
         return;
       }
-      const b = await waitForSigning(client, build);
+      const progress = new Progress({ json: flags.json === true });
+      let b: BuildView;
+      try {
+        b = await waitForSigning(client, build, new Set(r.taskIds), progress);
+      } finally {
+        progress.end();
+      }
       if (flags.json) printJson(b);
       else process.stdout.write(`build ${build}: ${b.signed ? 'signed' : 'not signed'} (${keys})\n`);
       if (!b.signed) {
@@ -284,6 +321,20 @@ function signCommand(): Command {
       // The packages are signed; repository metadata that is not is said, not fatal.
       for (const r of b.repositories.filter((x) => x.metadataSignature === null)) process.stderr.write(`warning: the ${r.platform}/${r.arch} repository's metadata is not signed${failedRepoSigning(b, r.platform)}\n`);
     });
+}
+
+/** Polls until the test tasks `ids` of the build have ended, saying so as each ends; returns the build. */
+async function waitForTests(client: ApiClient, id: number, ids: ReadonlySet<number>, progress: Progress): Promise<BuildView> {
+  const tests = (b: BuildView): TaskView[] => b.tasks.filter((t) => ids.has(t.id));
+  const watch = new TestWatch(id, tests, progress);
+  // The TestWatch says how each test ended (failures included): the board only counts and lists.
+  const board = new TaskBoard(progress, client, { title: `build ${id}`, noteFailuresOf: [] });
+  for (;;) {
+    const b = await client.get<BuildView>(`/builds/${id}`);
+    if (!watch.update(b, 'to end')) return b;
+    await board.update(tests(b), 'testing');
+    await sleep(POLL_MS);
+  }
 }
 
 function testCommand(): Command {
@@ -305,11 +356,12 @@ function testCommand(): Command {
       }
       if (!flags.wait) return;
       const ids = new Set([...r.made, ...r.kept].map((x) => x.taskId));
-      const watch = new TestWatch(build, (b) => b.tasks.filter((t) => ids.has(t.id)));
-      let b = await client.get<BuildView>(`/builds/${build}`);
-      while (watch.update(b, 'to end')) {
-        await sleep(POLL_MS);
-        b = await client.get<BuildView>(`/builds/${build}`);
+      const progress = new Progress({ json: flags.json === true });
+      let b: BuildView;
+      try {
+        b = await waitForTests(client, build, ids, progress);
+      } finally {
+        progress.end();
       }
       const ended = b.tasks.filter((t) => ids.has(t.id));
       if (flags.json) printJson(b);

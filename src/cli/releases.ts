@@ -1,7 +1,8 @@
 /**
  * `distforge release …`: plan a release from builds, edit and check the plan, commit it (and wait
  * until its repositories are published), revert it, list the history and the repository versions,
- * over the server's API.
+ * over the server's API. On a terminal (and without --json) `commit` shows what it waits for as
+ * live status lines on stderr (progress.ts): the checks and staging, then the sign server's task.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +11,8 @@ import { UsageError } from '../errors.ts';
 import type { ChannelView, ReleaseView } from '../releases/index.ts';
 import { clientFrom, printJson, printTable, withClientOptions, type ApiClient, type ClientFlags } from './client.ts';
 import { ExitCode } from './errors.ts';
+import { Progress, type Line } from './progress.ts';
+import { LeaseLookup } from './task-progress.ts';
 
 const POLL_MS = 500;
 
@@ -40,15 +43,31 @@ function printRelease(r: ReleaseView): void {
   if (r.versions.length) printTable(['REPOSITORY', 'VERSION', 'STATE', 'CAUSE', 'PACKAGES', 'FROM'], r.versions.map((v) => [`${v.repo}/${v.channel}`, `@${v.number}`, v.state, v.cause, String(v.packages), v.base === null ? '-' : `@${v.base}`]));
 }
 
-/** Polls until the release is no longer being published; returns it. */
-async function waitPublished(client: ApiClient, id: number, quiet: boolean): Promise<ReleaseView> {
-  let said = '';
+/** `AppStream/x86_64@3, BaseOS/x86_64@2`: the versions a release made with `cause`. */
+function versionList(r: ReleaseView, cause: string): string {
+  return r.versions.filter((v) => v.cause === cause).map((v) => `${v.repo}/${v.channel}@${v.number}`).join(', ');
+}
+
+/**
+ * Polls until the release is no longer being published, showing (live) what it waits for: the
+ * sign server's task, its state, where it runs and for how long; returns the release.
+ */
+async function waitPublished(client: ApiClient, id: number, progress: Progress): Promise<ReleaseView> {
+  const leases = new LeaseLookup(client);
   for (;;) {
     const r = await client.get<ReleaseView>(`/releases/${id}`);
     if (r.state !== 'publishing') return r;
-    const now = `release ${id}: waiting for the sign server (task ${r.signTask?.id ?? '?'} ${r.signTask?.state ?? '?'})`;
-    if (!quiet && now !== said && process.stderr.isTTY) process.stderr.write(`${now}\n`);
-    said = now;
+    if (progress.live) {
+      const task = r.signTask;
+      const staged = r.versions.filter((v) => v.state === 'staged').length;
+      const leased = task?.state === 'leased' ? [task.id] : [];
+      leases.keepOnly(leased);
+      const lease = task && leased.length ? await leases.lease(task.id) : null;
+      progress.status((): Line[] => [
+        [[`release ${id}`, 'bold'], ` publishing ${staged} repository version(s) of ${r.platform}`, ['  ', 'dim'], [progress.elapsed(), 'dim']],
+        [`  waiting for the sign server to sign their repomd.xml: task ${task?.id ?? '?'} ${task?.state ?? '?'}`, [lease ? LeaseLookup.where(lease, progress.now()) : '', 'dim']],
+      ]);
+    }
     await sleep(POLL_MS);
   }
 }
@@ -128,10 +147,17 @@ function commitCommand(): Command {
     .action(async (id: string, flags: Flags & { force?: boolean; wait: boolean }) => {
       const rid = positiveId(id, 'release');
       const client = clientFrom(flags, { needsToken: true });
-      let r = await client.post<ReleaseView>(`/releases/${rid}/commit`, { force: flags.force === true });
-      if (flags.wait) r = await waitPublished(client, rid, flags.json === true);
+      const progress = new Progress({ json: flags.json === true });
+      let r: ReleaseView;
+      try {
+        progress.status(() => [[[`release ${rid}`, 'bold'], ' checking it again and staging the repositories it changes', ['  ', 'dim'], [progress.elapsed(), 'dim']]]);
+        r = await client.post<ReleaseView>(`/releases/${rid}/commit`, { force: flags.force === true });
+        if (flags.wait) r = await waitPublished(client, rid, progress);
+      } finally {
+        progress.end();
+      }
       if (flags.json) printJson(r);
-      else if (r.state === 'released') process.stdout.write(`release ${rid}: released (${r.versions.filter((v) => v.cause === 'release').map((v) => `${v.repo}/${v.channel}@${v.number}`).join(', ')})\n`);
+      else if (r.state === 'released') process.stdout.write(`release ${rid}: released (${versionList(r, 'release')})\n`);
       else if (r.state === 'publishing') process.stdout.write(`release ${rid}: staged; publishing once the sign server signs it (task ${r.signTask?.id ?? '?'})\n`);
       else process.stderr.write(`distforge: release ${rid} was not published: ${r.failureReason ?? r.state}; fix it and commit again\n`);
       if (flags.wait && r.state !== 'released') throw new ExitCode(1);
@@ -147,7 +173,7 @@ function revertCommand(): Command {
       const rid = positiveId(id, 'release');
       const r = await clientFrom(flags, { needsToken: true }).post<ReleaseView>(`/releases/${rid}/revert`);
       if (flags.json) return printJson(r);
-      process.stdout.write(`release ${rid}: reverted (${r.versions.filter((v) => v.cause === 'revert').map((v) => `${v.repo}/${v.channel}@${v.number}`).join(', ') || 'its repositories serve nothing again'})\n`);
+      process.stdout.write(`release ${rid}: reverted (${versionList(r, 'revert') || 'its repositories serve nothing again'})\n`);
     });
 }
 

@@ -5,13 +5,15 @@
  * key made on first start (src/up/local-signer.ts). Without --config the example platform
  * `example-el9` is loaded, with the bootstrap repository its build roots come from and its first
  * build root (src/up/example-platform.ts; cached in --cache, default DATA/cache). Until all of
- * that is ready the API answers 503 `starting`. Prints the URL and where the admin token is; stops
+ * that is ready the API answers 503 `starting`; on a terminal a status line on stderr says what it
+ * is doing meanwhile and for how long (progress.ts). Prints the URL and where the admin token is; stops
  * cleanly on SIGINT/SIGTERM (the node stops leasing, the master finishes requests in flight and
  * closes the database).
  */
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
+import { Progress, type Line } from './progress.ts';
 
 interface UpFlags {
   data: string;
@@ -34,10 +36,35 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/**
+ * What `up` is doing while it starts, as a status line on a terminal (nothing otherwise): the
+ * phase and how long it has taken, and the time in all.
+ */
+function startingStatus(progress: Progress): (phase: string) => void {
+  let phase = '';
+  let since = progress.now();
+  return (text) => {
+    if (text !== phase) since = progress.now();
+    phase = text;
+    progress.status((): Line[] => [[['distforge up', 'bold'], ` starting: ${phase}`, ['  ', 'dim'], [`${progress.elapsed(since)}, ${progress.elapsed()} in all`, 'dim']]]);
+  };
+}
+
 async function up(flags: UpFlags): Promise<void> {
   if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${flags.port}"`);
   const max = Number(flags.maxConcurrency);
   if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max-concurrency must be a whole number of at least 1, not "${flags.maxConcurrency}"`);
+  const progress = new Progress();
+  try {
+    await run(flags, max, progress);
+  } finally {
+    progress.end();
+  }
+}
+
+async function run(flags: UpFlags, max: number, progress: Progress): Promise<void> {
+  const phase = startingStatus(progress);
+  phase('starting the master');
   const { startServer } = await import('../server/start.ts');
   const { exampleConfigFile } = await import('../up/example-config.ts');
   const { localNodeToken } = await import('../up/local-node.ts');
@@ -54,13 +81,15 @@ async function up(flags: UpFlags): Promise<void> {
   // Everything written in the data directory (the master's, the local node's and signer's work)
   // is for this account only; startServer makes the directory itself, once the port is taken.
   process.umask(0o077);
-  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  // Lines and logs go above the status line while it is drawn (as they are, byte for byte, when it is not).
+  const out = (line: string): void => progress.print(line, process.stdout);
+  const logs = progress.live ? progress.lines(process.stderr) : process.stderr;
   const server = await startServer({
     dataDir,
     host: flags.host,
     port: Number(flags.port),
     logLevel: flags.logLevel,
-    logDestination: process.stderr,
+    logDestination: logs,
     ...(flags.db !== undefined && { db: flags.db }),
     ...(configFile !== undefined && { configFile }),
   });
@@ -72,6 +101,7 @@ async function up(flags: UpFlags): Promise<void> {
   let agent: InstanceType<typeof NodeAgent>;
   let signer: Awaited<ReturnType<typeof createSigner>>['agent'];
   let signing: Awaited<ReturnType<typeof prepareLocalSigner>>;
+  phase('preparing the sign server (its key is made on the first start) and the build node');
   try {
     signing = await prepareLocalSigner(server.ctx, server.platforms.map((p) => p.name));
     signer = (
@@ -81,7 +111,7 @@ async function up(flags: UpFlags): Promise<void> {
         keysDir: signing.keysDir,
         passphrase: signing.passphrase,
         workDir: join(dataDir, 'signer-work'),
-        log: pino({ level: flags.logLevel }, process.stderr),
+        log: pino({ level: flags.logLevel }, logs),
       })
     ).agent;
     const token = await localNodeToken(server.ctx, arches, max);
@@ -93,7 +123,7 @@ async function up(flags: UpFlags): Promise<void> {
       maxConcurrency: max,
       workDir: join(dataDir, 'node-work'),
       cacheDir: join(cacheDir, 'node'),
-      log: pino({ level: flags.logLevel }, process.stderr),
+      log: pino({ level: flags.logLevel }, logs),
     });
     // Both work directories first: another `up` on this data directory is refused before either runs.
     signer.claimWorkRoot();
@@ -108,12 +138,14 @@ async function up(flags: UpFlags): Promise<void> {
     // the cache) now, with the first root, before anything is leased.
     try {
       if (server.admin.created) out(`created user admin; its token is in ${server.admin.tokenFile}`);
-      prepared = (await prepareExamplePlatform(server.ctx, example, cacheDir, agent.rootCache, out)).lines;
+      phase('making the example platform\'s bootstrap repository and first build root (cached after the first start)');
+      prepared = (await prepareExamplePlatform(server.ctx, example, cacheDir, agent.rootCache, { line: out, phase })).lines;
     } catch (e) {
       await server.close();
       throw e;
     }
   }
+  progress.end();
   const signerDone = signer.run();
   const agentDone = agent.run();
   // Listening for signals before saying it is up: a signal sent as soon as the line is read stops it cleanly.

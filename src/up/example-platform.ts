@@ -26,6 +26,14 @@ export interface PreparedExample {
   lines: string[];
 }
 
+/** What `up` hears while the example platform is prepared. */
+export interface PrepareProgress {
+  /** A line for up's output: the bootstrap repository's resolve and download steps. */
+  line: (text: string) => void;
+  /** What is being done now, for a status line: every step of the bootstrap, then the build root. */
+  phase?: (text: string) => void;
+}
+
 /** Seconds since `started`, one decimal. */
 function since(started: number): string {
   return ((Date.now() - started) / 1000).toFixed(1);
@@ -42,7 +50,7 @@ export async function saveExamplePlatform(ctx: Context, file: string): Promise<{
  * `file`) installs its roots from, and makes its first build root in `rootCache`.
  * @throws BootstrapError, BuildFailedError with what went wrong
  */
-export async function prepareExamplePlatform(ctx: Context, file: string, cacheDir: string, rootCache: RootCache, progress: (line: string) => void): Promise<PreparedExample> {
+export async function prepareExamplePlatform(ctx: Context, file: string, cacheDir: string, rootCache: RootCache, progress: PrepareProgress): Promise<PreparedExample> {
   const lines: string[] = [];
   const arch = hostArch();
   let started = Date.now();
@@ -52,7 +60,8 @@ export async function prepareExamplePlatform(ctx: Context, file: string, cacheDi
     debCacheDir: join(cacheDir, 'bootstrap-debs'),
     arch,
     progress: (p) => {
-      if (p.phase === 'download' || p.phase === 'resolve') progress(`bootstrap repository: ${p.message}`);
+      progress.phase?.(`bootstrap repository: ${p.message}`);
+      if (p.phase === 'download' || p.phase === 'resolve') progress.line(`bootstrap repository: ${p.message}`);
     },
   });
   lines.push(
@@ -64,6 +73,7 @@ export async function prepareExamplePlatform(ctx: Context, file: string, cacheDi
   started = Date.now();
   const platform = nodePlatform(withAbsoluteRepoUrls({ ...definition }, ctx.settings.publicUrl), definition.name);
   const buildroot = platform.buildroot ?? { install: ['@buildsys-build'], releasever: '9' };
+  progress.phase?.(`build root: ${buildroot.install.join(' ')} (dnf resolves and installs it, unless cached)`);
   const root = await rootCache.get(platform.name, { arch, releasever: buildroot.releasever, repos: platformRepos(platform, arch), install: buildroot.install, macros: platform.macros ?? {} }, {});
   lines.push(`build root: ${buildroot.install.join(' ')}, ${root.meta.packages.length} packages, ${root.made ? `made in ${since(started)} s` : 'from the cache'}`);
   return { lines };

@@ -2,12 +2,14 @@
  * `distforge release …` as a user runs it (the real bin/distforge) against a real master with a
  * signer: plan --json has the documented shape, show and list print the plan and the history,
  * commit waits until the release is published, revert, repos; bad input is one line, exit 1,
- * nothing made.
+ * nothing made. On a terminal, commit shows what it waits for (the sign server's task) and leaves
+ * only its line.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ChannelView, ReleaseView } from '../../src/releases/index.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
+import { startTty } from '../support/terminal.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api } from '../support/server.ts';
 import { libraryInBaseOS, makeBuild, PLATFORM, releaseSpec, signBuild, startReleaseRig, type ReleaseRig } from './support.ts';
@@ -56,6 +58,7 @@ describe(`distforge release (${TEST_DIALECT})`, () => {
     const committed = await cli(['commit', String(p.id)]);
     assert.equal(committed.code, 0, committed.stderr);
     assert.match(committed.stdout, new RegExp(`release ${p.id}: released \\(.*BaseOS/x86_64@1`));
+    assert.equal(committed.stderr, '', 'piped: nothing but the line');
 
     const list = await cli(['list', '--platform', PLATFORM], rig.server.reader);
     assert.equal(list.code, 0, list.stderr);
@@ -108,5 +111,32 @@ describe(`distforge release (${TEST_DIALECT})`, () => {
     const still = JSON.parse((await cli(['show', String(p.id), '--json'])).stdout) as ReleaseView;
     assert.equal(still.state, 'planned');
     assert.deepEqual(still.versions, []);
+  });
+
+  test('commit on a terminal: the checks and staging, then the sign server\'s task, live; at the end only its line', async (testContext) => {
+    const build = await makeBuild(rig, 'clitty', releaseSpec('clitty', '1.0', ['BuildArch: noarch']));
+    await signBuild(rig, build);
+    const planned = JSON.parse((await cli(['plan', '--platform', PLATFORM, '--build', String(build), '--json'], rig.server.maintainer)).stdout) as PlanJson;
+    await rig.stopSigner();
+    let restarted = false;
+    try {
+      const run = startTty(['release', 'commit', String(planned.id)], { env: { DISTFORGE_URL: rig.server.url, DISTFORGE_TOKEN: rig.server.adminToken, LANG: 'C.UTF-8' } });
+      testContext.after(() => run.stop());
+      await run.shows(new RegExp(`^. release ${planned.id} checking it again and staging the repositories it changes {2}\\d+s$`));
+      const waiting = await run.shows(/waiting for the sign server/);
+      const task = (await api<ReleaseView>(rig.server, 'GET', `/releases/${planned.id}`)).body.signTask;
+      assert.ok(task);
+      assert.match(waiting[0] ?? '', new RegExp(`^. release ${planned.id} publishing \\d+ repository version\\(s\\) of ${PLATFORM} {2}\\d+s$`));
+      assert.equal(waiting[1], `  waiting for the sign server to sign their repomd.xml: task ${task.id} queued`);
+      await rig.startSigner();
+      restarted = true;
+      const r = await run.done;
+      assert.equal(r.code, 0, r.raw);
+      const released = (await api<ReleaseView>(rig.server, 'GET', `/releases/${planned.id}`)).body;
+      assert.equal(released.state, 'released');
+      assert.deepEqual(r.screen, [`release ${planned.id}: released (${released.versions.filter((v) => v.cause === 'release').map((v) => `${v.repo}/${v.channel}@${v.number}`).join(', ')})`]);
+    } finally {
+      if (!restarted) await rig.startSigner();
+    }
   });
 });

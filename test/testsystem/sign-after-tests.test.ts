@@ -5,7 +5,8 @@
  * of real RPMs. `build sign --wait` right after the build waits for its tests and then signs; a
  * failed test fails it naming the package, arch and stage; `build test` runs a failed test again
  * and tests a build that finished before its platform tested packages; the build shows the
- * newest result of each package and signing gates on it.
+ * newest result of each package and signing gates on it. On a terminal `build sign --wait` shows
+ * the tasks it waits for as they run, and leaves only its usual lines on the screen.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ import type { KeyInfo } from '../../src/pgp/key-info.ts';
 import { generateKey } from '../../src/signer/keystore.ts';
 import { createSigner } from '../../src/signer/signer.ts';
 import { runCli, startCli, type CliResult } from '../support/cli.ts';
+import { startTty } from '../support/terminal.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api, examplePlatform } from '../support/server.ts';
 import { makeNoarchBuild, SimNode, startBuildsServer, type BuildsServer } from '../server/builds-support.ts';
@@ -60,10 +62,12 @@ describe(`signing after tests, and testing on request (${TEST_DIALECT})`, () => 
   /**
    * The stand-in test node leases the next test task over the node API and reports every binary
    * package of it as a real one would: passed, or failed in the `tests` stage with `not ok 2`.
+   * `whileRunning` is called once it is leased, before it reports.
    */
-  async function runTest(outcome: 'pass' | 'fail'): Promise<LeasedTask> {
+  async function runTest(outcome: 'pass' | 'fail', whileRunning?: (t: LeasedTask) => Promise<void>): Promise<LeasedTask> {
     const t = await until('a test task', () => tester.lease());
     assert.equal(t.kind, 'test');
+    await whileRunning?.(t);
     const names = t.dependencies.flatMap((d) => d.artifacts).filter((a) => a.kind === 'rpm').map((a) => a.name.replace(/-[^-]+-[^-]+\.noarch\.rpm$/, ''));
     const stage = (name: string, state: string, detail: string) => ({ name, state, detail });
     const packages = names.map((name, i) => ({
@@ -227,5 +231,30 @@ describe(`signing after tests, and testing on request (${TEST_DIALECT})`, () => 
     const bad = await api<{ code: string; message: string }>(server, 'POST', `/builds/${id}/test`, { token: server.maintainer, body: { platform: '../x' } });
     assert.equal(bad.status, 400);
     assert.deepEqual(bad.body, { code: 'invalid_name', message: 'invalid platform name: "../x" must not contain a path separator' });
+  });
+
+  test('`build sign --wait` on a terminal: what it waits for, live; at the end only its usual lines', async (testContext) => {
+    await setTests(true);
+    const id = await makeNoarchBuild(server, builder, 'onscreen');
+    const run = startTty(['build', 'sign', String(id), '--wait'], { env: { DISTFORGE_URL: server.url, DISTFORGE_TOKEN: server.maintainer, LANG: 'C.UTF-8' } });
+    testContext.after(() => run.stop());
+    const waiting = await run.shows(/waiting for its tests before signing/);
+    const testTask = (await show(id)).tasks.find((t) => t.kind === 'test');
+    assert.ok(testTask);
+    assert.match(waiting.join('\n'), new RegExp(`^build ${id}: waiting for its tests before signing: test task ${testTask.id} \\(onscreen noarch\\) (queued|leased)$`, 'm'));
+    await run.shows(new RegExp(`^. build ${id} testing, then signing \\[-+\\] 0/3 tasks done`));
+    await runTest('pass', async (t) => {
+      const running = await run.shows(new RegExp(`^ {2}task ${t.id} onscreen noarch \\(test\\) on tester for \\d+s$`));
+      assert.match(running.find((l) => l.includes('tasks done')) ?? '', /0\/3 tasks done, 1 running, 2 blocked/);
+    });
+    const r = await run.done;
+    assert.equal(r.code, 0, r.raw);
+    assert.deepEqual(r.screen, [
+      `build ${id}: waiting for its tests before signing: test task ${testTask.id} (onscreen noarch) ${/ leased$/.test(waiting.find((l) => l.includes('waiting for its tests')) ?? '') ? 'leased' : 'queued'}`,
+      `build ${id}: test task ${testTask.id} (onscreen noarch) succeeded`,
+      `build ${id}: its tests passed; signing`,
+      `build ${id}: signed (${PLATFORM}: ${key.keyid})`,
+    ]);
+    assert.equal((await show(id)).signed, true);
   });
 });
