@@ -8,7 +8,8 @@
  *
  * Routes: health, platforms, nodes, users, tokens (routes/), builds (routes/builds.ts), the
  * node API (routes/node-api.ts), the git service and the lookaside store, all under /api/v1; the
- * git mirrors over smart HTTP at /git/.
+ * git mirrors over smart HTTP at /git/; the release repositories at /repos/; the web UI at /
+ * (routes/ui.ts; every other path takes precedence).
  *
  * `buildApp` only wires; it neither listens nor opens anything: the caller owns `ctx` and closes
  * the app (`app.close()`), then the database.
@@ -31,6 +32,7 @@ import { buildRoutes } from './routes/builds.ts';
 import { errataRoutes } from './routes/errata.ts';
 import { gitHttpRoutes, gitRoutes } from './routes/git.ts';
 import { healthRoutes, VERSION } from './routes/health.ts';
+import { logStreamRoutes } from './routes/log-stream.ts';
 import { lookasideRoutes } from './routes/lookaside.ts';
 import { platformRepoRoutes } from './routes/platform-repos.ts';
 import { releaseRoutes } from './routes/releases.ts';
@@ -43,6 +45,8 @@ import { platformRoutes } from './routes/platforms.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { testingRoutes } from './routes/testing.ts';
 import { userRoutes } from './routes/users.ts';
+import { uiRoutes } from './routes/ui.ts';
+import { loadUiBundle, type UiBundle } from './ui-bundle.ts';
 
 /** A lease as the builds, signing and release domains describe it. */
 async function decorateAnyLease(ctx: Context, task: Task): Promise<Partial<LeasedTask>> {
@@ -100,6 +104,8 @@ export interface AppOptions {
   extraRoutes?: FastifyPluginAsync[];
   /** Largest request body accepted by default, in bytes (routes may allow more). Default 16 MiB. */
   bodyLimit?: number;
+  /** The web UI served at / (default: made from src/ui now, or the cached bundle: ui-bundle.ts). */
+  ui?: UiBundle;
 }
 
 /** Builds the application (not listening yet). */
@@ -149,6 +155,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     userRoutes(ctx),
     tokenRoutes(ctx),
     buildRoutes(ctx),
+    logStreamRoutes(ctx),
     testingRoutes(ctx),
     // The builds domain adds the build repositories to each lease and fans an SRPM out to its
     // arches; the signing domain adds the key to a sign task's lease and records its signatures.
@@ -167,6 +174,8 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   await app.register(gitHttpRoutes(ctx, options.bodyLimit ?? DEFAULT_BODY_LIMIT));
   // The release repositories for dnf clients (/repos/…).
   await app.register(repoRoutes(ctx));
+  // The web UI at / (its pages and /assets/); every path above takes precedence.
+  await app.register(uiRoutes(options.ui ?? (await loadUiBundle(ctx.log))));
   return app;
 }
 

@@ -1,0 +1,92 @@
+/**
+ * The web UI at the root of the master: `/` and every page path of the single-page app
+ * (/builds/123, /releases …) answer index.html, whose hashed assets are served from /assets/.
+ * The API (/api/…), the release repositories (/repos/…) and the git mirrors (/git/…) are routes of
+ * their own and always take precedence: a path under them that no route serves is the API's JSON
+ * 404, never the UI's page.
+ *
+ * Caching: index.html is revalidated on every load (`no-cache` with an ETag), so a new master's
+ * UI is picked up at once; an asset never changes under its hashed name, so it is cached for a
+ * year as immutable. Everything is served from memory (ui-bundle.ts): no path from the URL ever
+ * reaches the file system, so there is nothing to traverse.
+ */
+import type {} from '@fastify/swagger';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { UiBundle, UiFile } from '../ui-bundle.ts';
+
+/** Paths that belong to the API and the file trees beside it, never to the UI. */
+const RESERVED = /^\/(api|repos|git)(\/|$)/;
+
+/**
+ * The browser may run only the UI's own script and style sheet and talk only to this master; no
+ * page may frame it.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function send(req: FastifyRequest, reply: FastifyReply, file: UiFile, cacheControl: string): FastifyReply {
+  void reply
+    .header('content-type', file.contentType)
+    .header('cache-control', cacheControl)
+    .header('etag', file.etag)
+    .header('x-content-type-options', 'nosniff')
+    .header('vary', 'accept-encoding');
+  const match = req.headers['if-none-match'];
+  if (match !== undefined && match.split(',').some((m) => m.trim() === file.etag)) return reply.code(304).send();
+  const gzip = file.gzip !== null && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  if (gzip && file.gzip) return reply.header('content-encoding', 'gzip').send(file.gzip);
+  return reply.send(file.body);
+}
+
+function notFound(reply: FastifyReply, message: string): FastifyReply {
+  return reply.code(404).header('cache-control', 'no-store').send({ code: 'not_found', message });
+}
+
+/** A path of the app (a page), as opposed to a file: plain segments, the last without a dot. */
+function isPagePath(path: string): boolean {
+  let segments: string[];
+  try {
+    segments = path.split('/').slice(1).map((s) => decodeURIComponent(s));
+  } catch {
+    return false;
+  }
+  if (segments.some((s) => s === '..' || s === '.' || /[\\/\0]/.test(s))) return false;
+  return !(segments.at(-1) ?? '').includes('.');
+}
+
+/** The UI's routes, registered at the root (not under /api/v1). */
+export function uiRoutes(bundle: UiBundle): FastifyPluginAsync {
+  return async (app) => {
+    const page = (req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+      if (!bundle.ok) {
+        return reply.code(503).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(`${bundle.reason}\nThe API at /api/v1 works; see the master's log.\n`);
+      }
+      void reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('referrer-policy', 'same-origin').header('x-frame-options', 'DENY');
+      return send(req, reply, bundle.index, 'no-cache');
+    };
+
+    app.get('/', { schema: { hide: true } }, page);
+
+    app.get<{ Params: { file: string } }>('/assets/:file', { schema: { hide: true } }, (req, reply) => {
+      const file = bundle.ok ? bundle.assets.get(req.params.file) : undefined;
+      if (!file) return notFound(reply, `no such UI asset: ${req.params.file.slice(0, 100)}`);
+      return send(req, reply, file, 'public, max-age=31536000, immutable');
+    });
+
+    app.get('/*', { schema: { hide: true } }, (req, reply) => {
+      const path = req.url.split('?')[0] ?? '/';
+      // The API's own 404 (JSON) for its paths; a file the UI does not have is a 404, not a page.
+      if (RESERVED.test(path)) return reply.callNotFound();
+      if (path.startsWith('/assets/') || !isPagePath(path)) return notFound(reply, `no such file: ${path.slice(0, 200)}`);
+      return page(req, reply);
+    });
+  };
+}
