@@ -7,7 +7,8 @@
  * EventSource work too.
  *
  * Events:
- * - `chunk` `{taskId, seq, at, text}`, with the event id the cursor to resume after it;
+ * - `chunk` `{taskId, seq, at, text}`; its event id is where to resume after it (the seq for one
+ *   task; for a whole build, the cursor over every task, on the last chunk of each page);
  * - `task` `{id, state}` when the stream starts and whenever a task's state changes;
  * - `end` `{state, buildState}`: nothing more will come (state: the task's, or the build's).
  * A comment line every `keepAliveMs` keeps proxies from closing an idle stream.
@@ -104,8 +105,12 @@ export function logStreamRoutes(ctx: Context, options: LogStreamOptions = {}): F
             states.set(t.id, t.state);
             await write(sseEvent('task', { id: t.id, state: t.state }));
           }
-          for (const c of page.chunks) {
-            await write(sseEvent('chunk', c, taskId !== undefined ? String(c.seq) : page.cursor));
+          // One task's chunks each carry their sequence number as the id; a whole build's carry the
+          // cursor over every task on the last chunk of each page only (a client resuming from an
+          // earlier id reads the rest of that page again, and drops what it has by task and seq).
+          for (const [n, c] of page.chunks.entries()) {
+            const id = taskId !== undefined ? String(c.seq) : n === page.chunks.length - 1 ? page.cursor : undefined;
+            await write(sseEvent('chunk', c, id));
           }
           if (page.chunks.length > 0) quietSince = Date.now();
           after = page.cursor || after;
