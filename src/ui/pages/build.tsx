@@ -42,17 +42,16 @@ function taskLabel(t: TaskView): string {
 }
 
 function TaskCell({ task, selected, href }: { task: TaskView; selected: boolean; href: string }): JSX.Element {
+  // The link's name is what it shows, with the task's package and arch first for screen readers
+  // (the column and row headers say them to sighted readers).
   return (
-    <Link
-      href={href}
-      class={`task-cell${selected ? ' selected' : ''}`}
-      aria-current={selected ? 'true' : undefined}
-      aria-label={`${taskLabel(task)}: ${task.state}, attempt ${task.attempt}${task.node ? `, node ${task.node}` : ''}; show its log`}
-    >
+    <Link href={href} class={`task-cell${selected ? ' selected' : ''}`} aria-current={selected ? 'true' : undefined}>
+      <span class="visually-hidden">{taskLabel(task)}: </span>
       <StateBadge state={task.state} />
       <span class="task-meta">
-        #{task.id} · try {task.attempt}
-        {task.node && ` · ${task.node}`}
+        {' '}
+        task #{task.id}, attempt {task.attempt}
+        {task.node && `, node ${task.node}`}
       </span>
     </Link>
   );
@@ -350,10 +349,38 @@ function Actions({ build, reload }: { build: BuildView; reload: () => void }): J
   );
 }
 
-/** The task to show first: the one in the address, else a running one, else the first that failed. */
+/**
+ * The task to show: the one in the address, else a running one, else the first that failed, else
+ * the build's last build task (so a build watched to its end keeps a log in sight).
+ */
 function pickTask(build: BuildView, asked: number | null): TaskView | null {
   if (asked !== null) return build.tasks.find((t) => t.id === asked) ?? null;
-  return build.tasks.find((t) => t.state === 'leased') ?? build.tasks.find((t) => t.state === 'failed') ?? null;
+  const building = build.tasks.filter((t) => t.kind === 'srpm' || t.kind === 'rpm');
+  return build.tasks.find((t) => t.state === 'leased') ?? build.tasks.find((t) => t.state === 'failed') ?? building.findLast((t) => t.state !== 'blocked' && t.state !== 'queued') ?? null;
+}
+
+/** Why a build failed: its own reason, else each failed task's. */
+function FailureHint({ build, taskHref }: { build: BuildView; taskHref: (id: number) => string }): JSX.Element | null {
+  const failed = build.tasks.filter((t) => t.state === 'failed');
+  if (build.state !== 'failed' && failed.length === 0) return null;
+  return (
+    <div class="hint" role="note">
+      <strong>Why it failed:</strong>{' '}
+      {build.failureReason ?? (failed.length === 0 ? 'no task failed (cancelled?)' : null)}
+      {failed.length > 0 && (
+        <ul>
+          {failed.map((t) => (
+            <li key={t.id}>
+              <Link href={taskHref(t.id)}>
+                {t.kind} task #{t.id} ({taskLabel(t)})
+              </Link>
+              : {t.failureReason ?? 'no reason given'}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
 }
 
 export function BuildPage({ id, loc }: { id: number; loc: Location }): JSX.Element {
@@ -386,11 +413,7 @@ export function BuildPage({ id, loc }: { id: number; loc: Location }): JSX.Eleme
         <Actions build={b} reload={res.reload} />
       </div>
       <ErrorBox message={res.error} />
-      {b.failureReason && (
-        <p class="hint" role="note">
-          <strong>Why it failed:</strong> {b.failureReason}
-        </p>
-      )}
+      <FailureHint build={b} taskHref={taskHref} />
       <dl class="facts">
         <Fact term="Owner">{b.owner}</Fact>
         <Fact term="Platforms">{b.platforms.join(', ')}</Fact>
@@ -425,7 +448,7 @@ export function BuildPage({ id, loc }: { id: number; loc: Location }): JSX.Eleme
               <strong>Failure:</strong> {task.failureReason}
             </p>
           )}
-          <LogTail buildId={b.id} task={task} onTaskState={(s) => s !== task.state && res.reload()} />
+          <LogTail key={task.id} buildId={b.id} task={task} onTaskState={(s) => s !== task.state && res.reload()} />
         </section>
       )}
 

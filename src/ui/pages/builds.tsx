@@ -93,6 +93,8 @@ function FilterControl({ f, value, platforms, onChange }: { f: FeedFilter; value
 }
 
 function FeedTable({ builds }: { builds: BuildSummary[] }): JSX.Element {
+  // Masters that list each build's packages in the feed get a column for them.
+  const packages = builds.some((b) => packagesOf(b) !== null);
   return (
     <table class="feed cards">
       <caption class="visually-hidden">Builds, newest first</caption>
@@ -100,7 +102,7 @@ function FeedTable({ builds }: { builds: BuildSummary[] }): JSX.Element {
         <tr>
           <th scope="col">Build</th>
           <th scope="col">State</th>
-          <th scope="col">Packages</th>
+          {packages && <th scope="col">Packages</th>}
           <th scope="col">Platforms</th>
           <th scope="col">Owner</th>
           <th scope="col">Submitted</th>
@@ -118,7 +120,7 @@ function FeedTable({ builds }: { builds: BuildSummary[] }): JSX.Element {
               <StateBadge state={b.state} />
               {b.failureReason && <div class="reason">{b.failureReason}</div>}
             </td>
-            <td data-label="Packages">{packagesOf(b) ?? <span class="muted">–</span>}</td>
+            {packages && <td data-label="Packages">{packagesOf(b) ?? <span class="muted">–</span>}</td>}
             <td data-label="Platforms">{b.platforms.join(', ')}</td>
             <td data-label="Owner">{b.owner}</td>
             <td data-label="Submitted">{formatTime(b.createdAt)}</td>
