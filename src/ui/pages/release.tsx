@@ -11,40 +11,53 @@ import { useResource, useTitle } from '../hooks.ts';
 import { Link, navigate } from '../router.ts';
 import { hasRole, useSession } from '../session.ts';
 
+function CheckTable({ checks, label }: { checks: CheckResult[]; label: string }): JSX.Element {
+  return (
+    <TableWrap label={label}>
+      <table class="cards">
+        <thead>
+          <tr>
+            <th scope="col">Result</th>
+            <th scope="col">Check</th>
+            <th scope="col">Package</th>
+            <th scope="col">Message</th>
+          </tr>
+        </thead>
+        <tbody>
+          {checks.map((c, i) => (
+            <tr key={i}>
+              <td data-label="Result">
+                <StateBadge state={c.ok ? 'passed' : 'failed'} label={c.ok ? 'pass' : c.forceable ? 'fail (forceable)' : 'fail'} />
+              </td>
+              <th scope="row" data-label="Check">
+                {c.check}
+              </th>
+              <td data-label="Package" class="break">
+                {c.package ?? c.advisory ?? <span class="muted">the release</span>}
+              </td>
+              <td data-label="Message">{c.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableWrap>
+  );
+}
+
+/** The failing checks in full; the passing ones (six a package) folded away. */
 function Checks({ checks }: { checks: CheckResult[] }): JSX.Element {
   const failed = checks.filter((c) => !c.ok);
+  const passed = checks.filter((c) => c.ok);
   return (
     <>
       <p role="status">{failed.length === 0 ? `All ${checks.length} checks pass.` : `${failed.length} of ${checks.length} checks fail${failed.every((c) => c.forceable) ? ' (each may be forced)' : ''}.`}</p>
-      <TableWrap label="Checks">
-        <table class="cards">
-          <caption class="visually-hidden">Checks of the release, failures first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Result</th>
-              <th scope="col">Check</th>
-              <th scope="col">Package</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...failed, ...checks.filter((c) => c.ok)].map((c, i) => (
-              <tr key={i}>
-                <td data-label="Result">
-                  <StateBadge state={c.ok ? 'passed' : 'failed'} label={c.ok ? 'pass' : c.forceable ? 'fail (forceable)' : 'fail'} />
-                </td>
-                <th scope="row" data-label="Check">
-                  {c.check}
-                </th>
-                <td data-label="Package" class="break">
-                  {c.package ?? c.advisory ?? <span class="muted">the release</span>}
-                </td>
-                <td data-label="Message">{c.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
+      {failed.length > 0 && <CheckTable checks={failed} label="Failing checks" />}
+      {passed.length > 0 && (
+        <details>
+          <summary>The {passed.length} passing checks</summary>
+          <CheckTable checks={passed} label="Passing checks" />
+        </details>
+      )}
     </>
   );
 }
