@@ -5,7 +5,7 @@
  */
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { createApi } from './api.ts';
+import { ApiError, createApi, errorMessage } from './api.ts';
 import type { Whoami } from './api-types.ts';
 import { BuildPage } from './pages/build.tsx';
 import { BuildsPage } from './pages/builds.tsx';
@@ -54,22 +54,37 @@ export function App(): JSX.Element {
   const [signInError, setSignInError] = useState<string | null>(null);
   const api = useMemo(() => createApi(token), [token]);
 
-  // A stored token is checked once; a revoked one signs the tab out.
+  // A stored token is checked once; a revoked one signs the tab out. While the master cannot
+  // answer (starting, unreachable) the check is tried again.
   useEffect(() => {
     if (!token) return;
     let live = true;
-    api.get<Whoami>('/whoami').then(
-      (w) => live && setWho(w),
-      () => {
-        if (!live) return;
-        storeToken(null);
-        setToken(null);
-        setWho(ANONYMOUS);
-        setSignInError('Your token is no longer accepted; sign in again.');
-      },
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const check = (): void => {
+      api.get<Whoami>('/whoami').then(
+        (w) => {
+          if (!live) return;
+          setSignInError(null);
+          setWho(w);
+        },
+        (e: unknown) => {
+          if (!live) return;
+          if (!(e instanceof ApiError && e.status === 401)) {
+            setSignInError(`Cannot check your token yet: ${errorMessage(e)}`);
+            timer = setTimeout(check, 3000);
+            return;
+          }
+          storeToken(null);
+          setToken(null);
+          setWho(ANONYMOUS);
+          setSignInError('Your token is no longer accepted; sign in again.');
+        },
+      );
+    };
+    check();
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [api, token]);
 

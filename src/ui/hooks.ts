@@ -1,6 +1,9 @@
 /** Data loading for pages: a request tied to the component's life, reloadable, refreshed on a timer. */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { errorMessage } from './api.ts';
+import { ApiError, errorMessage } from './api.ts';
+
+/** How soon a load refused with 503 (the master still starting, or busy) is tried again. */
+const UNAVAILABLE_RETRY_MS = 3000;
 
 export interface Resource<T> {
   data: T | undefined;
@@ -35,6 +38,8 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, key: s
       (e: unknown) => {
         if (ac.signal.aborted) return;
         setState((s) => ({ ...s, error: errorMessage(e), loading: false, key }));
+        // `distforge up` answers 503 until its first start is done: try again until it is.
+        if (e instanceof ApiError && e.status === 503) timer = setTimeout(() => setTick((t) => t + 1), UNAVAILABLE_RETRY_MS);
       },
     );
     return () => {
