@@ -45,7 +45,7 @@ import { platformRoutes } from './routes/platforms.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { testingRoutes } from './routes/testing.ts';
 import { userRoutes } from './routes/users.ts';
-import { uiRoutes } from './routes/ui.ts';
+import { uiPagesOrNotFound, uiRoutes } from './routes/ui.ts';
 import { loadUiBundle, type UiBundle } from './ui-bundle.ts';
 
 /** A lease as the builds, signing and release domains describe it. */
@@ -123,7 +123,9 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     clientErrorHandler,
   });
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
+  // The web UI's pages answer the paths no route serves (routes/ui.ts); the rest is a JSON 404.
+  const ui = options.ui ?? (await loadUiBundle(ctx.log));
+  app.setNotFoundHandler(uiPagesOrNotFound(ui, notFoundHandler));
   // Until the system is ready (`up` still starting), only the health check and the platform
   // repositories (which `up` itself reads to make the first root) answer.
   app.addHook('onRequest', async (request, reply) => {
@@ -174,8 +176,8 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   await app.register(gitHttpRoutes(ctx, options.bodyLimit ?? DEFAULT_BODY_LIMIT));
   // The release repositories for dnf clients (/repos/…).
   await app.register(repoRoutes(ctx));
-  // The web UI at / (its pages and /assets/); every path above takes precedence.
-  await app.register(uiRoutes(options.ui ?? (await loadUiBundle(ctx.log))));
+  // The web UI at / and its assets at /assets/ (its other pages: the not-found handler above).
+  await app.register(uiRoutes(ui));
   return app;
 }
 

@@ -140,6 +140,10 @@ describe(`the web UI served by the master (${TEST_DIALECT})`, () => {
       assert.match(String(r.headers['content-type']), /application\/json/, path);
       assert.doesNotMatch(r.body.toString(), /<!doctype html>/, path);
     }
+    // The UI answers only what no route serves: how the router refuses a path is unchanged.
+    const long = await raw(server, `/api/v1/platforms/${'a'.repeat(200)}`);
+    assert.equal(long.status, 414);
+    assert.equal(JSON.parse(long.body.toString()).code, 'uri_too_long');
     // Other methods at the UI's paths are the API's usual 404.
     const post = await raw(server, '/builds/1', { method: 'POST' });
     assert.equal(post.status, 404);

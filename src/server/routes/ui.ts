@@ -1,9 +1,9 @@
 /**
  * The web UI at the root of the master: `/` and every page path of the single-page app
  * (/builds/123, /releases …) answer index.html, whose hashed assets are served from /assets/.
- * The API (/api/…), the release repositories (/repos/…) and the git mirrors (/git/…) are routes of
- * their own and always take precedence: a path under them that no route serves is the API's JSON
- * 404, never the UI's page.
+ * Page paths are answered by the not-found handler, so every route (the API under /api/, the
+ * release repositories under /repos/, the git mirrors under /git/) takes precedence, and a path
+ * under those three that no route serves is the API's JSON 404, never the UI's page.
  *
  * Caching: index.html is revalidated on every load (`no-cache` with an ETag), so a new master's
  * UI is picked up at once; an asset never changes under its hashed name, so it is cached for a
@@ -46,6 +46,14 @@ function send(req: FastifyRequest, reply: FastifyReply, file: UiFile, cacheContr
   return reply.send(file.body);
 }
 
+function sendPage(bundle: UiBundle, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (!bundle.ok) {
+    return reply.code(503).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(`${bundle.reason}\nThe API at /api/v1 works; see the master's log.\n`);
+  }
+  void reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('referrer-policy', 'same-origin').header('x-frame-options', 'DENY');
+  return send(req, reply, bundle.index, 'no-cache');
+}
+
 function notFound(reply: FastifyReply, message: string): FastifyReply {
   return reply.code(404).header('cache-control', 'no-store').send({ code: 'not_found', message });
 }
@@ -62,31 +70,32 @@ function isPagePath(path: string): boolean {
   return !(segments.at(-1) ?? '').includes('.');
 }
 
-/** The UI's routes, registered at the root (not under /api/v1). */
+/** The UI's own routes at the root: `/` and its assets. */
 export function uiRoutes(bundle: UiBundle): FastifyPluginAsync {
   return async (app) => {
-    const page = (req: FastifyRequest, reply: FastifyReply): FastifyReply => {
-      if (!bundle.ok) {
-        return reply.code(503).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(`${bundle.reason}\nThe API at /api/v1 works; see the master's log.\n`);
-      }
-      void reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('referrer-policy', 'same-origin').header('x-frame-options', 'DENY');
-      return send(req, reply, bundle.index, 'no-cache');
-    };
-
-    app.get('/', { schema: { hide: true } }, page);
+    app.get('/', { schema: { hide: true } }, (req, reply) => sendPage(bundle, req, reply));
 
     app.get<{ Params: { file: string } }>('/assets/:file', { schema: { hide: true } }, (req, reply) => {
       const file = bundle.ok ? bundle.assets.get(req.params.file) : undefined;
       if (!file) return notFound(reply, `no such UI asset: ${req.params.file.slice(0, 100)}`);
       return send(req, reply, file, 'public, max-age=31536000, immutable');
     });
+  };
+}
 
-    app.get('/*', { schema: { hide: true } }, (req, reply) => {
-      const path = req.url.split('?')[0] ?? '/';
-      // The API's own 404 (JSON) for its paths; a file the UI does not have is a 404, not a page.
-      if (RESERVED.test(path)) return reply.callNotFound();
-      if (path.startsWith('/assets/') || !isPagePath(path)) return notFound(reply, `no such file: ${path.slice(0, 200)}`);
-      return page(req, reply);
-    });
+/**
+ * The not-found handler with the app's pages: a GET of a page path no route serves answers
+ * index.html; anything else (other methods, the API's paths, files) is `otherwise`, the API's
+ * JSON 404. Being the not-found handler, the UI never shadows a route, nor changes how the router
+ * refuses a path (an over-long segment stays a 414).
+ */
+export function uiPagesOrNotFound(bundle: UiBundle, otherwise: (req: FastifyRequest, reply: FastifyReply) => void) {
+  return (req: FastifyRequest, reply: FastifyReply): void => {
+    const path = req.url.split('?')[0] ?? '/';
+    if ((req.method === 'GET' || req.method === 'HEAD') && !RESERVED.test(path) && !path.startsWith('/assets/') && isPagePath(path)) {
+      void sendPage(bundle, req, reply);
+      return;
+    }
+    otherwise(req, reply);
   };
 }
