@@ -1,6 +1,6 @@
 /** Small pieces every page uses: state badges, errors, loading notes, actions with a confirmation. */
 import type { ComponentChildren, JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorMessage } from './api.ts';
 
 /** A state as a word in a coloured badge (the word carries the meaning; the colour only helps). */
@@ -51,6 +51,15 @@ export interface ActionProps {
 export function Action({ label, run, confirm, kind = 'plain', onDone }: ActionProps): JSX.Element {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
+  // The focus follows the question (the button that asked it is gone meanwhile) and comes back.
+  const yesRef = useRef<HTMLButtonElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  useEffect(() => {
+    if (asking) yesRef.current?.focus();
+    else if (asked.current) buttonRef.current?.focus();
+    asked.current = asking;
+  }, [asking]);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const go = async (): Promise<void> => {
@@ -73,7 +82,7 @@ export function Action({ label, run, confirm, kind = 'plain', onDone }: ActionPr
       {asking && confirm ? (
         <span class="confirm" role="group" aria-label={confirm.question}>
           <span>{confirm.question}</span>
-          <button type="button" class={`button ${kind}`} onClick={() => void go()}>
+          <button type="button" ref={yesRef} class={`button ${kind}`} onClick={() => void go()}>
             {confirm.yes}
           </button>
           <button type="button" class="button plain" onClick={() => setAsking(false)}>
@@ -81,7 +90,7 @@ export function Action({ label, run, confirm, kind = 'plain', onDone }: ActionPr
           </button>
         </span>
       ) : (
-        <button type="button" class={`button ${kind}`} disabled={busy} aria-busy={busy} onClick={() => (confirm ? setAsking(true) : void go())}>
+        <button type="button" ref={buttonRef} class={`button ${kind}`} disabled={busy} aria-busy={busy} onClick={() => (confirm ? setAsking(true) : void go())}>
           {busy ? `${label}…` : label}
         </button>
       )}

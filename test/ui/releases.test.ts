@@ -68,8 +68,12 @@ describe(`the web UI in Chromium: releases (${TEST_DIALECT})`, () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.goto(`${rig.server.url}/releases/${rid}`);
     await signIn(page, rig.server.adminToken);
-    await page.getByRole('button', { name: 'Commit' }).click();
-    await page.getByRole('button', { name: 'Commit and publish' }).click();
+    // By keyboard: the question takes the focus, Enter confirms.
+    await page.getByRole('button', { name: 'Commit' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('group', { name: /Publish release \d+ to example-el9's repositories\?/ }).waitFor();
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Commit and publish');
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: `Release ${rid} released`, level: 1 }).waitFor({ timeout: 60_000 });
     await page.getByRole('heading', { name: 'Repository versions' }).waitFor();
     assert.match(await page.getByRole('region', { name: 'Repository versions' }).getByRole('row', { name: /^BaseOS\/x86_64 / }).innerText(), /1\s+published/);
