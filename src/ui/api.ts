@@ -42,6 +42,8 @@ export interface ApiClient {
   readonly token: string | null;
   get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
   send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  /** POSTs a file as application/octet-stream (an SRPM to POST /srpms). */
+  upload<T>(path: string, file: Blob): Promise<T>;
   /** Reads a text/event-stream answer until it ends; throws ApiError for an error answer. */
   stream(path: string, query: Query, onEvent: (e: ServerEvent) => void, signal: AbortSignal): Promise<void>;
 }
@@ -64,6 +66,11 @@ export function createApi(token: string | null): ApiClient {
       if (!res.ok) throw await errorOf(res);
       const text = await res.text();
       return (text ? JSON.parse(text) : null) as T;
+    },
+    async upload<T>(path: string, file: Blob): Promise<T> {
+      const res = await fetch(API + path, { method: 'POST', headers: headers({ accept: 'application/json', 'content-type': 'application/octet-stream' }), body: file });
+      if (!res.ok) throw await errorOf(res);
+      return (await res.json()) as T;
     },
     async stream(path: string, query: Query, onEvent: (e: ServerEvent) => void, signal: AbortSignal): Promise<void> {
       const res = await fetch(API + withQuery(path, query), { headers: headers({ accept: 'text/event-stream' }), signal });

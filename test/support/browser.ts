@@ -73,7 +73,7 @@ export async function startBrowser(): Promise<UiBrowser> {
 
 /** Signs in on the sign-in page with `token`; waits until the header names the user. */
 export async function signIn(page: Page, token: string): Promise<void> {
-  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).click();
   await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();

@@ -19,7 +19,7 @@ import { TEST_DIALECT } from '../support/db.ts';
 import { rpmbuild } from '../support/rpmbuild.ts';
 import { api } from '../support/server.ts';
 import { overflowsSideways, screenshot, seriousViolations, signIn, startBrowser, type UiBrowser } from '../support/browser.ts';
-import { makeGitRepo, SimNode, specOf, startBuildsServer, type BuildsServer } from '../server/builds-support.ts';
+import { buildSrpm, makeGitRepo, SimNode, specOf, startBuildsServer, type BuildsServer } from '../server/builds-support.ts';
 
 const PLATFORM = 'example-el9';
 
@@ -162,6 +162,24 @@ describe(`the web UI in Chromium: builds (${TEST_DIALECT})`, () => {
     await page.close();
   });
 
+  test('a build of an uploaded SRPM, from the form', async () => {
+    const srpm = buildSrpm(mkdtempSync(join(server.gitRoot, 'srpm-')), 'uiupload', specOf('uiupload', [], 'BuildArch: noarch'));
+    const page = await browser.page(`${server.url}/builds/new`);
+    await signIn(page, server.maintainer);
+    await page.getByLabel('Or SRPM files').setInputFiles(srpm);
+    await page.getByRole('button', { name: 'Submit build' }).click();
+    await page.waitForURL(/\/builds\/\d+$/);
+    const id = Number(/\/builds\/(\d+)$/.exec(page.url())?.[1]);
+    const b = await show(id);
+    assert.equal(b.items[0]?.kind, 'srpm');
+    assert.equal(b.items[0]?.package, 'uiupload');
+    await page.getByText(`uploaded SRPM ${b.items[0]?.srpmSha256?.slice(0, 12)}`).waitFor();
+    const task = await leaseOf(id, 'srpm');
+    await node.fail(task, 'not built in this test');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('a failed build shows why, on the build and on its task', async () => {
     const name = 'uibroken';
     const repo = makeGitRepo(server.gitRoot, name, { [`${name}.spec`]: specOf(name, ['libmissing-devel >= 2.0']) });
@@ -203,13 +221,19 @@ describe(`the web UI in Chromium: builds (${TEST_DIALECT})`, () => {
     await page.getByLabel('State').selectOption('failed');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/\?state=failed$/);
-    await page.getByText(/^Builds 1–1 of 1$/).waitFor();
+    await page.getByText(/^Builds 1–2 of 2$/).waitFor();
     assert.doesNotMatch(await page.locator('table.feed').innerText(), /succeeded/);
     await checkAccessible(page, 'the filtered feed');
     await page.getByRole('link', { name: 'Clear' }).click();
     await page.waitForURL(/\/builds$/);
-    await page.getByText(/^Builds 1–2 of 2$/).waitFor();
+    await page.getByText(/^Builds 1–3 of 3$/).waitFor();
     await screenshot(page, 'feed');
+    // Paging: the address holds the page; Newer goes back to the first.
+    await page.goto(`${server.url}/builds?offset=1`);
+    await page.getByText(/^Builds 2–3 of 3$/).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Older →' }).count(), 0);
+    await page.getByRole('link', { name: '← Newer' }).click();
+    await page.getByText(/^Builds 1–3 of 3$/).waitFor();
     assert.deepEqual(page.errors, []);
     await page.close();
   });

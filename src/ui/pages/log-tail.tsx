@@ -77,6 +77,7 @@ function LogView({ log, version, label }: { log: LogLines; version: number; labe
       {/* A log is not read aloud line by line (role=log would announce every line): the status
           line above says what happens; the region is focusable so it scrolls by keyboard. */}
       <div class="log" ref={box} role="log" aria-live="off" aria-label={label} tabIndex={0} onScroll={onScroll}>
+        {total === 0 && <div class="log-empty">No output.</div>}
         <div class="log-space" style={{ height: `${total * LINE}px` }}>
           <div class="log-lines" style={{ top: `${first * LINE}px` }}>
             {shown}

@@ -1,7 +1,8 @@
 /**
- * A new build: one or more git sources (URL and ref), the platforms to build for (each builds for
- * its own arches, as the SRPM's BuildArch/ExclusiveArch allow), priority and visibility. Submitting
- * is POST /api/v1/builds (maintainers); the new build's page opens.
+ * A new build: git sources (URL and ref) and SRPM files (uploaded first with POST /srpms), the
+ * platforms to build for (each builds for its own arches, as the SRPM's BuildArch/ExclusiveArch
+ * allow), priority and visibility. Submitting is POST /api/v1/builds (maintainers); the new
+ * build's page opens.
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
@@ -27,8 +28,9 @@ export function NewBuildPage(): JSX.Element {
   const [priority, setPriority] = useState('0');
   const [isPublic, setPublic] = useState(true);
   const [explicitOrder, setExplicitOrder] = useState(false);
+  const [srpms, setSrpms] = useState<File[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
 
   if (!hasRole(who, 'maintainer')) {
     return (
@@ -53,15 +55,20 @@ export function NewBuildPage(): JSX.Element {
       return;
     }
     const filled = sources.filter((s) => s.url.trim() !== '');
-    if (filled.length === 0) {
-      setError('Give at least one git URL.');
+    if (filled.length === 0 && srpms.length === 0) {
+      setError('Give at least one git URL or SRPM file.');
       return;
     }
-    setBusy(true);
     try {
+      const uploaded: { srpmSha256: string }[] = [];
+      for (const [n, f] of srpms.entries()) {
+        setBusy(`Uploading ${f.name} (${n + 1} of ${srpms.length})…`);
+        uploaded.push({ srpmSha256: (await api.upload<{ sha256: string }>('/srpms', f)).sha256 });
+      }
+      setBusy('Submitting…');
       const body = {
         platforms: picked,
-        sources: filled.map((s) => ({ git: `${s.url.trim()}#${s.ref.trim() || 'HEAD'}` })),
+        sources: [...filled.map((s) => ({ git: `${s.url.trim()}#${s.ref.trim() || 'HEAD'}` })), ...uploaded],
         priority: Number(priority) || 0,
         public: isPublic,
         ...(explicitOrder && { explicitOrder: true }),
@@ -71,7 +78,7 @@ export function NewBuildPage(): JSX.Element {
     } catch (err) {
       setError(errorMessage(err));
     } finally {
-      setBusy(false);
+      setBusy(null);
     }
   };
   return (
@@ -104,6 +111,13 @@ export function NewBuildPage(): JSX.Element {
           <button type="button" class="button plain" onClick={() => setSources((rows) => [...rows, { key: Math.max(...rows.map((r) => r.key)) + 1, url: '', ref: 'main' }])}>
             Add a source
           </button>
+          <div class="field">
+            <label for="srpms">Or SRPM files</label>
+            <input id="srpms" type="file" accept=".src.rpm,application/x-rpm" multiple onChange={(e) => setSrpms([...(e.currentTarget.files ?? [])])} aria-describedby="srpms-help" />
+            <span id="srpms-help" class="muted">
+              Source packages built elsewhere; each is uploaded, then built like a git source.
+            </span>
+          </div>
         </fieldset>
         <fieldset>
           <legend>Platforms</legend>
@@ -140,7 +154,12 @@ export function NewBuildPage(): JSX.Element {
           </label>
         </fieldset>
         <ErrorBox message={error} />
-        <button type="submit" class="button primary" disabled={busy}>
+        {busy && (
+          <p role="status" class="muted">
+            {busy}
+          </p>
+        )}
+        <button type="submit" class="button primary" disabled={busy !== null}>
           {busy ? 'Submitting…' : 'Submit build'}
         </button>
       </form>
