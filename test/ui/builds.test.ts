@@ -238,6 +238,37 @@ describe(`the web UI in Chromium: builds (${TEST_DIALECT})`, () => {
     await page.close();
   });
 
+  test('a log of several MB: the page holds only the lines in sight, follows the end, and scrolls to the start by keyboard', async () => {
+    const name = 'uibiglog';
+    const repo = makeGitRepo(server.gitRoot, name, { [`${name}.spec`]: specOf(name) });
+    const r = await api<BuildView>(server, 'POST', '/builds', { token: server.maintainer, body: { platforms: [PLATFORM], sources: [{ git: `${repo.url}#main` }], public: true } });
+    const task = await leaseOf(r.body.id, 'srpm');
+    const line = (n: number): string => `line ${String(n).padStart(6, '0')} ${'x'.repeat(88)}\n`;
+    const perChunk = 100;
+    const chunks = 400; // 40,000 lines, 4 MB
+    for (let c = 0; c < chunks; c++) {
+      await appendLog(server.ctx, node.id, task.id, c, Array.from({ length: perChunk }, (_, i) => line(c * perChunk + i)).join(''));
+    }
+    const page = await browser.page(`${server.url}/builds/${r.body.id}`);
+    const log = page.getByRole('log');
+    await log.getByText(`line ${String(chunks * perChunk - 1).padStart(6, '0')}`).waitFor();
+    await page.getByText(`${chunks * perChunk} lines`).waitFor();
+    const drawn = await page.locator('.log-line').count();
+    assert.ok(drawn > 10 && drawn < 200, `${drawn} line elements for ${chunks * perChunk} lines`);
+    // More arrives while it is followed.
+    await appendLog(server.ctx, node.id, task.id, chunks, 'the very last line\n');
+    await log.getByText('the very last line').waitFor();
+    // Home on the focused log goes to the start; the first lines are drawn then.
+    await log.focus();
+    await page.keyboard.press('Home');
+    await log.getByText('line 000000').waitFor();
+    assert.equal(await page.getByRole('checkbox', { name: 'Follow the end' }).isChecked(), false, 'scrolling up stops following');
+    assert.ok((await page.locator('.log-line').count()) < 200);
+    await node.fail(task, 'done');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('a read-only user sees no actions, and the API refuses them when forced', async () => {
     const name = 'uirunning';
     const repo = makeGitRepo(server.gitRoot, name, { [`${name}.spec`]: specOf(name) });
