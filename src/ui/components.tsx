@@ -1,7 +1,7 @@
 /** Small pieces every page uses: state badges, errors, loading notes, actions with a confirmation. */
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { errorMessage } from './api.ts';
+import { useRequest } from './hooks.ts';
 
 /** A state as a word in a coloured badge (the word carries the meaning; the colour only helps). */
 export function StateBadge({ state, label }: { state: string; label?: string }): JSX.Element {
@@ -50,7 +50,8 @@ export interface ActionProps {
  */
 export function Action({ label, run, confirm, kind = 'plain', onDone }: ActionProps): JSX.Element {
   const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: request } = useRequest();
+  const [note, setNote] = useState<string | null>(null);
   // The focus follows the question (the button that asked it is gone meanwhile) and comes back.
   const yesRef = useRef<HTMLButtonElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -60,22 +61,13 @@ export function Action({ label, run, confirm, kind = 'plain', onDone }: ActionPr
     else if (asked.current) buttonRef.current?.focus();
     asked.current = asking;
   }, [asking]);
-  const [error, setError] = useState<string | null>(null);
-  const [note, setNote] = useState<string | null>(null);
   const go = async (): Promise<void> => {
     setAsking(false);
-    setBusy(true);
-    setError(null);
     setNote(null);
-    try {
-      const said = await run();
-      if (said) setNote(said);
-      onDone?.();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    const done = await request(async () => ({ said: await run() }));
+    if (!done) return;
+    if (done.said) setNote(done.said);
+    onDone?.();
   };
   return (
     <span class="action">
@@ -115,5 +107,57 @@ export function Fact({ term, children }: { term: string; children: ComponentChil
       <dt>{term}</dt>
       <dd>{children}</dd>
     </div>
+  );
+}
+
+/** A table's column headers; `false` leaves a column out. */
+export function TableHead({ columns }: { columns: (string | false)[] }): JSX.Element {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) =>
+          c === false ? null : (
+            <th scope="col" key={c}>
+              {c}
+            </th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}
+
+/** The <option>s of a platform select (with "any" first when `any`). */
+export function PlatformOptions({ names, any = false }: { names: string[]; any?: boolean }): JSX.Element {
+  return (
+    <>
+      {any && <option value="">any</option>}
+      {names.map((n) => (
+        <option key={n} value={n}>
+          {n}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** A page's heading (focused after a navigation) with its actions beside it. */
+export function PageHead({ children, actions }: { children: ComponentChildren; actions?: ComponentChildren }): JSX.Element {
+  return (
+    <div class="page-head">
+      <h1 tabIndex={-1}>{children}</h1>
+      {actions}
+    </div>
+  );
+}
+
+/** A page whose subject has not loaded: its heading and the error or a loading note. */
+export function NotLoaded({ title, what, error }: { title: string; what: string; error: string | null }): JSX.Element {
+  return (
+    <section>
+      <h1 tabIndex={-1}>{title}</h1>
+      <ErrorBox message={error} />
+      {!error && <Loading what={what} />}
+    </section>
   );
 }

@@ -51,6 +51,33 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, key: s
   return { data: state.key === key ? state.data : undefined, error: state.key === key ? state.error : null, loading: state.loading, reload };
 }
 
+export interface Request {
+  busy: boolean;
+  error: string | null;
+  setError(message: string | null): void;
+  /** Runs `work`: busy meanwhile; an error it throws becomes `error` (and the result undefined). */
+  run<T>(work: () => Promise<T>): Promise<T | undefined>;
+}
+
+/** A request a form or a button makes: busy while it runs, its refusal as a message. */
+export function useRequest(): Request {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = useCallback(async <T,>(work: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await work();
+    } catch (e) {
+      setError(errorMessage(e));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, run };
+}
+
 /** Sets the document title (and restores nothing: every page sets its own). */
 export function useTitle(title: string): void {
   useEffect(() => {

@@ -6,7 +6,7 @@
  */
 import type { JSX } from 'preact';
 import type { ArtifactView, BuildView, ItemView, ReleaseView, TaskView } from '../api-types.ts';
-import { Action, ErrorBox, Fact, Loading, StateBadge, TableWrap } from '../components.tsx';
+import { Action, ErrorBox, Fact, NotLoaded, PageHead, StateBadge, TableWrap, TableHead } from '../components.tsx';
 import { formatDuration, formatSize, formatTime } from '../format.ts';
 import { useResource, useTitle } from '../hooks.ts';
 import { Link, navigate, type Location } from '../router.ts';
@@ -66,17 +66,7 @@ function Matrix({ build, selected, taskHref }: { build: BuildView; selected: num
     <TableWrap label="Tasks by package and arch">
       <table class="matrix">
         <caption class="visually-hidden">Tasks by package (rows) and arch (columns)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Package</th>
-            <th scope="col">Source (SRPM)</th>
-            {arches.map((a) => (
-              <th scope="col" key={a}>
-                {a}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={['Package', 'Source (SRPM)', ...arches]} />
         <tbody>
           {rows.map(({ item, platform }) => {
             const mine = buildTasks.filter((t) => t.itemId === item.id && t.platform === platform);
@@ -116,13 +106,7 @@ function Sources({ build }: { build: BuildView }): JSX.Element {
       <TableWrap label="Sources">
         <table class="cards">
           <caption class="visually-hidden">Sources of the build</caption>
-          <thead>
-            <tr>
-              <th scope="col">Package</th>
-              <th scope="col">Source</th>
-              <th scope="col">Commit</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Package', 'Source', 'Commit']} />
           <tbody>
             {build.items.map((i) => (
               <tr key={i.id}>
@@ -174,15 +158,7 @@ function Tests({ build, taskHref }: { build: BuildView; taskHref: (id: number) =
       <h2 id="tests-h">Tests</h2>
       <TableWrap label="Test results">
         <table class="cards">
-          <thead>
-            <tr>
-              <th scope="col">Package</th>
-              <th scope="col">Arch</th>
-              <th scope="col">Result</th>
-              <th scope="col">Stages</th>
-              <th scope="col">Log</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Package', 'Arch', 'Result', 'Stages', 'Log']} />
           <tbody>
             {tests.map((r) => (
               <tr key={`${r.taskId}-${r.package}-${r.arch}`}>
@@ -223,14 +199,7 @@ function Artifacts({ build }: { build: BuildView }): JSX.Element {
     <TableWrap label="Artifacts">
       <table class="cards">
         <caption class="visually-hidden">Artifacts: {rows.length} files</caption>
-        <thead>
-          <tr>
-            <th scope="col">File</th>
-            <th scope="col">Size</th>
-            <th scope="col">Signature</th>
-            <th scope="col">sha256</th>
-          </tr>
-        </thead>
+        <TableHead columns={['File', 'Size', 'Signature', 'sha256']} />
         <tbody>
           {rows.map(({ a, t }) => (
             <tr key={`${t.id}-${a.name}`}>
@@ -394,24 +363,13 @@ export function BuildPage({ id, loc }: { id: number; loc: Location }): JSX.Eleme
   const asked = Number(loc.query.get('task')) || null;
   const taskHref = (t: number): string => `/builds/${id}?task=${t}#task`;
   const b = res.data;
-  if (!b) {
-    return (
-      <section>
-        <h1 tabIndex={-1}>Build {id}</h1>
-        <ErrorBox message={res.error} />
-        {!res.error && <Loading what={`build ${id}`} />}
-      </section>
-    );
-  }
+  if (!b) return <NotLoaded title={`Build ${id}`} what={`build ${id}`} error={res.error} />;
   const task = pickTask(b, asked);
   return (
     <section>
-      <div class="page-head">
-        <h1 tabIndex={-1}>
-          Build {b.id} <StateBadge state={b.state} />
-        </h1>
-        <Actions build={b} reload={res.reload} />
-      </div>
+      <PageHead actions={<Actions build={b} reload={res.reload} />}>
+        Build {b.id} <StateBadge state={b.state} />
+      </PageHead>
       <ErrorBox message={res.error} />
       <FailureHint build={b} taskHref={taskHref} />
       <dl class="facts">

@@ -8,7 +8,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import type { ApiClient } from '../api.ts';
 import type { BuildPage, BuildSummary, PlatformView } from '../api-types.ts';
-import { ErrorBox, Loading, StateBadge } from '../components.tsx';
+import { ErrorBox, Loading, StateBadge, TableHead } from '../components.tsx';
 import { formatDuration, formatTime } from '../format.ts';
 import { useResource, useTitle } from '../hooks.ts';
 import { Link, navigate, type Location } from '../router.ts';
@@ -98,17 +98,7 @@ function FeedTable({ builds }: { builds: BuildSummary[] }): JSX.Element {
   return (
     <table class="feed cards">
       <caption class="visually-hidden">Builds, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Build</th>
-          <th scope="col">State</th>
-          {packages && <th scope="col">Packages</th>}
-          <th scope="col">Platforms</th>
-          <th scope="col">Owner</th>
-          <th scope="col">Submitted</th>
-          <th scope="col">Took</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Build', 'State', packages && 'Packages', 'Platforms', 'Owner', 'Submitted', 'Took']} />
       <tbody>
         {builds.map((b) => (
           <tr key={b.id}>

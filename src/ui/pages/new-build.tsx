@@ -6,10 +6,9 @@
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { errorMessage } from '../api.ts';
 import type { BuildView, PlatformView } from '../api-types.ts';
 import { ErrorBox, Loading } from '../components.tsx';
-import { useResource, useTitle } from '../hooks.ts';
+import { useRequest, useResource, useTitle } from '../hooks.ts';
 import { Link, navigate } from '../router.ts';
 import { hasRole, useSession } from '../session.ts';
 
@@ -29,8 +28,8 @@ export function NewBuildPage(): JSX.Element {
   const [isPublic, setPublic] = useState(true);
   const [explicitOrder, setExplicitOrder] = useState(false);
   const [srpms, setSrpms] = useState<File[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const { busy, error, setError, run } = useRequest();
+  const [progress, setProgress] = useState('');
 
   if (!hasRole(who, 'maintainer')) {
     return (
@@ -59,27 +58,23 @@ export function NewBuildPage(): JSX.Element {
       setError('Give at least one git URL or SRPM file.');
       return;
     }
-    try {
+    const b = await run(async () => {
       const uploaded: { srpmSha256: string }[] = [];
       for (const [n, f] of srpms.entries()) {
-        setBusy(`Uploading ${f.name} (${n + 1} of ${srpms.length})…`);
+        setProgress(`Uploading ${f.name} (${n + 1} of ${srpms.length})…`);
         uploaded.push({ srpmSha256: (await api.upload<{ sha256: string }>('/srpms', f)).sha256 });
       }
-      setBusy('Submitting…');
-      const body = {
+      setProgress('Submitting…');
+      return api.send<BuildView>('POST', '/builds', {
         platforms: picked,
         sources: [...filled.map((s) => ({ git: `${s.url.trim()}#${s.ref.trim() || 'HEAD'}` })), ...uploaded],
         priority: Number(priority) || 0,
         public: isPublic,
         ...(explicitOrder && { explicitOrder: true }),
-      };
-      const b = await api.send<BuildView>('POST', '/builds', body);
-      navigate(`/builds/${b.id}`);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(null);
-    }
+      });
+    });
+    setProgress('');
+    if (b) navigate(`/builds/${b.id}`);
   };
   return (
     <section class="narrow">
@@ -154,12 +149,12 @@ export function NewBuildPage(): JSX.Element {
           </label>
         </fieldset>
         <ErrorBox message={error} />
-        {busy && (
+        {busy && progress && (
           <p role="status" class="muted">
-            {busy}
+            {progress}
           </p>
         )}
-        <button type="submit" class="button primary" disabled={busy !== null}>
+        <button type="submit" class="button primary" disabled={busy}>
           {busy ? 'Submitting…' : 'Submit build'}
         </button>
       </form>

@@ -1,7 +1,7 @@
 /** Platforms as a release table: version, codename, upstream base, kernel, dates, lag, state. */
 import type { JSX } from 'preact';
 import type { PlatformView } from '../api-types.ts';
-import { ErrorBox, Loading, StateBadge, TableWrap } from '../components.tsx';
+import { ErrorBox, Loading, StateBadge, TableWrap, TableHead } from '../components.tsx';
 import { day } from '../format.ts';
 import { useResource, useTitle } from '../hooks.ts';
 import { useSession } from '../session.ts';
@@ -23,24 +23,7 @@ export function PlatformsPage(): JSX.Element {
           <TableWrap label="Platform lifecycle">
             <table class="cards lifecycle">
               <caption class="visually-hidden">Platforms and their lifecycle</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Platform</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Codename</th>
-                  <th scope="col">Upstream</th>
-                  <th scope="col">Kernel</th>
-                  <th scope="col">Released</th>
-                  <th scope="col">Upstream released</th>
-                  <th scope="col">Lag</th>
-                  <th scope="col">Active support to</th>
-                  <th scope="col">Security support to</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Dist</th>
-                  <th scope="col">Arches</th>
-                  <th scope="col">Repositories</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Platform', 'Version', 'Codename', 'Upstream', 'Kernel', 'Released', 'Upstream released', 'Lag', 'Active support to', 'Security support to', 'State', 'Dist', 'Arches', 'Repositories']} />
               <tbody>
                 {res.data.map((p) => {
                   const l = p.lifecycle;

@@ -5,7 +5,7 @@
  */
 import type { JSX } from 'preact';
 import type { CheckResult, ReleaseView } from '../api-types.ts';
-import { Action, ErrorBox, Fact, Loading, StateBadge, TableWrap } from '../components.tsx';
+import { Action, ErrorBox, Fact, NotLoaded, PageHead, StateBadge, TableWrap, TableHead } from '../components.tsx';
 import { formatTime } from '../format.ts';
 import { useResource, useTitle } from '../hooks.ts';
 import { Link, navigate } from '../router.ts';
@@ -15,14 +15,7 @@ function CheckTable({ checks, label }: { checks: CheckResult[]; label: string })
   return (
     <TableWrap label={label}>
       <table class="cards">
-        <thead>
-          <tr>
-            <th scope="col">Result</th>
-            <th scope="col">Check</th>
-            <th scope="col">Package</th>
-            <th scope="col">Message</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Result', 'Check', 'Package', 'Message']} />
         <tbody>
           {checks.map((c, i) => (
             <tr key={i}>
@@ -100,24 +93,13 @@ export function ReleasePage({ id }: { id: number }): JSX.Element {
   const { api, who } = useSession();
   const res = useResource((signal) => api.get<ReleaseView>(`/releases/${id}`, undefined, signal), String(id), (r) => (r.state === 'publishing' ? 1500 : null));
   const r = res.data;
-  if (!r) {
-    return (
-      <section>
-        <h1 tabIndex={-1}>Release {id}</h1>
-        <ErrorBox message={res.error} />
-        {!res.error && <Loading what={`release ${id}`} />}
-      </section>
-    );
-  }
+  if (!r) return <NotLoaded title={`Release ${id}`} what={`release ${id}`} error={res.error} />;
   const canDrop = r.state === 'planned' && hasRole(who, 'maintainer');
   return (
     <section>
-      <div class="page-head">
-        <h1 tabIndex={-1}>
-          Release {r.id} <StateBadge state={r.state} />
-        </h1>
-        <Actions r={r} reload={res.reload} />
-      </div>
+      <PageHead actions={<Actions r={r} reload={res.reload} />}>
+        Release {r.id} <StateBadge state={r.state} />
+      </PageHead>
       <ErrorBox message={res.error} />
       {r.failureReason && (
         <p class="hint" role="note">
@@ -177,16 +159,7 @@ export function ReleasePage({ id }: { id: number }): JSX.Element {
         <TableWrap label="Packages">
           <table class="cards">
             <caption class="visually-hidden">Packages of the release and where each goes</caption>
-            <thead>
-              <tr>
-                <th scope="col">Package</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Goes to</th>
-                <th scope="col">Why</th>
-                <th scope="col">Build</th>
-                {canDrop && <th scope="col">Plan</th>}
-              </tr>
-            </thead>
+            <TableHead columns={['Package', 'Kind', 'Goes to', 'Why', 'Build', canDrop && 'Plan']} />
             <tbody>
               {r.packages.map((p) => (
                 <tr key={p.nevra}>
@@ -216,15 +189,7 @@ export function ReleasePage({ id }: { id: number }): JSX.Element {
           <h2 id="versions-h">Repository versions</h2>
           <TableWrap label="Repository versions">
             <table class="cards">
-              <thead>
-                <tr>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Packages</th>
-                  <th scope="col">Published</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Channel', 'Version', 'State', 'Packages', 'Published']} />
               <tbody>
                 {r.versions.map((v) => (
                   <tr key={`${v.repo}/${v.channel}/${v.number}`}>

@@ -4,11 +4,10 @@
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { errorMessage } from '../api.ts';
 import type { PlatformView, ReleaseView } from '../api-types.ts';
-import { ErrorBox, Loading, StateBadge, TableWrap } from '../components.tsx';
+import { ErrorBox, Loading, StateBadge, TableWrap, TableHead, PlatformOptions } from '../components.tsx';
 import { formatTime } from '../format.ts';
-import { useResource, useTitle } from '../hooks.ts';
+import { useRequest, useResource, useTitle } from '../hooks.ts';
 import { Link, navigate, type Location } from '../router.ts';
 import { hasRole, useSession } from '../session.ts';
 
@@ -19,26 +18,17 @@ function PlanForm({ platforms }: { platforms: PlatformView[] }): JSX.Element {
   const { api } = useSession();
   const [platform, setPlatform] = useState('');
   const [builds, setBuilds] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useRequest();
   const chosen = platform || platforms[0]?.name || '';
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
-    setError(null);
     const ids = builds.split(/[\s,]+/).filter(Boolean).map(Number);
     if (ids.length === 0 || ids.some((n) => !Number.isInteger(n) || n < 1)) {
       setError('Give build numbers, separated by commas or spaces.');
       return;
     }
-    setBusy(true);
-    try {
-      const r = await api.send<ReleaseView>('POST', '/releases', { platform: chosen, builds: ids });
-      navigate(`/releases/${r.id}`);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    const r = await run(() => api.send<ReleaseView>('POST', '/releases', { platform: chosen, builds: ids }));
+    if (r) navigate(`/releases/${r.id}`);
   };
   return (
     <form class="filters" aria-labelledby="plan-h" onSubmit={(e) => void submit(e)}>
@@ -48,11 +38,7 @@ function PlanForm({ platforms }: { platforms: PlatformView[] }): JSX.Element {
       <div class="field">
         <label for="plan-platform">Platform</label>
         <select id="plan-platform" value={chosen} onChange={(e) => setPlatform(e.currentTarget.value)}>
-          {platforms.map((p) => (
-            <option key={p.name} value={p.name}>
-              {p.name}
-            </option>
-          ))}
+          <PlatformOptions names={platforms.map((p) => p.name)} />
         </select>
       </div>
       <div class="field">
@@ -102,12 +88,7 @@ export function ReleasesPage({ loc }: { loc: Location }): JSX.Element {
         <div class="field">
           <label for="rel-platform">Platform</label>
           <select id="rel-platform" name="platform" value={platform}>
-            <option value="">any</option>
-            {(platforms.data ?? []).map((p) => (
-              <option key={p.name} value={p.name}>
-                {p.name}
-              </option>
-            ))}
+            <PlatformOptions names={(platforms.data ?? []).map((p) => p.name)} any />
           </select>
         </div>
         <div class="field">
@@ -134,17 +115,7 @@ export function ReleasesPage({ loc }: { loc: Location }): JSX.Element {
         <TableWrap label="Releases">
           <table class="cards">
             <caption class="visually-hidden">Releases, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Release</th>
-                <th scope="col">Platform</th>
-                <th scope="col">State</th>
-                <th scope="col">Packages</th>
-                <th scope="col">Builds</th>
-                <th scope="col">Planned</th>
-                <th scope="col">Released</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Release', 'Platform', 'State', 'Packages', 'Builds', 'Planned', 'Released']} />
             <tbody>
               {list.data.map((r) => (
                 <tr key={r.id}>

@@ -4,9 +4,8 @@
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { errorMessage } from '../api.ts';
 import { ErrorBox } from '../components.tsx';
-import { useTitle } from '../hooks.ts';
+import { useRequest, useTitle } from '../hooks.ts';
 import { navigate, type Location } from '../router.ts';
 import { useSession } from '../session.ts';
 
@@ -20,20 +19,10 @@ export function SignInPage({ loc }: { loc: Location }): JSX.Element {
   useTitle('Sign in');
   const session = useSession();
   const [token, setToken] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useRequest();
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await session.signIn(token.trim());
-      navigate(nextPath(loc), { replace: true });
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    if (await run(async () => session.signIn(token.trim()).then(() => true))) navigate(nextPath(loc), { replace: true });
   };
   return (
     <section class="narrow">
