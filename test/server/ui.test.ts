@@ -134,7 +134,7 @@ describe(`the web UI served by the master (${TEST_DIALECT})`, () => {
     const health = await api<{ status: string }>(server, 'GET', '/health');
     assert.equal(health.status, 200);
     assert.equal(health.body.status, 'ok');
-    for (const path of ['/api/v1/no-such-thing', '/api/v2/builds', '/api', '/repos/nope.repo', '/repos/p/r/x86_64/repodata/repomd.xml', '/git/nothing.git/info/refs']) {
+    for (const path of ['/api/v1/no-such-thing', '/api/v2/builds', '/api', '/repos/nope.repo', '/repos/p/r/x86_64/repodata/repomd.xml', '/git/nothing.git/info/refs', '/health']) {
       const r = await raw(server, path);
       assert.ok(r.status >= 400 && r.status < 500, `${path}: ${r.status}`);
       assert.match(String(r.headers['content-type']), /application\/json/, path);

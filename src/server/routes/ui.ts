@@ -14,8 +14,11 @@ import type {} from '@fastify/swagger';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { UiBundle, UiFile } from '../ui-bundle.ts';
 
-/** Paths that belong to the API and the file trees beside it, never to the UI. */
-const RESERVED = /^\/(api|repos|git)(\/|$)/;
+/**
+ * Paths that belong to the API and the file trees beside it, never to the UI; `/health` too, so
+ * that a probe expecting a health check there never mistakes the UI's page for one.
+ */
+const RESERVED = /^\/(api|repos|git|health)(\/|$)/;
 
 /**
  * The browser may run only the UI's own script and style sheet and talk only to this master; no
