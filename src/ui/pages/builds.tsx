@@ -16,6 +16,9 @@ import { hasRole, useSession } from '../session.ts';
 
 const PAGE = 50;
 
+/** A page of the feed; newer masters say whether `total` is exact (else a lower bound). */
+type FeedPage = Omit<BuildPage, 'builds'> & { builds: FeedBuild[]; totalExact?: boolean };
+
 /** A query parameter of GET /builds, from the OpenAPI document. */
 export interface FeedFilter {
   name: string;
@@ -61,17 +64,41 @@ export async function feedFilters(api: ApiClient, signal: AbortSignal): Promise<
   return { filters: params.filter((p) => !NOT_FILTERS.has(p.name)).map(toFilter), search: searchParam ? toFilter(searchParam) : null };
 }
 
-/** Package names of a build when the feed gives them (newer masters list what each build holds). */
-function packagesOf(b: BuildSummary): string | null {
-  const p = (b as BuildSummary & { packages?: unknown }).packages;
-  if (!Array.isArray(p) || p.length === 0) return null;
-  const names = p.map((x) => (typeof x === 'string' ? x : typeof x === 'object' && x !== null && 'name' in x ? String((x as { name: unknown }).name) : '?'));
+/**
+ * What newer masters add to each build of the feed (all optional: an older master's feed has only
+ * the summary, and the page shows what it gets).
+ */
+type FeedBuild = BuildSummary & {
+  packages?: string[];
+  /** With a package search: the NEVRAs that matched. */
+  matches?: string[];
+  /** How many of its tasks are in each state, and in all. */
+  tasks?: Partial<Record<string, number>> & { total?: number };
+  signed?: boolean;
+  released?: boolean;
+};
+
+/** Package names of a build when the feed gives them. */
+function packagesOf(b: FeedBuild): string | null {
+  const names = (b.packages ?? []).filter((p) => typeof p === 'string');
+  if (names.length === 0) return null;
   return names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : names.join(', ');
 }
 
+/** "3 of 5 tasks done, 1 failed" from the feed's task counts. */
+function taskProgress(t: NonNullable<FeedBuild['tasks']>): string {
+  const done = (t.succeeded ?? 0) + (t.failed ?? 0) + (t.cancelled ?? 0);
+  const failed = t.failed ? `, ${t.failed} failed` : '';
+  return `${done} of ${t.total ?? 0} tasks done${failed}`;
+}
+
+/** The arches a task may have, for an `arch` filter. */
+const ARCH_CHOICES = ['x86_64', 'aarch64', 'ppc64le', 's390x', 'i686', 'noarch', 'src'];
+
 function FilterControl({ f, value, platforms, onChange }: { f: FeedFilter; value: string; platforms: string[]; onChange: (v: string) => void }): JSX.Element {
   const id = `filter-${f.name}`;
-  const options = f.kind === 'enum' ? (f.values ?? []) : f.kind === 'boolean' ? ['true', 'false'] : f.name === 'platform' && platforms.length > 0 ? platforms : null;
+  const options =
+    f.kind === 'enum' ? (f.values ?? []) : f.kind === 'boolean' ? ['true', 'false'] : f.name === 'platform' && platforms.length > 0 ? platforms : f.name === 'arch' ? ARCH_CHOICES : null;
   const label = (v: string): string => (f.kind === 'boolean' ? (v === 'true' ? 'yes' : 'no') : v);
   return (
     <div class="field">
@@ -92,7 +119,7 @@ function FilterControl({ f, value, platforms, onChange }: { f: FeedFilter; value
   );
 }
 
-function FeedTable({ builds }: { builds: BuildSummary[] }): JSX.Element {
+function FeedTable({ builds }: { builds: FeedBuild[] }): JSX.Element {
   // Masters that list each build's packages in the feed get a column for them.
   const packages = builds.some((b) => packagesOf(b) !== null);
   return (
@@ -108,9 +135,17 @@ function FeedTable({ builds }: { builds: BuildSummary[] }): JSX.Element {
             </th>
             <td data-label="State">
               <StateBadge state={b.state} />
+              {b.signed && <> <StateBadge state="succeeded" label="signed" /></>}
+              {b.released && <> <StateBadge state="released" label="released" /></>}
+              {b.tasks && b.tasks.total !== undefined && b.tasks.total > 0 && <div class="muted small">{taskProgress(b.tasks)}</div>}
               {b.failureReason && <div class="reason">{b.failureReason}</div>}
             </td>
-            {packages && <td data-label="Packages">{packagesOf(b) ?? <span class="muted">–</span>}</td>}
+            {packages && (
+              <td data-label="Packages">
+                {packagesOf(b) ?? <span class="muted">–</span>}
+                {b.matches && b.matches.length > 0 && <div class="muted small break">matched {b.matches.join(', ')}</div>}
+              </td>
+            )}
             <td data-label="Platforms">{b.platforms.join(', ')}</td>
             <td data-label="Owner">{b.owner}</td>
             <td data-label="Submitted">{formatTime(b.createdAt)}</td>
@@ -135,7 +170,7 @@ export function BuildsPage({ loc }: { loc: Location }): JSX.Element {
   const ready = described.data !== undefined || described.error !== null;
   const key = JSON.stringify({ query, offset, ready, who: who.kind === 'user' ? who.name : '' });
   const feed = useResource(
-    (signal) => (ready ? api.get<BuildPage>('/builds', { ...query, limit: PAGE, offset }, signal) : new Promise<BuildPage>(() => undefined)),
+    (signal) => (ready ? api.get<FeedPage>('/builds', { ...query, limit: PAGE, offset }, signal) : new Promise<FeedPage>(() => undefined)),
     key,
     (page) => (page.builds.some((b) => b.state === 'pending' || b.state === 'running') ? 3000 : 15000),
   );
@@ -170,7 +205,7 @@ export function BuildsPage({ loc }: { loc: Location }): JSX.Element {
         {search && (
           <div class="field search">
             <label for="feed-search">Search</label>
-            <input id="feed-search" type="search" name={search.name} value={values[search.name] ?? ''} onInput={(e) => set(search.name)(e.currentTarget.value)} placeholder="a package NEVRA, a name…" {...(search.description && { title: search.description })} />
+            <input id="feed-search" type="search" name={search.name} value={values[search.name] ?? ''} onInput={(e) => set(search.name)(e.currentTarget.value)} placeholder="build id, NEVRA or package name" {...(search.description && { title: search.description })} />
           </div>
         )}
         {(described.data?.filters ?? []).map((f) => (
@@ -192,7 +227,9 @@ export function BuildsPage({ loc }: { loc: Location }): JSX.Element {
       {page && (
         <>
           <p class="muted" role="status">
-            {page.total === 0 ? 'No builds match.' : `Builds ${page.offset + 1}–${page.offset + page.builds.length} of ${page.total}${who.kind === 'anonymous' ? ' (public builds; sign in to see all)' : ''}`}
+            {page.total === 0 && page.builds.length === 0
+              ? 'No builds match.'
+              : `Builds ${page.offset + 1}–${page.offset + page.builds.length} of ${page.totalExact === false ? `at least ${page.total}` : page.total}${who.kind === 'anonymous' ? ' (public builds; sign in to see all)' : ''}`}
           </p>
           {page.builds.length > 0 && <FeedTable builds={page.builds} />}
           <nav class="pager" aria-label="Pages of builds">
@@ -201,7 +238,7 @@ export function BuildsPage({ loc }: { loc: Location }): JSX.Element {
                 ← Newer
               </Link>
             )}
-            {page.offset + page.builds.length < page.total && (
+            {(page.offset + page.builds.length < page.total || (page.totalExact === false && page.builds.length === PAGE)) && (
               <Link href={pageHref(offset + PAGE)} rel="next">
                 Older →
               </Link>
