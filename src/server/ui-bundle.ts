@@ -138,13 +138,17 @@ async function compile(root: string): Promise<Map<string, Buffer>> {
   return files;
 }
 
-/** Bundles in .build/ui not used for a day are removed (a running master holds its own in memory). */
+/**
+ * Bundles in .build/ui made over a day ago are removed (a running master holds its own in memory),
+ * and directories another process left half-written over an hour ago.
+ */
 function removeStaleBundles(parent: string, keep: string, now: number): void {
   for (const name of readdirSync(parent)) {
     if (name === keep) continue;
     const p = join(parent, name);
     try {
-      if (now - statSync(p).mtimeMs > 24 * 3600_000 || name.startsWith('.tmp-')) rmSync(p, { recursive: true, force: true });
+      const age = now - statSync(p).mtimeMs;
+      if (age > (name.startsWith('.tmp-') ? 3600_000 : 24 * 3600_000)) rmSync(p, { recursive: true, force: true });
     } catch {
       // Another process removed it first.
     }

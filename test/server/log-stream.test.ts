@@ -37,10 +37,11 @@ class Stream {
   /** Waits until `pred` holds for the events so far (the stream must not end first). */
   async until(what: string, pred: (events: ServerEvent[]) => boolean): Promise<void> {
     let ended = false;
-    void this.done.then(() => (ended = true));
+    const stop = (): void => void (ended = true);
+    void this.done.then(stop, stop);
     while (!pred(this.events)) {
       if (ended) throw new Error(`the stream ended before ${what}: ${JSON.stringify(this.events)}`);
-      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), this.done]);
+      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), this.done.catch(() => undefined)]);
     }
   }
 

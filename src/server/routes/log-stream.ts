@@ -15,7 +15,7 @@
  *
  * The stream reads the database (the same pages as GET /builds/:id/logs), so it shows what any
  * master replica stored; a stream costs one small indexed query per `pollMs` while its task runs.
- * Streams still open when the server closes are ended first, so a close never waits for them.
+ * Streams still open when the server closes are cut first, so a close never waits for them.
  */
 import type {} from '@fastify/swagger';
 import { PassThrough } from 'node:stream';
@@ -46,7 +46,7 @@ export function logStreamRoutes(ctx: Context, options: LogStreamOptions = {}): F
   return async (app) => {
     const open = new Set<() => void>();
     app.addHook('preClose', (done) => {
-      for (const end of open) end();
+      for (const cut of open) cut();
       done();
     });
 
@@ -71,15 +71,19 @@ export function logStreamRoutes(ctx: Context, options: LogStreamOptions = {}): F
       const out = new PassThrough();
       let closed = false;
       let wake: (() => void) | null = null;
-      const close = (): void => {
+      // Ending after the last event flushes it; cutting (the client went away, the server closes)
+      // drops what is unsent, so nothing waits for a client that no longer reads.
+      const close = (how: 'end' | 'cut'): void => {
         if (closed) return;
         closed = true;
-        open.delete(close);
+        open.delete(cut);
         wake?.();
-        out.end();
+        if (how === 'end') out.end();
+        else out.destroy();
       };
-      open.add(close);
-      reply.raw.on('close', close);
+      const cut = (): void => close('cut');
+      open.add(cut);
+      reply.raw.on('close', cut);
       const write = async (text: string): Promise<void> => {
         if (closed) return;
         if (!out.write(text)) await new Promise<void>((resolve) => {
@@ -136,7 +140,7 @@ export function logStreamRoutes(ctx: Context, options: LogStreamOptions = {}): F
           req.log.error({ err: e, buildId: build.id, taskId }, 'log stream failed');
           return write(sseEvent('error', { code: 'internal', message: 'the log stream failed; reconnect to resume' }));
         })
-        .finally(close);
+        .finally(() => close('end'));
 
       return reply
         .header('content-type', 'text/event-stream; charset=utf-8')
