@@ -157,6 +157,8 @@ describe(`the web UI in Chromium: builds (${TEST_DIALECT})`, () => {
     await page.getByRole('link', { name: new RegExp(`${name} source: succeeded`) }).click();
     await page.getByRole('log', { name: new RegExp(`Log of srpm task ${srpm.id}`) }).waitFor();
     await logShows(page, 'Executing(%prep)');
+    await page.getByRole('link', { name: new RegExp(`${name} noarch: succeeded`) }).click();
+    await logShows(page, `${name}-1.0-1.el9.noarch.rpm`);
     await screenshot(page, 'build', { fullPage: true });
     assert.deepEqual(page.errors, []);
     await page.close();
