@@ -1,7 +1,7 @@
 /**
  * Test results on the build page, in a real Chromium: a platform that tests its packages, a
- * stand-in test node leasing test tasks over the node API and reporting each package's stages (as
- * test/testsystem does), a build of real RPMs. A failed test shows its package, arch, stage and
+ * stand-in test node leasing test tasks over the node API and reporting each package's stages
+ * (support/stand-in-tester.ts, as test/testsystem uses), a build of real RPMs. A failed test shows its package, arch, stage and
  * detail with a link to its log; *Test again* makes a new test task, whose pass the page shows.
  */
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ import { advanceBuilds } from '../../src/builds/index.ts';
 import { NodeClient } from '../../src/node/client.ts';
 import type { LeasedTask } from '../../src/node/types.ts';
 import { TEST_DIALECT } from '../support/db.ts';
+import { reportStandInTest } from '../support/stand-in-tester.ts';
 import { api, examplePlatform } from '../support/server.ts';
 import { seriousViolations, signIn, startBrowser, type UiBrowser } from '../support/browser.ts';
 import { makeNoarchBuild, SimNode, startBuildsServer, type BuildsServer } from '../server/builds-support.ts';
@@ -46,17 +47,8 @@ describe(`the web UI in Chromium: test results (${TEST_DIALECT})`, () => {
       if (!t) await sleep(100);
     }
     assert.ok(t, 'a test task to lease');
-    const names = t.dependencies.flatMap((d) => d.artifacts).filter((a) => a.kind === 'rpm').map((a) => a.name.replace(/-[^-]+-[^-]+\.noarch\.rpm$/, ''));
-    const stage = (name: string, state: string, detail: string) => ({ name, state, detail });
-    const packages = names.map((name, i) => ({
-      package: name,
-      arch: 'noarch',
-      state: outcome === 'fail' && i === 0 ? 'failed' : 'passed',
-      stages: [stage('install', 'passed', 'installed'), stage('integrity', 'passed', 'rpm -V: no changes'), outcome === 'fail' && i === 0 ? stage('tests', 'failed', 'run.sh: not ok 2 - says hello') : stage('tests', 'passed', '1 script(s) passed'), stage('uninstall', 'passed', 'removed')],
-    }));
-    await tester.appendLog(t.id, 0, `testing ${names.join(', ')}\n`);
-    if (outcome === 'pass') await tester.complete(t.id, { packages });
-    else await tester.fail(t.id, `tests failed: ${names[0]}.noarch tests: run.sh: not ok 2 - says hello`, { packages });
+    await tester.appendLog(t.id, 0, `testing ${t.dependencies.flatMap((d) => d.artifacts).filter((a) => a.kind === 'rpm').map((a) => a.name).join(', ')}\n`);
+    await reportStandInTest(tester, t, outcome);
     return t;
   }
 
