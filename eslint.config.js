@@ -21,4 +21,24 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  ...[
+    ['src/ui/*.{ts,tsx}', '../**'],
+    ['src/ui/*/*.{ts,tsx}', '../../**'],
+  ].map(([files, outside]) => ({
+    // The web UI is browser code: it may import Preact and its own modules, and only types from the
+    // rest of distforge (the API's shapes); esbuild bundles it for the browser.
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: [outside], allowTypeImports: true, message: 'the UI imports only types from outside src/ui' },
+            { group: ['node:*', 'fastify', 'kysely', 'pino'], message: 'browser code: no Node or server modules' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', '__dirname'],
+    },
+  })),
 );

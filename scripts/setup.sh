@@ -22,6 +22,8 @@ declare -A wanted=(
   [git]=/usr/bin/git
   [postgresql]=/usr/lib/postgresql/15/bin/postgres
   [time]=/usr/bin/time
+  # The web UI's browser tests drive Debian's Chromium with playwright-core (no browser download).
+  [chromium]=/usr/bin/chromium
 )
 missing=()
 for pkg in "${!wanted[@]}"; do

@@ -35,6 +35,8 @@ export interface TaskView {
   kind: TaskKind;
   state: TaskState;
   attempt: number;
+  /** The node that holds or last held its lease (null: never leased). */
+  node: string | null;
   failureReason: string | null;
   dependsOn: number[];
   artifacts: ArtifactView[];
@@ -139,6 +141,14 @@ async function ownerName(ctx: Context, id: number): Promise<string> {
   return u?.name ?? `#${id}`;
 }
 
+/** The names of the nodes with these ids. */
+async function nodeNames(ctx: Context, ids: (number | null)[]): Promise<Map<number, string>> {
+  const wanted = [...new Set(ids.filter((i): i is number => i !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await ctx.db.kysely.selectFrom('nodes').select(['id', 'name']).where('id', 'in', wanted).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 /** The whole build. @throws NotFoundError */
 export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
   const db = buildsDb(ctx);
@@ -163,6 +173,7 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
     isBuildSigned(ctx, id),
   ]);
   const names = new Map(items.map((i) => [i.id, i.name]));
+  const nodes = await nodeNames(ctx, tasks.map((t) => t.leased_by));
   const byTask = new Map<number, ArtifactView[]>();
   for (const a of artifacts) {
     const list = byTask.get(a.task_id) ?? [];
@@ -214,6 +225,7 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
       kind: t.kind,
       state: t.state,
       attempt: t.attempt,
+      node: t.leased_by === null ? null : (nodes.get(t.leased_by) ?? `#${t.leased_by}`),
       failureReason: t.failure_reason,
       dependsOn: (depsOf.get(t.id) ?? []).sort((a, b) => a - b),
       artifacts: byTask.get(t.id) ?? [],

@@ -161,6 +161,7 @@ async function run(flags: UpFlags, max: number, progress: Progress): Promise<voi
   delete server.ctx.settings.starting;
   out(`distforge is up at ${server.url}`);
   out(`  try: DISTFORGE_URL=${server.url} DISTFORGE_TOKEN=$(cat ${server.admin.tokenFile}) bin/distforge platform list`);
+  out(`  web UI: ${server.url}/ (sign in with the token in ${server.admin.tokenFile})`);
   const signal = await stopping;
   out(`distforge stopping (${signal})`);
   agent.stop();

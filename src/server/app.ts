@@ -8,7 +8,8 @@
  *
  * Routes: health, platforms, nodes, users, tokens (routes/), builds (routes/builds.ts), the
  * node API (routes/node-api.ts), the git service and the lookaside store, all under /api/v1; the
- * git mirrors over smart HTTP at /git/.
+ * git mirrors over smart HTTP at /git/; the release repositories at /repos/; the web UI at /
+ * (routes/ui.ts; every other path takes precedence).
  *
  * `buildApp` only wires; it neither listens nor opens anything: the caller owns `ctx` and closes
  * the app (`app.close()`), then the database.
@@ -31,6 +32,7 @@ import { buildRoutes } from './routes/builds.ts';
 import { errataRoutes } from './routes/errata.ts';
 import { gitHttpRoutes, gitRoutes } from './routes/git.ts';
 import { healthRoutes, VERSION } from './routes/health.ts';
+import { logStreamRoutes } from './routes/log-stream.ts';
 import { lookasideRoutes } from './routes/lookaside.ts';
 import { platformRepoRoutes } from './routes/platform-repos.ts';
 import { releaseRoutes } from './routes/releases.ts';
@@ -43,6 +45,8 @@ import { platformRoutes } from './routes/platforms.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { testingRoutes } from './routes/testing.ts';
 import { userRoutes } from './routes/users.ts';
+import { uiPagesOrNotFound, uiRoutes } from './routes/ui.ts';
+import { loadUiBundle, type UiBundle } from './ui-bundle.ts';
 
 /** A lease as the builds, signing and release domains describe it. */
 async function decorateAnyLease(ctx: Context, task: Task): Promise<Partial<LeasedTask>> {
@@ -100,6 +104,8 @@ export interface AppOptions {
   extraRoutes?: FastifyPluginAsync[];
   /** Largest request body accepted by default, in bytes (routes may allow more). Default 16 MiB. */
   bodyLimit?: number;
+  /** The web UI served at / (default: made from src/ui now, or the cached bundle: ui-bundle.ts). */
+  ui?: UiBundle;
 }
 
 /** Builds the application (not listening yet). */
@@ -117,7 +123,9 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     clientErrorHandler,
   });
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
+  // The web UI's pages answer the paths no route serves (routes/ui.ts); the rest is a JSON 404.
+  const ui = options.ui ?? (await loadUiBundle(ctx.log));
+  app.setNotFoundHandler(uiPagesOrNotFound(ui, notFoundHandler));
   // Until the system is ready (`up` still starting), only the health check and the platform
   // repositories (which `up` itself reads to make the first root) answer.
   app.addHook('onRequest', async (request, reply) => {
@@ -149,6 +157,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     userRoutes(ctx),
     tokenRoutes(ctx),
     buildRoutes(ctx),
+    logStreamRoutes(ctx),
     testingRoutes(ctx),
     // The builds domain adds the build repositories to each lease and fans an SRPM out to its
     // arches; the signing domain adds the key to a sign task's lease and records its signatures.
@@ -167,6 +176,8 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   await app.register(gitHttpRoutes(ctx, options.bodyLimit ?? DEFAULT_BODY_LIMIT));
   // The release repositories for dnf clients (/repos/…).
   await app.register(repoRoutes(ctx));
+  // The web UI at / and its assets at /assets/ (its other pages: the not-found handler above).
+  await app.register(uiRoutes(ui));
   return app;
 }
 

@@ -72,6 +72,17 @@ describe('distforge up builds the example packages', () => {
     assert.match(up.output(), /build and test node local serving x86_64, noarch/);
   });
 
+  test('the web UI is where up says, with its assets', async () => {
+    const where = /^ {2}web UI: (http:\/\/\S+\/) \(sign in with the token in .*admin\.token\)$/m.exec(up.output())?.[1];
+    assert.equal(where, `${url}/`);
+    const page = await fetch(`${url}/builds/1`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    const html = await page.text();
+    for (const asset of html.match(/\/assets\/[^"]+/g) ?? []) assert.equal((await fetch(`${url}${asset}`)).status, 200, asset);
+    assert.match(html, /\/assets\/app-[A-Z0-9]+\.js/);
+  });
+
   test('a build of four packages: order worked out, RPMs valid and downloadable', async () => {
     // greeter (BuildRequires libgreet-devel) is submitted before libgreet.
     const sources = ['greeter-doc', 'greeter', 'hello-c', 'libgreet'].flatMap((n) => ['--git', gitRepo(n)]);

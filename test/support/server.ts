@@ -28,6 +28,7 @@ import type { Platform } from '../../src/platforms/types.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createContext } from '../../src/server/context-factory.ts';
 import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from '../../src/server/http-settings.ts';
+import type { UiBundle } from '../../src/server/ui-bundle.ts';
 import { freshDatabaseUrl, TEST_DIALECT } from './db.ts';
 
 /** examples/platforms/example-el9.yaml. */
@@ -56,6 +57,8 @@ export interface TestServerOptions {
   http?: Partial<HttpSettings>;
   /** Repositories served at /api/v1/platform-repos/ (the shared bootstrap repository: bootstrap-repo.ts). */
   platformReposDir?: string;
+  /** The web UI to serve at / (default: the bundle of src/ui, as the master makes it). */
+  ui?: UiBundle;
 }
 
 export interface TestServer {
@@ -91,7 +94,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const admin = await ensureAdmin(ctx, dataDir);
   if (!admin.token) throw new Error('startTestServer: the fresh database already had an admin');
   for (const p of opts.platforms ?? []) await savePlatform(ctx, p);
-  const app = await buildApp(ctx, { extraRoutes: opts.extraRoutes?.(ctx) ?? [] });
+  const app = await buildApp(ctx, { extraRoutes: opts.extraRoutes?.(ctx) ?? [], ...(opts.ui && { ui: opts.ui }) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

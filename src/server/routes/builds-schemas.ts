@@ -78,7 +78,7 @@ const artifactSchema = {
 
 const taskSchema = {
   type: 'object',
-  required: ['id', 'itemId', 'package', 'platform', 'arch', 'kind', 'state', 'attempt', 'failureReason', 'dependsOn', 'artifacts'],
+  required: ['id', 'itemId', 'package', 'platform', 'arch', 'kind', 'state', 'attempt', 'node', 'failureReason', 'dependsOn', 'artifacts'],
   properties: {
     id: int,
     itemId: int,
@@ -88,6 +88,7 @@ const taskSchema = {
     kind: { type: 'string', enum: ['srpm', 'rpm', 'test', 'sign', 'sign-repo'] },
     state: taskState,
     attempt: int,
+    node: { ...nullableStr, description: 'the node that holds or last held its lease; null when never leased' },
     failureReason: nullableStr,
     dependsOn: { type: 'array', items: int, description: 'ids of the tasks this one waits for' },
     artifacts: { type: 'array', items: artifactSchema },

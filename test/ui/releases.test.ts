@@ -1,0 +1,98 @@
+/**
+ * The web UI's release pages in a real Chromium against a real master with a real sign server:
+ * a maintainer signs a build and plans a release of it from the build page; the plan shows where
+ * each package goes, why, and its checks; only an admin is offered the commit, which publishes
+ * the release (signed by the sign server), and the revert. The README's screenshot of a release is
+ * made here.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { ReleaseView } from '../../src/releases/index.ts';
+import { TEST_DIALECT } from '../support/db.ts';
+import { api } from '../support/server.ts';
+import { screenshot, seriousViolations, signIn, startBrowser, type UiBrowser } from '../support/browser.ts';
+import { libraryInBaseOS, makeBuild, releaseSpec, startReleaseRig, type ReleaseRig } from '../releases/support.ts';
+
+describe(`the web UI in Chromium: releases (${TEST_DIALECT})`, () => {
+  let rig: ReleaseRig;
+  let browser: UiBrowser;
+
+  before(async () => {
+    rig = await startReleaseRig();
+    browser = await startBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await rig?.close();
+  });
+
+  test('sign a build and plan its release as a maintainer; commit and revert it as an admin', async () => {
+    await libraryInBaseOS(rig, 'uilib');
+    const id = await makeBuild(rig, 'uilib', releaseSpec('uilib', '1.0', [], ['devel']));
+    const page = await browser.page(`${rig.server.url}/builds/${id}`);
+    await signIn(page, rig.server.maintainer);
+    await page.getByRole('heading', { name: `Build ${id} succeeded`, level: 1 }).waitFor();
+
+    // Sign: the sign server signs every package with the platform's key.
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: /sign tasks with/ }).waitFor();
+    await page.getByText(/^signed$/).first().waitFor({ timeout: 60_000 });
+    assert.match(await page.locator('#signing-h + p').innerText(), new RegExp(`signed\\s+\\d+ of \\d+ packages signed with ${rig.key.keyid}`));
+    assert.equal(await page.getByRole('button', { name: 'Sign', exact: true }).count(), 0, 'a signed build is not offered signing again');
+
+    // Plan a release of it: the plan's page, with its packages, placements and checks.
+    await page.getByRole('button', { name: 'Plan a release' }).click();
+    await page.waitForURL(/\/releases\/\d+$/);
+    const rid = Number(/\/releases\/(\d+)$/.exec(page.url())?.[1]);
+    await page.getByRole('heading', { name: `Release ${rid} planned`, level: 1 }).waitFor();
+    await page.getByText(/^All \d+ checks pass\.$/).waitFor();
+    const packages = page.getByRole('region', { name: 'Packages' });
+    assert.match(await packages.getByRole('row', { name: /^uilib-1\.0-1\.el9\.x86_64/ }).innerText(), /BaseOS\/x86_64/);
+    assert.match(await packages.getByRole('row', { name: /^uilib-devel-1\.0-1\.el9\.x86_64/ }).innerText(), /AppStream\/x86_64/);
+    assert.match(await packages.getByRole('row', { name: /^uilib-1\.0-1\.el9\.src/ }).innerText(), /Source/);
+    // The passing checks are folded away; they unfold by keyboard.
+    await page.getByText(/^The \d+ passing checks$/).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('region', { name: 'Passing checks' }).getByRole('row', { name: /signed uilib-devel/ }).waitFor();
+    // A maintainer plans and edits; committing is an admin's.
+    assert.equal(await page.getByRole('button', { name: 'Commit' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Delete plan' }).count(), 1);
+    assert.deepEqual(await seriousViolations(page), [], 'axe: a planned release');
+    const forced = (await page.evaluate(
+      `fetch('/api/v1/releases/${rid}/commit', { method: 'POST', headers: { authorization: 'Bearer ' + sessionStorage.getItem('distforge.token'), 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status)`,
+    )) as number;
+    assert.equal(forced, 403, 'the server refuses a maintainer\'s commit');
+    page.errors.length = 0; // the browser logs the refused request
+
+    // The admin commits; the page follows the release until it is published.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(`${rig.server.url}/releases/${rid}`);
+    await signIn(page, rig.server.adminToken);
+    // By keyboard: the question takes the focus, Enter confirms.
+    await page.getByRole('button', { name: 'Commit' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('group', { name: /Publish release \d+ to example-el9's repositories\?/ }).waitFor();
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Commit and publish');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Release ${rid} released`, level: 1 }).waitFor({ timeout: 60_000 });
+    await page.getByRole('heading', { name: 'Repository versions' }).waitFor();
+    assert.match(await page.getByRole('region', { name: 'Repository versions' }).getByRole('row', { name: /^BaseOS\/x86_64 / }).innerText(), /1\s+published/);
+    const released = (await api<ReleaseView>(rig.server, 'GET', `/releases/${rid}`)).body;
+    assert.equal(released.state, 'released');
+    assert.deepEqual(await seriousViolations(page), [], 'axe: a released release');
+    await screenshot(page, 'release', { fullPage: true });
+
+    // The history lists it; the admin may revert it.
+    await page.getByRole('link', { name: 'Releases', exact: true }).click();
+    const row = page.getByRole('row', { name: new RegExp(`#${rid}\\b`) });
+    await row.waitFor();
+    assert.match(await row.innerText(), /released/);
+    assert.deepEqual(await seriousViolations(page), [], 'axe: the releases list');
+    await row.getByRole('link', { name: `#${rid}` }).click();
+    await page.getByRole('button', { name: 'Revert' }).click();
+    await page.getByRole('button', { name: 'Revert the release' }).click();
+    await page.getByRole('heading', { name: `Release ${rid} reverted`, level: 1 }).waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+});
