@@ -30,7 +30,7 @@ export interface FeedFilters {
   /** User name. */
   owner?: string;
   platform?: string;
-  /** A task of the build has this arch. */
+  /** A build (srpm or rpm) task of the build has this arch. */
   arch?: string;
   /** A source package (build item) or a package the build made has this name. */
   package?: string;
@@ -115,7 +115,9 @@ export function feedConditions(dialect: Dialect, filters: FeedFilters, plan: Fee
   }
   if (signed !== undefined) out.push(signed ? sql`b.signed_at IS NOT NULL` : sql`b.signed_at IS NULL`);
   if (arch !== undefined) {
-    out.push(plan.rareArch ? sql`b.id IN (SELECT t.build_id FROM tasks t WHERE t.arch = ${arch})` : sql`EXISTS (SELECT 1 FROM tasks t WHERE t.arch = ${arch} AND t.build_id = b.id)`);
+    // The arches it builds for (srpm: src); its sign tasks are noarch whatever it builds.
+    const built = sql`t.arch = ${arch} AND t.kind IN ('srpm', 'rpm')`;
+    out.push(plan.rareArch ? sql`b.id IN (SELECT t.build_id FROM tasks t WHERE ${built})` : sql`EXISTS (SELECT 1 FROM tasks t WHERE ${built} AND t.build_id = b.id)`);
   }
   if (ref !== undefined) out.push(sql`b.id IN (SELECT i.build_id FROM build_items i WHERE i.git_ref = ${ref})`);
   if (filters.package !== undefined) {

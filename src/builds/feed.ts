@@ -53,7 +53,7 @@ async function feedPlan(ctx: Context, filters: FeedFilters): Promise<FeedPlan> {
   const packages = filters.q === undefined ? null : parseSearch(filters.q).packages;
   const [searched, arch] = await Promise.all([
     packages ? countUpTo(ctx, 'artifact_packages', 'p', packageMatchSql(packages), BROAD_SEARCH) : 0,
-    filters.arch !== undefined ? countUpTo(ctx, 'tasks', 't', sql<SqlBool>`t.arch = ${filters.arch}`, RARE_ARCH) : Infinity,
+    filters.arch !== undefined ? countUpTo(ctx, 'tasks', 't', sql<SqlBool>`t.arch = ${filters.arch} AND t.kind IN ('srpm', 'rpm')`, RARE_ARCH) : Infinity,
   ]);
   return { broadSearch: searched > BROAD_SEARCH, rareArch: arch <= RARE_ARCH };
 }
@@ -66,8 +66,11 @@ function whereAll(conditions: Expression<SqlBool>[]): Expression<SqlBool> {
  * A page of the feed.
  * @throws UsageError for a malformed nevra, or a cursor given with an offset.
  */
-export async function listBuilds(ctx: Context, query: FeedQuery): Promise<BuildPage> {
-  if (query.before !== undefined && query.offset > 0) throw new UsageError('give either before (a cursor) or offset, not both');
+export async function listBuilds(ctx: Context, asked: FeedQuery): Promise<BuildPage> {
+  if (asked.before !== undefined && asked.offset > 0) throw new UsageError('give either before (a cursor) or offset, not both');
+  // An empty search box searches nothing.
+  const { q, ...rest } = asked;
+  const query: FeedQuery = q === undefined || q.trim() === '' ? rest : asked;
   const plan = await feedPlan(ctx, query);
   const conditions = feedConditions(ctx.db.dialect, query, plan);
   if (query.publicOnly) conditions.unshift(sql<SqlBool>`b.public = 1`);

@@ -34,8 +34,8 @@ export interface Db {
   close(): Promise<void>;
 }
 
-/** The numbered migrations, in order; forward only. */
-function migrations(dialect: Dialect): Record<string, Migration> {
+/** The numbered migrations, in order; forward only. (Exported for the tests of a migration's backfill.) */
+export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': initialSchema(dialect),
     '0002-scheduler': schedulerIndexes(dialect),

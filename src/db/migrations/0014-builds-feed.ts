@@ -61,7 +61,7 @@ export function buildsFeedSchema(dialect: Dialect): Migration {
       await db.schema.createIndex('build_items_build').on('build_items').columns(['build_id', 'position']).execute();
       await sql`CREATE INDEX build_items_name_key ON build_items (${sql.raw(itemNameKeySql(dialect))}, build_id)`.execute(db);
       await db.schema.createIndex('build_items_ref').on('build_items').columns(['git_ref', 'build_id']).execute();
-      await db.schema.createIndex('tasks_arch_build').on('tasks').columns(['arch', 'build_id']).execute();
+      await db.schema.createIndex('tasks_arch_build').on('tasks').columns(['arch', 'build_id', 'kind']).execute();
       await db.schema.createIndex('release_builds_build').on('release_builds').column('build_id').execute();
     },
   };

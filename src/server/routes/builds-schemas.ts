@@ -226,7 +226,7 @@ export const listQuerySchema = {
     state: buildState,
     owner: { ...nameString, description: 'user name of the owner' },
     platform: { ...nameString, description: 'built for this platform' },
-    arch: { type: 'string', minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_]+$', description: 'a task of the build has this arch (src, noarch, x86_64, …)' },
+    arch: { type: 'string', minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_]+$', description: 'the build builds for this arch: one of its srpm (src) or rpm tasks (noarch, x86_64, …) has it' },
     package: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9._+~^-]+$', description: 'a source of the build, or a package it made, has this name' },
     nevra: { type: 'string', minLength: 1, maxLength: 512, pattern: `^[${NEVRA_CHARS}]+$`, description: 'the build made this package: name-[epoch:]version-release.arch (any case; without an epoch, any epoch)' },
     ref: line(255, { minLength: 1, description: 'a git source of the build is at this ref, as given at submit (branch, tag, refs/…, commit)' }),
