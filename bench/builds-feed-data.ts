@@ -1,18 +1,21 @@
 /**
  * The builds feed bench's data: N builds as a master that has run for years holds them, written
- * straight into the tables in batches (no HTTP, no scheduler: a second per 10,000 builds or so).
+ * straight into the tables in batches (no HTTP, no scheduler), each row as the master's own code
+ * writes it (the RPM index and artifact_packages as src/scheduler/artifacts.ts does, signatures and
+ * builds.signed_at as src/signing does).
  *
  * Shape, per build (deterministic from the seed): 1 item (85 %), 2–4 (12 %) or 5–12 (3 %), each a
  * source package from a pool of 4,000 names rebuilt over and over with rising releases; platforms
  * el9 (60 %), el8 (25 %), el10 (10 %) or el8 + el9 (5 %); per item and platform an srpm task and an
  * rpm task per arch (x86_64 and aarch64; also ppc64le and s390x for one build in five; one noarch
- * task for a noarch package), each task with a log artifact, each srpm and rpm artifact indexed in
- * rpm_packages (2–3 binary packages per rpm task: NAME, NAME-devel, sometimes NAME-libs). States:
- * the newest builds pending and running, then succeeded (80 %), failed (14 %: the failed task
- * uploads only its log) and cancelled (6 %). Half of the succeeded builds older than the newest
- * thousand are signed (a sign task per item, a signature per package); four in ten of those are in
- * a release of 100 builds (most released, some reverted, some still planned). 90 % are public;
- * owners: a git-service bot 60 %, 40 maintainers the rest.
+ * task for a noarch package), each task with a log artifact, each srpm and rpm artifact indexed
+ * (2–3 binary packages per rpm task: NAME, NAME-devel, sometimes NAME-libs). States: the newest
+ * builds pending and running, then succeeded (80 %), failed (14 %: the failed task uploads only its
+ * log) and cancelled (6 %). Half of the succeeded builds older than the newest thousand are signed
+ * (a sign task per item and platform, a signature per package); four in ten of those are in a
+ * release of 100 builds (most released, some reverted, some still planned). 90 % are public;
+ * owners: a git-service bot 60 %, 40 maintainers the rest. File hashes rise with the file (so
+ * that a million rows go into the sha256 indexes at their end); the rest is random.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Context } from '../src/context.ts';
@@ -47,11 +50,7 @@ export interface FeedFacts {
   sampleRef: string;
 }
 
-/**
- * A content hash for the n-th file: rising (so that the sha256 indexes grow at their end, as a
- * bench that inserts a million rows needs; lookups by hash cost the same either way), padded with
- * random digits.
- */
+/** A content hash for the n-th file: rising (see the top), padded with random digits. */
 function fileHash(rand: () => number, n: number): string {
   return n.toString(16).padStart(12, '0') + hex(rand, 52);
 }
@@ -158,8 +157,7 @@ export async function fillFeedData(ctx: Context, n: number, seed = 15): Promise<
           id: item, build_id: id, position, kind: 'git', git_url: `https://git.almalinux.org/rpms/${name}.git`, git_ref: gitRef, git_commit: hex(rand, 40),
           srpm_sha256: null, name, depends_on: '[]', spec_path: `SPECS/${name}.spec`, build_requires: '[]', provides: '[]',
         });
-        const signTask = signed ? ++taskId : 0;
-        const packageArtifacts: { id: number; sha256: string }[] = [];
+        const packageArtifacts: { id: number; sha256: string; platform: string }[] = [];
         for (const platform of platforms) {
           const dist = DIST[platform] ?? '';
           const nvr = `${v.version}-${v.release}${dist}`;
@@ -182,7 +180,7 @@ export async function fillFeedData(ctx: Context, n: number, seed = 15): Promise<
               // As src/scheduler/artifacts.ts records it.
               const nevra = `${rpm.name}-${rpm.epoch ? `${rpm.epoch}:` : ''}${rpm.version}-${rpm.release}.${rpm.arch}`;
               t.artifact_packages?.push({ artifact_id: aid, build_id: id, key: packageSearchKey(rpm), name: rpm.name, epoch: rpm.epoch, nevra });
-              packageArtifacts.push({ id: aid, sha256 });
+              packageArtifacts.push({ id: aid, sha256, platform });
             }
           };
           addArtifact(srpmTask, 'build.log', 'log');
@@ -203,12 +201,14 @@ export async function fillFeedData(ctx: Context, n: number, seed = 15): Promise<
             }
           }
         }
-        if (signed) {
+        // As src/signing requests them: a sign task per item and platform, a signature per package.
+        for (const platform of signed ? platforms : []) {
+          const signTask = ++taskId;
           t.tasks?.push({
-            id: signTask, build_id: id, item_id: item, release_id: null, kind: 'sign', platform: platforms[0] ?? 'el9', arch: 'noarch', state: 'succeeded', priority: 0, owner_id: owner,
+            id: signTask, build_id: id, item_id: item, release_id: null, kind: 'sign', platform, arch: 'noarch', state: 'succeeded', priority: 0, owner_id: owner,
             leased_by: null, lease_expires_at: null, attempt: 1, max_attempts: 3, created_at: created + 700_000, queued_at: created + 700_000, started_at: created + 700_000, finished_at: created + 800_000, failure_reason: null, result: null,
           });
-          for (const a of packageArtifacts) {
+          for (const a of packageArtifacts.filter((x) => x.platform === platform)) {
             t.signatures?.push({ id: ++signatureId, artifact_id: a.id, sign_task_id: signTask, keyid: 'ABCDEF0123456789', original_sha256: a.sha256, sha256: fileHash(rand, 0x800000000000 + signatureId), size: 20_000, signed_at: created + 800_000, node_id: 2 });
           }
         }

@@ -34,6 +34,8 @@ const BUDGET_MS = 100;
 interface Case {
   what: string;
   query: Omit<FeedQuery, 'publicOnly'>;
+  /** Sent without a token (public builds only). */
+  anonymous?: boolean;
   /** Checks the answer (the bench measures the right thing). */
   check?: (page: { builds: { id: number }[]; total: number }) => string | null;
 }
@@ -41,6 +43,7 @@ interface Case {
 function cases(f: FeedFacts, deepBefore: number): Case[] {
   return [
     { what: 'first page (50 newest)', query: { limit: 50, offset: 0 } },
+    { what: 'first page, anonymous (public builds)', query: { limit: 50, offset: 0 }, anonymous: true },
     { what: 'filtered: state=failed, platform=el9, arch=x86_64', query: { limit: 50, offset: 0, state: 'failed', platform: 'el9', arch: 'x86_64' } },
     { what: `NEVRA search q=${f.sampleNevra}`, query: { limit: 50, offset: 0, q: f.sampleNevra }, check: (p) => (p.builds.some((b) => b.id === f.sampleNevraBuild) ? null : `build ${f.sampleNevraBuild} not found`) },
     { what: 'deep page by cursor (before=5000)', query: { limit: 50, offset: 0, before: deepBefore }, check: (p) => (p.builds[0]?.id === deepBefore - 1 ? null : 'wrong first build') },
@@ -49,6 +52,8 @@ function cases(f: FeedFacts, deepBefore: number): Case[] {
     { what: `name prefix q=${f.samplePackage.slice(0, 6)}`, query: { limit: 50, offset: 0, q: f.samplePackage.slice(0, 6) } },
     { what: 'broad prefix q=lib', query: { limit: 50, offset: 0, q: 'lib' } },
     { what: `ref=${f.sampleRef}`, query: { limit: 50, offset: 0, ref: f.sampleRef } },
+    { what: 'ref=c9 (a branch: many builds)', query: { limit: 50, offset: 0, ref: 'c9' } },
+    { what: `q=${f.sampleNevraBuild} (a build id)`, query: { limit: 50, offset: 0, q: String(f.sampleNevraBuild) }, check: (p) => (p.builds.some((b) => b.id === f.sampleNevraBuild) ? null : 'build not found') },
     { what: 'owner=maint07, signed=true', query: { limit: 50, offset: 0, owner: 'maint07', signed: true } },
     { what: 'released=true, platform=el8', query: { limit: 50, offset: 0, released: true, platform: 'el8' } },
     { what: 'signed=false, state=succeeded', query: { limit: 50, offset: 0, signed: false, state: 'succeeded' } },
@@ -104,14 +109,14 @@ async function benchOne(label: string, dbUrl: string, n: number, rounds: number)
         for (let i = 0; i < rounds + 2; i++) {
           serverMs.length = 0;
           const t = performance.now();
-          const res = await fetch(`${url}?${queryString(c.query)}`, { headers: { authorization: `Bearer ${token}` } });
+          const res = await fetch(`${url}?${queryString(c.query)}`, c.anonymous ? {} : { headers: { authorization: `Bearer ${token}` } });
           const body = (await res.json()) as { builds: { id: number }[]; total: number; totalExact: boolean; message?: string };
           const client = performance.now() - t;
           if (res.status !== 200) throw new Error(`${c.what}: ${res.status} ${body.message ?? ''}`);
           const problem = c.check?.(body);
           if (problem) throw new Error(`${c.what}: ${problem}`);
           const d0 = performance.now();
-          await listBuilds(ctx, { ...c.query, publicOnly: false });
+          await listBuilds(ctx, { ...c.query, publicOnly: c.anonymous === true });
           const direct = performance.now() - d0;
           if (i < 2) continue;
           row.server.push(serverMs[0] ?? NaN);

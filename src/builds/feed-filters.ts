@@ -11,6 +11,10 @@
  * such a prefix matches builds everywhere and the walk finds a page soon, where the set would be
  * much of the index; an arch of at most {@link RARE_ARCH} tasks is the set of their builds, since
  * the walk would test every build to find the few.
+ *
+ * Signed is builds.signed_at, which the signing domain sets in the transaction recording a build's
+ * last signatures. Released reads the release system's tables (release_builds, releases) by name:
+ * src/releases imports this domain, so this domain does not import it.
  */
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Dialect } from '../db/connection.ts';
