@@ -4,13 +4,14 @@
  * - a filter that a build passes or fails on its own row, or with one index probe (state, owner,
  *   visibility, platform, signed, arch, released), is tested on each build as the newest-first
  *   walk of the builds reaches it: a page stops after `limit` matches;
- * - a filter that picks out few builds among many (a package name, a NEVRA, a git ref, a search)
- *   is the set of build ids its index range yields (`b.id IN (…)`), which the walk follows.
- * Two can be either, decided per request by counting a few index entries (feed.ts): a search
- * whose prefix matches more than {@link BROAD_SEARCH} packages (`lib`) is tested per build, since
- * such a prefix matches builds everywhere and the walk finds a page soon, where the set would be
- * much of the index; an arch of at most {@link RARE_ARCH} tasks is the set of their builds, since
- * the walk would test every build to find the few.
+ * - a filter that picks out few builds among many (a package name, a NEVRA, a tag, a search) is
+ *   the set of build ids its index range yields (`b.id IN (…)`), which the walk follows.
+ * Three can be either, decided per request by counting a few index entries (feed.ts): a search
+ * whose prefix matches more than {@link BROAD_SEARCH} packages (`lib`) is tested per build, and so
+ * is a git ref of more than {@link RARE} sources (a branch) and an arch of more than RARE tasks:
+ * such a filter matches builds everywhere and the walk finds a page soon, where the set would be
+ * much of an index; a rarer one is the set, since the walk would test every build to find the
+ * few.
  *
  * Signed is builds.signed_at, which the signing domain sets in the transaction recording a build's
  * last signatures. Released reads the release system's tables (release_builds, releases) by name:
@@ -25,8 +26,8 @@ import { parseNevraFilter, parseSearch, prefixEnd, type PackageMatch } from './f
 
 /** A search prefix matching more packages than this is tested per build (see above). */
 export const BROAD_SEARCH = 20_000;
-/** An arch of at most this many tasks is a set of builds (see above). */
-export const RARE_ARCH = 5_000;
+/** An arch of at most this many tasks, a git ref of at most this many sources, is a set of builds (see above). */
+export const RARE = 5_000;
 
 /** The filters of GET /builds, as the route passes them (checked by its schema). */
 export interface FeedFilters {
@@ -40,7 +41,7 @@ export interface FeedFilters {
   package?: string;
   /** The build made this package (`name-[epoch:]version-release.arch`). */
   nevra?: string;
-  /** A source of the build is at this git ref (as given at submit). */
+  /** A git source of the build is at this ref (as given at submit). */
   ref?: string;
   /** It has packages and every one is signed (builds.signed_at, set by src/signing). */
   signed?: boolean;
@@ -78,6 +79,8 @@ export interface FeedPlan {
   broadSearch: boolean;
   /** Few tasks have the arch asked for: the set of their builds. */
   rareArch: boolean;
+  /** Few sources are at the git ref asked for (a tag, rather than a branch many builds are of): the set of their builds. */
+  rareRef: boolean;
 }
 
 /**
@@ -123,7 +126,9 @@ export function feedConditions(dialect: Dialect, filters: FeedFilters, plan: Fee
     const built = sql`t.arch = ${arch} AND t.kind IN ('srpm', 'rpm')`;
     out.push(plan.rareArch ? sql`b.id IN (SELECT t.build_id FROM tasks t WHERE ${built})` : sql`EXISTS (SELECT 1 FROM tasks t WHERE ${built} AND t.build_id = b.id)`);
   }
-  if (ref !== undefined) out.push(sql`b.id IN (SELECT i.build_id FROM build_items i WHERE i.git_ref = ${ref})`);
+  if (ref !== undefined) {
+    out.push(plan.rareRef ? sql`b.id IN (SELECT i.build_id FROM build_items i WHERE i.git_ref = ${ref})` : sql`EXISTS (SELECT 1 FROM build_items i WHERE i.build_id = b.id AND i.git_ref = ${ref})`);
+  }
   if (filters.package !== undefined) {
     const name = filters.package;
     const key = sql.raw(itemNameKeySql(dialect, 'i'));

@@ -14,7 +14,7 @@
 import { sql, type SqlBool, type Expression } from 'kysely';
 import type { Context } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import { BROAD_SEARCH, feedConditions, packageMatchSql, RARE_ARCH, type FeedFilters, type FeedPlan } from './feed-filters.ts';
+import { BROAD_SEARCH, feedConditions, packageMatchSql, RARE, type FeedFilters, type FeedPlan } from './feed-filters.ts';
 import { decorateBuilds, type BuildListItem } from './feed-items.ts';
 import { parseSearch } from './feed-search.ts';
 import { buildsDb } from './schema.ts';
@@ -43,7 +43,7 @@ export interface BuildPage {
 }
 
 /** Index entries matching `where` in `table`, counted up to `limit` + 1 (an index range: cheap). */
-async function countUpTo(ctx: Context, table: 'artifact_packages' | 'tasks', alias: string, where: Expression<SqlBool>, limit: number): Promise<number> {
+async function countUpTo(ctx: Context, table: 'artifact_packages' | 'tasks' | 'build_items', alias: string, where: Expression<SqlBool>, limit: number): Promise<number> {
   const row = await sql<{ n: number | string }>`SELECT count(*) AS n FROM (SELECT 1 FROM ${sql.table(table)} ${sql.raw(alias)} WHERE ${where} LIMIT ${limit + 1}) x`.execute(ctx.db.kysely);
   return Number(row.rows[0]?.n ?? 0);
 }
@@ -51,11 +51,13 @@ async function countUpTo(ctx: Context, table: 'artifact_packages' | 'tasks', ali
 /** How the filters that may be sets or per-build tests run (feed-filters.ts): decided by counting a few index entries. */
 async function feedPlan(ctx: Context, filters: FeedFilters): Promise<FeedPlan> {
   const packages = filters.q === undefined ? null : parseSearch(filters.q).packages;
-  const [searched, arch] = await Promise.all([
+  const { arch, ref } = filters;
+  const [searched, arches, refs] = await Promise.all([
     packages ? countUpTo(ctx, 'artifact_packages', 'p', packageMatchSql(packages), BROAD_SEARCH) : 0,
-    filters.arch !== undefined ? countUpTo(ctx, 'tasks', 't', sql<SqlBool>`t.arch = ${filters.arch} AND t.kind IN ('srpm', 'rpm')`, RARE_ARCH) : Infinity,
+    arch !== undefined ? countUpTo(ctx, 'tasks', 't', sql<SqlBool>`t.arch = ${arch} AND t.kind IN ('srpm', 'rpm')`, RARE) : 0,
+    ref !== undefined ? countUpTo(ctx, 'build_items', 'i', sql<SqlBool>`i.git_ref = ${ref}`, RARE) : 0,
   ]);
-  return { broadSearch: searched > BROAD_SEARCH, rareArch: arch <= RARE_ARCH };
+  return { broadSearch: searched > BROAD_SEARCH, rareArch: arches <= RARE, rareRef: refs <= RARE };
 }
 
 function whereAll(conditions: Expression<SqlBool>[]): Expression<SqlBool> {

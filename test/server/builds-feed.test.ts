@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { retryBuild, TOTAL_CAP, type BuildListItem, type BuildPage } from '../../src/builds/index.ts';
-import { BROAD_SEARCH, RARE_ARCH } from '../../src/builds/feed-filters.ts';
+import { BROAD_SEARCH, RARE } from '../../src/builds/feed-filters.ts';
 import { issueUserToken } from '../../src/auth/tokens.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api, startTestServer, type TestServer } from '../support/server.ts';
@@ -231,13 +231,29 @@ describe(`builds feed (${TEST_DIALECT})`, () => {
     for (let i = 0; i < 6; i++) {
       const build = await db.insertInto('builds').values({ owner_id: owner, state: 'succeeded', priority: 0, platforms: '["el9"]', explicit_order: 0, public: 1, created_at: now }).returning('id').executeTakeFirstOrThrow();
       const item = await db.insertInto('build_items').values({ build_id: build.id, position: 0, kind: 'git', git_url: 'x', git_ref: 'main', git_commit: null, name: 'many-arches' }).returning('id').executeTakeFirstOrThrow();
-      const rows = Array.from({ length: Math.ceil((RARE_ARCH + 1) / 6) }, () => ({ build_id: build.id, item_id: item.id, kind: 'rpm' as const, platform: 'el9', arch: 'ppc64le', state: 'succeeded' as const, priority: 0, owner_id: owner, attempt: 1, max_attempts: 3, created_at: now }));
+      const rows = Array.from({ length: Math.ceil((RARE + 1) / 6) }, () => ({ build_id: build.id, item_id: item.id, kind: 'rpm' as const, platform: 'el9', arch: 'ppc64le', state: 'succeeded' as const, priority: 0, owner_id: owner, attempt: 1, max_attempts: 3, created_at: now }));
       for (let k = 0; k < rows.length; k += 200) await db.insertInto('tasks').values(rows.slice(k, k + 200)).execute();
       made.push(build.id);
     }
     assert.deepEqual(await ids('arch=ppc64le&limit=4'), made.slice(-4).reverse());
     assert.deepEqual(await ids('arch=ppc64le&owner=alice'), []);
     assert.deepEqual(await ids('arch=aarch64'), [b1.id]);
+  });
+
+  test('a git ref many sources are at (a branch) is tested build by build, a rare one (a tag) is the set of its builds: same answers', async () => {
+    const db = server.ctx.db.kysely;
+    const owner = await f.userId('branches');
+    const now = server.ctx.now();
+    const made: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const build = await db.insertInto('builds').values({ owner_id: owner, state: 'succeeded', priority: 0, platforms: '["el9"]', explicit_order: 0, public: 1, created_at: now }).returning('id').executeTakeFirstOrThrow();
+      const rows = Array.from({ length: Math.ceil((RARE + 1) / 6) }, (_v, k) => ({ build_id: build.id, position: k, kind: 'git' as const, git_url: 'x', git_ref: 'a9', git_commit: null, name: `p${k}` }));
+      for (let k = 0; k < rows.length; k += 200) await db.insertInto('build_items').values(rows.slice(k, k + 200)).execute();
+      made.push(build.id);
+    }
+    assert.deepEqual(await ids('ref=a9&limit=4'), made.slice(-4).reverse());
+    assert.deepEqual(await ids('ref=a9&owner=alice'), []);
+    assert.deepEqual(await ids('ref=c9'), [b3.id, b2.id]);
   });
 
   test("a retried task's packages go with its uploads", async () => {
