@@ -266,25 +266,3 @@ function testsOf(rpm: { arch: string }, test: { id: number; state: string; resul
     .filter((a) => a.kind === 'rpm' && !/-debug(info|source)-/.test(a.name))
     .map((a) => ({ package: a.name.replace(/-[^-]+-[^-]+\.[^.]+\.rpm$/, ''), arch: /\.([^.]+)\.rpm$/.exec(a.name)?.[1] ?? rpm.arch, state: test.state, taskId: test.id, stages: [] }));
 }
-
-export interface BuildPage {
-  builds: BuildSummary[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-/** Builds, newest first; only public ones when `publicOnly`. */
-export async function listBuilds(ctx: Context, options: { limit: number; offset: number; publicOnly: boolean; state?: BuildState }): Promise<BuildPage> {
-  const db = buildsDb(ctx);
-  let q = db.selectFrom('builds');
-  if (options.publicOnly) q = q.where('public', '=', 1);
-  if (options.state) q = q.where('state', '=', options.state);
-  const [rows, count] = await Promise.all([
-    q.selectAll().orderBy('id', 'desc').limit(options.limit).offset(options.offset).execute(),
-    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  const owners = new Map<number, string>();
-  for (const r of rows) if (!owners.has(r.owner_id)) owners.set(r.owner_id, await ownerName(ctx, r.owner_id));
-  return { builds: rows.map((r) => summary(r, owners.get(r.owner_id) ?? '')), total: Number(count.n), limit: options.limit, offset: options.offset };
-}

@@ -84,6 +84,8 @@ export interface BuildsTable {
   finished_at: Millis | null;
   /** Why the build failed before any task ran (e.g. a dependency cycle), else null. */
   failure_reason: string | null;
+  /** When the last of the build's packages was signed; null while any is not (set by src/signing). */
+  signed_at?: Millis | null;
 }
 
 export interface BuildItemsTable {
@@ -185,6 +187,21 @@ export interface RpmPackagesTable {
   created_at: Millis;
 }
 
+/**
+ * The package of each indexed RPM artifact of a build (srpm or rpm), for finding builds by the
+ * packages they made (the builds feed's search); removed with its artifact.
+ */
+export interface ArtifactPackagesTable {
+  artifact_id: number;
+  build_id: number;
+  /** `name-version-release.arch`, ASCII letters in lower case (packageSearchKey in migration 0014). */
+  key: string;
+  name: string;
+  epoch: number | null;
+  /** `name-[epoch:]version-release.arch`, the epoch left out when none. */
+  nevra: string;
+}
+
 /** Errata (src/errata): advisories, each of one platform; see src/errata/types.ts. */
 export interface AdvisoriesTable {
   /** e.g. DFSA-2026:0001: prefix, S/B/E + A, year, number. */
@@ -268,6 +285,7 @@ export interface Database {
   task_logs: TaskLogsTable;
   artifacts: ArtifactsTable;
   rpm_packages: RpmPackagesTable;
+  artifact_packages: ArtifactPackagesTable;
   advisories: AdvisoriesTable;
   advisory_references: AdvisoryReferencesTable;
   advisory_packages: AdvisoryPackagesTable;

@@ -79,6 +79,20 @@ test('an artifact is recorded once per name, only by the leaseholder, and an RPM
   assert.ok(meta.provides.some((p) => p.name === 'greeting'));
 });
 
+test('an RPM artifact of a build records its package for the builds feed, replaced by a later upload under its name', async () => {
+  const { taskId, nodeId } = await leased('pkgarch');
+  const first = buildRpm(spec({ name: 'Greet', epoch: 2 }));
+  const row = (data: Buffer, sha256: string) => rpmIndexRow({ data }, { name: 'greet.rpm', kind: 'rpm', sha256, size: data.length }, f.ctx.now());
+  const artifact = await recordArtifact(f.ctx, nodeId, taskId, { name: 'greet.rpm', kind: 'rpm', sha256: '7'.repeat(64), size: first.length }, { rpm: row(first, '7'.repeat(64)) });
+  const packages = () => f.ctx.db.kysely.selectFrom('artifact_packages').select(['artifact_id', 'key', 'name', 'epoch', 'nevra']).where('artifact_id', '=', artifact.id).execute();
+  assert.deepEqual(await packages(), [{ artifact_id: artifact.id, key: 'greet-1.0-1.x86_64', name: 'Greet', epoch: 2, nevra: 'Greet-2:1.0-1.x86_64' }]);
+  const second = buildRpm(spec({ name: 'Greet', version: '1.1' }));
+  await recordArtifact(f.ctx, nodeId, taskId, { name: 'greet.rpm', kind: 'rpm', sha256: '8'.repeat(64), size: second.length }, { rpm: row(second, '8'.repeat(64)) });
+  assert.deepEqual(await packages(), [{ artifact_id: artifact.id, key: 'greet-1.1-1.x86_64', name: 'Greet', epoch: null, nevra: 'Greet-1.1-1.x86_64' }]);
+  await f.ctx.db.kysely.deleteFrom('artifacts').where('id', '=', artifact.id).execute();
+  assert.deepEqual(await packages(), [], 'removed with its artifact');
+});
+
 test('an upload that is not an RPM, or of the wrong kind, is refused', () => {
   const file = { name: 'x.rpm', kind: 'rpm' as const, sha256: 'e'.repeat(64), size: 5 };
   assert.throws(() => rpmIndexRow({ data: Buffer.from('hello') }, file, 0), { code: 'bad_artifact', status: 422 });

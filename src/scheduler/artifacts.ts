@@ -13,7 +13,7 @@ import { plainFileNameProblem } from '../util/file-name.ts';
 import { BadArtifactNameError } from './errors.ts';
 import { holdLease } from './leaseholder.ts';
 import { recordTaskEvents } from './events.ts';
-import type { RpmPackageRow } from './rpm-index.ts';
+import { packageSearchKey, type RpmPackageRow } from './rpm-index.ts';
 import { inTransaction } from './transaction.ts';
 
 /** An artifact as the node describes it. */
@@ -45,7 +45,7 @@ export function checkArtifactName(name: string): void {
 export async function recordArtifact(ctx: Context, nodeId: number, taskId: number, input: ArtifactInput, options: { rpm?: RpmPackageRow } = {}): Promise<Artifact> {
   checkArtifactName(input.name);
   return inTransaction(ctx, async (tx) => {
-    await holdLease(tx, nodeId, taskId);
+    const held = await holdLease(tx, nodeId, taskId);
     const now = tx.now();
     const row = { kind: input.kind, sha256: input.sha256, size: input.size, created_at: now };
     const artifact = await tx.db.kysely
@@ -54,11 +54,25 @@ export async function recordArtifact(ctx: Context, nodeId: number, taskId: numbe
       .onConflict((oc) => oc.columns(['task_id', 'name']).doUpdateSet(row))
       .returningAll()
       .executeTakeFirstOrThrow();
-    if (options.rpm) await tx.db.kysely.insertInto('rpm_packages').values(options.rpm).onConflict((oc) => oc.column('sha256').doNothing()).execute();
+    if (options.rpm) {
+      await tx.db.kysely.insertInto('rpm_packages').values(options.rpm).onConflict((oc) => oc.column('sha256').doNothing()).execute();
+      if (held.task.build_id !== null) await recordArtifactPackage(tx, artifact.id, held.task.build_id, options.rpm);
+    }
     const message = `artifact ${input.name} (${input.kind}, ${input.size} bytes, sha256 ${input.sha256})`;
     await recordTaskEvents(tx, [{ taskId, kind: 'artifact', nodeId, message }]);
     return artifact;
   });
+}
+
+/** Which package an RPM artifact of a build is (artifact_packages), replacing what an earlier upload under its name was. */
+async function recordArtifactPackage(tx: Context, artifactId: number, buildId: number, rpm: RpmPackageRow): Promise<void> {
+  const nevra = `${rpm.name}-${rpm.epoch ? `${rpm.epoch}:` : ''}${rpm.version}-${rpm.release}.${rpm.arch}`;
+  const row = { build_id: buildId, key: packageSearchKey(rpm), name: rpm.name, epoch: rpm.epoch ?? null, nevra };
+  await tx.db.kysely
+    .insertInto('artifact_packages')
+    .values({ artifact_id: artifactId, ...row })
+    .onConflict((oc) => oc.column('artifact_id').doUpdateSet(row))
+    .execute();
 }
 
 /** The artifacts of a task, by name. */

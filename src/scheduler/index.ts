@@ -32,7 +32,7 @@ export { cancelTask, retryTask } from './control.ts';
 export { markBuildStarted, refreshBuildState, refreshesAfterCommit, settleBuilds, withBuildRefresh } from './build-state.ts';
 export { recordTaskEvents, taskEvents, type TaskEvent, type TaskEventInput } from './events.ts';
 export { appendLog, ARTIFACT_KINDS, checkArtifactName, recordArtifact, taskArtifacts, taskLog, type ArtifactInput } from './artifacts.ts';
-export { isRpmKind, rpmIndexRow, type RpmPackageRow, type RpmSource } from './rpm-index.ts';
+export { asciiLower, isRpmKind, packageSearchKey, rpmIndexRow, type RpmPackageRow, type RpmSource } from './rpm-index.ts';
 export { helloNode, markNodeSeen, nodeArches, servedArches, servedCapabilities, type HelloOutcome, type NodeOffer } from './nodes.ts';
 export { artifactUrl, describeGrant, describeLease, type LeaseDecorator, type LeasedArtifact, type LeasedTask } from './lease-details.ts';
 export { BadArtifactError, BadArtifactNameError, IllegalTransitionError, LeaseLostError, NotGrantedError } from './errors.ts';

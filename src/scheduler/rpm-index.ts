@@ -14,6 +14,20 @@ export type RpmPackageRow = Insertable<RpmPackagesTable>;
 /** Where the RPM's bytes are. */
 export type RpmSource = { path: string } | { data: Buffer };
 
+/**
+ * The search key of a package (artifact_packages.key, migration 0014): `name-version-release.arch`
+ * with ASCII letters in lower case, as SQL's lower() folds them on both databases (package names
+ * are ASCII).
+ */
+export function packageSearchKey(p: { name: string; version: string; release: string; arch: string }): string {
+  return asciiLower(`${p.name}-${p.version}-${p.release}.${p.arch}`);
+}
+
+/** `text` with ASCII letters in lower case (what lower() does in SQLite and under COLLATE "C"). */
+export function asciiLower(text: string): string {
+  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
 /** An artifact kind that is an RPM file. */
 export function isRpmKind(kind: string): kind is 'rpm' | 'srpm' {
   return kind === 'rpm' || kind === 'srpm';

@@ -15,8 +15,10 @@ import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { readPublicKeys } from '../pgp/keys.ts';
 import { readRpmBuffer, readRpmFileSync, RpmFormatError, verifyRpm } from '../rpm/index.ts';
+import { hasRowLocks } from '../scheduler/transaction.ts';
 import { BadSignatureError } from './errors.ts';
 import { signingDb } from './schema.ts';
+import { isBuildSigned } from './view.ts';
 
 /** A local path of a stored blob (copied into `scratch` when the store is not local). */
 async function localBlob(ctx: Context, sha256: string, scratch: () => string): Promise<string> {
@@ -127,6 +129,21 @@ export async function recordSignatures(tx: Context, task: Task, prepared?: unkno
       .values(verified.packages.map((p) => ({ artifact_id: p.artifactId, sign_task_id: task.id, keyid: verified.keyid, original_sha256: p.originalSha256, sha256: p.sha256, size: p.size, signed_at: now, node_id: task.leased_by })))
       .execute();
   }
+  if (task.build_id !== null) await markBuildSigned(tx, task.build_id, now);
   tx.log.info({ taskId: task.id, buildId: task.build_id, keyid: verified.keyid, packages: verified.packages.length }, 'packages signed');
   return verified.packages.length;
+}
+
+/**
+ * Records when the build became signed (builds.signed_at, what the builds feed filters on) once
+ * its last package is, in the transaction recording the signatures. On PostgreSQL the build's row
+ * is locked first: two sign tasks of one build completing at once would otherwise each see the
+ * other's packages unsigned and neither would mark it; the second waits for the first's commit
+ * and then sees every signature.
+ */
+async function markBuildSigned(tx: Context, buildId: number, now: number): Promise<void> {
+  const db = signingDb(tx);
+  if (hasRowLocks(tx)) await db.selectFrom('builds').select('id').where('id', '=', buildId).forUpdate().execute();
+  if (!(await isBuildSigned(tx, buildId))) return;
+  await db.updateTable('builds').set({ signed_at: now }).where('id', '=', buildId).where('signed_at', 'is', null).execute();
 }

@@ -200,6 +200,9 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
       return v.signed && v.repositories.every((x) => x.metadataSignature !== null) ? v : undefined;
     });
     assert.deepEqual(b.repositories.map((x) => x.metadataSignature?.keyid), b.repositories.map(() => key.keyid));
+    // The builds feed lists it signed, and finds it among the signed builds.
+    const feed = await api<{ builds: { id: number; signed: boolean; signedAt: number | null }[] }>(server, 'GET', `/builds?signed=true&q=${id}`, { token: server.reader });
+    assert.deepEqual(feed.body.builds.map((x) => [x.id, x.signed, typeof x.signedAt]), [[id, true, 'number']]);
     const pubFile = join(dir, 'RPM-GPG-KEY-example');
     const pubRes = await fetch(`${server.url}/api/v1/keys/${key.keyid}.asc`);
     assert.equal(pubRes.status, 200);
@@ -270,6 +273,7 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     assert.match(failed.failureReason ?? '', new RegExp(`^${target.name.replaceAll('.', '\\.')} is not the package that was built: the store gives sha256 [0-9a-f]{64}, the build recorded ${target.sha256}$`));
     const b = await show(id);
     assert.equal(b.signed, false);
+    assert.deepEqual((await api<{ builds: { id: number }[] }>(server, 'GET', `/builds?signed=false&q=${id}`, { token: server.reader })).body.builds.map((x) => x.id), [id]);
     assert.equal(b.state, 'succeeded', 'a failed signing does not fail the build');
     assert.ok(packagesOf(b).every((p) => !p.signature), 'nothing recorded as signed');
   });

@@ -169,16 +169,72 @@ export const buildSchema = {
   },
 } as const;
 
+const taskCounts = Object.fromEntries(taskState.enum.map((state) => [state, int])) as Record<(typeof taskState.enum)[number], typeof int>;
+
+/** A build as the feed lists it: the summary and, compactly, what a feed shows of it. */
+export const buildListItemSchema = {
+  type: 'object',
+  required: [...buildSummarySchema.required, 'sources', 'sourceCount', 'packages', 'tasks', 'signed', 'signedAt', 'released'],
+  properties: {
+    ...buildSummaryProperties,
+    sources: {
+      type: 'array',
+      description: 'the first 10 sources, in order (sourceCount says how many there are)',
+      items: {
+        type: 'object',
+        required: ['package', 'kind', 'url', 'ref', 'commit', 'srpmSha256'],
+        properties: { package: nullableStr, kind: { type: 'string', enum: ['git', 'srpm'] }, url: nullableStr, ref: nullableStr, commit: nullableStr, srpmSha256: nullableStr },
+      },
+    },
+    sourceCount: int,
+    packages: { type: 'array', items: str, description: 'source package names of the first 100 sources, each once' },
+    tasks: {
+      type: 'object',
+      description: 'how many of the build\'s tasks (every kind) are in each state, and in all',
+      required: ['total', ...taskState.enum],
+      properties: { total: int, ...taskCounts },
+    },
+    signed: { type: 'boolean', description: 'every package of the build is signed' },
+    signedAt: { ...nullableInt, description: 'when its last package was signed' },
+    released: { type: 'boolean', description: 'the build is in a release that is released (published, not reverted)' },
+    matches: { type: 'array', items: str, description: 'with a package search (q, nevra or package): the NEVRAs of its packages that matched (at most 10)' },
+  },
+} as const;
+
 export const buildPageSchema = {
   type: 'object',
-  required: ['builds', 'total', 'limit', 'offset'],
-  properties: { builds: { type: 'array', items: buildSummarySchema }, total: int, limit: int, offset: int },
+  required: ['builds', 'total', 'totalExact', 'limit', 'offset', 'nextBefore'],
+  properties: {
+    builds: { type: 'array', items: buildListItemSchema },
+    total: { type: 'integer', description: 'builds matching (the cursor aside): exact when totalExact, else a lower bound (with filters besides state, counting stops at 1000)' },
+    totalExact: { type: 'boolean' },
+    limit: int,
+    offset: int,
+    nextBefore: { type: 'integer', nullable: true, description: 'the before of the next (older) page; null on the last page' },
+  },
 } as const;
+
+/** Characters of package names, versions, releases, arches and epochs. */
+const NEVRA_CHARS = 'A-Za-z0-9._+~^:-';
 
 export const listQuerySchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, offset: { type: 'integer', minimum: 0, maximum: MAX_INT, default: 0 }, state: buildState },
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    offset: { type: 'integer', minimum: 0, maximum: MAX_INT, default: 0 },
+    before: { ...idInteger, description: 'a cursor: only builds older than this id (the nextBefore of the page before); not with offset' },
+    state: buildState,
+    owner: { ...nameString, description: 'user name of the owner' },
+    platform: { ...nameString, description: 'built for this platform' },
+    arch: { type: 'string', minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_]+$', description: 'the build builds for this arch: one of its srpm (src) or rpm tasks (noarch, x86_64, …) has it' },
+    package: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9._+~^-]+$', description: 'a source of the build, or a package it made, has this name' },
+    nevra: { type: 'string', minLength: 1, maxLength: 512, pattern: `^[${NEVRA_CHARS}]+$`, description: 'the build made this package: name-[epoch:]version-release.arch (any case; without an epoch, any epoch)' },
+    ref: line(255, { minLength: 1, description: 'a git source of the build is at this ref, as given at submit (branch, tag, refs/…, commit)' }),
+    signed: { type: 'boolean', description: 'every package of the build is signed (true) or not (false)' },
+    released: { type: 'boolean', description: 'the build is (true) or is not (false) in a released release' },
+    q: { type: 'string', maxLength: 512, pattern: `^[ #${NEVRA_CHARS}]*$`, description: 'search: a build id, or the start of a NEVRA (or file name) of a package the build made, or of a source package name; any case' },
+  },
 } as const;
 
 export const logsQuerySchema = {

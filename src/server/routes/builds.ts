@@ -7,10 +7,9 @@ import type {} from '@fastify/swagger';
 import type { Readable } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { buildLogs, buildRepoDir, cancelBuild, ensureBuildRepo, metadataSignatureOf, getBuildRow, listBuilds, parseSubmitInput, rebuildBuild, retryBuild, showBuild, storeSrpm, submitBuild } from '../../builds/index.ts';
+import { buildLogs, buildRepoDir, cancelBuild, ensureBuildRepo, metadataSignatureOf, getBuildRow, listBuilds, parseSubmitInput, rebuildBuild, retryBuild, showBuild, storeSrpm, submitBuild, type FeedQuery } from '../../builds/index.ts';
 import { jsonArray, type BuildRow } from '../../builds/schema.ts';
 import type { Context } from '../../context.ts';
-import type { BuildState } from '../../db/schema.ts';
 import { NotFoundError, UsageError } from '../../errors.ts';
 import { buildArches, findPlatform, type Arch } from '../../platforms/index.ts';
 import { taskEvents } from '../../scheduler/events.ts';
@@ -65,9 +64,14 @@ export function buildRoutes(ctx: Context): FastifyPluginAsync {
       return reply.code(201).send(await showBuild(ctx, id));
     });
 
-    app.get<{ Querystring: { limit: number; offset: number; state?: BuildState } }>('/builds', {
-      schema: { tags, summary: 'List builds, newest first (anonymous callers see public builds)', querystring: listQuerySchema, response: { 200: buildPageSchema, ...errorResponses(400, 401) } },
-    }, (req) => listBuilds(ctx, { limit: req.query.limit, offset: req.query.offset, publicOnly: req.principal.kind === 'anonymous', ...(req.query.state ? { state: req.query.state } : {}) }));
+    app.get<{ Querystring: Omit<FeedQuery, 'publicOnly'> }>('/builds', {
+      schema: {
+        tags,
+        summary: 'The builds feed: newest first, filtered, searched (q: a build id or the start of a package NEVRA), a page at a time by offset or cursor (before); anonymous callers see public builds',
+        querystring: listQuerySchema,
+        response: { 200: buildPageSchema, ...errorResponses(400, 401) },
+      },
+    }, (req) => listBuilds(ctx, { ...req.query, publicOnly: req.principal.kind === 'anonymous' }));
 
     app.get<{ Params: { id: number } }>('/builds/:id', {
       schema: { tags, summary: 'Show a build with its items, tasks and artifacts', params: idParams, response: { 200: buildSchema, ...errorResponses(400, 401, 404) } },

@@ -1,0 +1,148 @@
+/**
+ * A page of the builds feed as list items: each build's own fields (as GET /builds always gave
+ * them) and what a feed shows of it without opening it — its first sources with their git refs,
+ * its package names, how many of its tasks are in each state, whether it is signed and released,
+ * and, for a package search, the packages that matched. A handful of queries per page, each over
+ * the page's build ids (one array parameter, so each query is one prepared statement).
+ */
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { Context } from '../context.ts';
+import type { TaskState } from '../db/schema.ts';
+import { redactCredentials } from '../util/git-url.ts';
+import { packageMatchSql, type FeedFilters } from './feed-filters.ts';
+import { parseNevraFilter, parseSearch, type PackageMatch } from './feed-search.ts';
+import { jsonArray, type BuildRow } from './schema.ts';
+import type { BuildSummary } from './view.ts';
+
+/** Sources shown per build; `sourceCount` says how many it has. */
+export const LIST_SOURCES = 10;
+/** Package names shown per build (the first sources'). */
+export const LIST_PACKAGES = 100;
+/** Matching packages shown per build. */
+export const LIST_MATCHES = 10;
+
+const TASK_STATES: TaskState[] = ['blocked', 'queued', 'leased', 'succeeded', 'failed', 'cancelled'];
+
+export interface ListSource {
+  package: string | null;
+  kind: 'git' | 'srpm';
+  /** git sources: the URL (credentials masked), the ref as given and the commit it resolved to. */
+  url: string | null;
+  ref: string | null;
+  commit: string | null;
+  srpmSha256: string | null;
+}
+
+export type TaskCounts = Record<TaskState, number> & { total: number };
+
+export interface BuildListItem extends BuildSummary {
+  /** The first LIST_SOURCES sources, in order. */
+  sources: ListSource[];
+  sourceCount: number;
+  /** Source package names of the first LIST_PACKAGES sources, each once. */
+  packages: string[];
+  /** The build's tasks (every kind) by state. */
+  tasks: TaskCounts;
+  /** It has packages and every one is signed. */
+  signed: boolean;
+  /** When its last package was signed (null while not signed). */
+  signedAt: number | null;
+  /** It is in a release that is released (published, not reverted). */
+  released: boolean;
+  /** With a package search (q, nevra or package): the NEVRAs of the build's packages that matched (at most LIST_MATCHES). */
+  matches?: string[];
+}
+
+
+/** `column` is one of `ids` (an array parameter: the same statement whatever the page). */
+export function inIds(ctx: Context, column: string, ids: number[]): RawBuilder<SqlBool> {
+  const ref = sql.ref(column);
+  return ctx.db.dialect === 'postgres' ? sql`${ref} = ANY(CAST(${ids} AS integer[]))` : sql`${ref} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+}
+
+/** What the matches of a page are looked up by: the search's packages, else the nevra, else the package name. */
+function matchOf(filters: FeedFilters): PackageMatch | { name: string } | null {
+  const searched = filters.q === undefined ? null : parseSearch(filters.q).packages;
+  if (searched) return searched;
+  if (filters.nevra !== undefined) return parseNevraFilter(filters.nevra);
+  if (filters.package !== undefined) return { name: filters.package };
+  return null;
+}
+
+async function matchesOf(ctx: Context, ids: number[], filters: FeedFilters): Promise<Map<number, string[]> | null> {
+  const m = matchOf(filters);
+  if (!m) return null;
+  const match = 'name' in m ? sql<SqlBool>`p.name = ${m.name}` : packageMatchSql(m);
+  const rows = await sql<{ build_id: number; nevra: string }>`
+    SELECT DISTINCT p.build_id, p.nevra FROM artifact_packages p WHERE ${inIds(ctx, 'p.build_id', ids)} AND ${match}`.execute(ctx.db.kysely);
+  const out = new Map<number, string[]>();
+  for (const r of rows.rows) out.set(r.build_id, [...(out.get(r.build_id) ?? []), r.nevra]);
+  for (const [id, list] of out) out.set(id, list.sort().slice(0, LIST_MATCHES));
+  return out;
+}
+
+/** The list items of a page of builds (rows newest first). */
+export async function decorateBuilds(ctx: Context, rows: BuildRow[], filters: FeedFilters): Promise<BuildListItem[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const db = ctx.db.kysely;
+  const [owners, items, itemCounts, taskCounts, released, matches] = await Promise.all([
+    sql<{ id: number; name: string }>`SELECT id, name FROM users WHERE ${inIds(ctx, 'id', [...new Set(rows.map((r) => r.owner_id))])}`.execute(db),
+    sql<{ build_id: number; position: number; kind: 'git' | 'srpm'; name: string | null; git_url: string | null; git_ref: string | null; git_commit: string | null; srpm_sha256: string | null }>`
+      SELECT build_id, position, kind, name, git_url, git_ref, git_commit, srpm_sha256 FROM build_items
+      WHERE ${inIds(ctx, 'build_id', ids)} AND position < ${LIST_PACKAGES} ORDER BY build_id, position`.execute(db),
+    sql<{ build_id: number; n: number | string }>`SELECT build_id, count(*) AS n FROM build_items WHERE ${inIds(ctx, 'build_id', ids)} GROUP BY build_id`.execute(db),
+    sql<{ build_id: number; state: TaskState; n: number | string }>`SELECT build_id, state, count(*) AS n FROM tasks WHERE ${inIds(ctx, 'build_id', ids)} GROUP BY build_id, state`.execute(db),
+    sql<{ build_id: number }>`SELECT DISTINCT rb.build_id FROM release_builds rb JOIN releases rl ON rl.id = rb.release_id WHERE ${inIds(ctx, 'rb.build_id', ids)} AND rl.state = 'released'`.execute(db),
+    matchesOf(ctx, ids, filters),
+  ]);
+  const itemsOf = new Map<number, typeof items.rows>();
+  for (const i of items.rows) itemsOf.set(i.build_id, [...(itemsOf.get(i.build_id) ?? []), i]);
+  const sourceCount = new Map(itemCounts.rows.map((r) => [r.build_id, Number(r.n)]));
+  const tasksOf = new Map<number, TaskCounts>();
+  for (const t of taskCounts.rows) {
+    const counts = tasksOf.get(t.build_id) ?? emptyCounts();
+    counts[t.state] += Number(t.n);
+    counts.total += Number(t.n);
+    tasksOf.set(t.build_id, counts);
+  }
+  const releasedIds = new Set(released.rows.map((r) => r.build_id));
+  const ownerNames = new Map(owners.rows.map((u) => [u.id, u.name]));
+  return rows.map((row) => {
+    const own = itemsOf.get(row.id) ?? [];
+    return {
+      id: row.id,
+      state: row.state,
+      owner: ownerNames.get(row.owner_id) ?? `#${row.owner_id}`,
+      platforms: jsonArray(row.platforms),
+      public: row.public === 1,
+      priority: row.priority,
+      explicitOrder: row.explicit_order === 1,
+      rebuildOf: row.rebuild_of,
+      createdAt: row.created_at,
+      finishedAt: row.finished_at,
+      failureReason: row.failure_reason,
+      sources: own.slice(0, LIST_SOURCES).map((i) => ({
+        package: i.name,
+        kind: i.kind,
+        url: i.kind === 'git' ? redactCredentials(i.git_url ?? '') : null,
+        ref: i.git_ref,
+        commit: i.git_commit,
+        srpmSha256: i.srpm_sha256,
+      })),
+      sourceCount: sourceCount.get(row.id) ?? 0,
+      packages: [...new Set(own.map((i) => i.name).filter((n): n is string => n !== null))],
+      tasks: tasksOf.get(row.id) ?? emptyCounts(),
+      signed: row.signed_at !== null && row.signed_at !== undefined,
+      signedAt: row.signed_at ?? null,
+      released: releasedIds.has(row.id),
+      ...(matches && { matches: matches.get(row.id) ?? [] }),
+    };
+  });
+}
+
+function emptyCounts(): TaskCounts {
+  const counts = { total: 0 } as TaskCounts;
+  for (const s of TASK_STATES) counts[s] = 0;
+  return counts;
+}
