@@ -72,7 +72,8 @@ describe(`the web UI in Chromium: releases (${TEST_DIALECT})`, () => {
     await page.getByRole('button', { name: 'Commit' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('group', { name: /Publish release \d+ to example-el9's repositories\?/ }).waitFor();
-    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Commit and publish');
+    // The focus moves once the question is drawn (an effect after the render): wait for it, do not race it.
+    await page.waitForFunction("document.activeElement && document.activeElement.textContent === 'Commit and publish'", undefined, { timeout: 10_000 });
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: `Release ${rid} released`, level: 1 }).waitFor({ timeout: 60_000 });
     await page.getByRole('heading', { name: 'Repository versions' }).waitFor();
