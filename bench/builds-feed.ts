@@ -21,12 +21,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { issueUserToken } from '../src/auth/tokens.ts';
 import { listBuilds, type FeedQuery } from '../src/builds/index.ts';
 import type { Context } from '../src/context.ts';
 import { buildApp } from '../src/server/app.ts';
 import { createContext } from '../src/server/context-factory.ts';
+import { newPgDatabase } from '../test/support/db.ts';
 import { fillFeedData, type FeedFacts } from './builds-feed-data.ts';
 
 const BUDGET_MS = 100;
@@ -40,14 +40,17 @@ interface Case {
   check?: (page: { builds: { id: number }[]; total: number }) => string | null;
 }
 
-function cases(f: FeedFacts, deepBefore: number): Case[] {
+function cases(f: FeedFacts): Case[] {
+  // Deep: 95 % down the feed (before=5000 and offset=90000 at 100,000 builds).
+  const deepBefore = Math.max(2, Math.round(f.builds * 0.05));
+  const deepOffset = Math.round(f.builds * 0.9);
   return [
     { what: 'first page (50 newest)', query: { limit: 50, offset: 0 } },
     { what: 'first page, anonymous (public builds)', query: { limit: 50, offset: 0 }, anonymous: true },
     { what: 'filtered: state=failed, platform=el9, arch=x86_64', query: { limit: 50, offset: 0, state: 'failed', platform: 'el9', arch: 'x86_64' } },
     { what: `NEVRA search q=${f.sampleNevra}`, query: { limit: 50, offset: 0, q: f.sampleNevra }, check: (p) => (p.builds.some((b) => b.id === f.sampleNevraBuild) ? null : `build ${f.sampleNevraBuild} not found`) },
-    { what: 'deep page by cursor (before=5000)', query: { limit: 50, offset: 0, before: deepBefore }, check: (p) => (p.builds[0]?.id === deepBefore - 1 ? null : 'wrong first build') },
-    { what: 'deep page by offset (offset=90000)', query: { limit: 50, offset: 90_000 } },
+    { what: `deep page by cursor (before=${deepBefore})`, query: { limit: 50, offset: 0, before: deepBefore }, check: (p) => (p.builds[0]?.id === deepBefore - 1 ? null : 'wrong first build') },
+    { what: `deep page by offset (offset=${deepOffset})`, query: { limit: 50, offset: deepOffset } },
     { what: `package=${f.samplePackage}`, query: { limit: 50, offset: 0, package: f.samplePackage } },
     { what: `name prefix q=${f.samplePackage.slice(0, 6)}`, query: { limit: 50, offset: 0, q: f.samplePackage.slice(0, 6) } },
     { what: 'broad prefix q=lib', query: { limit: 50, offset: 0, q: 'lib' } },
@@ -104,7 +107,7 @@ async function benchOne(label: string, dbUrl: string, n: number, rounds: number)
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/builds`;
     const results: Row[] = [];
     try {
-      for (const c of cases(facts, 5000)) {
+      for (const c of cases(facts)) {
         const row: Row = { what: c.what, server: [], client: [], direct: [], total: 0, totalExact: true, returned: 0 };
         for (let i = 0; i < rounds + 2; i++) {
           serverMs.length = 0;
@@ -172,20 +175,6 @@ function print(rows: Row[]): void {
   process.stdout.write(`(ms; server: the master's time per request, median of the rounds; worst: the slowest round; client: round trip; query: listBuilds in-process)\n`);
 }
 
-async function freshPgDatabase(admin: string): Promise<string> {
-  const name = `bench_feed_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 100_000);
   const rounds = Number(process.env.ROUNDS ?? 20);
@@ -203,7 +192,7 @@ async function main(): Promise<void> {
     const script = fileURLToPath(new URL('../scripts/postgres.sh', import.meta.url));
     if (!admin && !process.env.FEED_PG) [cluster, admin] = execFileSync('bash', [script, 'start'], { encoding: 'utf8' }).trim().split(' ');
     try {
-      await benchOne('PostgreSQL', process.env.FEED_PG ?? (await freshPgDatabase(admin ?? '')), n, rounds);
+      await benchOne('PostgreSQL', process.env.FEED_PG ?? (await newPgDatabase(admin ?? '', 'bench_feed')), n, rounds);
     } finally {
       if (cluster) execFileSync('bash', [script, 'stop', cluster]);
     }

@@ -11,8 +11,8 @@ import type { TaskState } from '../db/schema.ts';
 import { redactCredentials } from '../util/git-url.ts';
 import { packageMatchSql, type FeedFilters } from './feed-filters.ts';
 import { parseNevraFilter, parseSearch, type PackageMatch } from './feed-search.ts';
-import { jsonArray, type BuildRow } from './schema.ts';
-import type { BuildSummary } from './view.ts';
+import type { BuildRow } from './schema.ts';
+import { buildSummary, type BuildSummary } from './view.ts';
 
 /** Sources shown per build; `sourceCount` says how many it has. */
 export const LIST_SOURCES = 10;
@@ -111,17 +111,7 @@ export async function decorateBuilds(ctx: Context, rows: BuildRow[], filters: Fe
   return rows.map((row) => {
     const own = itemsOf.get(row.id) ?? [];
     return {
-      id: row.id,
-      state: row.state,
-      owner: ownerNames.get(row.owner_id) ?? `#${row.owner_id}`,
-      platforms: jsonArray(row.platforms),
-      public: row.public === 1,
-      priority: row.priority,
-      explicitOrder: row.explicit_order === 1,
-      rebuildOf: row.rebuild_of,
-      createdAt: row.created_at,
-      finishedAt: row.finished_at,
-      failureReason: row.failure_reason,
+      ...buildSummary(row, ownerNames.get(row.owner_id) ?? `#${row.owner_id}`),
       sources: own.slice(0, LIST_SOURCES).map((i) => ({
         package: i.name,
         kind: i.kind,

@@ -104,7 +104,8 @@ export interface BuildView extends BuildSummary {
 }
 
 
-function summary(row: BuildRow, owner: string): BuildSummary {
+/** The fields of a build every view of it has. */
+export function buildSummary(row: BuildRow, owner: string): BuildSummary {
   return {
     id: row.id,
     state: row.state,
@@ -187,7 +188,7 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
   }
   const depsOf = new Map<number, number[]>();
   for (const d of deps) depsOf.set(d.task_id, [...(depsOf.get(d.task_id) ?? []), d.depends_on]);
-  const head = summary(row, await ownerName(ctx, row.owner_id));
+  const head = buildSummary(row, await ownerName(ctx, row.owner_id));
   if ((await effectiveState(ctx, row)) !== row.state) {
     head.state = 'running';
     head.finishedAt = null;

@@ -133,6 +133,15 @@ export class FeedFixture {
     return { id: build.id, artifacts };
   }
 
+  /** A build with one source and no tasks (for tests that add many rows to it themselves). */
+  async bareBuild(owner: string, source = 'bare'): Promise<{ id: number; itemId: number; ownerId: number }> {
+    const db = this.ctx.db.kysely;
+    const ownerId = await this.userId(owner);
+    const build = await db.insertInto('builds').values({ owner_id: ownerId, state: 'succeeded', priority: 0, platforms: '["el9"]', explicit_order: 0, public: 1, created_at: this.ctx.now() }).returning('id').executeTakeFirstOrThrow();
+    const item = await db.insertInto('build_items').values({ build_id: build.id, position: 0, kind: 'git', git_url: 'x', git_ref: 'main', git_commit: null, name: source }).returning('id').executeTakeFirstOrThrow();
+    return { id: build.id, itemId: item.id, ownerId };
+  }
+
   /** Signs `artifacts` of the build (default all) as a completing sign task records them. */
   async sign(build: FeedBuild, artifacts = build.artifacts): Promise<void> {
     const item = await this.ctx.db.kysely.selectFrom('build_items').select('id').where('build_id', '=', build.id).executeTakeFirstOrThrow();
@@ -156,4 +165,9 @@ export class FeedFixture {
       .executeTakeFirstOrThrow();
     for (const b of buildIds) await db.insertInto('release_builds').values({ release_id: r.id, build_id: b }).execute();
   }
+}
+
+/** Writes `rows` 200 at a time with `write`. */
+export async function inBatches<T>(rows: T[], write: (batch: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) await write(rows.slice(i, i + 200));
 }

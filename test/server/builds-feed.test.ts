@@ -12,7 +12,7 @@ import { BROAD_SEARCH, RARE } from '../../src/builds/feed-filters.ts';
 import { issueUserToken } from '../../src/auth/tokens.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api, startTestServer, type TestServer } from '../support/server.ts';
-import { FeedFixture, type FeedBuild } from './builds-feed-support.ts';
+import { FeedFixture, inBatches, type FeedBuild } from './builds-feed-support.ts';
 
 describe(`builds feed (${TEST_DIALECT})`, () => {
   let server: TestServer;
@@ -181,7 +181,7 @@ describe(`builds feed (${TEST_DIALECT})`, () => {
     const owner = await f.userId('many');
     const now = server.ctx.now();
     const rows = Array.from({ length: TOTAL_CAP + 1 }, () => ({ owner_id: owner, state: 'cancelled' as const, priority: 0, platforms: '["bulk"]', explicit_order: 0, public: 1, created_at: now }));
-    for (let i = 0; i < rows.length; i += 200) await server.ctx.db.kysely.insertInto('builds').values(rows.slice(i, i + 200)).execute();
+    await inBatches(rows, (batch) => server.ctx.db.kysely.insertInto('builds').values(batch).execute());
     const capped = await feed('owner=many&limit=1');
     assert.deepEqual([capped.body.total, capped.body.totalExact, capped.body.builds.length], [TOTAL_CAP, false, 1]);
     const exact = await feed('state=cancelled&limit=1');
@@ -192,16 +192,14 @@ describe(`builds feed (${TEST_DIALECT})`, () => {
 
   test('a search matching very many packages is tested build by build, newest first', async () => {
     const db = server.ctx.db.kysely;
-    const owner = await f.userId('broad');
     const now = server.ctx.now();
     const perBuild = Math.ceil((BROAD_SEARCH + 1) / 20);
     const made: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const build = await db.insertInto('builds').values({ owner_id: owner, state: 'succeeded', priority: 0, platforms: '["el9"]', explicit_order: 0, public: 1, created_at: now }).returning('id').executeTakeFirstOrThrow();
-      const item = await db.insertInto('build_items').values({ build_id: build.id, position: 0, kind: 'git', git_url: 'x', git_ref: 'main', git_commit: null, name: 'wide' }).returning('id').executeTakeFirstOrThrow();
+      const build = await f.bareBuild('broad', 'wide');
       const task = await db
         .insertInto('tasks')
-        .values({ build_id: build.id, item_id: item.id, kind: 'rpm', platform: 'el9', arch: 'x86_64', state: 'succeeded', priority: 0, owner_id: owner, attempt: 1, max_attempts: 3, created_at: now })
+        .values({ build_id: build.id, item_id: build.itemId, kind: 'rpm', platform: 'el9', arch: 'x86_64', state: 'succeeded', priority: 0, owner_id: build.ownerId, attempt: 1, max_attempts: 3, created_at: now })
         .returning('id')
         .executeTakeFirstOrThrow();
       // As recordArtifact writes them (a node uploading this many takes minutes).
@@ -224,15 +222,12 @@ describe(`builds feed (${TEST_DIALECT})`, () => {
   });
 
   test('an arch most builds have is tested build by build, a rare one is the set of its builds: same answers', async () => {
-    const db = server.ctx.db.kysely;
-    const owner = await f.userId('arches');
     const now = server.ctx.now();
     const made: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const build = await db.insertInto('builds').values({ owner_id: owner, state: 'succeeded', priority: 0, platforms: '["el9"]', explicit_order: 0, public: 1, created_at: now }).returning('id').executeTakeFirstOrThrow();
-      const item = await db.insertInto('build_items').values({ build_id: build.id, position: 0, kind: 'git', git_url: 'x', git_ref: 'main', git_commit: null, name: 'many-arches' }).returning('id').executeTakeFirstOrThrow();
-      const rows = Array.from({ length: Math.ceil((RARE + 1) / 6) }, () => ({ build_id: build.id, item_id: item.id, kind: 'rpm' as const, platform: 'el9', arch: 'ppc64le', state: 'succeeded' as const, priority: 0, owner_id: owner, attempt: 1, max_attempts: 3, created_at: now }));
-      for (let k = 0; k < rows.length; k += 200) await db.insertInto('tasks').values(rows.slice(k, k + 200)).execute();
+      const build = await f.bareBuild('arches');
+      const rows = Array.from({ length: Math.ceil((RARE + 1) / 6) }, () => ({ build_id: build.id, item_id: build.itemId, kind: 'rpm' as const, platform: 'el9', arch: 'ppc64le', state: 'succeeded' as const, priority: 0, owner_id: build.ownerId, attempt: 1, max_attempts: 3, created_at: now }));
+      await inBatches(rows, (batch) => server.ctx.db.kysely.insertInto('tasks').values(batch).execute());
       made.push(build.id);
     }
     assert.deepEqual(await ids('arch=ppc64le&limit=4'), made.slice(-4).reverse());
@@ -241,14 +236,11 @@ describe(`builds feed (${TEST_DIALECT})`, () => {
   });
 
   test('a git ref many sources are at (a branch) is tested build by build, a rare one (a tag) is the set of its builds: same answers', async () => {
-    const db = server.ctx.db.kysely;
-    const owner = await f.userId('branches');
-    const now = server.ctx.now();
     const made: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const build = await db.insertInto('builds').values({ owner_id: owner, state: 'succeeded', priority: 0, platforms: '["el9"]', explicit_order: 0, public: 1, created_at: now }).returning('id').executeTakeFirstOrThrow();
-      const rows = Array.from({ length: Math.ceil((RARE + 1) / 6) }, (_v, k) => ({ build_id: build.id, position: k, kind: 'git' as const, git_url: 'x', git_ref: 'a9', git_commit: null, name: `p${k}` }));
-      for (let k = 0; k < rows.length; k += 200) await db.insertInto('build_items').values(rows.slice(k, k + 200)).execute();
+      const build = await f.bareBuild('branches');
+      const rows = Array.from({ length: Math.ceil((RARE + 1) / 6) }, (_v, k) => ({ build_id: build.id, position: k + 1, kind: 'git' as const, git_url: 'x', git_ref: 'a9', git_commit: null, name: `p${k}` }));
+      await inBatches(rows, (batch) => server.ctx.db.kysely.insertInto('build_items').values(batch).execute());
       made.push(build.id);
     }
     assert.deepEqual(await ids('ref=a9&limit=4'), made.slice(-4).reverse());

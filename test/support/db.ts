@@ -16,7 +16,12 @@ export async function freshDatabaseUrl(): Promise<string> {
   const admin = process.env.DISTFORGE_TEST_PG;
   // SQLite: a file in a directory removed when the test process exits.
   if (!admin) return join(exitTempDir('distforge-db-'), 'distforge.sqlite');
-  const name = `t_${randomBytes(6).toString('hex')}`;
+  return newPgDatabase(admin, 't');
+}
+
+/** A URL of a new, empty PostgreSQL database (`PREFIX_` and random hex) of the cluster whose admin URL is `admin`. */
+export async function newPgDatabase(admin: string, prefix: string): Promise<string> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {
