@@ -18,6 +18,7 @@ import { signingDb } from '../signing/schema.ts';
 import { platformKeys } from '../signing/index.ts';
 import { checkRelease, failureLines, type CheckReport } from './checks.ts';
 import { releasedByName, type ChannelRef } from './content.ts';
+import { parseNevra } from '../errata/index.ts';
 import { advisoryFacts } from './errata-link.ts';
 import { NotReleasableError, ReleaseChecksError, ReleaseStateError } from './errors.ts';
 import { versionDir } from './layout.ts';
@@ -61,7 +62,10 @@ async function advisoryChannels(ctx: Context, platform: string, advisoryIds: rea
   for (const id of advisoryIds) for (const n of (await advisoryFacts(ctx, platform, id)).packages) wanted.add(n);
   const out: ChannelRef[] = [];
   for (const p of report.packages) if (wanted.has(p.nevra)) out.push(...p.channels);
-  const names = [...wanted].map((n) => /^(.+)-[^-]+-[^-]+$/.exec(n)?.[1] ?? n);
+  const names = [...wanted].map((n) => {
+    const parsed = parseNevra(n);
+    return 'problem' in parsed ? n : parsed.name;
+  });
   for (const r of await releasedByName(ctx, platform, [...new Set(names)])) if (wanted.has(nevra(r))) out.push({ repo: r.repo, channel: r.channel });
   return out;
 }

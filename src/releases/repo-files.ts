@@ -7,6 +7,7 @@
  */
 import { NotFoundError, UsageError } from '../errors.ts';
 import type { Context } from '../context.ts';
+import { readBlob } from '../storage/read-blob.ts';
 import { checkComps, checkModules } from '../repo/extras.ts';
 import { RepoCreateError } from '../repo/errors.ts';
 import { releasablePlatform } from './plan.ts';
@@ -77,17 +78,11 @@ export async function deleteRepoFile(ctx: Context, platform: string, repo: strin
   await releasesDb(ctx).deleteFrom('release_repo_files').where('platform', '=', platform).where('repo', '=', repo).where('kind', '=', kind).execute();
 }
 
-async function readBlob(ctx: Context, sha256: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of ctx.store.open(sha256)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /** What a new version of a channel of `repo` passes through (binary channels only). */
 export async function passthroughFiles(ctx: Context, platform: string, repo: string, channel: string): Promise<{ groups?: Buffer; modules?: Buffer }> {
   if (channel === 'Source' || channel.endsWith('/debug')) return {};
   const rows = await releasesDb(ctx).selectFrom('release_repo_files').select(['kind', 'sha256']).where('platform', '=', platform).where('repo', '=', repo).execute();
   const out: { groups?: Buffer; modules?: Buffer } = {};
-  for (const r of rows) out[r.kind] = await readBlob(ctx, r.sha256);
+  for (const r of rows) out[r.kind] = await readBlob(ctx.store, r.sha256);
   return out;
 }

@@ -108,6 +108,14 @@ export async function stageRelease(ctx: Context, input: StageInput): Promise<{ d
     const timestamp = Math.floor(ctx.now() / 1000);
     const channels: StagedChannel[] = [];
     const placed = input.packages.filter((p) => p.signed !== null && p.channels.length > 0);
+    // A repository's comps/modules, read once for all its arch channels (twins carry none).
+    const extras = new Map<string, ReturnType<typeof passthroughFiles>>();
+    const passthrough = (ref: ChannelRef): ReturnType<typeof passthroughFiles> => {
+      if (ref.channel === 'Source' || ref.channel.endsWith('/debug')) return Promise.resolve({});
+      const got = extras.get(ref.repo) ?? passthroughFiles(ctx, platform.name, ref.repo, ref.channel);
+      extras.set(ref.repo, got);
+      return got;
+    };
     const removals = new Map((input.removals ?? []).map((r) => [channelPath(r.ref), r.nevras]));
     for (const ref of affectedChannels(placed, [...input.advisoryChannels, ...(input.removals ?? []).map((r) => r.ref)])) {
       const before = await channelContent(ctx, platform.name, ref);
@@ -135,7 +143,7 @@ export async function stageRelease(ctx: Context, input: StageInput): Promise<{ d
         cacheDir: renderCacheDir(ctx, platform.name),
         compression: platform.releases.compression,
         timestamp,
-        ...(await passthroughFiles(ctx, platform.name, ref.repo, ref.channel)),
+        ...(await passthrough(ref)),
       });
       const repomdSha256 = createHash('sha256').update(readFileSync(join(renderedDir, 'repodata', 'repomd.xml'))).digest('hex');
       channels.push({ ref, base: current.get(channelPath(ref)) ?? null, added, removed, packages: content.length, advisories: advisories.length, repomdSha256, renderedDir });

@@ -7,11 +7,11 @@
  * a half-signed build never shows as signed.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.ts';
+import { readBlob } from '../storage/read-blob.ts';
 import type { Task } from '../db/schema.ts';
 import { readPublicKeys } from '../pgp/keys.ts';
 import { readRpmBuffer, readRpmFileSync, RpmFormatError, verifyRpm } from '../rpm/index.ts';
@@ -38,15 +38,6 @@ export async function requestedKey(ctx: Context, task: Pick<Task, 'id' | 'kind'>
 
 /** Signed packages up to this size are checked in memory. */
 const IN_MEMORY_BYTES = 64 * 1024 * 1024;
-
-/** The bytes of a stored blob. */
-async function blobBytes(ctx: Context, sha256: string): Promise<Buffer> {
-  const local = ctx.store.localPath(sha256);
-  if (local !== null) return readFile(local);
-  const chunks: Buffer[] = [];
-  for await (const chunk of ctx.store.open(sha256)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /** A sign task's signed packages, checked (before the completing transaction). */
 export class VerifiedSignatures {
@@ -82,7 +73,7 @@ export async function verifySignatures(ctx: Context, task: Task): Promise<Verifi
       const s = signed.get(o.name);
       if (!s) throw new BadSignatureError(`${o.name} was not signed (sign task ${task.id})`);
       // A package of usual size is read once into memory; a larger one is read from its file.
-      const signedPackage = s.size <= IN_MEMORY_BYTES ? await blobBytes(ctx, s.sha256) : await localBlob(ctx, s.sha256, scratchDir);
+      const signedPackage = s.size <= IN_MEMORY_BYTES ? await readBlob(ctx.store, s.sha256) : await localBlob(ctx, s.sha256, scratchDir);
       let signedHeader: Buffer;
       try {
         signedHeader = (Buffer.isBuffer(signedPackage) ? readRpmBuffer(signedPackage) : readRpmFileSync(signedPackage)).header.blob;
