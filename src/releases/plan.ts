@@ -33,7 +33,7 @@ export async function getRelease(ctx: Context, id: number): Promise<ReleaseRow> 
 }
 
 /** A package of a build, as a plan takes it. */
-interface BuiltPackage {
+export interface BuiltPackage {
   buildId: number;
   artifactId: number;
   name: string;

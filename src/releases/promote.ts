@@ -14,7 +14,7 @@ import { inTransaction } from '../scheduler/index.ts';
 import type { CheckedPackage, CheckResult } from './checks.ts';
 import { channelPath, type ChannelRef } from './content.ts';
 import { packageKind } from './placement.ts';
-import { getRelease, placeRelease, releasablePlatform } from './plan.ts';
+import { getRelease, placeRelease, releasablePlatform, type BuiltPackage } from './plan.ts';
 import { releasesDb, type PackageKind, type ReleaseRow } from './schema.ts';
 
 const DAY_MS = 86_400_000;
@@ -36,17 +36,8 @@ function sourceRepo(releases: PlatformReleases, platform: string, from: string):
   return repo as PlatformReleaseRepository & { promoteTo: string };
 }
 
-/** A released package of the source repository with the build it came from. */
-interface Waiting {
-  artifactId: number;
-  buildId: number;
-  name: string;
-  epoch: number | null;
-  version: string;
-  release: string;
-  arch: string;
-  sourcerpm: string | null;
-}
+/** A released package of the source repository, with the build it came from. */
+type Waiting = BuiltPackage;
 
 /** Packages in `from` (any of its channels) whose NEVRA none of `to`'s channels holds. */
 async function waitingPackages(ctx: Context, platform: string, from: string, to: string): Promise<Waiting[]> {
