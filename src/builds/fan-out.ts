@@ -30,10 +30,22 @@ import { withLocalBlob } from './srpm-source.ts';
 
 type SrpmTask = Pick<BuildTask, 'id' | 'build_id' | 'item_id' | 'platform' | 'result' | 'priority' | 'owner_id' | 'max_attempts'>;
 
-/** The arches the node reported for the SRPM, or those worked out from its header. */
+/**
+ * The arches the node reported for the SRPM, or those worked out from its header, within the
+ * platform's and, when the build was asked for some arches only, those (noarch always).
+ */
 async function archesOf(ctx: Context, task: SrpmTask): Promise<{ arches: string[]; why: string }> {
   const platform = await findPlatform(ctx, task.platform);
-  const platformArches = platform ? [...buildArches(platform), ...(platform.arches.includes('noarch') ? ['noarch'] : [])] : [];
+  const asked = await buildsDb(ctx).selectFrom('builds').select('arches').where('id', '=', task.build_id).executeTakeFirst();
+  const only = asked?.arches == null ? null : jsonArray<string>(asked.arches);
+  const platformArches = platform
+    ? [...buildArches(platform).filter((a) => only === null || only.includes(a)), ...(platform.arches.includes('noarch') ? ['noarch'] : [])]
+    : [];
+  const found = await reportedOrHeaderArches(ctx, task, platformArches);
+  return only === null ? found : { ...found, why: `${found.why}; asked for ${only.join(', ')}` };
+}
+
+async function reportedOrHeaderArches(ctx: Context, task: SrpmTask, platformArches: string[]): Promise<{ arches: string[]; why: string }> {
   let reported: unknown;
   try {
     reported = task.result === null ? undefined : (JSON.parse(task.result) as { arches?: unknown }).arches;

@@ -9,13 +9,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../context.ts';
 import { NotFoundError, UsageError } from '../errors.ts';
-import { findPlatform, listPlatforms, type Platform } from '../platforms/index.ts';
+import { buildArches, findPlatform, listPlatforms, type Platform } from '../platforms/index.ts';
 import { explicitGraph } from './dep-graph.ts';
 import { UnknownPlatformError } from './errors.ts';
 import { parseGitSource } from './git-source.ts';
 import { enqueueReadyTasks } from '../scheduler/dependencies.ts';
 import { inTransaction } from '../scheduler/transaction.ts';
-import { buildsDb, type BuildsKysely } from './schema.ts';
+import { buildsDb, jsonArray, type BuildsKysely } from './schema.ts';
 import { prepareSources, type PinnedSource, type PreparedItem, type SourceInput } from './sources.ts';
 
 export interface SubmitInput {
@@ -27,6 +27,8 @@ export interface SubmitInput {
   explicitOrder?: boolean;
   /** Anyone may read the build, its logs and artifacts. */
   public?: boolean;
+  /** Build only for these arches (each a build arch of at least one platform); default every one. */
+  arches?: string[];
 }
 
 const MAX_SOURCES = 500;
@@ -38,7 +40,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** Checks a request body. @throws UsageError naming the first problem */
 export function parseSubmitInput(body: unknown): SubmitInput {
   if (!isRecord(body)) throw new UsageError('the request body must be a JSON object {platforms, sources}');
-  const { platforms, sources, priority, explicitOrder } = body;
+  const { platforms, sources, priority, explicitOrder, arches } = body;
   if (!Array.isArray(platforms) || platforms.length === 0 || !platforms.every((p) => typeof p === 'string' && p !== '')) {
     throw new UsageError('platforms must be a non-empty list of platform names');
   }
@@ -60,13 +62,37 @@ export function parseSubmitInput(body: unknown): SubmitInput {
   }
   if (explicitOrder !== undefined && typeof explicitOrder !== 'boolean') throw new UsageError('explicitOrder must be true or false');
   if (body.public !== undefined && typeof body.public !== 'boolean') throw new UsageError('public must be true or false');
+  if (arches !== undefined && (!Array.isArray(arches) || arches.length === 0 || !arches.every((a) => typeof a === 'string' && a !== ''))) {
+    throw new UsageError('arches must be a non-empty list of arch names (leave it out to build for every arch of the platforms)');
+  }
   return {
     platforms: [...new Set(platforms as string[])],
     sources: checked,
     priority: (priority as number | undefined) ?? 0,
     explicitOrder: explicitOrder === true,
     public: body.public === true,
+    ...(arches !== undefined && { arches: [...new Set(arches as string[])] }),
   };
+}
+
+/**
+ * The arches asked for, checked against the platforms: each must be a build arch of at least one
+ * of them (noarch and src are not asked for: noarch packages are built once whatever the arches,
+ * and every build makes its SRPMs), and every platform must build at least one of them.
+ * @throws UsageError naming the arch or platform
+ */
+function checkArches(arches: readonly string[] | undefined, platforms: readonly Platform[]): void {
+  if (arches === undefined) return;
+  const of = new Map<string, string[]>(platforms.map((p) => [p.name, buildArches(p)]));
+  const all = [...new Set([...of.values()].flat())];
+  for (const arch of arches) {
+    if (!all.includes(arch)) {
+      throw new UsageError(`arches: "${arch}" is not a build arch of ${platforms.map((p) => p.name).join(', ')} (they build ${all.join(', ') || 'nothing'}); noarch packages are built whatever the arches`);
+    }
+  }
+  for (const [name, own] of of) {
+    if (!own.some((a) => arches.includes(a))) throw new UsageError(`arches: platform ${name} builds none of ${arches.join(', ')} (it builds ${own.join(', ')})`);
+  }
 }
 
 /** The platforms named, in order. @throws UnknownPlatformError naming every unknown one */
@@ -98,6 +124,7 @@ async function insertBuild(trx: BuildsKysely, ctx: Context, ownerId: number, pla
       priority,
       platforms: JSON.stringify(plan.platforms.map((p) => p.name)),
       explicit_order: plan.input.explicitOrder ? 1 : 0,
+      arches: plan.input.arches ? JSON.stringify(plan.input.arches) : null,
       public: plan.input.public ? 1 : 0,
       created_at: now,
       finished_at: null,
@@ -173,6 +200,7 @@ async function insertBuild(trx: BuildsKysely, ctx: Context, ownerId: number, pla
 
 async function submitSources(ctx: Context, ownerId: number, input: SubmitInput, sources: readonly (SourceInput | PinnedSource)[], rebuildOf: number | null, buildrootFrom: number | null = null): Promise<number> {
   const platforms = await loadPlatforms(ctx, input.platforms);
+  checkArches(input.arches, platforms);
   const items = await prepareSources(ctx, sources);
   // An explicit order is known now; otherwise it is worked out from what the srpm tasks report.
   const graph = input.explicitOrder ? explicitGraph(items.length) : items.map(() => []);
@@ -216,6 +244,7 @@ export async function rebuildBuild(ctx: Context, ownerId: number, buildId: numbe
     priority: build.priority,
     explicitOrder: build.explicit_order === 1,
     public: build.public === 1,
+    ...(build.arches != null && { arches: jsonArray(build.arches) }),
   };
   return submitSources(ctx, ownerId, input, sources, buildId, options.sameBuildroot === true ? buildId : null);
 }

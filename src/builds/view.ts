@@ -80,6 +80,8 @@ export interface BuildSummary {
   public: boolean;
   priority: number;
   explicitOrder: boolean;
+  /** The arches asked for, or null for every build arch of the platforms. */
+  arches: string[] | null;
   rebuildOf: number | null;
   createdAt: number;
   finishedAt: number | null;
@@ -114,6 +116,7 @@ export function buildSummary(row: BuildRow, owner: string): BuildSummary {
     public: row.public === 1,
     priority: row.priority,
     explicitOrder: row.explicit_order === 1,
+    arches: row.arches == null ? null : jsonArray(row.arches),
     rebuildOf: row.rebuild_of,
     createdAt: row.created_at,
     finishedAt: row.finished_at,

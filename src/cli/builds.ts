@@ -24,11 +24,17 @@ interface SubmitFlags extends ClientFlags {
   platform: string[];
   git: string[];
   srpm: string[];
+  arch: string[];
   explicitOrder?: boolean;
   public?: boolean;
   priority?: string;
   wait?: boolean;
   json?: boolean;
+}
+
+interface ListFlags extends ClientFlags {
+  state?: string; owner?: string; platform?: string; arch?: string; package?: string; nevra?: string; ref?: string;
+  signed?: boolean; unsigned?: boolean; released?: boolean; unreleased?: boolean; search?: string; before?: string; limit: string; json?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -129,6 +135,7 @@ function submitCommand(): Command {
     .option('--platform <name>', 'platform to build for (repeat for several)', collect, [])
     .option('--git <url#ref>', 'git source: URL#BRANCH, URL#TAG or URL#COMMIT (repeat for several)', collect, [])
     .option('--srpm <file>', 'a source RPM to upload and build (repeat for several)', collect, [])
+    .option('--arch <arch>', 'build only for this arch (repeat for several; default every arch of the platforms; noarch packages are built anyway)', collect, [])
     .option('--explicit-order', 'build the sources one after another in the order given')
     .option('--public', 'anyone may read the build')
     .option('--priority <n>', 'higher is built first (-1000 to 1000)')
@@ -155,6 +162,7 @@ function submitCommand(): Command {
         platforms: flags.platform,
         sources,
         ...(flags.priority !== undefined && { priority: Number(flags.priority) }),
+        ...(flags.arch.length > 0 && { arches: flags.arch }),
         ...(flags.explicitOrder && { explicitOrder: true }),
         ...(flags.public && { public: true }),
       };
@@ -188,14 +196,34 @@ function showCommand(): Command {
 
 function listCommand(): Command {
   return withClientOptions(new Command('list'))
-    .description('list builds, newest first')
-    .option('--state <state>', 'only builds in this state')
-    .option('--limit <n>', 'how many', '50')
+    .description('list builds, newest first (filters combine; the search takes a build id or the start of a NEVRA)')
+    .option('--state <state>', 'only builds in this state (pending, running, succeeded, failed, cancelled)')
+    .option('--owner <user>', 'only builds of this user')
+    .option('--platform <name>', 'only builds for this platform')
+    .option('--arch <arch>', 'only builds with a task for this arch (src, noarch, x86_64, …)')
+    .option('--package <name>', 'only builds with a source or a package of this name')
+    .option('--nevra <nevra>', 'only builds that made this package (name-[epoch:]version-release.arch)')
+    .option('--ref <ref>', 'only builds with a git source at this ref, as given at submit')
+    .option('--signed', 'only builds whose packages are all signed')
+    .option('--unsigned', 'only builds with a package not signed')
+    .option('--released', 'only builds in a released release')
+    .option('--unreleased', 'only builds in no released release')
+    .option('--search <text>', 'a build id, or the start of a NEVRA or file name of a package it made')
+    .option('--before <id>', 'only builds older than this id (the next page: the last id printed)')
+    .option('--limit <n>', 'how many (1 to 500)', '50')
     .option('--json', 'print JSON')
-    .action(async (flags: ClientFlags & { state?: string; limit: string; json?: boolean }) => {
-      const page = await clientFrom(flags).get<BuildPage>('/builds', { limit: flags.limit, state: flags.state });
+    .action(async (flags: ListFlags) => {
+      if (flags.signed && flags.unsigned) throw new UsageError('give --signed or --unsigned, not both');
+      if (flags.released && flags.unreleased) throw new UsageError('give --released or --unreleased, not both');
+      const yesNo = (yes?: boolean, no?: boolean): string | undefined => (yes ? 'true' : no ? 'false' : undefined);
+      const page = await clientFrom(flags).get<BuildPage>('/builds', {
+        limit: flags.limit, state: flags.state, owner: flags.owner, platform: flags.platform, arch: flags.arch, package: flags.package,
+        nevra: flags.nevra, ref: flags.ref, signed: yesNo(flags.signed, flags.unsigned), released: yesNo(flags.released, flags.unreleased),
+        q: flags.search, before: flags.before,
+      });
       if (flags.json) return printJson(page);
       printTable(['ID', 'STATE', 'OWNER', 'PLATFORMS', 'CREATED'], page.builds.map((b) => [String(b.id), b.state, b.owner, b.platforms.join(','), new Date(b.createdAt).toISOString()]));
+      if (page.nextBefore !== null) process.stderr.write(`older builds: add --before ${page.nextBefore}\n`);
     });
 }
 

@@ -22,6 +22,7 @@ import { buildrootLockSchema } from './migrations/0011-buildroot-lock.ts';
 import { releasesSchema } from './migrations/0012-releases.ts';
 import { errataSchema } from './migrations/0013-errata.ts';
 import { buildsFeedSchema } from './migrations/0014-builds-feed.ts';
+import { buildArchesSchema } from './migrations/0015-build-arches.ts';
 import { cachingSqlite } from './sqlite-statement-cache.ts';
 import { PreparingClient } from './prepared-client.ts';
 import type { Database } from './schema.ts';
@@ -50,6 +51,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0012-releases': releasesSchema(dialect),
     '0013-errata': errataSchema(),
     '0014-builds-feed': buildsFeedSchema(dialect),
+    '0015-build-arches': buildArchesSchema(),
   };
 }
 

@@ -86,6 +86,8 @@ export interface BuildsTable {
   failure_reason: string | null;
   /** When the last of the build's packages was signed; null while any is not (set by src/signing). */
   signed_at?: Millis | null;
+  /** JSON array of the arches asked for, or null for every build arch of the platforms (migration 0015). */
+  arches?: string | null;
 }
 
 export interface BuildItemsTable {

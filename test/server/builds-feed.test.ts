@@ -73,7 +73,7 @@ describe(`builds feed (${TEST_DIALECT})`, () => {
     const { createdAt, finishedAt, signedAt, ...rest } = first;
     assert.ok(createdAt > 0 && finishedAt !== null && signedAt !== null && signedAt >= createdAt);
     assert.deepEqual(rest, {
-      id: b1.id, state: 'succeeded', owner: 'alice', platforms: ['el9'], public: true, priority: 0, explicitOrder: false, rebuildOf: null, failureReason: null,
+      id: b1.id, state: 'succeeded', owner: 'alice', platforms: ['el9'], public: true, priority: 0, explicitOrder: false, arches: null, rebuildOf: null, failureReason: null,
       sources: [{ package: 'bash', kind: 'git', url: 'https://git.example/bash.git', ref: 'imports/c9/bash-5.1.8-6.el9', commit: 'a'.repeat(40), srpmSha256: null }],
       sourceCount: 1,
       packages: ['bash'],

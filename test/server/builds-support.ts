@@ -99,10 +99,16 @@ export interface BuildsServer extends TestServer {
   gitRoot: string;
 }
 
-/** A master with the example platform, a maintainer and a read-only user. */
-export async function startBuildsServer(opts: Omit<TestServerOptions, 'platforms'> = {}): Promise<BuildsServer> {
+/** The example platform under another name, building for x86_64, aarch64 and ppc64le (only x86_64 nodes run here). */
+export function multiArchPlatform(name = 'multi-el9'): unknown {
+  return { ...examplePlatform(), name, arches: ['x86_64', 'aarch64', 'ppc64le', 'noarch'] };
+}
+
+/** A master with the example platform (and `morePlatforms`), a maintainer and a read-only user. */
+export async function startBuildsServer(opts: Omit<TestServerOptions, 'platforms'> & { morePlatforms?: unknown[] } = {}): Promise<BuildsServer> {
   await bootstrapRepo();
-  const server = await startTestServer({ platformReposDir: PLATFORM_REPOS, ...opts, platforms: [examplePlatform()] });
+  const { morePlatforms = [], ...rest } = opts;
+  const server = await startTestServer({ platformReposDir: PLATFORM_REPOS, ...rest, platforms: [examplePlatform(), ...morePlatforms] });
   const maintainer = (await issueUserToken(server.ctx, 'maint', 'maintainer')).secret;
   const reader = (await issueUserToken(server.ctx, 'reader', 'read-only')).secret;
   const gitRoot = mkdtempSync(join(tmpdir(), 'distforge-git-'));

@@ -35,6 +35,10 @@ export const submitBodySchema = {
     priority: { type: 'integer', minimum: -1000, maximum: 1000, description: 'higher is leased first; default 0' },
     explicitOrder: { type: 'boolean', description: 'build the sources one after another in the order given' },
     public: { type: 'boolean', description: 'anyone may read the build, its logs and repositories' },
+    arches: {
+      type: 'array', minItems: 1, maxItems: 32, items: nameString,
+      description: 'build only for these arches (each a build arch of at least one of the platforms); default every build arch. noarch packages are built whatever the arches',
+    },
   },
 } as const;
 
@@ -46,6 +50,7 @@ const buildSummaryProperties = {
   public: { type: 'boolean' },
   priority: int,
   explicitOrder: { type: 'boolean' },
+  arches: { type: 'array', items: str, nullable: true, description: 'the arches asked for; null: every build arch of the platforms' },
   rebuildOf: nullableInt,
   createdAt: int,
   finishedAt: nullableInt,

@@ -375,6 +375,7 @@ export function BuildPage({ id, loc }: { id: number; loc: Location }): JSX.Eleme
       <dl class="facts">
         <Fact term="Owner">{b.owner}</Fact>
         <Fact term="Platforms">{b.platforms.join(', ')}</Fact>
+        <Fact term="Arches">{b.arches ? `${b.arches.join(', ')} (and noarch)` : 'every arch of its platforms'}</Fact>
         <Fact term="Submitted">{formatTime(b.createdAt)}</Fact>
         <Fact term="Finished">{b.finishedAt ? `${formatTime(b.finishedAt)} (took ${formatDuration(b.finishedAt - b.createdAt)})` : 'not yet'}</Fact>
         <Fact term="Priority">{b.priority}</Fact>

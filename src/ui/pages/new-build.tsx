@@ -1,7 +1,8 @@
 /**
  * A new build: git sources (URL and ref) and SRPM files (uploaded first with POST /srpms), the
- * platforms to build for (each builds for its own arches, as the SRPM's BuildArch/ExclusiveArch
- * allow), priority and visibility. Submitting is POST /api/v1/builds (maintainers); the new
+ * platforms to build for, the arches (every build arch of the chosen platforms unless the user
+ * leaves some out; each platform builds those of its own arches that the SRPM's
+ * BuildArch/ExclusiveArch allow, noarch packages once), priority and visibility. Submitting is POST /api/v1/builds (maintainers); the new
  * build's page opens.
  */
 import type { JSX } from 'preact';
@@ -27,6 +28,7 @@ export function NewBuildPage(): JSX.Element {
   const [priority, setPriority] = useState('0');
   const [isPublic, setPublic] = useState(true);
   const [explicitOrder, setExplicitOrder] = useState(false);
+  const [leftOut, setLeftOut] = useState<string[]>([]);
   const [srpms, setSrpms] = useState<File[]>([]);
   const { busy, error, setError, run } = useRequest();
   const [progress, setProgress] = useState('');
@@ -45,12 +47,19 @@ export function NewBuildPage(): JSX.Element {
   const usable = (platforms.data ?? []).filter((p) => p.lifecycleStatus.state !== 'end-of-life');
   // One platform: chosen from the start; several: the user picks.
   const picked = chosen ?? (usable.length === 1 ? usable.map((p) => p.name) : []);
+  // The arches of the chosen platforms, all asked for until the user leaves some out.
+  const arches = [...new Set(usable.filter((p) => picked.includes(p.name)).flatMap((p) => p.arches.filter((a) => a !== 'noarch')))];
+  const asked = arches.filter((a) => !leftOut.includes(a));
   const update = (key: number, change: Partial<SourceRow>): void => setSources((rows) => rows.map((r) => (r.key === key ? { ...r, ...change } : r)));
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault();
     setError(null);
     if (picked.length === 0) {
       setError('Choose at least one platform.');
+      return;
+    }
+    if (arches.length > 0 && asked.length === 0) {
+      setError('Choose at least one arch.');
       return;
     }
     const filled = sources.filter((s) => s.url.trim() !== '');
@@ -71,6 +80,8 @@ export function NewBuildPage(): JSX.Element {
         priority: Number(priority) || 0,
         public: isPublic,
         ...(explicitOrder && { explicitOrder: true }),
+        // Every arch: sent as nothing, so that the build asks for "all" rather than a list.
+        ...(asked.length < arches.length && { arches: asked }),
       });
     });
     setProgress('');
@@ -132,6 +143,19 @@ export function NewBuildPage(): JSX.Element {
             </label>
           ))}
         </fieldset>
+        {arches.length > 0 && (
+          <fieldset aria-describedby="arches-help">
+            <legend>Arches</legend>
+            {arches.map((a) => (
+              <label class="check" key={a}>
+                <input type="checkbox" name="arch" value={a} checked={asked.includes(a)} onChange={(e) => setLeftOut(e.currentTarget.checked ? leftOut.filter((x) => x !== a) : [...leftOut, a])} /> {a}
+              </label>
+            ))}
+            <span id="arches-help" class="muted">
+              Each platform builds the chosen arches it has; noarch packages are built once whatever the arches.
+            </span>
+          </fieldset>
+        )}
         <fieldset>
           <legend>Options</legend>
           <div class="field">
