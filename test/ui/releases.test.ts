@@ -11,7 +11,7 @@ import type { ReleaseView } from '../../src/releases/index.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api } from '../support/server.ts';
 import { screenshot, seriousViolations, signIn, startBrowser, type UiBrowser } from '../support/browser.ts';
-import { libraryInBaseOS, makeBuild, releaseSpec, startReleaseRig, type ReleaseRig } from '../releases/support.ts';
+import { libraryInBaseOS, makeBuild, releaseSpec, signBuild, startReleaseRig, type ReleaseRig } from '../releases/support.ts';
 
 describe(`the web UI in Chromium: releases (${TEST_DIALECT})`, () => {
   let rig: ReleaseRig;
@@ -58,6 +58,22 @@ describe(`the web UI in Chromium: releases (${TEST_DIALECT})`, () => {
     assert.equal(await page.getByRole('button', { name: 'Commit' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Delete plan' }).count(), 1);
     assert.deepEqual(await seriousViolations(page), [], 'axe: a planned release');
+
+    // Another build joins the open plan from its own page.
+    const extra = await makeBuild(rig, 'uiextra', releaseSpec('uiextra', '2.0'));
+    await signBuild(rig, extra);
+    await page.goto(`${rig.server.url}/builds/${extra}`);
+    await page.getByRole('heading', { name: `Build ${extra} succeeded`, level: 1 }).waitFor();
+    await page.getByRole('button', { name: `Add to release ${rid}` }).click();
+    await page.waitForURL(new RegExp(`/releases/${rid}$`));
+    await page.getByRole('region', { name: 'Packages' }).getByRole('row', { name: /^uiextra-2\.0-1\.el9\.x86_64/ }).waitFor();
+    await page.getByText(/^All \d+ checks pass\.$/).waitFor();
+    assert.deepEqual((await api<ReleaseView>(rig.server, 'GET', `/releases/${rid}`)).body.builds.sort(), [id, extra].sort());
+    await page.goto(`${rig.server.url}/builds/${extra}`);
+    await page.getByRole('link', { name: `In planned release ${rid}` }).waitFor();
+    assert.equal(await page.getByRole('button', { name: `Add to release ${rid}` }).count(), 0, 'a plan that has the build is not offered again');
+    await page.goto(`${rig.server.url}/releases/${rid}`);
+    await page.getByRole('heading', { name: `Release ${rid} planned`, level: 1 }).waitFor();
     const forced = (await page.evaluate(
       `fetch('/api/v1/releases/${rid}/commit', { method: 'POST', headers: { authorization: 'Bearer ' + sessionStorage.getItem('distforge.token'), 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status)`,
     )) as number;

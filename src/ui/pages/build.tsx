@@ -5,13 +5,14 @@
  * each again). The page refreshes itself while anything of the build still runs.
  */
 import type { JSX } from 'preact';
-import type { ArtifactView, BuildView, ItemView, ReleaseView, TaskView } from '../api-types.ts';
+import type { ArtifactView, BuildView, ItemView, TaskView } from '../api-types.ts';
 import { Action, ErrorBox, Fact, NotLoaded, PageHead, StateBadge, TableWrap, TableHead } from '../components.tsx';
 import { formatDuration, formatSize, formatTime } from '../format.ts';
 import { useResource, useTitle } from '../hooks.ts';
 import { Link, navigate, type Location } from '../router.ts';
 import { hasRole, useSession } from '../session.ts';
 import { LogTail } from './log-tail.tsx';
+import { ReleaseActions } from './release-actions.tsx';
 
 const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
 const ARCH_ORDER = ['x86_64', 'aarch64', 'ppc64le', 's390x', 'i686', 'noarch'];
@@ -303,17 +304,7 @@ function Actions({ build, reload }: { build: BuildView; reload: () => void }): J
           onDone={reload}
         />
       )}
-      {build.state === 'succeeded' &&
-        build.platforms.map((p) => (
-          <Action
-            key={p}
-            label={build.platforms.length > 1 ? `Plan a release on ${p}` : 'Plan a release'}
-            run={async () => {
-              const r = await api.send<ReleaseView>('POST', '/releases', { platform: p, builds: [build.id] });
-              navigate(`/releases/${r.id}`);
-            }}
-          />
-        ))}
+      {build.state === 'succeeded' && <ReleaseActions build={build} />}
     </div>
   );
 }
