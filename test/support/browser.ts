@@ -13,11 +13,13 @@
  * ```
  */
 import { rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { findUiSources, uiSourceKey } from '../../src/server/ui-bundle.ts';
 import { exitTempDir } from './exit-temp-dir.ts';
+import { pngText, withPngText } from './png-text.ts';
 
 /** Debian's chromium (scripts/setup.sh installs it). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -102,7 +104,22 @@ export async function overflowsSideways(page: Page): Promise<boolean> {
   return (await page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth + 1')) as boolean;
 }
 
-/** Saves a screenshot of the page as docs/img/NAME.png (the README shows them). */
+/** The tEXt keyword of a screenshot's UI source key. */
+export const SCREENSHOT_KEY = 'distforge-ui-sources';
+
+/**
+ * Takes a screenshot of the page for docs/img/NAME.png (the README shows them). The file is
+ * rewritten only when the UI's sources changed since it was made (their key, uiSourceKey, is
+ * kept in the PNG), or with DISTFORGE_SCREENSHOTS=always: times and ids differ on every run, and
+ * a test run should not leave the working tree changed when the UI did not.
+ */
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: options.fullPage ?? false, animations: 'disabled' });
+  const png = await page.screenshot({ fullPage: options.fullPage ?? false, animations: 'disabled' });
+  const root = findUiSources();
+  if (!root) throw new Error('screenshot: cannot find the UI sources (src/ui)');
+  const key = uiSourceKey(root);
+  const path = join(SCREENSHOTS, `${name}.png`);
+  const old = await readFile(path).catch(() => null);
+  if (old && process.env.DISTFORGE_SCREENSHOTS !== 'always' && pngText(old, SCREENSHOT_KEY) === key) return;
+  await writeFile(path, withPngText(png, SCREENSHOT_KEY, key));
 }
