@@ -99,6 +99,16 @@ describe(`the web UI in Chromium: releases (${TEST_DIALECT})`, () => {
     assert.deepEqual(await seriousViolations(page), [], 'axe: a released release');
     await screenshot(page, 'release', { fullPage: true });
 
+    // The platforms page names the release repositories and the key allowed, which downloads.
+    await page.getByRole('link', { name: 'Platforms', exact: true }).click();
+    const platformRow = page.getByRole('row', { name: /^example-el9/ });
+    await platformRow.getByRole('link', { name: rig.key.keyid }).waitFor();
+    assert.match(await platformRow.innerText(), /BaseOS, AppStream/);
+    const keyFile = await fetch(new URL((await platformRow.getByRole('link', { name: rig.key.keyid }).getAttribute('href')) ?? '', rig.server.url));
+    assert.equal(keyFile.status, 200);
+    assert.match(await keyFile.text(), /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+    assert.deepEqual(await seriousViolations(page), [], 'axe: platforms with keys');
+
     // The history lists it; the admin may revert it.
     await page.getByRole('link', { name: 'Releases', exact: true }).click();
     const row = page.getByRole('row', { name: new RegExp(`#${rid}\\b`) });

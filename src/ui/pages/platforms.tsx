@@ -1,6 +1,10 @@
-/** Platforms as a release table: version, codename, upstream base, kernel, dates, lag, state. */
+/**
+ * Platforms as a release table: version, codename, upstream base, kernel, dates, lag, state; and
+ * what each builds with and publishes to: arches, build repositories, release repositories, and
+ * the signing keys allowed for it (GET /keys; each key's public file links for download).
+ */
 import type { JSX } from 'preact';
-import type { PlatformView } from '../api-types.ts';
+import type { KeyView, PlatformView } from '../api-types.ts';
 import { ErrorBox, Loading, StateBadge, TableWrap, TableHead } from '../components.tsx';
 import { day } from '../format.ts';
 import { useResource, useTitle } from '../hooks.ts';
@@ -10,6 +14,7 @@ export function PlatformsPage(): JSX.Element {
   useTitle('Platforms');
   const { api } = useSession();
   const res = useResource((signal) => api.get<PlatformView[]>('/platforms', undefined, signal), 'platforms');
+  const keys = useResource((signal) => api.get<KeyView[]>('/keys', undefined, signal), 'keys');
   const asOf = res.data?.[0]?.lifecycleStatus.asOf;
   return (
     <section>
@@ -23,7 +28,7 @@ export function PlatformsPage(): JSX.Element {
           <TableWrap label="Platform lifecycle">
             <table class="cards lifecycle">
               <caption class="visually-hidden">Platforms and their lifecycle</caption>
-              <TableHead columns={['Platform', 'Version', 'Codename', 'Upstream', 'Kernel', 'Released', 'Upstream released', 'Lag', 'Active support to', 'Security support to', 'State', 'Dist', 'Arches', 'Repositories']} />
+              <TableHead columns={['Platform', 'Version', 'Codename', 'Upstream', 'Kernel', 'Released', 'Upstream released', 'Lag', 'Active support to', 'Security support to', 'State', 'Dist', 'Arches', 'Repositories', 'Release repositories', 'Keys']} />
               <tbody>
                 {res.data.map((p) => {
                   const l = p.lifecycle;
@@ -52,6 +57,12 @@ export function PlatformsPage(): JSX.Element {
                       <td data-label="Repositories" class="break">
                         {(p.repositories ?? []).map((r) => r.name).join(', ') || '–'}
                       </td>
+                      <td data-label="Release repositories" class="break">
+                        {(p.releases?.repositories ?? []).map((r) => r.name).join(', ') || '–'}
+                      </td>
+                      <td data-label="Keys" class="break">
+                        <PlatformKeys keys={keys.data} platform={p.name} />
+                      </td>
                     </tr>
                   );
                 })}
@@ -61,5 +72,24 @@ export function PlatformsPage(): JSX.Element {
         </>
       )}
     </section>
+  );
+}
+
+/** The keys allowed to sign a platform's packages, each a link to its public key file. */
+function PlatformKeys({ keys, platform }: { keys: KeyView[] | undefined; platform: string }): JSX.Element {
+  if (!keys) return <>…</>;
+  const allowed = keys.filter((k) => k.platforms.includes(platform));
+  if (allowed.length === 0) return <>none</>;
+  return (
+    <>
+      {allowed.map((k, n) => (
+        <span key={k.keyid}>
+          {n > 0 && ', '}
+          <a href={`/api/v1/keys/${k.keyid}.asc`} title={`${k.algorithm}, ${k.userIds.join('; ')}`} download={`RPM-GPG-KEY-${k.keyid}`}>
+            {k.keyid}
+          </a>
+        </span>
+      ))}
+    </>
   );
 }
