@@ -9,12 +9,15 @@ import type { NodeLogger } from '../node/task-runner.ts';
 import { normalizeServerUrl, tokenFrom } from './client.ts';
 
 /** The server URL and token. @throws UsageError naming what is missing and where it comes from */
-export function agentConnection(flags: { server?: string; token?: string }, tokenHint: string): { server: string; token: string } {
+export function agentConnection(flags: { server?: string; token?: string }, tokenHint: string): { server: string[]; token: string } {
   const server = flags.server ?? process.env.DISTFORGE_URL;
   if (!server) throw new UsageError('no server given: pass --server URL or set DISTFORGE_URL');
   const token = tokenFrom(flags.token ?? process.env.DISTFORGE_TOKEN);
   if (!token) throw new UsageError(`${tokenHint}: pass --token TOKEN (from \`distforge node add\`) or set DISTFORGE_TOKEN`);
-  return { server: normalizeServerUrl(server), token };
+  // Several masters on one database: URL,URL,… (the node moves to the next when one does not answer).
+  const servers = server.split(',').map((s) => s.trim());
+  if (servers.some((s) => s === '')) throw new UsageError(`invalid server list "${server}": give URL or URL,URL,… without empty entries`);
+  return { server: servers.map(normalizeServerUrl), token };
 }
 
 /** Parses --max-concurrency. @throws UsageError */

@@ -72,7 +72,7 @@ async function runNode(flags: RunFlags): Promise<void> {
 export function nodeRunCommand(): Command {
   return new Command('run')
     .description(`run this machine as a build node (it builds ${buildableArches().join(', ')})`)
-    .option('--server <url>', 'the distforge master, e.g. http://master:8080 (default: $DISTFORGE_URL)')
+    .option('--server <url>', 'the distforge master, e.g. http://master:8080, or several on one database: URL,URL,… (default: $DISTFORGE_URL)')
     .option('--token <token>', "this node's token, from `distforge node add` (default: $DISTFORGE_TOKEN)")
     .option('--arches <list>', 'comma-separated arches to serve (default: every arch this host really builds)')
     .option('--max-concurrency <n>', 'tasks to run at once', '1')

@@ -21,7 +21,8 @@ import { expireRoots, RootCache } from './buildroot/root-cache.ts';
 import { join } from 'node:path';
 
 export interface AgentOptions {
-  server: string;
+  /** The master's URL, or several masters' on one database (tried in turn when one does not answer). */
+  server: string | readonly string[];
   token: string;
   /** Arches to serve; default every arch this host builds. Each must be buildable here. */
   arches: string[];
@@ -71,7 +72,9 @@ export class NodeAgent {
   constructor(options: AgentOptions) {
     this.#o = options;
     this.arches = checkServedArches(options.arches);
-    this.client = new NodeClient(options.server, options.token);
+    this.client = new NodeClient(options.server, options.token, {
+      onSwitch: (from, to, reason) => options.log.warn({ from, to, reason }, 'the master does not answer: moving to the next one'),
+    });
     this.rootCache = new RootCache({
       dir: options.cacheDir ?? join(options.workDir, 'cache'),
       ...(options.rootMaxAgeMs !== undefined ? { maxAgeMs: options.rootMaxAgeMs } : {}),

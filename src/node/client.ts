@@ -15,6 +15,12 @@
  *
  * A 409 on any task call is a {@link LeaseLostError}; other error answers are
  * {@link NodeApiError}s carrying the master's `{code, message}`.
+ *
+ * Several masters (stateless, on one database): the client talks to one at a time and moves to
+ * the next when that one does not answer (connection refused or reset, host not found, timed out)
+ * or answers 502/503/504, trying the request again there; every request goes to the master that
+ * last answered. A download from a master's URL that fails the same way is fetched from the next
+ * master under the same path. What a master refused (4xx, 500) is not tried elsewhere.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -57,33 +63,86 @@ export function networkReason(e: unknown): string {
 /** `fetch`'s request options plus the streaming-body flag Node needs. */
 type StreamingInit = RequestInit & { duplex?: 'half' };
 
+/** Answers of a proxy or load balancer whose master is gone: another master may answer. */
+const GATEWAY_ERRORS = new Set([502, 503, 504]);
+
+export interface NodeClientOptions {
+  timeoutMs?: number;
+  /** Told when the client moves to another master, and why. */
+  onSwitch?: (from: string, to: string, reason: string) => void;
+}
+
 export class NodeClient {
-  readonly server: string;
+  /** The masters' base URLs, in the order given. */
+  readonly servers: readonly string[];
   readonly #token: string;
   readonly #timeoutMs: number;
+  readonly #onSwitch: NodeClientOptions['onSwitch'];
+  #current = 0;
 
-  /** `server`: the master's base URL (`http://master:8080`); `token`: this node's token. */
-  /** @throws UsageError (without the token) when `token` has characters no token has. */
-  constructor(server: string, token: string, options: { timeoutMs?: number } = {}) {
+  /**
+   * `server`: the master's base URL (`http://master:8080`), or several masters' on one database;
+   * `token`: this node's token.
+   * @throws UsageError (without the token) when `token` has characters no token has, or no master is given.
+   */
+  constructor(server: string | readonly string[], token: string, options: NodeClientOptions = {}) {
     if (!isTokenText(token)) throw new UsageError('the node token has a line break, space or other character no distforge token has; it is not shown here');
-    this.server = server.replace(/\/+$/, '');
+    const servers = (typeof server === 'string' ? [server] : server).map((s) => s.replace(/\/+$/, ''));
+    if (servers.length === 0) throw new UsageError('no master URL given');
+    this.servers = [...new Set(servers)];
     this.#token = token;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#onSwitch = options.onSwitch;
   }
 
-  async #request(method: string, path: string, init: StreamingInit = {}, taskId?: number): Promise<Response> {
-    const url = `${this.server}${path}`;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        ...init,
-        method,
-        headers: { authorization: `Bearer ${this.#token}`, ...(init.headers as Record<string, string> | undefined) },
-        signal: init.signal ?? AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (e) {
-      throw new NodeApiError(0, `${method} ${url}: ${networkReason(e)}`, { cause: e });
+  /** The master requests go to now. */
+  get server(): string {
+    return this.servers[this.#current] ?? '';
+  }
+
+  /** Moves to the next master after `failed` did not answer (unless another call moved already). */
+  #switchFrom(failed: number, reason: string): void {
+    if (this.servers.length < 2 || this.#current !== failed) return;
+    this.#current = (failed + 1) % this.servers.length;
+    this.#onSwitch?.(this.servers[failed] ?? '', this.server, reason);
+  }
+
+  /**
+   * Sends the request to the current master, and to each other one in turn while they do not
+   * answer. `init` is a function when its body is a stream (made again for each master).
+   */
+  async #request(method: string, path: string, init: StreamingInit | (() => StreamingInit) = {}, taskId?: number): Promise<Response> {
+    for (let tries = 1; ; tries++) {
+      const at = this.#current;
+      const options = typeof init === 'function' ? init() : init;
+      const url = `${this.servers[at] ?? ''}${path}`;
+      let res: Response | undefined;
+      let failure: string;
+      try {
+        res = await fetch(url, {
+          ...options,
+          method,
+          headers: { authorization: `Bearer ${this.#token}`, ...(options.headers as Record<string, string> | undefined) },
+          signal: options.signal ?? AbortSignal.timeout(this.#timeoutMs),
+        });
+        if (!GATEWAY_ERRORS.has(res.status)) return this.#checked(res, method, path, taskId);
+        failure = `HTTP ${res.status}`;
+      } catch (e) {
+        failure = networkReason(e);
+        if (tries >= this.servers.length || options.signal?.aborted) {
+          // A request given its own signal (a long lease poll) is not tried again, but the next goes elsewhere.
+          if (options.signal?.aborted && failure === 'timed out') this.#switchFrom(at, `${method} ${path}: ${failure}`);
+          throw new NodeApiError(0, `${method} ${url}: ${failure}`, { cause: e });
+        }
+      }
+      this.#switchFrom(at, `${method} ${path}: ${failure}`);
+      if (res !== undefined && tries >= this.servers.length) return this.#checked(res, method, path, taskId);
+      await res?.body?.cancel();
     }
+  }
+
+  /** `res` when it is a success; else the error it stands for. */
+  async #checked(res: Response, method: string, path: string, taskId?: number): Promise<Response> {
     if (res.status === 409 && taskId !== undefined) {
       await res.body?.cancel();
       throw new LeaseLostError(taskId);
@@ -154,11 +213,15 @@ export class NodeClient {
   /** Uploads one artifact, streamed from disk, with its sha256. */
   async uploadArtifact(taskId: number, a: TaskArtifact): Promise<void> {
     const q = new URLSearchParams({ kind: a.kind, sha256: a.sha256 });
-    const body = a.data ?? (Readable.toWeb(createReadStream(a.path)) as ReadableStream<Uint8Array>);
     const res = await this.#request(
       'PUT',
       `/api/v1/node/tasks/${taskId}/artifacts/${encodeURIComponent(a.name)}?${q}`,
-      { body, ...(a.data === undefined && { duplex: 'half' as const }), headers: { 'content-type': 'application/octet-stream', 'content-length': String(a.size) }, signal: AbortSignal.timeout(30 * 60_000) },
+      () => ({
+        body: a.data ?? (Readable.toWeb(createReadStream(a.path)) as ReadableStream<Uint8Array>),
+        ...(a.data === undefined && { duplex: 'half' as const }),
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(a.size) },
+        signal: AbortSignal.timeout(30 * 60_000),
+      }),
       taskId,
     );
     await res.body?.cancel();
@@ -229,21 +292,37 @@ export class NodeClient {
     return checked(Buffer.concat(chunks));
   }
 
-  /** GET `url` (with the token when it is the master's), answered with 2xx and a body. */
+  /**
+   * GET `url` (with the token when it is a master's), answered with 2xx and a body; a master's URL
+   * that does not answer is fetched from the next master under the same path.
+   */
   async #get(url: string): Promise<Response & { body: ReadableStream<Uint8Array> }> {
-    // The master's own URLs get the token, except artifact downloads: anyone may read those, and a
-    // token would only cost the master a lookup per download.
-    const own = url.startsWith(`${this.server}/`) && !url.startsWith(`${this.server}/api/v1/artifacts/`);
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: own ? { authorization: `Bearer ${this.#token}` } : {}, signal: AbortSignal.timeout(30 * 60_000) });
-    } catch (e) {
-      throw new NodeApiError(0, `GET ${url}: ${networkReason(e)}`, { cause: e });
+    const at = this.servers.findIndex((s) => url.startsWith(`${s}/`));
+    const path = at < 0 ? null : url.slice((this.servers[at] ?? '').length);
+    for (let tries = 1; ; tries++) {
+      const from = path === null ? url : `${this.server}${path}`;
+      const served = this.#current;
+      // The master's own URLs get the token, except artifact downloads: anyone may read those, and
+      // a token would only cost the master a lookup per download.
+      const own = path !== null && !path.startsWith('/api/v1/artifacts/');
+      let res: Response;
+      try {
+        res = await fetch(from, { headers: own ? { authorization: `Bearer ${this.#token}` } : {}, signal: AbortSignal.timeout(30 * 60_000) });
+      } catch (e) {
+        if (path === null || tries >= this.servers.length) throw new NodeApiError(0, `GET ${from}: ${networkReason(e)}`, { cause: e });
+        this.#switchFrom(served, `GET ${path}: ${networkReason(e)}`);
+        continue;
+      }
+      if (path !== null && GATEWAY_ERRORS.has(res.status) && tries < this.servers.length) {
+        await res.body?.cancel();
+        this.#switchFrom(served, `GET ${path}: HTTP ${res.status}`);
+        continue;
+      }
+      if (!res.ok || res.body === null) {
+        await res.body?.cancel();
+        throw new NodeApiError(res.status, `GET ${from}: HTTP ${res.status}`);
+      }
+      return res as Response & { body: ReadableStream<Uint8Array> };
     }
-    if (!res.ok || res.body === null) {
-      await res.body?.cancel();
-      throw new NodeApiError(res.status, `GET ${url}: HTTP ${res.status}`);
-    }
-    return res as Response & { body: ReadableStream<Uint8Array> };
   }
 }

@@ -14,7 +14,8 @@ import { unlockKeys, type UnlockedKey } from './keystore.ts';
 import { runSignTask } from './sign-task.ts';
 
 export interface SignerOptions {
-  server: string;
+  /** The master's URL, or several masters' on one database. */
+  server: string | readonly string[];
   token: string;
   /** The key store directory. */
   keysDir: string;
