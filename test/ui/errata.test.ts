@@ -5,9 +5,9 @@
  * shows the server's one-line refusal and changes nothing; a read-only user is offered no action
  * and the API refuses the approval when forced; an admin approves it; the list finds it by CVE, by
  * package and by id; its OSV view shows the document the API gives; a release carrying it publishes
- * it, the release's page leads to it, and a maintainer amends it. Every page is checked with
- * axe-core; the list and an advisory at phone width too. The README's screenshots of the errata
- * list, the editor and an advisory are made here.
+ * it, the release's page leads to it; it is amended, then retracted with a reason. Every page is
+ * checked with axe-core; the list and an advisory at phone width too. The screenshots of the errata
+ * list, the editor and an advisory in docs/ui.md are made here.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -219,7 +219,7 @@ describe(`the web UI in Chromium: errata (${TEST_DIALECT})`, () => {
     await page.close();
   });
 
-  test('a release carrying the advisory publishes it; the release page leads to it, released; an amendment; a phone', async () => {
+  test('a release carrying the advisory publishes it; the release page leads to it, released; amended, retracted; a phone', async () => {
     await signBuild(rig, build);
     const planned = await api<ReleaseView>(rig.server, 'POST', '/releases', { token: rig.server.maintainer, body: { platform: PLATFORM, builds: [build], advisories: [id] } });
     assert.equal(planned.status, 201, JSON.stringify(planned.body));
@@ -262,10 +262,19 @@ describe(`the web UI in Chromium: errata (${TEST_DIALECT})`, () => {
     const amended = await advisory();
     assert.deepEqual([amended.state, amended.references.map((r) => r.id), amended.description], ['released', [CVE, 'RHSA-2026:4242'], 'A crafted input overflowed a buffer in uifix; fixed upstream.']);
 
-    // Anyone finds it now: the list of released advisories, without signing in.
+    // Retracted by the admin, with a reason: final, and said on its page.
+    await page.getByLabel('Reason to retract').fill('superseded by a later fix');
+    await page.getByRole('button', { name: 'Retract' }).click();
+    await page.getByRole('button', { name: 'Retract it' }).click();
+    await page.getByRole('heading', { name: `${id} retracted`, level: 1 }).waitFor();
+    assert.match(await page.locator('.fact', { hasText: 'Retracted' }).innerText(), /by admin: superseded by a later fix$/);
+    assert.equal(await page.getByRole('group', { name: 'Actions' }).getByRole('button').count(), 0, 'nothing more to do');
+    assert.deepEqual([(await advisory()).state, (await advisory()).retractionReason], ['retracted', 'superseded by a later fix']);
+
+    // Anyone finds it, released once and retracted since: the list without signing in.
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.goto(`${rig.server.url}/errata?state=released&q=uifix`);
-    await page.getByRole('region', { name: 'Advisories' }).getByRole('row', { name: new RegExp(`^${id}`) }).waitFor();
+    await page.goto(`${rig.server.url}/errata?state=retracted&q=uifix`);
+    assert.match(await page.getByRole('region', { name: 'Advisories' }).getByRole('row', { name: new RegExp(`^${id}`) }).innerText(), /retracted/);
     assert.equal((await advisory()).releaseId, rid);
     assert.deepEqual(page.errors, []);
     await page.close();
@@ -273,7 +282,7 @@ describe(`the web UI in Chromium: errata (${TEST_DIALECT})`, () => {
     // At phone width the list and the advisory fit without sideways scrolling.
     const phone = await browser.page(`${rig.server.url}/errata`, { width: 375, height: 740 });
     await phone.getByRole('link', { name: id }).click();
-    await phone.getByRole('heading', { name: `${id} released`, level: 1 }).waitFor();
+    await phone.getByRole('heading', { name: `${id} retracted`, level: 1 }).waitFor();
     assert.equal(await overflowsSideways(phone), false, 'an advisory');
     await phone.goto(`${rig.server.url}/errata`);
     await phone.getByRole('link', { name: id }).waitFor();
