@@ -3,6 +3,7 @@
  * of a platform's released ones (the release system and the public feed). Lists are loaded with
  * one query per table (references and packages fetched for every advisory of the list at once).
  */
+import { sql } from 'kysely';
 import type { Context } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import type { AdvisoryFilter, AdvisoryPackage, AdvisoryPage, AdvisoryRecord, AdvisoryReference, AdvisoryState, AdvisorySummary, AdvisoryType, ReferenceType, Severity } from './types.ts';
@@ -107,6 +108,16 @@ export async function listAdvisories(ctx: Context, f: AdvisoryFilter): Promise<A
     const name = f.package;
     q = q.where((eb) => eb.exists(eb.selectFrom('advisory_packages as p').select('p.position').whereRef('p.advisory_id', '=', 'a.id').where((w) => w.or([w('p.name', '=', name), w('p.source_name', '=', name)]))));
   }
+  const search = f.q?.trim();
+  if (search) {
+    // Ids and CVE ids are ASCII capitals: the search matches them in any case.
+    const upper = search.replace(/[a-z]/g, (c) => c.toUpperCase());
+    q = q.where((eb) => eb.or([
+      eb(sql<string>`substr(a.id, 1, ${sql.lit(upper.length)})`, '=', upper),
+      eb.exists(eb.selectFrom('advisory_references as r').select('r.position').whereRef('r.advisory_id', '=', 'a.id').where('r.type', '=', 'cve').where('r.ref_id', '=', upper)),
+      eb.exists(eb.selectFrom('advisory_packages as p').select('p.position').whereRef('p.advisory_id', '=', 'a.id').where((w) => w.or([w('p.name', '=', search), w('p.source_name', '=', search), w('p.nevra', '=', search)]))),
+    ]));
+  }
   const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   const rows = await q
     .select(['a.id', 'a.platform', 'a.type', 'a.severity', 'a.title', 'a.state', 'a.created_at', 'a.modified_at', 'a.issued_at', 'a.updated_at'])
@@ -116,13 +127,18 @@ export async function listAdvisories(ctx: Context, f: AdvisoryFilter): Promise<A
     .offset(f.offset)
     .execute();
   const cves = new Map<string, string[]>(rows.map((r) => [r.id, []]));
+  const sources = new Map<string, string[]>(rows.map((r) => [r.id, []]));
   if (rows.length > 0) {
-    const refs = await db.selectFrom('advisory_references').select(['advisory_id', 'ref_id']).where('type', '=', 'cve').where('advisory_id', 'in', [...cves.keys()]).orderBy('position').execute();
+    const ids = [...cves.keys()];
+    const refs = await db.selectFrom('advisory_references').select(['advisory_id', 'ref_id']).where('type', '=', 'cve').where('advisory_id', 'in', ids).orderBy('position').execute();
     for (const r of refs) cves.get(r.advisory_id)?.push(r.ref_id);
+    const names = await db.selectFrom('advisory_packages').select(['advisory_id', 'source_name']).distinct().where('advisory_id', 'in', ids).execute();
+    for (const n of names) sources.get(n.advisory_id)?.push(n.source_name);
+    for (const list of sources.values()) list.sort();
   }
   const advisories: AdvisorySummary[] = rows.map((r) => ({
     id: r.id, platform: r.platform, type: r.type as AdvisoryType, severity: r.severity as Severity | null, title: r.title, state: r.state as AdvisoryState,
-    cves: cves.get(r.id) ?? [], createdAt: r.created_at, modifiedAt: r.modified_at, issuedAt: r.issued_at, updatedAt: r.updated_at,
+    cves: cves.get(r.id) ?? [], sourcePackages: sources.get(r.id) ?? [], createdAt: r.created_at, modifiedAt: r.modified_at, issuedAt: r.issued_at, updatedAt: r.updated_at,
   }));
   return { advisories, total, limit: f.limit, offset: f.offset };
 }

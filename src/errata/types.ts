@@ -156,6 +156,11 @@ export interface AdvisoryFilter {
   cve?: string;
   /** Advisories covering a package of this (binary or source) name. */
   package?: string;
+  /**
+   * A search: advisories whose id starts with it, that fix the CVE it names, or that cover a
+   * package of that name (binary or source) or NEVRA. Ids and CVE ids in any case; blank: none.
+   */
+  q?: string;
   /** Only advisories the public may see: released, or retracted after their release. */
   publicOnly?: boolean;
   limit: number;
@@ -171,6 +176,8 @@ export interface AdvisorySummary {
   title: string;
   state: AdvisoryState;
   cves: string[];
+  /** The names of the source packages it covers, each once, sorted. */
+  sourcePackages: string[];
   createdAt: number;
   modifiedAt: number;
   issuedAt: number | null;

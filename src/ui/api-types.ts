@@ -9,6 +9,7 @@ export type { LifecycleStatus } from '../platforms/lifecycle.ts';
 export type { Platform } from '../platforms/types.ts';
 export type { CheckResult, ReleasePackageView, ReleaseView, VersionView } from '../releases/index.ts';
 export type { KeyView } from '../signing/keys.ts';
+export type { AdvisoryPage, AdvisoryRecord, AdvisoryReference, AdvisoryState, AdvisorySummary, AdvisoryType, ReferenceInput, ReferenceType, Severity } from '../errata/index.ts';
 
 import type { LifecycleStatus } from '../platforms/lifecycle.ts';
 import type { Platform } from '../platforms/types.ts';

@@ -7,8 +7,12 @@ import type { JSX } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, createApi, errorMessage } from './api.ts';
 import type { Whoami } from './api-types.ts';
+import { ADVISORY_ID } from './errata-terms.ts';
+import { AdvisoryPage } from './pages/advisory.tsx';
+import { EditAdvisoryPage, NewAdvisoryPage } from './pages/advisory-editor.tsx';
 import { BuildPage } from './pages/build.tsx';
 import { BuildsPage } from './pages/builds.tsx';
+import { ErrataPage } from './pages/errata.tsx';
 import { NewBuildPage } from './pages/new-build.tsx';
 import { PlatformsPage } from './pages/platforms.tsx';
 import { ReleasePage } from './pages/release.tsx';
@@ -28,6 +32,15 @@ function page(loc: Location): JSX.Element {
   if (path === '/releases') return <ReleasesPage loc={loc} />;
   m = match('/releases/:id', path);
   if (m && /^\d+$/.test(m.id ?? '')) return <ReleasePage id={Number(m.id)} />;
+  if (path === '/errata') return <ErrataPage loc={loc} />;
+  if (path === '/errata/new') return <NewAdvisoryPage />;
+  m = match('/errata/:id', path) ?? match('/errata/:id/:view', path);
+  if (m && ADVISORY_ID.test(m.id ?? '')) {
+    const id = m.id ?? '';
+    if (m.view === undefined) return <AdvisoryPage key={id} id={id} view="details" />;
+    if (m.view === 'osv') return <AdvisoryPage key={id} id={id} view="osv" />;
+    if (m.view === 'edit') return <EditAdvisoryPage key={id} id={id} />;
+  }
   if (path === '/platforms') return <PlatformsPage />;
   if (path === '/sign-in') return <SignInPage loc={loc} />;
   return (
@@ -44,6 +57,7 @@ const NAV: { href: string; label: string; current: (path: string) => boolean }[]
   { href: '/builds', label: 'Builds', current: (p) => p === '/' || (p.startsWith('/builds') && p !== '/builds/new') },
   { href: '/builds/new', label: 'New build', current: (p) => p === '/builds/new' },
   { href: '/releases', label: 'Releases', current: (p) => p.startsWith('/releases') },
+  { href: '/errata', label: 'Errata', current: (p) => p.startsWith('/errata') },
   { href: '/platforms', label: 'Platforms', current: (p) => p === '/platforms' },
 ];
 

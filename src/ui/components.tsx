@@ -127,18 +127,23 @@ export function TableHead({ columns }: { columns: (string | false)[] }): JSX.Ele
   );
 }
 
-/** The <option>s of a platform select (with "any" first when `any`). */
-export function PlatformOptions({ names, any = false }: { names: string[]; any?: boolean }): JSX.Element {
+/** The <option>s of a select: each value (shown as `label` makes it), with `first` (value "") before them. */
+export function Options<T extends string>({ values, label = (v) => v, first }: { values: readonly T[]; label?: (v: T) => string; first?: string }): JSX.Element {
   return (
     <>
-      {any && <option value="">any</option>}
-      {names.map((n) => (
-        <option key={n} value={n}>
-          {n}
+      {first !== undefined && <option value="">{first}</option>}
+      {values.map((v) => (
+        <option key={v} value={v}>
+          {label(v)}
         </option>
       ))}
     </>
   );
+}
+
+/** The <option>s of a platform select (with "any" first when `any`). */
+export function PlatformOptions({ names, any = false }: { names: string[]; any?: boolean }): JSX.Element {
+  return <Options values={names} {...(any && { first: 'any' })} />;
 }
 
 /** A page's heading (focused after a navigation) with its actions beside it. */

@@ -184,6 +184,34 @@ describe(`errata API (${TEST_DIALECT})`, () => {
     assert.deepEqual(first?.cves, ['CVE-2026-1234']);
   });
 
+  test('search (q): an advisory id or its start, a CVE id (any case), a package name (binary or source) or NEVRA; with the filters; each line names its source packages', async () => {
+    const ids = async (query: string, token: string | null = server.reader): Promise<string[]> => {
+      const r = await api<AdvisoryPage>(server, 'GET', `/errata?limit=500&${query}`, token ? { token } : {});
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.total, r.body.advisories.length);
+      return r.body.advisories.map((a) => a.id);
+    };
+    const all = await ids('');
+    assert.deepEqual(await ids(`q=${encodeURIComponent(`dfsa-${year}:0001`)}`), [`DFSA-${year}:0001`], 'a whole id, any case');
+    assert.deepEqual(await ids(`q=DFBA-${year}`), [`DFBA-${year}:0001`], 'the start of an id');
+    assert.deepEqual(await ids('q=OT'), [`OTSA-${year}:0001`]);
+    assert.deepEqual(await ids('q=cve-2026-1234'), await ids('cve=CVE-2026-1234'), 'a CVE id, any case');
+    assert.ok((await ids('q=CVE-2026-1234')).includes(`DFSA-${year}:0001`));
+    assert.deepEqual(await ids('q=foo-libs'), [`DFSA-${year}:0001`], 'a binary package name');
+    assert.deepEqual(await ids(`q=${encodeURIComponent('foo-libs-1:1.0-2.el9.x86_64')}`), [`DFSA-${year}:0001`], 'a NEVRA');
+    assert.deepEqual(await ids('q=foo'), await ids('package=foo'), 'a source package name');
+    assert.deepEqual(await ids('q=baz'), [`OTSA-${year}:0001`]);
+    assert.deepEqual(await ids('q=baz&platform=example-el9'), [], 'with a filter');
+    assert.deepEqual(await ids('q=FOO-LIBS'), [], 'package names keep their case');
+    for (const wildcard of ['%', 'DF_A', '*']) assert.deepEqual(await ids(`q=${encodeURIComponent(wildcard)}`), [], `${wildcard} is no pattern`);
+    assert.deepEqual(await ids('q=%20%20'), all, 'a blank search searches nothing');
+    assert.deepEqual(await ids('q=CVE-2026-7777', null), [`DFSA-${year}:0004`], 'anonymous: what was released');
+    assert.deepEqual(await ids(`q=DFSA-${year}:0001`, null), [], 'anonymous: no drafts');
+    const page = (await api<AdvisoryPage>(server, 'GET', '/errata?limit=500', { token: server.reader })).body.advisories;
+    assert.deepEqual(page.find((a) => a.id === `DFSA-${year}:0001`)?.sourcePackages, ['foo'], 'foo, foo-libs and the SRPM all come from foo');
+    assert.deepEqual(page.find((a) => a.id === `OTSA-${year}:0001`)?.sourcePackages, ['baz']);
+  });
+
   test('a draft may be deleted by a maintainer; its number is not given again', async () => {
     const a = await create(advisoryBody('other-el8', [nevra(el8, 0)], { title: 'mistake' }));
     const del = await api(server, 'DELETE', `/errata/${a.id}`, { token: server.maintainer });

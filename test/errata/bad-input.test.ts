@@ -76,6 +76,8 @@ const CASES: Case[] = [
   ['unknown state', 'GET', () => '/errata?state=published', () => undefined, 400, /^querystring\.state: must be one of draft, approved, released, retracted$/],
   ['unknown type filter', 'GET', () => '/errata?type=x', () => undefined, 400, /^querystring\.type: must be one of/],
   ['NUL in a filter', 'GET', () => '/errata?cve=a%00b', () => undefined, 400, /^querystring\.cve: must not hold control/],
+  ['a search over 512 characters', 'GET', () => `/errata?q=${'a'.repeat(513)}`, () => undefined, 400, /^querystring\.q: must NOT have more than 512 characters$/],
+  ['a control character in a search', 'GET', () => '/errata?q=foo%0Abar', () => undefined, 400, /^querystring\.q: must not hold control/],
   ['unknown parameter', 'GET', () => '/errata?severity=Low', () => undefined, 400, /^querystring\.severity: unknown field$/],
   // show, OSV, moves, delete
   ['show a malformed id', 'GET', () => '/errata/DFSA-26:1', () => undefined, 400, /^params\.id: must match pattern/],

@@ -112,7 +112,14 @@ const pageSchema = {
   type: 'object',
   required: ['advisories', 'total', 'limit', 'offset'],
   properties: {
-    advisories: { type: 'array', items: { type: 'object', required: [...Object.keys(summaryProperties), 'cves'], properties: { ...summaryProperties, cves: { type: 'array', items: str } } } },
+    advisories: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: [...Object.keys(summaryProperties), 'cves', 'sourcePackages'],
+        properties: { ...summaryProperties, cves: { type: 'array', items: str }, sourcePackages: { type: 'array', items: str, description: 'the source packages it covers, each once' } },
+      },
+    },
     total: int, limit: int, offset: int,
   },
 } as const;
@@ -123,6 +130,7 @@ const listQuery = {
     platform: nameString, type, state,
     cve: line(L.refId, { minLength: 1, description: 'advisories fixing this CVE' }),
     package: line(L.nevra, { minLength: 1, description: 'advisories covering a binary or source package of this name' }),
+    q: line(L.nevra, { description: 'search: an advisory id or its start (DFSA-2026), a CVE id (any case), or a package name (binary or source) or NEVRA; blank searches nothing' }),
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
     offset: { type: 'integer', minimum: 0, maximum: MAX_INT, default: 0 },
   },
@@ -147,7 +155,7 @@ export function errataRoutes(ctx: Context): FastifyPluginAsync {
     });
 
     app.get<{ Querystring: Omit<AdvisoryFilter, 'publicOnly'> }>('/errata', {
-      schema: { tags, summary: 'List advisories, newest first (anonymous callers see released ones)', querystring: listQuery, response: { 200: pageSchema, ...errorResponses(400, 401) } },
+      schema: { tags, summary: 'List advisories, newest first, filtered, searched (q: an advisory id or its start, a CVE id, a package name or NEVRA); anonymous callers see released ones', querystring: listQuery, response: { 200: pageSchema, ...errorResponses(400, 401) } },
     }, (req) => listAdvisories(ctx, { ...req.query, publicOnly: req.principal.kind !== 'user' }));
 
     app.get<{ Params: { id: string } }>('/errata/:id', {

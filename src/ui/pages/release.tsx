@@ -142,7 +142,16 @@ export function ReleasePage({ id }: { id: number }): JSX.Element {
             : '–'}
         </Fact>
         {r.promoteFrom && <Fact term="Promotion from">{r.promoteFrom}</Fact>}
-        {r.advisories.length > 0 && <Fact term="Advisories">{r.advisories.join(', ')}</Fact>}
+        {r.advisories.length > 0 && (
+          <Fact term="Advisories">
+            {r.advisories.map((a, i) => (
+              <span key={a}>
+                {i > 0 && ', '}
+                <Link href={`/errata/${a}`}>{a}</Link>
+              </span>
+            ))}
+          </Fact>
+        )}
         {r.republish.length > 0 && <Fact term="Republishes">{r.republish.join(', ')}</Fact>}
         {r.note && <Fact term="Note">{r.note}</Fact>}
       </dl>
