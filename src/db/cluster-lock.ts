@@ -5,10 +5,14 @@
  * (one master) the work simply runs.
  *
  * Terminology:
+ * - claim: a row a master marks as its own until a time (`sync_until`, `claimed_until`), renewed
+ *   while its work runs ({@link whileClaimed}); when the master dies the claim lapses and another
+ *   takes the row.
  * - lock name: text naming the work (`builds-loop`, `build-repo:7:el9:x86_64`); its 64-bit key
  *   is the first 8 bytes of its sha256, so names never need a registry.
  */
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { sql } from 'kysely';
 import type { Db } from './connection.ts';
 
@@ -36,6 +40,16 @@ export async function tryClusterLock<T>(db: Db, name: string, fn: () => Promise<
 }
 
 /**
+ * Takes the lock `name` until the transaction `db` ends, waiting while another holds it
+ * (`pg_advisory_xact_lock`; nothing on SQLite, whose writers are serialised). Unlike a row lock
+ * it orders with nothing else, so it cannot deadlock against the row locks of other operations.
+ */
+export async function lockForTransaction(db: Db, name: string): Promise<void> {
+  if (db.dialect !== 'postgres') return;
+  await sql`SELECT pg_advisory_xact_lock(${lockKey(name)}::bigint)`.execute(db.kysely);
+}
+
+/**
  * Runs `fn` holding the lock `name`, waiting for it while another holds it (polling every
  * `pollMs`, without holding a connection meanwhile). `ready()` is asked before each try: when it
  * says the work is already done (another master did it while this one waited), `fn` is skipped.
@@ -47,5 +61,26 @@ export async function withClusterLock<T>(db: Db, name: string, ready: () => Prom
     const r = await tryClusterLock(db, name, async () => (await ready()) ?? (await fn()));
     if (r.ran) return r.value;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** How this process names itself in claims: HOST/PID. */
+export function processName(): string {
+  return `${hostname()}/${process.pid}`;
+}
+
+/**
+ * Runs `fn` while calling `renew` every `holdMs / 3` (a claim held for `holdMs` stays held while
+ * the work runs; a failed renewal is left to the next one). Renewal stops when `fn` settles.
+ */
+export async function whileClaimed<T>(holdMs: number, renew: () => Promise<unknown>, fn: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => {
+    renew().catch(() => undefined);
+  }, Math.max(100, Math.floor(holdMs / 3)));
+  timer.unref();
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
   }
 }

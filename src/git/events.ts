@@ -1,6 +1,8 @@
 /**
  * Turning upstream events into builds: each pending event (a new or moved ref a rule matched) is
- * claimed (pending → submitting, a conditional UPDATE, so two processes never both build it),
+ * claimed (pending → submitting, a conditional UPDATE, so two processes never both build it; the
+ * claim lasts one lease length, renewed while the event is built, and a `submitting` event whose
+ * claim lapsed, its master dead, is taken over, recording the build that master had submitted if any),
  * autopatched when its rule says so, and submitted as a build owned by the system user
  * `git-service` from our own smart-HTTP URL (PUBLIC_URL/git/NAME.git, or /git/ours/NAME.git for
  * autopatched refs: nodes may be remote). The event records the build, or why there is none.
@@ -11,6 +13,7 @@ import { AlreadyExistsError } from '../platforms/errors.ts';
 import { createUser, findUser } from '../auth/users.ts';
 import { autopatchRef } from './autopatch-step.ts';
 import { ruleFromRow } from './rule-store.ts';
+import { whileClaimed } from '../db/cluster-lock.ts';
 import { gitDb } from './schema.ts';
 
 /** The user that owns the builds the git service starts. */
@@ -27,9 +30,43 @@ async function serviceUserId(ctx: Context): Promise<number> {
   }
 }
 
+/** How long a master's claim on an event lasts without renewal (one lease length). */
+function holdMs(ctx: Context): number {
+  return ctx.settings.leaseMs;
+}
+
+/** Claims a pending event, or a `submitting` one whose claim lapsed (its master died). */
 async function claimEvent(ctx: Context, id: number): Promise<boolean> {
-  const r = await gitDb(ctx).updateTable('git_events').set({ status: 'submitting' }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  const now = ctx.now();
+  const r = await gitDb(ctx)
+    .updateTable('git_events')
+    .set({ status: 'submitting', claimed_until: now + holdMs(ctx) })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'submitting'), eb('claimed_until', '<', now)])]))
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * The build a master that died after submitting (before recording it) made for the event: a
+ * build of the git service, made since the event, from the mirror's ref at the event's commit.
+ */
+async function buildAlreadySubmitted(ctx: Context, eventId: number): Promise<number | null> {
+  const ev = await gitDb(ctx).selectFrom('git_events as e').innerJoin('git_mirrors as m', 'm.id', 'e.mirror_id').select(['e.ref', 'e.new_commit', 'e.at', 'm.name']).where('e.id', '=', eventId).executeTakeFirst();
+  const owner = await findUser(ctx, SERVICE_USER);
+  if (!ev || !owner) return null;
+  const row = await gitDb(ctx)
+    .selectFrom('build_items as i')
+    .innerJoin('builds as b', 'b.id', 'i.build_id')
+    .select('b.id')
+    .where('b.owner_id', '=', owner.id)
+    .where('b.created_at', '>=', ev.at)
+    .where('i.git_ref', '=', ev.ref)
+    .where('i.git_commit', '=', ev.new_commit)
+    .where('i.git_url', 'like', `%/git/${ev.name}.git`)
+    .orderBy('b.id')
+    .executeTakeFirst();
+  return row?.id ?? null;
 }
 
 /** Builds one claimed event; records the build or the failure on it. */
@@ -72,11 +109,25 @@ async function buildEvent(ctx: Context, eventId: number): Promise<void> {
 
 /** Builds every pending event, oldest first; returns how many were handled. */
 export async function processPendingEvents(ctx: Context): Promise<number> {
-  const pending = await gitDb(ctx).selectFrom('git_events').select('id').where('status', '=', 'pending').orderBy('id').limit(100).execute();
+  const now = ctx.now();
+  const pending = await gitDb(ctx)
+    .selectFrom('git_events')
+    .select(['id', 'status'])
+    .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'submitting'), eb('claimed_until', '<', now)])]))
+    .orderBy('id')
+    .limit(100)
+    .execute();
   let handled = 0;
-  for (const { id } of pending) {
+  for (const { id, status } of pending) {
     if (!(await claimEvent(ctx, id))) continue;
-    await buildEvent(ctx, id);
+    const renew = () => gitDb(ctx).updateTable('git_events').set({ claimed_until: ctx.now() + holdMs(ctx) }).where('id', '=', id).where('status', '=', 'submitting').execute();
+    const earlier = status === 'submitting' ? await buildAlreadySubmitted(ctx, id) : null;
+    if (earlier !== null) {
+      await gitDb(ctx).updateTable('git_events').set({ status: 'submitted', build_id: earlier, message: null }).where('id', '=', id).execute();
+      ctx.log.info({ eventId: id, buildId: earlier }, 'git event taken over: its build had been submitted');
+    } else {
+      await whileClaimed(holdMs(ctx), renew, () => buildEvent(ctx, id));
+    }
     handled += 1;
   }
   return handled;
