@@ -12,6 +12,7 @@ import type { Context } from '../context.ts';
 import { AlreadyExistsError } from '../platforms/errors.ts';
 import { createUser, findUser } from '../auth/users.ts';
 import { autopatchRef } from './autopatch-step.ts';
+import { ensureMirror, ensureOurs, saveOurs } from './local-copies.ts';
 import { ruleFromRow } from './rule-store.ts';
 import { whileClaimed } from '../db/cluster-lock.ts';
 import { gitDb } from './schema.ts';
@@ -90,7 +91,11 @@ async function buildEvent(ctx: Context, eventId: number): Promise<void> {
     let source = `${base}/git/${ev.mirror}.git#${ev.ev_ref}`;
     let ours: { tag: string; commit: string } | null = null;
     if (rule.autopatch) {
+      // This master's copies first: the mirror, and ours as the last import left it (local-copies.ts).
+      await ensureMirror(ctx, ev.mirror);
+      await ensureOurs(ctx, ev.mirror);
       ours = await autopatchRef(ctx.settings.dataDir, ev.mirror, ev.ev_ref, rule.autopatch);
+      await saveOurs(ctx, ev.mirror);
       source = `${base}/git/ours/${ev.mirror}.git#refs/tags/${ours.tag}`;
     }
     const buildId = await submitBuild(ctx, await serviceUserId(ctx), { platforms: rule.platforms, sources: [{ git: source }], public: true });
