@@ -22,7 +22,7 @@ import { createRepository } from '../repo/create/create.ts';
 import { servedArches } from '../scheduler/index.ts';
 import { repomdSignature, signedVersions } from '../signing/index.ts';
 import { sha256File } from '../util/sha256-file.ts';
-import { recordedRepo, sharedBuildRepos, sharedPublish } from './repo-metadata.ts';
+import { forgetReplacedPackages, recordedRepo, sharedBuildRepos, sharedPublish } from './repo-metadata.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
 
 const MANIFEST = '.distforge-manifest';
@@ -128,7 +128,10 @@ async function syncPlatform(ctx: Context, buildId: number, platform: string, arc
     const dir = buildRepoDir(ctx, buildId, platform, arch);
     const wanted = forArch(all, arch);
     // Several masters: rendered once and recorded, served by each from its own copy (repo-metadata.ts).
-    const render = (): Promise<void> => publish(ctx, dir, wanted);
+    const render = (): Promise<void> => {
+      forgetReplacedPackages(dir, wanted);
+      return publish(ctx, dir, wanted);
+    };
     await serialised(dir, async () => (sharedBuildRepos(ctx) ? void (await sharedPublish(ctx, { buildId, platform, arch }, dir, wanted, render)) : render()));
   }
 }

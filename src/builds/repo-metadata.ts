@@ -12,7 +12,7 @@
  *   sha256 in the store.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
@@ -61,6 +61,22 @@ export function sharedBuildRepos(ctx: Context): boolean {
 /** The content key of a package list. */
 export function contentKey(wanted: ReadonlyMap<string, string>): string {
   return createHash('sha256').update(JSON.stringify([...wanted])).digest('hex');
+}
+
+/**
+ * Before a repository is rendered again in `dir`: when a package keeps its name but not its bytes
+ * (its signed copy replaced it), the metadata there is dropped, so the rendering reads every
+ * package again. (Rendering with `update` reuses a package's metadata by name, size and mtime in
+ * seconds; a signed copy has the unsigned one's size, and its mtime may fall in the same second.)
+ */
+export function forgetReplacedPackages(dir: string, wanted: ReadonlyMap<string, string>): void {
+  let placed: Record<string, string>;
+  try {
+    placed = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as Record<string, string>;
+  } catch {
+    return;
+  }
+  if (Object.entries(placed).some(([name, sha256]) => wanted.has(name) && wanted.get(name) !== sha256)) rmSync(join(dir, 'repodata'), { recursive: true, force: true });
 }
 
 /** The recorded repodata of a repository, or null. */
