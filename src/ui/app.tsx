@@ -9,6 +9,8 @@ import { ApiError, createApi, errorMessage } from './api.ts';
 import type { Whoami } from './api-types.ts';
 import { BuildPage } from './pages/build.tsx';
 import { BuildsPage } from './pages/builds.tsx';
+import { GitPackagePage } from './pages/git-package.tsx';
+import { GitPage } from './pages/git.tsx';
 import { NewBuildPage } from './pages/new-build.tsx';
 import { PlatformsPage } from './pages/platforms.tsx';
 import { ReleasePage } from './pages/release.tsx';
@@ -29,6 +31,10 @@ function page(loc: Location): JSX.Element {
   m = match('/releases/:id', path);
   if (m && /^\d+$/.test(m.id ?? '')) return <ReleasePage id={Number(m.id)} />;
   if (path === '/platforms') return <PlatformsPage />;
+  // The git service's pages are under /mirrors: /git/… is the mirrors' own smart HTTP.
+  if (path === '/mirrors') return <GitPage loc={loc} />;
+  m = match('/mirrors/:name/pipeline', path) ?? match('/mirrors/:name', path);
+  if (m?.name) return <GitPackagePage key={m.name} name={m.name} />;
   if (path === '/sign-in') return <SignInPage loc={loc} />;
   return (
     <section>
@@ -45,6 +51,7 @@ const NAV: { href: string; label: string; current: (path: string) => boolean }[]
   { href: '/builds/new', label: 'New build', current: (p) => p === '/builds/new' },
   { href: '/releases', label: 'Releases', current: (p) => p.startsWith('/releases') },
   { href: '/platforms', label: 'Platforms', current: (p) => p === '/platforms' },
+  { href: '/mirrors', label: 'Git', current: (p) => p === '/mirrors' || p.startsWith('/mirrors/') },
 ];
 
 export function App(): JSX.Element {
