@@ -5,6 +5,7 @@
 export type { ArtifactView, BuildPage, BuildSummary, BuildView, ItemView, LogChunk, RepositoryView, TaskView } from '../builds/index.ts';
 export type { TestView } from '../builds/view.ts';
 export type { Role } from '../db/schema.ts';
+export type { EventView, MirrorInfo, PipelineView, Rule, SyncResult } from '../git/index.ts';
 export type { LifecycleStatus } from '../platforms/lifecycle.ts';
 export type { Platform } from '../platforms/types.ts';
 export type { CheckResult, ReleasePackageView, ReleaseView, VersionView } from '../releases/index.ts';

@@ -13,6 +13,8 @@ import { EditAdvisoryPage, NewAdvisoryPage } from './pages/advisory-editor.tsx';
 import { BuildPage } from './pages/build.tsx';
 import { BuildsPage } from './pages/builds.tsx';
 import { ErrataPage } from './pages/errata.tsx';
+import { GitPackagePage } from './pages/git-package.tsx';
+import { GitPage } from './pages/git.tsx';
 import { NewBuildPage } from './pages/new-build.tsx';
 import { PlatformsPage } from './pages/platforms.tsx';
 import { ReleasePage } from './pages/release.tsx';
@@ -42,6 +44,10 @@ function page(loc: Location): JSX.Element {
     if (m.view === 'edit') return <EditAdvisoryPage key={id} id={id} />;
   }
   if (path === '/platforms') return <PlatformsPage />;
+  // The git service's pages are under /mirrors: /git/… is the mirrors' own smart HTTP.
+  if (path === '/mirrors') return <GitPage loc={loc} />;
+  m = match('/mirrors/:name/pipeline', path) ?? match('/mirrors/:name', path);
+  if (m?.name) return <GitPackagePage key={m.name} name={m.name} />;
   if (path === '/sign-in') return <SignInPage loc={loc} />;
   return (
     <section>
@@ -59,6 +65,7 @@ const NAV: { href: string; label: string; current: (path: string) => boolean }[]
   { href: '/releases', label: 'Releases', current: (p) => p.startsWith('/releases') },
   { href: '/errata', label: 'Errata', current: (p) => p.startsWith('/errata') },
   { href: '/platforms', label: 'Platforms', current: (p) => p === '/platforms' },
+  { href: '/mirrors', label: 'Git', current: (p) => p === '/mirrors' || p.startsWith('/mirrors/') },
 ];
 
 export function App(): JSX.Element {
