@@ -10,6 +10,7 @@ import type { Whoami } from './api-types.ts';
 import { BuildPage } from './pages/build.tsx';
 import { BuildsPage } from './pages/builds.tsx';
 import { NewBuildPage } from './pages/new-build.tsx';
+import { NodesPage } from './pages/nodes.tsx';
 import { PlatformsPage } from './pages/platforms.tsx';
 import { ReleasePage } from './pages/release.tsx';
 import { ReleasesPage } from './pages/releases.tsx';
@@ -29,6 +30,7 @@ function page(loc: Location): JSX.Element {
   m = match('/releases/:id', path);
   if (m && /^\d+$/.test(m.id ?? '')) return <ReleasePage id={Number(m.id)} />;
   if (path === '/platforms') return <PlatformsPage />;
+  if (path === '/nodes') return <NodesPage />;
   if (path === '/sign-in') return <SignInPage loc={loc} />;
   return (
     <section>
@@ -45,6 +47,7 @@ const NAV: { href: string; label: string; current: (path: string) => boolean }[]
   { href: '/builds/new', label: 'New build', current: (p) => p === '/builds/new' },
   { href: '/releases', label: 'Releases', current: (p) => p.startsWith('/releases') },
   { href: '/platforms', label: 'Platforms', current: (p) => p === '/platforms' },
+  { href: '/nodes', label: 'Nodes', current: (p) => p === '/nodes' },
 ];
 
 export function App(): JSX.Element {
