@@ -2,6 +2,8 @@
  * The shapes the UI reads from the API, as the server's own modules declare them (types only:
  * nothing of the server is bundled into the browser code).
  */
+export type { NodeInfo } from '../auth/types.ts';
+export type { CurrentTask, QueueRow, QueueView } from '../scheduler/queue.ts';
 export type { ArtifactView, BuildPage, BuildSummary, BuildView, ItemView, LogChunk, RepositoryView, TaskView } from '../builds/index.ts';
 export type { TestView } from '../builds/view.ts';
 export type { Role } from '../db/schema.ts';

@@ -16,6 +16,7 @@ import { ErrataPage } from './pages/errata.tsx';
 import { GitPackagePage } from './pages/git-package.tsx';
 import { GitPage } from './pages/git.tsx';
 import { NewBuildPage } from './pages/new-build.tsx';
+import { NodesPage } from './pages/nodes.tsx';
 import { PlatformsPage } from './pages/platforms.tsx';
 import { ReleasePage } from './pages/release.tsx';
 import { ReleasesPage } from './pages/releases.tsx';
@@ -48,6 +49,7 @@ function page(loc: Location): JSX.Element {
   if (path === '/mirrors') return <GitPage loc={loc} />;
   m = match('/mirrors/:name/pipeline', path) ?? match('/mirrors/:name', path);
   if (m?.name) return <GitPackagePage key={m.name} name={m.name} />;
+  if (path === '/nodes') return <NodesPage />;
   if (path === '/sign-in') return <SignInPage loc={loc} />;
   return (
     <section>
@@ -66,6 +68,7 @@ const NAV: { href: string; label: string; current: (path: string) => boolean }[]
   { href: '/errata', label: 'Errata', current: (p) => p.startsWith('/errata') },
   { href: '/platforms', label: 'Platforms', current: (p) => p === '/platforms' },
   { href: '/mirrors', label: 'Git', current: (p) => p === '/mirrors' || p.startsWith('/mirrors/') },
+  { href: '/nodes', label: 'Nodes', current: (p) => p === '/nodes' },
 ];
 
 export function App(): JSX.Element {
