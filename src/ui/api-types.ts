@@ -10,7 +10,7 @@ export type { Role } from '../db/schema.ts';
 export type { EventView, MirrorInfo, PipelineView, Rule, SyncResult } from '../git/index.ts';
 export type { LifecycleStatus } from '../platforms/lifecycle.ts';
 export type { Platform } from '../platforms/types.ts';
-export type { CheckResult, ReleasePackageView, ReleaseView, VersionView } from '../releases/index.ts';
+export type { ChannelContent, ChannelPackage, ChannelView, CheckResult, ReleasePackageView, ReleaseView, VersionDetail, VersionView } from '../releases/index.ts';
 export type { KeyView } from '../signing/keys.ts';
 export type { AdvisoryPage, AdvisoryRecord, AdvisoryReference, AdvisoryState, AdvisorySummary, AdvisoryType, ReferenceInput, ReferenceType, Severity } from '../errata/index.ts';
 
