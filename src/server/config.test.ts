@@ -23,7 +23,7 @@ test('a config file lists platform definitions and platform files', () => {
   const twice = file('twice.yaml', `platforms:\n  - ${EXAMPLE}\n  - ${EXAMPLE}\n`);
   assert.throws(() => loadConfig(twice), { message: /platforms\[1\]: platform "example-el9" is defined twice/ });
   const unknown = file('unknown.yaml', 'platform: []\n');
-  assert.throws(() => loadConfig(unknown), { message: `${unknown}: platform: unknown field (expected platforms, git, http, platformRepos, releaseExport)` });
+  assert.throws(() => loadConfig(unknown), { message: `${unknown}: platform: unknown field (expected platforms, git, http, platformRepos, releaseExport, store)` });
   assert.equal(loadConfig(file('repos.yaml', 'platformRepos: served\n')).platformRepos, join(work, 'served'));
   assert.deepEqual(loadConfig(file('empty.yaml', '')), { platforms: [] });
 });

@@ -19,7 +19,8 @@ import { sqliteFileOf } from '../db/connection.ts';
 import { savePlatform } from '../platforms/store.ts';
 import { startLeaseReaper } from '../scheduler/index.ts';
 import { buildApp } from './app.ts';
-import { createContext, defaultDatabase } from './context-factory.ts';
+import { describeStore, resolveStoreSettings, type StoreSource } from '../storage/store-settings.ts';
+import { closeContext, createContext, defaultDatabase } from './context-factory.ts';
 import { prepareDataDir, type PreparedDataDir } from './data-dir.ts';
 import { listenError, reservePort } from './port.ts';
 
@@ -46,6 +47,11 @@ export interface ServerOptions {
   platformReposDir?: string;
   /** Where release repositories are exported (default: the config file's releaseExport, else none). */
   releaseExportDir?: string;
+  /**
+   * The artifact store as flags and the environment give it (over the config file's `store:`
+   * section); default the local DATA/store.
+   */
+  store?: { flags?: StoreSource; env?: StoreSource };
 }
 
 export interface RunningServer {
@@ -74,6 +80,7 @@ function hostForUrl(host: string): string {
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new UsageError(`invalid port ${o.port}`);
   const config = o.configFile ? loadConfig(o.configFile) : { platforms: [] };
+  const store = resolveStoreSettings({ ...o.store, ...(config.store && o.configFile !== undefined && { file: { source: config.store, path: o.configFile } }) }, o.dataDir);
   const reservation = await reservePort(o.host, o.port);
   let ctx: Context;
   let dataDir: PreparedDataDir;
@@ -86,6 +93,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       ...(o.logLevel !== undefined && { logLevel: o.logLevel }),
       ...(o.logDestination !== undefined && { logDestination: o.logDestination }),
       ...(o.leaseMs !== undefined && { leaseMs: o.leaseMs }),
+      store,
     });
   } catch (e) {
     await reservation.release();
@@ -125,7 +133,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     stopReleasesLoop = startReleasesLoop(ctx);
     const git = gitSettings(ctx);
     poller = startGitPoller(ctx, { intervalS: git.pollIntervalSeconds, concurrency: git.concurrency, ...(o.gitTickMs !== undefined && { tickMs: o.gitTickMs }) });
-    ctx.log.info({ url, publicUrl: ctx.settings.publicUrl, database: ctx.db.dialect }, 'distforge server listening');
+    ctx.log.info({ url, publicUrl: ctx.settings.publicUrl, database: ctx.db.dialect, store: describeStore(store) }, 'distforge server listening');
     return {
       url,
       ctx,
@@ -138,13 +146,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         await stopBuildsLoop();
         await stopReleasesLoop();
         await app.close();
-        await ctx.db.close();
+        await closeContext(ctx);
       },
     };
   } catch (e) {
     stopReaper();
     await poller?.stop();
-    await ctx.db.close();
+    await closeContext(ctx);
     await reservation.release();
     throw e;
   }
