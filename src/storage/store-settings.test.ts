@@ -96,6 +96,7 @@ test("the configuration file's store section: known fields of the right type", (
   assert.throws(() => parseStoreSection('s3://b', fail), { message: /^cfg\.yaml: store: must be a mapping \(url, endpoint/ });
   assert.throws(() => parseStoreSection({ bucket: 'b' }, fail), { message: /^cfg\.yaml: store\.bucket: unknown field \(expected url, endpoint, region, forcePathStyle, presignSeconds, accessKeyId, secretAccessKey, sessionToken\)$/ });
   assert.throws(() => parseStoreSection({ forcePathStyle: 'yes' }, fail), { message: 'cfg.yaml: store.forcePathStyle: must be true or false' });
-  assert.throws(() => parseStoreSection({ presignSeconds: '60' }, fail), { message: /^cfg\.yaml: store\.presignSeconds: must be a whole number/ });
+  assert.deepEqual(parseStoreSection({ presignSeconds: '60', forcePathStyle: 'false' }, fail), { presignSeconds: 60, forcePathStyle: false }, 'as the YAML reader gives them');
+  assert.throws(() => parseStoreSection({ presignSeconds: '1m' }, fail), { message: /^cfg\.yaml: store\.presignSeconds: must be a whole number/ });
   assert.throws(() => parseStoreSection({ url: '' }, fail), { message: 'cfg.yaml: store.url: must be a non-empty string' });
 });

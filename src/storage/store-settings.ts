@@ -170,12 +170,13 @@ export function parseStoreSection(raw: unknown, fail: (field: string, problem: s
   for (const [key, value] of Object.entries(o)) {
     if (!(FILE_FIELDS as readonly string[]).includes(key)) fail(`store.${key}`, `unknown field (expected ${FILE_FIELDS.join(', ')})`);
     const field = key as (typeof FILE_FIELDS)[number];
+    // The YAML reader keeps numbers and booleans as they were written.
     if (field === 'forcePathStyle') {
-      if (typeof value !== 'boolean') fail('store.forcePathStyle', 'must be true or false');
-      out.forcePathStyle = value as boolean;
+      if (value !== true && value !== false && value !== 'true' && value !== 'false') fail('store.forcePathStyle', 'must be true or false');
+      out.forcePathStyle = value === true || value === 'true';
     } else if (field === 'presignSeconds') {
-      if (typeof value !== 'number') fail('store.presignSeconds', `must be a whole number of seconds from 0 (off) to ${MAX_PRESIGN_SECONDS}`);
-      out.presignSeconds = value as number;
+      if (!(typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value)))) fail('store.presignSeconds', `must be a whole number of seconds from 0 (off) to ${MAX_PRESIGN_SECONDS}`);
+      out.presignSeconds = Number(value);
     } else {
       if (typeof value !== 'string' || value === '' || value.length > 4096) fail(`store.${key}`, 'must be a non-empty string');
       out[field] = value as string;
