@@ -17,6 +17,7 @@ import { withAbsoluteRepoUrls } from '../../src/platforms/urls.ts';
 import { bootstrapRepo, PLATFORM_REPOS, testRootCache } from '../support/bootstrap-repo.ts';
 import { checkoutSource } from '../../src/node/sources.ts';
 import { completeTask, describeLease, failTask, leaseTask, recordArtifact, rpmIndexRow, type LeasedTask } from '../../src/scheduler/index.ts';
+import { withLocalBlob } from '../../src/storage/blob-files.ts';
 import { el9Defines, rpmbuild } from '../support/rpmbuild.ts';
 import { api, examplePlatform, startTestServer, type TestServer, type TestServerOptions } from '../support/server.ts';
 
@@ -183,9 +184,7 @@ export class SimNode {
     const work = mkdtempSync(join(tmpdir(), 'distforge-simnode-'));
     try {
       if (item.srpm_sha256 !== null) {
-        const path = ctx.store.localPath(item.srpm_sha256);
-        if (path === null) throw new Error('the SRPM is not in the local store');
-        const f = await srpmFactsInRoot(path, join(work, 'facts'), options);
+        const f = await withLocalBlob(ctx.store, item.srpm_sha256, (path) => srpmFactsInRoot(path, join(work, 'facts'), options));
         return { packageName: f.packageName, buildRequires: f.buildRequires, provides: f.provides, specPath: f.specPath, buildroot: f.buildroot };
       }
       const checkout = await checkoutSource({ kind: 'git', gitUrl: item.git_url ?? '', gitRef: item.git_ref ?? '', gitCommit: item.git_commit ?? '' }, join(work, 'src'));
