@@ -12,6 +12,7 @@ import { openDatabase } from '../db/connection.ts';
 import { UsageError } from '../errors.ts';
 import { openStore } from '../storage/open-store.ts';
 import type { StoreSettings } from '../storage/store-settings.ts';
+import type { ArtifactStore } from '../storage/store.ts';
 
 export const DEFAULT_LEASE_MS = 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -33,8 +34,8 @@ export interface ContextOptions {
   maxAttempts?: number;
   /** The clock; default Date.now. */
   now?: () => number;
-  /** The artifact store; default the local directory DATA/store. */
-  store?: StoreSettings;
+  /** The artifact store, opened already or to open; default the local directory DATA/store. */
+  store?: StoreSettings | ArtifactStore;
 }
 
 /** The default SQLite database of a data directory. */
@@ -67,7 +68,8 @@ export async function createContext(options: ContextOptions): Promise<Context> {
     ? pino({ level: options.logLevel ?? 'info' }, options.logDestination)
     : pino({ level: options.logLevel ?? 'info' });
   const now = options.now ?? Date.now;
-  const store = await openStore(options.store ?? { kind: 'local', dir: join(dataDir, 'store') }, { dataDir, now });
+  const given = options.store ?? { kind: 'local', dir: join(dataDir, 'store') };
+  const store = 'put' in given ? given : await openStore(given, { dataDir, now });
   let db;
   try {
     db = await openDatabase(options.db ?? defaultDatabase(dataDir));
