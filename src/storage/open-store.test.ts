@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { freePort } from '../../test/support/e2e.ts';
 import { sharedS3Server } from '../../test/support/s3-server.ts';
 import { LocalStore } from './local-store.ts';
 import { openStore } from './open-store.ts';
@@ -16,15 +16,6 @@ import { S3Store } from './s3-store.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'distforge-open-store-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
-
-/** A port nothing listens on (taken, then given back). */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
-  const { port } = s.address() as { port: number };
-  await new Promise((done) => s.close(done));
-  return port;
-}
 
 test('a local store, and an S3 bucket that answers, open', async () => {
   assert.ok((await openStore({ kind: 'local', dir: join(dataDir, 'store') }, { dataDir })) instanceof LocalStore);
@@ -37,7 +28,7 @@ test('a local store, and an S3 bucket that answers, open', async () => {
 test('a missing bucket, refused credentials, an endpoint nobody listens on: one line each', async () => {
   const s3 = await sharedS3Server();
   const good = await s3.newStore();
-  const port = await closedPort();
+  const port = await freePort();
   const cases: [typeof good, string][] = [
     [{ ...good, bucket: 'no-such-bucket' }, `S3 bucket "no-such-bucket" at ${s3.endpoint} does not exist (create it first)`],
     [

@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { buildRpm } from '../../src/rpm/index.ts';
 import { DISTFORGE, runCli } from '../support/cli.ts';
+import { freePort } from '../support/e2e.ts';
 import { S3RVER_CREDENTIALS, sharedS3Server } from '../support/s3-server.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'distforge-server-store-'));
@@ -29,17 +29,8 @@ const CLEAN_ENV = {
   AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
 };
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
-  const { port } = s.address() as { port: number };
-  await new Promise((done) => s.close(done));
-  return port;
-}
-
 test('a bad store, S3 flags without one, a bucket nobody answers for: one line, nothing written', async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const cases: [string[], Record<string, string>, string][] = [
     [['--store', 's3://Bad_Bucket'], {}, 'distforge: --store: "s3://Bad_Bucket" names no valid bucket ("Bad_Bucket": 3 to 63 lowercase letters, digits, dots and hyphens) (expected s3://BUCKET[/PREFIX] or a directory)\n'],
     [['--s3-presign-seconds', '60'], {}, 'distforge: --s3-presign-seconds needs an S3 store (--store s3://BUCKET[/PREFIX])\n'],
