@@ -24,6 +24,11 @@ export class LocalStore implements ArtifactStore {
     this.#staging = new Staging(join(dir, '.tmp'));
   }
 
+  /** Removes what killed processes left staged (at start). */
+  removeStagedLeftovers(): Promise<number> {
+    return this.#staging.removeLeftovers();
+  }
+
   /** Where the blob `sha256` lives (or would live). */
   localPath(sha256: string): string {
     checkSha256(sha256);

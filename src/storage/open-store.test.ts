@@ -4,7 +4,7 @@
  * start with one line naming the bucket and the endpoint.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -12,17 +12,25 @@ import { freePort } from '../../test/support/e2e.ts';
 import { sharedS3Server } from '../../test/support/s3-server.ts';
 import { LocalStore } from './local-store.ts';
 import { openStore } from './open-store.ts';
-import { S3Store } from './s3-store.ts';
+import { s3StagingDir, S3Store } from './s3-store.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'distforge-open-store-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-test('a local store, and an S3 bucket that answers, open', async () => {
+test('a local store, and an S3 bucket that answers, open; what killed masters left staged goes', async () => {
+  // 999999999 is above any pid Linux gives: that process has ended.
+  const leftovers = [[join(dataDir, 'store', '.tmp'), 'local'], [s3StagingDir(dataDir), 's3']] as const;
+  for (const [dir] of leftovers) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '999999999.0123456789abcdef'), 'half an upload');
+    writeFileSync(join(dir, `${process.pid}.0123456789abcdef`), 'an upload of this process');
+  }
   assert.ok((await openStore({ kind: 'local', dir: join(dataDir, 'store') }, { dataDir })) instanceof LocalStore);
   const s3 = await sharedS3Server();
   const store = await openStore(await s3.newStore(), { dataDir });
   assert.ok(store instanceof S3Store);
   store.close?.();
+  for (const [dir, kind] of leftovers) assert.deepEqual(readdirSync(dir), [`${process.pid}.0123456789abcdef`], kind);
 });
 
 test('a missing bucket, refused credentials, an endpoint nobody listens on: one line each', async () => {

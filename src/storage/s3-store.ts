@@ -78,6 +78,11 @@ export class S3Store implements ArtifactStore {
     }
   }
 
+  /** Removes what killed processes left staged (at start). */
+  removeStagedLeftovers(): Promise<number> {
+    return this.#staging.removeLeftovers();
+  }
+
   /** A remote store has no local files. */
   localPath(sha256: string): null {
     checkSha256(sha256);

@@ -6,7 +6,7 @@
  * sha256); a mismatch or a stream that fails midway leaves no file behind.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { checkSha256, checksumMismatch } from './sha256.ts';
@@ -38,6 +38,20 @@ export class Staging {
     }
   }
 
+  /**
+   * Removes the files that processes no longer running left staged (a master killed during an
+   * upload); files are named PID.RANDOM. Returns how many.
+   */
+  async removeLeftovers(): Promise<number> {
+    let removed = 0;
+    for (const f of await readdir(this.dir).catch(() => [] as string[])) {
+      const pid = Number(f.split('.')[0]);
+      if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
+      await unlink(join(this.dir, f)).then(() => (removed += 1), () => undefined);
+    }
+    return removed;
+  }
+
   /** Removes a staged file (stored, refused or failed). */
   async discard(staged: Pick<StagedBlob, 'path'>): Promise<void> {
     await unlink(staged.path).catch(() => undefined);
@@ -57,6 +71,16 @@ export class Staging {
       await mkdir(this.dir, { recursive: true });
       return writeHashed(path, stream());
     }
+  }
+}
+
+/** Whether process `pid` runs (or may: one of another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
