@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Settings } from '../../src/storage/store-settings.ts';
 import { exitTempDir } from './exit-temp-dir.ts';
 
@@ -42,6 +42,8 @@ export interface S3TestServer {
   newStore(options?: { prefix?: string; presignSeconds?: number }): Promise<S3Settings>;
   /** The keys in `bucket` (under `prefix`), sorted. */
   keys(bucket: string, prefix?: string): Promise<string[]>;
+  /** Writes `body` at `key` behind the store's back (a test that damages a blob). */
+  putObject(bucket: string, key: string, body: Buffer): Promise<void>;
   /** Stops the server. */
   close(): Promise<void>;
 }
@@ -87,6 +89,9 @@ export async function startS3Server(options: { unref?: boolean } = {}): Promise<
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token !== undefined);
       return out.sort();
+    },
+    async putObject(bucket, key, body) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
     async close() {
       client.destroy();

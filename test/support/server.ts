@@ -14,7 +14,7 @@
  * ```
  * The signature of startTestServer and the TestServer fields are stable: other test files use them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +28,7 @@ import { loadPlatformFile } from '../../src/platforms/config.ts';
 import { savePlatform } from '../../src/platforms/store.ts';
 import type { Platform } from '../../src/platforms/types.ts';
 import { buildApp } from '../../src/server/app.ts';
+import { S3Store } from '../../src/storage/s3-store.ts';
 import { closeContext, createContext } from '../../src/server/context-factory.ts';
 import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from '../../src/server/http-settings.ts';
 import type { UiBundle } from '../../src/server/ui-bundle.ts';
@@ -82,6 +83,8 @@ export interface TestServer {
   dbUrl: string;
   /** With an S3 store: its bucket, and the keys in it. */
   s3?: { bucket: string; keys(): Promise<string[]> };
+  /** Replaces the stored bytes of blob `sha256` behind the store's back (a test that damages a blob), whatever the store. */
+  damageBlob(sha256: string, bytes: Buffer): Promise<void>;
   /** Stops the server, closes the database and removes the data directory (and a SQLite database's directory). */
   close(): Promise<void>;
 }
@@ -121,6 +124,18 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     dataDir,
     dbUrl: db,
     ...(s3 && store?.kind === 's3' && { s3: { bucket: store.bucket, keys: () => s3.keys(store.bucket) } }),
+    async damageBlob(sha256, bytes) {
+      const path = ctx.store.localPath(sha256);
+      if (path !== null) {
+        // A new file, not the old one rewritten: the build repositories hold hard links to it.
+        rmSync(path, { force: true });
+        writeFileSync(path, bytes);
+      } else if (s3 && ctx.store instanceof S3Store) {
+        await s3.putObject(ctx.store.settings.bucket, ctx.store.key(sha256), bytes);
+      } else {
+        throw new Error('damageBlob: an unknown store');
+      }
+    },
     async close() {
       await app.close();
       await closeContext(ctx);
