@@ -131,16 +131,20 @@ export class S3Store implements ArtifactStore {
       await options.accept?.(staged);
       if ((await this.size(staged.sha256)) !== staged.size) {
         const Key = this.key(staged.sha256);
+        const body = createReadStream(staged.path);
         const upload = new Upload({
           client: this.#client,
-          params: { Bucket: this.settings.bucket, Key, Body: createReadStream(staged.path), ContentType: 'application/octet-stream' },
+          params: { Bucket: this.settings.bucket, Key, Body: body, ContentType: 'application/octet-stream' },
           partSize: PART_BYTES,
           queueSize: PARTS_AT_ONCE,
           leavePartsOnError: false,
         });
-        await upload.done().catch((e: unknown) => {
-          throw this.#failure('PUT', Key, e);
-        });
+        await upload
+          .done()
+          .catch((e: unknown) => {
+            throw this.#failure('PUT', Key, e);
+          })
+          .finally(() => body.destroy());
       }
       return { sha256: staged.sha256, size: staged.size };
     } finally {

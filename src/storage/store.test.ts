@@ -288,6 +288,23 @@ describe('artifact store: download URLs', () => {
   });
 });
 
+test('S3: an upload into a bucket removed behind our back fails with 503 naming it, nothing staged left', async () => {
+  const s3 = await sharedS3Server();
+  const settings = await s3.newStore();
+  const stagingDir = join(scratch(), 's3-staging');
+  const store = new S3Store(settings, { stagingDir });
+  stores.push(store);
+  await s3.deleteBucket(settings.bucket);
+  const data = Buffer.from('nowhere to go');
+  await assert.rejects(store.put(data), (e: unknown) => {
+    assert.ok(e instanceof DistforgeError);
+    assert.deepEqual([e.code, e.status], ['store_unavailable', 503]);
+    assert.match(e.message, new RegExp(`^S3 PUT s3://${settings.bucket}/blobs/${sha(data).slice(0, 2)}/${sha(data).slice(2, 4)}/${sha(data)} failed: HTTP 404 NoSuchBucket`));
+    return true;
+  });
+  assert.deepEqual(filesIn(stagingDir), []);
+});
+
 test('S3: a bucket that stops answering fails puts and reads with 503 store_unavailable, nothing staged left', async () => {
   const server = await startS3Server();
   const stagingDir = join(scratch(), 's3-staging');

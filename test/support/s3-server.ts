@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Settings } from '../../src/storage/store-settings.ts';
 import { exitTempDir } from './exit-temp-dir.ts';
 
@@ -44,6 +44,8 @@ export interface S3TestServer {
   keys(bucket: string, prefix?: string): Promise<string[]>;
   /** Writes `body` at `key` behind the store's back (a test that damages a blob). */
   putObject(bucket: string, key: string, body: Buffer): Promise<void>;
+  /** Removes an empty bucket behind the store's back. */
+  deleteBucket(bucket: string): Promise<void>;
   /** Stops the server. */
   close(): Promise<void>;
 }
@@ -92,6 +94,9 @@ export async function startS3Server(options: { unref?: boolean } = {}): Promise<
     },
     async putObject(bucket, key, body) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    },
+    async deleteBucket(bucket) {
+      await client.send(new DeleteBucketCommand({ Bucket: bucket }));
     },
     async close() {
       client.destroy();
