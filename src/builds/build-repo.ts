@@ -10,9 +10,8 @@
  * - manifest: `.distforge-manifest` in the repository directory: artifact name → sha256 of what
  *   was last published, to tell whether anything changed.
  */
-import { createWriteStream, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.ts';
 import { absoluteRepoUrl, withAbsoluteRepoUrls } from '../platforms/urls.ts';
 import { buildrootLockFor } from './buildroot-record.ts';
@@ -21,6 +20,7 @@ import { buildArches, findPlatform, type Platform } from '../platforms/index.ts'
 import { createRepository } from '../repo/create/create.ts';
 import { servedArches } from '../scheduler/index.ts';
 import { repomdSignature, signedVersions } from '../signing/index.ts';
+import { placeBlob } from '../storage/blob-files.ts';
 import { sha256File } from '../util/sha256-file.ts';
 import { forgetReplacedPackages, recordedRepo, sharedBuildRepos, sharedPublish } from './repo-metadata.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
@@ -84,19 +84,6 @@ function readManifest(dir: string): Record<string, string> | null {
   }
 }
 
-async function placeFile(ctx: Context, sha256: string, target: string): Promise<void> {
-  const local = ctx.store.localPath(sha256);
-  if (local !== null) {
-    try {
-      linkSync(local, target);
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-    }
-  }
-  await pipeline(ctx.store.open(sha256), createWriteStream(target));
-}
-
 async function publish(ctx: Context, dir: string, wanted: Map<string, string>): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const old = readManifest(dir) ?? {};
@@ -104,7 +91,7 @@ async function publish(ctx: Context, dir: string, wanted: Map<string, string>): 
   for (const f of readdirSync(dir)) {
     if (f.endsWith('.rpm') && (!wanted.has(f) || wanted.get(f) !== old[f])) unlinkSync(join(dir, f));
   }
-  for (const [name, sha256] of wanted) if (!existsSync(join(dir, name))) await placeFile(ctx, sha256, join(dir, name));
+  for (const [name, sha256] of wanted) if (!existsSync(join(dir, name))) await placeBlob(ctx.store, sha256, join(dir, name));
   await createRepository(dir, { compression: 'gz', update: true, now: ctx.now() });
   writeFileSync(join(dir, MANIFEST), JSON.stringify(Object.fromEntries(wanted)));
 }

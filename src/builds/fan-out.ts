@@ -27,7 +27,7 @@ import { autoSignTestedBuilds } from '../signing/index.ts';
 import { transitionTasks } from '../scheduler/transitions.ts';
 import { syncRunningBuildRepos } from './build-repo.ts';
 import { buildsDb, jsonArray } from './schema.ts';
-import { withLocalBlob } from './srpm-source.ts';
+import { withLocalBlob } from '../storage/blob-files.ts';
 
 type SrpmTask = Pick<BuildTask, 'id' | 'build_id' | 'item_id' | 'platform' | 'result' | 'priority' | 'owner_id' | 'max_attempts'>;
 
@@ -62,7 +62,7 @@ async function reportedOrHeaderArches(ctx: Context, task: SrpmTask, platformArch
   if (!srpm) return { arches: [], why: 'the srpm task uploaded no SRPM' };
   let info;
   try {
-    info = await withLocalBlob(ctx, srpm.sha256, (path) => srpmArchInfo(path));
+    info = await withLocalBlob(ctx.store, srpm.sha256, (path) => srpmArchInfo(path));
   } catch (e) {
     return { arches: [], why: `cannot read the SRPM: ${(e as Error).message}` };
   }

@@ -4,6 +4,9 @@
  * its package names, how many of its tasks are in each state, whether it is signed and released,
  * and, for a package search, the packages that matched. A handful of queries per page, each over
  * the page's build ids (one array parameter, so each query is one prepared statement).
+ *
+ * Signed and released ({@link buildMarks}) are also what a git package's pipeline shows of each
+ * build (src/git/pipeline.ts), so that the two never disagree.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Context } from '../context.ts';
@@ -54,6 +57,39 @@ export interface BuildListItem extends BuildSummary {
 }
 
 
+/** Whether a build is signed and released, as the feed and a git package's pipeline show it. */
+export interface BuildMarks {
+  /** It has packages and every one is signed (builds.signed_at, set by src/signing). */
+  signed: boolean;
+  /** When its last package was signed (null while not signed). */
+  signedAt: number | null;
+  /** It is in a release that is released (published, not reverted). */
+  released: boolean;
+  /** Those releases' ids, newest first. */
+  releasedIn: number[];
+}
+
+/**
+ * The marks of each of `rows` (builds with their signed_at), by build id: one query over the
+ * releases of all of them. Released reads the release system's tables by name (see
+ * feed-filters.ts: src/releases imports this domain, so this domain does not import it).
+ */
+export async function buildMarks(ctx: Context, rows: Pick<BuildRow, 'id' | 'signed_at'>[]): Promise<Map<number, BuildMarks>> {
+  const out = new Map<number, BuildMarks>();
+  if (rows.length === 0) return out;
+  const released = await sql<{ build_id: number; release_id: number }>`
+    SELECT rb.build_id, rb.release_id FROM release_builds rb JOIN releases rl ON rl.id = rb.release_id
+    WHERE ${inIds(ctx, 'rb.build_id', rows.map((r) => r.id))} AND rl.state = 'released' ORDER BY rb.release_id DESC`.execute(ctx.db.kysely);
+  const releasedIn = new Map<number, number[]>();
+  for (const r of released.rows) releasedIn.set(r.build_id, [...(releasedIn.get(r.build_id) ?? []), r.release_id]);
+  for (const row of rows) {
+    const signedAt = row.signed_at ?? null;
+    const ids = releasedIn.get(row.id) ?? [];
+    out.set(row.id, { signed: signedAt !== null, signedAt, released: ids.length > 0, releasedIn: ids });
+  }
+  return out;
+}
+
 /** `column` is one of `ids` (an array parameter: the same statement whatever the page). */
 export function inIds(ctx: Context, column: string, ids: number[]): RawBuilder<SqlBool> {
   const ref = sql.ref(column);
@@ -86,14 +122,14 @@ export async function decorateBuilds(ctx: Context, rows: BuildRow[], filters: Fe
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const db = ctx.db.kysely;
-  const [owners, items, itemCounts, taskCounts, released, matches] = await Promise.all([
+  const [owners, items, itemCounts, taskCounts, marks, matches] = await Promise.all([
     sql<{ id: number; name: string }>`SELECT id, name FROM users WHERE ${inIds(ctx, 'id', [...new Set(rows.map((r) => r.owner_id))])}`.execute(db),
     sql<{ build_id: number; position: number; kind: 'git' | 'srpm'; name: string | null; git_url: string | null; git_ref: string | null; git_commit: string | null; srpm_sha256: string | null }>`
       SELECT build_id, position, kind, name, git_url, git_ref, git_commit, srpm_sha256 FROM build_items
       WHERE ${inIds(ctx, 'build_id', ids)} AND position < ${LIST_PACKAGES} ORDER BY build_id, position`.execute(db),
     sql<{ build_id: number; n: number | string }>`SELECT build_id, count(*) AS n FROM build_items WHERE ${inIds(ctx, 'build_id', ids)} GROUP BY build_id`.execute(db),
     sql<{ build_id: number; state: TaskState; n: number | string }>`SELECT build_id, state, count(*) AS n FROM tasks WHERE ${inIds(ctx, 'build_id', ids)} GROUP BY build_id, state`.execute(db),
-    sql<{ build_id: number }>`SELECT DISTINCT rb.build_id FROM release_builds rb JOIN releases rl ON rl.id = rb.release_id WHERE ${inIds(ctx, 'rb.build_id', ids)} AND rl.state = 'released'`.execute(db),
+    buildMarks(ctx, rows),
     matchesOf(ctx, ids, filters),
   ]);
   const itemsOf = new Map<number, typeof items.rows>();
@@ -106,7 +142,6 @@ export async function decorateBuilds(ctx: Context, rows: BuildRow[], filters: Fe
     counts.total += Number(t.n);
     tasksOf.set(t.build_id, counts);
   }
-  const releasedIds = new Set(released.rows.map((r) => r.build_id));
   const ownerNames = new Map(owners.rows.map((u) => [u.id, u.name]));
   return rows.map((row) => {
     const own = itemsOf.get(row.id) ?? [];
@@ -123,12 +158,15 @@ export async function decorateBuilds(ctx: Context, rows: BuildRow[], filters: Fe
       sourceCount: sourceCount.get(row.id) ?? 0,
       packages: [...new Set(own.map((i) => i.name).filter((n): n is string => n !== null))],
       tasks: tasksOf.get(row.id) ?? emptyCounts(),
-      signed: row.signed_at !== null && row.signed_at !== undefined,
-      signedAt: row.signed_at ?? null,
-      released: releasedIds.has(row.id),
+      ...feedMarks(marks.get(row.id)),
       ...(matches && { matches: matches.get(row.id) ?? [] }),
     };
   });
+}
+
+/** What the feed shows of a build's marks (not the releases' ids). */
+function feedMarks(m: BuildMarks | undefined): Pick<BuildListItem, 'signed' | 'signedAt' | 'released'> {
+  return { signed: m?.signed ?? false, signedAt: m?.signedAt ?? null, released: m?.released ?? false };
 }
 
 function emptyCounts(): TaskCounts {

@@ -35,7 +35,7 @@ export { buildRepoDir, buildRepoUrl, currentRepomds, decorateLease, ensureBuildR
 export { effectiveState, getBuildRow, showBuild, type ArtifactView, type BuildSummary, type BuildView, type ItemView, type RepositoryView, type TaskView } from './view.ts';
 export { listBuilds, TOTAL_CAP, type BuildPage, type FeedQuery } from './feed.ts';
 export type { FeedFilters } from './feed-filters.ts';
-export type { BuildListItem, ListSource, TaskCounts } from './feed-items.ts';
+export { buildMarks, type BuildListItem, type BuildMarks, type ListSource, type TaskCounts } from './feed-items.ts';
 export { buildLogs, parseCursor, type LogChunk, type LogPage, type LogTask } from './logs.ts';
 export { findUploadedSrpm, storeSrpm, type UploadedSrpm } from './srpm-source.ts';
 export { parseGitSource, resolveGitSource, type GitSourceRef, type ResolvedGitSource } from './git-source.ts';

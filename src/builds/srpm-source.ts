@@ -5,11 +5,7 @@
  * Terminology:
  * - uploaded SRPM: a source RPM a user sent with `POST /srpms`; a build item names it by sha256.
  */
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.ts';
 import { DistforgeError, NotFoundError } from '../errors.ts';
 import { packageFromFile, readRpmFileSync, type RpmPackage } from '../rpm/index.ts';
@@ -24,20 +20,6 @@ export interface UploadedSrpm {
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
-
-/** Runs `fn` with a local file holding blob `sha256` (the store's own file when it is local). */
-export async function withLocalBlob<T>(ctx: Context, sha256: string, fn: (path: string) => Promise<T> | T): Promise<T> {
-  const local = ctx.store.localPath(sha256);
-  if (local !== null) return fn(local);
-  const dir = mkdtempSync(join(tmpdir(), 'distforge-blob-'));
-  try {
-    const path = join(dir, sha256);
-    await pipeline(ctx.store.open(sha256), createWriteStream(path));
-    return await fn(path);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 function readSourcePackage(path: string): { pkg: RpmPackage } {
   let file;

@@ -18,6 +18,11 @@ interface ServerFlags {
   leaseSeconds: string;
   platformRepos?: string;
   releaseExport?: string;
+  store?: string;
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3PathStyle?: boolean;
+  s3PresignSeconds?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -44,13 +49,23 @@ export function serverCommand(): Command {
     .option('--lease-seconds <n>', 'how long a task lease lasts without a heartbeat', '60')
     .option('--release-export <dir>', 'export the release repositories to DIR (hard links; for a web server or rsync mirrors), kept in step (default: the config file\'s releaseExport, else none)')
     .option('--platform-repos <dir>', 'repositories served at /api/v1/platform-repos/NAME/ARCH/ (default: the config file\'s platformRepos, else DATA/platform-repos)')
+    .option('--store <url>', 'artifact store: s3://BUCKET[/PREFIX] or a directory (default: DISTFORGE_STORE, the config file\'s store.url, else DATA/store); S3 credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint, e.g. http://minio:9000 (default: DISTFORGE_S3_ENDPOINT, store.endpoint, else AWS)')
+    .option('--s3-region <name>', 'S3 region (default: AWS_REGION, store.region, else us-east-1)')
+    .option('--s3-path-style', 'path-style S3 addressing, for MinIO and Ceph RGW (default: DISTFORGE_S3_FORCE_PATH_STYLE, store.forcePathStyle)')
+    .option('--s3-presign-seconds <n>', 'answer artifact downloads with presigned S3 URLs valid N seconds; 0: stream through the master (default: DISTFORGE_S3_PRESIGN_SECONDS, store.presignSeconds, else 0)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .action(async (flags: ServerFlags) => {
       if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${flags.port}"`);
       const leaseSeconds = Number(flags.leaseSeconds);
       if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) throw new UsageError(`--lease-seconds must be a whole number of at least 1, not "${flags.leaseSeconds}"`);
       const { startServer } = await import('../server/start.ts');
+      const { storeSourceFromEnv } = await import('../storage/store-settings.ts');
       const { tightenedNote } = await import('../server/data-dir.ts');
+      // The AWS SDK (an S3 store) warns once on Node 20 that its versions after January 2027
+      // need Node 22; the version we pin runs on Node 20, and the warning's lines would break
+      // the JSON log on stderr.
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
       // Everything the master writes in its data directory is for its own account only.
       process.umask(0o077);
       const server = await startServer({
@@ -65,6 +80,16 @@ export function serverCommand(): Command {
         ...(flags.publicUrl !== undefined && { publicUrl: flags.publicUrl }),
         ...(flags.platformRepos !== undefined && { platformReposDir: resolve(flags.platformRepos) }),
         ...(flags.releaseExport !== undefined && { releaseExportDir: resolve(flags.releaseExport) }),
+        store: {
+          env: storeSourceFromEnv(process.env),
+          flags: {
+            ...(flags.store !== undefined && { url: flags.store }),
+            ...(flags.s3Endpoint !== undefined && { endpoint: flags.s3Endpoint }),
+            ...(flags.s3Region !== undefined && { region: flags.s3Region }),
+            ...(flags.s3PathStyle !== undefined && { forcePathStyle: flags.s3PathStyle }),
+            ...(flags.s3PresignSeconds !== undefined && { presignSeconds: flags.s3PresignSeconds }),
+          },
+        },
       });
       // Listening for signals before saying where it listens: a signal sent as soon as the line is
       // read stops the server cleanly instead of killing it.

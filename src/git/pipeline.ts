@@ -1,9 +1,10 @@
 /**
  * A package's pipeline as the API shows it: the mirror, its refs, and its upstream events newest
- * first, each with our ref (when autopatched), the build it led to and that build's tasks.
+ * first, each with our ref (when autopatched), the build it led to, that build's tasks, and
+ * whether it is signed and released (as the builds feed says: src/builds buildMarks).
  */
 import type { Context } from '../context.ts';
-import { isBuildSigned } from '../signing/index.ts';
+import { buildMarks } from '../builds/index.ts';
 import { getMirrorRow, mirrorInfo } from './mirror-store.ts';
 import { gitDb } from './schema.ts';
 import type { EventView, PipelineView } from './types.ts';
@@ -45,8 +46,8 @@ export async function packagePipeline(ctx: Context, name: string): Promise<Pipel
   const refs = await db.selectFrom('git_mirror_refs').select(['name', 'commit']).where('mirror_id', '=', row.id).orderBy('name').execute();
   const events = await listEvents(ctx, name);
   const buildIds = [...new Set(events.map((e) => e.buildId).filter((id): id is number => id !== null))];
-  const builds = buildIds.length ? await db.selectFrom('builds').select(['id', 'state']).where('id', 'in', buildIds).execute() : [];
-  const signed = new Map(await Promise.all(buildIds.map(async (id) => [id, await isBuildSigned(ctx, id)] as const)));
+  const builds = buildIds.length ? await db.selectFrom('builds').select(['id', 'state', 'signed_at']).where('id', 'in', buildIds).execute() : [];
+  const marks = await buildMarks(ctx, builds);
   const tasks = buildIds.length
     ? await db.selectFrom('tasks').select(['id', 'build_id', 'platform', 'arch', 'kind', 'state']).where('build_id', 'in', buildIds).orderBy('id').execute()
     : [];
@@ -59,7 +60,12 @@ export async function packagePipeline(ctx: Context, name: string): Promise<Pipel
       return {
         ...e,
         build: b
-          ? { id: b.id, state: b.state, signed: signed.get(b.id) ?? false, tasks: tasks.filter((t) => t.build_id === b.id).map((t) => ({ id: t.id, platform: t.platform, arch: t.arch, kind: t.kind, state: t.state })) }
+          ? {
+              id: b.id,
+              state: b.state,
+              ...(marks.get(b.id) ?? { signed: false, signedAt: null, released: false, releasedIn: [] }),
+              tasks: tasks.filter((t) => t.build_id === b.id).map((t) => ({ id: t.id, platform: t.platform, arch: t.arch, kind: t.kind, state: t.state })),
+            }
           : null,
       };
     }),

@@ -121,8 +121,20 @@ export interface PipelineView {
   mirror: MirrorInfo;
   refs: { name: string; commit: string }[];
   pipeline: (EventView & {
-    /** The build and its tasks; `signed` once every package is signed. */
-    build: { id: number; state: string; signed: boolean; tasks: { id: number; platform: string; arch: string; kind: string; state: string }[] } | null;
+    /**
+     * The build and its tasks; `signed` once every package is signed (`signedAt`: when the last
+     * was), `released` once a release holding it is released (`releasedIn`: those releases, newest
+     * first), as the builds feed shows them.
+     */
+    build: {
+      id: number;
+      state: string;
+      signed: boolean;
+      signedAt: number | null;
+      released: boolean;
+      releasedIn: number[];
+      tasks: { id: number; platform: string; arch: string; kind: string; state: string }[];
+    } | null;
   })[];
 }
 

@@ -15,6 +15,7 @@ export { releaseRepoFileText } from './repo-file.ts';
 export { revertRelease } from './revert.ts';
 export { releaseRepoFile, type ServedFile } from './serve.ts';
 export { channelViews, listReleases, releaseView, versionDetail, type ChannelView, type ReleasePackageView, type ReleaseView, type VersionDetail, type VersionView } from './view.ts';
+export { channelContent, type ChannelContent, type ChannelPackage } from './channel-content.ts';
 export { advisoryFacts, requireAdvisory } from './errata-link.ts';
 export { deleteRepoFile, getRepoFile, REPO_FILE_KINDS, REPO_FILE_MAX_BYTES, setRepoFile, type RepoFileView } from './repo-files.ts';
 export { createPromotion, type PromotionRequest } from './promote.ts';

@@ -5,10 +5,9 @@
  * directory. Nothing here is served: the commit moves the rendered versions into place as
  * staged rows, and only the signing task's completion makes them current.
  */
-import { createReadStream, createWriteStream, existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.ts';
 import type { Platform, PlatformReleases } from '../platforms/types.ts';
 import { nevra } from '../rpm/index.ts';
@@ -19,6 +18,8 @@ import { channelDir, packageHref, renderCacheDir, stagingDir } from './layout.ts
 import { renderChannelVersion } from './render.ts';
 import { passthroughFiles } from './repo-files.ts';
 import type { ChannelPackage } from './schema.ts';
+import { placeBlob } from '../storage/blob-files.ts';
+import { sha256File } from '../util/sha256-file.ts';
 import { ensurePool } from './version-files.ts';
 
 /** A channel's new version, rendered and waiting to be staged. */
@@ -47,12 +48,6 @@ function sameFile(a: string, b: string): boolean {
   return x !== undefined && y !== undefined && x.ino === y.ino && x.dev === y.dev;
 }
 
-async function fileSha256(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
 /**
  * Links a package into the channel's pool and returns its href: Packages/L/FILE, or, when that
  * place holds another file of the same name, Packages/L/SHA12/FILE.
@@ -62,19 +57,11 @@ async function pooled(ctx: Context, pool: string, sha256: string, file: string):
     const target = join(pool, href);
     const blob = ctx.store.localPath(sha256);
     if (existsSync(target)) {
-      if ((blob !== null && sameFile(blob, target)) || (await fileSha256(target)) === sha256) return href;
+      if ((blob !== null && sameFile(blob, target)) || (await sha256File(target)) === sha256) return href;
       continue;
     }
     mkdirSync(dirname(target), { recursive: true });
-    if (blob !== null) {
-      try {
-        linkSync(blob, target);
-        return href;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-      }
-    }
-    await pipeline(ctx.store.open(sha256), createWriteStream(target, { mode: 0o644 }));
+    await placeBlob(ctx.store, sha256, target);
     return href;
   }
   throw new Error(`${file}: the pool holds other files under both of its names`);

@@ -33,7 +33,8 @@ export { markBuildStarted, refreshBuildState, refreshesAfterCommit, settleBuilds
 export { recordTaskEvents, taskEvents, type TaskEvent, type TaskEventInput } from './events.ts';
 export { appendLog, ARTIFACT_KINDS, checkArtifactName, recordArtifact, taskArtifacts, taskLog, type ArtifactInput } from './artifacts.ts';
 export { asciiLower, isRpmKind, packageSearchKey, rpmIndexRow, type RpmPackageRow, type RpmSource } from './rpm-index.ts';
-export { helloNode, markNodeSeen, nodeArches, servedArches, servedCapabilities, type HelloOutcome, type NodeOffer } from './nodes.ts';
+export { helloNode, markNodeSeen, MAX_LEASE_WAIT_SECONDS, nodeArches, noteNodeSeen, SEEN_EVERY_MS, servedArches, servedCapabilities, type HelloOutcome, type NodeOffer } from './nodes.ts';
+export { queueView, staleAfterMs, type CurrentTask, type QueueRow, type QueueView } from './queue.ts';
 export { artifactUrl, describeGrant, describeLease, type LeaseDecorator, type LeasedArtifact, type LeasedTask } from './lease-details.ts';
 export { BadArtifactError, BadArtifactNameError, IllegalTransitionError, LeaseLostError, NotGrantedError } from './errors.ts';
 export { inTransaction } from './transaction.ts';

@@ -29,7 +29,7 @@ import type { BuildState, Task } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import { markBuildStarted } from './build-state.ts';
 import { recordTaskEvents } from './events.ts';
-import { servedArches, servedCapabilities } from './nodes.ts';
+import { SEEN_EVERY_MS, servedArches, servedCapabilities } from './nodes.ts';
 import { hasRowLocks, inTransaction } from './transaction.ts';
 import { assertTaskTransition } from './transitions.ts';
 import { taskKindsFor } from './capabilities.ts';
@@ -255,9 +255,6 @@ export async function nodeCapacity(ctx: Context, nodeId: number): Promise<{ arch
   if (!row) throw new NotFoundError(`node ${nodeId} does not exist`);
   return { arches: servedArches(row), kinds: taskKindsFor(servedCapabilities(row)), free: row.max_concurrency - Number(row.running ?? 0), enabled: row.enabled === 1 };
 }
-
-/** How stale last_seen_at may get while a node polls an empty queue. */
-const SEEN_EVERY_MS = 10_000;
 
 /**
  * Whether there is anything to lease at all, read without locking or writing (idle nodes polling

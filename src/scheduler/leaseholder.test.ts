@@ -11,6 +11,7 @@ import { taskEvents } from './events.ts';
 import { expireLeases } from './expiry.ts';
 import { leaseTask } from './lease.ts';
 import { completeTask, failTask, heartbeat, refuseTask } from './leaseholder.ts';
+import { SEEN_EVERY_MS } from './nodes.ts';
 import { addBuild, addNode, addTask, addUser, buildState, getTask, openFixture, type Fixture } from './test-support.ts';
 
 let f: Fixture;
@@ -54,6 +55,27 @@ test(`heartbeats extend the lease; completion stores the result and finishes the
     (await taskEvents(ctx, taskId)).map((e) => e.kind),
     ['leased', 'succeeded'],
   );
+});
+
+test('heartbeats mark the node seen, at most every SEEN_EVERY_MS (a busy node asks for no work meanwhile)', async () => {
+  const ctx = f.ctx;
+  const { taskId, node } = await oneLeasedTask('seen-node');
+  const seen = async (): Promise<number | null> => (await ctx.db.kysely.selectFrom('nodes').select('last_seen_at').where('id', '=', node.id).executeTakeFirstOrThrow()).last_seen_at;
+  const leasedAt = await seen();
+  assert.equal(leasedAt, ctx.now(), 'the lease marked it');
+  f.advance(SEEN_EVERY_MS - 200);
+  await heartbeat(ctx, node.id, taskId);
+  assert.equal(await seen(), leasedAt, 'a fresh mark is not written again');
+  f.advance(400);
+  await heartbeat(ctx, node.id, taskId);
+  assert.equal(await seen(), ctx.now(), 'an older one is');
+  // A heartbeat refused (lease lost) says nothing about the node's health to record.
+  const other = await addNode(ctx, 'seen-other', ['x86_64']);
+  f.advance(SEEN_EVERY_MS + 1);
+  await assert.rejects(heartbeat(ctx, other.id, taskId), isLeaseLost);
+  const otherSeen = await ctx.db.kysely.selectFrom('nodes').select('last_seen_at').where('id', '=', other.id).executeTakeFirstOrThrow();
+  assert.equal(otherSeen.last_seen_at, null);
+  await completeTask(ctx, node.id, taskId, null);
 });
 
 test('a late completion by a node whose lease expired gets lease_lost and changes nothing', async () => {

@@ -10,6 +10,7 @@ import { NotFoundError } from '../errors.ts';
 import { withBuildRefresh } from './build-state.ts';
 import { cancelDependents, queueReadyDependents } from './dependencies.ts';
 import { LeaseLostError } from './errors.ts';
+import { noteNodeSeen } from './nodes.ts';
 import { hasRowLocks, inTransaction } from './transaction.ts';
 import { transitionTask } from './transitions.ts';
 
@@ -54,7 +55,8 @@ async function explainLostLease(ctx: Context, nodeId: number, taskId: number): P
 }
 
 /**
- * Extends the lease of a task the node holds to now + leaseMs.
+ * Extends the lease of a task the node holds to now + leaseMs, and marks the node seen (a node
+ * busy with long tasks asks for no work meanwhile: its heartbeats say it is alive).
  * @throws LeaseLostError (409) when the node does not hold it; NotFoundError.
  */
 export async function heartbeat(ctx: Context, nodeId: number, taskId: number): Promise<{ leaseExpiresAt: number }> {
@@ -68,6 +70,7 @@ export async function heartbeat(ctx: Context, nodeId: number, taskId: number): P
     .returning('id')
     .executeTakeFirst();
   if (!row) return explainLostLease(ctx, nodeId, taskId);
+  await noteNodeSeen(ctx, nodeId);
   return { leaseExpiresAt };
 }
 

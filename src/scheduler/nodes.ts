@@ -1,6 +1,8 @@
 /**
  * Node bookkeeping: what a node says it serves when it starts (`helloNode`, from POST /node/hello)
- * and when it was last heard from (`markNodeSeen`, on every lease request).
+ * and when it was last heard from (`last_seen_at`: set by its hello and each lease it takes, and
+ * by its requests for work and its heartbeats at most every {@link SEEN_EVERY_MS};
+ * src/scheduler/queue.ts says when a silent node is stale).
  *
  * Terminology:
  * - granted: the arches and capabilities an admin gave the node (`nodes.arches`,
@@ -30,6 +32,14 @@ export interface HelloOutcome {
   capabilities: string[];
   notGranted: { arches: string[]; capabilities: string[] };
 }
+
+/** How stale last_seen_at may get while a node polls an empty queue or heartbeats its tasks (a
+ * write every request would cost more than the mark is worth). */
+export const SEEN_EVERY_MS = 10_000;
+
+/** The longest a node's lease request may wait for work (POST /node/lease?wait=S): an idle node
+ * asks again at least this often. */
+export const MAX_LEASE_WAIT_SECONDS = 60;
 
 /** Arches a node takes tasks of whether or not it lists them. */
 const IMPLIED_ARCHES = ['noarch', 'src'];
@@ -88,4 +98,16 @@ export async function helloNode(ctx: Context, nodeId: number, offer: NodeOffer):
 /** Records that the node was seen now; returns it (undefined when there is no such node). */
 export async function markNodeSeen(ctx: Context, nodeId: number): Promise<Node | undefined> {
   return ctx.db.kysely.updateTable('nodes').set({ last_seen_at: ctx.now() }).where('id', '=', nodeId).returningAll().executeTakeFirst();
+}
+
+/** Records that the node was seen now unless its mark is less than {@link SEEN_EVERY_MS} old (then
+ * nothing is written). */
+export async function noteNodeSeen(ctx: Context, nodeId: number): Promise<void> {
+  const now = ctx.now();
+  await ctx.db.kysely
+    .updateTable('nodes')
+    .set({ last_seen_at: now })
+    .where('id', '=', nodeId)
+    .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', now - SEEN_EVERY_MS)]))
+    .execute();
 }

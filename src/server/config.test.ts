@@ -23,9 +23,13 @@ test('a config file lists platform definitions and platform files', () => {
   const twice = file('twice.yaml', `platforms:\n  - ${EXAMPLE}\n  - ${EXAMPLE}\n`);
   assert.throws(() => loadConfig(twice), { message: /platforms\[1\]: platform "example-el9" is defined twice/ });
   const unknown = file('unknown.yaml', 'platform: []\n');
-  assert.throws(() => loadConfig(unknown), { message: `${unknown}: platform: unknown field (expected platforms, git, http, platformRepos, releaseExport)` });
+  assert.throws(() => loadConfig(unknown), { message: `${unknown}: platform: unknown field (expected platforms, git, http, platformRepos, releaseExport, store)` });
   assert.equal(loadConfig(file('repos.yaml', 'platformRepos: served\n')).platformRepos, join(work, 'served'));
   assert.deepEqual(loadConfig(file('empty.yaml', '')), { platforms: [] });
+  const store = file('store.yaml', 'store:\n  url: s3://artifacts/prod\n  endpoint: http://127.0.0.1:9000\n  forcePathStyle: true\n  presignSeconds: 300\n');
+  assert.deepEqual(loadConfig(store).store, { url: 's3://artifacts/prod', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, presignSeconds: 300 });
+  const badStore = file('bad-store.yaml', 'store:\n  bucket: artifacts\n');
+  assert.throws(() => loadConfig(badStore), { message: /^.*bad-store\.yaml: store\.bucket: unknown field \(expected url, endpoint/ });
 });
 
 test('the http section sets the HTTP limits, in seconds; bad values name the field', () => {

@@ -3,14 +3,15 @@
  * list whose entries are platform definitions or paths of platform files (relative to the
  * configuration file), and an optional `git` section: the git service's mirrors and rules
  * (src/git/config.ts), an optional `http` section: the HTTP server's limits (http-settings.ts),
- * `platformRepos`: the directory of repositories served to platforms, and `releaseExport`: the
- * directory release repositories are exported to. The server composes the
- * domains' parsers here.
+ * `platformRepos`: the directory of repositories served to platforms, `releaseExport`: the
+ * directory release repositories are exported to, and an optional `store` section: the artifact
+ * store (src/storage/store-settings.ts). The server composes the domains' parsers here.
  */
 import { dirname, resolve } from 'node:path';
 import { parseGitConfig } from '../git/config.ts';
 import type { GitConfig } from '../git/types.ts';
 import { ConfigError, loadPlatformFile, parsePlatform, parseYaml, readText, type Platform } from '../platforms/index.ts';
+import { parseStoreSection, type StoreSource } from '../storage/store-settings.ts';
 import { parseHttpConfig, type HttpSettings } from './http-settings.ts';
 
 /** The server configuration file, validated. */
@@ -25,6 +26,8 @@ export interface ServerConfig {
   platformRepos?: string;
   /** Where release repositories are exported (relative to the file; absent: no export). */
   releaseExport?: string;
+  /** The artifact store's settings (flags and environment win over them; absent: DATA/store). */
+  store?: StoreSource;
 }
 
 /** Reads the server configuration file. @throws ConfigError, PlatformDefinitionError, GitDefinitionError */
@@ -34,7 +37,7 @@ export function loadConfig(file: string): ServerConfig {
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(file, 'must be a mapping with a "platforms" list');
   const top = doc as Record<string, unknown>;
   for (const key of Object.keys(top)) {
-    if (!['platforms', 'git', 'http', 'platformRepos', 'releaseExport'].includes(key)) throw new ConfigError(file, `${key}: unknown field (expected platforms, git, http, platformRepos, releaseExport)`);
+    if (!['platforms', 'git', 'http', 'platformRepos', 'releaseExport', 'store'].includes(key)) throw new ConfigError(file, `${key}: unknown field (expected platforms, git, http, platformRepos, releaseExport, store)`);
   }
   const list = top.platforms ?? [];
   if (!Array.isArray(list)) throw new ConfigError(file, 'platforms: must be a list of platform definitions or platform file paths');
@@ -60,5 +63,6 @@ export function loadConfig(file: string): ServerConfig {
     ...(typeof top.releaseExport === 'string' && { releaseExport: resolve(dirname(file), top.releaseExport) }),
     ...(top.git !== undefined && { git: parseGitConfig(top.git, file) }),
     ...(top.http !== undefined && { http: parseHttpConfig(top.http, failHttp) }),
+    ...(top.store !== undefined && { store: parseStoreSection(top.store, failHttp) }),
   };
 }

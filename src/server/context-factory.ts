@@ -1,7 +1,8 @@
 /**
- * Building the master's context at start: the data directory (created when missing), the database
- * (DATA/distforge.sqlite unless a URL is given), the local artifact store (DATA/store), a pino
- * logger, and the scheduler settings. The caller closes `ctx.db` when done.
+ * Building the master's context at start: the data directory (created when missing), the artifact
+ * store (DATA/store unless settings name another, e.g. an S3 bucket, checked first), the database
+ * (DATA/distforge.sqlite unless a URL is given), a pino logger, and the scheduler settings. The
+ * caller closes `ctx.db` (and the store) when done: closeContext.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,7 +10,9 @@ import { pino, type Level, type Logger } from 'pino';
 import type { Context } from '../context.ts';
 import { openDatabase } from '../db/connection.ts';
 import { UsageError } from '../errors.ts';
-import { LocalStore } from '../storage/local-store.ts';
+import { openStore } from '../storage/open-store.ts';
+import type { StoreSettings } from '../storage/store-settings.ts';
+import type { ArtifactStore } from '../storage/store.ts';
 
 export const DEFAULT_LEASE_MS = 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -31,6 +34,8 @@ export interface ContextOptions {
   maxAttempts?: number;
   /** The clock; default Date.now. */
   now?: () => number;
+  /** The artifact store, opened already or to open; default the local directory DATA/store. */
+  store?: StoreSettings | ArtifactStore;
 }
 
 /** The default SQLite database of a data directory. */
@@ -50,7 +55,7 @@ export function normalizePublicUrl(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-/** Opens everything the master needs. @throws UsageError, DistforgeError `database` */
+/** Opens everything the master needs. @throws UsageError, DistforgeError `database`, StoreUnavailableError */
 export async function createContext(options: ContextOptions): Promise<Context> {
   const dataDir = resolve(options.dataDir);
   const publicUrl = normalizePublicUrl(options.publicUrl);
@@ -62,12 +67,21 @@ export async function createContext(options: ContextOptions): Promise<Context> {
   const log: Logger = options.logDestination
     ? pino({ level: options.logLevel ?? 'info' }, options.logDestination)
     : pino({ level: options.logLevel ?? 'info' });
-  const db = await openDatabase(options.db ?? defaultDatabase(dataDir));
+  const now = options.now ?? Date.now;
+  const given = options.store ?? { kind: 'local', dir: join(dataDir, 'store') };
+  const store = 'put' in given ? given : await openStore(given, { dataDir, now });
+  let db;
+  try {
+    db = await openDatabase(options.db ?? defaultDatabase(dataDir));
+  } catch (e) {
+    store.close?.();
+    throw e;
+  }
   return {
     db,
-    store: new LocalStore(join(dataDir, 'store')),
+    store,
     log,
-    now: options.now ?? Date.now,
+    now,
     settings: {
       publicUrl,
       dataDir,
@@ -75,4 +89,13 @@ export async function createContext(options: ContextOptions): Promise<Context> {
       maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     },
   };
+}
+
+/** Closes what createContext opened: the database, then the store's connections. */
+export async function closeContext(ctx: Context): Promise<void> {
+  try {
+    await ctx.db.close();
+  } finally {
+    ctx.store.close?.();
+  }
 }

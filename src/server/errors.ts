@@ -39,6 +39,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'the token may not make this call',
   404: 'not found',
   409: 'conflicts with what exists',
+  503: 'the master cannot answer now (starting, or the artifact store does not answer)',
 };
 
 /** Response schemas for the given error statuses: `{ ...errorResponses(400, 404) }`. */

@@ -6,6 +6,7 @@
  * and `distforge up` call this; `close()` undoes it in reverse order.
  */
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Level } from 'pino';
 import { ensureAdmin, type AdminBootstrap } from '../auth/bootstrap.ts';
@@ -19,7 +20,9 @@ import { sqliteFileOf } from '../db/connection.ts';
 import { savePlatform } from '../platforms/store.ts';
 import { startLeaseReaper } from '../scheduler/index.ts';
 import { buildApp } from './app.ts';
-import { createContext, defaultDatabase } from './context-factory.ts';
+import { openStore } from '../storage/open-store.ts';
+import { describeStore, resolveStoreSettings, type StoreSource } from '../storage/store-settings.ts';
+import { closeContext, createContext, defaultDatabase } from './context-factory.ts';
 import { prepareDataDir, type PreparedDataDir } from './data-dir.ts';
 import { listenError, reservePort } from './port.ts';
 
@@ -46,6 +49,11 @@ export interface ServerOptions {
   platformReposDir?: string;
   /** Where release repositories are exported (default: the config file's releaseExport, else none). */
   releaseExportDir?: string;
+  /**
+   * The artifact store as flags and the environment give it (over the config file's `store:`
+   * section); default the local DATA/store.
+   */
+  store?: { flags?: StoreSource; env?: StoreSource };
 }
 
 export interface RunningServer {
@@ -67,14 +75,20 @@ function hostForUrl(host: string): string {
 }
 
 /**
- * Starts the master. Refusals (a bad configuration, a port it cannot listen on) come before
- * anything is written: the port is bound first and held until the app listens on it.
- * @throws UsageError, ConfigError, PlatformDefinitionError, DistforgeError `database`
+ * Starts the master. Refusals (a bad configuration, an S3 bucket that does not answer, a port it
+ * cannot listen on) come before anything is written: the store is opened (and an S3 bucket
+ * checked) first, then the port is bound and held until the app listens on it.
+ * @throws UsageError, ConfigError, PlatformDefinitionError, DistforgeError `database`, StoreUnavailableError
  */
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new UsageError(`invalid port ${o.port}`);
   const config = o.configFile ? loadConfig(o.configFile) : { platforms: [] };
-  const reservation = await reservePort(o.host, o.port);
+  const storeSettings = resolveStoreSettings({ ...o.store, ...(config.store && o.configFile !== undefined && { file: { source: config.store, path: o.configFile } }) }, o.dataDir);
+  const store = await openStore(storeSettings, { dataDir: resolve(o.dataDir) });
+  const reservation = await reservePort(o.host, o.port).catch((e: unknown) => {
+    store.close?.();
+    throw e;
+  });
   let ctx: Context;
   let dataDir: PreparedDataDir;
   try {
@@ -86,8 +100,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       ...(o.logLevel !== undefined && { logLevel: o.logLevel }),
       ...(o.logDestination !== undefined && { logDestination: o.logDestination }),
       ...(o.leaseMs !== undefined && { leaseMs: o.leaseMs }),
+      store,
     });
   } catch (e) {
+    store.close?.();
     await reservation.release();
     throw e;
   }
@@ -125,7 +141,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     stopReleasesLoop = startReleasesLoop(ctx);
     const git = gitSettings(ctx);
     poller = startGitPoller(ctx, { intervalS: git.pollIntervalSeconds, concurrency: git.concurrency, ...(o.gitTickMs !== undefined && { tickMs: o.gitTickMs }) });
-    ctx.log.info({ url, publicUrl: ctx.settings.publicUrl, database: ctx.db.dialect }, 'distforge server listening');
+    ctx.log.info({ url, publicUrl: ctx.settings.publicUrl, database: ctx.db.dialect, store: describeStore(storeSettings) }, 'distforge server listening');
     return {
       url,
       ctx,
@@ -138,13 +154,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         await stopBuildsLoop();
         await stopReleasesLoop();
         await app.close();
-        await ctx.db.close();
+        await closeContext(ctx);
       },
     };
   } catch (e) {
     stopReaper();
     await poller?.stop();
-    await ctx.db.close();
+    await closeContext(ctx);
     await reservation.release();
     throw e;
   }

@@ -6,11 +6,11 @@
  * original's). Anything missing or wrong throws, nothing is recorded, and the task stays leased:
  * a half-signed build never shows as signed.
  */
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.ts';
+import { localBlobIn } from '../storage/blob-files.ts';
 import { readBlob } from '../storage/read-blob.ts';
 import type { Task } from '../db/schema.ts';
 import { readPublicKeys } from '../pgp/keys.ts';
@@ -19,15 +19,6 @@ import { hasRowLocks } from '../scheduler/transaction.ts';
 import { BadSignatureError } from './errors.ts';
 import { signingDb } from './schema.ts';
 import { isBuildSigned } from './view.ts';
-
-/** A local path of a stored blob (copied into `scratch` when the store is not local). */
-async function localBlob(ctx: Context, sha256: string, scratch: () => string): Promise<string> {
-  const local = ctx.store.localPath(sha256);
-  if (local !== null) return local;
-  const path = join(scratch(), sha256);
-  await pipeline(ctx.store.open(sha256), createWriteStream(path));
-  return path;
-}
 
 /** The key a sign or sign-repo task was asked to sign with, and its public key. @throws BadSignatureError */
 export async function requestedKey(ctx: Context, task: Pick<Task, 'id' | 'kind'>): Promise<{ keyid: string; public_key: string }> {
@@ -73,7 +64,7 @@ export async function verifySignatures(ctx: Context, task: Task): Promise<Verifi
       const s = signed.get(o.name);
       if (!s) throw new BadSignatureError(`${o.name} was not signed (sign task ${task.id})`);
       // A package of usual size is read once into memory; a larger one is read from its file.
-      const signedPackage = s.size <= IN_MEMORY_BYTES ? await readBlob(ctx.store, s.sha256) : await localBlob(ctx, s.sha256, scratchDir);
+      const signedPackage = s.size <= IN_MEMORY_BYTES ? await readBlob(ctx.store, s.sha256) : await localBlobIn(ctx.store, s.sha256, scratchDir);
       let signedHeader: Buffer;
       try {
         signedHeader = (Buffer.isBuffer(signedPackage) ? readRpmBuffer(signedPackage) : readRpmFileSync(signedPackage)).header.blob;
@@ -81,7 +72,7 @@ export async function verifySignatures(ctx: Context, task: Task): Promise<Verifi
         if (e instanceof RpmFormatError) throw new BadSignatureError(`${o.name}: what the signer uploaded is not an RPM (${e.message})`);
         throw e;
       }
-      const sameHeader = readRpmFileSync(await localBlob(ctx, o.sha256, scratchDir)).header.blob.equals(signedHeader);
+      const sameHeader = readRpmFileSync(await localBlobIn(ctx.store, o.sha256, scratchDir)).header.blob.equals(signedHeader);
       if (!sameHeader) throw new BadSignatureError(`${o.name}: the signed package is not the package built (its header differs)`);
       const report = await verifyRpm(signedPackage, { keys: ring, requireSignature: true });
       if (!report.ok) {

@@ -1,9 +1,13 @@
 /**
- * The artifact store: content addressed by sha256, behind a small interface so an S3-compatible
- * store can replace the local directory later.
+ * The artifact store: content addressed by sha256, behind a small interface with two backends, a
+ * local directory (local-store.ts, the embedded default) and an S3-compatible bucket
+ * (s3-store.ts). Code that needs a blob as a file asks for one (blob-files.ts): a remote store has
+ * no local path.
  *
  * Terminology:
  * - blob: stored bytes, named by the sha256 of its content.
+ * - staged blob: received bytes in a local file, hashed, not yet readable from the store.
+ * - download URL: a short-lived URL a client fetches a blob from without the master (S3 presigned).
  */
 import type { Readable } from 'node:stream';
 
@@ -34,11 +38,22 @@ export interface ArtifactStore {
    * `options.accept` may refuse the bytes before they are stored.
    */
   put(data: Readable | Buffer, expectedSha256?: string, options?: PutOptions): Promise<StoredBlob>;
-  /** A stream of the blob. @throws NotFoundError */
+  /**
+   * A stream of the blob. A missing blob throws NotFoundError here (local store) or makes the
+   * stream fail with it before its first byte (remote store), so an HTTP reply still answers 404.
+   */
   open(sha256: string): Readable;
   has(sha256: string): Promise<boolean>;
   /** The blob's size in bytes, or null when the store does not hold it. */
   size(sha256: string): Promise<number | null>;
   /** A local file path of the blob when the store is local (for hard links into repositories), else null. */
   localPath(sha256: string): string | null;
+  /**
+   * A short-lived URL that downloads the blob straight from the store as `fileName`, or null when
+   * the store hands out none (the local store; an S3 store without presigning). It does not check
+   * that the blob exists.
+   */
+  downloadUrl(sha256: string, fileName: string): Promise<string | null>;
+  /** Releases what the store holds open (connections); nothing to do for a local store. */
+  close?(): void;
 }

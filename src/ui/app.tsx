@@ -13,8 +13,12 @@ import { EditAdvisoryPage, NewAdvisoryPage } from './pages/advisory-editor.tsx';
 import { BuildPage } from './pages/build.tsx';
 import { BuildsPage } from './pages/builds.tsx';
 import { ErrataPage } from './pages/errata.tsx';
+import { GitPackagePage } from './pages/git-package.tsx';
+import { GitPage } from './pages/git.tsx';
 import { NewBuildPage } from './pages/new-build.tsx';
+import { NodesPage } from './pages/nodes.tsx';
 import { PlatformsPage } from './pages/platforms.tsx';
+import { ReleaseReposPage } from './pages/release-repos.tsx';
 import { ReleasePage } from './pages/release.tsx';
 import { ReleasesPage } from './pages/releases.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
@@ -42,6 +46,13 @@ function page(loc: Location): JSX.Element {
     if (m.view === 'edit') return <EditAdvisoryPage key={id} id={id} />;
   }
   if (path === '/platforms') return <PlatformsPage />;
+  m = match('/platforms/:name/repos', path);
+  if (m?.name) return <ReleaseReposPage key={m.name} platform={m.name} loc={loc} />;
+  // The git service's pages are under /mirrors: /git/… is the mirrors' own smart HTTP.
+  if (path === '/mirrors') return <GitPage loc={loc} />;
+  m = match('/mirrors/:name/pipeline', path) ?? match('/mirrors/:name', path);
+  if (m?.name) return <GitPackagePage key={m.name} name={m.name} />;
+  if (path === '/nodes') return <NodesPage />;
   if (path === '/sign-in') return <SignInPage loc={loc} />;
   return (
     <section>
@@ -58,7 +69,9 @@ const NAV: { href: string; label: string; current: (path: string) => boolean }[]
   { href: '/builds/new', label: 'New build', current: (p) => p === '/builds/new' },
   { href: '/releases', label: 'Releases', current: (p) => p.startsWith('/releases') },
   { href: '/errata', label: 'Errata', current: (p) => p.startsWith('/errata') },
-  { href: '/platforms', label: 'Platforms', current: (p) => p === '/platforms' },
+  { href: '/platforms', label: 'Platforms', current: (p) => p === '/platforms' || p.startsWith('/platforms/') },
+  { href: '/mirrors', label: 'Git', current: (p) => p === '/mirrors' || p.startsWith('/mirrors/') },
+  { href: '/nodes', label: 'Nodes', current: (p) => p === '/nodes' },
 ];
 
 export function App(): JSX.Element {

@@ -36,6 +36,8 @@ export function TableWrap({ label, children }: { label: string; children: Compon
 
 export interface ActionProps {
   label: string;
+  /** The button's accessible name when the label alone is ambiguous (one button per table row); it should start with the label. */
+  ariaLabel?: string;
   /** Runs the action; its answer (a line for the user) is shown when it succeeds. */
   run: () => Promise<string | void>;
   /** Asks first: the question, and the label of the button that confirms. */
@@ -48,7 +50,7 @@ export interface ActionProps {
  * A button for a server action: busy while it runs, the server's refusal shown beside it, and for
  * actions that destroy or publish something a second, explicit confirmation.
  */
-export function Action({ label, run, confirm, kind = 'plain', onDone }: ActionProps): JSX.Element {
+export function Action({ label, ariaLabel, run, confirm, kind = 'plain', onDone }: ActionProps): JSX.Element {
   const [asking, setAsking] = useState(false);
   const { busy, error, run: request } = useRequest();
   const [note, setNote] = useState<string | null>(null);
@@ -82,7 +84,7 @@ export function Action({ label, run, confirm, kind = 'plain', onDone }: ActionPr
           </button>
         </span>
       ) : (
-        <button type="button" ref={buttonRef} class={`button ${kind}`} disabled={busy} aria-busy={busy} onClick={() => (confirm ? setAsking(true) : void go())}>
+        <button type="button" ref={buttonRef} class={`button ${kind}`} disabled={busy} aria-busy={busy} aria-label={ariaLabel} onClick={() => (confirm ? setAsking(true) : void go())}>
           {busy ? `${label}…` : label}
         </button>
       )}

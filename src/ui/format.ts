@@ -21,6 +21,12 @@ export function formatTime(ms: number | null | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/** Milliseconds since the epoch → "2026-12-06 16:28:05" (local time, to the second). */
+export function formatTimeExact(ms: number): string {
+  const d = new Date(ms);
+  return `${formatTime(ms)}:${pad(d.getSeconds())}`;
+}
+
 /** A duration: "45 s", "3 min 5 s", "2 h 4 min". */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

@@ -15,15 +15,19 @@ export interface Resource<T> {
 
 /**
  * Runs `load` now and whenever `key` changes; with `refreshMs` (a function of the data, so a page
- * can refresh only while something runs), again after that long. A newer load wins over an older.
+ * can refresh only while something runs), again after that long. With `retryMs`, a load that
+ * failed for want of an answer (the master unreachable, restarting: no answer or a 5xx) is tried
+ * again after that long, the last data kept meanwhile. A newer load wins over an older.
  */
-export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, key: string, refreshMs?: (data: T) => number | null): Resource<T> {
+export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, key: string, refreshMs?: (data: T) => number | null, retryMs?: () => number | null): Resource<T> {
   const [state, setState] = useState<{ data: T | undefined; error: string | null; loading: boolean; key: string }>({ data: undefined, error: null, loading: true, key });
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
   const refreshRef = useRef(refreshMs);
   refreshRef.current = refreshMs;
+  const retryRef = useRef(retryMs);
+  retryRef.current = retryMs;
   useEffect(() => {
     const ac = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -40,6 +44,10 @@ export function useResource<T>(load: (signal: AbortSignal) => Promise<T>, key: s
         setState((s) => ({ ...s, error: errorMessage(e), loading: false, key }));
         // `distforge up` answers 503 until its first start is done: try again until it is.
         if (e instanceof ApiError && e.status === 503) timer = setTimeout(() => setTick((t) => t + 1), UNAVAILABLE_RETRY_MS);
+        else if (!(e instanceof ApiError && e.status < 500)) {
+          const again = retryRef.current?.();
+          if (again !== null && again !== undefined) timer = setTimeout(() => setTick((t) => t + 1), again);
+        }
       },
     );
     return () => {
@@ -83,4 +91,15 @@ export function useTitle(title: string): void {
   useEffect(() => {
     document.title = `${title} · distforge`;
   }, [title]);
+}
+
+/** Whether the page is visible (not a background tab, not a minimised window); follows changes. */
+export function usePageVisible(): boolean {
+  const [visible, setVisible] = useState(() => document.visibilityState !== 'hidden');
+  useEffect(() => {
+    const update = (): void => setVisible(document.visibilityState !== 'hidden');
+    document.addEventListener('visibilitychange', update);
+    return () => document.removeEventListener('visibilitychange', update);
+  }, []);
+  return visible;
 }

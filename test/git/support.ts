@@ -1,7 +1,7 @@
 /**
  * Helpers for the git service's tests: upstream repositories made on the spot (git init in a
  * temporary directory, the example package greeter-doc at the root), tags pushed to them,
- * signed webhook requests, and waiting for a condition over the API.
+ * signed webhook requests, and waiting for a condition over the API (an event's build among them).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -97,6 +97,15 @@ export async function pipeline(server: Pick<RunningServer, 'url'>, name: string)
   const r = await api<PipelineView>(server, 'GET', `/git/packages/${name}`);
   assert.equal(r.status, 200);
   return r.body;
+}
+
+/** Waits until the newest event of `name` for `ref` has led to a build (failing if it could not); returns that entry. */
+export function submittedEntry(server: Pick<RunningServer, 'url'>, name: string, ref: string, timeoutMs = 60_000): Promise<PipelineView['pipeline'][number] & { buildId: number }> {
+  return waitFor(`a build of ${name} ${ref}`, async () => {
+    const e = (await pipeline(server, name)).pipeline.find((x) => x.ref === ref);
+    if (e?.status === 'failed') throw new Error(`event failed: ${e.message ?? ''}`);
+    return e && e.buildId !== null ? { ...e, buildId: e.buildId } : undefined;
+  }, timeoutMs);
 }
 
 /** Waits until the newest event of `name` for `ref` has a build that ended; returns that entry. */

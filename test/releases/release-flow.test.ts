@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { ChannelView, ReleaseView, VersionDetail } from '../../src/releases/index.ts';
+import type { ChannelContent, ChannelView, ReleaseView, VersionDetail } from '../../src/releases/index.ts';
 import { BOOTSTRAP_REPO } from '../support/bootstrap-repo.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api } from '../support/server.ts';
@@ -148,6 +148,26 @@ describe(`releases (${TEST_DIALECT})`, () => {
     const diff = (await api<VersionDetail>(rig.server, 'GET', `/platforms/${PLATFORM}/release-repos/BaseOS/versions/2?channel=x86_64`)).body;
     assert.deepEqual(diff.added, ['rellib-1.1-1.el9.x86_64']);
     assert.deepEqual(diff.removed, []);
+    // What the channel serves now, by name prefix, a page at a time.
+    const contentOf = (query: string) => api<ChannelContent & { message?: string }>(rig.server, 'GET', `/platforms/${PLATFORM}/release-repos/BaseOS/packages?${query}`);
+    const content = (await contentOf('channel=x86_64')).body;
+    assert.equal(content.current, 2);
+    assert.deepEqual(content.packages.map((p) => p.nevra), ['rellib-1.0-1.el9.x86_64', 'rellib-1.1-1.el9.x86_64']);
+    assert.equal(content.total, 2);
+    assert.equal(content.packages[1]?.releaseId, second.id);
+    assert.deepEqual((await contentOf('channel=x86_64&name=rellib&limit=1&offset=1')).body.packages.map((p) => p.nevra), ['rellib-1.1-1.el9.x86_64']);
+    assert.deepEqual((await contentOf('channel=x86_64&name=zzz')).body, { repo: 'BaseOS', channel: 'x86_64', current: 2, total: 0, packages: [] });
+    for (const [query, status, message] of [
+      ['channel=sparc', 404, /^example-el9 has no release repository channel BaseOS\/sparc$/],
+      ['', 400, /channel/],
+      ['channel=x86_64&name=%25', 400, /name/],
+      ['channel=x86_64&limit=0', 400, /limit/],
+    ] as [string, number, RegExp][]) {
+      const r = await contentOf(query);
+      assert.equal(r.status, status, query);
+      assert.match(r.body.message ?? '', message);
+    }
+    assert.equal((await api(rig.server, 'GET', `/platforms/${PLATFORM}/release-repos/Nowhere/packages?channel=x86_64`)).status, 404);
 
     // The first library again: already released, and older than what is released.
     const again = await plan({ platform: PLATFORM, builds: [libBuild] });

@@ -17,6 +17,7 @@ import { withAbsoluteRepoUrls } from '../../src/platforms/urls.ts';
 import { bootstrapRepo, PLATFORM_REPOS, testRootCache } from '../support/bootstrap-repo.ts';
 import { checkoutSource } from '../../src/node/sources.ts';
 import { completeTask, describeLease, failTask, leaseTask, recordArtifact, rpmIndexRow, type LeasedTask } from '../../src/scheduler/index.ts';
+import { withLocalBlob } from '../../src/storage/blob-files.ts';
 import { el9Defines, rpmbuild } from '../support/rpmbuild.ts';
 import { api, examplePlatform, startTestServer, type TestServer, type TestServerOptions } from '../support/server.ts';
 
@@ -183,9 +184,7 @@ export class SimNode {
     const work = mkdtempSync(join(tmpdir(), 'distforge-simnode-'));
     try {
       if (item.srpm_sha256 !== null) {
-        const path = ctx.store.localPath(item.srpm_sha256);
-        if (path === null) throw new Error('the SRPM is not in the local store');
-        const f = await srpmFactsInRoot(path, join(work, 'facts'), options);
+        const f = await withLocalBlob(ctx.store, item.srpm_sha256, (path) => srpmFactsInRoot(path, join(work, 'facts'), options));
         return { packageName: f.packageName, buildRequires: f.buildRequires, provides: f.provides, specPath: f.specPath, buildroot: f.buildroot };
       }
       const checkout = await checkoutSource({ kind: 'git', gitUrl: item.git_url ?? '', gitRef: item.git_ref ?? '', gitCommit: item.git_commit ?? '' }, join(work, 'src'));
@@ -210,6 +209,16 @@ export async function makeSpecBuild(server: BuildsServer, node: SimNode, input: 
   const repo = makeGitRepo(server.gitRoot, input.repoName ?? input.name, { [`${input.name}.spec`]: input.spec });
   const r = await api<{ id: number }>(server, 'POST', '/builds', { token: server.maintainer, body: { platforms: ['example-el9'], sources: [{ git: `${repo.url}#main` }], ...(input.public !== undefined && { public: input.public }) } });
   if (r.status !== 201) throw new Error(`submit: ${r.status} ${JSON.stringify(r.body)}`);
+  await runSpecBuild(server, node, r.body.id, input);
+  return r.body.id;
+}
+
+/**
+ * Runs build `id` (submitted by anyone: a user, the git service) on `node` with real RPMs of
+ * `spec` from rpmbuild in `workDir`: the queued srpm tasks, then the rpm tasks they fanned out to
+ * (every queued task is taken: run one build at a time); throws unless the build succeeded.
+ */
+export async function runSpecBuild(server: BuildsServer, node: SimNode, id: number, input: { name: string; spec: string; workDir?: string }): Promise<void> {
   const files = rpmbuild(input.workDir ?? server.gitRoot, input.name, input.spec);
   for (const t of await node.leaseAll()) {
     await node.upload(t, files.filter((f) => f.endsWith('.src.rpm')));
@@ -219,9 +228,8 @@ export async function makeSpecBuild(server: BuildsServer, node: SimNode, input: 
     await node.upload(t, files.filter((f) => !f.endsWith('.src.rpm')));
     await node.complete(t, {});
   }
-  const b = await api<{ state: string; tasks: { kind: string; state: string; failureReason: string | null }[] }>(server, 'GET', `/builds/${r.body.id}`, { token: server.maintainer });
-  if (b.body.state !== 'succeeded') throw new Error(`build ${r.body.id} is ${b.body.state}: ${JSON.stringify(b.body.tasks.map((t) => [t.kind, t.state, t.failureReason]))}`);
-  return r.body.id;
+  const b = await api<{ state: string; tasks: { kind: string; state: string; failureReason: string | null }[] }>(server, 'GET', `/builds/${id}`, { token: server.maintainer });
+  if (b.body.state !== 'succeeded') throw new Error(`build ${id} is ${b.body.state}: ${JSON.stringify(b.body.tasks.map((t) => [t.kind, t.state, t.failureReason]))}`);
 }
 
 /**

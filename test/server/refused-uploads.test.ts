@@ -38,15 +38,20 @@ before(async () => {
 });
 after(() => server.close());
 
-/** Every file under the store directory, staging area included. */
-function storeFiles(dir = join(server.dataDir, 'store')): string[] {
+/** Every file under `dir`. */
+function filesUnder(dir: string): string[] {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }
-  return entries.flatMap((e) => (e.isDirectory() ? storeFiles(join(dir, e.name)) : [join(dir, e.name)]));
+  return entries.flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+/** Everything the store keeps: files under its directory and staging areas, and an S3 store's objects. */
+async function storeFiles(): Promise<string[]> {
+  return [...filesUnder(join(server.dataDir, 'store')), ...filesUnder(join(server.dataDir, 's3-staging')), ...((await server.s3?.keys()) ?? [])];
 }
 
 async function download(sha256: string): Promise<{ status: number; body: Buffer }> {
@@ -78,7 +83,7 @@ test(`a large non-RPM sent as an SRPM is refused and cannot be downloaded (${TES
   const b = await postSrpm(binary);
   assert.deepEqual([b.status, b.body.code], [422, 'not_srpm']);
   assert.equal((await download(sha(binary))).status, 404);
-  assert.deepEqual(storeFiles(), [], 'nothing in the store, not even in its staging area');
+  assert.deepEqual(await storeFiles(), [], 'nothing in the store, not even in its staging area');
 });
 
 test('node uploads refused for their content cannot be downloaded', async () => {
@@ -89,7 +94,7 @@ test('node uploads refused for their content cannot be downloaded', async () => 
   const asRpm = await nodeUpload('hello-1.0-2.x86_64.rpm', junk, 'rpm');
   assert.deepEqual([asRpm.status, asRpm.body.code], [422, 'bad_artifact']);
   for (const bytes of [binary, junk]) assert.equal((await download(sha(bytes))).status, 404);
-  assert.deepEqual(storeFiles(), []);
+  assert.deepEqual(await storeFiles(), []);
   const artifacts = await server.ctx.db.kysely.selectFrom('artifacts').select('name').where('task_id', '=', taskId).execute();
   assert.deepEqual(artifacts, []);
 });

@@ -1,7 +1,9 @@
 /**
  * A real master for a test: a fresh data directory, a fresh database (SQLite, or PostgreSQL when
- * DISTFORGE_TEST_PG is set: see db.ts), the full app listening on 127.0.0.1 on a free port, and
- * the admin token of the first start.
+ * DISTFORGE_TEST_PG is set: see db.ts), a fresh artifact store (the local DATA/store, or a bucket
+ * of its own on a real S3-compatible server when DISTFORGE_TEST_STORE=s3 or the test asks: see
+ * s3-server.ts), the full app listening on 127.0.0.1 on a free port, and the admin token of the
+ * first start.
  *
  * ```ts
  * const server = await startTestServer({ platforms: [examplePlatform()] });
@@ -12,7 +14,7 @@
  * ```
  * The signature of startTestServer and the TestServer fields are stable: other test files use them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -26,10 +28,15 @@ import { loadPlatformFile } from '../../src/platforms/config.ts';
 import { savePlatform } from '../../src/platforms/store.ts';
 import type { Platform } from '../../src/platforms/types.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { createContext } from '../../src/server/context-factory.ts';
+import { S3Store } from '../../src/storage/s3-store.ts';
+import { closeContext, createContext } from '../../src/server/context-factory.ts';
 import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from '../../src/server/http-settings.ts';
 import type { UiBundle } from '../../src/server/ui-bundle.ts';
 import { freshDatabaseUrl, TEST_DIALECT } from './db.ts';
+import { sharedS3Server } from './s3-server.ts';
+
+/** Which artifact store test servers use unless a test says: DISTFORGE_TEST_STORE=s3, else local. */
+export const TEST_STORE: 'local' | 's3' = process.env.DISTFORGE_TEST_STORE === 's3' ? 's3' : 'local';
 
 /** examples/platforms/example-el9.yaml. */
 export const EXAMPLE_PLATFORM_FILE = resolve(import.meta.dirname, '../../examples/platforms/example-el9.yaml');
@@ -59,6 +66,10 @@ export interface TestServerOptions {
   platformReposDir?: string;
   /** The web UI to serve at / (default: the bundle of src/ui, as the master makes it). */
   ui?: UiBundle;
+  /** The artifact store (default TEST_STORE): `s3` is a fresh bucket on the process's s3rver. */
+  store?: 'local' | 's3';
+  /** With an S3 store: answer downloads with presigned URLs valid this long (default 0: off). */
+  s3PresignSeconds?: number;
 }
 
 export interface TestServer {
@@ -70,6 +81,10 @@ export interface TestServer {
   dataDir: string;
   /** The database's URL (a SQLite file or postgres://…), for a `distforge server` process of the same master. */
   dbUrl: string;
+  /** With an S3 store: its bucket, and the keys in it. */
+  s3?: { bucket: string; keys(): Promise<string[]> };
+  /** Replaces the stored bytes of blob `sha256` behind the store's back (a test that damages a blob), whatever the store. */
+  damageBlob(sha256: string, bytes: Buffer): Promise<void>;
   /** Stops the server, closes the database and removes the data directory (and a SQLite database's directory). */
   close(): Promise<void>;
 }
@@ -79,6 +94,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const dataDir = mkdtempSync(join(tmpdir(), 'distforge-server-'));
   const envLevel = process.env.DISTFORGE_TEST_LOG as TestServerOptions['logLevel'];
   const db = await freshDatabaseUrl();
+  const s3 = (opts.store ?? TEST_STORE) === 's3' ? await sharedS3Server() : null;
+  const store = s3 ? await s3.newStore({ prefix: 'distforge', ...(opts.s3PresignSeconds !== undefined && { presignSeconds: opts.s3PresignSeconds }) }) : undefined;
   const ctx = await createContext({
     dataDir,
     db,
@@ -88,6 +105,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...(opts.leaseMs !== undefined && { leaseMs: opts.leaseMs }),
     ...(opts.maxAttempts !== undefined && { maxAttempts: opts.maxAttempts }),
     ...(opts.now !== undefined && { now: opts.now }),
+    ...(store && { store }),
   });
   if (opts.http) ctx.settings.http = { ...DEFAULT_HTTP_SETTINGS, ...opts.http };
   if (opts.platformReposDir !== undefined) ctx.settings.platformReposDir = opts.platformReposDir;
@@ -105,9 +123,22 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     adminToken: admin.token,
     dataDir,
     dbUrl: db,
+    ...(s3 && store?.kind === 's3' && { s3: { bucket: store.bucket, keys: () => s3.keys(store.bucket) } }),
+    async damageBlob(sha256, bytes) {
+      const path = ctx.store.localPath(sha256);
+      if (path !== null) {
+        // A new file, not the old one rewritten: the build repositories hold hard links to it.
+        rmSync(path, { force: true });
+        writeFileSync(path, bytes);
+      } else if (s3 && ctx.store instanceof S3Store) {
+        await s3.putObject(ctx.store.settings.bucket, ctx.store.key(sha256), bytes);
+      } else {
+        throw new Error('damageBlob: an unknown store');
+      }
+    },
     async close() {
       await app.close();
-      await ctx.db.close();
+      await closeContext(ctx);
       rmSync(dataDir, { recursive: true, force: true });
       // A SQLite database lives in a temporary directory of its own.
       if (TEST_DIALECT === 'sqlite') rmSync(dirname(db), { recursive: true, force: true });

@@ -74,6 +74,15 @@ describe(`the web UI in Chromium: releases (${TEST_DIALECT})`, () => {
     assert.equal(await page.getByRole('button', { name: `Add to release ${rid}` }).count(), 0, 'a plan that has the build is not offered again');
     await page.goto(`${rig.server.url}/releases/${rid}`);
     await page.getByRole('heading', { name: `Release ${rid} planned`, level: 1 }).waitFor();
+    // Move it from AppStream (the default repository) to BaseOS: the plan says so.
+    const extraRow = page.getByRole('region', { name: 'Packages' }).getByRole('row', { name: /^uiextra-2\.0-1\.el9\.x86_64/ });
+    assert.match(await extraRow.innerText(), /AppStream\/x86_64/);
+    await extraRow.getByLabel('Move uiextra-2.0-1.el9.x86_64 to').selectOption('BaseOS');
+    await extraRow.getByRole('button', { name: 'Move uiextra to BaseOS' }).click();
+    await extraRow.filter({ hasText: 'BaseOS/x86_64' }).waitFor();
+    const moved = (await api<ReleaseView>(rig.server, 'GET', `/releases/${rid}`)).body.packages.find((p) => p.nevra === 'uiextra-2.0-1.el9.x86_64');
+    assert.deepEqual(moved?.repos, ['BaseOS/x86_64']);
+    await page.getByText(/^All \d+ checks pass\.$/).waitFor();
     const forced = (await page.evaluate(
       `fetch('/api/v1/releases/${rid}/commit', { method: 'POST', headers: { authorization: 'Bearer ' + sessionStorage.getItem('distforge.token'), 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status)`,
     )) as number;
@@ -108,6 +117,24 @@ describe(`the web UI in Chromium: releases (${TEST_DIALECT})`, () => {
     assert.equal(keyFile.status, 200);
     assert.match(await keyFile.text(), /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
     assert.deepEqual(await seriousViolations(page), [], 'axe: platforms with keys');
+
+    // Its release repositories: each channel's versions, what one serves now and what a version changed.
+    await platformRow.getByRole('link', { name: /^Release repositories of example-el9/ }).click();
+    await page.getByRole('heading', { name: 'Release repositories of example-el9', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'BaseOS/x86_64', exact: true }).click();
+    await page.getByRole('heading', { name: /^What it serves now \(version 1\)$/ }).waitFor();
+    const served = page.getByRole('region', { name: 'Packages served' });
+    await served.getByRole('row', { name: /^uilib-1\.0-1\.el9\.x86_64/ }).waitFor();
+    const rpmHref = await served.getByRole('link', { name: 'uilib-1.0-1.el9.x86_64' }).getAttribute('href');
+    assert.equal((await fetch(new URL(rpmHref ?? '', rig.server.url))).status, 200, 'the package link downloads from /repos');
+    await page.getByLabel('Package name starts with').fill('nothing-like-it');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByText('No package whose name starts with "nothing-like-it".').waitFor();
+    await page.getByRole('link', { name: 'Version 1', exact: true }).click();
+    await page.getByRole('heading', { name: 'Version 1 of BaseOS/x86_64' }).waitFor();
+    await page.getByText('The first version: everything in it was added.').waitFor();
+    assert.match(await page.locator('.two-columns').innerText(), /Added \(2\)\s+uiextra-2\.0-1\.el9\.x86_64\s+uilib-1\.0-1\.el9\.x86_64\s+Removed \(0\)/);
+    assert.deepEqual(await seriousViolations(page), [], 'axe: release repositories');
 
     // The history lists it; the admin may revert it.
     await page.getByRole('link', { name: 'Releases', exact: true }).click();

@@ -120,7 +120,7 @@ export const pipelineSchema = {
     refs: { type: 'array', items: { type: 'object', required: ['name', 'commit'], properties: { name: str, commit: str } } },
     pipeline: {
       type: 'array',
-      description: 'upstream ref → our ref → build → tasks, newest first',
+      description: 'upstream ref → our ref → build → tasks → signed → released, newest first',
       items: {
         type: 'object',
         required: [...Object.keys(eventProperties), 'build'],
@@ -129,11 +129,14 @@ export const pipelineSchema = {
           build: {
             type: 'object',
             nullable: true,
-            required: ['id', 'state', 'signed', 'tasks'],
+            required: ['id', 'state', 'signed', 'signedAt', 'released', 'releasedIn', 'tasks'],
             properties: {
               id: int,
               state: str,
               signed: { type: 'boolean', description: 'every package of the build is signed' },
+              signedAt: { ...nullableInt, description: 'when its last package was signed (null while not signed)' },
+              released: { type: 'boolean', description: 'a release holding the build is released (published, not reverted)' },
+              releasedIn: { type: 'array', items: int, description: 'ids of those releases, newest first' },
               tasks: { type: 'array', items: { type: 'object', required: ['id', 'platform', 'arch', 'kind', 'state'], properties: { id: int, platform: str, arch: str, kind: str, state: str } } },
             },
           },

@@ -109,7 +109,7 @@ function ruleRoutes(ctx: Context): FastifyPluginAsync {
     });
 
     app.get<NameReq>('/git/packages/:name', {
-      schema: { tags, summary: 'A package’s pipeline: upstream ref → our ref → build → tasks', params: nameParams, response: { 200: pipelineSchema, ...errorResponses(400, 401, 404) } },
+      schema: { tags, summary: 'A package’s pipeline: upstream ref → our ref → build → tasks → signed → released', params: nameParams, response: { 200: pipelineSchema, ...errorResponses(400, 401, 404) } },
     }, (req) => packagePipeline(ctx, req.params.name));
   };
 }

@@ -2,7 +2,8 @@
  * distforge's own lookaside store over HTTP. A maintainer uploads a source file
  * (PUT /lookaside/FILENAME, application/octet-stream, streamed; `?sha512=HEX` … asserts hashes);
  * anyone downloads it by any of its hashes (GET /lookaside/HASHTYPE/HASH[/FILENAME], anonymous), which is
- * what nodes do when a dist-git tree names the file in `sources` or `.NAME.metadata`.
+ * what nodes do when a dist-git tree names the file in `sources` or `.NAME.metadata`; an S3 store
+ * with presigned downloads on answers downloads with a redirect to the bucket.
  */
 import type {} from '@fastify/swagger';
 import { Readable } from 'node:stream';
@@ -12,6 +13,7 @@ import { DistforgeError, NotFoundError } from '../../errors.ts';
 import { checkFileName, findSource, uploadSource } from '../../lookaside/index.ts';
 import { errorResponses } from '../errors.ts';
 import { requireUser } from '../principal.ts';
+import { sendBlob, storeRedirectResponse } from '../send-blob.ts';
 import { downloadParams, lookasideFileSchema, uploadParams, uploadQuery } from './lookaside-schemas.ts';
 
 const OCTET = 'application/octet-stream';
@@ -52,7 +54,7 @@ export function lookasideRoutes(ctx: Context): FastifyPluginAsync {
         tags, summary: 'Download a source file by hash (anyone); the file name, when given, only names the download',
         params: downloadParams,
         produces: [OCTET],
-        response: { 200: { type: 'string', format: 'binary', description: 'the bytes' }, ...errorResponses(400, 404) },
+        response: { 200: { type: 'string', format: 'binary', description: 'the bytes' }, 302: storeRedirectResponse, ...errorResponses(400, 404, 503) },
       },
     };
     const serve = async (params: DownloadParams, reply: FastifyReply): Promise<FastifyReply> => {
@@ -60,12 +62,7 @@ export function lookasideRoutes(ctx: Context): FastifyPluginAsync {
       if (rest.length > 1) throw new NotFoundError(`no such lookaside path: ${params['*']}`);
       if (rest[0]) checkFileName(rest[0]);
       const found = await findSource(ctx, params.hashtype, hash);
-      const name = rest[0] || found.filename;
-      return reply
-        .type(OCTET)
-        .header('content-length', found.size)
-        .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`)
-        .send(ctx.store.open(found.sha256));
+      return sendBlob(ctx, reply, { sha256: found.sha256, size: found.size, name: rest[0] || found.filename });
     };
     app.get<{ Params: DownloadParams }>('/lookaside/:hashtype/*', download, (req, reply) => serve(req.params, reply));
   };

@@ -5,7 +5,7 @@
 import { MAX_NODE_CONCURRENCY } from '../../auth/nodes.ts';
 import { CAPABILITIES } from '../../auth/types.ts';
 import { ARCHES } from '../../platforms/types.ts';
-import { ARTIFACT_KINDS } from '../../scheduler/index.ts';
+import { ARTIFACT_KINDS, MAX_LEASE_WAIT_SECONDS } from '../../scheduler/index.ts';
 import { MAX_FILE_NAME_BYTES } from '../../util/file-name.ts';
 import { freeText, idInteger, MAX_INT } from './schema-parts.ts';
 
@@ -98,7 +98,7 @@ export const leasedTaskSchema = {
 export const leaseQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { wait: { type: 'integer', minimum: 0, maximum: 60, default: 0, description: 'seconds to wait for a task when none is queued now' } },
+  properties: { wait: { type: 'integer', minimum: 0, maximum: MAX_LEASE_WAIT_SECONDS, default: 0, description: 'seconds to wait for a task when none is queued now' } },
 } as const;
 
 export const taskParams = {

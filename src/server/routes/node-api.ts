@@ -5,7 +5,7 @@
  * indexed), and completes, fails or refuses the task. A node may wait for work instead of polling
  * (POST /node/lease?wait=SECONDS: answered as soon as a task it can take is queued). Anything done without the lease is refused
  * with 409 lease_lost. GET /artifacts/:sha256/:name serves blobs to anyone (nodes download their
- * inputs there).
+ * inputs there), or redirects to the S3 store when it presigns downloads.
  *
  * Handlers only parse, authorise and call the scheduler; errors are thrown DistforgeErrors that
  * the app's error handler turns into { code, message }.
@@ -41,6 +41,7 @@ import { errorResponses } from '../errors.ts';
 import type { Task } from '../../db/schema.ts';
 import type { PutOptions, StoredBlob } from '../../storage/store.ts';
 import { requireNode } from '../principal.ts';
+import { sendBlob, storeRedirectResponse } from '../send-blob.ts';
 import * as s from './node-api-schemas.ts';
 
 export type { LeaseDecorator, LeasedTask } from '../../scheduler/index.ts';
@@ -254,18 +255,14 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
         tags, summary: 'Download a blob of the artifact store (anyone); the name only names the download',
         params: s.downloadParams,
         produces: [OCTET],
-        response: { 200: { type: 'string', format: 'binary', description: 'the bytes' }, ...errorResponses(400, 404) },
+        response: { 200: { type: 'string', format: 'binary', description: 'the bytes' }, 302: storeRedirectResponse, ...errorResponses(400, 404, 503) },
       },
     }, async (req, reply) => {
       const { sha256, name } = req.params;
       checkArtifactName(name);
       const size = await ctx.store.size(sha256);
       if (size === null) throw new NotFoundError(`no artifact ${sha256}`);
-      return reply
-        .type(OCTET)
-        .header('content-length', size)
-        .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`)
-        .send(ctx.store.open(sha256));
+      return sendBlob(ctx, reply, { sha256, size, name });
     });
   };
 }

@@ -2,6 +2,9 @@
  * /api/v1/nodes: build nodes as admins manage them. Any user may list them; admins create a node
  * (and get its token, once), change it, or replace its token. What nodes do while working (lease,
  * heartbeat, upload) is the node API's business (node-api.ts).
+ *
+ * /api/v1/queue: what waits and runs, per arch and kind, and every node's current tasks (any user:
+ * like the nodes, it names private builds' packages, which anonymous callers may not see).
  */
 import type {} from '@fastify/swagger';
 import type { FastifyPluginAsync } from 'fastify';
@@ -9,6 +12,7 @@ import { createNodeToken, getNode, listNodes, MAX_NODE_CONCURRENCY, replaceNodeT
 import { CAPABILITIES } from '../../auth/types.ts';
 import type { Context } from '../../context.ts';
 import { ARCHES } from '../../platforms/types.ts';
+import { queueView } from '../../scheduler/index.ts';
 import { errorResponses } from '../errors.ts';
 import { requireUser } from '../principal.ts';
 import { nameParams, nameString } from './schema-parts.ts';
@@ -36,6 +40,60 @@ export const nodeSchema = {
   },
 } as const;
 
+const count = { type: 'integer', minimum: 0 } as const;
+const nullableMillis = { type: 'integer', nullable: true } as const;
+
+/** JSON schema of GET /queue (src/scheduler/queue.ts QueueView). */
+export const queueSchema = {
+  type: 'object',
+  required: ['now', 'leaseMs', 'staleAfterMs', 'queue', 'totals', 'currentTasks'],
+  properties: {
+    now: { type: 'integer', description: "the master's clock (ms since the epoch): ages and staleness are relative to it" },
+    leaseMs: { type: 'integer', description: 'how long a lease lasts without a heartbeat' },
+    staleAfterMs: { type: 'integer', description: 'a node not seen (hello, lease request or heartbeat) for longer than this is stale' },
+    queue: {
+      type: 'array',
+      description: 'per arch and kind with any task not ended, by arch then kind',
+      items: {
+        type: 'object',
+        required: ['arch', 'kind', 'blocked', 'queued', 'running', 'oldestQueuedAt', 'nodes'],
+        properties: {
+          arch: { type: 'string' },
+          kind: { type: 'string', description: 'srpm, rpm, test, sign or sign-repo' },
+          blocked: { ...count, description: 'waiting for the tasks they depend on' },
+          queued: { ...count, description: 'waiting for a node' },
+          running: { ...count, description: 'leased by a node' },
+          oldestQueuedAt: { ...nullableMillis, description: 'when the longest-waiting queued task was queued; null when none is' },
+          nodes: { type: 'array', items: { type: 'string' }, description: 'the enabled nodes that take these tasks (granted and advertised); empty: none will run them' },
+        },
+      },
+    },
+    totals: { type: 'object', required: ['blocked', 'queued', 'running'], properties: { blocked: count, queued: count, running: count } },
+    currentTasks: {
+      type: 'array',
+      description: 'every leased task, by node, oldest first',
+      items: {
+        type: 'object',
+        required: ['id', 'kind', 'arch', 'platform', 'buildId', 'releaseId', 'package', 'node', 'attempt', 'maxAttempts', 'startedAt', 'leaseExpiresAt'],
+        properties: {
+          id: { type: 'integer' },
+          kind: { type: 'string' },
+          arch: { type: 'string' },
+          platform: { type: 'string' },
+          buildId: { type: 'integer', nullable: true, description: "null for a release's task" },
+          releaseId: { type: 'integer', nullable: true, description: 'the release a sign-repo task signs' },
+          package: { type: 'string', nullable: true, description: 'the source package, once known' },
+          node: { type: 'string' },
+          attempt: { type: 'integer' },
+          maxAttempts: { type: 'integer' },
+          startedAt: { ...nullableMillis, description: 'when the node leased it' },
+          leaseExpiresAt: { ...nullableMillis, description: 'when the lease runs out without a heartbeat' },
+        },
+      },
+    },
+  },
+} as const;
+
 const issuedSchema = {
   type: 'object',
   required: ['secret', 'token', 'node'],
@@ -59,6 +117,17 @@ export function nodeRoutes(ctx: Context): FastifyPluginAsync {
     }, (req) => {
       requireUser(req.principal, 'read-only');
       return getNode(ctx, req.params.name);
+    });
+
+    app.get('/queue', {
+      schema: {
+        tags, security,
+        summary: 'The queue: tasks blocked, queued and running per arch and kind, the oldest queued, and each node\'s current tasks (any user)',
+        response: { 200: queueSchema, ...errorResponses(401, 403) },
+      },
+    }, (req) => {
+      requireUser(req.principal, 'read-only');
+      return queueView(ctx);
     });
 
     app.post<{ Body: NodeSpec }>('/nodes', {

@@ -127,6 +127,21 @@ export const versionDetailSchema = {
   properties: { ...versionSchema.properties, added: { type: 'array', items: str }, removed: { type: 'array', items: str } },
 } as const;
 
+export const channelContentSchema = {
+  type: 'object',
+  required: ['repo', 'channel', 'current', 'total', 'packages'],
+  properties: {
+    repo: str,
+    channel: str,
+    current: nullableInt,
+    total: int,
+    packages: {
+      type: 'array',
+      items: { type: 'object', required: ['nevra', 'name', 'arch', 'sha256', 'href', 'releaseId'], properties: { nevra: str, name: str, arch: str, sha256: str, href: str, releaseId: int } },
+    },
+  },
+} as const;
+
 export const promotionBody = {
   type: 'object',
   required: ['platform', 'from'],

@@ -8,6 +8,7 @@ import type {} from '@fastify/swagger';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Context } from '../../context.ts';
 import {
+  channelContent,
   channelViews,
   commitRelease,
   createPlan,
@@ -23,7 +24,7 @@ import {
 } from '../../releases/index.ts';
 import { errorResponses } from '../errors.ts';
 import { requireUser } from '../principal.ts';
-import { advisoryString, channelSchema, listQuery, nevraString, planBody, promotionBody, releaseSchema, versionDetailSchema } from './releases-schemas.ts';
+import { advisoryString, channelContentSchema, channelSchema, listQuery, nevraString, planBody, promotionBody, releaseSchema, versionDetailSchema } from './releases-schemas.ts';
 import { freeText, idInteger, idParams, line, nameParams, nameString } from './schema-parts.ts';
 
 const tags = ['releases'];
@@ -140,5 +141,21 @@ export function releaseRoutes(ctx: Context): FastifyPluginAsync {
         response: { 200: versionDetailSchema, ...errorResponses(400, 404) },
       },
     }, (req) => versionDetail(ctx, req.params.name, req.params.repo, req.query.channel, req.params.number));
+
+    app.get<{ Params: { name: string; repo: string }; Querystring: { channel: string; name?: string; limit?: number; offset?: number } }>('/platforms/:name/release-repos/:repo/packages', {
+      schema: {
+        tags, summary: 'What a channel serves now: its current version\'s packages by name, a page at a time', params: { type: 'object', required: ['name', 'repo'], properties: { name: nameString, repo: line(64, { minLength: 1 }) } },
+        querystring: {
+          type: 'object', required: ['channel'], additionalProperties: false,
+          properties: {
+            channel: line(64, { minLength: 1, description: 'ARCH, ARCH/debug or Source' }),
+            name: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9._+~^-]+$', description: 'only packages whose name starts with this' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            offset: { type: 'integer', minimum: 0, maximum: 2_147_483_647, default: 0 },
+          },
+        },
+        response: { 200: channelContentSchema, ...errorResponses(400, 404, 409) },
+      },
+    }, (req) => channelContent(ctx, req.params.name, req.params.repo, req.query.channel, req.query));
   };
 }

@@ -8,6 +8,7 @@ import type { KeyView, PlatformView } from '../api-types.ts';
 import { ErrorBox, Loading, StateBadge, TableWrap, TableHead } from '../components.tsx';
 import { day } from '../format.ts';
 import { useResource, useTitle } from '../hooks.ts';
+import { Link } from '../router.ts';
 import { useSession } from '../session.ts';
 
 export function PlatformsPage(): JSX.Element {
@@ -58,7 +59,13 @@ export function PlatformsPage(): JSX.Element {
                         {(p.repositories ?? []).map((r) => r.name).join(', ') || '–'}
                       </td>
                       <td data-label="Release repositories" class="break">
-                        {(p.releases?.repositories ?? []).map((r) => r.name).join(', ') || '–'}
+                        {(p.releases?.repositories ?? []).length === 0 ? (
+                          '–'
+                        ) : (
+                          <Link href={`/platforms/${p.name}/repos`} aria-label={`Release repositories of ${p.name}: ${(p.releases?.repositories ?? []).map((r) => r.name).join(', ')}`}>
+                            {(p.releases?.repositories ?? []).map((r) => r.name).join(', ')}
+                          </Link>
+                        )}
                       </td>
                       <td data-label="Keys" class="break">
                         <PlatformKeys keys={keys.data} platform={p.name} />

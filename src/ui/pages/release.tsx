@@ -1,11 +1,13 @@
 /**
  * A release: where each package goes and why, the checks (run now for a plan), the repository
- * versions it made, and the actions: commit and revert for admins, dropping packages and deleting
- * the plan for maintainers (the server checks each role again).
+ * versions it made, and the actions: commit and revert for admins, moving a package to another
+ * release repository, dropping packages and deleting the plan for maintainers (the server checks
+ * each role again).
  */
 import type { JSX } from 'preact';
-import type { CheckResult, ReleaseView } from '../api-types.ts';
-import { Action, ErrorBox, Fact, NotLoaded, PageHead, StateBadge, TableWrap, TableHead } from '../components.tsx';
+import { useState } from 'preact/hooks';
+import type { CheckResult, PlatformView, ReleasePackageView, ReleaseView } from '../api-types.ts';
+import { Action, ErrorBox, Fact, NotLoaded, Options, PageHead, StateBadge, TableWrap, TableHead } from '../components.tsx';
 import { formatTime } from '../format.ts';
 import { useResource, useTitle } from '../hooks.ts';
 import { Link, navigate } from '../router.ts';
@@ -88,10 +90,35 @@ function Actions({ r, reload }: { r: ReleaseView; reload: () => void }): JSX.Ele
   );
 }
 
+/** Moves a binary package (its debuginfo and SRPM follow) to another release repository of the plan's platform. */
+function MoveControl({ release, pkg, repos, reload }: { release: ReleaseView; pkg: ReleasePackageView; repos: string[]; reload: () => void }): JSX.Element | null {
+  const { api } = useSession();
+  const here = new Set(pkg.repos.map((c) => c.split('/')[0]));
+  const others = repos.filter((r) => !here.has(r));
+  const [to, setTo] = useState('');
+  if (others.length === 0) return null;
+  const target = others.includes(to) ? to : (others[0] ?? '');
+  const id = `move-${pkg.nevra}`;
+  return (
+    <span class="move">
+      <label for={id} class="visually-hidden">
+        Move {pkg.nevra} to
+      </label>
+      <select id={id} value={target} onChange={(e) => setTo(e.currentTarget.value)}>
+        <Options values={others} />
+      </select>
+      <Action label="Move" ariaLabel={`Move ${pkg.name} to ${target}`} run={async () => void (await api.send('POST', `/releases/${release.id}/moves`, { package: pkg.nevra, repo: target }))} onDone={reload} />
+    </span>
+  );
+}
+
 export function ReleasePage({ id }: { id: number }): JSX.Element {
   useTitle(`Release ${id}`);
   const { api, who } = useSession();
   const res = useResource((signal) => api.get<ReleaseView>(`/releases/${id}`, undefined, signal), String(id), (r) => (r.state === 'publishing' ? 1500 : null));
+  const platformName = res.data?.platform ?? '';
+  const platform = useResource((signal) => (platformName ? api.get<PlatformView>(`/platforms/${platformName}`, undefined, signal) : Promise.resolve(null)), platformName);
+  const repoNames = (platform.data?.releases?.repositories ?? []).map((x) => x.name);
   const r = res.data;
   if (!r) return <NotLoaded title={`Release ${id}`} what={`release ${id}`} error={res.error} />;
   const canDrop = r.state === 'planned' && hasRole(who, 'maintainer');
@@ -183,7 +210,12 @@ export function ReleasePage({ id }: { id: number }): JSX.Element {
                   </td>
                   {canDrop && (
                     <td data-label="Plan">
-                      {p.kind === 'binary' && <Action label={`Drop ${p.name}`} run={async () => void (await api.send('POST', `/releases/${r.id}/drops`, { package: p.nevra }))} onDone={res.reload} />}
+                      {p.kind === 'binary' && (
+                        <>
+                          <MoveControl release={r} pkg={p} repos={repoNames} reload={res.reload} />
+                          <Action label={`Drop ${p.name}`} run={async () => void (await api.send('POST', `/releases/${r.id}/drops`, { package: p.nevra }))} onDone={res.reload} />
+                        </>
+                      )}
                     </td>
                   )}
                 </tr>
