@@ -31,7 +31,7 @@ const skip = TEST_DIALECT === 'sqlite' ? 'needs DISTFORGE_TEST_PG' : false;
 /** A second master on the server's database and store, with a data directory of its own. */
 async function secondMaster(dbUrl: string, store: Context['store'], publicUrl: string): Promise<{ ctx: Context; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'distforge-master2-'));
-  const ctx = { ...(await createContext({ dataDir: dir, db: dbUrl, publicUrl, logLevel: 'silent' })), store };
+  const ctx = await createContext({ dataDir: dir, db: dbUrl, store, publicUrl, logLevel: 'silent' });
   return {
     ctx,
     async close() {

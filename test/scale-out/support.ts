@@ -1,32 +1,24 @@
 /**
  * What the multi-master tests share: real `distforge server` processes on one PostgreSQL database
- * and one artifact store directory (each master's DATA/store a link to it; everything else in its
- * data directory its own), killed with SIGKILL and started again on the same port; and two
+ * and one artifact store directory (`--store`; everything else in each master's data directory its
+ * own), killed with SIGKILL and started again on the same port; and two
  * proxies that stop a conversation at a chosen point, so a master dies exactly there: an HTTP one
  * holding a request whose path matches (a signer's completion), and a TCP one holding every new
  * connection (a git upstream a master is syncing from).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createConnection, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { DISTFORGE } from '../support/cli.ts';
+import { until } from '../releases/support.ts';
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false | null>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { until };
 
 export interface MasterOptions {
   name: string;
-  /** The master's own data directory (made, with DATA/store linked to `store`). */
+  /** The master's own data directory. */
   dataDir: string;
+  /** The artifact store directory every master shares. */
   store: string;
   dbUrl: string;
   configFile: string;
@@ -41,10 +33,7 @@ export class Master {
   port = 0;
   #out = '';
 
-  constructor(readonly o: MasterOptions) {
-    mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
-    symlinkSync(o.store, join(o.dataDir, 'store'));
-  }
+  constructor(readonly o: MasterOptions) {}
 
   get name(): string {
     return this.o.name;
@@ -67,7 +56,7 @@ export class Master {
   /** Starts it (again on the same port after the first start); resolves once it listens. */
   async start(): Promise<void> {
     const { o } = this;
-    const args = ['server', '--data', o.dataDir, '--db', o.dbUrl, '--port', String(this.port), '--config', o.configFile, '--platform-repos', o.platformRepos, '--lease-seconds', String(o.leaseSeconds), '--log-level', 'info'];
+    const args = ['server', '--data', o.dataDir, '--db', o.dbUrl, '--store', o.store, '--port', String(this.port), '--config', o.configFile, '--platform-repos', o.platformRepos, '--lease-seconds', String(o.leaseSeconds), '--log-level', 'info'];
     const child = spawn(DISTFORGE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const mark = this.#out.length;
