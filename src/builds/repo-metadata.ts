@@ -13,12 +13,14 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import { withClusterLock } from '../db/cluster-lock.ts';
 import type { Database, Millis } from '../db/schema.ts';
-import { blobToFile } from '../util/blob-file.ts';
+import { placeBlob } from '../storage/blob-files.ts';
+import type { ArtifactStore } from '../storage/store.ts';
+import { replaceFile } from '../util/atomic-file.ts';
 import { sha256File } from '../util/sha256-file.ts';
 
 export interface BuildRepoMetadataTable {
@@ -52,6 +54,12 @@ export interface RepoRecord {
 }
 
 const MANIFEST = '.distforge-manifest';
+
+/** Makes `target` hold blob `sha256` of the store, replacing what is there (whole or not at all). */
+async function blobToFile(store: ArtifactStore, sha256: string, target: string, mode = 0o644): Promise<void> {
+  mkdirSync(dirname(target), { recursive: true });
+  await replaceFile(target, (tmp) => placeBlob(store, sha256, tmp, mode));
+}
 
 /** Whether build repositories are shared through the database (several masters: PostgreSQL). */
 export function sharedBuildRepos(ctx: Context): boolean {

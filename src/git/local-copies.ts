@@ -16,11 +16,19 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Context } from '../context.ts';
-import { blobToFile } from '../util/blob-file.ts';
+import { placeBlob } from '../storage/blob-files.ts';
+import type { ArtifactStore } from '../storage/store.ts';
+import { replaceFile } from '../util/atomic-file.ts';
 import { GitMirrorError } from './errors.ts';
 import { lastErrorLine, runGit } from './git-cli.ts';
 import { mirrorDir, mirrorRefs, oursDir, updateMirror } from './mirror-repo.ts';
 import { gitDb } from './schema.ts';
+
+/** Makes `target` hold blob `sha256` of the store, replacing what is there (whole or not at all). */
+async function blobToFile(store: ArtifactStore, sha256: string, target: string, mode = 0o644): Promise<void> {
+  mkdirSync(dirname(target), { recursive: true });
+  await replaceFile(target, (tmp) => placeBlob(store, sha256, tmp, mode));
+}
 
 /** Updates under way in this process, by directory. */
 const updating = new Map<string, Promise<void>>();

@@ -8,11 +8,12 @@
  * for. The database alone says which version is current, so publication stays one transaction.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
-import { blobToFile } from '../util/blob-file.ts';
-import { replaceFileSync } from '../util/atomic-file.ts';
+import { placeBlob } from '../storage/blob-files.ts';
+import type { ArtifactStore } from '../storage/store.ts';
+import { replaceFile, replaceFileSync } from '../util/atomic-file.ts';
 import { sha256File } from '../util/sha256-file.ts';
 import type { ChannelRef } from './content.ts';
 import { channelDir, versionDir } from './layout.ts';
@@ -31,6 +32,12 @@ export interface VersionFile {
   name: string;
   sha256: string;
   size: number;
+}
+
+/** Makes `target` hold blob `sha256` of the store, replacing what is there (whole or not at all). */
+async function blobToFile(store: ArtifactStore, sha256: string, target: string, mode = 0o644): Promise<void> {
+  mkdirSync(dirname(target), { recursive: true });
+  await replaceFile(target, (tmp) => placeBlob(store, sha256, tmp, mode));
 }
 
 type FilesDb = Kysely<ReleasesDatabase & { repo_version_files: RepoVersionFilesTable }>;
