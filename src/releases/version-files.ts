@@ -148,13 +148,17 @@ export function isKept(v: Pick<RepoVersionRow, 'state' | 'superseded_at'>, grace
   return v.state === 'published' || (v.state === 'expired' && (v.superseded_at ?? 0) + graceMs >= now);
 }
 
-/** Makes this master's copy of a channel whole: every kept version's repodata and the packages it holds now (for the export). */
+/** Makes this master's copy of a channel whole: every kept version's repodata and the packages they list (for the export). */
 export async function materialiseChannel(ctx: Context, platform: string, ref: ChannelRef, graceMs: number): Promise<void> {
   const db = filesDb(ctx);
   const versions = await db.selectFrom('repo_versions').select(['id', 'repo', 'channel', 'number', 'repomd_sha256', 'state', 'superseded_at']).where('platform', '=', platform).where('repo', '=', ref.repo).where('channel', '=', ref.channel).where('state', 'in', ['published', 'expired']).execute();
   if (versions.length === 0) return;
   mkdirSync(channelDir(ctx, platform, ref), { recursive: true });
-  for (const v of versions) if (isKept(v, graceMs, ctx.now())) await materialiseVersion(ctx, platform, v);
+  const kept = versions.filter((v) => isKept(v, graceMs, ctx.now()));
+  for (const v of kept) await materialiseVersion(ctx, platform, v);
   const current = await db.selectFrom('channel_packages').select(['href', 'sha256']).where('platform', '=', platform).where('repo', '=', ref.repo).where('channel', '=', ref.channel).execute();
-  await ensurePool(ctx, channelDir(ctx, platform, ref), current);
+  // Packages a kept version lists that a later one removed: what its version added (or a revert put back).
+  const ids = kept.map((v) => v.id);
+  const older = ids.length === 0 ? [] : await db.selectFrom('repo_version_changes').select(['href', 'sha256']).where('version_id', 'in', ids).execute();
+  await ensurePool(ctx, channelDir(ctx, platform, ref), [...current, ...older]);
 }
