@@ -1,8 +1,9 @@
 /**
  * What every master runs, run by two masters at once on one PostgreSQL database (each with its
  * own connection pool, as two processes have): lease expiry, the fan-out, a build's sign request,
- * a build repository's rendering; and the claims a dead master leaves behind (a git mirror's sync,
- * a git event being submitted) taken over once they lapse. Nothing is done twice, nothing is lost.
+ * a build repository's rendering; our autopatched repository restored from its bundle in the
+ * store; and the claims a dead master leaves behind (a git mirror's sync, a git event being
+ * submitted) taken over once they lapse. Nothing is done twice, nothing is lost.
  * PostgreSQL only: SQLite is one master.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ensureBuildRepo, fanOutPending } from '../../src/builds/index.ts';
 import type { Context } from '../../src/context.ts';
-import { processPendingEvents, SERVICE_USER } from '../../src/git/index.ts';
+import { ensureOurs, oursDir, processPendingEvents, saveOurs, SERVICE_USER } from '../../src/git/index.ts';
 import { syncMirror } from '../../src/git/sync.ts';
 import { gitDb } from '../../src/git/schema.ts';
 import { createContext } from '../../src/server/context-factory.ts';
@@ -22,7 +23,7 @@ import { completeTask, expireLeases, leaseTask } from '../../src/scheduler/index
 import { addBuild, addNode, addTasks, addUser, openFixture, type Fixture } from '../../src/scheduler/test-support.ts';
 import { requestSigning } from '../../src/signing/index.ts';
 import { freshDatabaseUrl, TEST_DIALECT } from '../support/db.ts';
-import { makeGitRepo, specOf } from '../server/builds-support.ts';
+import { commitChange, makeGitRepo, specOf } from '../server/builds-support.ts';
 import { rpmbuild } from '../support/rpmbuild.ts';
 import { makeBuild, releaseSpec, startReleaseRig, type ReleaseRig } from '../releases/support.ts';
 
@@ -91,6 +92,31 @@ describe('two masters at once on one database: scheduler claims', { skip }, () =
       assert.ok((await gitDb(a.ctx).selectFrom('git_mirror_refs').select('name').where('mirror_id', '=', row.id).execute()).some((x) => x.name === 'refs/tags/v1'));
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('our autopatched repository travels through the store: a master without it, or behind, restores it from the bundle', async () => {
+    const other: Context = { ...b.ctx, store: a.ctx.store };
+    const ours = oursDir(a.ctx.settings.dataDir, 'bundled');
+    const git = (dir: string, ...args: string[]) => execFileSync('git', ['--git-dir', dir, ...args], { encoding: 'utf8' }).trim();
+    const work = mkdtempSync(join(tmpdir(), 'distforge-race-ours-'));
+    try {
+      const repo = makeGitRepo(work, 'bundled', { 'bundled.spec': specOf('bundled') }, 'changed/a9/bundled-1');
+      execFileSync('git', ['clone', '-q', '--mirror', repo.url, ours]);
+      assert.equal(await ensureOurs(other, 'bundled'), false, 'nothing recorded yet, and no copy');
+      await saveOurs(a.ctx, 'bundled');
+      assert.equal(await ensureOurs(other, 'bundled'), true);
+      const copy = oursDir(other.settings.dataDir, 'bundled');
+      assert.equal(git(copy, 'for-each-ref'), git(ours, 'for-each-ref'));
+      commitChange(repo, 'README', 'two\n');
+      execFileSync('git', ['-C', repo.url, 'tag', '-a', 'changed/a9/bundled-2', '-m', 'two']);
+      execFileSync('git', ['--git-dir', ours, 'fetch', '-q', repo.url, '+refs/*:refs/*']);
+      await saveOurs(a.ctx, 'bundled');
+      await ensureOurs(other, 'bundled');
+      assert.match(git(copy, 'for-each-ref'), /refs\/tags\/changed\/a9\/bundled-2/);
+      assert.equal(git(copy, 'for-each-ref'), git(ours, 'for-each-ref'));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
   });
 
