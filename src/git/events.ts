@@ -1,8 +1,7 @@
 /**
  * Turning upstream events into builds: each pending event (a new or moved ref a rule matched) is
- * claimed (pending → submitting, a conditional UPDATE, so two processes never both build it; the
- * claim lasts one lease length, renewed while the event is built, and a `submitting` event whose
- * claim lapsed, its master dead, is taken over, recording the build that master had submitted if any),
+ * claimed (pending → submitting, a conditional UPDATE, so two processes never both build it;
+ * event-claims.ts: a dead master's claim lapses and the event is taken over),
  * autopatched when its rule says so, and submitted as a build owned by the system user
  * `git-service` from our own smart-HTTP URL (PUBLIC_URL/git/NAME.git, or /git/ours/NAME.git for
  * autopatched refs: nodes may be remote). The event records the build, or why there is none.
@@ -15,10 +14,8 @@ import { autopatchRef } from './autopatch-step.ts';
 import { ensureMirror, ensureOurs, saveOurs } from './local-copies.ts';
 import { ruleFromRow } from './rule-store.ts';
 import { whileClaimed } from '../db/cluster-lock.ts';
+import { claimableEvents, claimEvent, earlierBuild, eventHoldMs, renewEventClaim, SERVICE_USER } from './event-claims.ts';
 import { gitDb } from './schema.ts';
-
-/** The user that owns the builds the git service starts. */
-export const SERVICE_USER = 'git-service';
 
 async function serviceUserId(ctx: Context): Promise<number> {
   const existing = await findUser(ctx, SERVICE_USER);
@@ -31,54 +28,18 @@ async function serviceUserId(ctx: Context): Promise<number> {
   }
 }
 
-/** How long a master's claim on an event lasts without renewal (one lease length). */
-function holdMs(ctx: Context): number {
-  return ctx.settings.leaseMs;
-}
-
-/** Claims a pending event, or a `submitting` one whose claim lapsed (its master died). */
-async function claimEvent(ctx: Context, id: number): Promise<boolean> {
-  const now = ctx.now();
-  const r = await gitDb(ctx)
-    .updateTable('git_events')
-    .set({ status: 'submitting', claimed_until: now + holdMs(ctx) })
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'submitting'), eb('claimed_until', '<', now)])]))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
-}
-
 /**
- * The build a master that died after submitting (before recording it) made for the event: a
- * build of the git service, made since the event, from the mirror's ref at the event's commit.
+ * Builds one claimed event; records the build or the failure on it. An event taken over from a
+ * dead master records the build that master had submitted, if any, instead of submitting another.
  */
-async function buildAlreadySubmitted(ctx: Context, eventId: number): Promise<number | null> {
-  const ev = await gitDb(ctx).selectFrom('git_events as e').innerJoin('git_mirrors as m', 'm.id', 'e.mirror_id').select(['e.ref', 'e.new_commit', 'e.at', 'm.name']).where('e.id', '=', eventId).executeTakeFirst();
-  const owner = await findUser(ctx, SERVICE_USER);
-  if (!ev || !owner) return null;
-  const row = await gitDb(ctx)
-    .selectFrom('build_items as i')
-    .innerJoin('builds as b', 'b.id', 'i.build_id')
-    .select('b.id')
-    .where('b.owner_id', '=', owner.id)
-    .where('b.created_at', '>=', ev.at)
-    .where('i.git_ref', '=', ev.ref)
-    .where('i.git_commit', '=', ev.new_commit)
-    .where('i.git_url', 'like', `%/git/${ev.name}.git`)
-    .orderBy('b.id')
-    .executeTakeFirst();
-  return row?.id ?? null;
-}
-
-/** Builds one claimed event; records the build or the failure on it. */
-async function buildEvent(ctx: Context, eventId: number): Promise<void> {
+async function buildEvent(ctx: Context, eventId: number, takenOver: boolean): Promise<void> {
   const db = gitDb(ctx);
   const ev = await db
     .selectFrom('git_events')
     .innerJoin('git_mirrors', 'git_mirrors.id', 'git_events.mirror_id')
     .innerJoin('git_rules', 'git_rules.id', 'git_events.rule_id')
     .selectAll('git_rules')
-    .select(['git_events.ref as ev_ref', 'git_mirrors.name as mirror'])
+    .select(['git_events.ref as ev_ref', 'git_events.new_commit as ev_commit', 'git_events.at as ev_at', 'git_mirrors.name as mirror'])
     .where('git_events.id', '=', eventId)
     .executeTakeFirst();
   if (!ev) {
@@ -98,7 +59,11 @@ async function buildEvent(ctx: Context, eventId: number): Promise<void> {
       await saveOurs(ctx, ev.mirror);
       source = `${base}/git/ours/${ev.mirror}.git#refs/tags/${ours.tag}`;
     }
-    const buildId = await submitBuild(ctx, await serviceUserId(ctx), { platforms: rule.platforms, sources: [{ git: source }], public: true });
+    const earlier = takenOver
+      ? await earlierBuild(ctx, { path: `/git/${ours ? 'ours/' : ''}${ev.mirror}.git`, ref: ours ? `refs/tags/${ours.tag}` : ev.ev_ref, commit: ours?.commit ?? ev.ev_commit, since: ev.ev_at })
+      : null;
+    if (earlier !== null) ctx.log.info({ eventId, buildId: earlier }, 'git event taken over: the build its master had submitted is recorded');
+    const buildId = earlier ?? (await submitBuild(ctx, await serviceUserId(ctx), { platforms: rule.platforms, sources: [{ git: source }], public: true }));
     await db
       .updateTable('git_events')
       .set({ status: 'submitted', build_id: buildId, message: null, our_ref: ours ? `refs/tags/${ours.tag}` : null, our_commit: ours?.commit ?? null })
@@ -112,28 +77,15 @@ async function buildEvent(ctx: Context, eventId: number): Promise<void> {
   }
 }
 
-/** Builds every pending event, oldest first; returns how many were handled. */
+/** Builds every pending event (and those a dead master left), oldest first; returns how many were handled. */
 export async function processPendingEvents(ctx: Context): Promise<number> {
-  const now = ctx.now();
-  const pending = await gitDb(ctx)
-    .selectFrom('git_events')
-    .select(['id', 'status'])
-    .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'submitting'), eb('claimed_until', '<', now)])]))
-    .orderBy('id')
-    .limit(100)
-    .execute();
   let handled = 0;
-  for (const { id, status } of pending) {
+  for (const { id, status } of await claimableEvents(ctx, 100)) {
     if (!(await claimEvent(ctx, id))) continue;
-    const renew = () => gitDb(ctx).updateTable('git_events').set({ claimed_until: ctx.now() + holdMs(ctx) }).where('id', '=', id).where('status', '=', 'submitting').execute();
-    const earlier = status === 'submitting' ? await buildAlreadySubmitted(ctx, id) : null;
-    if (earlier !== null) {
-      await gitDb(ctx).updateTable('git_events').set({ status: 'submitted', build_id: earlier, message: null }).where('id', '=', id).execute();
-      ctx.log.info({ eventId: id, buildId: earlier }, 'git event taken over: its build had been submitted');
-    } else {
-      await whileClaimed(holdMs(ctx), renew, () => buildEvent(ctx, id));
-    }
+    await whileClaimed(eventHoldMs(ctx), () => renewEventClaim(ctx, id), () => buildEvent(ctx, id, status === 'submitting'));
     handled += 1;
   }
   return handled;
 }
+
+export { SERVICE_USER };
