@@ -1,0 +1,72 @@
+/**
+ * /api/v1/store: the artifact store's housekeeping (admin). `POST /store/gc` collects the blobs
+ * nothing names and nobody wrote within the grace period (src/blob-refs/), or with `dryRun` says
+ * which it would; one collection at a time across every master (409 `gc_running`).
+ */
+import type {} from '@fastify/swagger';
+import type { FastifyPluginAsync } from 'fastify';
+import { DEFAULT_GRACE_SECONDS, MIN_GRACE_SECONDS, runStoreGc } from '../../blob-refs/index.ts';
+import type { Context } from '../../context.ts';
+import { errorResponses } from '../errors.ts';
+import { requireUser } from '../principal.ts';
+
+const tags = ['store'];
+const security = [{ bearer: [] }];
+
+const tallySchema = {
+  type: 'object',
+  required: ['blobs', 'bytes'],
+  properties: { blobs: { type: 'integer' }, bytes: { type: 'integer' } },
+} as const;
+
+/** JSON schema of a collection's report. */
+export const storeGcReportSchema = {
+  type: 'object',
+  required: ['dryRun', 'graceSeconds', 'startedAt', 'finishedAt', 'keepSince', 'scanned', 'referenced', 'recent', 'blobs', 'bytes', 'spared'],
+  properties: {
+    dryRun: { type: 'boolean' },
+    graceSeconds: { type: 'integer' },
+    startedAt: { type: 'integer' },
+    finishedAt: { type: 'integer' },
+    keepSince: { type: 'integer', description: 'blobs written at or after this time (ms) were kept' },
+    scanned: { ...tallySchema, description: 'every blob of the store' },
+    referenced: { ...tallySchema, description: 'kept: something names them' },
+    recent: { ...tallySchema, description: 'kept: written within the grace period, or while a task still running ran' },
+    blobs: {
+      type: 'array',
+      description: 'the blobs deleted (dry run: that would be), oldest first',
+      items: {
+        type: 'object',
+        required: ['sha256', 'size', 'modifiedAt'],
+        properties: { sha256: { type: 'string' }, size: { type: 'integer' }, modifiedAt: { type: 'integer' } },
+      },
+    },
+    bytes: { type: 'integer', description: 'the bytes of `blobs`: the space freed' },
+    spared: { type: 'integer', description: 'candidates kept after all: named or put again since the listing' },
+  },
+} as const;
+
+export function storeRoutes(ctx: Context): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: { dryRun?: boolean; graceSeconds?: number } | undefined }>('/store/gc', {
+      schema: {
+        tags, security,
+        summary: 'Collect the artifact store\'s garbage (admin): blobs nothing names, older than the grace period; dryRun only lists them',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            dryRun: { type: 'boolean', default: false },
+            graceSeconds: { type: 'integer', minimum: MIN_GRACE_SECONDS, default: DEFAULT_GRACE_SECONDS, description: `blobs written more recently are kept (default ${DEFAULT_GRACE_SECONDS}, at least ${MIN_GRACE_SECONDS})` },
+          },
+        },
+        response: { 200: storeGcReportSchema, ...errorResponses(400, 401, 403, 409, 503) },
+      },
+    }, async (req) => {
+      const me = requireUser(req.principal, 'admin');
+      const report = await runStoreGc(ctx, { dryRun: req.body?.dryRun ?? false, graceSeconds: req.body?.graceSeconds ?? DEFAULT_GRACE_SECONDS });
+      req.log.info({ user: me.name, dryRun: report.dryRun, removed: report.blobs.length, bytes: report.bytes }, 'store garbage collection requested');
+      return report;
+    });
+  };
+}
