@@ -11,18 +11,14 @@
 import type { Context } from '../context.ts';
 import { collectGarbage, type BlobTally } from '../storage/gc.ts';
 import { PUT_REFRESH_MS, type ListedBlob } from '../storage/store.ts';
-import { BadGraceError, StoreGcRunningError } from './errors.ts';
+import { StoreGcRunningError } from './errors.ts';
+import { checkGraceSeconds, DEFAULT_GRACE_SECONDS } from './grace.ts';
 import { withStoreGcLock } from './gc-lock.ts';
 import { allReferenced, presentReferences, referencedAmong } from './referenced.ts';
 
-/** The grace period unless one is given: a day. */
-export const DEFAULT_GRACE_SECONDS = 24 * 3600;
-/** The shortest grace period: an hour (uploads are recorded within moments, a put refreshes a blob's time up to PUT_REFRESH_MS). */
-export const MIN_GRACE_SECONDS = 3600;
-
 export interface StoreGcOptions {
   dryRun: boolean;
-  /** Default DEFAULT_GRACE_SECONDS; at least MIN_GRACE_SECONDS. */
+  /** Default DEFAULT_GRACE_SECONDS (grace.ts); at least MIN_GRACE_SECONDS. */
   graceSeconds?: number;
   /** Called once the listing is done, before anything is deleted (tests). */
   onListed?: (candidates: readonly ListedBlob[]) => Promise<void> | void;
@@ -45,14 +41,6 @@ export interface StoreGcReport {
   bytes: number;
   /** Candidates kept after all (named or put again since the listing). */
   spared: number;
-}
-
-/** The grace period in seconds, checked. @throws DistforgeError `bad_grace` (400) */
-export function checkGraceSeconds(graceSeconds: number): number {
-  if (!Number.isSafeInteger(graceSeconds) || graceSeconds < MIN_GRACE_SECONDS) {
-    throw new BadGraceError(`the grace period must be a whole number of seconds, at least ${MIN_GRACE_SECONDS} (1 h), not ${graceSeconds}`);
-  }
-  return graceSeconds;
 }
 
 /** When the oldest task still leased started, or null when none is. */
