@@ -2,8 +2,8 @@
  * The reference registry: every table column that names a blob of the artifact store, in one
  * list. Garbage collection (store-gc.ts) keeps every blob some row here names; a table that names
  * blobs and is missing from the list would lose them, so a test (test/db/blob-refs.test.ts)
- * checks that every column of the schema whose name says sha256 is either here or in
- * {@link NOT_BLOB_COLUMNS}.
+ * checks that every column of the schema whose name says sha256 (or ends in hash) is either here
+ * or in {@link NOT_BLOB_COLUMNS}.
  *
  * To add a table: one entry, with the domain it belongs to and what the blob is. A table that a
  * migration not yet merged creates is declared `optional` (skipped while it does not exist; its
@@ -74,6 +74,7 @@ export const BLOB_REFERENCES: readonly BlobReference[] = [
 export const NOT_BLOB_COLUMNS: readonly { table: string; column: string; why: string }[] = [
   { table: 'rpm_packages', column: 'sha256', why: 'an index of package headers by sha256; an uploaded SRPM no build names is kept only for the grace period' },
   { table: 'tokens', column: 'token_hash', why: 'the hash of a secret' },
+  { table: 'lookaside_files', column: 'hash', why: "the file's hash of each type (md5, sha1, sha256, sha512); its sha256 column names the blob" },
   { table: 'build_repo_metadata', column: 'content_sha256', why: 'a key of the packages a build repository was rendered from' },
   { table: 'git_ours_bundles', column: 'refs_sha256', why: "a hash of a repository's refs" },
 ];
