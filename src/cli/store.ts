@@ -36,6 +36,14 @@ function printReport(r: StoreGcReport): void {
   if (r.spared > 0) process.stdout.write(`${plural(r.spared, 'blob')} kept after all: named or stored again since the listing\n`);
 }
 
+/** The grace period a flag gives (default a day), checked. @throws UsageError */
+export function graceFlag(flag: string, text: string | undefined): number {
+  if (text === undefined) return DEFAULT_GRACE_SECONDS;
+  const seconds = parseDurationSeconds(flag, text);
+  if (seconds < MIN_GRACE_SECONDS) throw new UsageError(`${flag}: at least ${formatDurationSeconds(MIN_GRACE_SECONDS)} (a blob just uploaded is recorded a moment later), not ${text}`);
+  return seconds;
+}
+
 function gcCommand(): Command {
   return withClientOptions(new Command('gc'))
     .description(`delete the blobs no build, release, lookaside file or log names and that were written longer ago than the grace period (admin); one collection at a time across all masters`)
@@ -43,10 +51,7 @@ function gcCommand(): Command {
     .option('--grace <duration>', `keep blobs written within this long, e.g. 2h, 3d (default ${formatDurationSeconds(DEFAULT_GRACE_SECONDS)}, at least ${formatDurationSeconds(MIN_GRACE_SECONDS)})`)
     .option('--json', 'print the report as JSON')
     .action(async (flags: GcFlags) => {
-      const graceSeconds = flags.grace === undefined ? DEFAULT_GRACE_SECONDS : parseDurationSeconds('--grace', flags.grace);
-      if (graceSeconds < MIN_GRACE_SECONDS) {
-        throw new UsageError(`--grace: at least ${formatDurationSeconds(MIN_GRACE_SECONDS)} (a blob just uploaded is recorded a moment later), not ${flags.grace ?? ''}`);
-      }
+      const graceSeconds = graceFlag('--grace', flags.grace);
       const client = clientFrom(flags, { needsToken: true });
       const report = await client.post<StoreGcReport>('/store/gc', { dryRun: flags.dryRun === true, graceSeconds });
       if (flags.json) printJson(report);
