@@ -8,11 +8,13 @@ export const DEFAULT_GRACE_SECONDS = 24 * 3600;
  * of a blob already there leaves its time at most PUT_REFRESH_MS (10 min) old.
  */
 export const MIN_GRACE_SECONDS = 3600;
+/** The longest: ten years (beyond it nothing would ever be collected anyway). */
+export const MAX_GRACE_SECONDS = 10 * 365 * 24 * 3600;
 
 /** The grace period in seconds, checked. @throws BadGraceError (400) */
 export function checkGraceSeconds(graceSeconds: number): number {
-  if (!Number.isSafeInteger(graceSeconds) || graceSeconds < MIN_GRACE_SECONDS) {
-    throw new BadGraceError(`the grace period must be a whole number of seconds, at least ${MIN_GRACE_SECONDS} (1 h), not ${graceSeconds}`);
+  if (!Number.isSafeInteger(graceSeconds) || graceSeconds < MIN_GRACE_SECONDS || graceSeconds > MAX_GRACE_SECONDS) {
+    throw new BadGraceError(`the grace period must be a whole number of seconds from ${MIN_GRACE_SECONDS} (1 h) to ${MAX_GRACE_SECONDS} (10 years), not ${graceSeconds}`);
   }
   return graceSeconds;
 }

@@ -6,5 +6,5 @@
 export { BLOB_REFERENCES, NOT_BLOB_COLUMNS, type BlobReference } from './registry.ts';
 export { allReferenced, presentReferences, referencedAmong } from './referenced.ts';
 export { BadGraceError, StoreGcRunningError } from './errors.ts';
-export { checkGraceSeconds, DEFAULT_GRACE_SECONDS, MIN_GRACE_SECONDS } from './grace.ts';
+export { checkGraceSeconds, DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS, MIN_GRACE_SECONDS } from './grace.ts';
 export { runStoreGc, startStoreGcLoop, type StoreGcOptions, type StoreGcReport } from './store-gc.ts';

@@ -5,7 +5,7 @@
  * database: another one running is a one-line refusal.
  */
 import { Command } from 'commander';
-import { DEFAULT_GRACE_SECONDS, MIN_GRACE_SECONDS } from '../blob-refs/grace.ts';
+import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS, MIN_GRACE_SECONDS } from '../blob-refs/grace.ts';
 import type { StoreGcReport } from '../blob-refs/store-gc.ts';
 import { UsageError } from '../errors.ts';
 import { clientFrom, printJson, printTable, withClientOptions, type ClientFlags } from './client.ts';
@@ -41,6 +41,7 @@ export function graceFlag(flag: string, text: string | undefined): number {
   if (text === undefined) return DEFAULT_GRACE_SECONDS;
   const seconds = parseDurationSeconds(flag, text);
   if (seconds < MIN_GRACE_SECONDS) throw new UsageError(`${flag}: at least ${formatDurationSeconds(MIN_GRACE_SECONDS)} (a blob just uploaded is recorded a moment later), not ${text}`);
+  if (seconds > MAX_GRACE_SECONDS) throw new UsageError(`${flag}: at most ${formatDurationSeconds(MAX_GRACE_SECONDS)}, not ${text}`);
   return seconds;
 }
 

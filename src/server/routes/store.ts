@@ -5,7 +5,7 @@
  */
 import type {} from '@fastify/swagger';
 import type { FastifyPluginAsync } from 'fastify';
-import { DEFAULT_GRACE_SECONDS, MIN_GRACE_SECONDS, runStoreGc } from '../../blob-refs/index.ts';
+import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS, MIN_GRACE_SECONDS, runStoreGc } from '../../blob-refs/index.ts';
 import type { Context } from '../../context.ts';
 import { errorResponses } from '../errors.ts';
 import { requireUser } from '../principal.ts';
@@ -57,7 +57,7 @@ export function storeRoutes(ctx: Context): FastifyPluginAsync {
           additionalProperties: false,
           properties: {
             dryRun: { type: 'boolean', default: false },
-            graceSeconds: { type: 'integer', minimum: MIN_GRACE_SECONDS, default: DEFAULT_GRACE_SECONDS, description: `blobs written more recently are kept (default ${DEFAULT_GRACE_SECONDS}, at least ${MIN_GRACE_SECONDS})` },
+            graceSeconds: { type: 'integer', minimum: MIN_GRACE_SECONDS, maximum: MAX_GRACE_SECONDS, default: DEFAULT_GRACE_SECONDS, description: `blobs written more recently are kept (default ${DEFAULT_GRACE_SECONDS}, from ${MIN_GRACE_SECONDS} to ${MAX_GRACE_SECONDS})` },
           },
         },
         response: { 200: storeGcReportSchema, ...errorResponses(400, 401, 403, 409, 503) },
