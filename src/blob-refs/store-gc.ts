@@ -97,9 +97,9 @@ export async function runStoreGc(ctx: Context, options: StoreGcOptions): Promise
  */
 export function startStoreGcLoop(ctx: Context, intervalMs: number, graceSeconds = DEFAULT_GRACE_SECONDS): () => Promise<void> {
   let stopped = false;
-  let running: Promise<void> = Promise.resolve();
-  const pass = async (): Promise<void> => {
-    if (stopped) return;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> | undefined;
+  const collect = async (): Promise<void> => {
     try {
       await runStoreGc(ctx, { dryRun: false, graceSeconds });
     } catch (e) {
@@ -107,13 +107,20 @@ export function startStoreGcLoop(ctx: Context, intervalMs: number, graceSeconds 
       else ctx.log.error({ err: e }, 'store garbage collection failed');
     }
   };
-  const timer = setInterval(() => {
-    running = running.then(pass);
-  }, intervalMs);
-  timer.unref();
+  // The next collection is timed from the end of the last one: they never overlap.
+  const later = (): void => {
+    timer = setTimeout(() => {
+      current = collect().finally(() => {
+        current = undefined;
+        if (!stopped) later();
+      });
+    }, intervalMs);
+    timer.unref();
+  };
+  later();
   return async () => {
     stopped = true;
-    clearInterval(timer);
-    await running;
+    clearTimeout(timer);
+    await current;
   };
 }

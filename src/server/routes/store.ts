@@ -13,11 +13,10 @@ import { requireUser } from '../principal.ts';
 const tags = ['store'];
 const security = [{ bearer: [] }];
 
-const tallySchema = {
-  type: 'object',
-  required: ['blobs', 'bytes'],
-  properties: { blobs: { type: 'integer' }, bytes: { type: 'integer' } },
-} as const;
+/** A count of blobs and their bytes, described. */
+function tally<D extends string>(description: D) {
+  return { type: 'object', description, required: ['blobs', 'bytes'], properties: { blobs: { type: 'integer' }, bytes: { type: 'integer' } } } as const;
+}
 
 /** JSON schema of a collection's report. */
 export const storeGcReportSchema = {
@@ -29,9 +28,9 @@ export const storeGcReportSchema = {
     startedAt: { type: 'integer' },
     finishedAt: { type: 'integer' },
     keepSince: { type: 'integer', description: 'blobs written at or after this time (ms) were kept' },
-    scanned: { ...tallySchema, description: 'every blob of the store' },
-    referenced: { ...tallySchema, description: 'kept: something names them' },
-    recent: { ...tallySchema, description: 'kept: written within the grace period, or while a task still running ran' },
+    scanned: tally('every blob of the store'),
+    referenced: tally('kept: something names them'),
+    recent: tally('kept: written within the grace period, or while a task still running ran'),
     blobs: {
       type: 'array',
       description: 'the blobs deleted (dry run: that would be), oldest first',
