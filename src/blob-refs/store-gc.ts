@@ -20,6 +20,8 @@ export interface StoreGcOptions {
   dryRun: boolean;
   /** Default DEFAULT_GRACE_SECONDS (grace.ts); at least MIN_GRACE_SECONDS. */
   graceSeconds?: number;
+  /** Who asked (for the log); default the master itself. */
+  by?: string;
   /** Called once the listing is done, before anything is deleted (tests). */
   onListed?: (candidates: readonly ListedBlob[]) => Promise<void> | void;
 }
@@ -85,7 +87,7 @@ export async function runStoreGc(ctx: Context, options: StoreGcOptions): Promise
       spared: result.spared,
     };
     const { blobs, ...summary } = report;
-    ctx.log.info({ ...summary, removed: blobs.length }, options.dryRun ? 'store garbage collection (dry run)' : 'store garbage collected');
+    ctx.log.info({ ...summary, removed: blobs.length, by: options.by ?? 'the master' }, options.dryRun ? 'store garbage collection (dry run)' : 'store garbage collected');
     return report;
   });
 }

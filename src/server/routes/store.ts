@@ -47,7 +47,7 @@ export const storeGcReportSchema = {
 
 export function storeRoutes(ctx: Context): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: { dryRun?: boolean; graceSeconds?: number } | undefined }>('/store/gc', {
+    app.post<{ Body: { dryRun?: boolean; graceSeconds?: number } }>('/store/gc', {
       schema: {
         tags, security,
         summary: 'Collect the artifact store\'s garbage (admin): blobs nothing names, older than the grace period; dryRun only lists them',
@@ -63,9 +63,7 @@ export function storeRoutes(ctx: Context): FastifyPluginAsync {
       },
     }, async (req) => {
       const me = requireUser(req.principal, 'admin');
-      const report = await runStoreGc(ctx, { dryRun: req.body?.dryRun ?? false, graceSeconds: req.body?.graceSeconds ?? DEFAULT_GRACE_SECONDS });
-      req.log.info({ user: me.name, dryRun: report.dryRun, removed: report.blobs.length, bytes: report.bytes }, 'store garbage collection requested');
-      return report;
+      return runStoreGc(ctx, { dryRun: req.body.dryRun ?? false, graceSeconds: req.body.graceSeconds ?? DEFAULT_GRACE_SECONDS, by: me.name });
     });
   };
 }
