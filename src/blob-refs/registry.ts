@@ -64,10 +64,10 @@ export const BLOB_REFERENCES: readonly BlobReference[] = [
   },
   { domain: 'releases', table: 'repo_versions', column: 'repomd_sha256', holds: 'sha256', where: (at) => keptVersionRow('r', at), what: "a kept release version's repomd.xml" },
   // Migration 0016 (several masters on one database), declared ahead of it.
-  { domain: 'builds', table: 'build_repo_metadata', column: 'repomd_sha256', holds: 'sha256', optional: true, what: "a build repository's repomd.xml" },
-  { domain: 'builds', table: 'build_repo_metadata', column: 'files', holds: 'json-object-values', optional: true, what: "a build repository's repodata files" },
-  { domain: 'releases', table: 'repo_version_files', column: 'sha256', holds: 'sha256', where: keptVersion('version_id'), optional: true, what: "a kept release version's repodata files" },
-  { domain: 'git', table: 'git_ours_bundles', column: 'sha256', holds: 'sha256', optional: true, what: 'a git bundle of one of our autopatched repositories' },
+  { domain: 'builds', table: 'build_repo_metadata', column: 'repomd_sha256', holds: 'sha256', what: "a build repository's repomd.xml" },
+  { domain: 'builds', table: 'build_repo_metadata', column: 'files', holds: 'json-object-values', what: "a build repository's repodata files" },
+  { domain: 'releases', table: 'repo_version_files', column: 'sha256', holds: 'sha256', where: keptVersion('version_id'), what: "a kept release version's repodata files" },
+  { domain: 'git', table: 'git_ours_bundles', column: 'sha256', holds: 'sha256', what: 'a git bundle of one of our autopatched repositories' },
 ];
 
 /** Columns that hold a sha256 but name no blob of the store, and why. */
