@@ -83,9 +83,19 @@ function splitVersion(raw: string): Pick<RepoDependency, 'epoch' | 'version' | '
   return { epoch, version: rest.slice(0, dash), release: release === '' ? null : release };
 }
 
-function toRepoDep(d: RpmDependency, pre: boolean): RepoDependency {
+/**
+ * A dependency as the record rules need it: its name, sense word and version as the header
+ * writes it (`[E:]V[-R]`; '' when unversioned).
+ */
+export interface RawDependency {
+  name: string;
+  sense: number;
+  raw: string;
+}
+
+function toRepoDep(d: RawDependency, pre: boolean): RepoDependency {
   const flags = flagOf(d.sense);
-  const v = splitVersion(rawVersion(d));
+  const v = splitVersion(d.raw);
   return { name: d.name, flags, ...v, pre };
 }
 
@@ -112,8 +122,9 @@ function newerLibc(a: string, b: string, vercmp: (x: string, y: string) => numbe
   return vercmp(na, nb) < 0;
 }
 
-function requiresOf(p: RpmPackage, vercmp: (x: string, y: string) => number): RepoDependency[] {
-  const provided = new Set(p.provides.map((d) => `${d.name}\0${flagOf(d.sense) ?? ''}\0${rawVersion(d)}`));
+function requiresOf(p: RpmRecordSource, vercmp: (x: string, y: string) => number): RepoDependency[] {
+  let provided: Set<string> | null = null;
+  const isProvided = (key: string): boolean => (provided ??= new Set(p.provides.map((d) => `${d.name}\0${flagOf(d.sense) ?? ''}\0${d.raw}`))).has(key);
   let ownFiles: Set<string> | null = null;
   const owns = (path: string): boolean => (ownFiles ??= new Set(p.files.map((f) => f.path))).has(path);
   const last = new Map<string, string>();
@@ -123,10 +134,9 @@ function requiresOf(p: RpmPackage, vercmp: (x: string, y: string) => number): Re
     if (d.name.startsWith('rpmlib(')) continue;
     if (d.name.startsWith('/') && isPrimaryFile(d.name) && owns(d.name)) continue;
     const flag = flagOf(d.sense) ?? '';
-    const raw = rawVersion(d);
-    if (provided.has(`${d.name}\0${flag}\0${raw}`)) continue;
+    if (p.provides.length > 0 && isProvided(`${d.name}\0${flag}\0${d.raw}`)) continue;
     const pre = (d.sense & PRE_BITS) !== 0;
-    const key = `${flag}\0${raw}\0${pre ? 1 : 0}`;
+    const key = `${flag}\0${d.raw}\0${pre ? 1 : 0}`;
     if (last.get(d.name) === key) continue;
     const dep = toRepoDep(d, pre);
     if (d.name.startsWith('libc.so.6')) {
@@ -147,10 +157,17 @@ function filesOf(p: RpmPackage): RepoFile[] {
   }));
 }
 
-function changelogsOf(p: RpmPackage, limit: number): RepoChangelog[] {
+/** The author without trailing spaces (one character is always kept). */
+function trimAuthor(s: string): string {
+  let end = s.length;
+  while (end > 1 && s.charCodeAt(end - 1) === 0x20) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
+function changelogsOf(p: RpmRecordSource, limit: number): RepoChangelog[] {
   const picked = limit < 0 ? p.changelog : p.changelog.slice(0, limit);
   // Newest first in the header; other.xml lists oldest first.
-  const out: RepoChangelog[] = picked.map((c) => ({ author: c.author.replace(/(?<=.) +$/s, ''), date: c.time, text: c.text }));
+  const out: RepoChangelog[] = picked.map((c) => ({ author: trimAuthor(c.author), date: c.time, text: c.text }));
   // createrepo_c gives entries that share a time distinct times: the newer one gets +1 (cascading).
   for (let i = 1; i < out.length; i++) {
     const cur = out[i];
@@ -174,9 +191,40 @@ export interface FromRpmOptions {
   vercmp: (a: string, b: string) => number;
 }
 
+/**
+ * What a repodata record takes from a package's headers: an {@link RpmPackage}'s fields, with
+ * dependencies as {@link RawDependency} and files as repodata writes them. src/repo/create reads
+ * it straight from the header, without the rest of an RpmPackage.
+ */
+export interface RpmRecordSource
+  extends Pick<
+    RpmPackage,
+    'name' | 'epoch' | 'version' | 'release' | 'arch' | 'summary' | 'description' | 'license' | 'url' | 'vendor' | 'packager' | 'group' | 'buildhost' | 'buildtime' | 'sourcerpm' | 'installedSize' | 'archiveSize' | 'headerRange'
+  > {
+  provides: RawDependency[];
+  requires: RawDependency[];
+  conflicts: RawDependency[];
+  obsoletes: RawDependency[];
+  suggests: RawDependency[];
+  enhances: RawDependency[];
+  recommends: RawDependency[];
+  supplements: RawDependency[];
+  files: RepoFile[];
+  /** Newest first, as in the header; at least the newest `changelogLimit` entries. */
+  changelog: RpmPackage['changelog'];
+}
+
 /** The repodata record of a package whose headers were read into `p`. */
 export function repoPackageFromRpm(p: RpmPackage, file: PackageFileFacts, options: FromRpmOptions): RepoPackage {
-  const dep = (list: RpmDependency[]): RepoDependency[] => list.map((d) => toRepoDep(d, false));
+  const raw = (list: RpmDependency[]): RawDependency[] => list.map((d) => ({ name: d.name, sense: d.sense, raw: rawVersion(d) }));
+  const deps = { provides: raw(p.provides), requires: raw(p.requires), conflicts: raw(p.conflicts), obsoletes: raw(p.obsoletes) };
+  const weak = { suggests: raw(p.suggests), enhances: raw(p.enhances), recommends: raw(p.recommends), supplements: raw(p.supplements) };
+  return repoPackageFromSource({ ...p, ...deps, ...weak, files: filesOf(p) }, file, options);
+}
+
+/** The repodata record of a package from what its headers say ({@link RpmRecordSource}). */
+export function repoPackageFromSource(p: RpmRecordSource, file: PackageFileFacts, options: FromRpmOptions): RepoPackage {
+  const dep = (list: RawDependency[]): RepoDependency[] => list.map((d) => toRepoDep(d, false));
   return {
     pkgId: file.pkgId,
     checksumType: file.checksumType,
@@ -206,7 +254,7 @@ export function repoPackageFromRpm(p: RpmPackage, file: PackageFileFacts, option
     enhances: dep(p.enhances),
     recommends: dep(p.recommends),
     supplements: dep(p.supplements),
-    files: filesOf(p),
+    files: p.files,
     changelogs: changelogsOf(p, options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT),
   };
 }

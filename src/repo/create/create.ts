@@ -15,7 +15,7 @@ import { DEFAULT_CHANGELOG_LIMIT } from '../from-rpm.ts';
 import type { MetadataCompression } from '../publish/compress.ts';
 import { publishGeneration, type PublishResult } from '../publish/generations.ts';
 import { metadataRecord, writeExtraFiles } from '../publish/extra-files.ts';
-import { writeMetadataFile } from '../publish/metadata-file.ts';
+import { writeMetadataViews } from '../publish/metadata-file.ts';
 import { FILELISTS_TAIL, filelistsHead } from '../render/filelists.ts';
 import { OTHER_TAIL, otherHead } from '../render/other.ts';
 import { PRIMARY_TAIL, primaryHead } from '../render/primary.ts';
@@ -24,8 +24,8 @@ import { renderRepomd } from '../render/repomd.ts';
 import { PackageCache } from './cache.ts';
 import { lockRepository } from './lock.ts';
 import { existingRepository, type ExistingRepository } from './existing.ts';
-import { fragment, renderFragments, type FragmentKind, type PackageFragments } from './fragments.ts';
-import { readPackages } from './read-pool.ts';
+import { joinViews, renderFragments, type FragmentKind, type PackageFragments } from './fragments.ts';
+import { ReadPool, readerThreads } from './read-pool.ts';
 import { scanPackages, type FoundPackage } from './scan.ts';
 
 export interface CreateOptions {
@@ -58,10 +58,17 @@ export interface CreateResult {
   publish: PublishResult;
 }
 
-function* packageParts(pkgs: PackageFragments[], head: string, kind: FragmentKind, tail: string): Generator<Uint8Array> {
-  yield Buffer.from(head, 'utf8');
-  for (const p of pkgs) yield fragment(p, kind);
-  yield Buffer.from(tail, 'utf8');
+/** A metadata file's content as pieces: its head, the packages' fragments (joined where adjacent), its tail. */
+function packageViews(pkgs: PackageFragments[], head: string, kind: FragmentKind, tail: string): Uint8Array[] {
+  return [Buffer.from(head, 'utf8'), ...joinViews(pkgs.map((p) => p.parts[kind])), Buffer.from(tail, 'utf8')];
+}
+
+/**
+ * Reader threads started before the files are found, when they will probably be needed: bundled
+ * (a thread starts in milliseconds) and not an update (which reads few files).
+ */
+function earlyPool(update: boolean): ReadPool | null {
+  return !update && import.meta.url.endsWith('.mjs') ? ReadPool.start() : null;
 }
 
 /**
@@ -73,6 +80,7 @@ async function collect(
   cache: PackageCache | null,
   existing: ExistingRepository | null,
   changelogLimit: number,
+  pool: ReadPool | null,
 ): Promise<{ pkgs: PackageFragments[]; read: number }> {
   const pkgs: (PackageFragments | undefined)[] = found.map((f) => cache?.get(f));
   if (cache?.size === 0 && existing) {
@@ -83,7 +91,9 @@ async function collect(
     });
   }
   const missing = found.filter((_f, i) => pkgs[i] === undefined);
-  const fresh = await readPackages(missing, changelogLimit);
+  const threads = readerThreads(missing);
+  if (pool && threads === 0) await pool.close();
+  const fresh = await (threads === 0 ? ReadPool.start(0) : (pool ?? ReadPool.start(threads))).read(missing, changelogLimit);
   let k = 0;
   for (let i = 0; i < pkgs.length; i++) if (pkgs[i] === undefined) pkgs[i] = fresh[k++];
   return { pkgs: pkgs as PackageFragments[], read: missing.length };
@@ -91,13 +101,22 @@ async function collect(
 
 /** Creates or updates DIR/repodata. */
 export async function createRepository(dir: string, options: CreateOptions = {}): Promise<CreateResult> {
+  const pool = earlyPool(options.update ?? false);
+  try {
+    return await create(dir, options, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function create(dir: string, options: CreateOptions, pool: ReadPool | null): Promise<CreateResult> {
   const found = scanPackages(dir);
   const unlock = lockRepository(dir);
   try {
     const changelogLimit = options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT;
     const cache = PackageCache.load(dir, changelogLimit);
     const existing = options.update ? await existingRepository(dir) : null;
-    const { pkgs, read } = await collect(found, options.update ? cache : null, existing, changelogLimit);
+    const { pkgs, read } = await collect(found, options.update ? cache : null, existing, changelogLimit, pool);
     const compression = options.compression ?? 'zstd';
     const now = options.now ?? Date.now();
     const timestamp = Math.floor(now / 1000);
@@ -105,9 +124,9 @@ export async function createRepository(dir: string, options: CreateOptions = {})
     mkdirSync(repodata, { recursive: true });
     const n = pkgs.length;
     const writes: Promise<RepomdRecord[]>[] = [
-      writeMetadataFile(repodata, 'primary.xml', packageParts(pkgs, primaryHead(n), 0, PRIMARY_TAIL), compression).then((w) => [metadataRecord('primary', w, timestamp)]),
-      writeMetadataFile(repodata, 'filelists.xml', packageParts(pkgs, filelistsHead(n), 1, FILELISTS_TAIL), compression).then((w) => [metadataRecord('filelists', w, timestamp)]),
-      writeMetadataFile(repodata, 'other.xml', packageParts(pkgs, otherHead(n), 2, OTHER_TAIL), compression).then((w) => [metadataRecord('other', w, timestamp)]),
+      writeMetadataViews(repodata, 'primary.xml', packageViews(pkgs, primaryHead(n), 0, PRIMARY_TAIL), compression).then((w) => [metadataRecord('primary', w, timestamp)]),
+      writeMetadataViews(repodata, 'filelists.xml', packageViews(pkgs, filelistsHead(n), 1, FILELISTS_TAIL), compression).then((w) => [metadataRecord('filelists', w, timestamp)]),
+      writeMetadataViews(repodata, 'other.xml', packageViews(pkgs, otherHead(n), 2, OTHER_TAIL), compression).then((w) => [metadataRecord('other', w, timestamp)]),
       writeExtraFiles(repodata, options, compression, timestamp),
     ];
     const records = (await Promise.all(writes)).flat();

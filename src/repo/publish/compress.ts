@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Duplex, PassThrough } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import { createGzip, gzip } from 'node:zlib';
 import { RepoCreateError } from '../errors.ts';
 
 export type MetadataCompression = 'zstd' | 'gz' | 'none';
@@ -60,4 +60,60 @@ function zstdStream(): Duplex {
     if (child.exitCode === null) child.kill();
   });
   return duplex;
+}
+
+/**
+ * `views` (pieces of one content, back to back) compressed: zstd by one `zstd` process (written
+ * to its stdin as they are, the output collected), gzip by zlib in the thread pool.
+ */
+export function compressViews(views: readonly Uint8Array[], c: MetadataCompression): Promise<Uint8Array[]> {
+  switch (c) {
+    case 'none':
+      return Promise.resolve([...views]);
+    case 'gz':
+      return gzipViews(views);
+    case 'zstd':
+      return zstdViews(views);
+  }
+}
+
+function gzipViews(views: readonly Uint8Array[]): Promise<Uint8Array[]> {
+  // One piece: zlib's one-call form. Several: a stream, so the pieces are not joined first.
+  if (views.length <= 1) {
+    return new Promise((done, fail) => gzip(views[0] ?? new Uint8Array(0), { level: 6 }, (e, out) => (e ? fail(e) : done([out]))));
+  }
+  return new Promise((done, fail) => {
+    const z = createGzip({ level: 6 });
+    const out: Buffer[] = [];
+    z.on('data', (b: Buffer) => out.push(b));
+    z.on('error', fail);
+    z.on('end', () => done(out));
+    for (const v of views) z.write(v);
+    z.end();
+  });
+}
+
+function zstdViews(views: readonly Uint8Array[]): Promise<Uint8Array[]> {
+  return new Promise((done, fail) => {
+    const child = spawn('zstd', ['-q', '-c', '-3', '-T1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    let failed = false;
+    const stop = (why: string): void => {
+      if (failed) return;
+      failed = true;
+      if (child.exitCode === null) child.kill();
+      fail(new RepoCreateError(`zstd failed: ${why}${stderr ? ` (${stderr.trim()})` : ''}`));
+    };
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => stop(e.message));
+    child.stdin.on('error', (e) => stop(e.message));
+    child.on('close', (code, signal) => {
+      if (code === 0) done(out);
+      else stop(signal ? `killed by ${signal}` : `exit code ${String(code)}`);
+    });
+    for (const v of views) child.stdin.write(v);
+    child.stdin.end();
+  });
 }
