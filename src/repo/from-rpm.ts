@@ -94,9 +94,8 @@ export interface RawDependency {
 }
 
 function toRepoDep(d: RawDependency, pre: boolean): RepoDependency {
-  const flags = flagOf(d.sense);
   const v = splitVersion(d.raw);
-  return { name: d.name, flags, ...v, pre };
+  return { name: d.name, flags: flagOf(d.sense), epoch: v.epoch, version: v.version, release: v.release, pre };
 }
 
 /** The text of `(…)` after a soname for comparing libc.so.6 requirements; '' when none. */
@@ -122,29 +121,40 @@ function newerLibc(a: string, b: string, vercmp: (x: string, y: string) => numbe
   return vercmp(na, nb) < 0;
 }
 
+/** Finds whether `list` has a dependency of a name, flag and version: by looking through a short list, with a set of keys for a long one. */
+function dependencyFinder(list: readonly RawDependency[]): (name: string, flag: string, raw: string) => boolean {
+  if (list.length > 32) {
+    const keys = new Set(list.map((d) => `${d.name}\0${flagOf(d.sense) ?? ''}\0${d.raw}`));
+    return (name, flag, raw) => keys.has(`${name}\0${flag}\0${raw}`);
+  }
+  return (name, flag, raw) => list.some((d) => d.name === name && d.raw === raw && (flagOf(d.sense) ?? '') === flag);
+}
+
 function requiresOf(p: RpmRecordSource, vercmp: (x: string, y: string) => number): RepoDependency[] {
-  let provided: Set<string> | null = null;
-  const isProvided = (key: string): boolean => (provided ??= new Set(p.provides.map((d) => `${d.name}\0${flagOf(d.sense) ?? ''}\0${d.raw}`))).has(key);
-  let ownFiles: Set<string> | null = null;
-  const owns = (path: string): boolean => (ownFiles ??= new Set(p.files.map((f) => f.path))).has(path);
-  const last = new Map<string, string>();
+  const provided = dependencyFinder(p.provides);
+  // Looking through the file list for a file requirement (a length check rejects most paths)
+  // beats hashing every path into a set, unless the list is very long.
+  let paths: Set<string> | null = null;
+  const owns = (path: string): boolean => (p.files.length > 4096 ? (paths ??= new Set(p.files.map((f) => f.path))).has(path) : p.files.some((f) => f.path === path));
+  /** The flag, version and pre of the last requirement kept, by name. */
+  const last = new Map<string, RawDependency>();
   const out: RepoDependency[] = [];
   let libc: RepoDependency | null = null;
   for (const d of p.requires) {
     if (d.name.startsWith('rpmlib(')) continue;
     if (d.name.startsWith('/') && isPrimaryFile(d.name) && owns(d.name)) continue;
     const flag = flagOf(d.sense) ?? '';
-    if (p.provides.length > 0 && isProvided(`${d.name}\0${flag}\0${d.raw}`)) continue;
+    if (provided(d.name, flag, d.raw)) continue;
     const pre = (d.sense & PRE_BITS) !== 0;
-    const key = `${flag}\0${d.raw}\0${pre ? 1 : 0}`;
-    if (last.get(d.name) === key) continue;
+    const previous = last.get(d.name);
+    if (previous && previous.raw === d.raw && (flagOf(previous.sense) ?? '') === flag && ((previous.sense & PRE_BITS) !== 0) === pre) continue;
     const dep = toRepoDep(d, pre);
     if (d.name.startsWith('libc.so.6')) {
       if (libc === null || newerLibc(libc.name, d.name, vercmp)) libc = dep;
       continue;
     }
     out.push(dep);
-    last.set(d.name, key);
+    last.set(d.name, d);
   }
   if (libc) out.push(libc);
   return out;

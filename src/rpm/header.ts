@@ -162,16 +162,27 @@ export class Header {
     return -1;
   }
 
-  /** End (exclusive, after the last NUL) of the `count` strings starting at data offset `offset`; throws if a string runs past the data. */
-  private stringsEnd(tag: number, offset: number, count: number): number {
+  /**
+   * The `count` strings starting at data offset `offset`: where they end (exclusive, after the last
+   * NUL) and whether every byte is ASCII, in one pass over the bytes; throws if a string runs past
+   * the data.
+   */
+  private stringsEnd(tag: number, offset: number, count: number): { stop: number; ascii: boolean } {
+    const b = this.blob;
     const end = this.dataStart + this.dl;
     let pos = this.dataStart + offset;
+    let from = pos;
+    let high = 0;
     for (let n = 0; n < count; n++) {
-      const nul = this.blob.indexOf(0, pos);
-      if (nul < 0 || nul >= end) this.fail(`tag ${tag}: unterminated string`, pos);
-      pos = nul + 1;
+      from = pos;
+      for (;;) {
+        if (pos >= end) this.fail(`tag ${tag}: unterminated string`, from);
+        const c = b[pos++] as number;
+        if (c === 0) break;
+        high |= c;
+      }
     }
-    return pos;
+    return { stop: pos, ascii: high < 0x80 };
   }
 
   private parseRegion(): HeaderRegion | null {
@@ -252,17 +263,18 @@ export class Header {
     const offset = this.blob.readInt32BE(at + 8);
     const count = this.blob.readUInt32BE(at + 12);
     const start = this.dataStart + offset;
-    const stop = this.stringsEnd(tag, offset, count);
-    if (count === 1) return [decodeText(this.blob, start, stop - 1)];
-    const utf8 = isUtf8(this.blob.subarray(start, stop - 1));
+    const { stop, ascii } = this.stringsEnd(tag, offset, count);
+    // ASCII reads the same either way, and decodes fastest as Latin-1.
+    const enc = ascii || !isUtf8(this.blob.subarray(start, stop - 1)) ? 'latin1' : 'utf8';
+    if (count === 1) return [this.blob.toString(enc, start, stop - 1)];
     if (limit >= count) {
       // One decode and split for the whole array: much faster than a decode per string.
-      return this.blob.toString(utf8 ? 'utf8' : 'latin1', start, stop - 1).split('\0');
+      return this.blob.toString(enc, start, stop - 1).split('\0');
     }
     const out: string[] = [];
     for (let pos = start; out.length < limit; ) {
       const nul = this.blob.indexOf(0, pos);
-      out.push(this.blob.toString(utf8 ? 'utf8' : 'latin1', pos, nul));
+      out.push(this.blob.toString(enc, pos, nul));
       pos = nul + 1;
     }
     return out;

@@ -110,7 +110,8 @@ export async function createRepository(dir: string, options: CreateOptions = {})
 }
 
 async function create(dir: string, options: CreateOptions, pool: ReadPool | null): Promise<CreateResult> {
-  const found = scanPackages(dir);
+  // Without --update every file is read, and the readers see their size and times.
+  const found = scanPackages(dir, { stat: options.update === true });
   const unlock = lockRepository(dir);
   try {
     const changelogLimit = options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT;

@@ -44,7 +44,8 @@ export function fragment(pf: PackageFragments, kind: FragmentKind): Uint8Array {
  * Fragments of consecutive packages, rendered into one buffer: `data` holds every primary
  * fragment, then every filelists fragment, then every other fragment; `ends` holds, per kind and
  * package, where its fragment ends in `data` (`ends[kind * count + i]`); `ids` the pkgIds
- * (64 hex digits each) back to back. Plain data, so that it crosses threads cheaply (`data`
+ * (64 hex digits each) back to back; `sizes`, `mtimes` and `mtimesNs` the files' as read (for
+ * files found without a stat). Plain data, so that it crosses threads cheaply (`data`
  * transferred).
  */
 export interface FragmentBatch {
@@ -52,6 +53,9 @@ export interface FragmentBatch {
   data: ArrayBuffer;
   ends: Uint32Array;
   ids: string;
+  sizes: Float64Array;
+  mtimes: Float64Array;
+  mtimesNs: BigInt64Array;
 }
 
 /** Renders packages one after the other into growing buffers, then hands them over as a {@link FragmentBatch}. */
@@ -60,6 +64,7 @@ export class BatchRenderer {
   private readonly lens = [0, 0, 0];
   private ends: number[] = [];
   private ids = '';
+  private files: FoundPackage[] = [];
 
   private put(kind: FragmentKind, s: string): void {
     let buf = this.bufs[kind] as Buffer;
@@ -73,8 +78,9 @@ export class BatchRenderer {
     this.lens[kind] = len + buf.write(s, len, 'utf8');
   }
 
-  /** Renders the fragments of `pkg`. */
-  add(pkg: RepoPackage): void {
+  /** Renders the fragments of `pkg`, read from `found`. */
+  add(pkg: RepoPackage, found: FoundPackage): void {
+    this.files.push(found);
     this.put(0, primaryPackage(pkg));
     this.put(1, filelistsPackage(pkg));
     this.put(2, otherPackage(pkg));
@@ -93,15 +99,28 @@ export class BatchRenderer {
     const ends = new Uint32Array(3 * count);
     const base = [0, p, p + f];
     for (let i = 0; i < count; i++) for (let k = 0; k < 3; k++) ends[k * count + i] = (base[k] as number) + (this.ends[3 * i + k] as number);
-    const batch: FragmentBatch = { count, data: data.buffer, ends, ids: this.ids };
+    const files = this.files;
+    const batch: FragmentBatch = {
+      count,
+      data: data.buffer,
+      ends,
+      ids: this.ids,
+      sizes: Float64Array.from(files, (f) => f.size),
+      mtimes: Float64Array.from(files, (f) => f.mtime),
+      mtimesNs: BigInt64Array.from(files, (f) => f.mtimeNs),
+    };
     this.lens.fill(0);
     this.ends = [];
     this.ids = '';
+    this.files = [];
     return batch;
   }
 }
 
-/** The fragments of the packages of a batch, in order (`found` are those packages' files). */
+/**
+ * The fragments of the packages of a batch, in order (`found` are those packages' files, given
+ * the size and times they were read with).
+ */
 export function unpackBatch(batch: FragmentBatch, found: readonly FoundPackage[]): PackageFragments[] {
   const data = new Uint8Array(batch.data);
   const { count, ends, ids } = batch;
@@ -109,7 +128,11 @@ export function unpackBatch(batch: FragmentBatch, found: readonly FoundPackage[]
   const starts = [0, ends[count - 1] ?? 0, ends[2 * count - 1] ?? 0];
   const view = (k: number, i: number): Uint8Array => data.subarray(i === 0 ? (starts[k] as number) : (ends[k * count + i - 1] as number), ends[k * count + i]);
   for (let i = 0; i < count; i++) {
-    out[i] = { found: found[i] as FoundPackage, pkgId: ids.slice(64 * i, 64 * i + 64), parts: [view(0, i), view(1, i), view(2, i)] };
+    const f = found[i] as FoundPackage;
+    f.size = batch.sizes[i] as number;
+    f.mtime = batch.mtimes[i] as number;
+    f.mtimeNs = batch.mtimesNs[i] as bigint;
+    out[i] = { found: f, pkgId: ids.slice(64 * i, 64 * i + 64), parts: [view(0, i), view(1, i), view(2, i)] };
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * read and is hashed in buffer-sized pieces.
  */
 import { createHash, hash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readRpmBuffer, readRpmFileSync } from '../../rpm/package-file.ts';
 import { rpmvercmp } from '../../rpm/vercmp.ts';
 import { DistforgeError } from '../../errors.ts';
@@ -32,13 +32,24 @@ export class PackageReader {
     try {
       let pkgId: string;
       let file;
-      if (found.size <= WHOLE_FILE_LIMIT) {
-        const bytes = this.readWhole(found.path, found.size);
-        pkgId = hash('sha256', bytes, 'hex');
-        file = readRpmBuffer(bytes);
-      } else {
-        file = readRpmFileSync(found.path);
-        pkgId = this.hashFile(found.path);
+      const fd = openSync(found.path, 'r');
+      try {
+        if (found.size < 0) {
+          const st = fstatSync(fd, { bigint: true });
+          found.size = Number(st.size);
+          found.mtime = Number(st.mtimeMs / 1000n);
+          found.mtimeNs = st.mtimeNs;
+        }
+        if (found.size <= WHOLE_FILE_LIMIT) {
+          const bytes = this.readWhole(fd, found.size);
+          pkgId = hash('sha256', bytes, 'hex');
+          file = readRpmBuffer(bytes);
+        } else {
+          file = readRpmFileSync(found.path);
+          pkgId = this.hashFile(fd);
+        }
+      } finally {
+        closeSync(fd);
       }
       return repoPackageFromSource(
         recordSourceFromHeaders(file, this.changelogLimit),
@@ -57,34 +68,25 @@ export class PackageReader {
   }
 
   /** The first `size` bytes of the file (fewer if it is shorter), in the reused buffer. */
-  private readWhole(path: string, size: number): Buffer {
+  private readWhole(fd: number, size: number): Buffer {
     if (this.buf.length < size) this.buf = Buffer.allocUnsafe(Math.min(WHOLE_FILE_LIMIT, Math.max(size, 2 * this.buf.length)));
-    const fd = openSync(path, 'r');
-    try {
-      let off = 0;
-      while (off < size) {
-        const n = readSync(fd, this.buf, off, size - off, off);
-        if (n === 0) break;
-        off += n;
-      }
-      return this.buf.subarray(0, off);
-    } finally {
-      closeSync(fd);
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, this.buf, off, size - off, off);
+      if (n === 0) break;
+      off += n;
     }
+    return this.buf.subarray(0, off);
   }
 
-  private hashFile(path: string): string {
+  private hashFile(fd: number): string {
     if (this.buf.length < WHOLE_FILE_LIMIT) this.buf = Buffer.allocUnsafe(WHOLE_FILE_LIMIT);
     const h = createHash('sha256');
-    const fd = openSync(path, 'r');
-    try {
-      for (;;) {
-        const n = readSync(fd, this.buf, 0, this.buf.length, null);
-        if (n === 0) break;
-        h.update(this.buf.subarray(0, n));
-      }
-    } finally {
-      closeSync(fd);
+    for (let pos = 0; ; ) {
+      const n = readSync(fd, this.buf, 0, this.buf.length, pos);
+      if (n === 0) break;
+      h.update(this.buf.subarray(0, n));
+      pos += n;
     }
     return h.digest('hex');
   }

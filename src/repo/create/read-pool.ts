@@ -20,10 +20,10 @@ const BATCH = 64;
 /** Bundled, a thread starts in a few ms; run from the sources, it loads them through tsx (~0.3 s). */
 const BUNDLED = import.meta.url.endsWith('.mjs');
 
-/** Reader threads worth starting for these files (0: read them in the calling thread). */
+/** Reader threads worth starting for these files (0: read them in the calling thread); sizes not known count as 0. */
 export function readerThreads(files: readonly FoundPackage[]): number {
   let bytes = 0;
-  for (const f of files) bytes += f.size;
+  for (const f of files) bytes += Math.max(0, f.size);
   // A rough single-thread cost: per package, then per byte read and hashed.
   const ms = files.length * 0.05 + bytes / 1e6;
   const enough = BUNDLED ? ms >= 40 : ms >= 400;

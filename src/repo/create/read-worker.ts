@@ -18,9 +18,11 @@ export interface ReadJob {
   paths: string;
   /** hrefs, NUL-separated. */
   hrefs: string;
+  /** -1: unknown (the reader looks). */
   sizes: Float64Array;
   /** mtimes in seconds. */
   mtimes: Float64Array;
+  mtimesNs: BigInt64Array;
   changelogLimit: number;
   /** Files per batch. */
   batch: number;
@@ -40,6 +42,7 @@ export function readJob(files: readonly FoundPackage[], changelogLimit: number, 
     hrefs: files.map((f) => f.href).join('\0'),
     sizes: Float64Array.from(files, (f) => f.size),
     mtimes: Float64Array.from(files, (f) => f.mtime),
+    mtimesNs: BigInt64Array.from(files, (f) => f.mtimeNs),
     changelogLimit,
     batch,
     shared: new SharedArrayBuffer(8),
@@ -59,9 +62,9 @@ export function runReadJob(job: ReadJob, post: (reply: ReadReply, transfer?: Arr
     if (start >= n || Atomics.load(shared, 1) !== 0) break;
     const end = Math.min(n, start + job.batch);
     for (let i = start; i < end; i++) {
-      const found: FoundPackage = { path: paths[i] as string, href: hrefs[i] as string, size: job.sizes[i] as number, mtime: job.mtimes[i] as number, mtimeNs: 0n };
+      const found: FoundPackage = { path: paths[i] as string, href: hrefs[i] as string, size: job.sizes[i] as number, mtime: job.mtimes[i] as number, mtimeNs: job.mtimesNs[i] as bigint };
       try {
-        renderer.add(reader.read(found));
+        renderer.add(reader.read(found), found);
       } catch (e) {
         Atomics.store(shared, 1, 1);
         post({ kind: 'failed', file: found.path, message: (e as Error).message, code: e instanceof DistforgeError ? e.code : 'internal' });
