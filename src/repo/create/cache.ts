@@ -43,6 +43,11 @@ export class PackageCache {
     private readonly entries: Map<string, Cached>,
   ) {}
 
+  /** An empty cache for `repoDir` (to be saved over whatever it has). */
+  static empty(repoDir: string): PackageCache {
+    return new PackageCache(join(repoDir, CACHE_DIR, CACHE_FILE), new Map());
+  }
+
   /** Loads the cache of `repoDir` made with `changelogLimit` (empty when there is none or it does not fit). */
   static load(repoDir: string, changelogLimit: number): PackageCache {
     const path = join(repoDir, CACHE_DIR, CACHE_FILE);

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretKey } from '../../pgp/secret-key.ts';
 import { DEFAULT_CHANGELOG_LIMIT } from '../from-rpm.ts';
-import type { MetadataCompression } from '../publish/compress.ts';
+import { startCompressor, type MetadataCompression, type ViewCompressor } from '../publish/compress.ts';
 import { publishGeneration, type PublishResult } from '../publish/generations.ts';
 import { metadataRecord, writeExtraFiles } from '../publish/extra-files.ts';
 import { writeMetadataViews } from '../publish/metadata-file.ts';
@@ -110,26 +110,41 @@ export async function createRepository(dir: string, options: CreateOptions = {})
 }
 
 async function create(dir: string, options: CreateOptions, pool: ReadPool | null): Promise<CreateResult> {
+  const compression = options.compression ?? 'zstd';
+  // Compressors (zstd processes) start now, while this process is small.
+  const compressors = [startCompressor(compression), startCompressor(compression), startCompressor(compression)] as const;
+  try {
+    return await createWith(dir, options, pool, compressors);
+  } finally {
+    for (const c of compressors) c.abort();
+  }
+}
+
+async function createWith(dir: string, options: CreateOptions, pool: ReadPool | null, compressors: readonly [ViewCompressor, ViewCompressor, ViewCompressor]): Promise<CreateResult> {
   // Without --update every file is read, and the readers see their size and times.
   const found = scanPackages(dir, { stat: options.update === true });
   const unlock = lockRepository(dir);
   try {
     const changelogLimit = options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT;
-    const cache = PackageCache.load(dir, changelogLimit);
+    // Without --update the cache is only written.
+    const cache = options.update ? PackageCache.load(dir, changelogLimit) : PackageCache.empty(dir);
     const existing = options.update ? await existingRepository(dir) : null;
     const { pkgs, read } = await collect(found, options.update ? cache : null, existing, changelogLimit, pool);
     const compression = options.compression ?? 'zstd';
+    const [primary, filelists, other] = compressors;
     const now = options.now ?? Date.now();
     const timestamp = Math.floor(now / 1000);
     const repodata = join(dir, 'repodata');
     mkdirSync(repodata, { recursive: true });
     const n = pkgs.length;
     const writes: Promise<RepomdRecord[]>[] = [
-      writeMetadataViews(repodata, 'primary.xml', packageViews(pkgs, primaryHead(n), 0, PRIMARY_TAIL), compression).then((w) => [metadataRecord('primary', w, timestamp)]),
-      writeMetadataViews(repodata, 'filelists.xml', packageViews(pkgs, filelistsHead(n), 1, FILELISTS_TAIL), compression).then((w) => [metadataRecord('filelists', w, timestamp)]),
-      writeMetadataViews(repodata, 'other.xml', packageViews(pkgs, otherHead(n), 2, OTHER_TAIL), compression).then((w) => [metadataRecord('other', w, timestamp)]),
+      writeMetadataViews(repodata, 'primary.xml', packageViews(pkgs, primaryHead(n), 0, PRIMARY_TAIL), compression, primary).then((w) => [metadataRecord('primary', w, timestamp)]),
+      writeMetadataViews(repodata, 'filelists.xml', packageViews(pkgs, filelistsHead(n), 1, FILELISTS_TAIL), compression, filelists).then((w) => [metadataRecord('filelists', w, timestamp)]),
+      writeMetadataViews(repodata, 'other.xml', packageViews(pkgs, otherHead(n), 2, OTHER_TAIL), compression, other).then((w) => [metadataRecord('other', w, timestamp)]),
       writeExtraFiles(repodata, options, compression, timestamp),
     ];
+    // While the files compress: the cache is right whatever happens to the publication.
+    cache.save(pkgs, changelogLimit);
     const records = (await Promise.all(writes)).flat();
     // --update keeps what this run does not replace (advisories, groups, modules, …), as published.
     const replaced = new Set(records.map((r) => r.type.replace(/_gz$/, '')));
@@ -142,7 +157,6 @@ async function create(dir: string, options: CreateOptions, pool: ReadPool | null
       ...(options.graceSeconds === undefined ? {} : { graceSeconds: options.graceSeconds }),
       now,
     });
-    cache.save(pkgs, changelogLimit);
     return { packages: n, read, reused: n - read, records, publish };
   } finally {
     unlock();

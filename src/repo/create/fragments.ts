@@ -99,16 +99,15 @@ export class BatchRenderer {
     const ends = new Uint32Array(3 * count);
     const base = [0, p, p + f];
     for (let i = 0; i < count; i++) for (let k = 0; k < 3; k++) ends[k * count + i] = (base[k] as number) + (this.ends[3 * i + k] as number);
-    const files = this.files;
-    const batch: FragmentBatch = {
-      count,
-      data: data.buffer,
-      ends,
-      ids: this.ids,
-      sizes: Float64Array.from(files, (f) => f.size),
-      mtimes: Float64Array.from(files, (f) => f.mtime),
-      mtimesNs: BigInt64Array.from(files, (f) => f.mtimeNs),
-    };
+    const sizes = new Float64Array(count);
+    const mtimes = new Float64Array(count);
+    const mtimesNs = new BigInt64Array(count);
+    this.files.forEach((f, i) => {
+      sizes[i] = f.size;
+      mtimes[i] = f.mtime;
+      mtimesNs[i] = f.mtimeNs;
+    });
+    const batch: FragmentBatch = { count, data: data.buffer, ends, ids: this.ids, sizes, mtimes, mtimesNs };
     this.lens.fill(0);
     this.ends = [];
     this.ids = '';

@@ -63,17 +63,26 @@ function zstdStream(): Duplex {
 }
 
 /**
- * `views` (pieces of one content, back to back) compressed: zstd by one `zstd` process (written
- * to its stdin as they are, the output collected), gzip by zlib in the thread pool.
+ * A compressor of one content given as pieces (`views`, back to back), possibly started before
+ * the content exists: zstd is one `zstd` process, which is best started while this process is
+ * small (starting a process copies the parent's page tables); gzip is zlib in the thread pool.
  */
-export function compressViews(views: readonly Uint8Array[], c: MetadataCompression): Promise<Uint8Array[]> {
+export interface ViewCompressor {
+  /** The compressed bytes of `views`; call once. */
+  compress(views: readonly Uint8Array[]): Promise<Uint8Array[]>;
+  /** Stops it when it will not be used (or failed); harmless after compress. */
+  abort(): void;
+}
+
+/** A compressor for `c`, started now. */
+export function startCompressor(c: MetadataCompression): ViewCompressor {
   switch (c) {
     case 'none':
-      return Promise.resolve([...views]);
+      return { compress: (views) => Promise.resolve([...views]), abort: () => undefined };
     case 'gz':
-      return gzipViews(views);
+      return { compress: gzipViews, abort: () => undefined };
     case 'zstd':
-      return zstdViews(views);
+      return zstdCompressor();
   }
 }
 
@@ -93,15 +102,12 @@ function gzipViews(views: readonly Uint8Array[]): Promise<Uint8Array[]> {
   });
 }
 
-function zstdViews(views: readonly Uint8Array[]): Promise<Uint8Array[]> {
-  return new Promise((done, fail) => {
-    const child = spawn('zstd', ['-q', '-c', '-3', '-T1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+function zstdCompressor(): ViewCompressor {
+  const child = spawn('zstd', ['-q', '-c', '-3', '-T1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const result = new Promise<Uint8Array[]>((done, fail) => {
     const out: Buffer[] = [];
     let stderr = '';
-    let failed = false;
     const stop = (why: string): void => {
-      if (failed) return;
-      failed = true;
       if (child.exitCode === null) child.kill();
       fail(new RepoCreateError(`zstd failed: ${why}${stderr ? ` (${stderr.trim()})` : ''}`));
     };
@@ -109,11 +115,18 @@ function zstdViews(views: readonly Uint8Array[]): Promise<Uint8Array[]> {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', (e) => stop(e.message));
     child.stdin.on('error', (e) => stop(e.message));
-    child.on('close', (code, signal) => {
-      if (code === 0) done(out);
-      else stop(signal ? `killed by ${signal}` : `exit code ${String(code)}`);
-    });
-    for (const v of views) child.stdin.write(v);
-    child.stdin.end();
+    child.on('close', (code, signal) => (code === 0 ? done(out) : stop(signal ? `killed by ${signal}` : `exit code ${String(code)}`)));
   });
+  // A compressor stopped before use fails; nobody waits for it.
+  result.catch(() => undefined);
+  return {
+    compress(views) {
+      for (const v of views) child.stdin.write(v);
+      child.stdin.end();
+      return result;
+    },
+    abort() {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    },
+  };
 }

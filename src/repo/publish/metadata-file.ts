@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tempPathBeside } from '../../util/atomic-file.ts';
-import { compressStream, compressViews, compressionSuffix, type MetadataCompression } from './compress.ts';
+import { compressStream, compressionSuffix, startCompressor, type MetadataCompression, type ViewCompressor } from './compress.ts';
 
 /** What repomd.xml records about a metadata file. */
 export interface WrittenMetadata {
@@ -82,12 +82,19 @@ export function writeMetadataFile(
 /**
  * Writes the content given as `views` (pieces back to back, already in memory) into
  * repodata/`<checksum>-<name><suffix>`: hashed where they lie, compressed in another process or
- * thread, written with one vectored write and flushed. No stream, no copy of the open bytes.
+ * thread (by `compressor` when one was started ahead), written with one vectored write and
+ * flushed. No stream, no copy of the open bytes.
  */
-export async function writeMetadataViews(repodata: string, name: string, views: readonly Uint8Array[], compression: MetadataCompression): Promise<WrittenMetadata> {
+export async function writeMetadataViews(
+  repodata: string,
+  name: string,
+  views: readonly Uint8Array[],
+  compression: MetadataCompression,
+  compressor: ViewCompressor = startCompressor(compression),
+): Promise<WrittenMetadata> {
   const suffix = compressionSuffix(compression);
   const tmp = tempPathBeside(join(repodata, `${name}${suffix}`));
-  const compressed = compressViews(views, compression);
+  const compressed = compressor.compress(views);
   const open = createHash('sha256');
   let openSize = 0;
   for (const v of views) {
