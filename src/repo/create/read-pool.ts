@@ -53,13 +53,19 @@ function readHere(files: readonly FoundPackage[], changelogLimit: number): Packa
   return out;
 }
 
-/** Reader threads, started ahead of their work. */
+/** Files at least this large on average are mostly read and hashed, work that more threads share well. */
+const LARGE_FILES = 64 * 1024;
+
+/**
+ * Reader threads, started ahead of their work. More join once the first batch shows large files
+ * (up to one per core), when enough files are left to be worth their start.
+ */
 export class ReadPool {
   private constructor(private readonly workers: Worker[]) {}
 
-  /** Starts `threads` reader threads (default one per core). */
+  /** Starts `threads` reader threads (default: one per core but one). */
   static start(threads = defaultThreads()): ReadPool {
-    return new ReadPool(Array.from({ length: threads }, () => startWorker(new URL('./read-worker.ts', import.meta.url))));
+    return new ReadPool(Array.from({ length: threads }, () => startReader()));
   }
 
   /** Reads `files` with the pool's threads; the pool is closed afterwards. */
@@ -67,18 +73,34 @@ export class ReadPool {
     try {
       if (this.workers.length === 0 || files.length === 0) return readHere(files, changelogLimit);
       const job: ReadJob = readJob(files, changelogLimit, BATCH);
+      const taken = new Int32Array(job.shared);
       const out = new Array<PackageFragments>(files.length);
       await new Promise<void>((done, reject) => {
-        let running = this.workers.length;
-        for (const w of this.workers) {
+        let running = 0;
+        let grown = false;
+        const run = (w: Worker): void => {
+          running++;
           w.on('message', (r: ReadReply) => {
             if (r.kind === 'failed') reject(failure(r));
-            else if (r.kind === 'batch') unpackBatch(r.batch, files.slice(r.start, r.start + r.batch.count)).forEach((p, i) => (out[r.start + i] = p));
-            else if (--running === 0) done();
+            else if (r.kind === 'done') {
+              if (--running === 0) done();
+            } else {
+              unpackBatch(r.batch, files.slice(r.start, r.start + r.batch.count)).forEach((p, i) => (out[r.start + i] = p));
+              if (!grown) {
+                grown = true;
+                let bytes = 0;
+                for (const size of r.batch.sizes) bytes += size;
+                const left = files.length - Atomics.load(taken, 0);
+                if (bytes / r.batch.count >= LARGE_FILES && left >= 4 * BATCH) {
+                  for (let k = this.workers.length; k < Math.min(availableParallelism(), 8); k++) run(this.workers[this.workers.push(startReader()) - 1] as Worker);
+                }
+              }
+            }
           });
           w.on('error', reject);
           w.postMessage(job);
-        }
+        };
+        for (const w of [...this.workers]) run(w);
       });
       return out;
     } finally {
@@ -92,9 +114,13 @@ export class ReadPool {
   }
 }
 
+function startReader(): Worker {
+  return startWorker(new URL('./read-worker.ts', import.meta.url));
+}
+
 /** Reads `files` with `threads` reader threads (0: in this thread; default: as {@link readerThreads}). */
 export async function readPackages(files: FoundPackage[], changelogLimit: number, threads?: number): Promise<PackageFragments[]> {
   threads ??= readerThreads(files);
-  if (threads <= 1) return readHere(files, changelogLimit);
+  if (threads === 0) return readHere(files, changelogLimit);
   return ReadPool.start(threads).read(files, changelogLimit);
 }
