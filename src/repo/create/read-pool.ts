@@ -7,6 +7,7 @@
  * Threads can be started before the file list is known ({@link ReadPool.start}), so that loading
  * their code overlaps with finding the files.
  */
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../util/ts-worker.ts';
@@ -35,6 +36,10 @@ export function readerThreads(files: readonly FoundPackage[]): number {
  * the batches in, the compressors), and every thread compiles the reading code for itself (about
  * 0.15 s of CPU), which on a machine whose cores are busy costs more than the thread gains.
  */
+function maxThreads(): number {
+  return Math.min(availableParallelism(), 8);
+}
+
 function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, 8));
 }
@@ -56,9 +61,21 @@ function readHere(files: readonly FoundPackage[], changelogLimit: number): Packa
 /** Files at least this large on average are mostly read and hashed, work that more threads share well. */
 const LARGE_FILES = 64 * 1024;
 
+/** Whether `files` are large on average (sizes not known yet are looked at for a few of them). */
+function largeFiles(files: readonly FoundPackage[]): boolean {
+  const step = Math.max(1, Math.floor(files.length / 16));
+  let bytes = 0;
+  let n = 0;
+  for (let i = 0; i < files.length; i += step, n++) {
+    const f = files[i] as FoundPackage;
+    bytes += f.size >= 0 ? f.size : (statSync(f.path, { throwIfNoEntry: false })?.size ?? 0);
+  }
+  return n > 0 && bytes / n >= LARGE_FILES;
+}
+
 /**
- * Reader threads, started ahead of their work. More join once the first batch shows large files
- * (up to one per core), when enough files are left to be worth their start.
+ * Reader threads, started ahead of their work. For large files (and enough of them) more join,
+ * up to one per core.
  */
 export class ReadPool {
   private constructor(private readonly workers: Worker[]) {}
@@ -72,35 +89,20 @@ export class ReadPool {
   async read(files: readonly FoundPackage[], changelogLimit: number): Promise<PackageFragments[]> {
     try {
       if (this.workers.length === 0 || files.length === 0) return readHere(files, changelogLimit);
+      if (files.length >= 4 * BATCH && largeFiles(files)) while (this.workers.length < maxThreads()) this.workers.push(startReader());
       const job: ReadJob = readJob(files, changelogLimit, BATCH);
-      const taken = new Int32Array(job.shared);
       const out = new Array<PackageFragments>(files.length);
       await new Promise<void>((done, reject) => {
-        let running = 0;
-        let grown = false;
-        const run = (w: Worker): void => {
-          running++;
+        let running = this.workers.length;
+        for (const w of this.workers) {
           w.on('message', (r: ReadReply) => {
             if (r.kind === 'failed') reject(failure(r));
-            else if (r.kind === 'done') {
-              if (--running === 0) done();
-            } else {
-              unpackBatch(r.batch, files.slice(r.start, r.start + r.batch.count)).forEach((p, i) => (out[r.start + i] = p));
-              if (!grown) {
-                grown = true;
-                let bytes = 0;
-                for (const size of r.batch.sizes) bytes += size;
-                const left = files.length - Atomics.load(taken, 0);
-                if (bytes / r.batch.count >= LARGE_FILES && left >= 4 * BATCH) {
-                  for (let k = this.workers.length; k < Math.min(availableParallelism(), 8); k++) run(this.workers[this.workers.push(startReader()) - 1] as Worker);
-                }
-              }
-            }
+            else if (r.kind === 'batch') unpackBatch(r.batch, files.slice(r.start, r.start + r.batch.count)).forEach((p, i) => (out[r.start + i] = p));
+            else if (--running === 0) done();
           });
           w.on('error', reject);
           w.postMessage(job);
-        };
-        for (const w of [...this.workers]) run(w);
+        }
       });
       return out;
     } finally {
