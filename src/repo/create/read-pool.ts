@@ -48,12 +48,25 @@ function failure(r: Extract<ReadReply, { kind: 'failed' }>): RepoCreateError {
   return new RepoCreateError(r.code === 'repo_create' ? r.message.replace(`${r.file}: `, '') : `cannot read: ${r.message}`, r.file);
 }
 
+/**
+ * Called with each batch of packages as it is read (`start`: the index of its first file), in no
+ * particular order.
+ */
+export type OnBatch = (start: number, pkgs: PackageFragments[]) => void;
+
+/** Takes in a batch: into `out`, and to `onBatch`. */
+function receive(files: readonly FoundPackage[], out: PackageFragments[], r: Extract<ReadReply, { kind: 'batch' }>, onBatch: OnBatch | undefined): void {
+  const pkgs = unpackBatch(r.batch, files.slice(r.start, r.start + r.batch.count));
+  pkgs.forEach((p, i) => (out[r.start + i] = p));
+  onBatch?.(r.start, pkgs);
+}
+
 /** Reads `files` in the calling thread. */
-function readHere(files: readonly FoundPackage[], changelogLimit: number): PackageFragments[] {
+function readHere(files: readonly FoundPackage[], changelogLimit: number, onBatch?: OnBatch): PackageFragments[] {
   const out = new Array<PackageFragments>(files.length);
   runReadJob(readJob(files, changelogLimit, BATCH), (r) => {
     if (r.kind === 'failed') throw failure(r);
-    if (r.kind === 'batch') unpackBatch(r.batch, files.slice(r.start, r.start + r.batch.count)).forEach((p, i) => (out[r.start + i] = p));
+    if (r.kind === 'batch') receive(files, out, r, onBatch);
   });
   return out;
 }
@@ -86,9 +99,9 @@ export class ReadPool {
   }
 
   /** Reads `files` with the pool's threads; the pool is closed afterwards. */
-  async read(files: readonly FoundPackage[], changelogLimit: number): Promise<PackageFragments[]> {
+  async read(files: readonly FoundPackage[], changelogLimit: number, onBatch?: OnBatch): Promise<PackageFragments[]> {
     try {
-      if (this.workers.length === 0 || files.length === 0) return readHere(files, changelogLimit);
+      if (this.workers.length === 0 || files.length === 0) return readHere(files, changelogLimit, onBatch);
       if (files.length >= 4 * BATCH && largeFiles(files)) while (this.workers.length < maxThreads()) this.workers.push(startReader());
       const job: ReadJob = readJob(files, changelogLimit, BATCH);
       const out = new Array<PackageFragments>(files.length);
@@ -97,7 +110,7 @@ export class ReadPool {
         for (const w of this.workers) {
           w.on('message', (r: ReadReply) => {
             if (r.kind === 'failed') reject(failure(r));
-            else if (r.kind === 'batch') unpackBatch(r.batch, files.slice(r.start, r.start + r.batch.count)).forEach((p, i) => (out[r.start + i] = p));
+            else if (r.kind === 'batch') receive(files, out, r, onBatch);
             else if (--running === 0) done();
           });
           w.on('error', reject);

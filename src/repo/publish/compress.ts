@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Duplex, PassThrough } from 'node:stream';
-import { createGzip, gzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import { RepoCreateError } from '../errors.ts';
 
 export type MetadataCompression = 'zstd' | 'gz' | 'none';
@@ -63,70 +63,42 @@ function zstdStream(): Duplex {
 }
 
 /**
- * A compressor of one content given as pieces (`views`, back to back), possibly started before
- * the content exists: zstd is one `zstd` process, which is best started while this process is
- * small (starting a process copies the parent's page tables); gzip is zlib in the thread pool.
+ * A compressor of one content given as pieces (views into buffers, back to back), fed as they
+ * come and possibly started before the content exists: zstd is one `zstd` process, best started
+ * while this process is small (starting a process copies the parent's page tables); gzip is zlib
+ * in the thread pool.
  */
 export interface ViewCompressor {
-  /** The compressed bytes of `views`; call once. */
-  compress(views: readonly Uint8Array[]): Promise<Uint8Array[]>;
-  /** Stops it when it will not be used (or failed); harmless after compress. */
+  /** Feeds the next pieces. */
+  write(views: readonly Uint8Array[]): void;
+  /** Feeds the last pieces; the compressed bytes of everything fed. Call once. */
+  end(views?: readonly Uint8Array[]): Promise<Uint8Array[]>;
+  /** Stops it when it will not be used (or failed); harmless after end. */
   abort(): void;
 }
 
 /** A compressor for `c`, started now. */
 export function startCompressor(c: MetadataCompression): ViewCompressor {
-  switch (c) {
-    case 'none':
-      return { compress: (views) => Promise.resolve([...views]), abort: () => undefined };
-    case 'gz':
-      return { compress: gzipViews, abort: () => undefined };
-    case 'zstd':
-      return zstdCompressor();
-  }
-}
-
-function gzipViews(views: readonly Uint8Array[]): Promise<Uint8Array[]> {
-  // One piece: zlib's one-call form. Several: a stream, so the pieces are not joined first.
-  if (views.length <= 1) {
-    return new Promise((done, fail) => gzip(views[0] ?? new Uint8Array(0), { level: 6 }, (e, out) => (e ? fail(e) : done([out]))));
-  }
-  return new Promise((done, fail) => {
-    const z = createGzip({ level: 6 });
-    const out: Buffer[] = [];
-    z.on('data', (b: Buffer) => out.push(b));
-    z.on('error', fail);
-    z.on('end', () => done(out));
-    for (const v of views) z.write(v);
-    z.end();
-  });
-}
-
-function zstdCompressor(): ViewCompressor {
-  const child = spawn('zstd', ['-q', '-c', '-3', '-T1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const stream = compressStream(c);
   const result = new Promise<Uint8Array[]>((done, fail) => {
     const out: Buffer[] = [];
-    let stderr = '';
-    const stop = (why: string): void => {
-      if (child.exitCode === null) child.kill();
-      fail(new RepoCreateError(`zstd failed: ${why}${stderr ? ` (${stderr.trim()})` : ''}`));
-    };
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (e) => stop(e.message));
-    child.stdin.on('error', (e) => stop(e.message));
-    child.on('close', (code, signal) => (code === 0 ? done(out) : stop(signal ? `killed by ${signal}` : `exit code ${String(code)}`)));
+    stream.on('data', (b: Buffer) => out.push(b));
+    stream.on('error', fail);
+    stream.on('end', () => done(out));
   });
   // A compressor stopped before use fails; nobody waits for it.
   result.catch(() => undefined);
   return {
-    compress(views) {
-      for (const v of views) child.stdin.write(v);
-      child.stdin.end();
+    write(views) {
+      for (const v of views) stream.write(v);
+    },
+    end(views = []) {
+      for (const v of views) stream.write(v);
+      stream.end();
       return result;
     },
     abort() {
-      if (child.exitCode === null && child.signalCode === null) child.kill();
+      stream.destroy();
     },
   };
 }

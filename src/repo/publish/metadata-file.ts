@@ -80,56 +80,77 @@ export function writeMetadataFile(
 }
 
 /**
- * Writes the content given as `views` (pieces back to back, already in memory) into
- * repodata/`<checksum>-<name><suffix>`: hashed where they lie, compressed in another process or
- * thread (by `compressor` when one was started ahead), written with one vectored write and
- * flushed. No stream, no copy of the open bytes.
+ * A metadata file written from its content given as pieces (views into buffers, back to back),
+ * fed as they come: each piece is hashed where it lies and handed to the compressor (another
+ * process or thread; one started ahead may be given); at the end the compressed bytes are
+ * written with one vectored write under a temporary name, flushed, and renamed to
+ * repodata/`<checksum>-<name><suffix>`. Nothing is written to repodata/ before {@link finish}.
  */
-export async function writeMetadataViews(
-  repodata: string,
-  name: string,
-  views: readonly Uint8Array[],
-  compression: MetadataCompression,
-  compressor: ViewCompressor = startCompressor(compression),
-): Promise<WrittenMetadata> {
-  const suffix = compressionSuffix(compression);
-  const tmp = tempPathBeside(join(repodata, `${name}${suffix}`));
-  const compressed = compressor.compress(views);
-  const open = createHash('sha256');
-  let openSize = 0;
-  for (const v of views) {
-    open.update(v);
-    openSize += v.byteLength;
+export class MetadataWriter {
+  private readonly open = createHash('sha256');
+  private openSize = 0;
+
+  constructor(
+    private readonly repodata: string,
+    private readonly name: string,
+    private readonly compression: MetadataCompression,
+    private readonly compressor: ViewCompressor = startCompressor(compression),
+  ) {}
+
+  /** Feeds the next pieces. */
+  write(views: readonly Uint8Array[]): void {
+    this.compressor.write(views);
+    this.hash(views);
   }
-  const stored = await compressed;
-  const hash = createHash('sha256');
-  let size = 0;
-  for (const v of stored) {
-    hash.update(v);
-    size += v.byteLength;
+
+  private hash(views: readonly Uint8Array[]): void {
+    for (const v of views) {
+      this.open.update(v);
+      this.openSize += v.byteLength;
+    }
   }
-  const checksum = hash.digest('hex');
-  try {
-    const fd = openSync(tmp, 'wx');
-    try {
-      writevSync(fd, stored as NodeJS.ArrayBufferView[]);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+
+  /** Feeds the last pieces and writes the file. */
+  async finish(views: readonly Uint8Array[] = []): Promise<WrittenMetadata> {
+    const compressed = this.compressor.end(views);
+    this.hash(views);
+    const stored = await compressed;
+    const hash = createHash('sha256');
+    let size = 0;
+    for (const v of stored) {
+      hash.update(v);
+      size += v.byteLength;
     }
-    const fileName = `${checksum}-${name}${suffix}`;
-    const target = join(repodata, fileName);
-    // Same name, same checksum: the same content is already there (an unchanged re-publish).
-    if (existsSync(target)) unlinkSync(tmp);
-    else renameSync(tmp, target);
-    return { fileName, checksum, openChecksum: open.digest('hex'), size, openSize };
-  } catch (e) {
+    const checksum = hash.digest('hex');
+    const suffix = compressionSuffix(this.compression);
+    const tmp = tempPathBeside(join(this.repodata, `${this.name}${suffix}`));
     try {
-      unlinkSync(tmp);
-    } catch {
-      // not created
+      const fd = openSync(tmp, 'wx');
+      try {
+        writevSync(fd, stored as NodeJS.ArrayBufferView[]);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      const fileName = `${checksum}-${this.name}${suffix}`;
+      const target = join(this.repodata, fileName);
+      // Same name, same checksum: the same content is already there (an unchanged re-publish).
+      if (existsSync(target)) unlinkSync(tmp);
+      else renameSync(tmp, target);
+      return { fileName, checksum, openChecksum: this.open.digest('hex'), size, openSize: this.openSize };
+    } catch (e) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // not created
+      }
+      throw e;
     }
-    throw e;
+  }
+
+  /** Gives up (the compressor is stopped; nothing was written). */
+  abort(): void {
+    this.compressor.abort();
   }
 }
 
