@@ -10,7 +10,8 @@ import { formatEvr, parseEvr } from '../../rpm/evr.ts';
 import { readFileKinds } from '../../rpm/files.ts';
 import type { RpmFile } from '../../rpm/package-file.ts';
 import type { RpmChangelogEntry } from '../../rpm/package.ts';
-import { FileFlag, SigTag, Tag } from '../../rpm/tags.ts';
+import { readPackageFields } from '../../rpm/package-fields.ts';
+import { FileFlag, Tag } from '../../rpm/tags.ts';
 import type { RawDependency, RpmRecordSource } from '../from-rpm.ts';
 import type { RepoFile } from '../model.ts';
 
@@ -63,30 +64,10 @@ function changelog(f: RpmFile, limit: number): RpmChangelogEntry[] {
  * @throws RpmFormatError when a tag it reads is malformed.
  */
 export function recordSourceFromHeaders(f: RpmFile, changelogLimit: number): RpmRecordSource {
-  const h = f.header;
-  const s = f.signature;
-  const isSource = !h.has(Tag.SOURCERPM);
-  // rpm marks a source package that leaves out sources or patches as nosrc.
-  const arch = !isSource ? (h.string(Tag.ARCH) ?? '') : h.has(1051) || h.has(1052) ? 'nosrc' : 'src';
-  readDependencyLists(h, 'orderwithrequires'); // not in repodata, but checked as src/rpm checks it
+  const fields = readPackageFields(f);
+  readDependencyLists(f.header, 'orderwithrequires'); // not in repodata, but checked as src/rpm checks it
   return {
-    name: h.string(Tag.NAME) ?? '',
-    epoch: h.number(Tag.EPOCH) ?? null,
-    version: h.string(Tag.VERSION) ?? '',
-    release: h.string(Tag.RELEASE) ?? '',
-    arch,
-    summary: h.string(Tag.SUMMARY) ?? '',
-    description: h.string(Tag.DESCRIPTION) ?? '',
-    license: h.string(Tag.LICENSE) ?? '',
-    url: h.string(Tag.URL) ?? null,
-    vendor: h.string(Tag.VENDOR) ?? null,
-    packager: h.string(Tag.PACKAGER) ?? null,
-    group: h.string(Tag.GROUP) ?? null,
-    buildhost: h.string(Tag.BUILDHOST) ?? null,
-    buildtime: h.number(Tag.BUILDTIME) ?? null,
-    sourcerpm: h.string(Tag.SOURCERPM) ?? null,
-    installedSize: h.number(Tag.LONGSIZE) ?? h.number(Tag.SIZE) ?? 0,
-    archiveSize: h.number(Tag.PAYLOADSIZEALT) ?? s.number(SigTag.LONGARCHIVESIZE) ?? s.number(SigTag.PAYLOADSIZE) ?? h.number(Tag.ARCHIVESIZE) ?? null,
+    ...fields,
     headerRange: [f.headerStart, f.payloadStart],
     provides: dependencies(f, 'provides'),
     requires: dependencies(f, 'requires'),
