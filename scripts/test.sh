@@ -7,9 +7,17 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+times="$(mktemp "${TMPDIR:-/tmp}/distforge-test-times.XXXXXX")"
+trap 'rm -f "$times"' EXIT
+# Runs test files; afterwards prints the slowest ones (wall time of each file, files run in parallel).
 run() {
+  local rc=0
   node --import tsx --no-warnings=ExperimentalWarning --test --test-concurrency="${TEST_CONCURRENCY:-2}" \
-    --test-reporter=spec "$@"
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=./scripts/test-file-times.mjs --test-reporter-destination="$times" "$@" || rc=$?
+  echo "slowest files:"
+  head -n 15 "$times"
+  return "$rc"
 }
 if (($#)); then exec node --import tsx --no-warnings=ExperimentalWarning --test --test-reporter=spec "$@"; fi
 mapfile -t files < <(find src test -name '*.test.ts' | sort)
@@ -23,7 +31,7 @@ DISTFORGE_TEST_STORE=s3 run "${s3files[@]}"
 mapfile -t dbfiles < <(grep -l "support/db.ts" "${files[@]}" || true)
 if ((${#dbfiles[@]})); then
   read -r pgdir pgurl < <(bash scripts/postgres.sh start)
-  trap 'bash scripts/postgres.sh stop "$pgdir"' EXIT
+  trap 'bash scripts/postgres.sh stop "$pgdir"; rm -f "$times"' EXIT
   echo "== database tests on PostgreSQL (${#dbfiles[@]} files)"
   DISTFORGE_TEST_PG="$pgurl" run "${dbfiles[@]}"
 fi
