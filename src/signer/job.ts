@@ -16,5 +16,7 @@ export interface SignJob {
   ring: PublicKeyRing;
   work: string;
   note: (line: string) => void;
+  /** Sends the rest of the log and ends it (before a request that completes the task). */
+  closeLog: () => Promise<void>;
   signal: AbortSignal;
 }

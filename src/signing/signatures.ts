@@ -1,0 +1,63 @@
+/**
+ * What a signer calls while it holds a sign task (the node API's signing routes): the heads of the
+ * task's packages, and the new signature headers, which the master composes into signed packages
+ * (compose.ts) and records as the task's artifacts — with `complete`, completing the task in the
+ * same request (every package must then be signed: in this request or an earlier one). Only the
+ * node holding the task's lease may do either (409 lease_lost otherwise); nothing is recorded for
+ * a request refused.
+ */
+import type { Context } from '../context.ts';
+import type { Task } from '../db/schema.ts';
+import { DistforgeError } from '../errors.ts';
+import { completeTask, holdLease, inTransaction } from '../scheduler/index.ts';
+import { checkKeyAllowed, recordComposed, recordSignatures, requestedKey, verifySignatures } from './completion.ts';
+import { composeSigned, packageHeads, type PackageHead } from './compose.ts';
+import { BadSignatureError } from './errors.ts';
+
+/** The sign task `taskId`, which `nodeId` must hold. @throws LeaseLostError, NotFoundError, DistforgeError (not a sign task) */
+async function heldSignTask(ctx: Context, nodeId: number, taskId: number): Promise<Task> {
+  const { task } = await holdLease(ctx, nodeId, taskId);
+  if (task.kind !== 'sign') throw new DistforgeError('not_a_sign_task', `task ${taskId} is a ${task.kind} task: only a sign task has packages to sign`, { status: 400 });
+  return task;
+}
+
+/** The heads of the packages of a sign task the node holds, from the `from`th on. */
+export async function headsForSigner(ctx: Context, nodeId: number, taskId: number, from: number): Promise<{ packages: PackageHead[]; next: number | null }> {
+  return packageHeads(ctx, await heldSignTask(ctx, nodeId, taskId), from);
+}
+
+/** What a signer sends: the key it signed with and each package's new signature header. */
+export interface SignaturesBody {
+  keyid: string;
+  packages: { name: string; signatureHeader: Buffer }[];
+  /** Complete the task too. */
+  complete: boolean;
+}
+
+/**
+ * Takes the signature headers of a sign task the node holds: composes, checks and stores each
+ * signed package, records them; with `complete`, completes the task (recording every signature).
+ * @throws BadSignatureError (422), LeaseLostError (409), NotFoundError
+ */
+export async function acceptSignatures(ctx: Context, nodeId: number, taskId: number, body: SignaturesBody): Promise<{ packages: { name: string; sha256: string; size: number }[]; completed: boolean }> {
+  const task = await heldSignTask(ctx, nodeId, taskId);
+  const key = await requestedKey(ctx, task);
+  if (body.keyid.toUpperCase() !== key.keyid) throw new BadSignatureError(`signed with key ${body.keyid}, but sign task ${taskId} asks for key ${key.keyid}`);
+  await checkKeyAllowed(ctx, task, key.keyid);
+  const composed = await composeSigned(ctx, task, key, body.packages);
+  const packages = composed.map((c) => ({ name: c.name, sha256: c.sha256, size: c.size }));
+  if (!body.complete) {
+    await inTransaction(ctx, async (tx) => {
+      const held = await holdLease(tx, nodeId, taskId);
+      await recordComposed(tx, held.task, composed);
+    });
+    return { packages, completed: false };
+  }
+  await completeTask(ctx, nodeId, taskId, { keyid: key.keyid, packages: packages.length }, {
+    prepare: (c, t) => verifySignatures(c, t, composed),
+    onSucceeded: async (tx, t, prepared) => {
+      await recordSignatures(tx, t, prepared);
+    },
+  });
+  return { packages, completed: true };
+}
