@@ -8,6 +8,7 @@
  *   node --import tsx bench/sign.ts [N]
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { Session } from 'node:inspector';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -96,10 +97,31 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 50));
 }
 
+/** CPU time (ms) a process has used so far, from /proc (user + system). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+// MASTER_PROF=FILE: a CPU profile of the master (this process) while signing, and only then.
+const profiler = process.env.MASTER_PROF ? new Session() : null;
+const post = (method: string, params?: object): Promise<unknown> => new Promise((done, fail) => profiler?.post(method, params, (e, r) => (e ? fail(e) : done(r))));
+if (profiler) {
+  profiler.connect();
+  await post('Profiler.enable');
+  await post('Profiler.start');
+}
+const cpuBefore = { master: process.cpuUsage(), signer: processCpuMs(signer.pid ?? 0) };
 const oursMs = await time(async () => {
   await requestSigning(ctx, { buildId: build.id, requestedBy: owner });
   while (!(await isBuildSigned(ctx, build.id))) await new Promise((r) => setTimeout(r, 100));
 });
+const masterCpu = process.cpuUsage(cpuBefore.master);
+const cpu = { master: (masterCpu.user + masterCpu.system) / 1000, signer: processCpuMs(signer.pid ?? 0) - cpuBefore.signer };
+if (profiler) {
+  const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+  writeFileSync(process.env.MASTER_PROF ?? '', JSON.stringify(profile));
+  profiler.disconnect();
+}
 // The sign-repo task (repository metadata) runs after the packages: not timed (rpmsign signs
 // packages only), but let it end before rpmsign runs so that it does not compete for the CPU.
 while (await signingUnderWay(ctx, build.id)) await new Promise((r) => setTimeout(r, 100));
@@ -127,6 +149,7 @@ const sample = signed.map((s) => {
 execFileSync('rpmkeys', ['--dbpath', db, '--checksig', ...sample, ...theirFiles.slice(0, 3)], { stdio: 'ignore' });
 process.stdout.write('rpmkeys --checksig: both results verify\n');
 report(`sign ${files.length} RPMs through the signer (RSA 4096)`, oursMs, 'rpmsign --addsign', theirMs);
+process.stdout.write(`CPU while signing: master ${(cpu.master / 1000).toFixed(1)} s (with the bench's polling), signer ${(cpu.signer / 1000).toFixed(1)} s; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
 await app.close();
 await ctx.db.close();
 rmSync(work, { recursive: true, force: true });

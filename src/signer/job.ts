@@ -14,7 +14,8 @@ export interface SignJob {
   task: SignTaskLease;
   key: UnlockedKey;
   ring: PublicKeyRing;
-  work: string;
+  /** The task's work dir (made on first call, removed when the task ends). */
+  work: () => string;
   note: (line: string) => void;
   /** Sends the rest of the log and ends it (before a request that completes the task). */
   closeLog: () => Promise<void>;

@@ -86,7 +86,7 @@ function signatureBlockOfFile(path: string, f: RpmFile): Buffer {
  * changed in the store since it was built is refused), signed over its header and over header and
  * payload, checked whole; returns its new signature block.
  */
-async function signWhole(s: SignSettings, key: UnlockedKey, ring: PublicKeyRing, a: LeasedPackage, scratch: string): Promise<Buffer> {
+async function signWhole(s: SignSettings, key: UnlockedKey, ring: PublicKeyRing, a: LeasedPackage, scratchFile: () => string): Promise<Buffer> {
   const changed = (e: unknown): never => {
     if (e instanceof DownloadChecksumError) throw new SignFailed(`${a.name} is not the package that was built: the store gives sha256 ${e.got}, the build recorded ${a.sha256}`);
     throw e;
@@ -99,6 +99,7 @@ async function signWhole(s: SignSettings, key: UnlockedKey, ring: PublicKeyRing,
     block = await signatureBlock(f, key.secret, () => data.subarray(f.headerStart));
     problem = problemOf(await verifyRpm(withSignatureBlock(data, f, block), { keys: ring, requireSignature: true }));
   } else {
+    const scratch = scratchFile();
     await s.client.download(a.url, scratch, a.sha256).catch(changed);
     // Signed in place (the download is our own copy), then the new block read back.
     await signRpm(scratch, key.secret);
@@ -113,7 +114,7 @@ async function signWhole(s: SignSettings, key: UnlockedKey, ring: PublicKeyRing,
  * Signs one package from its head: returns its new signature block (signature header and padding),
  * checked with the public key over the head (header signature, header digests).
  */
-async function signHead(s: SignSettings, job: SignJob, a: LeasedPackage, head: Buffer, scratch: string): Promise<Buffer> {
+async function signHead(s: SignSettings, job: SignJob, a: LeasedPackage, head: Buffer, scratchFile: () => string): Promise<Buffer> {
   const { key, ring } = job;
   let f: RpmFile;
   try {
@@ -124,7 +125,7 @@ async function signHead(s: SignSettings, job: SignJob, a: LeasedPackage, head: B
   }
   let block: Buffer;
   if (signingNeedsPayload(f)) {
-    block = await signWhole(s, key, ring, a, scratch);
+    block = await signWhole(s, key, ring, a, scratchFile);
   } else {
     block = await signatureBlock(f, key.secret);
     const problem = problemOf(await verifyRpm(Buffer.concat([f.lead.bytes, block, f.header.blob]), { keys: ring, requireSignature: true, headOnly: true }));
@@ -169,7 +170,7 @@ async function signPackages(s: SignSettings, job: SignJob): Promise<null> {
       if (signal.aborted) throw signal.reason;
       const a = leased.get(p.name);
       if (!a || a.sha256 !== p.sha256) throw new SignFailed(`the master sent the head of ${p.name} (sha256 ${p.sha256}), which the lease does not list`);
-      const block = await signHead(s, job, a, Buffer.from(p.head, 'base64'), join(job.work, `${done + i}.rpm`));
+      const block = await signHead(s, job, a, Buffer.from(p.head, 'base64'), () => join(job.work(), `${done + i}.rpm`));
       blocks[i] = { name: p.name, signatureHeader: block.toString('base64') };
     });
     done += blocks.length;
@@ -217,12 +218,18 @@ export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: 
   }
   const streamer = taskLogStreamer(s.client, task.id, onLeaseLost);
   const note = (line: string): void => streamer.write(`${line}\n`);
+  // The work dir is made only when a package goes through a file.
   const work = join(s.workRoot, `sign-${task.id}-${task.attempt}`);
+  let made = false;
+  const workDir = (): string => {
+    if (!made) mkdirSync(work, { recursive: true });
+    made = true;
+    return work;
+  };
   try {
     const key = s.keys.get(keyid ?? '');
     if (!key) throw new SignFailed(keyid === undefined ? 'the lease names no key (its sign request is gone)' : `no signer holds key ${keyid}: start the signer whose key store has it, then ask again`);
-    mkdirSync(work, { recursive: true });
-    const job: SignJob = { task, key, ring: await publicRing(key), work, note, signal, closeLog: () => streamer.close() };
+    const job: SignJob = { task, key, ring: await publicRing(key), work: workDir, note, signal, closeLog: () => streamer.close() };
     // A sign task completes with its last signatures; a sign-repo task sends them with its completion.
     const result = task.kind === 'sign' ? await signPackages(s, job) : await signRepomds(s.client, job);
     if (result !== null) {
@@ -252,6 +259,6 @@ export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: 
     s.log.info({ ...ids, reason }, 'sign task failed');
     return 'failed';
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (made) rmSync(work, { recursive: true, force: true });
   }
 }

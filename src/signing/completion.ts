@@ -120,12 +120,18 @@ export class VerifiedSignatures {
 /**
  * Checks every package of a sign task (outside any transaction: signature checks must not hold
  * SQLite's one writer): those in `composed` were checked when composed; the others must have been
- * uploaded (or composed by an earlier request) and are checked from the store. @throws BadSignatureError
+ * uploaded (or composed by an earlier request) and are checked from the store. `known`: the key
+ * (checked allowed) and the originals, when the caller read them already. @throws BadSignatureError
  */
-export async function verifySignatures(ctx: Context, task: Task, composed: readonly ComposedPackage[] = []): Promise<VerifiedSignatures> {
-  const request = await requestedKey(ctx, task);
-  await checkKeyAllowed(ctx, task, request.keyid);
-  const originals = await signTaskOriginals(ctx, task.id);
+export async function verifySignatures(
+  ctx: Context,
+  task: Task,
+  composed: readonly ComposedPackage[] = [],
+  known?: { key: { keyid: string; public_key: string }; originals: readonly SignOriginal[] },
+): Promise<VerifiedSignatures> {
+  const request = known?.key ?? (await requestedKey(ctx, task));
+  if (!known) await checkKeyAllowed(ctx, task, request.keyid);
+  const originals = known?.originals ?? (await signTaskOriginals(ctx, task.id));
   const fresh = new Map(composed.map((c) => [c.name, c]));
   const signed = fresh.size === originals.length ? new Map<string, { sha256: string; size: number }>() : await signedUploads(ctx, task.id);
   const packages: SignedPackage[] = [];

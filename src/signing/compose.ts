@@ -16,7 +16,7 @@
  * - signature block: a signature header with its padding to 8 bytes, as it sits in the package.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
@@ -39,6 +39,9 @@ const HEADS_PER_ANSWER_BYTES = 8 * 1024 * 1024;
 /** Originals up to this size are composed in memory; larger ones are streamed from their file. */
 const IN_MEMORY_BYTES = 64 * 1024 * 1024;
 
+/** Packages of one request composed at once. */
+const COMPOSING_AT_ONCE = 4;
+
 /** A package head as the signer gets it. */
 export interface PackageHead {
   name: string;
@@ -48,8 +51,42 @@ export interface PackageHead {
   head: Buffer;
 }
 
-/** The head of blob `sha256`: read from the start of the blob until the main header ends. @throws RpmFormatError */
+/** Bytes read at once from a local blob for its head (most heads are smaller). */
+const HEAD_READ_BYTES = 64 * 1024;
+
+/** Reads `length` bytes from the start of the file at `path` (fewer when it is shorter). */
+function readStart(path: string, length: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, buf, got, length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The head of blob `sha256`: read from the start of the blob until the main header ends. A local
+ * blob is read synchronously, a few kilobytes (no round trips through the thread pool, which the
+ * store's fsyncs keep busy); a remote one is streamed until its head has arrived.
+ * @throws RpmFormatError
+ */
 export async function readPackageHead(store: ArtifactStore, sha256: string): Promise<Buffer> {
+  const local = store.localPath(sha256);
+  if (local !== null) {
+    let start = readStart(local, HEAD_READ_BYTES);
+    const length = packageHeadLength(start);
+    if (length === null) throw new RpmFormatError('the package ends before its main header does', start.length);
+    if (length > start.length) start = readStart(local, length);
+    if (length > start.length) throw new RpmFormatError('the package ends before its main header does', start.length);
+    return start.subarray(0, length);
+  }
   const chunks: Buffer[] = [];
   let have = 0;
   for await (const chunk of store.open(sha256)) {
@@ -143,7 +180,9 @@ async function composeOne(ctx: Context, o: SignOriginal, sent: SentSignature, ke
   const { block, header } = parseSignatureBlock(sent);
   const made = (stored: { sha256: string; size: number }): ComposedPackage => ({ artifactId: o.id, name: o.name, kind: o.kind, originalSha256: o.sha256, ...stored });
   if (o.size <= inMemoryBytes) {
-    const original = await readBlob(ctx.store, o.sha256);
+    // A local blob of usual size is read synchronously (see readPackageHead).
+    const local = ctx.store.localPath(o.sha256);
+    const original = local !== null ? readFileSync(local) : await readBlob(ctx.store, o.sha256);
     const got = createHash('sha256').update(original).digest('hex');
     if (got !== o.sha256) throw changedInStore(o, got);
     const f = readRpmBuffer(original);
@@ -170,19 +209,22 @@ async function composeOne(ctx: Context, o: SignOriginal, sent: SentSignature, ke
 }
 
 /**
- * Composes the signed packages of sign task `task` from the signature headers sent, checks each
- * and stores it; returns them (recorded by the caller). Nothing is stored for a signature header
- * refused before its package is composed; a refusal stops at the first bad package.
+ * Composes the signed packages of sign task `task` (whose packages are `originals`) from the
+ * signature headers sent, checks each and stores it; returns them (recorded by the caller).
+ * Nothing is stored unless every signature header sent names a package of the task once and is
+ * well-formed; a bad package stops the composing (packages composed meanwhile stay in the store,
+ * recorded nowhere).
  * @throws BadSignatureError
  */
 export async function composeSigned(
   ctx: Context,
   task: Pick<Task, 'id'>,
   key: { keyid: string; public_key: string },
+  originalList: readonly SignOriginal[],
   sent: readonly SentSignature[],
   options: { inMemoryBytes?: number } = {},
 ): Promise<ComposedPackage[]> {
-  const originals = new Map((await signTaskOriginals(ctx, task.id)).map((o) => [o.name, o]));
+  const originals = new Map(originalList.map((o) => [o.name, o]));
   const seen = new Set<string>();
   for (const s of sent) {
     if (!originals.has(s.name)) throw new BadSignatureError(`${s.name} is not a package of sign task ${task.id}`);
@@ -191,7 +233,21 @@ export async function composeSigned(
     parseSignatureBlock(s);
   }
   const ring = await publicRing(key.public_key);
-  const out: ComposedPackage[] = [];
-  for (const s of sent) out.push(await composeOne(ctx, originals.get(s.name) as SignOriginal, s, { keyid: key.keyid, ring }, options.inMemoryBytes ?? IN_MEMORY_BYTES));
+  // A few at once: one package's store writes (and their fsyncs) overlap the next one's checks.
+  const out: ComposedPackage[] = new Array(sent.length);
+  let next = 0;
+  let stop = false;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < sent.length && !stop; i = next++) {
+      const s = sent[i] as SentSignature;
+      out[i] = await composeOne(ctx, originals.get(s.name) as SignOriginal, s, { keyid: key.keyid, ring }, options.inMemoryBytes ?? IN_MEMORY_BYTES);
+    }
+  };
+  const ends = await Promise.allSettled(Array.from({ length: Math.min(COMPOSING_AT_ONCE, sent.length) }, () => worker().catch((e: unknown) => {
+    stop = true;
+    throw e;
+  })));
+  const failed = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+  if (failed) throw failed.reason;
   return out;
 }

@@ -10,7 +10,7 @@ import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { DistforgeError } from '../errors.ts';
 import { completeTask, holdLease, inTransaction } from '../scheduler/index.ts';
-import { checkKeyAllowed, recordComposed, recordSignatures, requestedKey, verifySignatures } from './completion.ts';
+import { checkKeyAllowed, recordComposed, recordSignatures, requestedKey, signTaskOriginals, verifySignatures } from './completion.ts';
 import { composeSigned, packageHeads, type PackageHead } from './compose.ts';
 import { BadSignatureError } from './errors.ts';
 
@@ -44,7 +44,8 @@ export async function acceptSignatures(ctx: Context, nodeId: number, taskId: num
   const key = await requestedKey(ctx, task);
   if (body.keyid.toUpperCase() !== key.keyid) throw new BadSignatureError(`signed with key ${body.keyid}, but sign task ${taskId} asks for key ${key.keyid}`);
   await checkKeyAllowed(ctx, task, key.keyid);
-  const composed = await composeSigned(ctx, task, key, body.packages);
+  const originals = await signTaskOriginals(ctx, task.id);
+  const composed = await composeSigned(ctx, task, key, originals, body.packages);
   const packages = composed.map((c) => ({ name: c.name, sha256: c.sha256, size: c.size }));
   if (!body.complete) {
     await inTransaction(ctx, async (tx) => {
@@ -54,7 +55,7 @@ export async function acceptSignatures(ctx: Context, nodeId: number, taskId: num
     return { packages, completed: false };
   }
   await completeTask(ctx, nodeId, taskId, { keyid: key.keyid, packages: packages.length }, {
-    prepare: (c, t) => verifySignatures(c, t, composed),
+    prepare: (c, t) => verifySignatures(c, t, composed, { key, originals }),
     onSucceeded: async (tx, t, prepared) => {
       await recordSignatures(tx, t, prepared);
     },
