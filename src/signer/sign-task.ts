@@ -18,10 +18,10 @@ import { publicKeyArmored } from '../pgp/secret-key.ts';
 import { LEAD_SIZE, readRpmBuffer, readRpmFileSync, RpmFormatError, signatureBlock, signingNeedsPayload, signRpm, verifyRpm, withSignatureBlock, type RpmFile } from '../rpm/index.ts';
 import type { NodeClient } from '../node/client.ts';
 import { DownloadChecksumError, LeaseLostError, NodeApiError } from '../node/errors.ts';
-import { taskLogStreamer } from '../node/log-stream.ts';
+import { MAX_CHUNK, taskLogStreamer } from '../node/log-stream.ts';
 import type { NodeLogger, TaskOutcome } from '../node/task-runner.ts';
 import type { UnlockedKey } from './keystore.ts';
-import { SignFailed, type SignJob, type SignTaskLease } from './job.ts';
+import { SignFailed, type LeasedHead, type SignJob, type SignTaskLease } from './job.ts';
 import { signRepomds } from './repomd-sign.ts';
 
 export type { SignTaskLease } from './job.ts';
@@ -162,8 +162,11 @@ async function signPackages(s: SignSettings, job: SignJob): Promise<null> {
   const leased = new Map(task.dependencies.flatMap((d) => d.artifacts).filter((a) => a.kind === 'rpm' || a.kind === 'srpm').map((a) => [a.name, a]));
   note(`sign task ${task.id} of build ${task.buildId}, attempt ${task.attempt}: ${leased.size} package(s) with key ${key.info.keyid} (${key.info.algorithm})`);
   let done = 0;
+  // The first heads come with the lease (when they fit), the others on request.
+  let first = task.sign?.heads;
   for (let from: number | null = 0; from !== null; ) {
-    const page = await s.client.packageHeads(task.id, from);
+    const page: { packages: LeasedHead[]; next: number | null } = first ?? (await s.client.packageHeads(task.id, from));
+    first = undefined;
     from = page.next;
     const blocks: { name: string; signatureHeader: string }[] = new Array(page.packages.length);
     await eachAtMost(page.packages, SIGNING_AT_ONCE, async (p, i) => {
@@ -182,15 +185,36 @@ async function signPackages(s: SignSettings, job: SignJob): Promise<null> {
       let end = i;
       while (end < blocks.length && end - i < PER_REQUEST.packages && (end === i || bytes < PER_REQUEST.bytes)) bytes += (blocks[end++] as { signatureHeader: string }).signatureHeader.length;
       const complete = from === null && end === blocks.length;
-      if (complete) {
-        if (done !== leased.size) throw new SignFailed(`the master sent the heads of ${done} package(s), the lease lists ${leased.size}`);
-        await job.closeLog();
+      if (complete && done !== leased.size) throw new SignFailed(`the master sent the heads of ${done} package(s), the lease lists ${leased.size}`);
+      // The log goes with the signatures; what does not fit goes first, on its own.
+      let log = job.takeLog(MAX_CHUNK);
+      for (let more = complete ? job.takeLog(MAX_CHUNK) : undefined; more !== undefined && log !== undefined; more = job.takeLog(MAX_CHUNK)) {
+        await s.client.appendLog(task.id, log.seq, log.text);
+        log = more;
       }
-      await s.client.sendSignatures(task.id, { keyid: key.info.keyid, packages: blocks.slice(i, end), complete });
+      await s.client.sendSignatures(task.id, { keyid: key.info.keyid, packages: blocks.slice(i, end), complete, ...(log && { log }) });
       i = end;
     } while (i < blocks.length);
   }
   return null;
+}
+
+/** A sign task's log, held until it goes to the master with a request (numbered chunks, as streamed logs are). */
+class HeldLog {
+  #text = '';
+  #seq = 0;
+
+  write(text: string): void {
+    this.#text += text;
+  }
+
+  /** What was written since the last call, at most `maxChars`, with its sequence number. */
+  take(maxChars: number): { seq: number; text: string } | undefined {
+    if (this.#text === '') return undefined;
+    const text = this.#text.slice(0, maxChars);
+    this.#text = this.#text.slice(text.length);
+    return { seq: this.#seq++, text };
+  }
 }
 
 /** Runs one sign or sign-repo task: the key, the log, the completion or the failure. */
@@ -216,8 +240,14 @@ export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: 
     s.log.warn({ ...ids, keyid, reason: refusal }, 'sign task refused');
     return 'refused';
   }
-  const streamer = taskLogStreamer(s.client, task.id, onLeaseLost);
-  const note = (line: string): void => streamer.write(`${line}\n`);
+  // A sign-repo task's log streams to the master; a sign task's goes with its signatures.
+  const streamer = task.kind === 'sign' ? null : taskLogStreamer(s.client, task.id, onLeaseLost);
+  const held = new HeldLog();
+  const note = (line: string): void => (streamer ? streamer.write(`${line}\n`) : held.write(`${line}\n`));
+  const closeLog = async (): Promise<void> => {
+    if (streamer) return streamer.close();
+    for (let rest = held.take(MAX_CHUNK); rest !== undefined; rest = held.take(MAX_CHUNK)) await s.client.appendLog(task.id, rest.seq, rest.text);
+  };
   // The work dir is made only when a package goes through a file.
   const work = join(s.workRoot, `sign-${task.id}-${task.attempt}`);
   let made = false;
@@ -229,18 +259,18 @@ export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: 
   try {
     const key = s.keys.get(keyid ?? '');
     if (!key) throw new SignFailed(keyid === undefined ? 'the lease names no key (its sign request is gone)' : `no signer holds key ${keyid}: start the signer whose key store has it, then ask again`);
-    const job: SignJob = { task, key, ring: await publicRing(key), work: workDir, note, signal, closeLog: () => streamer.close() };
+    const job: SignJob = { task, key, ring: await publicRing(key), work: workDir, note, signal, takeLog: (max) => held.take(max) };
     // A sign task completes with its last signatures; a sign-repo task sends them with its completion.
     const result = task.kind === 'sign' ? await signPackages(s, job) : await signRepomds(s.client, job);
     if (result !== null) {
-      await streamer.close();
+      await closeLog();
       await s.client.complete(task.id, result);
     }
     s.log.info({ ...ids, kind: task.kind, keyid: key.info.keyid }, task.kind === 'sign' ? 'packages signed' : 'repository metadata signed');
     return 'succeeded';
   } catch (e) {
     if (e instanceof LeaseLostError || signal.aborted) {
-      await streamer.close();
+      await streamer?.close();
       const lost = e instanceof LeaseLostError || signal.reason instanceof LeaseLostError;
       s.log.warn({ ...ids }, lost ? 'lease lost: sign task abandoned' : 'signer stopping: sign task abandoned');
       return lost ? 'lease-lost' : 'stopped';
@@ -249,8 +279,10 @@ export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: 
     const refusedByMaster = e instanceof NodeApiError && e.httpStatus === 422 && e.masterMessage !== null ? `the master refused the signatures: ${e.masterMessage}` : null;
     const reason = e instanceof SignFailed ? e.message : (refusedByMaster ?? `signer error: ${(e as Error).message}`);
     note(`signing failed: ${reason}`);
-    await streamer.close();
     try {
+      await closeLog().catch((err: unknown) => {
+        if (err instanceof LeaseLostError) throw err;
+      });
       await s.client.fail(task.id, reason);
     } catch (err) {
       if (err instanceof LeaseLostError) return 'lease-lost';

@@ -103,12 +103,12 @@ export async function readPackageHead(store: ArtifactStore, sha256: string): Pro
  * The heads of a sign task's packages from the `from`th on (in the order of the task's
  * originals), as many as fit in one answer; `next` is where the next answer starts (null: none).
  */
-export async function packageHeads(ctx: Context, task: Pick<Task, 'id'>, from: number): Promise<{ packages: PackageHead[]; next: number | null }> {
+export async function packageHeads(ctx: Context, task: Pick<Task, 'id'>, from: number, maxBytes = HEADS_PER_ANSWER_BYTES): Promise<{ packages: PackageHead[]; next: number | null }> {
   const originals = await signTaskOriginals(ctx, task.id);
   const packages: PackageHead[] = [];
   let bytes = 0;
   let i = from;
-  for (; i < originals.length && (packages.length === 0 || bytes < HEADS_PER_ANSWER_BYTES); i++) {
+  for (; i < originals.length && (packages.length === 0 || bytes < maxBytes); i++) {
     const o = originals[i] as SignOriginal;
     let head: Buffer;
     try {

@@ -9,7 +9,7 @@
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { DistforgeError } from '../errors.ts';
-import { completeTask, holdLease, inTransaction } from '../scheduler/index.ts';
+import { appendLog, completeTask, holdLease, inTransaction } from '../scheduler/index.ts';
 import { checkKeyAllowed, recordComposed, recordSignatures, requestedKey, signTaskOriginals, verifySignatures } from './completion.ts';
 import { composeSigned, packageHeads, type PackageHead } from './compose.ts';
 import { BadSignatureError } from './errors.ts';
@@ -32,6 +32,8 @@ export interface SignaturesBody {
   packages: { name: string; signatureHeader: Buffer }[];
   /** Complete the task too. */
   complete: boolean;
+  /** A chunk of the task's log, appended first. */
+  log?: { seq: number; text: string };
 }
 
 /**
@@ -41,6 +43,7 @@ export interface SignaturesBody {
  */
 export async function acceptSignatures(ctx: Context, nodeId: number, taskId: number, body: SignaturesBody): Promise<{ packages: { name: string; sha256: string; size: number }[]; completed: boolean }> {
   const task = await heldSignTask(ctx, nodeId, taskId);
+  if (body.log) await appendLog(ctx, nodeId, taskId, body.log.seq, body.log.text);
   const key = await requestedKey(ctx, task);
   if (body.keyid.toUpperCase() !== key.keyid) throw new BadSignatureError(`signed with key ${body.keyid}, but sign task ${taskId} asks for key ${key.keyid}`);
   await checkKeyAllowed(ctx, task, key.keyid);

@@ -134,7 +134,7 @@ export function signingRoutes(ctx: Context): FastifyPluginAsync {
       return { packages: heads.packages.map((p) => ({ ...p, head: p.head.toString('base64') })), next: heads.next };
     });
 
-    app.post<{ Params: { id: number }; Body: { keyid: string; packages: { name: string; signatureHeader: string }[]; complete?: boolean } }>('/node/tasks/:id/signatures', {
+    app.post<{ Params: { id: number }; Body: { keyid: string; packages: { name: string; signatureHeader: string }[]; complete?: boolean; log?: { seq: number; text: string } } }>('/node/tasks/:id/signatures', {
       schema: {
         tags: ['node'], security,
         summary: 'The new signature headers of packages of a sign task this signer holds: the master composes each signed package from its original, checks it (422 bad_signature, nothing recorded) and records it; with complete, the task completes too (every package signed)',
@@ -156,6 +156,13 @@ export function signingRoutes(ctx: Context): FastifyPluginAsync {
               },
             },
             complete: { type: 'boolean', description: 'complete the task too' },
+            log: {
+              type: 'object',
+              required: ['seq', 'text'],
+              additionalProperties: false,
+              description: 'a chunk of the task\'s log, appended first (as POST /node/tasks/:id/log?seq= does)',
+              properties: { seq: { type: 'integer', minimum: 0, maximum: MAX_INT }, text: { type: 'string', maxLength: 1024 * 1024 } },
+            },
           },
         },
         response: {
@@ -174,7 +181,8 @@ export function signingRoutes(ctx: Context): FastifyPluginAsync {
       const nodeId = requireNode(req.principal).nodeId;
       // Each name must be one of the task's packages (checked there).
       const packages = req.body.packages.map((p) => ({ name: p.name, signatureHeader: Buffer.from(p.signatureHeader, 'base64') }));
-      return acceptSignatures(ctx, nodeId, req.params.id, { keyid: req.body.keyid, packages, complete: req.body.complete === true });
+      const { log } = req.body;
+      return acceptSignatures(ctx, nodeId, req.params.id, { keyid: req.body.keyid, packages, complete: req.body.complete === true, ...(log && { log: { seq: log.seq, text: log.text.replaceAll('\0', '\uFFFD') } }) });
     });
 
     app.post<{ Body: { keys: string[] } }>('/node/keys', {
