@@ -117,14 +117,17 @@ export function withSignatureBlock(original: Buffer, f: RpmFile, block: Buffer):
 /** Signature tags a new signature header may add (the signatures) or size freely (reserved space). */
 const SIGNATURE_TAGS = new Set<number>([...REPLACED, SigTag.RESERVEDSPACE, SigTag.RESERVED]);
 
-/** An entry's type and value, comparable as text. */
-function entryText(h: Header, tag: number): string {
-  const e = h.entry(tag);
-  if (!e) return '';
-  if (e.type === TagType.BIN) return `${e.type}:${(h.bin(tag) ?? Buffer.alloc(0)).toString('hex')}`;
-  if (e.type === TagType.STRING || e.type === TagType.I18NSTRING || e.type === TagType.STRING_ARRAY) return `${e.type}:${JSON.stringify(h.strings(tag))}`;
-  if (e.type === TagType.NULL) return `${e.type}`;
-  return `${e.type}:${JSON.stringify(h.numbers(tag))}`;
+/** Whether `tag` has the same type and value in both headers. */
+function sameEntry(a: Header, b: Header, tag: number): boolean {
+  const ea = a.entry(tag);
+  const eb = b.entry(tag);
+  if (!ea || !eb || ea.type !== eb.type || ea.count !== eb.count) return false;
+  if (ea.type === TagType.NULL) return true;
+  if (ea.type === TagType.BIN) return (a.bin(tag) ?? Buffer.alloc(0)).equals(b.bin(tag) ?? Buffer.alloc(0));
+  const text = ea.type === TagType.STRING || ea.type === TagType.I18NSTRING || ea.type === TagType.STRING_ARRAY;
+  const va = text ? a.strings(tag) : a.numbers(tag);
+  const vb = text ? b.strings(tag) : b.numbers(tag);
+  return va.length === vb.length && va.every((v, i) => v === vb[i]);
 }
 
 /**
@@ -139,7 +142,7 @@ export function signatureHeaderChanges(original: Header, replacement: Header): s
   for (const tag of original.tags()) {
     if (skip(original, tag)) continue;
     if (!replacement.has(tag)) problems.push(`tag ${tag} of the original is missing`);
-    else if (entryText(original, tag) !== entryText(replacement, tag)) problems.push(`tag ${tag} differs from the original`);
+    else if (!sameEntry(original, replacement, tag)) problems.push(`tag ${tag} differs from the original`);
   }
   for (const tag of replacement.tags()) {
     if (!skip(replacement, tag) && !original.has(tag)) problems.push(`tag ${tag} is not in the original`);

@@ -25,17 +25,24 @@ import { BadSignatureError } from './errors.ts';
 import { signingDb } from './schema.ts';
 import { isBuildSigned } from './view.ts';
 
-/** The key a sign or sign-repo task was asked to sign with, and its public key. @throws BadSignatureError */
-export async function requestedKey(ctx: Context, task: Pick<Task, 'id' | 'kind'>): Promise<{ keyid: string; public_key: string }> {
-  const request = await signingDb(ctx).selectFrom('sign_requests as r').innerJoin('signing_keys as k', 'k.keyid', 'r.keyid').select(['r.keyid', 'k.public_key']).where('r.task_id', '=', task.id).executeTakeFirst();
+/**
+ * The key a sign or sign-repo task was asked to sign with, and its public key; with `allowed`, the
+ * key must still be allowed for the task's platform (an admin may have taken it back).
+ * @throws BadSignatureError
+ */
+export async function requestedKey(ctx: Context, task: Pick<Task, 'id' | 'kind' | 'platform'>, options: { allowed?: boolean } = {}): Promise<{ keyid: string; public_key: string }> {
+  const request = await signingDb(ctx)
+    .selectFrom('sign_requests as r')
+    .innerJoin('signing_keys as k', 'k.keyid', 'r.keyid')
+    .leftJoin('platform_keys as p', (j) => j.onRef('p.keyid', '=', 'r.keyid').on('p.platform', '=', task.platform))
+    .select(['r.keyid', 'k.public_key', 'p.platform'])
+    .where('r.task_id', '=', task.id)
+    .executeTakeFirst();
   if (!request) throw new BadSignatureError(`${task.kind} task ${task.id} has no sign request`);
-  return request;
-}
-
-/** The requested key must still be allowed for the task's platform (an admin may have taken it back). @throws BadSignatureError */
-export async function checkKeyAllowed(ctx: Context, task: Pick<Task, 'id' | 'platform'>, keyid: string): Promise<void> {
-  const allowed = await signingDb(ctx).selectFrom('platform_keys').select('keyid').where('platform', '=', task.platform).where('keyid', '=', keyid).executeTakeFirst();
-  if (!allowed) throw new BadSignatureError(`key ${keyid} may no longer sign packages of platform ${task.platform} (sign task ${task.id}; an admin allows it: PUT /api/v1/keys/${keyid}/platforms)`);
+  if (options.allowed && request.platform === null) {
+    throw new BadSignatureError(`key ${request.keyid} may no longer sign packages of platform ${task.platform} (${task.kind} task ${task.id}; an admin allows it: PUT /api/v1/keys/${request.keyid}/platforms)`);
+  }
+  return { keyid: request.keyid, public_key: request.public_key };
 }
 
 /** Public keys read from their armored text, kept (a key is read once, not per completion). */
@@ -129,8 +136,7 @@ export async function verifySignatures(
   composed: readonly ComposedPackage[] = [],
   known?: { key: { keyid: string; public_key: string }; originals: readonly SignOriginal[] },
 ): Promise<VerifiedSignatures> {
-  const request = known?.key ?? (await requestedKey(ctx, task));
-  if (!known) await checkKeyAllowed(ctx, task, request.keyid);
+  const request = known?.key ?? (await requestedKey(ctx, task, { allowed: true }));
   const originals = known?.originals ?? (await signTaskOriginals(ctx, task.id));
   const fresh = new Map(composed.map((c) => [c.name, c]));
   const signed = fresh.size === originals.length ? new Map<string, { sha256: string; size: number }>() : await signedUploads(ctx, task.id);
@@ -203,9 +209,10 @@ export async function recordSignatures(tx: Context, task: Task, prepared?: unkno
   const verified = prepared instanceof VerifiedSignatures && prepared.taskId === task.id ? prepared : await verifySignatures(tx, task);
   const now = tx.now();
   await recordComposed(tx, task, verified.packages.flatMap((p) => (p.composed ? [p.composed] : [])));
-  const uploads = await signedUploads(tx, task.id);
+  // Composed packages were recorded just now; uploaded ones must not have changed since checked.
+  const uploads = verified.packages.every((p) => p.composed) ? new Map<string, { sha256: string }>() : await signedUploads(tx, task.id);
   for (const p of verified.packages) {
-    if (uploads.get(p.name)?.sha256 !== p.sha256) throw new BadSignatureError(`${p.name} was uploaded again while its signature was being checked (sign task ${task.id})`);
+    if (!p.composed && uploads.get(p.name)?.sha256 !== p.sha256) throw new BadSignatureError(`${p.name} was uploaded again while its signature was being checked (sign task ${task.id})`);
   }
   if (verified.packages.length > 0) {
     await signingDb(tx)
@@ -227,7 +234,7 @@ export async function recordSignatures(tx: Context, task: Task, prepared?: unkno
  */
 async function markBuildSigned(tx: Context, buildId: number, now: number): Promise<void> {
   const db = signingDb(tx);
-  if (hasRowLocks(tx)) await db.selectFrom('builds').select('id').where('id', '=', buildId).forUpdate().execute();
-  if (!(await isBuildSigned(tx, buildId))) return;
+  const build = await db.selectFrom('builds').select('signed_at').where('id', '=', buildId).$if(hasRowLocks(tx), (q) => q.forUpdate()).executeTakeFirst();
+  if (!build || build.signed_at !== null || !(await isBuildSigned(tx, buildId))) return;
   await db.updateTable('builds').set({ signed_at: now }).where('id', '=', buildId).where('signed_at', 'is', null).execute();
 }

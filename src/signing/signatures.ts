@@ -10,7 +10,7 @@ import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
 import { DistforgeError } from '../errors.ts';
 import { appendLog, completeTask, holdLease, inTransaction } from '../scheduler/index.ts';
-import { checkKeyAllowed, recordComposed, recordSignatures, requestedKey, signTaskOriginals, verifySignatures } from './completion.ts';
+import { recordComposed, recordSignatures, requestedKey, signTaskOriginals, verifySignatures } from './completion.ts';
 import { composeSigned, packageHeads, type PackageHead } from './compose.ts';
 import { BadSignatureError } from './errors.ts';
 
@@ -43,23 +43,39 @@ export interface SignaturesBody {
  */
 export async function acceptSignatures(ctx: Context, nodeId: number, taskId: number, body: SignaturesBody): Promise<{ packages: { name: string; sha256: string; size: number }[]; completed: boolean }> {
   const task = await heldSignTask(ctx, nodeId, taskId);
-  if (body.log) await appendLog(ctx, nodeId, taskId, body.log.seq, body.log.text);
-  const key = await requestedKey(ctx, task);
-  if (body.keyid.toUpperCase() !== key.keyid) throw new BadSignatureError(`signed with key ${body.keyid}, but sign task ${taskId} asks for key ${key.keyid}`);
-  await checkKeyAllowed(ctx, task, key.keyid);
+  try {
+    return await takeSignatures(ctx, nodeId, task, body);
+  } catch (e) {
+    // A refused request still leaves its log chunk (the signer's account of what it did).
+    if (body.log && e instanceof BadSignatureError) await appendLog(ctx, nodeId, taskId, body.log.seq, body.log.text).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Appends a log chunk sent with the signatures, in the caller's transaction (a seq already there is kept). */
+async function insertLog(tx: Context, taskId: number, log: { seq: number; text: string } | undefined): Promise<void> {
+  if (!log) return;
+  await tx.db.kysely.insertInto('task_logs').values({ task_id: taskId, seq: log.seq, at: tx.now(), chunk: log.text }).onConflict((oc) => oc.columns(['task_id', 'seq']).doNothing()).execute();
+}
+
+async function takeSignatures(ctx: Context, nodeId: number, task: Task, body: SignaturesBody): Promise<{ packages: { name: string; sha256: string; size: number }[]; completed: boolean }> {
+  const key = await requestedKey(ctx, task, { allowed: true });
+  if (body.keyid.toUpperCase() !== key.keyid) throw new BadSignatureError(`signed with key ${body.keyid}, but sign task ${task.id} asks for key ${key.keyid}`);
   const originals = await signTaskOriginals(ctx, task.id);
   const composed = await composeSigned(ctx, task, key, originals, body.packages);
   const packages = composed.map((c) => ({ name: c.name, sha256: c.sha256, size: c.size }));
   if (!body.complete) {
     await inTransaction(ctx, async (tx) => {
-      const held = await holdLease(tx, nodeId, taskId);
+      const held = await holdLease(tx, nodeId, task.id);
+      await insertLog(tx, task.id, body.log);
       await recordComposed(tx, held.task, composed);
     });
     return { packages, completed: false };
   }
-  await completeTask(ctx, nodeId, taskId, { keyid: key.keyid, packages: packages.length }, {
+  await completeTask(ctx, nodeId, task.id, { keyid: key.keyid, packages: packages.length }, {
     prepare: (c, t) => verifySignatures(c, t, composed, { key, originals }),
     onSucceeded: async (tx, t, prepared) => {
+      await insertLog(tx, t.id, body.log);
       await recordSignatures(tx, t, prepared);
     },
   });

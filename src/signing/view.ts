@@ -28,21 +28,24 @@ export async function signedVersions(ctx: Context, buildId: number): Promise<Map
   return out;
 }
 
-/** True when the build has packages and every one is signed. */
+/** True when the build has packages and every one is signed (two lookups that stop at the first row found). */
 export async function isBuildSigned(ctx: Context, buildId: number): Promise<boolean> {
-  const row = await signingDb(ctx)
-    .selectFrom('artifacts as a')
-    .innerJoin('tasks as t', 't.id', 'a.task_id')
-    .select((eb) => [
-      eb.fn.countAll<number>().as('packages'),
-      eb.fn.count<number>(eb.case().when(eb.exists(eb.selectFrom('signatures as s').select('s.id').whereRef('s.artifact_id', '=', 'a.id'))).then(1).end()).as('signed'),
-    ])
-    .where('t.build_id', '=', buildId)
-    .where('t.kind', 'in', ['srpm', 'rpm'])
-    .where('t.state', '=', 'succeeded')
-    .where('a.kind', 'in', ['srpm', 'rpm'])
-    .executeTakeFirstOrThrow();
-  return Number(row.packages) > 0 && Number(row.signed) === Number(row.packages);
+  const db = signingDb(ctx);
+  const packages = () =>
+    db
+      .selectFrom('artifacts as a')
+      .innerJoin('tasks as t', 't.id', 'a.task_id')
+      .select('a.id')
+      .where('t.build_id', '=', buildId)
+      .where('t.kind', 'in', ['srpm', 'rpm'])
+      .where('t.state', '=', 'succeeded')
+      .where('a.kind', 'in', ['srpm', 'rpm'])
+      .limit(1);
+  if ((await packages().executeTakeFirst()) === undefined) return false;
+  const unsigned = await packages()
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('signatures as s').select('s.id').whereRef('s.artifact_id', '=', 'a.id'))))
+    .executeTakeFirst();
+  return unsigned === undefined;
 }
 
 /** True while a sign or sign-repo task of the build is still to run. */
