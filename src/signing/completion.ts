@@ -23,7 +23,7 @@ import { recordTaskEvents } from '../scheduler/events.ts';
 import { hasRowLocks } from '../scheduler/transaction.ts';
 import { BadSignatureError } from './errors.ts';
 import { signingDb } from './schema.ts';
-import { isBuildSigned } from './view.ts';
+import { buildSigningState } from './view.ts';
 
 /**
  * The key a sign or sign-repo task was asked to sign with, and its public key; with `allowed`, the
@@ -234,7 +234,8 @@ export async function recordSignatures(tx: Context, task: Task, prepared?: unkno
  */
 async function markBuildSigned(tx: Context, buildId: number, now: number): Promise<void> {
   const db = signingDb(tx);
-  const build = await db.selectFrom('builds').select('signed_at').where('id', '=', buildId).$if(hasRowLocks(tx), (q) => q.forUpdate()).executeTakeFirst();
-  if (!build || build.signed_at !== null || !(await isBuildSigned(tx, buildId))) return;
+  if (hasRowLocks(tx)) await db.selectFrom('builds').select('id').where('id', '=', buildId).forUpdate().execute();
+  const state = await buildSigningState(tx, buildId);
+  if (!state || state.signedAt !== null || !state.packages || state.unsigned) return;
   await db.updateTable('builds').set({ signed_at: now }).where('id', '=', buildId).where('signed_at', 'is', null).execute();
 }
