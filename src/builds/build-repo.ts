@@ -22,6 +22,7 @@ import { servedArches } from '../scheduler/index.ts';
 import { repomdSignature, signedVersions } from '../signing/index.ts';
 import { placeBlob } from '../storage/blob-files.ts';
 import { sha256File } from '../util/sha256-file.ts';
+import { forgetReplacedPackages, recordedRepo, sharedBuildRepos, sharedPublish } from './repo-metadata.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
 
 const MANIFEST = '.distforge-manifest';
@@ -112,7 +113,13 @@ async function syncPlatform(ctx: Context, buildId: number, platform: string, arc
   const all = await wantedPackages(ctx, buildId, platform);
   for (const arch of arches) {
     const dir = buildRepoDir(ctx, buildId, platform, arch);
-    await serialised(dir, () => publish(ctx, dir, forArch(all, arch)));
+    const wanted = forArch(all, arch);
+    // Several masters: rendered once and recorded, served by each from its own copy (repo-metadata.ts).
+    const render = (): Promise<void> => {
+      forgetReplacedPackages(dir, wanted);
+      return publish(ctx, dir, wanted);
+    };
+    await serialised(dir, async () => (sharedBuildRepos(ctx) ? void (await sharedPublish(ctx, { buildId, platform, arch }, dir, wanted, render)) : render()));
   }
 }
 
@@ -134,6 +141,16 @@ export async function currentRepomds(ctx: Context, buildId: number, platform: st
 export async function metadataSignatureOf(ctx: Context, dir: string): Promise<{ signature: string; keyid: string; signedAt: number } | null> {
   const sha256 = await sha256File(join(dir, 'repodata', 'repomd.xml')).catch(() => null);
   return sha256 === null ? null : repomdSignature(ctx, sha256);
+}
+
+/**
+ * The signature of the repomd.xml that repository (build, platform, arch) serves, or null: on
+ * several masters the recorded one's (repo-metadata.ts), else this master's file's.
+ */
+export async function repoMetadataSignature(ctx: Context, buildId: number, platform: string, arch: string): Promise<{ signature: string; keyid: string; signedAt: number } | null> {
+  if (!sharedBuildRepos(ctx)) return metadataSignatureOf(ctx, buildRepoDir(ctx, buildId, platform, arch));
+  const rec = await recordedRepo(ctx, { buildId, platform, arch });
+  return rec === null ? null : repomdSignature(ctx, rec.repomdSha256);
 }
 
 /** Brings the repositories of every running build up to date (the builds loop). */

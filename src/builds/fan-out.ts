@@ -12,6 +12,7 @@
  * which catches everything the first missed, so that either alone is enough.
  */
 import type { Context } from '../context.ts';
+import { tryClusterLock } from '../db/cluster-lock.ts';
 import type { Task } from '../db/schema.ts';
 import { srpmArchInfo, targetArches } from '../platforms/arches.ts';
 import { buildArches, findPlatform } from '../platforms/index.ts';
@@ -262,9 +263,12 @@ export function startBuildsLoop(ctx: Context, intervalMs = 1000): () => Promise<
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    running = advanceBuilds(ctx).finally(() => {
-      busy = false;
-    });
+    // One master at a time runs a pass (docs/scale-out.md); each step is safe concurrently too.
+    running = tryClusterLock(ctx.db, 'builds-loop', () => advanceBuilds(ctx))
+      .then(() => undefined, (e: unknown) => ctx.log.error({ err: e }, 'advancing builds failed'))
+      .finally(() => {
+        busy = false;
+      });
   }, intervalMs);
   timer.unref();
   return async () => {

@@ -9,7 +9,7 @@ import { NotFoundError } from '../errors.ts';
 import { artifactUrl } from '../scheduler/index.ts';
 import { buildArches, findPlatform } from '../platforms/index.ts';
 import { isBuildSigned, signedVersions } from '../signing/index.ts';
-import { buildRepoDir, buildRepoUrl, metadataSignatureOf } from './build-repo.ts';
+import { buildRepoUrl, repoMetadataSignature } from './build-repo.ts';
 import { parseBuildroot, type BuildrootView } from './buildroot-record.ts';
 import { hasPendingFanout } from './fan-out.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
@@ -200,7 +200,7 @@ export async function showBuild(ctx: Context, id: number): Promise<BuildView> {
   for (const name of head.platforms) {
     const platform = await findPlatform(ctx, name).catch(() => null);
     for (const arch of platform ? buildArches(platform) : []) {
-      repositories.push({ platform: name, arch, url: buildRepoUrl(ctx, row, name, arch), metadataSignature: await metadataSignatureOf(ctx, buildRepoDir(ctx, row.id, name, arch)) });
+      repositories.push({ platform: name, arch, url: buildRepoUrl(ctx, row, name, arch), metadataSignature: await repoMetadataSignature(ctx, row.id, name, arch) });
     }
   }
   return {

@@ -18,6 +18,7 @@ import { rpmCommand } from './rpm.ts';
 import { serverCommand } from './server.ts';
 import { signerCommand } from './signer.ts';
 import { sourcesCommand } from './sources.ts';
+import { storeCommand } from './store.ts';
 import { tokenCommand } from './tokens.ts';
 import { upCommand } from './up.ts';
 
@@ -42,6 +43,7 @@ function program(): Command {
   p.addCommand(bootstrapCommand());
   p.addCommand(releaseCommand());
   p.addCommand(errataCommand());
+  p.addCommand(storeCommand());
   const override = (c: Command): void => {
     c.exitOverride();
     for (const sub of c.commands) override(sub);

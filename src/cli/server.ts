@@ -7,6 +7,8 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
+import { parseDurationSeconds } from './duration.ts';
+import { graceFlag } from './store.ts';
 
 interface ServerFlags {
   data: string;
@@ -23,6 +25,8 @@ interface ServerFlags {
   s3Region?: string;
   s3PathStyle?: boolean;
   s3PresignSeconds?: string;
+  storeGcInterval?: string;
+  storeGcGrace?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -35,6 +39,17 @@ function untilSignal(): Promise<NodeJS.Signals> {
     };
     process.on('SIGINT', on).on('SIGTERM', on);
   });
+}
+
+/** The periodic garbage collection the flags ask for, checked. @throws UsageError */
+function storeGcFlags(flags: ServerFlags): { intervalMs: number; graceSeconds: number } | undefined {
+  if (flags.storeGcInterval === undefined) {
+    if (flags.storeGcGrace !== undefined) throw new UsageError('--store-gc-grace needs --store-gc-interval');
+    return undefined;
+  }
+  const interval = parseDurationSeconds('--store-gc-interval', flags.storeGcInterval);
+  if (interval < 60) throw new UsageError(`--store-gc-interval: at least 1m, not ${flags.storeGcInterval}`);
+  return { intervalMs: interval * 1000, graceSeconds: graceFlag('--store-gc-grace', flags.storeGcGrace) };
 }
 
 export function serverCommand(): Command {
@@ -54,11 +69,14 @@ export function serverCommand(): Command {
     .option('--s3-region <name>', 'S3 region (default: AWS_REGION, store.region, else us-east-1)')
     .option('--s3-path-style', 'path-style S3 addressing, for MinIO and Ceph RGW (default: DISTFORGE_S3_FORCE_PATH_STYLE, store.forcePathStyle)')
     .option('--s3-presign-seconds <n>', 'answer artifact downloads with presigned S3 URLs valid N seconds; 0: stream through the master (default: DISTFORGE_S3_PRESIGN_SECONDS, store.presignSeconds, else 0)')
+    .option('--store-gc-interval <duration>', 'collect the artifact store\'s garbage this often, e.g. 6h (at least 1m; default never: run `distforge store gc`)')
+    .option('--store-gc-grace <duration>', 'with --store-gc-interval: keep blobs written within this long (default 1d, at least 1h)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .action(async (flags: ServerFlags) => {
       if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${flags.port}"`);
       const leaseSeconds = Number(flags.leaseSeconds);
       if (!Number.isInteger(leaseSeconds) || leaseSeconds < 1) throw new UsageError(`--lease-seconds must be a whole number of at least 1, not "${flags.leaseSeconds}"`);
+      const storeGc = storeGcFlags(flags);
       const { startServer } = await import('../server/start.ts');
       const { storeSourceFromEnv } = await import('../storage/store-settings.ts');
       const { tightenedNote } = await import('../server/data-dir.ts');
@@ -80,6 +98,7 @@ export function serverCommand(): Command {
         ...(flags.publicUrl !== undefined && { publicUrl: flags.publicUrl }),
         ...(flags.platformRepos !== undefined && { platformReposDir: resolve(flags.platformRepos) }),
         ...(flags.releaseExport !== undefined && { releaseExportDir: resolve(flags.releaseExport) }),
+        ...(storeGc && { storeGc }),
         store: {
           env: storeSourceFromEnv(process.env),
           flags: {

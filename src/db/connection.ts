@@ -23,6 +23,7 @@ import { releasesSchema } from './migrations/0012-releases.ts';
 import { errataSchema } from './migrations/0013-errata.ts';
 import { buildsFeedSchema } from './migrations/0014-builds-feed.ts';
 import { buildArchesSchema } from './migrations/0015-build-arches.ts';
+import { scaleOutSchema } from './migrations/0016-scale-out.ts';
 import { cachingSqlite } from './sqlite-statement-cache.ts';
 import { PreparingClient } from './prepared-client.ts';
 import type { Database } from './schema.ts';
@@ -52,6 +53,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0013-errata': errataSchema(),
     '0014-builds-feed': buildsFeedSchema(dialect),
     '0015-build-arches': buildArchesSchema(),
+    '0016-scale-out': scaleOutSchema(),
   };
 }
 

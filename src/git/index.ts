@@ -15,5 +15,6 @@ export { listEvents, packagePipeline } from './pipeline.ts';
 export { pollDueMirrors, startGitPoller, type GitPoller } from './poller.ts';
 export { processPendingEvents, SERVICE_USER } from './events.ts';
 export { gitRoot, mirrorDir, oursDir } from './mirror-repo.ts';
+export { ensureMirror, ensureOurs, saveOurs } from './local-copies.ts';
 export { runHttpBackend, type CgiRequest, type CgiResponse } from './http-backend.ts';
 export { gitSettings, type GitSettings } from './settings.ts';

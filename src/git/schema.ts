@@ -24,6 +24,8 @@ export interface GitMirrorsTable {
   last_error: string | null;
   /** A sync holds the mirror until then (one sync per mirror at a time, across replicas). */
   sync_until: Millis | null;
+  /** Which master holds it (its public URL and process id; migration 0016). */
+  sync_by: string | null;
 }
 
 export interface GitMirrorRefsTable {
@@ -72,6 +74,17 @@ export interface GitEventsTable {
   our_ref: string | null;
   our_commit: string | null;
   build_id: number | null;
+  /** While `submitting`: how long the master that claimed it holds it (migration 0016). */
+  claimed_until: Millis | null;
+}
+
+/** Our autopatched repository NAME as a git bundle in the artifact store (migration 0016). */
+export interface GitOursBundlesTable {
+  name: string;
+  sha256: string;
+  /** sha256 of its refs (`for-each-ref` output): a master whose copy's differs fetches the bundle. */
+  refs_sha256: string;
+  updated_at: Millis;
 }
 
 export type GitDatabase = Database & {
@@ -79,6 +92,7 @@ export type GitDatabase = Database & {
   git_mirror_refs: GitMirrorRefsTable;
   git_rules: GitRulesTable;
   git_events: GitEventsTable;
+  git_ours_bundles: GitOursBundlesTable;
 };
 
 export type MirrorRow = Selectable<GitMirrorsTable>;

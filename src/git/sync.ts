@@ -6,12 +6,15 @@
  * matches), the mirror's next poll. The first sync is the baseline: refs only, no events.
  *
  * One sync per mirror at a time (also across master replicas): a sync holds the mirror
- * (`sync_until`) with a conditional UPDATE; a sync that finds it held asks for a poll right after.
+ * (`sync_until`, `sync_by`) with a conditional UPDATE, for one lease length renewed while it runs;
+ * a sync that finds it held asks for a poll right after. A master killed mid-sync gives the mirror
+ * up one lease length later, and another master's poller syncs it.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
+import { processName, whileClaimed } from '../db/cluster-lock.ts';
 import type { ProcessCounter } from './git-cli.ts';
 import { mirrorDir, mirrorRefs, updateMirror, type MirrorRef } from './mirror-repo.ts';
 import { upstreamRefs } from './remote-refs.ts';
@@ -29,18 +32,28 @@ export interface SyncOptions {
   readFiles?: boolean;
 }
 
-/** How long a sync may hold its mirror before another may take it over. */
-const HOLD_MS = 30 * 60_000;
+/**
+ * How long a sync holds its mirror without renewing: one lease length. The hold is renewed while
+ * the sync runs, so a master killed mid-sync gives the mirror up that long after it died.
+ */
+function holdMs(ctx: Context): number {
+  return ctx.settings.leaseMs;
+}
 
-async function claimMirror(ctx: Context, row: MirrorRow): Promise<boolean> {
+async function claimMirror(ctx: Context, row: MirrorRow, me: string): Promise<boolean> {
   const now = ctx.now();
   const r = await gitDb(ctx)
     .updateTable('git_mirrors')
-    .set({ sync_until: now + HOLD_MS })
+    .set({ sync_until: now + holdMs(ctx), sync_by: me })
     .where('id', '=', row.id)
     .where((eb) => eb.or([eb('sync_until', 'is', null), eb('sync_until', '<', now)]))
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/** Extends this process's hold on the mirror (while its sync runs). */
+async function renewHold(ctx: Context, row: MirrorRow, me: string): Promise<void> {
+  await gitDb(ctx).updateTable('git_mirrors').set({ sync_until: ctx.now() + holdMs(ctx) }).where('id', '=', row.id).where('sync_by', '=', me).where('sync_until', 'is not', null).execute();
 }
 
 async function recordedRefs(ctx: Context, mirrorId: number): Promise<Map<string, MirrorRef>> {
@@ -129,10 +142,16 @@ async function recordChanges(ctx: Context, row: MirrorRow, before: Map<string, M
  * @throws GitUnreachableError (recorded on the mirror: failures, last error, backoff)
  */
 export async function syncMirror(ctx: Context, row: MirrorRow, o: SyncOptions): Promise<SyncResult | null> {
-  if (!(await claimMirror(ctx, row))) {
+  const me = processName();
+  if (!(await claimMirror(ctx, row, me))) {
     await gitDb(ctx).updateTable('git_mirrors').set({ next_poll_at: ctx.now() }).where('id', '=', row.id).execute();
     return null;
   }
+  return whileClaimed(holdMs(ctx), () => renewHold(ctx, row, me), () => syncClaimed(ctx, row, o));
+}
+
+/** The sync of a mirror this process holds. */
+async function syncClaimed(ctx: Context, row: MirrorRow, o: SyncOptions): Promise<SyncResult> {
   const dataDir = ctx.settings.dataDir;
   try {
     const before = await recordedRefs(ctx, row.id);

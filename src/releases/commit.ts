@@ -27,6 +27,8 @@ import { promotionRemovals } from './promote.ts';
 import { getRelease, releasablePlatform } from './plan.ts';
 import { releasesDb, type ReleaseRow } from './schema.ts';
 import { stageRelease, type StagedChannel } from './stage.ts';
+import { lockPlatform } from './platform-lock.ts';
+import { recordVersionFiles, storeRenderedFiles, type VersionFile } from './version-files.ts';
 
 /** Priority of a release's signing task: before builds' tasks (release engineers wait on it). */
 const SIGN_PRIORITY = 1000;
@@ -76,10 +78,12 @@ export interface CommitOptions {
 }
 
 /** Moves the rendered versions into place, as staged rows, and makes the signing task (one transaction). */
-async function stageInTransaction(ctx: Context, release: ReleaseRow, channels: readonly StagedChannel[], keyid: string, options: CommitOptions): Promise<void> {
+async function stageInTransaction(ctx: Context, release: ReleaseRow, channels: readonly (StagedChannel & { files: VersionFile[] })[], keyid: string, options: CommitOptions): Promise<void> {
   await inTransaction(ctx, async (tx) => {
     const db = releasesDb(tx);
     const now = tx.now();
+    // Masters commit one release of a platform at a time: the others wait here, then find it publishing.
+    await lockPlatform(tx, release.platform);
     const fresh = await getRelease(tx, release.id);
     if (fresh.state !== 'planned') throw new ReleaseStateError(`release ${release.id} is ${fresh.state} now: it was committed meanwhile`);
     const busy = await db.selectFrom('releases').select('id').where('platform', '=', release.platform).where('state', '=', 'publishing').executeTakeFirst();
@@ -107,6 +111,7 @@ async function stageInTransaction(ctx: Context, release: ReleaseRow, channels: r
         .values({ platform: release.platform, repo: c.ref.repo, channel: c.ref.channel, number, release_id: release.id, cause: 'release', state: 'staged', base: c.base, packages: c.packages, advisories: c.advisories, repomd_sha256: c.repomdSha256, created_at: now, published_at: null, superseded_at: null })
         .returning('id')
         .executeTakeFirstOrThrow();
+      await recordVersionFiles(tx, version.id, c.files);
       const changes = [...c.added.map((p) => ({ ...p, change: 'added' as const })), ...c.removed.map((p) => ({ ...p, change: 'removed' as const }))];
       for (let i = 0; i < changes.length; i += 200) {
         await db.insertInto('repo_version_changes').values(changes.slice(i, i + 200).map((p) => ({ version_id: version.id, ...p }))).execute();
@@ -145,7 +150,10 @@ export async function commitRelease(ctx: Context, id: number, options: CommitOpt
     const staged = await stageRelease(ctx, { platform, releaseId: id, packages: report.packages, advisoryIds, advisoryChannels: extra, removals });
     try {
       if (staged.channels.length === 0) throw new ReleaseChecksError(`release ${id} changes no repository`);
-      await stageInTransaction(ctx, release, staged.channels, keyid, options);
+      // Every master serves the versions from the store (version-files.ts): they go there first.
+      const withFiles = [];
+      for (const c of staged.channels) withFiles.push({ ...c, files: await storeRenderedFiles(ctx, c.renderedDir) });
+      await stageInTransaction(ctx, release, withFiles, keyid, options);
     } finally {
       if (existsSync(staged.dir)) rmSync(staged.dir, { recursive: true, force: true });
     }

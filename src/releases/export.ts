@@ -21,6 +21,7 @@ import { publishGeneration } from '../repo/publish/generations.ts';
 import { channelDir, versionDir } from './layout.ts';
 import { allChannels } from './placement.ts';
 import { releasesDb } from './schema.ts';
+import { materialiseChannel } from './version-files.ts';
 
 /** Links `from` to `to` (or copies it across file systems), unless `to` exists. */
 function place(from: string, to: string): void {
@@ -44,6 +45,8 @@ function syncPool(src: string, dst: string): void {
 /** Brings EXPORT's copy of one channel in step with the master. */
 async function syncChannel(ctx: Context, exportDir: string, platform: string, c: { repo: string; channel: string }, graceSeconds: number): Promise<void> {
   const db = releasesDb(ctx);
+  // What another master published is fetched into this master's copy first (version-files.ts).
+  await materialiseChannel(ctx, platform, c, graceSeconds * 1000);
   const src = channelDir(ctx, platform, c);
   const dst = join(exportDir, platform, c.repo, c.channel);
   const current = await db.selectFrom('release_channels').select('current').where('platform', '=', platform).where('repo', '=', c.repo).where('channel', '=', c.channel).executeTakeFirst();

@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
+import { tryClusterLock } from '../db/cluster-lock.ts';
 import { filesUnder } from '../util/files-under.ts';
 import { listPlatforms } from '../platforms/store.ts';
 import { settleRelease } from './commit.ts';
@@ -68,7 +69,9 @@ export async function maintainReleases(ctx: Context): Promise<void> {
         if (ctx.now() - statSync(p).mtimeMs > STAGING_MAX_AGE_MS) rmSync(p, { recursive: true, force: true });
       }
     }
-    if (ctx.settings.releaseExportDir) await syncReleaseExport(ctx, ctx.settings.releaseExportDir);
+    // One writer per export directory, whichever master it is (docs/scale-out.md).
+    const exportDir = ctx.settings.releaseExportDir;
+    if (exportDir) await tryClusterLock(ctx.db, `release-export:${exportDir}`, () => syncReleaseExport(ctx, exportDir));
   } catch (e) {
     ctx.log.error({ err: e }, 'release housekeeping failed');
   }

@@ -6,7 +6,7 @@
  * beside each, the channels' content changed, the release marked released and its advisories
  * released. Either all of it or none of it.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
@@ -16,16 +16,19 @@ import { channelPath } from './content.ts';
 import { markAdvisoriesReleased } from './errata-link.ts';
 import { versionDir } from './layout.ts';
 import { releasesDb, type RepoVersionRow } from './schema.ts';
+import { materialiseVersion } from './version-files.ts';
 
 /** The staged versions of a release. */
 async function stagedVersions(ctx: Context, releaseId: number): Promise<RepoVersionRow[]> {
   return releasesDb(ctx).selectFrom('repo_versions').selectAll().where('release_id', '=', releaseId).where('state', '=', 'staged').orderBy('id').execute();
 }
 
-/** The repomd.xml of each staged version, named by its channel path (REPO/CHANNEL). */
+/** The repomd.xml of each staged version, named by its channel path (REPO/CHANNEL); fetched from the store when this master lacks it. */
 async function stagedRepomds(ctx: Context, task: Pick<Task, 'release_id' | 'platform'>): Promise<RepomdFile[]> {
   if (task.release_id === null) return [];
-  return (await stagedVersions(ctx, task.release_id)).map((v) => ({ arch: channelPath(v), path: join(versionDir(ctx, task.platform, v, v.number), 'repodata', 'repomd.xml') }));
+  const out: RepomdFile[] = [];
+  for (const v of await stagedVersions(ctx, task.release_id)) out.push({ arch: channelPath(v), path: join(await materialiseVersion(ctx, task.platform, v), 'repodata', 'repomd.xml') });
+  return out;
 }
 
 /** For a release's sign-repo lease: the staged repomd.xml files to sign. */
@@ -56,7 +59,9 @@ export async function publishRelease(tx: Context, task: Task, verified: unknown)
     const current = await db.selectFrom('release_channels').select('current').where('platform', '=', platform).where('repo', '=', v.repo).where('channel', '=', v.channel).executeTakeFirst();
     if ((current?.current ?? null) !== v.base) throw new BadSignatureError(`${channelPath(v)} moved on since release ${releaseId} was staged: commit it again`);
     const signature = await db.selectFrom('repomd_signatures').select('signature').where('repomd_sha256', '=', v.repomd_sha256).where('sign_task_id', '=', task.id).executeTakeFirstOrThrow();
-    writeFileSync(join(versionDir(tx, platform, v, v.number), 'repodata', 'repomd.xml.asc'), signature.signature, { mode: 0o644 });
+    // This master's copy; the others write theirs from the database when asked (version-files.ts).
+    const repodata = join(versionDir(tx, platform, v, v.number), 'repodata');
+    if (existsSync(repodata)) writeFileSync(join(repodata, 'repomd.xml.asc'), signature.signature, { mode: 0o644 });
     const changes = await db.selectFrom('repo_version_changes').selectAll().where('version_id', '=', v.id).execute();
     const removed = changes.filter((c) => c.change === 'removed').map((c) => c.sha256);
     for (let i = 0; i < removed.length; i += 500) {

@@ -6,7 +6,7 @@
  * serving nothing. Only the newest release of each of its channels can be reverted: a later
  * release built on it is reverted first.
  */
-import { linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.ts';
 import { inTransaction } from '../scheduler/index.ts';
@@ -16,6 +16,8 @@ import { ReleaseStateError } from './errors.ts';
 import { versionDir } from './layout.ts';
 import { getRelease } from './plan.ts';
 import { releasesDb, type RepoVersionRow } from './schema.ts';
+import { lockPlatform } from './platform-lock.ts';
+import { copyVersionFiles } from './version-files.ts';
 
 /** Copies version `from`'s metadata as version `to` (hard links). */
 function linkVersion(fromDir: string, toDir: string): void {
@@ -29,6 +31,7 @@ export async function revertRelease(ctx: Context, id: number, userId: number | n
   await inTransaction(ctx, async (tx) => {
     const db = releasesDb(tx);
     const release = await getRelease(tx, id);
+    await lockPlatform(tx, release.platform);
     if (release.state !== 'released') throw new ReleaseStateError(`release ${id} is ${release.state}: only a released release can be reverted`);
     const busy = await db.selectFrom('releases').select('id').where('platform', '=', release.platform).where('state', '=', 'publishing').executeTakeFirst();
     if (busy) throw new ReleaseStateError(`release ${busy.id} of platform ${release.platform} is being published: revert once it is done`);
@@ -65,12 +68,15 @@ export async function revertRelease(ctx: Context, id: number, userId: number | n
       const base = v.base === null ? null : await db.selectFrom('repo_versions').selectAll().where('platform', '=', release.platform).where('repo', '=', v.repo).where('channel', '=', v.channel).where('number', '=', v.base).executeTakeFirstOrThrow();
       await db.updateTable('repo_versions').set({ superseded_at: now }).where('id', '=', v.id).execute();
       if (base) {
-        linkVersion(versionDir(tx, release.platform, v, base.number), versionDir(tx, release.platform, v, number));
+        // A master without the earlier version's files fetches them when asked (version-files.ts).
+        const baseDir = versionDir(tx, release.platform, v, base.number);
+        if (existsSync(join(baseDir, 'repodata'))) linkVersion(baseDir, versionDir(tx, release.platform, v, number));
         const made = await db
           .insertInto('repo_versions')
           .values({ ...channel, number, release_id: id, cause: 'revert', state: 'published', base: v.number, packages: base.packages, advisories: base.advisories, repomd_sha256: base.repomd_sha256, created_at: now, published_at: now, superseded_at: null })
           .returning('id')
           .executeTakeFirstOrThrow();
+        await copyVersionFiles(tx, base.id, made.id);
         const undo = changes.map(({ version_id: _v, change, ...p }) => ({ ...p, version_id: made.id, change: change === 'added' ? ('removed' as const) : ('added' as const) }));
         for (let i = 0; i < undo.length; i += 200) await db.insertInto('repo_version_changes').values(undo.slice(i, i + 200)).execute();
         await db.updateTable('release_channels').set({ current: number, updated_at: now }).where('platform', '=', release.platform).where('repo', '=', v.repo).where('channel', '=', v.channel).execute();

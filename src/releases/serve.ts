@@ -23,6 +23,7 @@ import { buildArches } from '../platforms/types.ts';
 import { channelDir, versionDir } from './layout.ts';
 import { repoArches } from './placement.ts';
 import { releasesDb } from './schema.ts';
+import { isKept, materialiseNumbered, materialisePoolFile, materialiseVersion } from './version-files.ts';
 
 /** A file of a release repository: the directory it is under and its path there. */
 export interface ServedFile {
@@ -62,23 +63,26 @@ export async function releaseRepoFile(ctx: Context, platformName: string, repoNa
   if (!known || ![...buildArches(platform), 'Source'].includes(arch)) notFound(`release repository ${platformName}/${repoName} has no ${channel}`);
   const ref = { repo: repoName, channel };
   const where = `${platformName}/${repoName}/${channel}`;
-  if (rest[0] === 'Packages' && rest.length > 1) return { dir: channelDir(ctx, platformName, ref), parts: rest };
+  // A file this master lacks (another master published it) comes from the store (version-files.ts).
+  if (rest[0] === 'Packages' && rest.length > 1) {
+    await materialisePoolFile(ctx, platformName, ref, rest.join('/'));
+    return { dir: channelDir(ctx, platformName, ref), parts: rest };
+  }
   if (rest[0] !== 'repodata' || rest.length !== 2) notFound(`no such file in ${where}: ${rest.join('/')}`);
   const db = releasesDb(ctx);
   const file = rest[1] as string;
+  const grace = (platform.releases?.graceSeconds ?? 3600) * 1000;
   if (version !== null) {
-    const v = await db.selectFrom('repo_versions').select('state').where('platform', '=', platformName).where('repo', '=', repoName).where('channel', '=', channel).where('number', '=', version).executeTakeFirst();
+    const v = await db.selectFrom('repo_versions').select(['id', 'repo', 'channel', 'number', 'repomd_sha256', 'state', 'superseded_at']).where('platform', '=', platformName).where('repo', '=', repoName).where('channel', '=', channel).where('number', '=', version).executeTakeFirst();
     if (!v || (v.state !== 'published' && v.state !== 'expired')) notFound(`${where} has no version ${version}`);
-    const dir = versionDir(ctx, platformName, ref, version);
-    if (!existsSync(dir)) notFound(`${where}: version ${version} is no longer kept`);
-    return { dir, parts: ['repodata', file] };
+    if (!isKept(v, grace, ctx.now()) && !existsSync(versionDir(ctx, platformName, ref, version))) notFound(`${where}: version ${version} is no longer kept`);
+    return { dir: await materialiseVersion(ctx, platformName, v), parts: ['repodata', file] };
   }
   const current = await db.selectFrom('release_channels').select('current').where('platform', '=', platformName).where('repo', '=', repoName).where('channel', '=', channel).executeTakeFirst();
   if (current?.current === null || current?.current === undefined) notFound(`nothing is released in ${where} yet`);
-  const dir = versionDir(ctx, platformName, ref, current.current);
+  const dir = (await materialiseNumbered(ctx, platformName, ref, current.current)) ?? versionDir(ctx, platformName, ref, current.current);
   if (existsSync(join(dir, 'repodata', file)) || file === 'repomd.xml' || file === 'repomd.xml.asc') return { dir, parts: ['repodata', file] };
   // A file of a version superseded within the grace period (a client holding its repomd.xml).
-  const grace = (platform.releases?.graceSeconds ?? 3600) * 1000;
   const recent = await db
     .selectFrom('repo_versions')
     .select('number')
@@ -90,7 +94,7 @@ export async function releaseRepoFile(ctx: Context, platformName: string, repoNa
     .orderBy('number', 'desc')
     .execute();
   for (const r of recent) {
-    const older = versionDir(ctx, platformName, ref, r.number);
+    const older = (await materialiseNumbered(ctx, platformName, ref, r.number)) ?? versionDir(ctx, platformName, ref, r.number);
     if (existsSync(join(older, 'repodata', file))) return { dir: older, parts: ['repodata', file] };
   }
   return { dir, parts: ['repodata', file] };

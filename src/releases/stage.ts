@@ -20,6 +20,7 @@ import { passthroughFiles } from './repo-files.ts';
 import type { ChannelPackage } from './schema.ts';
 import { placeBlob } from '../storage/blob-files.ts';
 import { sha256File } from '../util/sha256-file.ts';
+import { ensurePool } from './version-files.ts';
 
 /** A channel's new version, rendered and waiting to be staged. */
 export interface StagedChannel {
@@ -117,6 +118,7 @@ export async function stageRelease(ctx: Context, input: StageInput): Promise<{ d
         added.push({ sha256: signed.sha256, artifact_id: p.row.artifact_id, name: p.row.name, epoch: p.row.epoch, version: p.row.version, release: p.row.release, arch: p.row.arch, href, file_time: Math.floor(signed.signedAt / 1000) });
       }
       const content = [...before.filter((b) => !replacing.has(nevra(b))), ...added].sort((a, b) => (a.href < b.href ? -1 : a.href > b.href ? 1 : 0));
+      await ensurePool(ctx, pool, content);
       const files = new Map<string, ChannelFile>();
       const sources = new Map(input.packages.map((p) => [p.nevra, p.row.sourcerpm]));
       for (const c of content) files.set(nevra(c), { nevra: nevra(c), filename: c.href.split('/').pop() ?? c.href, src: sources.get(nevra(c)) ?? null, sha256: c.sha256 });

@@ -83,10 +83,19 @@ function splitVersion(raw: string): Pick<RepoDependency, 'epoch' | 'version' | '
   return { epoch, version: rest.slice(0, dash), release: release === '' ? null : release };
 }
 
-function toRepoDep(d: RpmDependency, pre: boolean): RepoDependency {
-  const flags = flagOf(d.sense);
-  const v = splitVersion(rawVersion(d));
-  return { name: d.name, flags, ...v, pre };
+/**
+ * A dependency as the record rules need it: its name, sense word and version as the header
+ * writes it (`[E:]V[-R]`; '' when unversioned).
+ */
+export interface RawDependency {
+  name: string;
+  sense: number;
+  raw: string;
+}
+
+function toRepoDep(d: RawDependency, pre: boolean): RepoDependency {
+  const v = splitVersion(d.raw);
+  return { name: d.name, flags: flagOf(d.sense), epoch: v.epoch, version: v.version, release: v.release, pre };
 }
 
 /** The text of `(…)` after a soname for comparing libc.so.6 requirements; '' when none. */
@@ -112,29 +121,40 @@ function newerLibc(a: string, b: string, vercmp: (x: string, y: string) => numbe
   return vercmp(na, nb) < 0;
 }
 
-function requiresOf(p: RpmPackage, vercmp: (x: string, y: string) => number): RepoDependency[] {
-  const provided = new Set(p.provides.map((d) => `${d.name}\0${flagOf(d.sense) ?? ''}\0${rawVersion(d)}`));
-  let ownFiles: Set<string> | null = null;
-  const owns = (path: string): boolean => (ownFiles ??= new Set(p.files.map((f) => f.path))).has(path);
-  const last = new Map<string, string>();
+/** Finds whether `list` has a dependency of a name, flag and version: by looking through a short list, with a set of keys for a long one. */
+function dependencyFinder(list: readonly RawDependency[]): (name: string, flag: string, raw: string) => boolean {
+  if (list.length > 32) {
+    const keys = new Set(list.map((d) => `${d.name}\0${flagOf(d.sense) ?? ''}\0${d.raw}`));
+    return (name, flag, raw) => keys.has(`${name}\0${flag}\0${raw}`);
+  }
+  return (name, flag, raw) => list.some((d) => d.name === name && d.raw === raw && (flagOf(d.sense) ?? '') === flag);
+}
+
+function requiresOf(p: RpmRecordSource, vercmp: (x: string, y: string) => number): RepoDependency[] {
+  const provided = dependencyFinder(p.provides);
+  // Looking through the file list for a file requirement (a length check rejects most paths)
+  // beats hashing every path into a set, unless the list is very long.
+  let paths: Set<string> | null = null;
+  const owns = (path: string): boolean => (p.files.length > 4096 ? (paths ??= new Set(p.files.map((f) => f.path))).has(path) : p.files.some((f) => f.path === path));
+  /** The flag, version and pre of the last requirement kept, by name. */
+  const last = new Map<string, RawDependency>();
   const out: RepoDependency[] = [];
   let libc: RepoDependency | null = null;
   for (const d of p.requires) {
     if (d.name.startsWith('rpmlib(')) continue;
     if (d.name.startsWith('/') && isPrimaryFile(d.name) && owns(d.name)) continue;
     const flag = flagOf(d.sense) ?? '';
-    const raw = rawVersion(d);
-    if (provided.has(`${d.name}\0${flag}\0${raw}`)) continue;
+    if (provided(d.name, flag, d.raw)) continue;
     const pre = (d.sense & PRE_BITS) !== 0;
-    const key = `${flag}\0${raw}\0${pre ? 1 : 0}`;
-    if (last.get(d.name) === key) continue;
+    const previous = last.get(d.name);
+    if (previous && previous.raw === d.raw && (flagOf(previous.sense) ?? '') === flag && ((previous.sense & PRE_BITS) !== 0) === pre) continue;
     const dep = toRepoDep(d, pre);
     if (d.name.startsWith('libc.so.6')) {
       if (libc === null || newerLibc(libc.name, d.name, vercmp)) libc = dep;
       continue;
     }
     out.push(dep);
-    last.set(d.name, key);
+    last.set(d.name, d);
   }
   if (libc) out.push(libc);
   return out;
@@ -147,10 +167,17 @@ function filesOf(p: RpmPackage): RepoFile[] {
   }));
 }
 
-function changelogsOf(p: RpmPackage, limit: number): RepoChangelog[] {
+/** The author without trailing spaces (one character is always kept). */
+function trimAuthor(s: string): string {
+  let end = s.length;
+  while (end > 1 && s.charCodeAt(end - 1) === 0x20) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
+function changelogsOf(p: RpmRecordSource, limit: number): RepoChangelog[] {
   const picked = limit < 0 ? p.changelog : p.changelog.slice(0, limit);
   // Newest first in the header; other.xml lists oldest first.
-  const out: RepoChangelog[] = picked.map((c) => ({ author: c.author.replace(/(?<=.) +$/s, ''), date: c.time, text: c.text }));
+  const out: RepoChangelog[] = picked.map((c) => ({ author: trimAuthor(c.author), date: c.time, text: c.text }));
   // createrepo_c gives entries that share a time distinct times: the newer one gets +1 (cascading).
   for (let i = 1; i < out.length; i++) {
     const cur = out[i];
@@ -174,9 +201,40 @@ export interface FromRpmOptions {
   vercmp: (a: string, b: string) => number;
 }
 
+/**
+ * What a repodata record takes from a package's headers: an {@link RpmPackage}'s fields, with
+ * dependencies as {@link RawDependency} and files as repodata writes them. src/repo/create reads
+ * it straight from the header, without the rest of an RpmPackage.
+ */
+export interface RpmRecordSource
+  extends Pick<
+    RpmPackage,
+    'name' | 'epoch' | 'version' | 'release' | 'arch' | 'summary' | 'description' | 'license' | 'url' | 'vendor' | 'packager' | 'group' | 'buildhost' | 'buildtime' | 'sourcerpm' | 'installedSize' | 'archiveSize' | 'headerRange'
+  > {
+  provides: RawDependency[];
+  requires: RawDependency[];
+  conflicts: RawDependency[];
+  obsoletes: RawDependency[];
+  suggests: RawDependency[];
+  enhances: RawDependency[];
+  recommends: RawDependency[];
+  supplements: RawDependency[];
+  files: RepoFile[];
+  /** Newest first, as in the header; at least the newest `changelogLimit` entries. */
+  changelog: RpmPackage['changelog'];
+}
+
 /** The repodata record of a package whose headers were read into `p`. */
 export function repoPackageFromRpm(p: RpmPackage, file: PackageFileFacts, options: FromRpmOptions): RepoPackage {
-  const dep = (list: RpmDependency[]): RepoDependency[] => list.map((d) => toRepoDep(d, false));
+  const raw = (list: RpmDependency[]): RawDependency[] => list.map((d) => ({ name: d.name, sense: d.sense, raw: rawVersion(d) }));
+  const deps = { provides: raw(p.provides), requires: raw(p.requires), conflicts: raw(p.conflicts), obsoletes: raw(p.obsoletes) };
+  const weak = { suggests: raw(p.suggests), enhances: raw(p.enhances), recommends: raw(p.recommends), supplements: raw(p.supplements) };
+  return repoPackageFromSource({ ...p, ...deps, ...weak, files: filesOf(p) }, file, options);
+}
+
+/** The repodata record of a package from what its headers say ({@link RpmRecordSource}). */
+export function repoPackageFromSource(p: RpmRecordSource, file: PackageFileFacts, options: FromRpmOptions): RepoPackage {
+  const dep = (list: RawDependency[]): RepoDependency[] => list.map((d) => toRepoDep(d, false));
   return {
     pkgId: file.pkgId,
     checksumType: file.checksumType,
@@ -206,7 +264,7 @@ export function repoPackageFromRpm(p: RpmPackage, file: PackageFileFacts, option
     enhances: dep(p.enhances),
     recommends: dep(p.recommends),
     supplements: dep(p.supplements),
-    files: filesOf(p),
+    files: p.files,
     changelogs: changelogsOf(p, options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT),
   };
 }

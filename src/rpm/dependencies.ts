@@ -82,16 +82,25 @@ export function formatDependency(d: Pick<RpmDependency, 'name' | 'flags' | 'epoc
   return `${d.name} ${FLAG_OPERATORS[d.flags]} ${evr}`;
 }
 
-/** Reads one dependency kind from a header. */
-export function readDependencies(h: Header, kind: DependencyKind): RpmDependency[] {
+/**
+ * The parallel name, sense and version lists of one dependency kind, checked to be as long as each
+ * other (flags and versions may be absent: []).
+ */
+export function readDependencyLists(h: Header, kind: DependencyKind): { names: string[]; flags: number[]; versions: string[] } {
   const [nameTag, flagsTag, versionTag] = DEPENDENCY_KINDS[kind];
   const names = h.strings(nameTag);
-  if (names.length === 0) return [];
+  if (names.length === 0) return { names, flags: [], versions: [] };
   const flags = h.numbers(flagsTag);
   const versions = h.strings(versionTag);
   if ((flags.length && flags.length !== names.length) || (versions.length && versions.length !== names.length)) {
     throw new RpmFormatError(`${kind}: ${names.length} names but ${flags.length} flags and ${versions.length} versions`, h.fileOffset);
   }
+  return { names, flags, versions };
+}
+
+/** Reads one dependency kind from a header. */
+export function readDependencies(h: Header, kind: DependencyKind): RpmDependency[] {
+  const { names, flags, versions } = readDependencyLists(h, kind);
   return names.map((name, i) => {
     const sense = flags[i] ?? 0;
     const evr = versions[i] ?? '';

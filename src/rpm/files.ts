@@ -55,6 +55,29 @@ export function fileDigestAlgo(h: Header): number {
   return h.number(Tag.FILEDIGESTALGO) ?? HashAlgo.MD5;
 }
 
+/** Per-file tags holding one integer per file, and one string per file (checked by both readers below). */
+const FILE_NUMBER_TAGS = [Tag.FILEMODES, Tag.FILEFLAGS, Tag.FILEMTIMES, Tag.FILEINODES, Tag.FILEDEVICES, Tag.FILERDEVS, Tag.FILEVERIFYFLAGS, Tag.FILECOLORS];
+const FILE_STRING_TAGS = [Tag.FILEDIGESTS, Tag.FILEUSERNAME, Tag.FILEGROUPNAME, Tag.FILELINKTOS, Tag.FILELANGS];
+
+function checkFileCount(h: Header, tag: number, got: number, n: number): void {
+  if (got !== 0 && got !== n) throw new RpmFormatError(`tag ${tag}: ${got} values for ${n} files`, h.fileOffset);
+}
+
+/**
+ * What repository metadata needs of the file list: paths, modes and flags. Every per-file tag is
+ * checked to hold one value per file, as {@link readFiles} checks it, without decoding the others.
+ */
+export function readFileKinds(h: Header): { paths: string[]; modes: number[]; flags: number[] } {
+  const paths = readFilePaths(h);
+  const n = paths.length;
+  if (n === 0) return { paths, modes: [], flags: [] };
+  const sizes = h.has(Tag.LONGFILESIZES) ? Tag.LONGFILESIZES : Tag.FILESIZES;
+  checkFileCount(h, sizes, h.count(sizes), n);
+  for (const tag of FILE_NUMBER_TAGS) checkFileCount(h, tag, h.count(tag), n);
+  for (const tag of FILE_STRING_TAGS) checkFileCount(h, tag, h.count(tag), n);
+  return { paths, modes: h.numbers(Tag.FILEMODES), flags: h.numbers(Tag.FILEFLAGS) };
+}
+
 /** Reads the whole file list. */
 export function readFiles(h: Header): RpmFileEntry[] {
   const paths = readFilePaths(h);
@@ -62,28 +85,17 @@ export function readFiles(h: Header): RpmFileEntry[] {
   if (n === 0) return [];
   const nums = (tag: number): number[] => {
     const v = h.numbers(tag);
-    if (v.length !== 0 && v.length !== n) throw new RpmFormatError(`tag ${tag}: ${v.length} values for ${n} files`, h.fileOffset);
+    checkFileCount(h, tag, v.length, n);
     return v;
   };
   const strs = (tag: number): string[] => {
     const v = h.strings(tag);
-    if (v.length !== 0 && v.length !== n) throw new RpmFormatError(`tag ${tag}: ${v.length} values for ${n} files`, h.fileOffset);
+    checkFileCount(h, tag, v.length, n);
     return v;
   };
   const sizes = h.has(Tag.LONGFILESIZES) ? nums(Tag.LONGFILESIZES) : nums(Tag.FILESIZES);
-  const modes = nums(Tag.FILEMODES);
-  const digests = strs(Tag.FILEDIGESTS);
-  const flags = nums(Tag.FILEFLAGS);
-  const users = strs(Tag.FILEUSERNAME);
-  const groups = strs(Tag.FILEGROUPNAME);
-  const links = strs(Tag.FILELINKTOS);
-  const mtimes = nums(Tag.FILEMTIMES);
-  const inodes = nums(Tag.FILEINODES);
-  const devices = nums(Tag.FILEDEVICES);
-  const rdevs = nums(Tag.FILERDEVS);
-  const langs = strs(Tag.FILELANGS);
-  const verify = nums(Tag.FILEVERIFYFLAGS);
-  const colors = nums(Tag.FILECOLORS);
+  const [modes, flags, mtimes, inodes, devices, rdevs, verify, colors] = FILE_NUMBER_TAGS.map(nums) as [number[], number[], number[], number[], number[], number[], number[], number[]];
+  const [digests, users, groups, links, langs] = FILE_STRING_TAGS.map(strs) as [string[], string[], string[], string[], string[]];
   return paths.map((path, i) => {
     const f = flags[i] ?? 0;
     return {

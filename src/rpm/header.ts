@@ -69,6 +69,10 @@ export interface HeaderRegion {
 /**
  * A parsed header. `blob` holds the whole header from its magic to the end of its data store;
  * `fileOffset` is where the header starts in its file (for error messages).
+ *
+ * The index is not copied into objects: entries are read from the blob when asked for. rpm
+ * writes the index sorted by tag, so a tag is found by binary search; an index that is not
+ * strictly sorted (or has a tag twice) gets a map of each tag's first entry instead.
  */
 export class Header {
   readonly blob: Buffer;
@@ -76,7 +80,8 @@ export class Header {
   readonly il: number;
   readonly dl: number;
   readonly region: HeaderRegion | null;
-  private readonly entries: Map<number, HeaderEntry>;
+  /** Tag → number of its first index entry; null when the index is strictly sorted (binary search). */
+  private readonly byTag: Map<number, number> | null;
   private readonly dataStart: number;
 
   private constructor(blob: Buffer, fileOffset: number, il: number, dl: number) {
@@ -85,20 +90,26 @@ export class Header {
     this.il = il;
     this.dl = dl;
     this.dataStart = HEADER_INTRO_SIZE + il * 16;
-    this.entries = new Map();
     this.region = null;
+    let sorted = true;
+    let previous = -1;
     for (let i = 0; i < il; i++) {
       const at = HEADER_INTRO_SIZE + i * 16;
-      const entry: HeaderEntry = {
-        tag: blob.readUInt32BE(at),
-        type: blob.readUInt32BE(at + 4),
-        offset: blob.readInt32BE(at + 8),
-        count: blob.readUInt32BE(at + 12),
-      };
-      this.checkEntry(entry, i);
-      // rpm keeps the first occurrence of a duplicated tag; so do we.
-      if (!this.entries.has(entry.tag)) this.entries.set(entry.tag, entry);
+      const tag = blob.readUInt32BE(at);
+      this.checkEntry(tag, blob.readUInt32BE(at + 4), blob.readInt32BE(at + 8), blob.readUInt32BE(at + 12), at);
+      if (tag <= previous) sorted = false;
+      previous = tag;
     }
+    let byTag: Map<number, number> | null = null;
+    if (!sorted) {
+      byTag = new Map();
+      // rpm keeps the first occurrence of a duplicated tag; so do we.
+      for (let i = 0; i < il; i++) {
+        const tag = blob.readUInt32BE(HEADER_INTRO_SIZE + i * 16);
+        if (!byTag.has(tag)) byTag.set(tag, i);
+      }
+    }
+    this.byTag = byTag;
     this.region = this.parseRegion();
   }
 
@@ -116,35 +127,62 @@ export class Header {
     throw new RpmFormatError(message, this.fileOffset + at);
   }
 
-  private checkEntry(e: HeaderEntry, index: number): void {
-    const at = HEADER_INTRO_SIZE + index * 16;
-    if (e.type > TagType.I18NSTRING) this.fail(`tag ${e.tag}: bad type ${e.type}`, at + 4);
-    if (e.offset < 0 || e.offset > this.dl) {
+  /** Checks one index entry (at byte `at` of the blob). */
+  private checkEntry(tag: number, type: number, offset: number, count: number, at: number): void {
+    if (type > TagType.I18NSTRING) this.fail(`tag ${tag}: bad type ${type}`, at + 4);
+    if (offset < 0 || offset > this.dl) {
       // A region trailer's offset is negative but lives in the data, never in the index.
-      this.fail(`tag ${e.tag}: data offset ${e.offset} out of range`, at + 8);
+      this.fail(`tag ${tag}: data offset ${offset} out of range`, at + 8);
     }
-    if (e.count === 0 || e.count > this.dl) this.fail(`tag ${e.tag}: count ${e.count} out of range`, at + 12);
-    const size = TYPE_SIZE[e.type] ?? 0;
-    if (size > 1 && e.offset % size !== 0) this.fail(`tag ${e.tag}: misaligned data offset ${e.offset}`, at + 8);
+    if (count === 0 || count > this.dl) this.fail(`tag ${tag}: count ${count} out of range`, at + 12);
+    const size = TYPE_SIZE[type] ?? 0;
+    if (size > 1 && offset % size !== 0) this.fail(`tag ${tag}: misaligned data offset ${offset}`, at + 8);
     if (size > 0) {
-      if (e.count * size > this.dl - e.offset) this.fail(`tag ${e.tag}: data runs past the header`, at + 12);
+      if (count * size > this.dl - offset) this.fail(`tag ${tag}: data runs past the header`, at + 12);
       return;
     }
-    if (e.type === TagType.STRING && e.count !== 1) this.fail(`tag ${e.tag}: string with count ${e.count}`, at + 12);
+    if (type === TagType.STRING && count !== 1) this.fail(`tag ${tag}: string with count ${count}`, at + 12);
     // Strings are checked for their terminating NULs when first read (stringsEnd): the data
     // store is already known to be inside the blob, so no read can leave it.
   }
 
-  /** End (exclusive, after the last NUL) of the `count` strings starting at `pos`; throws if a string runs past the data. */
-  private stringsEnd(e: HeaderEntry): number {
-    const end = this.dataStart + this.dl;
-    let pos = this.dataStart + e.offset;
-    for (let n = 0; n < e.count; n++) {
-      const nul = this.blob.indexOf(0, pos);
-      if (nul < 0 || nul >= end) this.fail(`tag ${e.tag}: unterminated string`, pos);
-      pos = nul + 1;
+  /** Number of the index entry of `tag`, or -1. */
+  private find(tag: number): number {
+    if (this.byTag) return this.byTag.get(tag) ?? -1;
+    const b = this.blob;
+    let lo = 0;
+    let hi = this.il - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = b.readUInt32BE(HEADER_INTRO_SIZE + mid * 16);
+      if (t === tag) return mid;
+      if (t < tag) lo = mid + 1;
+      else hi = mid - 1;
     }
-    return pos;
+    return -1;
+  }
+
+  /**
+   * The `count` strings starting at data offset `offset`: where they end (exclusive, after the last
+   * NUL) and whether every byte is ASCII, in one pass over the bytes; throws if a string runs past
+   * the data.
+   */
+  private stringsEnd(tag: number, offset: number, count: number): { stop: number; ascii: boolean } {
+    const b = this.blob;
+    const end = this.dataStart + this.dl;
+    let pos = this.dataStart + offset;
+    let from = pos;
+    let high = 0;
+    for (let n = 0; n < count; n++) {
+      from = pos;
+      for (;;) {
+        if (pos >= end) this.fail(`tag ${tag}: unterminated string`, from);
+        const c = b[pos++] as number;
+        if (c === 0) break;
+        high |= c;
+      }
+    }
+    return { stop: pos, ascii: high < 0x80 };
   }
 
   private parseRegion(): HeaderRegion | null {
@@ -177,49 +215,96 @@ export class Header {
 
   /** Tags present, in index order of first occurrence. */
   tags(): number[] {
-    return [...this.entries.keys()];
+    const seen = new Set<number>();
+    for (let i = 0; i < this.il; i++) seen.add(this.blob.readUInt32BE(HEADER_INTRO_SIZE + i * 16));
+    return [...seen];
   }
 
   has(tag: number): boolean {
-    return this.entries.has(tag);
+    return this.find(tag) >= 0;
   }
 
   entry(tag: number): HeaderEntry | undefined {
-    return this.entries.get(tag);
+    const i = this.find(tag);
+    return i < 0 ? undefined : this.entryAt(i);
+  }
+
+  /** Number of values of `tag` (0 when absent). */
+  count(tag: number): number {
+    const i = this.find(tag);
+    return i < 0 ? 0 : this.blob.readUInt32BE(HEADER_INTRO_SIZE + i * 16 + 12);
+  }
+
+  /** The index entry of a string-typed tag, or -1 when absent; throws when of another type. */
+  private stringEntry(tag: number, what: string): number {
+    const i = this.find(tag);
+    if (i < 0) return -1;
+    const type = this.blob.readUInt32BE(HEADER_INTRO_SIZE + i * 16 + 4);
+    if (type !== TagType.STRING && type !== TagType.STRING_ARRAY && type !== TagType.I18NSTRING) {
+      this.fail(`tag ${tag}: expected ${what}, found type ${type}`, 0);
+    }
+    return i;
   }
 
   /** Strings of a STRING, STRING_ARRAY or I18NSTRING entry ([] when absent). */
   strings(tag: number): string[] {
-    const e = this.entries.get(tag);
-    if (!e) return [];
-    if (e.type !== TagType.STRING && e.type !== TagType.STRING_ARRAY && e.type !== TagType.I18NSTRING) {
-      this.fail(`tag ${tag}: expected strings, found type ${e.type}`, 0);
+    return this.stringsPrefix(tag, Infinity);
+  }
+
+  /**
+   * The first `limit` strings of a string-typed entry ([] when absent), decoded as {@link strings}
+   * decodes them: the whole array is checked to be terminated, and read as UTF-8 when all of it is
+   * valid UTF-8 (else as Latin-1), so a prefix reads the same as the start of the whole list.
+   */
+  stringsPrefix(tag: number, limit: number): string[] {
+    const i = this.stringEntry(tag, 'strings');
+    if (i < 0 || limit <= 0) return [];
+    const at = HEADER_INTRO_SIZE + i * 16;
+    const offset = this.blob.readInt32BE(at + 8);
+    const count = this.blob.readUInt32BE(at + 12);
+    const start = this.dataStart + offset;
+    const { stop, ascii } = this.stringsEnd(tag, offset, count);
+    // ASCII reads the same either way, and decodes fastest as Latin-1.
+    const enc = ascii || !isUtf8(this.blob.subarray(start, stop - 1)) ? 'latin1' : 'utf8';
+    if (count === 1) return [this.blob.toString(enc, start, stop - 1)];
+    if (limit >= count) {
+      // One decode and split for the whole array: much faster than a decode per string.
+      return this.blob.toString(enc, start, stop - 1).split('\0');
     }
-    const start = this.dataStart + e.offset;
-    const stop = this.stringsEnd(e);
-    // One decode and split for the whole array: much faster than a decode per string.
-    const text = decodeText(this.blob, start, stop - 1);
-    return e.count === 1 ? [text] : text.split('\0');
+    const out: string[] = [];
+    for (let pos = start; out.length < limit; ) {
+      const nul = this.blob.indexOf(0, pos);
+      out.push(this.blob.toString(enc, pos, nul));
+      pos = nul + 1;
+    }
+    return out;
   }
 
   /** The first string of a string-typed entry (the C locale for I18NSTRING), or undefined. */
   string(tag: number): string | undefined {
-    const e = this.entries.get(tag);
-    if (!e) return undefined;
-    if (e.type !== TagType.STRING && e.type !== TagType.STRING_ARRAY && e.type !== TagType.I18NSTRING) {
-      this.fail(`tag ${tag}: expected a string, found type ${e.type}`, 0);
+    const i = this.stringEntry(tag, 'a string');
+    if (i < 0) return undefined;
+    const b = this.blob;
+    const pos = this.dataStart + b.readInt32BE(HEADER_INTRO_SIZE + i * 16 + 8);
+    const end = this.dataStart + this.dl;
+    // Find the NUL and whether every byte is ASCII in one pass (short strings: no native calls).
+    let high = 0;
+    let nul = pos;
+    while (nul < end) {
+      const c = b[nul] as number;
+      if (c === 0) break;
+      high |= c;
+      nul++;
     }
-    const pos = this.dataStart + e.offset;
-    const nul = this.blob.indexOf(0, pos);
-    if (nul < 0 || nul >= this.dataStart + this.dl) this.fail(`tag ${tag}: unterminated string`, pos);
-    return decodeText(this.blob, pos, nul);
+    if (nul >= end) this.fail(`tag ${tag}: unterminated string`, pos);
+    return high < 0x80 ? b.toString('latin1', pos, nul) : decodeText(b, pos, nul);
   }
 
   /** Raw bytes of the first string (for callers that must not assume UTF-8). */
   stringBytes(tag: number): Buffer | undefined {
-    const e = this.entries.get(tag);
-    if (!e) return undefined;
-    const pos = this.dataStart + e.offset;
+    const i = this.find(tag);
+    if (i < 0) return undefined;
+    const pos = this.dataStart + this.blob.readInt32BE(HEADER_INTRO_SIZE + i * 16 + 8);
     const nul = this.blob.indexOf(0, pos);
     if (nul < 0 || nul >= this.dataStart + this.dl) this.fail(`tag ${tag}: unterminated string`, pos);
     return this.blob.subarray(pos, nul);
@@ -227,42 +312,49 @@ export class Header {
 
   /** Integers of a CHAR/INT8/INT16/INT32/INT64 entry ([] when absent). INT64 beyond 2^53 loses precision. */
   numbers(tag: number): number[] {
-    const e = this.entries.get(tag);
-    if (!e) return [];
-    const pos = this.dataStart + e.offset;
+    return this.numbersPrefix(tag, Infinity);
+  }
+
+  /** The first `limit` integers of an integer entry ([] when absent), as {@link numbers}. */
+  numbersPrefix(tag: number, limit: number): number[] {
+    const i = this.find(tag);
+    if (i < 0) return [];
+    const at = HEADER_INTRO_SIZE + i * 16;
     const b = this.blob;
-    const out = new Array<number>(e.count);
-    switch (e.type) {
+    const type = b.readUInt32BE(at + 4);
+    const pos = this.dataStart + b.readInt32BE(at + 8);
+    const count = Math.min(b.readUInt32BE(at + 12), limit);
+    const out = new Array<number>(count);
+    switch (type) {
       case TagType.CHAR:
       case TagType.INT8:
-        for (let i = 0; i < e.count; i++) out[i] = b[pos + i] ?? 0;
+        for (let k = 0; k < count; k++) out[k] = b[pos + k] ?? 0;
         break;
       case TagType.INT16:
-        for (let i = 0; i < e.count; i++) out[i] = b.readUInt16BE(pos + 2 * i);
+        for (let k = 0; k < count; k++) out[k] = b.readUInt16BE(pos + 2 * k);
         break;
       case TagType.INT32:
-        for (let i = 0; i < e.count; i++) out[i] = b.readUInt32BE(pos + 4 * i);
+        for (let k = 0; k < count; k++) out[k] = b.readUInt32BE(pos + 4 * k);
         break;
       case TagType.INT64:
-        for (let i = 0; i < e.count; i++) out[i] = Number(b.readBigUInt64BE(pos + 8 * i));
+        for (let k = 0; k < count; k++) out[k] = Number(b.readBigUInt64BE(pos + 8 * k));
         break;
       default:
-        this.fail(`tag ${tag}: expected integers, found type ${e.type}`, 0);
+        this.fail(`tag ${tag}: expected integers, found type ${type}`, 0);
     }
     return out;
   }
 
   /** The first integer of an integer entry, or undefined. */
   number(tag: number): number | undefined {
-    const e = this.entries.get(tag);
-    if (!e) return undefined;
-    return this.numbers(tag)[0];
+    return this.find(tag) < 0 ? undefined : this.numbersPrefix(tag, 1)[0];
   }
 
   /** Raw bytes of a BIN entry (a view into the blob), or undefined. */
   bin(tag: number): Buffer | undefined {
-    const e = this.entries.get(tag);
-    if (!e) return undefined;
+    const i = this.find(tag);
+    if (i < 0) return undefined;
+    const e = this.entryAt(i);
     if (e.type !== TagType.BIN) this.fail(`tag ${tag}: expected binary data, found type ${e.type}`, 0);
     const pos = this.dataStart + e.offset;
     return this.blob.subarray(pos, pos + e.count);

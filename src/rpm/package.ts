@@ -12,6 +12,7 @@ import { readDependencies, DEPENDENCY_KINDS, type DependencyKind, type RpmDepend
 import { readFiles, fileDigestAlgo, type RpmFileEntry } from './files.ts';
 import type { Header } from './header.ts';
 import { readRpmBuffer, readRpmFileSync, type RpmFile } from './package-file.ts';
+import { readPackageFields } from './package-fields.ts';
 import { SCRIPTLET_TAGS, type ScriptletKind, type ScriptletTags } from './scriptlets.ts';
 import { readSignatures, signatureInfo, type SignatureInfo } from './signatures.ts';
 
@@ -102,41 +103,15 @@ function readScriptlets(h: Header): RpmScriptlet[] {
   return out;
 }
 
-function archOf(h: Header, isSource: boolean): string {
-  if (!isSource) return h.string(Tag.ARCH) ?? '';
-  // rpm marks a source package that leaves out sources or patches as nosrc.
-  return h.has(1051) || h.has(1052) ? 'nosrc' : 'src';
-}
-
 /** Builds the typed metadata from a file's parsed framing. */
 export function packageFromFile(f: RpmFile): RpmPackage {
   const h = f.header;
   const s = f.signature;
-  const isSource = !h.has(Tag.SOURCERPM);
   const deps = Object.fromEntries(
     (Object.keys(DEPENDENCY_KINDS) as DependencyKind[]).map((k) => [k, readDependencies(h, k)]),
   ) as Record<DependencyKind, RpmDependency[]>;
-  const archiveSize =
-    h.number(Tag.PAYLOADSIZEALT) ?? s.number(SigTag.LONGARCHIVESIZE) ?? s.number(SigTag.PAYLOADSIZE) ?? h.number(Tag.ARCHIVESIZE) ?? null;
   return {
-    name: h.string(Tag.NAME) ?? '',
-    epoch: h.number(Tag.EPOCH) ?? null,
-    version: h.string(Tag.VERSION) ?? '',
-    release: h.string(Tag.RELEASE) ?? '',
-    arch: archOf(h, isSource),
-    isSource,
-    summary: h.string(Tag.SUMMARY) ?? '',
-    description: h.string(Tag.DESCRIPTION) ?? '',
-    license: h.string(Tag.LICENSE) ?? '',
-    url: h.string(Tag.URL) ?? null,
-    vendor: h.string(Tag.VENDOR) ?? null,
-    packager: h.string(Tag.PACKAGER) ?? null,
-    group: h.string(Tag.GROUP) ?? null,
-    buildhost: h.string(Tag.BUILDHOST) ?? null,
-    buildtime: h.number(Tag.BUILDTIME) ?? null,
-    sourcerpm: h.string(Tag.SOURCERPM) ?? null,
-    installedSize: h.number(Tag.LONGSIZE) ?? h.number(Tag.SIZE) ?? 0,
-    archiveSize,
+    ...readPackageFields(f),
     fileSize: f.fileSize,
     sigSize: s.number(SigTag.LONGSIZE) ?? s.number(SigTag.SIZE) ?? null,
     payloadFormat: h.string(Tag.PAYLOADFORMAT) ?? 'cpio',

@@ -7,9 +7,10 @@
  * within the headers timeout (http-settings.ts).
  *
  * Routes: health, platforms, nodes, users, tokens (routes/), builds (routes/builds.ts), the
- * node API (routes/node-api.ts), the git service and the lookaside store, all under /api/v1; the
- * git mirrors over smart HTTP at /git/; the release repositories at /repos/; the web UI at /
- * (routes/ui.ts; every other path takes precedence).
+ * node API (routes/node-api.ts), the git service, the lookaside store and the artifact store's
+ * garbage collection (routes/store.ts), all under /api/v1; the git mirrors over smart HTTP at
+ * /git/; the release repositories at /repos/; the web UI at / (routes/ui.ts; every other path
+ * takes precedence).
  *
  * `buildApp` only wires; it neither listens nor opens anything: the caller owns `ctx` and closes
  * the app (`app.close()`), then the database.
@@ -39,6 +40,7 @@ import { releaseRoutes } from './routes/releases.ts';
 import { releaseRepoFileRoutes } from './routes/release-repo-files.ts';
 import { repoRoutes } from './routes/repos.ts';
 import { signingRoutes } from './routes/signing.ts';
+import { storeRoutes } from './routes/store.ts';
 import { nodeApiRoutes } from './routes/node-api.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { platformRoutes } from './routes/platforms.ts';
@@ -169,6 +171,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     releaseRoutes(ctx),
     releaseRepoFileRoutes(ctx),
     errataRoutes(ctx),
+    storeRoutes(ctx),
     ...(options.extraRoutes ?? []),
   ];
   for (const plugin of routes) await app.register(plugin, { prefix: API_PREFIX });

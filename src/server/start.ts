@@ -1,15 +1,16 @@
 /**
  * Starting and stopping the master as one unit: configuration, context, first-start admin,
  * platforms from the config file, the app listening, the lease reaper, the builds loop (fan-out,
- * build repositories) and the git service's poller (mirrors and rules from the config file).
- * `distforge server`
- * and `distforge up` call this; `close()` undoes it in reverse order.
+ * build repositories), the git service's poller (mirrors and rules from the config file) and,
+ * when asked, the store's garbage collection every so often. `distforge server` and `distforge up`
+ * call this; `close()` undoes it in reverse order.
  */
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Level } from 'pino';
 import { ensureAdmin, type AdminBootstrap } from '../auth/bootstrap.ts';
+import { startStoreGcLoop } from '../blob-refs/index.ts';
 import { startBuildsLoop } from '../builds/index.ts';
 import { startReleasesLoop } from '../releases/index.ts';
 import type { Context } from '../context.ts';
@@ -54,6 +55,8 @@ export interface ServerOptions {
    * section); default the local DATA/store.
    */
   store?: { flags?: StoreSource; env?: StoreSource };
+  /** Collect the artifact store's garbage this often (src/blob-refs/); default never (on demand: POST /store/gc). */
+  storeGc?: { intervalMs: number; graceSeconds?: number };
 }
 
 export interface RunningServer {
@@ -116,6 +119,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   let stopReaper = (): void => {};
   let stopBuildsLoop = (): Promise<void> => Promise.resolve();
   let stopReleasesLoop = (): Promise<void> => Promise.resolve();
+  let stopStoreGc = (): Promise<void> => Promise.resolve();
   let poller: GitPoller | null = null;
   try {
     const admin = await ensureAdmin(ctx, ctx.settings.dataDir);
@@ -139,6 +143,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     stopReaper = startLeaseReaper(ctx, Math.max(1000, Math.floor(ctx.settings.leaseMs / 4)));
     stopBuildsLoop = startBuildsLoop(ctx);
     stopReleasesLoop = startReleasesLoop(ctx);
+    if (o.storeGc) stopStoreGc = startStoreGcLoop(ctx, o.storeGc.intervalMs, o.storeGc.graceSeconds);
     const git = gitSettings(ctx);
     poller = startGitPoller(ctx, { intervalS: git.pollIntervalSeconds, concurrency: git.concurrency, ...(o.gitTickMs !== undefined && { tickMs: o.gitTickMs }) });
     ctx.log.info({ url, publicUrl: ctx.settings.publicUrl, database: ctx.db.dialect, store: describeStore(storeSettings) }, 'distforge server listening');
@@ -153,6 +158,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         await poller?.stop();
         await stopBuildsLoop();
         await stopReleasesLoop();
+        await stopStoreGc();
         await app.close();
         await closeContext(ctx);
       },

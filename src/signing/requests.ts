@@ -15,6 +15,7 @@
  * away leaves the request standing, and the scheduler's dependencies already do exactly this.
  */
 import type { Context } from '../context.ts';
+import { lockForTransaction } from '../db/cluster-lock.ts';
 import { NotFoundError } from '../errors.ts';
 import { findPlatform } from '../platforms/index.ts';
 import { blockedTask, enqueueReadyTasks, inTransaction } from '../scheduler/index.ts';
@@ -138,6 +139,8 @@ export async function requestSigning(ctx: Context, req: SignRequest): Promise<Si
   await createTestTasks(ctx, { buildId: req.buildId });
   return inTransaction(ctx, async (tx) => {
     const db = signingDb(tx);
+    // Two requests at once (two masters' builds loops) never both make the sign tasks (PostgreSQL).
+    await lockForTransaction(tx.db, `sign-request:${req.buildId}`);
     const build = await db.selectFrom('builds').select(['id', 'state', 'platforms', 'priority', 'owner_id']).where('id', '=', req.buildId).executeTakeFirst();
     if (!build) throw new NotFoundError(`build ${req.buildId} does not exist`);
     if (build.state !== 'succeeded') throw new NotSignableError(`build ${build.id} is ${build.state}: only a succeeded build is signed`);

@@ -4,15 +4,24 @@
  * (staging.ts: hashed, checked against the sha256 the sender announced, flushed to disk), checked
  * by the caller when it asks (`accept`: is it an RPM?), and renamed into place: readers never see
  * a partial blob, and a mismatch, a refused upload or an aborted one leaves nothing behind.
+ *
+ * Listing walks the `ab/` directories; deleting moves a blob into `.tmp/` first and looks at the
+ * moved file's time, so a blob put again at that moment (a new file renamed into place) is either
+ * the one moved, seen as new and moved back, or arrives after, and stays.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { access, mkdir, open, rename, stat } from 'node:fs/promises';
+import { access, link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { NotFoundError } from '../errors.ts';
 import { checkSha256 } from './sha256.ts';
 import { Staging } from './staging.ts';
-import type { ArtifactStore, PutOptions, StoredBlob } from './store.ts';
+import type { ArtifactStore, DeleteOptions, ListedBlob, PutOptions, StoredBlob } from './store.ts';
+
+/** Blobs listed per page. */
+const PAGE = 1000;
+const HEX2 = /^[0-9a-f]{2}$/;
+const HEX62 = /^[0-9a-f]{62}$/;
 
 export class LocalStore implements ArtifactStore {
   readonly dir: string;
@@ -64,6 +73,61 @@ export class LocalStore implements ArtifactStore {
     return Promise.resolve(null);
   }
 
+  async *list(): AsyncIterable<ListedBlob[]> {
+    let page: ListedBlob[] = [];
+    for (const top of (await readdirOrNone(this.dir)).filter((d) => HEX2.test(d)).sort()) {
+      for (const rest of await readdirOrNone(join(this.dir, top))) {
+        if (!HEX62.test(rest)) continue;
+        // Gone since the directory was read (deleted meanwhile): not listed.
+        const st = await stat(join(this.dir, top, rest)).catch(() => null);
+        if (!st?.isFile()) continue;
+        page.push({ sha256: top + rest, size: st.size, modifiedAt: st.mtimeMs });
+        if (page.length >= PAGE) {
+          yield page;
+          page = [];
+        }
+      }
+    }
+    if (page.length > 0) yield page;
+  }
+
+  async delete(sha256s: readonly string[], options: DeleteOptions = {}): Promise<ListedBlob[]> {
+    for (const sha256 of sha256s) checkSha256(sha256);
+    const deleted: ListedBlob[] = [];
+    for (const sha256 of sha256s) {
+      const gone = await this.#deleteOne(sha256, options.modifiedBefore ?? Infinity);
+      if (gone) deleted.push(gone);
+    }
+    return deleted;
+  }
+
+  /** Deletes one blob unless it is missing or was written at or after `before`. */
+  async #deleteOne(sha256: string, before: number): Promise<ListedBlob | null> {
+    const path = this.localPath(sha256);
+    const seen = await stat(path).catch(() => null);
+    if (!seen || seen.mtimeMs >= before) return null;
+    // Moved aside first: a put renaming a new file into place now either lands before the move
+    // (then the moved file is new, and goes back) or after it (and stays where it is).
+    const aside = await this.#staging.newPath();
+    try {
+      await rename(path, aside);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+    const moved = await stat(aside);
+    if (moved.mtimeMs >= before) {
+      // Put again meanwhile: back in place (unless yet another put already is).
+      await link(aside, path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+      });
+      await unlink(aside);
+      return null;
+    }
+    await unlink(aside);
+    return { sha256, size: moved.size, modifiedAt: moved.mtimeMs };
+  }
+
   /** Directories made (or found) by this store: made once, not on every put. */
   readonly #dirs = new Set<string>();
 
@@ -95,6 +159,16 @@ export class LocalStore implements ArtifactStore {
       await this.#staging.discard(staged);
       throw e;
     }
+  }
+}
+
+/** The entries of `dir`, or none when it does not exist. */
+async function readdirOrNone(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw e;
   }
 }
 

@@ -52,6 +52,15 @@ export class Staging {
     return removed;
   }
 
+  /**
+   * A new path in the staging directory (made when needed), named as staged files are: the store
+   * moves a blob there to delete it, and what a killed process left is removed at start.
+   */
+  async newPath(): Promise<string> {
+    await this.#ensureDir();
+    return join(this.dir, `${process.pid}.${randomBytes(8).toString('hex')}`);
+  }
+
   /** Removes a staged file (stored, refused or failed). */
   async discard(staged: Pick<StagedBlob, 'path'>): Promise<void> {
     await unlink(staged.path).catch(() => undefined);
@@ -59,10 +68,7 @@ export class Staging {
 
   async #write(path: string, data: Readable | Buffer): Promise<StoredBlob> {
     const stream = (): Readable => (Buffer.isBuffer(data) ? Readable.from([data]) : data);
-    if (!this.#made) {
-      await mkdir(this.dir, { recursive: true });
-      this.#made = true;
-    }
+    await this.#ensureDir();
     try {
       return await writeHashed(path, stream());
     } catch (e) {
@@ -71,6 +77,12 @@ export class Staging {
       await mkdir(this.dir, { recursive: true });
       return writeHashed(path, stream());
     }
+  }
+
+  async #ensureDir(): Promise<void> {
+    if (this.#made) return;
+    await mkdir(this.dir, { recursive: true });
+    this.#made = true;
   }
 }
 

@@ -6,13 +6,14 @@
  * nothing (no blob, no staged file); an aborted stream leaves nothing; bytes the caller refuses
  * while staged are never stored; the same blob put twice, or four times at once, is one blob; a
  * blob is not readable under its sha256 before all its bytes are in; presigned download URLs work
- * and expire.
+ * and expire; listing gives every blob (over several pages) and nothing else; deleting skips a
+ * missing blob and, asked to, one written since a time (a put of an old blob makes it new again).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import { after, describe, test } from 'node:test';
@@ -20,7 +21,7 @@ import { sharedS3Server, startS3Server } from '../../test/support/s3-server.ts';
 import { DistforgeError } from '../errors.ts';
 import { LocalStore } from './local-store.ts';
 import { S3Store } from './s3-store.ts';
-import type { ArtifactStore } from './store.ts';
+import type { ArtifactStore, ListedBlob } from './store.ts';
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 /** Directories the tests made, removed at the end even after a failure. */
@@ -47,6 +48,10 @@ interface Fresh {
   blobs(): Promise<string[]>;
   /** Files left in the staging directory. */
   staged(): string[];
+  /** Sets blob `sha256`'s modified time to `msAgo` before now, behind the store's back. */
+  age(sha256: string, msAgo: number): void;
+  /** Writes `bytes` behind the store's back at `where` under the store's place (not a blob's name). */
+  plant(where: string, bytes: Buffer): Promise<void>;
 }
 
 const backends: { name: string; fresh(options?: { presignSeconds?: number; now?: () => number }): Promise<Fresh> }[] = [
@@ -64,6 +69,14 @@ const backends: { name: string; fresh(options?: { presignSeconds?: number; now?:
             .flatMap((d) => filesIn(join(dir, d)).map((f) => relative(dir, join(dir, d, f))))
             .sort(),
         staged: () => filesIn(join(dir, '.tmp')),
+        age: (s, msAgo) => {
+          const at = new Date(Date.now() - msAgo);
+          utimesSync(store.localPath(s), at, at);
+        },
+        plant: async (where, bytes) => {
+          mkdirSync(dirname(join(dir, where)), { recursive: true });
+          writeFileSync(join(dir, where), bytes);
+        },
       };
     },
   },
@@ -80,10 +93,19 @@ const backends: { name: string; fresh(options?: { presignSeconds?: number; now?:
         location: (s) => `pre/fix/blobs/${s.slice(0, 2)}/${s.slice(2, 4)}/${s}`,
         blobs: () => s3.keys(settings.bucket),
         staged: () => filesIn(stagingDir),
+        age: (s, msAgo) => s3.setModifiedTime(settings.bucket, store.key(s), new Date(Date.now() - msAgo)),
+        plant: (where, bytes) => s3.putObject(settings.bucket, `pre/fix/${where}`, bytes),
       };
     },
   },
 ];
+
+/** Every blob the store lists, by sha256. */
+async function listAll(store: ArtifactStore): Promise<ListedBlob[]> {
+  const out: ListedBlob[] = [];
+  for await (const page of store.list()) out.push(...page);
+  return out.sort((a, b) => a.sha256.localeCompare(b.sha256));
+}
 
 /**
  * A stream that gives `first`, then waits (at `halfway`) until the test calls `finish` (the rest
@@ -229,6 +251,78 @@ for (const backend of backends) {
       assert.throws(() => store.open('../x'), { code: 'bad_sha256' });
       await assert.rejects(store.put(Buffer.from('x'), 'ABC'), { code: 'bad_sha256' });
       await assert.rejects(async () => store.downloadUrl('nope', 'f'), { code: 'bad_sha256' });
+    });
+
+    test('list gives every blob with its size and modified time, and nothing else kept there', async () => {
+      const { store, plant, staged } = await backend.fresh();
+      assert.deepEqual(await listAll(store), []);
+      const started = Date.now();
+      const a = await store.put(Buffer.from('blob a'));
+      const b = await store.put(Buffer.alloc(70_000, 3));
+      await plant('README', Buffer.from('not a blob'));
+      await plant(`${a.sha256.slice(0, 2)}/not-a-blob`, Buffer.from('x'));
+      await plant(`blobs/zz/zz/${'z'.repeat(64)}`, Buffer.from('x'));
+      const listed = await listAll(store);
+      assert.deepEqual(listed.map(({ sha256, size }) => ({ sha256, size })), [a, b].sort((x, y) => x.sha256.localeCompare(y.sha256)));
+      for (const blob of listed) {
+        // The store's clock (a file's mtime, an object's LastModified in whole seconds).
+        assert.ok(blob.modifiedAt >= started - 2000 && blob.modifiedAt <= Date.now() + 1000, `${blob.modifiedAt} is about now`);
+      }
+      assert.deepEqual(staged(), []);
+    });
+
+    test('list pages through more than one page (1001 blobs)', async () => {
+      const { store, plant } = await backend.fresh();
+      const wanted: string[] = [];
+      for (let i = 0; i < 1001; i++) {
+        const data = Buffer.from(`blob ${i}`);
+        const digest = sha(data);
+        wanted.push(digest);
+        const where = store.localPath(digest) === null ? `blobs/${digest.slice(0, 2)}/${digest.slice(2, 4)}/${digest}` : `${digest.slice(0, 2)}/${digest.slice(2)}`;
+        await plant(where, data);
+      }
+      const pages: number[] = [];
+      const seen: string[] = [];
+      for await (const page of store.list()) {
+        pages.push(page.length);
+        seen.push(...page.map((p) => p.sha256));
+      }
+      assert.deepEqual(seen.sort(), wanted.sort());
+      assert.ok(pages.length >= 2, `pages of ${pages.join(', ')}`);
+    });
+
+    test('delete removes blobs and says which; a missing blob is skipped', async () => {
+      const { store, blobs, location, staged } = await backend.fresh();
+      const a = await store.put(Buffer.from('delete me'));
+      const b = await store.put(Buffer.from('keep me'));
+      const missing = sha('never stored');
+      const deleted = await store.delete([a.sha256, missing]);
+      assert.deepEqual(deleted.map(({ sha256, size }) => ({ sha256, size })), [a]);
+      assert.deepEqual(await blobs(), [location(b.sha256)]);
+      assert.equal(await store.has(a.sha256), false);
+      assert.deepEqual(await store.delete([a.sha256]), [], 'deleting it again is harmless');
+      await assert.rejects(store.delete(['../x']), { code: 'bad_sha256' });
+      assert.deepEqual(staged(), []);
+      // Stored again after its deletion: an ordinary blob.
+      await store.put(Buffer.from('delete me'));
+      assert.equal(await text(store.open(a.sha256)), 'delete me');
+    });
+
+    test('delete with modifiedBefore leaves blobs written since; a put of an old blob makes it new again', async () => {
+      const { store, age, blobs, location } = await backend.fresh();
+      const HOUR = 3600_000;
+      const old = await store.put(Buffer.from('old'));
+      const reput = await store.put(Buffer.from('put again'));
+      const fresh = await store.put(Buffer.from('fresh'));
+      age(old.sha256, 2 * HOUR);
+      age(reput.sha256, 2 * HOUR);
+      await store.put(Buffer.from('put again'));
+      const times = new Map((await listAll(store)).map((b) => [b.sha256, b.modifiedAt]));
+      assert.ok((times.get(reput.sha256) ?? 0) > Date.now() - HOUR, 'the put made it new');
+      assert.ok((times.get(old.sha256) ?? Infinity) < Date.now() - HOUR);
+      const deleted = await store.delete([old.sha256, reput.sha256, fresh.sha256], { modifiedBefore: Date.now() - HOUR });
+      assert.deepEqual(deleted.map((d) => d.sha256), [old.sha256]);
+      assert.deepEqual(await blobs(), [location(reput.sha256), location(fresh.sha256)].sort());
     });
 
     test('bytes the caller refuses while staged are never stored; bytes it accepts are', async () => {

@@ -8,12 +8,36 @@
  * - blob: stored bytes, named by the sha256 of its content.
  * - staged blob: received bytes in a local file, hashed, not yet readable from the store.
  * - download URL: a short-lived URL a client fetches a blob from without the master (S3 presigned).
+ * - modified time: when the store last wrote a blob (the file's mtime, the object's LastModified),
+ *   by the store's clock; garbage collection (gc.ts) judges a blob's age by it.
  */
 import type { Readable } from 'node:stream';
 
 export interface StoredBlob {
   sha256: string;
   size: number;
+}
+
+/** A blob as the store lists it. */
+export interface ListedBlob extends StoredBlob {
+  /** When the store last wrote it, in ms since the epoch (see {@link PUT_REFRESH_MS}). */
+  modifiedAt: number;
+}
+
+/**
+ * A put of a blob the store already holds leaves its modified time at most this old: the local
+ * store always writes it anew (a rename), the S3 store uploads it again when its object is older.
+ * So a blob put at time T has a modified time of at least T − PUT_REFRESH_MS, and garbage
+ * collection keeps what was put while it ran (gc.ts).
+ */
+export const PUT_REFRESH_MS = 10 * 60_000;
+
+export interface DeleteOptions {
+  /**
+   * Deletes a blob only when its modified time, read again right before it goes, is earlier than
+   * this (ms since the epoch): a blob put again meanwhile stays.
+   */
+  modifiedBefore?: number;
 }
 
 /** Received bytes not yet in the store: a local file holding them, readable until the check returns. */
@@ -54,6 +78,17 @@ export interface ArtifactStore {
    * that the blob exists.
    */
   downloadUrl(sha256: string, fileName: string): Promise<string | null>;
+  /**
+   * Every blob, a page at a time (in no particular order). Files or objects of the store's place
+   * that are not blobs (staged uploads, foreign keys) are left out.
+   */
+  list(): AsyncIterable<ListedBlob[]>;
+  /**
+   * Deletes blobs (with `options.modifiedBefore`, only those not written since); a blob that is
+   * not there is skipped. Returns the blobs deleted, with their size and modified time.
+   * @throws DistforgeError `bad_sha256`; StoreUnavailableError (remote store)
+   */
+  delete(sha256s: readonly string[], options?: DeleteOptions): Promise<ListedBlob[]>;
   /** Releases what the store holds open (connections); nothing to do for a local store. */
   close?(): void;
 }

@@ -6,7 +6,9 @@
  * passed or failed.
  *
  * s3rver does not check request signatures or conditional writes; tests must not rely on either.
- * It does check the access key (S3RVER) and the expiry of presigned URLs.
+ * It does check the access key (S3RVER) and the expiry of presigned URLs. Its listing's
+ * continuation tokens are DES-encrypted, which Node's OpenSSL 3 offers only with the legacy
+ * provider: the child runs with --openssl-legacy-provider, so listings of more than a page work.
  *
  * ```ts
  * const s3 = await sharedS3Server();
@@ -16,7 +18,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { resolve } from 'node:path';
+import { utimesSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Settings } from '../../src/storage/store-settings.ts';
 import { exitTempDir } from './exit-temp-dir.ts';
@@ -44,6 +47,11 @@ export interface S3TestServer {
   keys(bucket: string, prefix?: string): Promise<string[]>;
   /** Writes `body` at `key` behind the store's back (a test that damages a blob). */
   putObject(bucket: string, key: string, body: Buffer): Promise<void>;
+  /**
+   * Sets the LastModified of the object at `key` behind the store's back (a test of garbage
+   * collection ages a blob): s3rver reports its file's modification time.
+   */
+  setModifiedTime(bucket: string, key: string, at: Date): void;
   /** Removes an empty bucket behind the store's back. */
   deleteBucket(bucket: string): Promise<void>;
   /** Stops the server. */
@@ -56,7 +64,7 @@ export interface S3TestServer {
  */
 export async function startS3Server(options: { unref?: boolean } = {}): Promise<S3TestServer> {
   const dir = exitTempDir('distforge-s3rver-');
-  const child = spawn(process.execPath, ['-e', CHILD], { cwd: ROOT, env: { ...process.env, S3RVER_DIR: dir }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD], { cwd: ROOT, env: { ...process.env, S3RVER_DIR: dir }, stdio: ['pipe', 'pipe', 'inherit'] });
   const stop = (): boolean => child.kill('SIGKILL');
   process.once('exit', stop);
   const port = await portOf(child);
@@ -94,6 +102,10 @@ export async function startS3Server(options: { unref?: boolean } = {}): Promise<
     },
     async putObject(bucket, key, body) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    },
+    setModifiedTime(bucket, key, at) {
+      // s3rver keeps the object KEY as the file DIR/BUCKET/KEY._S3rver_object.
+      utimesSync(join(dir, bucket, `${key}._S3rver_object`), at, at);
     },
     async deleteBucket(bucket) {
       await client.send(new DeleteBucketCommand({ Bucket: bucket }));

@@ -14,7 +14,7 @@
  * ```
  * The signature of startTestServer and the TestServer fields are stable: other test files use them.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -85,6 +85,8 @@ export interface TestServer {
   s3?: { bucket: string; keys(): Promise<string[]> };
   /** Replaces the stored bytes of blob `sha256` behind the store's back (a test that damages a blob), whatever the store. */
   damageBlob(sha256: string, bytes: Buffer): Promise<void>;
+  /** Sets blob `sha256`'s modified time to `msAgo` before now behind the store's back (a blob that has been stored that long), whatever the store. */
+  ageBlob(sha256: string, msAgo: number): Promise<void>;
   /** Stops the server, closes the database and removes the data directory (and a SQLite database's directory). */
   close(): Promise<void>;
 }
@@ -135,6 +137,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       } else {
         throw new Error('damageBlob: an unknown store');
       }
+    },
+    async ageBlob(sha256, msAgo) {
+      const at = new Date(Date.now() - msAgo);
+      const path = ctx.store.localPath(sha256);
+      if (path !== null) utimesSync(path, at, at);
+      else if (s3 && ctx.store instanceof S3Store) s3.setModifiedTime(ctx.store.settings.bucket, ctx.store.key(sha256), at);
+      else throw new Error('ageBlob: an unknown store');
     },
     async close() {
       await app.close();

@@ -15,7 +15,7 @@ import { DEFAULT_CHANGELOG_LIMIT } from '../from-rpm.ts';
 import type { MetadataCompression } from '../publish/compress.ts';
 import { publishGeneration, type PublishResult } from '../publish/generations.ts';
 import { metadataRecord, writeExtraFiles } from '../publish/extra-files.ts';
-import { writeMetadataFile } from '../publish/metadata-file.ts';
+import { MetadataWriter } from '../publish/metadata-file.ts';
 import { FILELISTS_TAIL, filelistsHead } from '../render/filelists.ts';
 import { OTHER_TAIL, otherHead } from '../render/other.ts';
 import { PRIMARY_TAIL, primaryHead } from '../render/primary.ts';
@@ -24,8 +24,8 @@ import { renderRepomd } from '../render/repomd.ts';
 import { PackageCache } from './cache.ts';
 import { lockRepository } from './lock.ts';
 import { existingRepository, type ExistingRepository } from './existing.ts';
-import { fragment, renderFragments, type FragmentKind, type PackageFragments } from './fragments.ts';
-import { readPackages } from './read-pool.ts';
+import { joinViews, renderFragments, type FragmentKind, type PackageFragments } from './fragments.ts';
+import { ReadPool, readerThreads, type OnBatch } from './read-pool.ts';
 import { scanPackages, type FoundPackage } from './scan.ts';
 
 export interface CreateOptions {
@@ -58,10 +58,38 @@ export interface CreateResult {
   publish: PublishResult;
 }
 
-function* packageParts(pkgs: PackageFragments[], head: string, kind: FragmentKind, tail: string): Generator<Uint8Array> {
-  yield Buffer.from(head, 'utf8');
-  for (const p of pkgs) yield fragment(p, kind);
-  yield Buffer.from(tail, 'utf8');
+const HEADS = [primaryHead, filelistsHead, otherHead] as const;
+const TAILS = [PRIMARY_TAIL, FILELISTS_TAIL, OTHER_TAIL] as const;
+const KINDS: readonly FragmentKind[] = [0, 1, 2];
+
+/** The packages' fragments of one kind, joined where adjacent. */
+function packageViews(pkgs: readonly PackageFragments[], kind: FragmentKind): Uint8Array[] {
+  return joinViews(pkgs.map((p) => p.parts[kind]));
+}
+
+/**
+ * Feeds batches of packages, which come in any order, to the three files' writers in the order of
+ * the packages (a batch waits for those before it).
+ */
+function inOrder(writers: readonly MetadataWriter[]): OnBatch {
+  const waiting = new Map<number, PackageFragments[]>();
+  let next = 0;
+  return (start, pkgs) => {
+    waiting.set(start, pkgs);
+    for (let b = waiting.get(next); b; b = waiting.get(next)) {
+      waiting.delete(next);
+      for (const k of KINDS) writers[k]?.write(packageViews(b, k));
+      next += b.length;
+    }
+  };
+}
+
+/**
+ * Reader threads started before the files are found, when they will probably be needed: bundled
+ * (a thread starts in milliseconds) and not an update (which reads few files).
+ */
+function earlyPool(update: boolean): ReadPool | null {
+  return !update && import.meta.url.endsWith('.mjs') ? ReadPool.start() : null;
 }
 
 /**
@@ -73,6 +101,8 @@ async function collect(
   cache: PackageCache | null,
   existing: ExistingRepository | null,
   changelogLimit: number,
+  pool: ReadPool | null,
+  onBatch?: OnBatch,
 ): Promise<{ pkgs: PackageFragments[]; read: number }> {
   const pkgs: (PackageFragments | undefined)[] = found.map((f) => cache?.get(f));
   if (cache?.size === 0 && existing) {
@@ -83,7 +113,9 @@ async function collect(
     });
   }
   const missing = found.filter((_f, i) => pkgs[i] === undefined);
-  const fresh = await readPackages(missing, changelogLimit);
+  const threads = readerThreads(missing);
+  if (pool && threads === 0) await pool.close();
+  const fresh = await (threads === 0 ? ReadPool.start(0) : (pool ?? ReadPool.start(threads))).read(missing, changelogLimit, onBatch);
   let k = 0;
   for (let i = 0; i < pkgs.length; i++) if (pkgs[i] === undefined) pkgs[i] = fresh[k++];
   return { pkgs: pkgs as PackageFragments[], read: missing.length };
@@ -91,26 +123,55 @@ async function collect(
 
 /** Creates or updates DIR/repodata. */
 export async function createRepository(dir: string, options: CreateOptions = {}): Promise<CreateResult> {
-  const found = scanPackages(dir);
+  const pool = earlyPool(options.update ?? false);
+  try {
+    return await create(dir, options, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function create(dir: string, options: CreateOptions, pool: ReadPool | null): Promise<CreateResult> {
+  const compression = options.compression ?? 'zstd';
+  // The writers' compressors (zstd processes) start now, while this process is small.
+  const repodata = join(dir, 'repodata');
+  const writers = (['primary.xml', 'filelists.xml', 'other.xml'] as const).map((name) => new MetadataWriter(repodata, name, compression));
+  try {
+    return await createWith(dir, options, pool, writers);
+  } finally {
+    for (const w of writers) w.abort();
+  }
+}
+
+async function createWith(dir: string, options: CreateOptions, pool: ReadPool | null, writers: readonly MetadataWriter[]): Promise<CreateResult> {
+  // Without --update every file is read, and the readers see their size and times.
+  const found = scanPackages(dir, { stat: options.update === true });
   const unlock = lockRepository(dir);
   try {
     const changelogLimit = options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT;
-    const cache = PackageCache.load(dir, changelogLimit);
+    // Without --update the cache is only written, and every package is read, in order: the files
+    // are fed (and compress) as the batches come in. With it, they are fed once all are known.
+    const cache = options.update ? PackageCache.load(dir, changelogLimit) : PackageCache.empty(dir);
     const existing = options.update ? await existingRepository(dir) : null;
-    const { pkgs, read } = await collect(found, options.update ? cache : null, existing, changelogLimit);
+    const n = found.length;
+    KINDS.forEach((k) => writers[k]?.write([Buffer.from(HEADS[k](n), 'utf8')]));
+    const { pkgs, read } = await collect(found, options.update ? cache : null, existing, changelogLimit, pool, options.update ? undefined : inOrder(writers));
     const compression = options.compression ?? 'zstd';
     const now = options.now ?? Date.now();
     const timestamp = Math.floor(now / 1000);
     const repodata = join(dir, 'repodata');
     mkdirSync(repodata, { recursive: true });
-    const n = pkgs.length;
-    const writes: Promise<RepomdRecord[]>[] = [
-      writeMetadataFile(repodata, 'primary.xml', packageParts(pkgs, primaryHead(n), 0, PRIMARY_TAIL), compression).then((w) => [metadataRecord('primary', w, timestamp)]),
-      writeMetadataFile(repodata, 'filelists.xml', packageParts(pkgs, filelistsHead(n), 1, FILELISTS_TAIL), compression).then((w) => [metadataRecord('filelists', w, timestamp)]),
-      writeMetadataFile(repodata, 'other.xml', packageParts(pkgs, otherHead(n), 2, OTHER_TAIL), compression).then((w) => [metadataRecord('other', w, timestamp)]),
-      writeExtraFiles(repodata, options, compression, timestamp),
-    ];
-    const records = (await Promise.all(writes)).flat();
+    const records: RepomdRecord[] = [];
+    const writes: Promise<void>[] = KINDS.map(async (k) => {
+      const w = writers[k] as MetadataWriter;
+      const written = await w.finish([...(options.update ? packageViews(pkgs, k) : []), Buffer.from(TAILS[k], 'utf8')]);
+      records[k] = metadataRecord((['primary', 'filelists', 'other'] as const)[k], written, timestamp);
+    });
+    const extras = writeExtraFiles(repodata, options, compression, timestamp);
+    // While the files compress: the cache is right whatever happens to the publication.
+    cache.save(pkgs, changelogLimit);
+    const [, extra] = await Promise.all([Promise.all(writes), extras]);
+    records.push(...extra);
     // --update keeps what this run does not replace (advisories, groups, modules, …), as published.
     const replaced = new Set(records.map((r) => r.type.replace(/_gz$/, '')));
     for (const r of existing?.extras ?? []) if (!replaced.has(r.type.replace(/_gz$/, ''))) records.push(r);
@@ -122,7 +183,6 @@ export async function createRepository(dir: string, options: CreateOptions = {})
       ...(options.graceSeconds === undefined ? {} : { graceSeconds: options.graceSeconds }),
       now,
     });
-    cache.save(pkgs, changelogLimit);
     return { packages: n, read, reused: n - read, records, publish };
   } finally {
     unlock();

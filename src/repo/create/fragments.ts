@@ -1,8 +1,13 @@
 /**
  * A package's rendered metadata: its `<package>` elements for primary.xml, filelists.xml and
- * other.xml, UTF-8 encoded back to back in one buffer. Rendering once and keeping the bytes lets a
- * re-publish write unchanged packages without re-rendering (or even decoding) them, and lets
- * worker threads hand results to the main thread without copying (the buffer is transferred).
+ * other.xml, UTF-8 encoded. Rendering once and keeping the bytes lets a re-publish write unchanged
+ * packages without re-rendering (or even decoding) them.
+ *
+ * The fragments of many packages live in one buffer, kind by kind: a reader thread renders a
+ * batch into one buffer (all its primary fragments, then all filelists, then all other) and
+ * transfers it, and the cache file is laid out the same way. A package's fragments are views into
+ * such a buffer, so the fragments of neighbouring packages are neighbours in memory and a metadata
+ * file is written from a few large pieces ({@link joinViews}).
  *
  * Terminology:
  * - fragment: one package's element in one of the three files.
@@ -16,33 +21,141 @@ import type { FoundPackage } from './scan.ts';
 /** Bump when the rendering changes: cached fragments of another version are rendered again. */
 export const RENDER_VERSION = 1;
 
+export type FragmentKind = 0 | 1 | 2;
+
 export interface PackageFragments {
   found: FoundPackage;
   pkgId: string;
-  /** primary, filelists and other fragments, concatenated. */
-  data: Uint8Array;
-  /** Byte lengths of the three fragments. */
-  lengths: [number, number, number];
+  /** The primary, filelists and other fragments. */
+  parts: [Uint8Array, Uint8Array, Uint8Array];
 }
 
-/** Renders the three fragments of `pkg`. */
+/** Renders the three fragments of `pkg` (each in a buffer of its own). */
 export function renderFragments(found: FoundPackage, pkg: RepoPackage): PackageFragments {
-  const p = Buffer.from(primaryPackage(pkg), 'utf8');
-  const f = Buffer.from(filelistsPackage(pkg), 'utf8');
-  const o = Buffer.from(otherPackage(pkg), 'utf8');
-  const data = new Uint8Array(p.length + f.length + o.length);
-  data.set(p, 0);
-  data.set(f, p.length);
-  data.set(o, p.length + f.length);
-  return { found, pkgId: pkg.pkgId, data, lengths: [p.length, f.length, o.length] };
+  return { found, pkgId: pkg.pkgId, parts: [Buffer.from(primaryPackage(pkg), 'utf8'), Buffer.from(filelistsPackage(pkg), 'utf8'), Buffer.from(otherPackage(pkg), 'utf8')] };
 }
-
-export type FragmentKind = 0 | 1 | 2;
 
 /** The bytes of one fragment kind (0 primary, 1 filelists, 2 other) of a package. */
 export function fragment(pf: PackageFragments, kind: FragmentKind): Uint8Array {
-  const [p, f, o] = pf.lengths;
-  const start = kind === 0 ? 0 : kind === 1 ? p : p + f;
-  const len = kind === 0 ? p : kind === 1 ? f : o;
-  return pf.data.subarray(start, start + len);
+  return pf.parts[kind];
+}
+
+/**
+ * Fragments of consecutive packages, rendered into one buffer: `data` holds every primary
+ * fragment, then every filelists fragment, then every other fragment; `ends` holds, per kind and
+ * package, where its fragment ends in `data` (`ends[kind * count + i]`); `ids` the pkgIds
+ * (64 hex digits each) back to back; `sizes`, `mtimes` and `mtimesNs` the files' as read (for
+ * files found without a stat). Plain data, so that it crosses threads cheaply (`data`
+ * transferred).
+ */
+export interface FragmentBatch {
+  count: number;
+  data: ArrayBuffer;
+  ends: Uint32Array;
+  ids: string;
+  sizes: Float64Array;
+  mtimes: Float64Array;
+  mtimesNs: BigInt64Array;
+}
+
+/** Renders packages one after the other into growing buffers, then hands them over as a {@link FragmentBatch}. */
+export class BatchRenderer {
+  private readonly bufs: Buffer[] = [Buffer.allocUnsafe(1 << 18), Buffer.allocUnsafe(1 << 16), Buffer.allocUnsafe(1 << 16)];
+  private readonly lens = [0, 0, 0];
+  private ends: number[] = [];
+  private ids = '';
+  private files: FoundPackage[] = [];
+
+  private put(kind: FragmentKind, s: string): void {
+    let buf = this.bufs[kind] as Buffer;
+    const len = this.lens[kind] as number;
+    // A UTF-16 unit never takes more than 3 UTF-8 bytes.
+    if (buf.length - len < s.length * 3) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * buf.length, len + s.length * 3));
+      buf.copy(bigger, 0, 0, len);
+      this.bufs[kind] = buf = bigger;
+    }
+    this.lens[kind] = len + buf.write(s, len, 'utf8');
+  }
+
+  /** Renders the fragments of `pkg`, read from `found`. */
+  add(pkg: RepoPackage, found: FoundPackage): void {
+    this.files.push(found);
+    this.put(0, primaryPackage(pkg));
+    this.put(1, filelistsPackage(pkg));
+    this.put(2, otherPackage(pkg));
+    this.ends.push(this.lens[0] as number, this.lens[1] as number, this.lens[2] as number);
+    this.ids += pkg.pkgId;
+  }
+
+  /** The packages added since the last take, as one batch; the renderer starts over. */
+  take(): FragmentBatch {
+    const [p, f, o] = this.lens as [number, number, number];
+    const count = this.ends.length / 3;
+    const data = new Uint8Array(p + f + o);
+    data.set((this.bufs[0] as Buffer).subarray(0, p), 0);
+    data.set((this.bufs[1] as Buffer).subarray(0, f), p);
+    data.set((this.bufs[2] as Buffer).subarray(0, o), p + f);
+    const ends = new Uint32Array(3 * count);
+    const base = [0, p, p + f];
+    for (let i = 0; i < count; i++) for (let k = 0; k < 3; k++) ends[k * count + i] = (base[k] as number) + (this.ends[3 * i + k] as number);
+    const sizes = new Float64Array(count);
+    const mtimes = new Float64Array(count);
+    const mtimesNs = new BigInt64Array(count);
+    this.files.forEach((f, i) => {
+      sizes[i] = f.size;
+      mtimes[i] = f.mtime;
+      mtimesNs[i] = f.mtimeNs;
+    });
+    const batch: FragmentBatch = { count, data: data.buffer, ends, ids: this.ids, sizes, mtimes, mtimesNs };
+    this.lens.fill(0);
+    this.ends = [];
+    this.ids = '';
+    this.files = [];
+    return batch;
+  }
+}
+
+/**
+ * The fragments of the packages of a batch, in order (`found` are those packages' files, given
+ * the size and times they were read with).
+ */
+export function unpackBatch(batch: FragmentBatch, found: readonly FoundPackage[]): PackageFragments[] {
+  const data = new Uint8Array(batch.data);
+  const { count, ends, ids } = batch;
+  const out = new Array<PackageFragments>(count);
+  const starts = [0, ends[count - 1] ?? 0, ends[2 * count - 1] ?? 0];
+  const view = (k: number, i: number): Uint8Array => data.subarray(i === 0 ? (starts[k] as number) : (ends[k * count + i - 1] as number), ends[k * count + i]);
+  for (let i = 0; i < count; i++) {
+    const f = found[i] as FoundPackage;
+    f.size = batch.sizes[i] as number;
+    f.mtime = batch.mtimes[i] as number;
+    f.mtimeNs = batch.mtimesNs[i] as bigint;
+    out[i] = { found: f, pkgId: ids.slice(64 * i, 64 * i + 64), parts: [view(0, i), view(1, i), view(2, i)] };
+  }
+  return out;
+}
+
+/**
+ * `views` with neighbours that are adjacent in the same memory merged into one view: the pieces
+ * to write a file with (fragments of consecutive packages from one batch or one cache file are).
+ */
+export function joinViews(views: Iterable<Uint8Array>): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let buffer: ArrayBufferLike | null = null;
+  let start = 0;
+  let end = 0;
+  for (const v of views) {
+    if (v.byteLength === 0) continue;
+    if (v.buffer === buffer && v.byteOffset === end) {
+      end += v.byteLength;
+      continue;
+    }
+    if (buffer) out.push(new Uint8Array(buffer, start, end - start));
+    buffer = v.buffer;
+    start = v.byteOffset;
+    end = start + v.byteLength;
+  }
+  if (buffer) out.push(new Uint8Array(buffer, start, end - start));
+  return out;
 }

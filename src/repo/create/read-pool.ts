@@ -1,68 +1,141 @@
 /**
- * Reads many package files in parallel: a pool of worker threads (one per core) takes batches of
- * files and returns their rendered fragments. Results come back in the order of the input. The
- * first unreadable file stops the pool and fails the whole read with that file's name, before
- * anything is written.
+ * Reads many package files in parallel: a pool of reader threads (one per core but one) that take batches
+ * of files from a shared counter and send back their rendered fragments (see read-worker.ts).
+ * Results come back in the order of the input. The first unreadable file stops the pool and fails
+ * the whole read with that file's name, before anything is written.
+ *
+ * Threads can be started before the file list is known ({@link ReadPool.start}), so that loading
+ * their code overlaps with finding the files.
  */
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../util/ts-worker.ts';
 import { RepoCreateError } from '../errors.ts';
-import type { PackageFragments } from './fragments.ts';
-import { readBatch, type ReadReply, type ReadRequest } from './read-worker.ts';
+import { unpackBatch, type PackageFragments } from './fragments.ts';
+import { readJob, runReadJob, type ReadJob, type ReadReply } from './read-worker.ts';
 import type { FoundPackage } from './scan.ts';
 
-const BATCH = 32;
-/** Below this many files, starting workers (~0.3 s each, to load the code) costs more than it saves. */
-const WORKERS_FROM = 2000;
+/** Files per batch: few messages, and little left for one thread when the others are done. */
+const BATCH = 64;
+/** Bundled, a thread starts in a few ms; run from the sources, it loads them through tsx (~0.3 s). */
+const BUNDLED = import.meta.url.endsWith('.mjs');
 
-/** Reads `files` with `threads` workers (0: in this thread; default: one per core for large sets). */
-export async function readPackages(files: FoundPackage[], changelogLimit: number, threads?: number): Promise<PackageFragments[]> {
-  threads ??= files.length >= WORKERS_FROM ? Math.min(availableParallelism(), 8) : 0;
-  const batches: ReadRequest[] = [];
-  for (let i = 0; i < files.length; i += BATCH) batches.push({ batch: batches.length, files: files.slice(i, i + BATCH), changelogLimit });
-  const out: PackageFragments[][] = new Array<PackageFragments[]>(batches.length);
-  const fail = (r: Extract<ReadReply, { ok: false }>): never => {
-    throw new RepoCreateError(r.code === 'repo_create' ? r.message.replace(`${r.file}: `, '') : `cannot read: ${r.message}`, r.file);
-  };
-  if (threads <= 1 || batches.length <= 1) {
-    for (const b of batches) {
-      const r = readBatch(b);
-      if (!r.ok) fail(r);
-      else out[r.batch] = r.results;
+/** Reader threads worth starting for these files (0: read them in the calling thread); sizes not known count as 0. */
+export function readerThreads(files: readonly FoundPackage[]): number {
+  let bytes = 0;
+  for (const f of files) bytes += Math.max(0, f.size);
+  // A rough single-thread cost: per package, then per byte read and hashed.
+  const ms = files.length * 0.05 + bytes / 1e6;
+  const enough = BUNDLED ? ms >= 40 : ms >= 400;
+  return enough ? defaultThreads() : 0;
+}
+
+/**
+ * One reader thread per core but one: the calling thread has work of its own meanwhile (taking
+ * the batches in, the compressors), and every thread compiles the reading code for itself (about
+ * 0.15 s of CPU), which on a machine whose cores are busy costs more than the thread gains.
+ */
+function maxThreads(): number {
+  return Math.min(availableParallelism(), 8);
+}
+
+function defaultThreads(): number {
+  return Math.max(1, Math.min(availableParallelism() - 1, 8));
+}
+
+function failure(r: Extract<ReadReply, { kind: 'failed' }>): RepoCreateError {
+  return new RepoCreateError(r.code === 'repo_create' ? r.message.replace(`${r.file}: `, '') : `cannot read: ${r.message}`, r.file);
+}
+
+/**
+ * Called with each batch of packages as it is read (`start`: the index of its first file), in no
+ * particular order.
+ */
+export type OnBatch = (start: number, pkgs: PackageFragments[]) => void;
+
+/** Takes in a batch: into `out`, and to `onBatch`. */
+function receive(files: readonly FoundPackage[], out: PackageFragments[], r: Extract<ReadReply, { kind: 'batch' }>, onBatch: OnBatch | undefined): void {
+  const pkgs = unpackBatch(r.batch, files.slice(r.start, r.start + r.batch.count));
+  pkgs.forEach((p, i) => (out[r.start + i] = p));
+  onBatch?.(r.start, pkgs);
+}
+
+/** Reads `files` in the calling thread. */
+function readHere(files: readonly FoundPackage[], changelogLimit: number, onBatch?: OnBatch): PackageFragments[] {
+  const out = new Array<PackageFragments>(files.length);
+  runReadJob(readJob(files, changelogLimit, BATCH), (r) => {
+    if (r.kind === 'failed') throw failure(r);
+    if (r.kind === 'batch') receive(files, out, r, onBatch);
+  });
+  return out;
+}
+
+/** Files at least this large on average are mostly read and hashed, work that more threads share well. */
+const LARGE_FILES = 64 * 1024;
+
+/** Whether `files` are large on average (sizes not known yet are looked at for a few of them). */
+function largeFiles(files: readonly FoundPackage[]): boolean {
+  const step = Math.max(1, Math.floor(files.length / 16));
+  let bytes = 0;
+  let n = 0;
+  for (let i = 0; i < files.length; i += step, n++) {
+    const f = files[i] as FoundPackage;
+    bytes += f.size >= 0 ? f.size : (statSync(f.path, { throwIfNoEntry: false })?.size ?? 0);
+  }
+  return n > 0 && bytes / n >= LARGE_FILES;
+}
+
+/**
+ * Reader threads, started ahead of their work. For large files (and enough of them) more join,
+ * up to one per core.
+ */
+export class ReadPool {
+  private constructor(private readonly workers: Worker[]) {}
+
+  /** Starts `threads` reader threads (default: one per core but one). */
+  static start(threads = defaultThreads()): ReadPool {
+    return new ReadPool(Array.from({ length: threads }, () => startReader()));
+  }
+
+  /** Reads `files` with the pool's threads; the pool is closed afterwards. */
+  async read(files: readonly FoundPackage[], changelogLimit: number, onBatch?: OnBatch): Promise<PackageFragments[]> {
+    try {
+      if (this.workers.length === 0 || files.length === 0) return readHere(files, changelogLimit, onBatch);
+      if (files.length >= 4 * BATCH && largeFiles(files)) while (this.workers.length < maxThreads()) this.workers.push(startReader());
+      const job: ReadJob = readJob(files, changelogLimit, BATCH);
+      const out = new Array<PackageFragments>(files.length);
+      await new Promise<void>((done, reject) => {
+        let running = this.workers.length;
+        for (const w of this.workers) {
+          w.on('message', (r: ReadReply) => {
+            if (r.kind === 'failed') reject(failure(r));
+            else if (r.kind === 'batch') receive(files, out, r, onBatch);
+            else if (--running === 0) done();
+          });
+          w.on('error', reject);
+          w.postMessage(job);
+        }
+      });
+      return out;
+    } finally {
+      await this.close();
     }
-    return out.flat();
   }
-  const workers = Array.from({ length: Math.min(threads, batches.length) }, () => startWorker(new URL('./read-worker.ts', import.meta.url)));
-  let next = 0;
-  try {
-    await new Promise<void>((done, reject) => {
-      let pending = batches.length;
-      const feed = (w: Worker): void => {
-        const b = batches[next++];
-        if (b) w.postMessage(b);
-      };
-      for (const w of workers) {
-        w.on('message', (r: ReadReply) => {
-          if (!r.ok) {
-            try {
-              fail(r);
-            } catch (e) {
-              reject(e);
-            }
-            return;
-          }
-          out[r.batch] = r.results;
-          if (--pending === 0) done();
-          else feed(w);
-        });
-        w.on('error', reject);
-        feed(w);
-        feed(w);
-      }
-    });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+
+  /** Stops the threads. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
-  return out.flat();
+}
+
+function startReader(): Worker {
+  return startWorker(new URL('./read-worker.ts', import.meta.url));
+}
+
+/** Reads `files` with `threads` reader threads (0: in this thread; default: as {@link readerThreads}). */
+export async function readPackages(files: FoundPackage[], changelogLimit: number, threads?: number): Promise<PackageFragments[]> {
+  threads ??= readerThreads(files);
+  if (threads === 0) return readHere(files, changelogLimit);
+  return ReadPool.start(threads).read(files, changelogLimit);
 }

@@ -14,6 +14,7 @@ import { RepoCreateError } from '../errors.ts';
 export interface FoundPackage {
   path: string;
   href: string;
+  /** -1 until known, when found without a stat (see {@link scanPackages}): the reader fills size and times in. */
   size: number;
   /** mtime in whole seconds (primary.xml's time file). */
   mtime: number;
@@ -29,8 +30,13 @@ function entries(dir: string): Dirent[] {
   }
 }
 
-/** All package files under `root`, sorted as createrepo_c orders them (file name, then path). */
-export function scanPackages(root: string): FoundPackage[] {
+/**
+ * All package files under `root`, sorted as createrepo_c orders them (file name, then path).
+ * With `stat: false`, regular files are not looked at (size -1, times 0): for a run that reads
+ * every file anyway, the reader takes them from the open file (symbolic links are still followed
+ * here, to leave out those that do not lead to a file).
+ */
+export function scanPackages(root: string, { stat = true }: { stat?: boolean } = {}): FoundPackage[] {
   let st;
   try {
     st = statSync(root);
@@ -48,6 +54,10 @@ export function scanPackages(root: string): FoundPackage[] {
         if (rel === '' && e.name === 'repodata') continue;
         walk(path, href);
       } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.rpm')) {
+        if (!stat && e.isFile()) {
+          out.push({ path, href, size: -1, mtime: 0, mtimeNs: 0n });
+          continue;
+        }
         const s = statSync(path, { bigint: true, throwIfNoEntry: false });
         if (!s?.isFile()) continue;
         out.push({ path, href, size: Number(s.size), mtime: Number(s.mtimeMs / 1000n), mtimeNs: s.mtimeNs });
@@ -55,7 +65,10 @@ export function scanPackages(root: string): FoundPackage[] {
     }
   };
   walk(root, '');
-  const base = (h: string): string => h.slice(h.lastIndexOf('/') + 1);
-  const cmp = (x: string, y: string): number => Buffer.compare(Buffer.from(x), Buffer.from(y));
-  return out.sort((x, y) => cmp(base(x.href), base(y.href)) || cmp(x.href, y.href));
+  // Byte order of the UTF-8 names: each key is its UTF-8 bytes as Latin-1 text, which compares
+  // code unit by code unit exactly as the bytes do.
+  const key = (h: string): string => Buffer.from(h, 'utf8').toString('latin1');
+  const keyed = out.map((f) => ({ f, base: key(f.href.slice(f.href.lastIndexOf('/') + 1)), href: key(f.href) }));
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  return keyed.sort((x, y) => cmp(x.base, y.base) || cmp(x.href, y.href)).map((k) => k.f);
 }

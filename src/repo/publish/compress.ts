@@ -61,3 +61,44 @@ function zstdStream(): Duplex {
   });
   return duplex;
 }
+
+/**
+ * A compressor of one content given as pieces (views into buffers, back to back), fed as they
+ * come and possibly started before the content exists: zstd is one `zstd` process, best started
+ * while this process is small (starting a process copies the parent's page tables); gzip is zlib
+ * in the thread pool.
+ */
+export interface ViewCompressor {
+  /** Feeds the next pieces. */
+  write(views: readonly Uint8Array[]): void;
+  /** Feeds the last pieces; the compressed bytes of everything fed. Call once. */
+  end(views?: readonly Uint8Array[]): Promise<Uint8Array[]>;
+  /** Stops it when it will not be used (or failed); harmless after end. */
+  abort(): void;
+}
+
+/** A compressor for `c`, started now. */
+export function startCompressor(c: MetadataCompression): ViewCompressor {
+  const stream = compressStream(c);
+  const result = new Promise<Uint8Array[]>((done, fail) => {
+    const out: Buffer[] = [];
+    stream.on('data', (b: Buffer) => out.push(b));
+    stream.on('error', fail);
+    stream.on('end', () => done(out));
+  });
+  // A compressor stopped before use fails; nobody waits for it.
+  result.catch(() => undefined);
+  return {
+    write(views) {
+      for (const v of views) stream.write(v);
+    },
+    end(views = []) {
+      for (const v of views) stream.write(v);
+      stream.end();
+      return result;
+    },
+    abort() {
+      stream.destroy();
+    },
+  };
+}

@@ -8,12 +8,12 @@
  * - open checksum / open size: of the uncompressed content; checksum / size: of the file as stored.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, fsyncSync, openSync, closeSync, renameSync, unlinkSync } from 'node:fs';
+import { createWriteStream, existsSync, fsyncSync, openSync, closeSync, renameSync, unlinkSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { tempPathBeside } from '../../util/atomic-file.ts';
-import { compressStream, compressionSuffix, type MetadataCompression } from './compress.ts';
+import { compressStream, compressionSuffix, startCompressor, type MetadataCompression, type ViewCompressor } from './compress.ts';
 
 /** What repomd.xml records about a metadata file. */
 export interface WrittenMetadata {
@@ -77,6 +77,81 @@ export function writeMetadataFile(
   compression: MetadataCompression,
 ): Promise<WrittenMetadata> {
   return writeFromStream(repodata, name, Readable.from(batched(parts)), compression);
+}
+
+/**
+ * A metadata file written from its content given as pieces (views into buffers, back to back),
+ * fed as they come: each piece is hashed where it lies and handed to the compressor (another
+ * process or thread; one started ahead may be given); at the end the compressed bytes are
+ * written with one vectored write under a temporary name, flushed, and renamed to
+ * repodata/`<checksum>-<name><suffix>`. Nothing is written to repodata/ before {@link finish}.
+ */
+export class MetadataWriter {
+  private readonly open = createHash('sha256');
+  private openSize = 0;
+
+  constructor(
+    private readonly repodata: string,
+    private readonly name: string,
+    private readonly compression: MetadataCompression,
+    private readonly compressor: ViewCompressor = startCompressor(compression),
+  ) {}
+
+  /** Feeds the next pieces. */
+  write(views: readonly Uint8Array[]): void {
+    this.compressor.write(views);
+    this.hash(views);
+  }
+
+  private hash(views: readonly Uint8Array[]): void {
+    for (const v of views) {
+      this.open.update(v);
+      this.openSize += v.byteLength;
+    }
+  }
+
+  /** Feeds the last pieces and writes the file. */
+  async finish(views: readonly Uint8Array[] = []): Promise<WrittenMetadata> {
+    const compressed = this.compressor.end(views);
+    this.hash(views);
+    const stored = await compressed;
+    const hash = createHash('sha256');
+    let size = 0;
+    for (const v of stored) {
+      hash.update(v);
+      size += v.byteLength;
+    }
+    const checksum = hash.digest('hex');
+    const suffix = compressionSuffix(this.compression);
+    const tmp = tempPathBeside(join(this.repodata, `${this.name}${suffix}`));
+    try {
+      const fd = openSync(tmp, 'wx');
+      try {
+        writevSync(fd, stored as NodeJS.ArrayBufferView[]);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      const fileName = `${checksum}-${this.name}${suffix}`;
+      const target = join(this.repodata, fileName);
+      // Same name, same checksum: the same content is already there (an unchanged re-publish).
+      if (existsSync(target)) unlinkSync(tmp);
+      else renameSync(tmp, target);
+      return { fileName, checksum, openChecksum: this.open.digest('hex'), size, openSize: this.openSize };
+    } catch (e) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // not created
+      }
+      throw e;
+    }
+  }
+
+  /** Gives up (the compressor is stopped; nothing was written). */
+  abort(): void {
+    this.compressor.abort();
+  }
 }
 
 /** Writes a file given by the user (comps, modules) byte for byte, compressed or not. */

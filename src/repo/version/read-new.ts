@@ -51,7 +51,7 @@ export async function readNewPackages(pkgs: readonly VersionPackage[], changelog
       href: p.href,
       fileTime: p.fileTime,
       limit: changelogLimit,
-      digest: createHash('sha256').update(pf.data).digest(),
+      digest: createHash('sha256').update(pf.parts[0]).update(pf.parts[1]).update(pf.parts[2]).digest(),
       parts: [fragment(pf, 0), fragment(pf, 1), fragment(pf, 2)],
     };
   });

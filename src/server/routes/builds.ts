@@ -6,6 +6,8 @@
 import type {} from '@fastify/swagger';
 import type { Readable } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { buildLogs, buildRepoDir, cancelBuild, ensureBuildRepo, metadataSignatureOf, getBuildRow, listBuilds, parseSubmitInput, rebuildBuild, retryBuild, showBuild, storeSrpm, submitBuild, type FeedQuery } from '../../builds/index.ts';
 import { jsonArray, type BuildRow } from '../../builds/schema.ts';
@@ -154,7 +156,9 @@ export function buildRoutes(ctx: Context): FastifyPluginAsync {
       if (!known || !buildArches(known).includes(arch as Arch)) throw new NotFoundError(`build ${id} has no repository ${platform}/${arch}`);
       const parts = repoFilePath(req.params['*'], 'the build repository');
       // Reading the metadata brings the repository up to date first.
-      const dir = parts[0] === 'repodata' ? await ensureBuildRepo(ctx, id, platform, arch) : buildRepoDir(ctx, id, platform, arch);
+      // So does a package this master's copy lacks (another master published it: docs/scale-out.md).
+      const local = buildRepoDir(ctx, id, platform, arch);
+      const dir = parts[0] === 'repodata' || !existsSync(join(local, ...parts)) ? await ensureBuildRepo(ctx, id, platform, arch) : local;
       if (parts.join('/') === 'repodata/repomd.xml.asc') {
         // The signature a signer made over this repository's current repomd.xml, if any.
         const signed = await metadataSignatureOf(ctx, dir);

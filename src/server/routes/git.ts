@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { Context } from '../../context.ts';
 import { DistforgeError, NotFoundError } from '../../errors.ts';
 import {
-  deleteMirror, deleteRule, getMirror, getMirrorRow, getRule, gitRoot, listEvents, listMirrors, listRules, oursDir,
+  deleteMirror, deleteRule, ensureMirror, ensureOurs, getMirror, getMirrorRow, getRule, gitRoot, listEvents, listMirrors, listRules, oursDir,
   packagePipeline, parseMirrorDefinition, parseRuleDefinition, receiveWebhook, registerMirrors, runHttpBackend, saveRule, syncMirrorNow, type CgiResponse,
 } from '../../git/index.ts';
 import { checkName } from '../../platforms/names.ts';
@@ -156,11 +156,16 @@ async function repositoryPath(ctx: Context, rest: string): Promise<string> {
   if (!m) throw new NotFoundError(`no git repository at /git/${rest.slice(0, 200)}`);
   const [, ours, name = '', tail = ''] = m;
   if (tail.includes('..') || tail.includes('//') || tail.includes('\\')) throw new NotFoundError(`no git repository file at /git/${rest.slice(0, 200)}`);
+  // A fetch starts with info/refs: then this master's copy is brought up to date first, should it
+  // lack the repository or be behind the database (another master synced it: docs/scale-out.md).
+  const starting = tail === '/info/refs';
   if (ours) {
     checkName('repository name', name);
+    if (starting) await ensureOurs(ctx, name).catch((e: unknown) => ctx.log.warn({ err: e, repository: `ours/${name}` }, 'cannot bring our git repository up to date; serving this master\'s copy'));
     if (!existsSync(oursDir(ctx.settings.dataDir, name))) throw new NotFoundError(`no git repository ours/${name}.git`);
   } else {
     await getMirrorRow(ctx, name);
+    if (starting) await ensureMirror(ctx, name).catch((e: unknown) => ctx.log.warn({ err: e, mirror: name }, 'cannot bring the git mirror up to date; serving this master\'s copy'));
     if (!existsSync(join(gitRoot(ctx.settings.dataDir), 'mirrors', `${name}.git`, 'HEAD'))) throw new NotFoundError(`git mirror "${name}" has not been fetched yet`);
   }
   return `/${ours ? 'ours' : 'mirrors'}/${name}.git${tail}`;

@@ -1,0 +1,48 @@
+/**
+ * The read pool: reader threads give what the calling thread gives (fragments, pkgIds, and the
+ * sizes and times of files found without a stat), in the order of the input; a damaged file
+ * among many fails the read with its name.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { makePackageSet } from '../../../test/support/package-set.ts';
+import { RepoCreateError } from '../errors.ts';
+import { readPackages } from './read-pool.ts';
+import { scanPackages } from './scan.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'distforge-read-pool-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const dir = join(tmp, 'repo');
+makePackageSet(join(dir, 'Packages'), 300, { seed: 9 });
+
+test('reader threads read what the calling thread reads, in order, with the files found without a stat', async () => {
+  const here = await readPackages(scanPackages(dir), 10, 0);
+  const files = scanPackages(dir, { stat: false });
+  assert.ok(files.every((f) => f.size === -1));
+  const threads = await readPackages(files, 10, 2);
+  assert.equal(threads.length, here.length);
+  threads.forEach((p, i) => {
+    const want = here[i];
+    assert.ok(want);
+    assert.equal(p.found.href, want.found.href);
+    assert.equal(p.pkgId, want.pkgId);
+    for (const k of [0, 1, 2] as const) assert.deepEqual(Buffer.from(p.parts[k]), Buffer.from(want.parts[k]), `${p.found.href} part ${k}`);
+    const st = statSync(p.found.path, { bigint: true });
+    assert.equal(p.found.size, Number(st.size));
+    assert.equal(p.found.mtimeNs, st.mtimeNs);
+    assert.equal(p.found.mtime, want.found.mtime);
+  });
+});
+
+test('a damaged file among many fails the read, naming it', async () => {
+  const bad = join(dir, 'Packages', 'zz-damaged-1-1.noarch.rpm');
+  writeFileSync(bad, 'not an rpm');
+  try {
+    await assert.rejects(readPackages(scanPackages(dir, { stat: false }), 10, 2), (e: unknown) => e instanceof RepoCreateError && e.message.startsWith(`${bad}: not a valid RPM package`));
+  } finally {
+    rmSync(bad);
+  }
+});
