@@ -20,6 +20,7 @@ import type { NodeClient } from '../node/client.ts';
 import { DownloadChecksumError, LeaseLostError, NodeApiError } from '../node/errors.ts';
 import { MAX_CHUNK, taskLogStreamer } from '../node/log-stream.ts';
 import type { NodeLogger, TaskOutcome } from '../node/task-runner.ts';
+import { eachAtMost } from '../util/each-at-most.ts';
 import type { UnlockedKey } from './keystore.ts';
 import { SignFailed, type LeasedHead, type SignJob, type SignTaskLease } from './job.ts';
 import { signRepomds } from './repomd-sign.ts';
@@ -133,24 +134,6 @@ async function signHead(s: SignSettings, job: SignJob, a: LeasedPackage, head: B
   }
   job.note(`signed ${a.name}: header sha256 ${createHash('sha256').update(f.header.blob).digest('hex')} (package sha256 ${a.sha256} as built)`);
   return block;
-}
-
-/** Runs `fn` over `items`, `width` at a time; the first error stops taking new ones and is thrown once the running ones end. */
-async function eachAtMost<T>(items: readonly T[], width: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !failed) {
-      const i = next++;
-      await fn(items[i] as T, i);
-    }
-  };
-  const ends = await Promise.allSettled(Array.from({ length: Math.min(width, items.length) }, () => worker().catch((e: unknown) => {
-    failed = true;
-    throw e;
-  })));
-  const error = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
-  if (error) throw error.reason;
 }
 
 /**

@@ -26,6 +26,7 @@ import type { PublicKeyRing } from '../pgp/keys.ts';
 import { withLocalBlob } from '../storage/blob-files.ts';
 import { readBlob } from '../storage/read-blob.ts';
 import type { ArtifactStore } from '../storage/store.ts';
+import { eachAtMost } from '../util/each-at-most.ts';
 import { sha256File } from '../util/sha256-file.ts';
 import { publicRing, signedPackageProblem, signTaskOriginals, type ComposedPackage, type SignOriginal } from './completion.ts';
 import { BadSignatureError } from './errors.ts';
@@ -235,19 +236,8 @@ export async function composeSigned(
   const ring = await publicRing(key.public_key);
   // A few at once: one package's store writes (and their fsyncs) overlap the next one's checks.
   const out: ComposedPackage[] = new Array(sent.length);
-  let next = 0;
-  let stop = false;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < sent.length && !stop; i = next++) {
-      const s = sent[i] as SentSignature;
-      out[i] = await composeOne(ctx, originals.get(s.name) as SignOriginal, s, { keyid: key.keyid, ring }, options.inMemoryBytes ?? IN_MEMORY_BYTES);
-    }
-  };
-  const ends = await Promise.allSettled(Array.from({ length: Math.min(COMPOSING_AT_ONCE, sent.length) }, () => worker().catch((e: unknown) => {
-    stop = true;
-    throw e;
-  })));
-  const failed = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
-  if (failed) throw failed.reason;
+  await eachAtMost(sent, COMPOSING_AT_ONCE, async (s, i) => {
+    out[i] = await composeOne(ctx, originals.get(s.name) as SignOriginal, s, { keyid: key.keyid, ring }, options.inMemoryBytes ?? IN_MEMORY_BYTES);
+  });
   return out;
 }
