@@ -20,6 +20,7 @@ import { closeSync, createReadStream, openSync, readFileSync, readSync } from 'n
 import { Readable } from 'node:stream';
 import type { Context } from '../context.ts';
 import type { Task } from '../db/schema.ts';
+import { NotFoundError } from '../errors.ts';
 import { Header, headerSize, readHeaderIntro } from '../rpm/header.ts';
 import { packageHeadLength, readRpmBuffer, readRpmFileSync, RpmFormatError, signatureHeaderChanges, verifyRpm, withSignatureBlock, type RpmFile } from '../rpm/index.ts';
 import type { PublicKeyRing } from '../pgp/keys.ts';
@@ -55,6 +56,11 @@ export interface PackageHead {
 /** Bytes read at once from a local blob for its head (most heads are smaller). */
 const HEAD_READ_BYTES = 64 * 1024;
 
+/** A blob's local file that is not there: the store lost it. */
+function missing(sha256: string, e: unknown): unknown {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT' ? new NotFoundError(`no blob ${sha256} in the artifact store`) : e;
+}
+
 /** Reads `length` bytes from the start of the file at `path` (fewer when it is shorter). */
 function readStart(path: string, length: number): Buffer {
   const fd = openSync(path, 'r');
@@ -81,12 +87,16 @@ function readStart(path: string, length: number): Buffer {
 export async function readPackageHead(store: ArtifactStore, sha256: string): Promise<Buffer> {
   const local = store.localPath(sha256);
   if (local !== null) {
-    let start = readStart(local, HEAD_READ_BYTES);
-    const length = packageHeadLength(start);
-    if (length === null) throw new RpmFormatError('the package ends before its main header does', start.length);
-    if (length > start.length) start = readStart(local, length);
-    if (length > start.length) throw new RpmFormatError('the package ends before its main header does', start.length);
-    return start.subarray(0, length);
+    try {
+      let start = readStart(local, HEAD_READ_BYTES);
+      const length = packageHeadLength(start);
+      if (length === null) throw new RpmFormatError('the package ends before its main header does', start.length);
+      if (length > start.length) start = readStart(local, length);
+      if (length > start.length) throw new RpmFormatError('the package ends before its main header does', start.length);
+      return start.subarray(0, length);
+    } catch (e) {
+      throw missing(sha256, e);
+    }
   }
   const chunks: Buffer[] = [];
   let have = 0;
@@ -183,7 +193,12 @@ async function composeOne(ctx: Context, o: SignOriginal, sent: SentSignature, ke
   if (o.size <= inMemoryBytes) {
     // A local blob of usual size is read synchronously (see readPackageHead).
     const local = ctx.store.localPath(o.sha256);
-    const original = local !== null ? readFileSync(local) : await readBlob(ctx.store, o.sha256);
+    let original: Buffer;
+    try {
+      original = local !== null ? readFileSync(local) : await readBlob(ctx.store, o.sha256);
+    } catch (e) {
+      throw missing(o.sha256, e);
+    }
     const got = createHash('sha256').update(original).digest('hex');
     if (got !== o.sha256) throw changedInStore(o, got);
     const f = readRpmBuffer(original);

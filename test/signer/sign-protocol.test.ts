@@ -222,6 +222,12 @@ for (const store of ['local', 's3'] as const) {
       assert.equal(done.body.completed, true);
       assert.equal(await isBuildSigned(server.ctx, buildId), true);
       assert.equal((await send(lease.id, one(b64(firstBlock)))).status, 409, 'the task is done');
+      // The repository metadata's task that follows takes no package signatures.
+      const repoTask = await signer.lease();
+      assert.equal(repoTask?.kind, 'sign-repo');
+      const notPackages = await send(repoTask?.id ?? 0, one(b64(firstBlock)));
+      assert.deepEqual([notPackages.status, notPackages.body.code], [400, 'not_a_sign_task']);
+      await signer.fail(repoTask?.id ?? 0, 'not signed by this test');
       const log = await server.ctx.db.kysely.selectFrom('task_logs').select('chunk').where('task_id', '=', lease.id).execute();
       assert.deepEqual(log.map((l) => l.chunk), ['signed by the test\n']);
 
