@@ -8,7 +8,8 @@
  *   node --import tsx bench/sign.ts [N]
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -96,10 +97,32 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 50));
 }
 
+/** Fields of /proc/PID/stat after the command name (field 3 is the first). */
+const statFields = (pid: number | 'self'): string[] => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+/** CPU time (ms) a process has used so far, from /proc (user + system; 100 ticks a second). */
+const processCpuMs = (pid: number): number => ((Number(statFields(pid)[11]) + Number(statFields(pid)[12])) * 1000) / 100;
+/** CPU time (ms) of this process's children that ended (rpmsign and the gpg it runs). */
+const childrenCpuMs = (): number => ((Number(statFields('self')[13]) + Number(statFields('self')[14])) * 1000) / 100;
+// MASTER_PROF=FILE: a CPU profile of the master (this process) while signing, and only then.
+const profiler = process.env.MASTER_PROF ? new Session() : null;
+const post = (method: string, params?: object): Promise<unknown> => new Promise((done, fail) => profiler?.post(method, params, (e, r) => (e ? fail(e) : done(r))));
+if (profiler) {
+  profiler.connect();
+  await post('Profiler.enable');
+  await post('Profiler.start');
+}
+const cpuBefore = { master: process.cpuUsage(), signer: processCpuMs(signer.pid ?? 0) };
 const oursMs = await time(async () => {
   await requestSigning(ctx, { buildId: build.id, requestedBy: owner });
   while (!(await isBuildSigned(ctx, build.id))) await new Promise((r) => setTimeout(r, 100));
 });
+const masterCpu = process.cpuUsage(cpuBefore.master);
+const cpu = { master: (masterCpu.user + masterCpu.system) / 1000, masterSystem: masterCpu.system / 1000, signer: processCpuMs(signer.pid ?? 0) - cpuBefore.signer };
+if (profiler) {
+  const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+  writeFileSync(process.env.MASTER_PROF ?? '', JSON.stringify(profile));
+  profiler.disconnect();
+}
 // The sign-repo task (repository metadata) runs after the packages: not timed (rpmsign signs
 // packages only), but let it end before rpmsign runs so that it does not compete for the CPU.
 while (await signingUnderWay(ctx, build.id)) await new Promise((r) => setTimeout(r, 100));
@@ -111,9 +134,27 @@ const theirs = join(work, 'rpmsign');
 mkdirSync(theirs);
 const theirFiles = files.map((f) => join(theirs, basename(f)));
 files.forEach((f, i) => copyFileSync(f, theirFiles[i] ?? ''));
+/** The gpg-agent of GNUPGHOME `home` (gpg starts it; it makes rpmsign's signatures), or null. */
+function gpgAgentPid(home: string): number | null {
+  for (const d of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (cmd[0]?.endsWith('gpg-agent') && cmd.includes(home)) return Number(d);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+const agent = gpgAgentPid(gnupg);
+const agentBefore = agent === null ? 0 : processCpuMs(agent);
+const childrenBefore = childrenCpuMs();
 const theirMs = await time(() =>
   execFileSync('rpmsign', ['--addsign', '--define', '__gpg /usr/bin/gpg', '--define', `_gpg_name ${info.keyid}`, ...theirFiles], { env: gpgEnv, stdio: 'ignore', maxBuffer: 1 << 30 }),
 );
+
+const theirCpu = childrenCpuMs() - childrenBefore + (agent === null ? 0 : processCpuMs(agent) - agentBefore);
+execFileSync('gpgconf', ['--homedir', gnupg, '--kill', 'gpg-agent'], { stdio: 'ignore' });
 
 // A sample of both results verifies with rpmkeys.
 const db = join(work, 'rpmdb');
@@ -127,6 +168,7 @@ const sample = signed.map((s) => {
 execFileSync('rpmkeys', ['--dbpath', db, '--checksig', ...sample, ...theirFiles.slice(0, 3)], { stdio: 'ignore' });
 process.stdout.write('rpmkeys --checksig: both results verify\n');
 report(`sign ${files.length} RPMs through the signer (RSA 4096)`, oursMs, 'rpmsign --addsign', theirMs);
+process.stdout.write(`CPU: master ${(cpu.master / 1000).toFixed(1)} s (${(cpu.masterSystem / 1000).toFixed(1)} s of it in the kernel; with the bench's polling) + signer ${(cpu.signer / 1000).toFixed(1)} s; rpmsign, gpg and gpg-agent ${(theirCpu / 1000).toFixed(1)} s; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
 await app.close();
 await ctx.db.close();
 rmSync(work, { recursive: true, force: true });

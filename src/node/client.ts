@@ -8,6 +8,8 @@
  * | hello | POST /api/v1/node/hello {arches, capabilities, maxConcurrency} → {nodeId, name, arches, capabilities, notGranted} |
  * | lease | POST /api/v1/node/lease → 200 {task} or 204 |
  * | keys (signers) | POST /api/v1/node/keys {keys: [armored public key]} |
+ * | packageHeads (signers) | GET /api/v1/node/tasks/:id/package-heads?from=N → {packages: [{name, kind, sha256, head}], next} |
+ * | sendSignatures (signers) | POST /api/v1/node/tasks/:id/signatures {keyid, packages: [{name, signatureHeader}], complete, log?: {seq, text}} |
  * | heartbeat | POST /api/v1/node/tasks/:id/heartbeat (409: lease lost) |
  * | appendLog | POST /api/v1/node/tasks/:id/log?seq=N, text/plain |
  * | uploadArtifact | PUT /api/v1/node/tasks/:id/artifacts/:name?kind=K&sha256=HEX, streamed from disk |
@@ -198,6 +200,18 @@ export class NodeClient {
   async registerKeys(armoredPublicKeys: string[]): Promise<{ keyid: string; fingerprint: string; algorithm: string }[]> {
     const res = await this.#json('POST', '/api/v1/node/keys', { keys: armoredPublicKeys });
     return ((await res.json()) as { keys: { keyid: string; fingerprint: string; algorithm: string }[] }).keys;
+  }
+
+  /** A signer: the heads of a sign task's packages (base64), from the `from`th on; `next`: where the next page starts. */
+  async packageHeads(taskId: number, from = 0): Promise<{ packages: { name: string; kind: string; sha256: string; head: string }[]; next: number | null }> {
+    const res = await this.#request('GET', `/api/v1/node/tasks/${taskId}/package-heads?from=${from}`, {}, taskId);
+    return (await res.json()) as { packages: { name: string; kind: string; sha256: string; head: string }[]; next: number | null };
+  }
+
+  /** A signer: the new signature headers (base64) of packages of a sign task; with `complete`, the task completes too. */
+  async sendSignatures(taskId: number, body: { keyid: string; packages: { name: string; signatureHeader: string }[]; complete: boolean; log?: { seq: number; text: string } }): Promise<{ packages: { name: string; sha256: string; size: number }[]; completed: boolean }> {
+    const res = await this.#json('POST', `/api/v1/node/tasks/${taskId}/signatures`, body, taskId);
+    return (await res.json()) as { packages: { name: string; sha256: string; size: number }[]; completed: boolean };
   }
 
   async heartbeat(taskId: number): Promise<void> {

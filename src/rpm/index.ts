@@ -11,12 +11,12 @@
  */
 export { RpmFormatError, RpmPayloadError } from './errors.ts';
 export { Header } from './header.ts';
-export { readRpmBuffer, readRpmFileSync, type RpmFile, type RpmLead } from './package-file.ts';
+export { LEAD_SIZE, packageHeadLength, readRpmBuffer, readRpmFileSync, type RpmFile, type RpmLead } from './package-file.ts';
 export { nevra, packageFromFile, readPackageBuffer, readPackageSync, type RpmPackage } from './package.ts';
 export { formatDependency, DEPENDENCY_KINDS, type DependencyKind, type RpmDependency } from './dependencies.ts';
 export type { RpmFileEntry } from './files.ts';
 export { verifyRpm, type VerifyCheck, type VerifyReport } from './verify.ts';
-export { signRpm, signRpmBuffer } from './sign.ts';
+export { signatureBlock, signatureHeaderChanges, signingNeedsPayload, signRpm, signRpmBuffer, withSignatureBlock } from './sign.ts';
 export { rpmvercmp } from './vercmp.ts';
 export { compareEvr, compareEvrOrder, parseEvr } from './evr.ts';
 export { rangesOverlap, satisfies } from './depmatch.ts';

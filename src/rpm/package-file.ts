@@ -127,7 +127,26 @@ export function readRpmFileSync(path: string): RpmFile {
   }
 }
 
-/** Same as {@link readRpmFileSync} over bytes already in memory. */
+/** Same as {@link readRpmFileSync} over bytes already in memory (a whole package, or only its head). */
 export function readRpmBuffer(data: Buffer): RpmFile {
   return readFraming(bufferSource(data));
+}
+
+/**
+ * How long the head of a package is (lead, signature header, main header: everything before the
+ * payload), from its first bytes; null when `prefix` is too short to tell yet.
+ * @throws RpmFormatError when the bytes are not the start of an RPM.
+ */
+export function packageHeadLength(prefix: Buffer): number | null {
+  if (prefix.length < LEAD_SIZE + HEADER_INTRO_SIZE) {
+    if (prefix.length >= 4 && prefix.readUInt32BE(0) !== LEAD_MAGIC) throw new RpmFormatError('not an RPM package (bad lead magic)', 0);
+    return null;
+  }
+  parseLead(prefix);
+  const sig = readHeaderIntro(prefix, LEAD_SIZE, LEAD_SIZE);
+  const sigSize = headerSize(sig.il, sig.dl);
+  const headerStart = LEAD_SIZE + sigSize + ((8 - (sigSize % 8)) % 8);
+  if (prefix.length < headerStart + HEADER_INTRO_SIZE) return null;
+  const main = readHeaderIntro(prefix, headerStart, headerStart);
+  return headerStart + headerSize(main.il, main.dl);
 }

@@ -85,6 +85,77 @@ async function signaturesFor(f: RpmFile, key: SecretKey, headerAndPayload: () =>
   return { signature, legacy };
 }
 
+/** Whether signing the package needs its payload: without a payload digest in its header, the
+ * header+payload signature is made too (as rpmsign does), so the payload stays covered. */
+export function signingNeedsPayload(f: RpmFile): boolean {
+  return !f.header.has(Tag.PAYLOADDIGEST);
+}
+
+/**
+ * The new signature block (signature header and padding) of the package read as `f`, signed with
+ * `key`: as long as the old block when its reserved space absorbs the signature (the main header
+ * and payload then stay where they are), else without reserved space. `f` may be read from the
+ * package's head alone unless {@link signingNeedsPayload}; `headerAndPayload` gives the main
+ * header and payload then.
+ * @throws RpmFormatError
+ */
+export async function signatureBlock(f: RpmFile, key: SecretKey, headerAndPayload?: () => Buffer): Promise<Buffer> {
+  const { signature, legacy } = await signaturesFor(f, key, () => {
+    if (!headerAndPayload) throw new RpmFormatError('the package has no payload digest: its payload is needed to sign it', f.payloadStart);
+    return headerAndPayload();
+  });
+  const block = buildSignatureBlock(f, signature, key.algorithm, f.headerStart - LEAD_SIZE, legacy) ?? buildSignatureBlock(f, signature, key.algorithm, undefined, legacy);
+  if (!block) throw new RpmFormatError('cannot build the signature header', LEAD_SIZE);
+  return block;
+}
+
+/** The package `original` (read as `f`) with its signature block replaced by `block`. */
+export function withSignatureBlock(original: Buffer, f: RpmFile, block: Buffer): Buffer {
+  return Buffer.concat([f.lead.bytes, block, original.subarray(f.headerStart)]);
+}
+
+/** Signature tags a new signature header may add (the signatures) or size freely (reserved space). */
+const SIGNATURE_TAGS = new Set<number>([...REPLACED, SigTag.RESERVEDSPACE, SigTag.RESERVED]);
+
+/** Whether `tag` has the same type and value in both headers. */
+function sameEntry(a: Header, b: Header, tag: number): boolean {
+  const ea = a.entry(tag);
+  const eb = b.entry(tag);
+  if (!ea || !eb || ea.type !== eb.type || ea.count !== eb.count) return false;
+  if (ea.type === TagType.NULL) return true;
+  if (ea.type === TagType.BIN) return (a.bin(tag) ?? Buffer.alloc(0)).equals(b.bin(tag) ?? Buffer.alloc(0));
+  const text = ea.type === TagType.STRING || ea.type === TagType.I18NSTRING || ea.type === TagType.STRING_ARRAY;
+  const va = text ? a.strings(tag) : a.numbers(tag);
+  const vb = text ? b.strings(tag) : b.numbers(tag);
+  return va.length === vb.length && va.every((v, i) => v === vb[i]);
+}
+
+/**
+ * What a replacement signature header changes beyond signing, compared with the package's
+ * original one (empty when nothing): every digest and size must stay as it was, only signatures
+ * and reserved space (zero-filled, no larger than the original signature header) may differ.
+ */
+export function signatureHeaderChanges(original: Header, replacement: Header): string[] {
+  const problems: string[] = [];
+  if (replacement.region?.tag !== RegionTag.HEADERSIGNATURES) problems.push('it has no signature header region');
+  const skip = (h: Header, tag: number): boolean => tag === h.region?.tag || SIGNATURE_TAGS.has(tag);
+  for (const tag of original.tags()) {
+    if (skip(original, tag)) continue;
+    if (!replacement.has(tag)) problems.push(`tag ${tag} of the original is missing`);
+    else if (!sameEntry(original, replacement, tag)) problems.push(`tag ${tag} differs from the original`);
+  }
+  for (const tag of replacement.tags()) {
+    if (!skip(replacement, tag) && !original.has(tag)) problems.push(`tag ${tag} is not in the original`);
+  }
+  for (const tag of [SigTag.RESERVEDSPACE, SigTag.RESERVED]) {
+    const space = replacement.bin(tag);
+    if (space === undefined) continue;
+    if (space.length > original.blob.length) problems.push(`its reserved space (${space.length} bytes) is larger than the original signature header`);
+    else if (space.some((b) => b !== 0)) problems.push('its reserved space is not zero-filled');
+  }
+  return problems;
+}
+
 /**
  * Signs the package held in `data` as {@link signRpm} does, in memory: returns the signed bytes
  * (`data` itself, changed in place, when the reserved space absorbs the signature).
@@ -92,14 +163,11 @@ async function signaturesFor(f: RpmFile, key: SecretKey, headerAndPayload: () =>
  */
 export async function signRpmBuffer(data: Buffer, key: SecretKey): Promise<Buffer> {
   const f = readRpmBuffer(data);
-  const { signature, legacy } = await signaturesFor(f, key, () => data.subarray(f.headerStart));
-  const same = buildSignatureBlock(f, signature, key.algorithm, f.headerStart - LEAD_SIZE, legacy);
-  if (same) {
-    same.copy(data, LEAD_SIZE);
+  const block = await signatureBlock(f, key, () => data.subarray(f.headerStart));
+  if (block.length === f.headerStart - LEAD_SIZE) {
+    block.copy(data, LEAD_SIZE);
     return data;
   }
-  const block = buildSignatureBlock(f, signature, key.algorithm, undefined, legacy);
-  if (!block) throw new RpmFormatError('cannot build the signature header', LEAD_SIZE);
   return Buffer.concat([f.lead.bytes, block, data.subarray(f.headerStart)]);
 }
 
@@ -110,14 +178,12 @@ export async function signRpmBuffer(data: Buffer, key: SecretKey): Promise<Buffe
  */
 export async function signRpm(path: string, key: SecretKey, output?: string): Promise<SignResult> {
   const f = readRpmFileSync(path);
-  const { signature, legacy } = await signaturesFor(f, key, () => readFileSync(path).subarray(f.headerStart));
-  const oldSize = f.headerStart - LEAD_SIZE;
-  const same = buildSignatureBlock(f, signature, key.algorithm, oldSize, legacy);
-  if (same && output === undefined) {
+  const block = await signatureBlock(f, key, () => readFileSync(path).subarray(f.headerStart));
+  if (block.length === f.headerStart - LEAD_SIZE && output === undefined) {
     // Same size: only the signature block changes, written over the old one in one write.
     const fd = openSync(path, 'r+');
     try {
-      writeSync(fd, same, 0, same.length, LEAD_SIZE);
+      writeSync(fd, block, 0, block.length, LEAD_SIZE);
     } finally {
       closeSync(fd);
     }
@@ -125,8 +191,6 @@ export async function signRpm(path: string, key: SecretKey, output?: string): Pr
   }
   // To another file, or when the reserved space is too small: write lead + signature block + the
   // rest to a temporary file and rename it over the target.
-  const block = same ?? buildSignatureBlock(f, signature, key.algorithm, undefined, legacy);
-  if (!block) throw new RpmFormatError('cannot build the signature header', LEAD_SIZE);
   const target = output ?? path;
   await replaceFile(target, async (tmp) => {
     const out = createWriteStream(tmp, { flags: 'wx' });

@@ -1,25 +1,28 @@
 /**
- * Running one sign task on the signer: for every srpm and rpm the lease lists (the packages of the
- * build item's tasks), download it and check its sha256 against what the master recorded (a
- * package changed in the store after building is refused, naming both sums), sign its header with
- * the requested key (src/rpm), check the result with the public key as rpm would, and upload it
- * under the same name; then complete. A sign-repo task runs in the same frame with
- * repomd-sign.ts's body. The log goes to the master as it is written. Any failure
- * fails the task with the reason; a lost lease or a stop abandons it (the master leases it again).
+ * Running one sign task on the signer: it gets the heads of the task's packages from the master
+ * (lead, signature header, main header: what is signed; the main header holds the payload's
+ * digest), signs each main header with the requested key (src/rpm), checks the new signature
+ * header with the public key as rpm would, and sends only the new signature headers back, a page
+ * of packages per request, the last one completing the task; the master composes the signed
+ * packages from the originals it holds and checks them (src/signing/compose.ts). A package without
+ * a payload digest is downloaded whole (sha256 checked): its header+payload signature needs the
+ * payload. A sign-repo task runs in the same frame with repomd-sign.ts's body. The log goes to
+ * the master as it is written. Any failure fails the task with the reason; a lost lease or a stop
+ * abandons it (the master leases it again).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPublicKeys, type PublicKeyRing } from '../pgp/keys.ts';
 import { publicKeyArmored } from '../pgp/secret-key.ts';
-import { signRpm, signRpmBuffer, verifyRpm } from '../rpm/index.ts';
+import { LEAD_SIZE, readRpmBuffer, readRpmFileSync, RpmFormatError, signatureBlock, signingNeedsPayload, signRpm, verifyRpm, withSignatureBlock, type RpmFile } from '../rpm/index.ts';
 import type { NodeClient } from '../node/client.ts';
 import { DownloadChecksumError, LeaseLostError, NodeApiError } from '../node/errors.ts';
-import { taskLogStreamer } from '../node/log-stream.ts';
+import { MAX_CHUNK, taskLogStreamer } from '../node/log-stream.ts';
 import type { NodeLogger, TaskOutcome } from '../node/task-runner.ts';
-import { sha256File } from '../util/sha256-file.ts';
+import { eachAtMost } from '../util/each-at-most.ts';
 import type { UnlockedKey } from './keystore.ts';
-import { SignFailed, type SignJob, type SignTaskLease } from './job.ts';
+import { SignFailed, type LeasedHead, type SignJob, type SignTaskLease } from './job.ts';
 import { signRepomds } from './repomd-sign.ts';
 
 export type { SignTaskLease } from './job.ts';
@@ -30,7 +33,7 @@ export interface SignSettings {
   /** The unlocked keys, by key id. */
   keys: ReadonlyMap<string, UnlockedKey>;
   log: NodeLogger;
-  /** Packages up to this size are signed in memory, larger ones through a file (default 64 MiB). */
+  /** Packages downloaded whole (those without a payload digest) up to this size are signed in memory, larger ones through a file (default 64 MiB). */
   inMemoryBytes?: number;
 }
 
@@ -45,65 +48,156 @@ function publicRing(key: UnlockedKey): Promise<PublicKeyRing> {
   return ring;
 }
 
-/** Packages up to this size are signed in memory by default; larger ones through a file in the work dir. */
+/** Packages downloaded whole are signed in memory up to this size by default; larger ones through a file in the work dir. */
 const IN_MEMORY_BYTES = 64 * 1024 * 1024;
 
+/** Packages signed at once (each signature is a private-key operation on the thread pool). */
+const SIGNING_AT_ONCE = 4;
+
+/** A request carries at most this many signature headers, and about this many bytes of them. */
+const PER_REQUEST = { packages: 500, bytes: 4 * 1024 * 1024 };
+
+/** A package of the lease. */
+interface LeasedPackage {
+  name: string;
+  kind: string;
+  url: string;
+  sha256: string;
+}
+
+/** Why a signed package (or head) does not check with the key, or null. */
+function problemOf(report: Awaited<ReturnType<typeof verifyRpm>>): string | null {
+  return report.ok ? null : report.checks.filter((c) => c.status !== 'OK').map((c) => `${c.name}: ${c.status}`).join('; ') || 'no signature';
+}
+
+/** Reads the signature block (the bytes between the lead and the main header) of the package file at `path`. */
+function signatureBlockOfFile(path: string, f: RpmFile): Buffer {
+  const block = Buffer.alloc(f.headerStart - LEAD_SIZE);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, block, 0, block.length, LEAD_SIZE);
+  } finally {
+    closeSync(fd);
+  }
+  return block;
+}
+
 /**
- * Downloads one package (sha256 checked), signs it, checks the result with the public key and
- * uploads it under the same name; returns the signed package's sha256.
+ * Signs a package without a payload digest: it is downloaded whole (sha256 checked: a package
+ * changed in the store since it was built is refused), signed over its header and over header and
+ * payload, checked whole; returns its new signature block.
  */
-async function signOne(s: SignSettings, key: UnlockedKey, ring: PublicKeyRing, a: { name: string; kind: 'rpm' | 'srpm'; url: string; sha256: string }, scratch: string, taskId: number): Promise<string> {
+async function signWhole(s: SignSettings, key: UnlockedKey, ring: PublicKeyRing, a: LeasedPackage, scratchFile: () => string): Promise<Buffer> {
   const changed = (e: unknown): never => {
     if (e instanceof DownloadChecksumError) throw new SignFailed(`${a.name} is not the package that was built: the store gives sha256 ${e.got}, the build recorded ${a.sha256}`);
     throw e;
   };
   const data = await s.client.downloadBytes(a.url, a.sha256, s.inMemoryBytes ?? IN_MEMORY_BYTES).catch(changed);
-  let signed: { path: string; data?: Buffer };
+  let block: Buffer;
+  let problem: string | null;
   if (data !== null) {
-    signed = { path: scratch, data: await signRpmBuffer(data, key.secret) };
+    const f = readRpmBuffer(data);
+    block = await signatureBlock(f, key.secret, () => data.subarray(f.headerStart));
+    problem = problemOf(await verifyRpm(withSignatureBlock(data, f, block), { keys: ring, requireSignature: true }));
   } else {
+    const scratch = scratchFile();
     await s.client.download(a.url, scratch, a.sha256).catch(changed);
-    // Signed in place: only the signature block is rewritten (the download is our own copy).
+    // Signed in place (the download is our own copy), then the new block read back.
     await signRpm(scratch, key.secret);
-    signed = { path: scratch };
+    block = signatureBlockOfFile(scratch, readRpmFileSync(scratch));
+    problem = problemOf(await verifyRpm(scratch, { keys: ring, requireSignature: true }));
   }
-  const report = await verifyRpm(signed.data ?? signed.path, { keys: ring, requireSignature: true });
-  if (!report.ok) throw new SignFailed(`${a.name}: the signed package does not verify (${report.checks.filter((c) => c.status !== 'OK').map((c) => `${c.name}: ${c.status}`).join('; ')})`);
-  const sha256 = signed.data ? createHash('sha256').update(signed.data).digest('hex') : await sha256File(signed.path);
-  const size = signed.data ? signed.data.length : statSync(signed.path).size;
-  await s.client.uploadArtifact(taskId, { name: a.name, kind: a.kind, path: signed.path, ...(signed.data && { data: signed.data }), sha256, size });
-  return sha256;
+  if (problem !== null) throw new SignFailed(`${a.name}: the signed package does not verify (${problem})`);
+  return block;
 }
 
-/** Signs the packages of a sign task; returns the completion's result. */
-async function signPackages(s: SignSettings, job: SignJob): Promise<Record<string, unknown>> {
-  const { task, key, ring, note, signal } = job;
-  const packages = task.dependencies.flatMap((d) => d.artifacts).filter((a) => a.kind === 'rpm' || a.kind === 'srpm');
-  note(`sign task ${task.id} of build ${task.buildId}, attempt ${task.attempt}: ${packages.length} package(s) with key ${key.info.keyid} (${key.info.algorithm})`);
-  // Two packages at a time, each downloaded, signed, verified and uploaded in turn, so the
-  // network and the signing of different packages overlap.
-  const signed: { name: string; sha256: string; original: string }[] = new Array(packages.length);
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (next < packages.length && !failed) {
-      const i = next++;
-      const a = packages[i];
-      if (a === undefined) continue;
-      if (signal.aborted) throw signal.reason;
-      const sha256 = await signOne(s, key, ring, { ...a, kind: a.kind as 'rpm' | 'srpm' }, join(job.work, `${i}.rpm`), task.id);
-      signed[i] = { name: a.name, sha256, original: a.sha256 };
-      note(`signed ${a.name}: ${a.sha256} → ${sha256}`);
-    }
-  };
-  // The first error stops both workers (the other finishes its package); then it is reported.
-  const ends = await Promise.allSettled([worker(), worker()].map((w) => w.catch((e: unknown) => {
-    failed = true;
+/**
+ * Signs one package from its head: returns its new signature block (signature header and padding),
+ * checked with the public key over the head (header signature, header digests).
+ */
+async function signHead(s: SignSettings, job: SignJob, a: LeasedPackage, head: Buffer, scratchFile: () => string): Promise<Buffer> {
+  const { key, ring } = job;
+  let f: RpmFile;
+  try {
+    f = readRpmBuffer(head);
+  } catch (e) {
+    if (e instanceof RpmFormatError) throw new SignFailed(`${a.name}: the master's head of it is not an RPM's (${e.message})`);
     throw e;
-  })));
-  const error = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
-  if (error) throw error.reason;
-  return { keyid: key.info.keyid, signed: signed.map((p) => ({ name: p.name, unsignedSha256: p.original, sha256: p.sha256 })) };
+  }
+  let block: Buffer;
+  if (signingNeedsPayload(f)) {
+    block = await signWhole(s, key, ring, a, scratchFile);
+  } else {
+    block = await signatureBlock(f, key.secret);
+    const problem = problemOf(await verifyRpm(Buffer.concat([f.lead.bytes, block, f.header.blob]), { keys: ring, requireSignature: true, headOnly: true }));
+    if (problem !== null) throw new SignFailed(`${a.name}: the signed header does not verify (${problem})`);
+  }
+  job.note(`signed ${a.name}: header sha256 ${createHash('sha256').update(f.header.blob).digest('hex')} (package sha256 ${a.sha256} as built)`);
+  return block;
+}
+
+/**
+ * Signs the packages of a sign task, page of heads by page, sending each page's signature headers
+ * (the last request completes the task: the log is closed before it). Returns null: completed.
+ */
+async function signPackages(s: SignSettings, job: SignJob): Promise<null> {
+  const { task, key, note, signal } = job;
+  const leased = new Map(task.dependencies.flatMap((d) => d.artifacts).filter((a) => a.kind === 'rpm' || a.kind === 'srpm').map((a) => [a.name, a]));
+  note(`sign task ${task.id} of build ${task.buildId}, attempt ${task.attempt}: ${leased.size} package(s) with key ${key.info.keyid} (${key.info.algorithm})`);
+  let done = 0;
+  // The first heads come with the lease (when they fit), the others on request.
+  let first = task.sign?.heads;
+  for (let from: number | null = 0; from !== null; ) {
+    const page: { packages: LeasedHead[]; next: number | null } = first ?? (await s.client.packageHeads(task.id, from));
+    first = undefined;
+    from = page.next;
+    const blocks: { name: string; signatureHeader: string }[] = new Array(page.packages.length);
+    await eachAtMost(page.packages, SIGNING_AT_ONCE, async (p, i) => {
+      if (signal.aborted) throw signal.reason;
+      const a = leased.get(p.name);
+      if (!a || a.sha256 !== p.sha256) throw new SignFailed(`the master sent the head of ${p.name} (sha256 ${p.sha256}), which the lease does not list`);
+      const block = await signHead(s, job, a, Buffer.from(p.head, 'base64'), () => join(job.work(), `${done + i}.rpm`));
+      blocks[i] = { name: p.name, signatureHeader: block.toString('base64') };
+    });
+    done += blocks.length;
+    // In requests of bounded size; the last of the last page completes the task (a task without
+    // packages too, with an empty request).
+    let i = 0;
+    do {
+      let bytes = 0;
+      let end = i;
+      while (end < blocks.length && end - i < PER_REQUEST.packages && (end === i || bytes < PER_REQUEST.bytes)) bytes += (blocks[end++] as { signatureHeader: string }).signatureHeader.length;
+      const complete = from === null && end === blocks.length;
+      if (complete && done !== leased.size) throw new SignFailed(`the master sent the heads of ${done} package(s), the lease lists ${leased.size}`);
+      // The log goes with the signatures; what does not fit goes first, on its own.
+      let log = job.takeLog(MAX_CHUNK);
+      for (let more = complete ? job.takeLog(MAX_CHUNK) : undefined; more !== undefined && log !== undefined; more = job.takeLog(MAX_CHUNK)) {
+        await s.client.appendLog(task.id, log.seq, log.text);
+        log = more;
+      }
+      await s.client.sendSignatures(task.id, { keyid: key.info.keyid, packages: blocks.slice(i, end), complete, ...(log && { log }) });
+      i = end;
+    } while (i < blocks.length);
+  }
+  return null;
+}
+
+/** A sign task's log, held until it goes to the master with a request (numbered chunks, as streamed logs are). */
+class HeldLog {
+  #text = '';
+  #seq = 0;
+
+  write(text: string): void {
+    this.#text += text;
+  }
+
+  /** What was written since the last call, at most `maxChars`, with its sequence number. */
+  take(maxChars: number): { seq: number; text: string } | undefined {
+    if (this.#text === '') return undefined;
+    const text = this.#text.slice(0, maxChars);
+    this.#text = this.#text.slice(text.length);
+    return { seq: this.#seq++, text };
+  }
 }
 
 /** Runs one sign or sign-repo task: the key, the log, the completion or the failure. */
@@ -129,22 +223,37 @@ export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: 
     s.log.warn({ ...ids, keyid, reason: refusal }, 'sign task refused');
     return 'refused';
   }
-  const streamer = taskLogStreamer(s.client, task.id, onLeaseLost);
-  const note = (line: string): void => streamer.write(`${line}\n`);
+  // A sign-repo task's log streams to the master; a sign task's goes with its signatures.
+  const streamer = task.kind === 'sign' ? null : taskLogStreamer(s.client, task.id, onLeaseLost);
+  const held = new HeldLog();
+  const note = (line: string): void => (streamer ? streamer.write(`${line}\n`) : held.write(`${line}\n`));
+  const closeLog = async (): Promise<void> => {
+    if (streamer) return streamer.close();
+    for (let rest = held.take(MAX_CHUNK); rest !== undefined; rest = held.take(MAX_CHUNK)) await s.client.appendLog(task.id, rest.seq, rest.text);
+  };
+  // The work dir is made only when a package goes through a file.
   const work = join(s.workRoot, `sign-${task.id}-${task.attempt}`);
+  let made = false;
+  const workDir = (): string => {
+    if (!made) mkdirSync(work, { recursive: true });
+    made = true;
+    return work;
+  };
   try {
     const key = s.keys.get(keyid ?? '');
     if (!key) throw new SignFailed(keyid === undefined ? 'the lease names no key (its sign request is gone)' : `no signer holds key ${keyid}: start the signer whose key store has it, then ask again`);
-    mkdirSync(work, { recursive: true });
-    const job: SignJob = { task, key, ring: await publicRing(key), work, note, signal };
+    const job: SignJob = { task, key, ring: await publicRing(key), work: workDir, note, signal, takeLog: (max) => held.take(max) };
+    // A sign task completes with its last signatures; a sign-repo task sends them with its completion.
     const result = task.kind === 'sign' ? await signPackages(s, job) : await signRepomds(s.client, job);
-    await streamer.close();
-    await s.client.complete(task.id, result);
+    if (result !== null) {
+      await closeLog();
+      await s.client.complete(task.id, result);
+    }
     s.log.info({ ...ids, kind: task.kind, keyid: key.info.keyid }, task.kind === 'sign' ? 'packages signed' : 'repository metadata signed');
     return 'succeeded';
   } catch (e) {
     if (e instanceof LeaseLostError || signal.aborted) {
-      await streamer.close();
+      await streamer?.close();
       const lost = e instanceof LeaseLostError || signal.reason instanceof LeaseLostError;
       s.log.warn({ ...ids }, lost ? 'lease lost: sign task abandoned' : 'signer stopping: sign task abandoned');
       return lost ? 'lease-lost' : 'stopped';
@@ -153,8 +262,10 @@ export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: 
     const refusedByMaster = e instanceof NodeApiError && e.httpStatus === 422 && e.masterMessage !== null ? `the master refused the signatures: ${e.masterMessage}` : null;
     const reason = e instanceof SignFailed ? e.message : (refusedByMaster ?? `signer error: ${(e as Error).message}`);
     note(`signing failed: ${reason}`);
-    await streamer.close();
     try {
+      await closeLog().catch((err: unknown) => {
+        if (err instanceof LeaseLostError) throw err;
+      });
       await s.client.fail(task.id, reason);
     } catch (err) {
       if (err instanceof LeaseLostError) return 'lease-lost';
@@ -163,6 +274,6 @@ export async function runSignTask(task: SignTaskLease, s: SignSettings, signal: 
     s.log.info({ ...ids, reason }, 'sign task failed');
     return 'failed';
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (made) rmSync(work, { recursive: true, force: true });
   }
 }

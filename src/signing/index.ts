@@ -15,6 +15,8 @@ export { checkKeyId, getKey, listKeys, platformKeys, publicKeyFile, registerKeys
 export { requestSigning, type AwaitedTest, type SignRequest, type SignRequestResult } from './requests.ts';
 export { autoSignTestedBuilds } from './auto-sign.ts';
 export { recordSignatures, verifySignatures } from './completion.ts';
+export { MAX_SIGNATURE_HEADER_BYTES } from './compose.ts';
+export { acceptSignatures, headsForSigner } from './signatures.ts';
 export { signLease, type SignLease } from './lease.ts';
 export { isBuildSigned, signedVersions, signingUnderWay, type SignedVersion } from './view.ts';
 export { recordRepomdSignatures, repomdLease, repomdSignature, verifyRepomdSignatures, type RepomdToSign } from './repomd.ts';

@@ -28,21 +28,38 @@ export async function signedVersions(ctx: Context, buildId: number): Promise<Map
   return out;
 }
 
+/**
+ * Whether the build has packages, whether one of them is unsigned (each lookup stops at the first
+ * row found), and when it was marked signed; undefined for no such build.
+ */
+export async function buildSigningState(ctx: Context, buildId: number): Promise<{ packages: boolean; unsigned: boolean; signedAt: number | null } | undefined> {
+  const row = await signingDb(ctx)
+    .selectFrom('builds as b')
+    .select((eb) => {
+      const packages = () =>
+        eb
+          .selectFrom('artifacts as a')
+          .innerJoin('tasks as t', 't.id', 'a.task_id')
+          .select('a.id')
+          .whereRef('t.build_id', '=', 'b.id')
+          .where('t.kind', 'in', ['srpm', 'rpm'])
+          .where('t.state', '=', 'succeeded')
+          .where('a.kind', 'in', ['srpm', 'rpm']);
+      return [
+        'b.signed_at',
+        eb.exists(packages()).as('packages'),
+        eb.exists(packages().where((w) => w.not(w.exists(w.selectFrom('signatures as s').select('s.id').whereRef('s.artifact_id', '=', 'a.id'))))).as('unsigned'),
+      ];
+    })
+    .where('b.id', '=', buildId)
+    .executeTakeFirst();
+  return row && { packages: Boolean(row.packages), unsigned: Boolean(row.unsigned), signedAt: row.signed_at ?? null };
+}
+
 /** True when the build has packages and every one is signed. */
 export async function isBuildSigned(ctx: Context, buildId: number): Promise<boolean> {
-  const row = await signingDb(ctx)
-    .selectFrom('artifacts as a')
-    .innerJoin('tasks as t', 't.id', 'a.task_id')
-    .select((eb) => [
-      eb.fn.countAll<number>().as('packages'),
-      eb.fn.count<number>(eb.case().when(eb.exists(eb.selectFrom('signatures as s').select('s.id').whereRef('s.artifact_id', '=', 'a.id'))).then(1).end()).as('signed'),
-    ])
-    .where('t.build_id', '=', buildId)
-    .where('t.kind', 'in', ['srpm', 'rpm'])
-    .where('t.state', '=', 'succeeded')
-    .where('a.kind', 'in', ['srpm', 'rpm'])
-    .executeTakeFirstOrThrow();
-  return Number(row.packages) > 0 && Number(row.signed) === Number(row.packages);
+  const state = await buildSigningState(ctx, buildId);
+  return state !== undefined && state.packages && !state.unsigned;
 }
 
 /** True while a sign or sign-repo task of the build is still to run. */

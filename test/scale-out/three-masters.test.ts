@@ -263,7 +263,8 @@ describe('three masters on one PostgreSQL database and one store', { skip }, () 
   test("C killed with SIGKILL while the signer's completion is on its way: the signer completes through A", async () => {
     await allRunning();
     const id = builds[1] as number;
-    const held = proxyC.arm(/^POST \/api\/v1\/node\/tasks\/\d+\/complete$/);
+    // The sign task completes with its signatures (POST …/signatures), the sign-repo task with /complete.
+    const held = proxyC.arm(/^POST \/api\/v1\/node\/tasks\/\d+\/(signatures|complete)$/);
     const s = await api(at(b), 'POST', `/builds/${id}/sign`, { token: maintainer, body: {} });
     assert.equal(s.status, 202, JSON.stringify(s.body));
     await held;

@@ -239,7 +239,7 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     assert.deepEqual(again.body.taskIds, [], 'signed packages are not signed twice');
     const signTask = b.tasks.find((t) => t.kind === 'sign');
     const logs = await api<{ chunks: { text: string }[] }>(server, 'GET', `/builds/${id}/logs?task=${signTask?.id}`, { token: server.reader });
-    assert.match(logs.body.chunks.map((c) => c.text).join(''), /signed signme-1\.0-1\.el9\.noarch\.rpm: [0-9a-f]{64} → [0-9a-f]{64}/);
+    assert.match(logs.body.chunks.map((c) => c.text).join(''), /signed signme-1\.0-1\.el9\.noarch\.rpm: header sha256 [0-9a-f]{64} \(package sha256 [0-9a-f]{64} as built\)/);
   });
 
   test("a private build's signed metadata is served at its repository-key URL without a token, and not to anonymous readers", async () => {
@@ -260,14 +260,14 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     assert.equal((await fetch(plain)).status, 401, 'no token, no private build');
   });
 
-  test('a package changed in the store after building is refused by the signer, naming both sums', async () => {
+  test('a package changed in the store after building is refused by the master, naming both sums', async () => {
     const id = await makeBuild('tampered');
     const target = packagesOf(await show(id)).find((a) => a.kind === 'rpm' && !a.name.includes('devel'));
     assert.ok(target);
     await server.damageBlob(target.sha256, Buffer.concat([await readBlob(server.ctx.store, target.sha256), Buffer.from('changed')]));
     assert.equal((await api(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} })).status, 202);
     const failed = await until('the sign task to fail', async () => (await show(id)).tasks.find((t) => t.kind === 'sign' && t.state === 'failed'));
-    assert.match(failed.failureReason ?? '', new RegExp(`^${target.name.replaceAll('.', '\\.')} is not the package that was built: the store gives sha256 [0-9a-f]{64}, the build recorded ${target.sha256}$`));
+    assert.match(failed.failureReason ?? '', new RegExp(`^the master refused the signatures: ${target.name.replaceAll('.', '\\.')} is not the package that was built: the store gives sha256 [0-9a-f]{64}, the build recorded ${target.sha256}$`));
     const b = await show(id);
     assert.equal(b.signed, false);
     assert.deepEqual((await api<{ builds: { id: number }[] }>(server, 'GET', `/builds?signed=false&q=${id}`, { token: server.reader })).body.builds.map((x) => x.id), [id]);

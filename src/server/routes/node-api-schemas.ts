@@ -85,7 +85,20 @@ export const leasedTaskSchema = {
       type: 'object',
       required: ['keyid', 'fingerprint'],
       description: 'sign and sign-repo tasks: the key to sign the packages of `dependencies` (or the repomd.xml files) with',
-      properties: { keyid: { type: 'string' }, fingerprint: { type: 'string' }, heldElsewhere: { type: 'boolean', description: 'another signer registered this key' } },
+      properties: {
+        keyid: { type: 'string' },
+        fingerprint: { type: 'string' },
+        heldElsewhere: { type: 'boolean', description: 'another signer registered this key' },
+        heads: {
+          type: 'object',
+          required: ['packages', 'next'],
+          description: 'sign tasks: the first heads of the packages to sign (lead, signature header, main header; base64), as GET /node/tasks/:id/package-heads gives them; `next`: where that request goes on (null: all are here)',
+          properties: {
+            packages: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'sha256', 'head'], properties: { name: { type: 'string' }, kind: { type: 'string' }, sha256: { type: 'string' }, head: { type: 'string' } } } },
+            next: { type: 'integer', nullable: true },
+          },
+        },
+      },
     },
     repomd: {
       type: 'array',

@@ -3,16 +3,18 @@
  * (GET /keys/KEYID.asc); an admin sets which platforms a key may sign; a maintainer asks for a
  * build to be signed (POST /builds/:id/sign); a signer (a node with the `sign` capability)
  * registers the public keys it holds (POST /node/keys). Private keys never arrive here: a private
- * key block is refused.
+ * key block is refused. A signer holding a sign task gets its packages' heads
+ * (GET /node/tasks/:id/package-heads) and sends back their new signature headers
+ * (POST /node/tasks/:id/signatures), which the master composes into the signed packages.
  */
 import type {} from '@fastify/swagger';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Context } from '../../context.ts';
 import { parseCapabilities } from '../../scheduler/capabilities.ts';
-import { getKey, listKeys, publicKeyFile, registerKeys, requestSigning, setKeyPlatforms } from '../../signing/index.ts';
+import { acceptSignatures, getKey, headsForSigner, listKeys, MAX_SIGNATURE_HEADER_BYTES, publicKeyFile, registerKeys, requestSigning, setKeyPlatforms } from '../../signing/index.ts';
 import { errorResponses } from '../errors.ts';
 import { ForbiddenError, requireNode, requireUser } from '../principal.ts';
-import { freeText, idParams, line, nameString } from './schema-parts.ts';
+import { freeText, idParams, line, MAX_INT, nameString } from './schema-parts.ts';
 
 const str = { type: 'string' } as const;
 const tags = ['signing'];
@@ -31,6 +33,12 @@ const keySchema = {
     signer: { type: 'string', nullable: true, description: 'the signer node holding it' },
   },
 } as const;
+
+/** Base64 text of at most `bytes` bytes. */
+const base64 = (bytes: number, description: string) => ({ type: 'string', minLength: 1, maxLength: 4 * Math.ceil(bytes / 3), pattern: '^[A-Za-z0-9+/]*={0,2}$', description }) as const;
+
+/** Signature headers one request may carry, at most. */
+const MAX_SIGNATURES_PER_REQUEST = 1000;
 
 const keyParams = { type: 'object', required: ['keyid'], properties: { keyid: line(64, { minLength: 1, description: 'key id (16 hex digits) or fingerprint' }) } } as const;
 
@@ -98,6 +106,83 @@ export function signingRoutes(ctx: Context): FastifyPluginAsync {
       const user = requireUser(req.principal, 'maintainer');
       const result = await requestSigning(ctx, { buildId: req.params.id, ...(req.body?.key !== undefined && { keyid: req.body.key }), waitForTests: req.body?.waitForTests === true, requestedBy: user.userId });
       return reply.code(202).send(result);
+    });
+
+    app.get<{ Params: { id: number }; Querystring: { from: number } }>('/node/tasks/:id/package-heads', {
+      schema: {
+        tags: ['node'], security,
+        summary: 'The heads (lead, signature header, main header: what is signed) of the packages of a sign task this signer holds, from the `from`th on; `next` is where the next answer starts (null: no more)',
+        params: idParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { from: { type: 'integer', minimum: 0, maximum: MAX_INT, default: 0 } } },
+        response: {
+          200: {
+            type: 'object',
+            required: ['packages', 'next'],
+            properties: {
+              packages: {
+                type: 'array',
+                items: { type: 'object', required: ['name', 'kind', 'sha256', 'head'], properties: { name: str, kind: str, sha256: { type: 'string', description: 'the whole package, as built' }, head: { type: 'string', description: 'base64' } } },
+              },
+              next: { type: 'integer', nullable: true },
+            },
+          },
+          ...errorResponses(400, 401, 403, 404, 409, 422),
+        },
+      },
+    }, async (req) => {
+      const heads = await headsForSigner(ctx, requireNode(req.principal).nodeId, req.params.id, req.query.from);
+      return { packages: heads.packages.map((p) => ({ ...p, head: p.head.toString('base64') })), next: heads.next };
+    });
+
+    app.post<{ Params: { id: number }; Body: { keyid: string; packages: { name: string; signatureHeader: string }[]; complete?: boolean; log?: { seq: number; text: string } } }>('/node/tasks/:id/signatures', {
+      schema: {
+        tags: ['node'], security,
+        summary: 'The new signature headers of packages of a sign task this signer holds: the master composes each signed package from its original, checks it (422 bad_signature, nothing recorded) and records it; with complete, the task completes too (every package signed)',
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['keyid', 'packages'],
+          additionalProperties: false,
+          properties: {
+            keyid: line(16, { minLength: 16, description: 'the key signed with (the sign task\'s)' }),
+            packages: {
+              type: 'array',
+              maxItems: MAX_SIGNATURES_PER_REQUEST,
+              items: {
+                type: 'object',
+                required: ['name', 'signatureHeader'],
+                additionalProperties: false,
+                properties: { name: line(255, { minLength: 1 }), signatureHeader: base64(MAX_SIGNATURE_HEADER_BYTES, 'the new signature header, with its padding to 8 bytes') },
+              },
+            },
+            complete: { type: 'boolean', description: 'complete the task too' },
+            log: {
+              type: 'object',
+              required: ['seq', 'text'],
+              additionalProperties: false,
+              description: 'a chunk of the task\'s log, appended first (as POST /node/tasks/:id/log?seq= does)',
+              properties: { seq: { type: 'integer', minimum: 0, maximum: MAX_INT }, text: { type: 'string', maxLength: 1024 * 1024 } },
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['packages', 'completed'],
+            properties: {
+              packages: { type: 'array', items: { type: 'object', required: ['name', 'sha256', 'size'], properties: { name: str, sha256: str, size: { type: 'integer' } } } },
+              completed: { type: 'boolean' },
+            },
+          },
+          ...errorResponses(400, 401, 403, 404, 409, 422),
+        },
+      },
+    }, async (req) => {
+      const nodeId = requireNode(req.principal).nodeId;
+      // Each name must be one of the task's packages (checked there).
+      const packages = req.body.packages.map((p) => ({ name: p.name, signatureHeader: Buffer.from(p.signatureHeader, 'base64') }));
+      const { log } = req.body;
+      return acceptSignatures(ctx, nodeId, req.params.id, { keyid: req.body.keyid, packages, complete: req.body.complete === true, ...(log && { log: { seq: log.seq, text: log.text.replaceAll('\0', '\uFFFD') } }) });
     });
 
     app.post<{ Body: { keys: string[] } }>('/node/keys', {
