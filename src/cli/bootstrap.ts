@@ -46,7 +46,7 @@ function repoCommand(): Command {
 }
 
 export function bootstrapCommand(): Command {
-  const cmd = new Command('bootstrap').description('the bootstrap platform: an EL9-like build root repository made from Debian packages');
+  const cmd = new Command('bootstrap');
   cmd.addCommand(repoCommand());
   return cmd;
 }

@@ -402,7 +402,6 @@ function testCommand(): Command {
 
 export function buildCommand(): Command {
   return new Command('build')
-    .description('submit and follow builds')
     .addCommand(submitCommand())
     .addCommand(showCommand())
     .addCommand(listCommand())

@@ -236,7 +236,6 @@ function showCommand(): Command {
 
 export function errataCommand(): Command {
   return new Command('errata')
-    .description('advisories: create, update, approve, retract, list, show (OSV)')
     .addCommand(createCommand())
     .addCommand(updateCommand())
     .addCommand(moveCommand('approve', 'approve a draft advisory (admin): the release system may then release it'))

@@ -77,7 +77,7 @@ function addCommand(): Command {
 }
 
 export function gitCommand(): Command {
-  const git = new Command('git').description('upstream git mirrors: list, sync, show, add');
+  const git = new Command('git');
   git.addCommand(listCommand());
   git.addCommand(syncCommand());
   git.addCommand(showCommand());

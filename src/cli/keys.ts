@@ -91,7 +91,6 @@ function allowCommand(): Command {
 
 export function keyCommand(): Command {
   return new Command('key')
-    .description('signing keys: generate, import (a key store), list, allow (the master)')
     .addCommand(generateCommand())
     .addCommand(importCommand())
     .addCommand(listCommand())

@@ -70,7 +70,7 @@ function addCommand(): Command {
 }
 
 export function nodeCommand(): Command {
-  const node = new Command('node').description('build nodes of a distforge server');
+  const node = new Command('node');
   node.addCommand(listCommand());
   node.addCommand(addCommand());
   return node;

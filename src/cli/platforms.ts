@@ -89,7 +89,7 @@ function addCommand(): Command {
 }
 
 export function platformCommand(): Command {
-  const platform = new Command('platform').description('platforms of a distforge server');
+  const platform = new Command('platform');
   platform.addCommand(listCommand());
   platform.addCommand(showCommand());
   platform.addCommand(addCommand());

@@ -271,7 +271,7 @@ function repoFileCommand(): Command {
 }
 
 export function releaseCommand(): Command {
-  const cmd = new Command('release').description('plan, check, commit and revert releases: versioned, signed dnf repositories of a platform');
+  const cmd = new Command('release');
   for (const c of [planCommand(), promoteCommand(), showCommand(), listCommand(), commitCommand(), revertCommand(), ...editCommands(), deleteCommand(), reposCommand(), repoFileCommand()]) cmd.addCommand(c);
   return cmd;
 }

@@ -82,7 +82,7 @@ function createCommand(): Command {
 }
 
 export function repoCommand(): Command {
-  const repo = new Command('repo').description('create and check dnf repositories');
+  const repo = new Command('repo');
   repo.addCommand(createCommand());
   repo.addCommand(repoClosureCommand());
   return repo;

@@ -93,7 +93,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 export function rpmCommand(): Command {
-  const rpm = new Command('rpm').description('read, verify, sign and unpack RPM files');
+  const rpm = new Command('rpm');
 
   rpm
     .command('info')

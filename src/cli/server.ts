@@ -54,7 +54,6 @@ function storeGcFlags(flags: ServerFlags): { intervalMs: number; graceSeconds: n
 
 export function serverCommand(): Command {
   return new Command('server')
-    .description('run the distforge master (REST API under /api/v1) until interrupted')
     .option('--data <dir>', 'data directory (SQLite database, artifact store, admin token), made mode 0700; looser modes are tightened', 'distforge-data')
     .option('--db <url>', 'database: postgres://… or a SQLite file (default DATA/distforge.sqlite)')
     .option('--port <n>', 'TCP port (0: any free port)', '8080')

@@ -30,7 +30,6 @@ async function runSigner(flags: SignerFlags): Promise<void> {
 
 export function signerCommand(): Command {
   return new Command('signer')
-    .description('run the sign server: holds the keys, signs packages the master asks it to')
     .option('--server <url>', 'the distforge master, or several on one database: URL,URL,… (default: $DISTFORGE_URL)')
     .option('--token <token>', "this signer's node token (default: $DISTFORGE_TOKEN)")
     .requiredOption('--keys <dir>', 'the key store directory (distforge key generate|import --keys DIR)')

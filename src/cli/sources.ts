@@ -73,5 +73,5 @@ function uploadCommand(): Command {
 }
 
 export function sourcesCommand(): Command {
-  return new Command('sources').description("source files in distforge's lookaside store: upload").addCommand(uploadCommand());
+  return new Command('sources').addCommand(uploadCommand());
 }

@@ -61,7 +61,7 @@ function gcCommand(): Command {
 }
 
 export function storeCommand(): Command {
-  const store = new Command('store').description("the artifact store's housekeeping on a distforge server");
+  const store = new Command('store');
   store.addCommand(gcCommand());
   return store;
 }

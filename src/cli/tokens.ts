@@ -60,7 +60,7 @@ function revokeCommand(): Command {
 }
 
 export function tokenCommand(): Command {
-  const token = new Command('token').description('API tokens of a distforge server');
+  const token = new Command('token');
   token.addCommand(createCommand());
   token.addCommand(listCommand());
   token.addCommand(revokeCommand());

@@ -174,7 +174,6 @@ async function run(flags: UpFlags, max: number, progress: Progress): Promise<voi
 
 export function upCommand(): Command {
   return new Command('up')
-    .description('run the master and a build node on embedded defaults (SQLite, local store)')
     .option('--data <dir>', 'data directory, made mode 0700 (looser modes are tightened)', 'distforge-data')
     .option('--port <n>', 'TCP port', '8080')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
