@@ -6,6 +6,7 @@
  * command piped, or with --json on a terminal, prints exactly what it always printed: no escape
  * sequence, no extra line.
  */
+// not in the PostgreSQL phase: a test of what a terminal shows; the API it follows has its own tests on both databases.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';

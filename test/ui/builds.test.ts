@@ -7,6 +7,7 @@
  * critical violations) and at phone width. The README's screenshots of the feed and a build page
  * are made here.
  */
+// not in the PostgreSQL phase: a browser test of the UI, whose endpoints have their own HTTP tests on both databases.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';

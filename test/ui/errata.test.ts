@@ -9,6 +9,7 @@
  * checked with axe-core; the list and an advisory at phone width too. The screenshots of the errata
  * list, the editor and an advisory in docs/ui.md are made here.
  */
+// not in the PostgreSQL phase: a browser test of the UI, whose endpoints have their own HTTP tests on both databases.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';

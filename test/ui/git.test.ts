@@ -8,6 +8,7 @@
  * Every page is checked with axe-core and at phone width. The README's screenshot of a pipeline is
  * made here.
  */
+// not in the PostgreSQL phase: a browser test of the UI, whose endpoints have their own HTTP tests on both databases.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

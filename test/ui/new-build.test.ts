@@ -4,6 +4,7 @@
  * build records the arches asked for), leaving none out asks for every arch, and leaving all out
  * is refused in the form.
  */
+// not in the PostgreSQL phase: a browser test of the UI, whose endpoints have their own HTTP tests on both databases.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BuildView } from '../../src/builds/index.ts';

@@ -11,6 +11,7 @@
  * while the master is out of reach. axe-core on every
  * view, and phone width. The docs' screenshot of the page is made here.
  */
+// not in the PostgreSQL phase: a browser test of the UI, whose endpoints have their own HTTP tests on both databases.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -5,6 +5,7 @@
  * the release (signed by the sign server), and the revert. The README's screenshot of a release is
  * made here.
  */
+// not in the PostgreSQL phase: a browser test of the UI, whose endpoints have their own HTTP tests on both databases.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ReleaseView } from '../../src/releases/index.ts';

@@ -4,6 +4,7 @@
  * (support/stand-in-tester.ts, as test/testsystem uses), a build of real RPMs. A failed test shows its package, arch, stage and
  * detail with a link to its log; *Test again* makes a new test task, whose pass the page shows.
  */
+// not in the PostgreSQL phase: a browser test of the UI, whose endpoints have their own HTTP tests on both databases.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
