@@ -26,6 +26,7 @@ import { publishRelease, releaseRepomdLease, verifyReleaseSignatures } from '../
 import { recordRepomdSignatures, recordSignatures, repomdLease, signLease, verifyRepomdSignatures, verifySignatures, type RepomdToSign } from '../signing/index.ts';
 import { registerAuth } from './auth.ts';
 import { registerBodyGuard } from './body-guard.ts';
+import { closeQuietConnectionsWhileClosing } from './close-connections.ts';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.ts';
 import { httpSettings } from './http-settings.ts';
 import { requestValidators } from './validation.ts';
@@ -137,7 +138,7 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     }
     return undefined;
   });
-  closeIdleConnectionsUntilClosed(app);
+  closeQuietConnectionsWhileClosing(app);
   registerAuth(app, ctx);
   registerBodyGuard(app, limits.bodyIdleTimeoutMs);
   await app.register(swagger, {
@@ -184,17 +185,3 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   return app;
 }
 
-/**
- * Fastify closes idle keep-alive connections once, when it starts closing. A connection whose last
- * response was still finishing then (a streamed download the client has already read) would keep
- * the server open for the whole keep-alive timeout (72 s): while closing, close idle connections
- * again every 50 ms.
- */
-function closeIdleConnectionsUntilClosed(app: FastifyInstance): void {
-  app.addHook('preClose', (done) => {
-    const timer = setInterval(() => app.server.closeIdleConnections(), 50);
-    timer.unref();
-    app.server.once('close', () => clearInterval(timer));
-    done();
-  });
-}
