@@ -22,7 +22,7 @@ import { servedArches } from '../scheduler/index.ts';
 import { repomdSignature, signedVersions } from '../signing/index.ts';
 import { placeBlob } from '../storage/blob-files.ts';
 import { sha256File } from '../util/sha256-file.ts';
-import { forgetReplacedPackages, recordedRepo, sharedBuildRepos, sharedPublish } from './repo-metadata.ts';
+import { recordedRepo, replacedPackages, sharedBuildRepos, sharedPublish } from './repo-metadata.ts';
 import { buildsDb, jsonArray, type BuildRow } from './schema.ts';
 
 const MANIFEST = '.distforge-manifest';
@@ -84,7 +84,7 @@ function readManifest(dir: string): Record<string, string> | null {
   }
 }
 
-async function publish(ctx: Context, dir: string, wanted: Map<string, string>): Promise<void> {
+async function publish(ctx: Context, dir: string, wanted: Map<string, string>, reread: ReadonlySet<string>): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const old = readManifest(dir) ?? {};
   if (existsSync(join(dir, 'repodata', 'repomd.xml')) && JSON.stringify(old) === JSON.stringify(Object.fromEntries(wanted))) return;
@@ -92,7 +92,7 @@ async function publish(ctx: Context, dir: string, wanted: Map<string, string>): 
     if (f.endsWith('.rpm') && (!wanted.has(f) || wanted.get(f) !== old[f])) unlinkSync(join(dir, f));
   }
   for (const [name, sha256] of wanted) if (!existsSync(join(dir, name))) await placeBlob(ctx.store, sha256, join(dir, name));
-  await createRepository(dir, { compression: 'gz', update: true, now: ctx.now() });
+  await createRepository(dir, { compression: 'gz', update: true, reread, now: ctx.now() });
   writeFileSync(join(dir, MANIFEST), JSON.stringify(Object.fromEntries(wanted)));
 }
 
@@ -115,10 +115,7 @@ async function syncPlatform(ctx: Context, buildId: number, platform: string, arc
     const dir = buildRepoDir(ctx, buildId, platform, arch);
     const wanted = forArch(all, arch);
     // Several masters: rendered once and recorded, served by each from its own copy (repo-metadata.ts).
-    const render = (): Promise<void> => {
-      forgetReplacedPackages(dir, wanted);
-      return publish(ctx, dir, wanted);
-    };
+    const render = (): Promise<void> => publish(ctx, dir, wanted, replacedPackages(dir, wanted));
     await serialised(dir, async () => (sharedBuildRepos(ctx) ? void (await sharedPublish(ctx, { buildId, platform, arch }, dir, wanted, render)) : render()));
   }
 }

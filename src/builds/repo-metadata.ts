@@ -12,7 +12,7 @@
  *   sha256 in the store.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
@@ -72,19 +72,20 @@ export function contentKey(wanted: ReadonlyMap<string, string>): string {
 }
 
 /**
- * Before a repository is rendered again in `dir`: when a package keeps its name but not its bytes
- * (its signed copy replaced it), the metadata there is dropped, so the rendering reads every
- * package again. (Rendering with `update` reuses a package's metadata by name, size and mtime in
- * seconds; a signed copy has the unsigned one's size, and its mtime may fall in the same second.)
+ * The packages of `wanted` whose name was published in `dir` with other bytes (a signed copy
+ * replaced the unsigned one): rendering with `update` reuses a package's record by name, size and
+ * mtime, and a signed copy may have the unsigned one's size, so these are read again. The
+ * repodata already published stays: a reader that has the current repomd.xml still finds its
+ * files (older generations are kept for a grace period).
  */
-export function forgetReplacedPackages(dir: string, wanted: ReadonlyMap<string, string>): void {
+export function replacedPackages(dir: string, wanted: ReadonlyMap<string, string>): Set<string> {
   let placed: Record<string, string>;
   try {
     placed = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as Record<string, string>;
   } catch {
-    return;
+    return new Set();
   }
-  if (Object.entries(placed).some(([name, sha256]) => wanted.has(name) && wanted.get(name) !== sha256)) rmSync(join(dir, 'repodata'), { recursive: true, force: true });
+  return new Set(Object.entries(placed).filter(([name, sha256]) => wanted.has(name) && wanted.get(name) !== sha256).map(([name]) => name));
 }
 
 /** The recorded repodata of a repository, or null. */

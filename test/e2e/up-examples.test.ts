@@ -144,7 +144,9 @@ describe('distforge up builds the example packages', () => {
     assert.ok(builtId, 'the four-package build ran');
     const end = Date.now() + 300_000;
     let build = await show(builtId);
-    while (build.tasks.some((t) => t.kind === 'test' && !['succeeded', 'failed', 'cancelled'].includes(t.state))) {
+    // The test tasks are queued once the build has succeeded: wait for them to be there, and to end.
+    const testing = (b: ShowJson): boolean => !b.tasks.some((t) => t.kind === 'test') || b.tasks.some((t) => t.kind === 'test' && !['succeeded', 'failed', 'cancelled'].includes(t.state));
+    while (testing(build)) {
       assert.ok(Date.now() < end, 'the tests end');
       await new Promise((r) => setTimeout(r, 500));
       build = await show(builtId);

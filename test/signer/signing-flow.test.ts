@@ -8,6 +8,7 @@
  * database row.
  */
 import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -192,6 +193,11 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     const listed = (await api<{ keyid: string; platforms: string[]; algorithm: string; signer: string }[]>(server, 'GET', '/keys')).body.find((k) => k.keyid === key.keyid);
     assert.deepEqual({ platforms: listed?.platforms, algorithm: listed?.algorithm, signer: listed?.signer }, { platforms: [PLATFORM], algorithm: 'rsa4096', signer: 'signer1' });
     const id = await makeBuild('signme');
+    // What a reader (a test node's dnf) fetched before the signing: the unsigned repository's metadata.
+    const unsignedRepo = (await show(id)).repositories.find((x) => x.platform === PLATFORM)?.url ?? '';
+    const primaryOf = (repomd: string): string => /<data type="primary">[\s\S]*?<location href="([^"]+)"/.exec(repomd)?.[1] ?? '';
+    const oldPrimary = primaryOf(await (await fetch(`${unsignedRepo}repodata/repomd.xml`)).text());
+    assert.match(oldPrimary, /^repodata\/[0-9a-f]{64}-primary\.xml\.gz$/);
     const r = await api<{ taskIds: number[]; keys: Record<string, string> }>(server, 'POST', `/builds/${id}/sign`, { token: server.maintainer, body: {} });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     assert.equal(r.body.taskIds.length, 2, 'one sign task for the package, one sign-repo task for the repository metadata');
@@ -229,6 +235,13 @@ describe(`signing a build (${TEST_DIALECT})`, () => {
     const repomd = Buffer.from(await (await fetch(`${repo}repodata/repomd.xml`)).arrayBuffer());
     const asc = await fetch(`${repo}repodata/repomd.xml.asc`);
     assert.equal(asc.status, 200);
+    // The metadata was rendered again with the signed packages' checksums; the unsigned
+    // generation's files are still served to a reader that has its repomd.xml.
+    const newPrimary = primaryOf(repomd.toString('utf8'));
+    assert.notEqual(newPrimary, oldPrimary);
+    const primaryXml = gunzipSync(Buffer.from(await (await fetch(`${repo}${newPrimary}`)).arrayBuffer())).toString('utf8');
+    for (const p of packages.filter((x) => !x.name.endsWith('.src.rpm'))) assert.ok(primaryXml.includes(p.sha256), `${p.name}: its signed checksum in primary.xml`);
+    assert.equal((await fetch(`${repo}${oldPrimary}`)).status, 200, 'the previous generation is still served');
     const armored = await asc.text();
     assert.match(armored, /^-----BEGIN PGP SIGNATURE-----/);
     assert.equal((await verifyDetachedArmored(armored, repomd, await readPublicKeys(readFileSync(pubFile, 'utf8')))).status, 'OK');

@@ -35,6 +35,11 @@ export interface CreateOptions {
   signKey?: SecretKey | null;
   /** Reuse cached records of unchanged files. */
   update?: boolean;
+  /**
+   * With `update`: packages (their href) to read again whatever the cache or the published
+   * metadata says, e.g. a file replaced by one of the same name, size and mtime second.
+   */
+  reread?: ReadonlySet<string>;
   /** Newest changelog entries per package; default 10, -1 for all. */
   changelogLimit?: number;
   /** Advisories for updateinfo.xml. */
@@ -103,13 +108,14 @@ async function collect(
   changelogLimit: number,
   pool: ReadPool | null,
   onBatch?: OnBatch,
+  reread: ReadonlySet<string> = new Set(),
 ): Promise<{ pkgs: PackageFragments[]; read: number }> {
-  const pkgs: (PackageFragments | undefined)[] = found.map((f) => cache?.get(f));
+  const pkgs: (PackageFragments | undefined)[] = found.map((f) => (reread.has(f.href) ? undefined : cache?.get(f)));
   if (cache?.size === 0 && existing) {
     const old = await existing.packages(found);
     found.forEach((f, i) => {
       const p = old.get(f.href);
-      if (p) pkgs[i] = renderFragments(f, p);
+      if (p && !reread.has(f.href)) pkgs[i] = renderFragments(f, p);
     });
   }
   const missing = found.filter((_f, i) => pkgs[i] === undefined);
@@ -155,7 +161,7 @@ async function createWith(dir: string, options: CreateOptions, pool: ReadPool | 
     const existing = options.update ? await existingRepository(dir) : null;
     const n = found.length;
     KINDS.forEach((k) => writers[k]?.write([Buffer.from(HEADS[k](n), 'utf8')]));
-    const { pkgs, read } = await collect(found, options.update ? cache : null, existing, changelogLimit, pool, options.update ? undefined : inOrder(writers));
+    const { pkgs, read } = await collect(found, options.update ? cache : null, existing, changelogLimit, pool, options.update ? undefined : inOrder(writers), options.reread);
     const compression = options.compression ?? 'zstd';
     const now = options.now ?? Date.now();
     const timestamp = Math.floor(now / 1000);
