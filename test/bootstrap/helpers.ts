@@ -1,35 +1,41 @@
 /**
- * What the bootstrap tests share: one repository made per test run (a module-level promise), dnf
- * isolated from the host (private config, cache and HOME; metadata never taken from an old
- * cache), and commands run inside a root with bubblewrap, nothing of the host's /usr visible.
+ * What the bootstrap tests share: the repository, made here into a directory of this run's from a
+ * copy of the shared fixture's cache (test/support/bootstrap-repo.ts: made cold once per checkout,
+ * so on every fresh clone, CI included, by the code under test), dnf isolated from the host
+ * (private config, cache and HOME; metadata never taken from an old cache), and commands run
+ * inside a root with bubblewrap, nothing of the host's /usr visible.
  *
- * Caches: the downloaded debs are kept between runs in .tmp/bootstrap-debs (ignored by git), so a
- * run does not download 150 MB again; the RPMs are made afresh every run into a temporary
- * directory removed at exit, so each run exercises the cold path, then the warm one.
+ * The downloaded debs are the fixture's (.tmp/test-cache/bootstrap-debs, ignored by git), so a
+ * run does not download 150 MB again; the RPM cache is copied, so that the tests may forget
+ * packages from it and make them again without touching the fixture.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { cpSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeBootstrapRepo, type BootstrapResult } from '../../src/bootstrap/index.ts';
 import { dnfBaseArgs, dnfRoot, killAgents, type CommandResult, type DnfRoot } from '../support/dnf-root.ts';
+import { bootstrapRepo, TEST_CACHE } from '../support/bootstrap-repo.ts';
 import { exitTempDir } from '../support/exit-temp-dir.ts';
 
 export const WORK = exitTempDir('distforge-bootstrap-');
-export const DEB_CACHE = resolve(import.meta.dirname, '../../.tmp/bootstrap-debs');
+export const DEB_CACHE = join(TEST_CACHE, 'bootstrap-debs');
 export const CACHE = join(WORK, 'cache');
 export const REPO = join(WORK, 'repo');
 
 export interface MadeRepo {
   result: BootstrapResult;
-  /** Milliseconds the first (cold: no made RPM cached) make took. */
-  coldMs: number;
+  /** Milliseconds the shared fixture's make took in this process (0 when it was made before). */
+  fixtureMs: number;
 }
 
 /** Makes the repository once for the whole test file. */
 export const made: Promise<MadeRepo> = (async () => {
   const started = Date.now();
+  await bootstrapRepo();
+  const fixtureMs = Date.now() - started;
+  cpSync(join(TEST_CACHE, 'bootstrap'), CACHE, { recursive: true });
   const result = await makeBootstrapRepo({ outDir: REPO, cacheDir: CACHE, debCacheDir: DEB_CACHE });
-  return { result, coldMs: Date.now() - started };
+  return { result, fixtureMs };
 })();
 
 /** Runs a host command; never throws for a failing exit. */
