@@ -29,7 +29,8 @@ export const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/img');
 export interface UiBrowser {
   context: BrowserContext;
   /** A new tab at `url` (and its console errors, for tests that check there are none). */
-  page(url: string, options?: { width?: number; height?: number }): Promise<Page & { errors: string[] }>;
+  /** A new page at `url`; `clock`: with Playwright's fake clock installed first (page.clock.runFor moves it). */
+  page(url: string, options?: { width?: number; height?: number; clock?: boolean }): Promise<Page & { errors: string[] }>;
   close(): Promise<void>;
 }
 
@@ -63,6 +64,7 @@ export async function startBrowser(): Promise<UiBrowser> {
       });
       page.on('pageerror', (e) => page.errors.push(e.message));
       if (options.width !== undefined) await page.setViewportSize({ width: options.width, height: options.height ?? 800 });
+      if (options.clock) await page.clock.install();
       await page.goto(url);
       return page;
     },

@@ -260,7 +260,7 @@ describe(`the web UI in Chromium: nodes and queue (${TEST_DIALECT})`, () => {
   });
 
   test('hidden, the page asks nothing; back in sight it refreshes at once', async () => {
-    const page = await browser.page(`${server.url}/nodes`);
+    const page = await browser.page(`${server.url}/nodes`, { clock: true });
     await signIn(page, reader);
     await nodeRow(page, 'builder-1').waitFor();
     let asked = 0;
@@ -270,9 +270,13 @@ describe(`the web UI in Chromium: nodes and queue (${TEST_DIALECT})`, () => {
     const setVisibility = (state: 'hidden' | 'visible'): Promise<unknown> =>
       page.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => '${state}' }); document.dispatchEvent(new Event('visibilitychange'))`);
     await setVisibility('hidden');
-    await new Promise((r) => setTimeout(r, 4000)); // a refresh already on its way may still come
+    // A refresh already on its way may still come: the one timer set before the page was hidden.
+    await page.clock.runFor(4000);
+    await new Promise((r) => setTimeout(r, 500));
     const whileHidden = asked;
-    await new Promise((r) => setTimeout(r, 7000));
+    // A minute of the page's time (its timers fire at once), then a moment for requests to show.
+    await page.clock.runFor(60_000);
+    await new Promise((r) => setTimeout(r, 500));
     assert.equal(asked, whileHidden, 'no request while hidden');
     await setVisibility('visible');
     await until('a refresh once visible', () => Promise.resolve(asked > whileHidden), 2000);
