@@ -48,5 +48,7 @@ if ((${#dbfiles[@]})); then
   trap 'bash scripts/postgres.sh stop "$pgdir"; rm -f "$times"' EXIT
   say "database tests on PostgreSQL (${#dbfiles[@]} files)"
   DISTFORGE_TEST_PG="$pgurl" run "${dbfiles[@]}"
+  say "three masters on PostgreSQL with the store on S3"
+  DISTFORGE_TEST_PG="$pgurl" DISTFORGE_TEST_STORE=s3 run test/scale-out/three-masters.test.ts
 fi
 say "done"

@@ -18,8 +18,11 @@ export interface MasterOptions {
   name: string;
   /** The master's own data directory. */
   dataDir: string;
-  /** The artifact store directory every master shares. */
+  /** The artifact store every master shares: a directory, or s3://BUCKET/PREFIX. */
   store: string;
+  /** More `distforge server` arguments (the S3 endpoint) and environment (its credentials). */
+  storeArgs?: string[];
+  storeEnv?: NodeJS.ProcessEnv;
   dbUrl: string;
   configFile: string;
   platformRepos: string;
@@ -56,8 +59,8 @@ export class Master {
   /** Starts it (again on the same port after the first start); resolves once it listens. */
   async start(): Promise<void> {
     const { o } = this;
-    const args = ['server', '--data', o.dataDir, '--db', o.dbUrl, '--store', o.store, '--port', String(this.port), '--config', o.configFile, '--platform-repos', o.platformRepos, '--lease-seconds', String(o.leaseSeconds), '--log-level', 'info'];
-    const child = spawn(DISTFORGE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['server', '--data', o.dataDir, '--db', o.dbUrl, '--store', o.store, '--port', String(this.port), '--config', o.configFile, '--platform-repos', o.platformRepos, '--lease-seconds', String(o.leaseSeconds), '--log-level', 'info', ...(o.storeArgs ?? [])];
+    const child = spawn(DISTFORGE, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.storeEnv } });
     this.child = child;
     const mark = this.#out.length;
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (this.#out += d));

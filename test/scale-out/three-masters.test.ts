@@ -1,6 +1,7 @@
 /**
  * Three real `distforge server` processes on one PostgreSQL database and one artifact store
- * directory (`--store`), each with its own data directory otherwise (docs/scale-out.md). A build submitted
+ * (`--store`: a shared directory, or with DISTFORGE_TEST_STORE=s3 a bucket of a real
+ * S3-compatible server), each with its own data directory otherwise (docs/scale-out.md). A build submitted
  * to A is built by a node leasing through B and watched on B; its repository is served alike by
  * A, B and C (which never rendered it); it is signed by a real signer connected to C and
  * released, and the release repositories are served alike by every master. Then one master at a
@@ -32,14 +33,16 @@ import { gitDb } from '../../src/git/schema.ts';
 import { createContext } from '../../src/server/context-factory.ts';
 import { generateKey } from '../../src/signer/keystore.ts';
 import { createSigner } from '../../src/signer/signer.ts';
+import type { LocalSettings, S3Settings } from '../../src/storage/store-settings.ts';
 import { bootstrapRepo, PLATFORM_REPOS } from '../support/bootstrap-repo.ts';
 import { newPgDatabase, TEST_DIALECT } from '../support/db.ts';
 import { exitTempDir } from '../support/exit-temp-dir.ts';
+import { S3RVER_CREDENTIALS, sharedS3Server } from '../support/s3-server.ts';
 import { rpmbuild } from '../support/rpmbuild.ts';
 import { api, EXAMPLE_PLATFORM_FILE } from '../support/server.ts';
 import { commitChange, makeGitRepo } from '../server/builds-support.ts';
 import { releaseSpec } from '../releases/support.ts';
-import { gitDaemon, HoldingHttpProxy, HoldingTcpProxy, Master, until } from './support.ts';
+import { gitDaemon, HoldingHttpProxy, HoldingTcpProxy, Master, until, type MasterOptions } from './support.ts';
 
 const skip = TEST_DIALECT === 'sqlite' ? 'needs DISTFORGE_TEST_PG' : false;
 const PLATFORM = 'example-el9';
@@ -49,7 +52,7 @@ const PASS = 'scale-out tests signer passphrase';
 const run = promisify(execFile);
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
-describe('three masters on one PostgreSQL database and one store', { skip }, () => {
+describe(`three masters on one PostgreSQL database and one store (${process.env.DISTFORGE_TEST_STORE === 's3' ? 'S3' : 'a shared directory'})`, { skip }, () => {
   const root = exitTempDir('distforge-3m-');
   const store = join(root, 'store');
   let a: Master;
@@ -139,18 +142,30 @@ describe('three masters on one PostgreSQL database and one store', { skip }, () 
 
   before(async () => {
     mkdirSync(store, { recursive: true });
+    // DISTFORGE_TEST_STORE=s3 (scripts/test.sh runs this file so once more): one bucket of s3rver's.
+    let shared: Pick<MasterOptions, 'store' | 'storeArgs' | 'storeEnv'> = { store };
+    let inspectorStore: LocalSettings | S3Settings = { kind: 'local', dir: store };
+    if (process.env.DISTFORGE_TEST_STORE === 's3') {
+      const s3 = await sharedS3Server();
+      inspectorStore = await s3.newStore({ prefix: 'distforge' });
+      shared = {
+        store: `s3://${inspectorStore.bucket}/distforge`,
+        storeArgs: ['--s3-endpoint', s3.endpoint, '--s3-path-style'],
+        storeEnv: { AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey },
+      };
+    }
     await bootstrapRepo();
     const dbUrl = await newPgDatabase(process.env.DISTFORGE_TEST_PG ?? '', 'so');
     const configFile = join(root, 'server.yaml');
     writeFileSync(configFile, `platforms:\n  - ${EXAMPLE_PLATFORM_FILE}\n`);
-    const make = (name: string) => new Master({ name, dataDir: join(root, name), store, dbUrl, configFile, platformRepos: PLATFORM_REPOS, leaseSeconds: LEASE_SECONDS });
+    const make = (name: string) => new Master({ name, dataDir: join(root, name), ...shared, dbUrl, configFile, platformRepos: PLATFORM_REPOS, leaseSeconds: LEASE_SECONDS });
     [a, b, c] = [make('a'), make('b'), make('c')];
     masters = [a, b, c];
     // All three at once on an empty database: one migrates, one makes the admin, all load the platform.
     await Promise.all(masters.map((m) => m.start()));
     proxyC = new HoldingHttpProxy(c.url);
     await proxyC.start();
-    db = await createContext({ dataDir: join(root, 'inspector'), db: dbUrl, store: { kind: 'local', dir: store }, publicUrl: a.url, logLevel: 'silent' });
+    db = await createContext({ dataDir: join(root, 'inspector'), db: dbUrl, store: inspectorStore, publicUrl: a.url, logLevel: 'silent' });
     const tokenFiles = masters.map((m) => join(m.o.dataDir, 'admin.token')).filter((f) => existsSync(f));
     assert.equal(tokenFiles.length, 1, 'one master made the admin and wrote its token');
     admin = readFileSync(tokenFiles[0] as string, 'utf8').trim();
