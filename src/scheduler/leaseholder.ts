@@ -85,7 +85,7 @@ export interface CompleteOptions {
    * looks finished). `prepared` is what prepare returned (undefined without one). */
   onSucceeded?: (tx: Context, task: Task, prepared: unknown) => Promise<void>;
   /** Kinds of task for which prepare and onSucceeded do nothing (none when either is given and
-   * this is not): such a task's completion may skip them (see {@link completeTask}). */
+   * this is not): they are not called for such a task (see {@link completeTask}). */
   hooklessKinds?: readonly TaskKind[];
 }
 
@@ -133,10 +133,11 @@ export async function completeTask(ctx: Context, nodeId: number, taskId: number,
     if (done) return done;
   }
   let prepared: unknown;
+  const hooked = (task: Task): boolean => !options.hooklessKinds?.includes(task.kind);
   if (options.prepare) {
     const held = await ctx.db.kysely.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
     if (!held || whyNotHeld(held, nodeId) !== null) return explainLostLease(ctx, nodeId, taskId);
-    prepared = await options.prepare(ctx, held, result);
+    if (hooked(held)) prepared = await options.prepare(ctx, held, result);
   }
   return withBuildRefresh(ctx, async (tx) => {
     const done = await transitionTask(tx, { id: taskId, state: 'leased' }, 'succeeded', {
@@ -145,7 +146,7 @@ export async function completeTask(ctx: Context, nodeId: number, taskId: number,
       event: { kind: 'succeeded', nodeId, message: 'succeeded' },
     });
     if (!done) return explainLostLease(tx, nodeId, taskId);
-    await options.onSucceeded?.(tx, done, prepared);
+    if (hooked(done)) await options.onSucceeded?.(tx, done, prepared);
     await queueReadyDependents(tx, done);
     tx.log.debug({ taskId, buildId: done.build_id, nodeId }, 'task succeeded');
     return done;
