@@ -10,7 +10,7 @@ import { Agent, request, type IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export type ToNodes = { type: 'start'; urls: string[]; tokens: string[]; pollMs: number; waitS: number } | { type: 'go' } | { type: 'pause' };
-export type FromNodes = { type: 'ready' } | { type: 'paused'; leaseRtt: number[]; errors: number; cpuMs: number };
+export type FromNodes = { type: 'ready' } | { type: 'paused'; leaseRtt: number[]; errors: number; problems: string[]; cpuMs: number };
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
 
@@ -44,12 +44,19 @@ async function runNodes(): Promise<void> {
   let loops: Promise<void>[] = [];
   let leaseRtt: number[] = [];
   let errors = 0;
+  let problems: string[] = [];
   let cpuStart = process.cpuUsage();
   let stop = new AbortController();
   const send = (m: FromNodes): void => {
     process.send?.(m);
   };
 
+  const problem = (what: string): void => {
+    errors++;
+    if (problems.length >= 10) return;
+    problems.push(what);
+    process.stderr.write(`  a node's request failed: ${what}\n`);
+  };
   const leaseLoop = async (base: string, token: string): Promise<void> => {
     const auth = { authorization: `Bearer ${token}`, 'content-length': '0' };
     const completion = { authorization: auth.authorization, 'content-type': 'application/json', 'content-length': '15' };
@@ -63,20 +70,26 @@ async function runNodes(): Promise<void> {
         continue;
       }
       if (leased.status !== 200) {
-        errors++;
+        problem(`lease: ${leased.status} ${leased.body.slice(0, 200)}`);
         continue;
       }
       const { task } = JSON.parse(leased.body) as { task: { id: number } };
       leaseRtt.push(performance.now() - t0);
       const done = await post(base, `/api/v1/node/tasks/${task.id}/complete`, completion, '{"result":null}', stop.signal);
-      if (done.status !== 204) errors++;
+      if (done.status !== 204) problem(`complete ${task.id}: ${done.status} ${done.body.slice(0, 200)}`);
     }
   };
   const loop = async (base: string, token: string): Promise<void> => {
-    try {
-      await leaseLoop(base, token);
-    } catch (e) {
-      if (!stop.signal.aborted) throw e;
+    while (running) {
+      try {
+        await leaseLoop(base, token);
+      } catch (e) {
+        if (stop.signal.aborted) return;
+        // A connection that failed: noted, and the node asks again (a task it may have been
+        // leased meanwhile stays leased until the lease expires, as with a real node).
+        problem(`${(e as Error).message}`);
+        await sleep(100);
+      }
     }
   };
 
@@ -95,9 +108,10 @@ async function runNodes(): Promise<void> {
       stop.abort();
       void Promise.all(loops).then(() => {
         const cpu = process.cpuUsage(cpuStart);
-        send({ type: 'paused', leaseRtt, errors, cpuMs: (cpu.user + cpu.system) / 1000 });
+        send({ type: 'paused', leaseRtt, errors, problems, cpuMs: (cpu.user + cpu.system) / 1000 });
         leaseRtt = [];
         errors = 0;
+        problems = [];
       });
     }
   });

@@ -24,7 +24,8 @@
  * without the builds domain's lease decorator and completion hook), BENCH_MASTER_SRC (masters run
  * another copy of src/: before/after in one session), BENCH_PROF=DIR (masters write --cpu-prof
  * profiles there), DISTFORGE_BENCH_PG (an admin URL of a running PostgreSQL on this machine;
- * default a throw-away cluster from scripts/postgres.sh), ROUTE_TIMING=1 (per-route server times
+ * default a throw-away cluster from scripts/postgres.sh), BENCH_PG_SOCKET=1 (masters reach PostgreSQL
+ * through its Unix socket instead of TCP on 127.0.0.1), ROUTE_TIMING=1 (per-route server times
  * and event-loop delay of each master, at its exit).
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -49,6 +50,7 @@ import type { FromNodes, ToNodes } from './scheduler-nodes.ts';
 const ARCH_CYCLE = ['x86_64', 'aarch64', 'x86_64', 'aarch64', 'x86_64', 'aarch64', 'x86_64', 'aarch64', 'x86_64', 'noarch'];
 const OWNER_SHARE = [60, 30, 9, 1];
 const TSX = ['--import', 'tsx', '--no-warnings'];
+const STALL_MS = 60_000;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -124,14 +126,25 @@ function ownerOf(s: Setup, i: number): number {
   return s.owners[0] ?? 0;
 }
 
+/** Waits until every task of `builds` has ended. @throws when nothing moved for STALL_MS (a lease
+ * the nodes never answered: the masters of the bench run no lease reaper), naming the tasks. */
 async function waitAllDone(ctx: Context, builds: number[]): Promise<void> {
+  let last = '';
+  let since = Date.now();
   for (;;) {
     const row = await ctx.db.kysely
-      .selectNoFrom((eb) =>
-        eb.exists(eb.selectFrom('tasks').select('id').where('build_id', 'in', builds).where('state', 'in', ['blocked', 'queued', 'leased'])).as('busy'),
-      )
+      .selectFrom('tasks')
+      .select((eb) => [eb.fn.countAll<number>().as('busy'), eb.fn.max('started_at').as('started')])
+      .where('build_id', 'in', builds)
+      .where('state', 'in', ['blocked', 'queued', 'leased'])
       .executeTakeFirstOrThrow();
-    if (!row.busy) return;
+    if (Number(row.busy) === 0) return;
+    const now = `${row.busy} ${row.started}`;
+    if (now !== last) [last, since] = [now, Date.now()];
+    if (Date.now() - since > STALL_MS) {
+      const stuck = await ctx.db.kysely.selectFrom('tasks').select(['id', 'state', 'leased_by', 'started_at']).where('build_id', 'in', builds).where('state', 'in', ['queued', 'leased']).limit(10).execute();
+      throw new Error(`no progress for ${STALL_MS / 1000} s; ${row.busy} tasks not done, e.g. ${JSON.stringify(stuck)}`);
+    }
     await sleep(100);
   }
 }
@@ -345,6 +358,20 @@ async function freshPgDatabase(admin: string): Promise<string> {
   return u.toString();
 }
 
+/** The URL of the database `url` names through the server's Unix socket instead of TCP. */
+async function overUnixSocket(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const dir = (await client.query<{ unix_socket_directories: string }>('SHOW unix_socket_directories')).rows[0]?.unix_socket_directories.split(',')[0]?.trim();
+    const port = (await client.query<{ port: string }>('SHOW port')).rows[0]?.port;
+    const u = new URL(url);
+    return `postgres://${u.username}@localhost${u.pathname}?host=${encodeURIComponent(dir ?? '/tmp')}&port=${port ?? '5432'}`;
+  } finally {
+    await client.end();
+  }
+}
+
 async function dropPgDatabase(admin: string, url: string): Promise<void> {
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
@@ -384,7 +411,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `bench/scheduler: ${tasks} tasks, ${nodes} nodes, steady rate ${base.fixedRate ?? 'half the throughput'}/s for ${base.seconds} s, ` +
       `${base.asking.waitS > 0 ? `nodes wait up to ${base.asking.waitS} s for work` : `idle nodes poll every ${base.asking.pollMs} ms`}` +
-      `${process.env.BENCH_MASTER_SRC ? `, masters from ${process.env.BENCH_MASTER_SRC}` : ''}\n`,
+      `${process.env.BENCH_MASTER_SRC ? `, masters from ${process.env.BENCH_MASTER_SRC}` : ''}${process.env.BENCH_PG_SOCKET ? ', PostgreSQL through its Unix socket' : ''}\n`,
   );
   if (which !== 'postgres') {
     const dir = mkdtempSync(join(tmpdir(), 'distforge-bench-sqlite-'));
@@ -403,7 +430,7 @@ async function main(): Promise<void> {
       for (const masters of masterCounts) {
         const db = await freshPgDatabase(admin ?? '');
         try {
-          print(await benchOne(db, { ...base, masters }), tasks, nodes);
+          print(await benchOne(process.env.BENCH_PG_SOCKET ? await overUnixSocket(db) : db, { ...base, masters }), tasks, nodes);
         } finally {
           await dropPgDatabase(admin ?? '', db);
         }
