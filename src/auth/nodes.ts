@@ -10,6 +10,7 @@ import { AlreadyExistsError, isUniqueViolation } from '../platforms/errors.ts';
 import { checkName } from '../platforms/names.ts';
 import { ARCHES, type Arch } from '../platforms/types.ts';
 import { InvalidValueError } from './errors.ts';
+import { forgetTokens } from './token-cache.ts';
 import { insertToken } from './tokens.ts';
 import { CAPABILITIES, type Capability, type IssuedToken, type NodeInfo } from './types.ts';
 
@@ -126,9 +127,11 @@ export async function updateNode(ctx: Context, name: string, changes: NodeChange
 /** Revokes the node's tokens and issues a new one (for a lost or leaked token). @throws NotFoundError */
 export async function replaceNodeToken(ctx: Context, name: string): Promise<IssuedToken & { node: NodeInfo }> {
   const node = await getNode(ctx, name);
-  return ctx.db.kysely.transaction().execute(async (trx) => {
+  const issued = await ctx.db.kysely.transaction().execute(async (trx) => {
     await trx.updateTable('tokens').set({ revoked_at: ctx.now() }).where('node_id', '=', node.id).where('revoked_at', 'is', null).execute();
     const t = await insertToken(ctx, trx, { nodeId: node.id });
     return { node, secret: t.secret, token: { id: t.id, kind: 'node' as const, user: null, node: node.name, createdAt: t.createdAt, revokedAt: null } };
   });
+  forgetTokens(ctx);
+  return issued;
 }

@@ -9,6 +9,7 @@ import { ConflictError } from '../platforms/errors.ts';
 import { checkRole } from './errors.ts';
 import { adminRemains } from './last-admin.ts';
 import { hashSecret, newSecret } from './secrets.ts';
+import { forgetTokens, rememberedNodeToken, rememberNodeToken } from './token-cache.ts';
 import type { IssuedToken, TokenInfo, TokenOwner, UserInfo } from './types.ts';
 import { createUser, findUser } from './users.ts';
 
@@ -58,14 +59,19 @@ export async function issueUserToken(ctx: Context, name: string, role?: Role): P
   return { ...(await createToken(ctx, user)), userInfo: user };
 }
 
-/** Who the secret belongs to, or null for an unknown or revoked token. */
+/** Who the secret belongs to, or null for an unknown or revoked token; a node token found valid is
+ * remembered for a moment (token-cache.ts: a revocation through another master takes up to
+ * NODE_TOKEN_MEMORY_MS). */
 export async function lookupToken(ctx: Context, secret: string): Promise<TokenOwner | null> {
+  const hash = hashSecret(secret);
+  const remembered = rememberedNodeToken(ctx, hash);
+  if (remembered) return remembered;
   const row = await ctx.db.kysely
     .selectFrom('tokens')
     .leftJoin('users', 'users.id', 'tokens.user_id')
     .leftJoin('nodes', 'nodes.id', 'tokens.node_id')
     .select(['tokens.id as tokenId', 'tokens.kind', 'users.id as userId', 'users.name as userName', 'users.role', 'nodes.id as nodeId', 'nodes.name as nodeName', 'nodes.enabled'])
-    .where('tokens.token_hash', '=', hashSecret(secret))
+    .where('tokens.token_hash', '=', hash)
     .where('tokens.revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
@@ -73,7 +79,9 @@ export async function lookupToken(ctx: Context, secret: string): Promise<TokenOw
     return { kind: 'user', tokenId: row.tokenId, userId: row.userId, name: row.userName, role: row.role };
   }
   if (row.kind === 'node' && row.nodeId !== null && row.nodeName !== null) {
-    return { kind: 'node', tokenId: row.tokenId, nodeId: row.nodeId, name: row.nodeName, enabled: row.enabled === 1 };
+    const owner = { kind: 'node' as const, tokenId: row.tokenId, nodeId: row.nodeId, name: row.nodeName, enabled: row.enabled === 1 };
+    rememberNodeToken(ctx, hash, owner);
+    return owner;
   }
   return null;
 }
@@ -118,5 +126,6 @@ export async function revokeToken(ctx: Context, id: number): Promise<TokenInfo> 
     }
     await trx.updateTable('tokens').set({ revoked_at: revokedAt }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   });
+  forgetTokens(ctx);
   return { ...token, revokedAt };
 }

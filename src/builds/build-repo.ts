@@ -16,7 +16,7 @@ import type { Context } from '../context.ts';
 import { absoluteRepoUrl, withAbsoluteRepoUrls } from '../platforms/urls.ts';
 import { buildrootLockFor } from './buildroot-record.ts';
 import type { Task } from '../db/schema.ts';
-import { buildArches, findPlatform, type Platform } from '../platforms/index.ts';
+import { buildArches, findPlatform, platformFromRow, type Platform } from '../platforms/index.ts';
 import { createRepository } from '../repo/create/create.ts';
 import { servedArches } from '../scheduler/index.ts';
 import { repomdSignature, signedVersions } from '../signing/index.ts';
@@ -176,6 +176,7 @@ async function repoArch(ctx: Context, task: LeaseDecorationInput, platform: Plat
 
 /** The task as the node API hands it to {@link decorateLease} (a tasks row, or the leased task). */
 export type LeaseDecorationInput = Pick<Task, 'id' | 'kind' | 'platform' | 'arch'> & {
+  item_id?: number | null;
   build_id?: number | null;
   buildId?: number | null;
   leased_by?: number | null;
@@ -188,10 +189,19 @@ export type LeaseDecorationInput = Pick<Task, 'id' | 'kind' | 'platform' | 'arch
  * then the platform's repositories (`$basearch` replaced, limited to the arches they serve).
  */
 export async function decorateLease(ctx: Context, task: LeaseDecorationInput): Promise<{ repositories: string[]; platformDefinition?: Record<string, unknown>; buildrootLock?: string[] }> {
-  const buildId = task.build_id ?? task.buildId ?? undefined;
-  const platform = await findPlatform(ctx, task.platform).catch(() => null);
-  const build = buildId === undefined ? undefined : await buildsDb(ctx).selectFrom('builds').select(['id', 'public', 'repo_key']).where('id', '=', buildId).executeTakeFirst();
-  if (!build || !platform) return { repositories: [] };
+  const buildId = task.build_id ?? task.buildId ?? null;
+  if (buildId === null) return { repositories: [] };
+  // The build, its platform and (for a rebuild's lock) the item's position: one query.
+  const row = await buildsDb(ctx)
+    .selectFrom('builds as b')
+    .innerJoin('platforms as p', (j) => j.on('p.name', '=', task.platform))
+    .leftJoin('build_items as i', (j) => j.on('i.id', '=', task.item_id ?? -1))
+    .select(['b.id', 'b.public', 'b.repo_key', 'b.buildroot_from', 'i.position', 'p.name', 'p.definition', 'p.created_at', 'p.updated_at'])
+    .where('b.id', '=', buildId)
+    .executeTakeFirst();
+  if (!row) return { repositories: [] };
+  const build = { id: row.id, public: row.public, repo_key: row.repo_key };
+  const platform = platformFromRow({ name: row.name, definition: row.definition, created_at: row.created_at, updated_at: row.updated_at });
   const arch = await repoArch(ctx, task, platform);
   const repositories: string[] = [];
   // Not published here: reading the repository's repodata/ brings it up to date (the route calls
@@ -202,6 +212,6 @@ export async function decorateLease(ctx: Context, task: LeaseDecorationInput): P
     repositories.push(absoluteRepoUrl(r.url, ctx.settings.publicUrl).replaceAll('$basearch', arch));
   }
   // Repositories this master serves are named by their path; nodes need them whole.
-  const lock = await buildrootLockFor(ctx, task);
+  const lock = await buildrootLockFor(ctx, task, task.item_id === undefined ? undefined : { buildroot_from: row.buildroot_from, position: row.position });
   return { repositories, platformDefinition: withAbsoluteRepoUrls({ ...platform }, ctx.settings.publicUrl), ...(lock ? { buildrootLock: lock } : {}) };
 }

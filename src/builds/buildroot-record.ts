@@ -54,17 +54,22 @@ export function parseBuildroot(result: string | null): BuildrootView | null {
  * counterpart (same item position, kind, platform and arch) in the build it repeats recorded;
  * null when the build asked for none, or the counterpart recorded none.
  */
-export async function buildrootLockFor(ctx: Context, task: { id: number; kind: string; platform: string; arch: string }): Promise<string[] | null> {
+export async function buildrootLockFor(
+  ctx: Context,
+  task: { id: number; kind: string; platform: string; arch: string },
+  known?: { buildroot_from: number | null; position: number | null },
+): Promise<string[] | null> {
   if (task.kind !== 'srpm' && task.kind !== 'rpm') return null;
   const db = buildsDb(ctx);
-  const mine = await db
+  // `known`: the task's build's buildroot_from and its item's position, when the caller read them.
+  const mine = known ?? (await db
     .selectFrom('tasks as t')
     .innerJoin('builds as b', 'b.id', 't.build_id')
     .innerJoin('build_items as i', 'i.id', 't.item_id')
     .select(['b.buildroot_from', 'i.position'])
     .where('t.id', '=', task.id)
-    .executeTakeFirst();
-  if (!mine || mine.buildroot_from === null) return null;
+    .executeTakeFirst());
+  if (!mine || mine.buildroot_from === null || mine.position === null) return null;
   const theirs = await db
     .selectFrom('tasks as t')
     .innerJoin('build_items as i', 'i.id', 't.item_id')

@@ -13,7 +13,7 @@
  */
 import type { Context } from '../context.ts';
 import { tryClusterLock } from '../db/cluster-lock.ts';
-import type { Task } from '../db/schema.ts';
+import type { Task, TaskKind } from '../db/schema.ts';
 import { srpmArchInfo, targetArches } from '../platforms/arches.ts';
 import { buildArches, findPlatform } from '../platforms/index.ts';
 import { enqueueReadyTasks } from '../scheduler/dependencies.ts';
@@ -190,12 +190,15 @@ export async function hasPendingFanout(ctx: Context, buildId: number): Promise<b
   return false;
 }
 
+/** The kinds of task whose completion {@link onTaskCompleted} acts on (the others it leaves alone). */
+export const COMPLETION_HOOK_KINDS: readonly TaskKind[] = ['srpm'];
+
 /**
  * The hook for the scheduler: call it when a task has succeeded (in or after the completing
  * transaction). Fans out a succeeded srpm task, and the items that were waiting for it.
  */
 export async function onTaskCompleted(ctx: Context, task: Pick<Task, 'id' | 'build_id' | 'item_id' | 'kind' | 'state'>): Promise<void> {
-  if (task.kind !== 'srpm' || task.state !== 'succeeded') return;
+  if (!COMPLETION_HOOK_KINDS.includes(task.kind) || task.state !== 'succeeded') return;
   const srpm = ofBuild(task);
   await recordItemFacts(ctx, srpm);
   await fanOutPending(ctx, srpm.build_id);

@@ -30,7 +30,7 @@
 export { parseSubmitInput, rebuildBuild, submitBuild, type SubmitInput } from './submit.ts';
 export type { PinnedSource, PreparedItem, SourceInput } from './sources.ts';
 export { cancelBuild, retryBuild } from './control.ts';
-export { advanceBuilds, fanOut, fanOutPending, hasPendingFanout, onTaskCompleted, startBuildsLoop } from './fan-out.ts';
+export { advanceBuilds, fanOut, fanOutPending, hasPendingFanout, COMPLETION_HOOK_KINDS, onTaskCompleted, startBuildsLoop } from './fan-out.ts';
 export { buildRepoDir, buildRepoUrl, currentRepomds, decorateLease, ensureBuildRepo, metadataSignatureOf, repoMetadataSignature, syncRunningBuildRepos, type LeaseDecorationInput } from './build-repo.ts';
 export { effectiveState, getBuildRow, showBuild, type ArtifactView, type BuildSummary, type BuildView, type ItemView, type RepositoryView, type TaskView } from './view.ts';
 export { listBuilds, TOTAL_CAP, type BuildPage, type FeedQuery } from './feed.ts';

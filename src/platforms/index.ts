@@ -19,4 +19,4 @@ export {
   type LifecycleStatus,
 } from './lifecycle.ts';
 export { ConfigError, loadPlatformFile, parseYaml, readText } from './config.ts';
-export { createPlatform, deletePlatform, findPlatform, getPlatform, listPlatforms, savePlatform } from './store.ts';
+export { createPlatform, deletePlatform, findPlatform, getPlatform, listPlatforms, platformFromRow, savePlatform } from './store.ts';

@@ -15,7 +15,7 @@ import { parsePlatform } from './validate.ts';
  * A row as a platform; optional lists default to empty (rows written by hand may leave them out),
  * and a lifecycle stored before `endOfSupport` was renamed reads with its new name.
  */
-function fromRow(row: PlatformsTable): StoredPlatform {
+export function platformFromRow(row: PlatformsTable): StoredPlatform {
   const definition = JSON.parse(row.definition) as Partial<Platform>;
   return {
     arches: [],
@@ -33,14 +33,14 @@ function fromRow(row: PlatformsTable): StoredPlatform {
 /** Every platform, by name. */
 export async function listPlatforms(ctx: Context): Promise<StoredPlatform[]> {
   const rows = await ctx.db.kysely.selectFrom('platforms').selectAll().orderBy('name').execute();
-  return rows.map(fromRow);
+  return rows.map(platformFromRow);
 }
 
 /** The platform called `name`, or null. @throws InvalidNameError */
 export async function findPlatform(ctx: Context, name: string): Promise<StoredPlatform | null> {
   checkName('platform name', name);
   const row = await ctx.db.kysely.selectFrom('platforms').selectAll().where('name', '=', name).executeTakeFirst();
-  return row ? fromRow(row) : null;
+  return row ? platformFromRow(row) : null;
 }
 
 /** The platform called `name`. @throws NotFoundError, InvalidNameError */
@@ -85,7 +85,7 @@ export async function savePlatform(ctx: Context, input: unknown): Promise<{ plat
     .where('name', '=', p.name)
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { platform: fromRow(row), created: false };
+  return { platform: platformFromRow(row), created: false };
 }
 
 /** Removes a platform no build uses. @throws NotFoundError, ConflictError, InvalidNameError */

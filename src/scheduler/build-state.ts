@@ -106,6 +106,12 @@ export async function withBuildRefresh<T extends { build_id: number | null }>(ct
   return result;
 }
 
+/** After a statement that ended `task` on its own (autocommitted, PostgreSQL): refreshes its build
+ * as {@link withBuildRefresh} does after its commit. */
+export async function refreshAfterCommit(ctx: Context, task: { build_id: number | null }): Promise<void> {
+  if (task.build_id !== null) await refreshOnce(ctx, task.build_id);
+}
+
 /**
  * Builds still marked pending or running although every task has finished (a refresh lost to a
  * crash between commit and refresh): refreshes them. The lease reaper runs it.

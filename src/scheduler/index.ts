@@ -23,7 +23,8 @@
  * - waiting (long-poll): a node may ask for a task and wait for one to be queued instead of
  *   polling (QueueWatcher wakes one waiting node per queued task it can take).
  */
-export { ANY_NODE_ARCHES, leaseTask, leaseTaskForNode, nodeCapacity, type LeaseGrant, type LeaseSource, type LeasingNode } from './lease.ts';
+export { ANY_NODE_ARCHES, leaseTask, leaseTaskForNode, nodeCapacity, type LeaseGrant, type LeaseSource, type LeasingNode, type NodeGrant } from './lease.ts';
+export { leaseForNode, type NodeGrants } from './lease-at-once.ts';
 export { completeTask, failTask, heartbeat, holdLease, refuseTask, type CompleteOptions, type HeldTask } from './leaseholder.ts';
 export { expireLeases, startLeaseReaper } from './expiry.ts';
 export { assertTaskTransition, canTransition, FINAL_TASK_STATES, TASK_TRANSITIONS, transitionTask, transitionTasks, type TransitionOptions } from './transitions.ts';

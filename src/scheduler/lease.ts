@@ -48,7 +48,8 @@ export interface LeasingNode {
 /** Arches every node takes. */
 export const ANY_NODE_ARCHES = ['noarch', 'src'] as const;
 
-interface NodeState {
+/** What a node serves, as its row says (see nodes.ts), and its name. */
+export interface NodeGrant {
   name: string;
   enabled: number;
   arches: string;
@@ -56,6 +57,10 @@ interface NodeState {
   advertised_arches: string | null;
   advertised_capabilities: string | null;
   max_concurrency: number;
+}
+
+/** A node's row when it leases, and the leases it holds. */
+interface NodeState extends NodeGrant {
   running: number;
 }
 
@@ -88,7 +93,7 @@ async function touchForLease(ctx: Context, nodeId: number): Promise<NodeState> {
 /** The decision message of a lease; `%s` are, in order: node, arch (", any node" for noarch and
  * src), priority, owner, the owner's other leased tasks, the node's leased tasks, its limit, attempt,
  * max_attempts. PostgreSQL fills it with format(), SQLite with {@link fillTemplate}. */
-const LEASE_MESSAGE = 'leased by node %s (%s): priority %s, owner %s has %s running, node has %s of %s, attempt %s of %s';
+export const LEASE_MESSAGE = 'leased by node %s (%s): priority %s, owner %s has %s running, node has %s of %s, attempt %s of %s';
 
 function fillTemplate(template: string, values: readonly (string | number)[]): string {
   let i = 0;
@@ -113,7 +118,7 @@ export interface LeaseGrant {
 }
 
 /** LeaseSource as columns of the PostgreSQL lease statement. */
-interface SourceColumns {
+export interface SourceColumns {
   source_kind: 'git' | 'srpm' | null;
   source_git_url: string | null;
   source_git_ref: string | null;
@@ -124,7 +129,7 @@ interface SourceColumns {
 }
 
 /** A claimed task with what the decision message needs. */
-type Claimed = Task & { owner_name: string | null; owner_running: number | string; build_state: BuildState | null };
+export type Claimed = Task & { owner_name: string | null; owner_running: number | string; build_state: BuildState | null };
 
 /** The id of the next task for the node, as a subquery (see the module comment). */
 function pickNext(ctx: Context, nodeId: number, arches: readonly string[], kinds: readonly string[]): RawBuilder<unknown> {
@@ -147,12 +152,12 @@ function pickNext(ctx: Context, nodeId: number, arches: readonly string[], kinds
       ORDER BY t.priority DESC, ${ownerRunning(sql.ref('o.owner_id'))}, t.queued_at, t.id LIMIT 1`;
 }
 
-/** The claiming UPDATE; its RETURNING adds what the message needs. */
-function claimStatement(ctx: Context, nodeId: number, arches: readonly string[], kinds: readonly string[]): RawBuilder<Claimed> {
+/** The claiming UPDATE; its RETURNING adds what the message needs. `also`: a further condition. */
+export function claimStatement(ctx: Context, nodeId: number, arches: readonly string[], kinds: readonly string[], also: RawBuilder<unknown> = sql`true`): RawBuilder<Claimed> {
   const now = ctx.now();
   return sql<Claimed>`
     UPDATE tasks SET state = 'leased', leased_by = ${nodeId}, lease_expires_at = ${now + ctx.settings.leaseMs}, started_at = ${now}
-    WHERE state = 'queued' AND id = (${pickNext(ctx, nodeId, arches, kinds)})
+    WHERE state = 'queued' AND id = (${pickNext(ctx, nodeId, arches, kinds)}) AND ${also}
     RETURNING *,
       (SELECT u.name FROM users u WHERE u.id = tasks.owner_id) AS owner_name,
       (SELECT count(*) FROM tasks r WHERE r.owner_id = tasks.owner_id AND r.state = 'leased' AND r.id <> tasks.id) AS owner_running,
@@ -192,7 +197,7 @@ async function claimThenRecord(ctx: Context, nodeId: number, node: NodeState, ar
 }
 
 /** Separates the source columns from the claimed task. */
-function splitSource(row: Claimed & SourceColumns): { claimed: Claimed; source: LeaseSource } {
+export function splitSource(row: Claimed & SourceColumns): { claimed: Claimed; source: LeaseSource } {
   const { source_kind, source_git_url, source_git_ref, source_git_commit, source_srpm_sha256, source_name, platform_definition, ...claimed } = row;
   const source: LeaseSource = {
     kind: source_kind ?? 'git',
@@ -276,12 +281,15 @@ async function anythingQueued(ctx: Context, nodeId: number): Promise<boolean> {
 }
 
 /** Same as {@link leaseTask} with what the node serves (the arches and capabilities an admin
- * granted it, narrowed to those it advertised) and its stored concurrency (what the node API uses); on PostgreSQL the grant also carries the task's source and platform definition. */
-export async function leaseTaskForNode(ctx: Context, nodeId: number): Promise<LeaseGrant | null> {
+ * granted it, narrowed to those it advertised) and its stored concurrency; on PostgreSQL the grant
+ * also carries the task's source and platform definition. `seen` is given the node's row as the
+ * lease read it (lease-at-once.ts keeps it). */
+export async function leaseTaskForNode(ctx: Context, nodeId: number, seen?: (grant: NodeGrant) => void): Promise<LeaseGrant | null> {
   assertTaskTransition('queued', 'leased');
   if (!ctx.db.kysely.isTransaction && !(await anythingQueued(ctx, nodeId))) return null;
   return inTransaction(ctx, async (tx) => {
     const node = await touchForLease(tx, nodeId);
+    seen?.(node);
     return leaseLocked(tx, nodeId, node, servedArches(node), taskKindsFor(servedCapabilities(node)), node.max_concurrency);
   });
 }

@@ -10,9 +10,9 @@ import { DistforgeError } from '../errors.ts';
 import { taskEvents } from './events.ts';
 import { expireLeases } from './expiry.ts';
 import { leaseTask } from './lease.ts';
-import { completeTask, failTask, heartbeat, refuseTask } from './leaseholder.ts';
+import { completeTask, failTask, heartbeat, refuseTask, type CompleteOptions } from './leaseholder.ts';
 import { SEEN_EVERY_MS } from './nodes.ts';
-import { addBuild, addNode, addTask, addUser, buildState, getTask, openFixture, type Fixture } from './test-support.ts';
+import { addBuild, addDependencies, addNode, addTask, addUser, buildState, getTask, openFixture, type Fixture } from './test-support.ts';
 
 let f: Fixture;
 before(async () => {
@@ -55,6 +55,55 @@ test(`heartbeats extend the lease; completion stores the result and finishes the
     (await taskEvents(ctx, taskId)).map((e) => e.kind),
     ['leased', 'succeeded'],
   );
+});
+
+test(`completion hooks run for the kinds that have them only; a task others wait for queues them (${TEST_DIALECT})`, async () => {
+  const ctx = f.ctx;
+  const build = await addBuild(ctx, await addUser(ctx, 'hooks-owner'));
+  const node = await addNode(ctx, 'hooks-node', ['x86_64'], 100);
+  const calls: string[] = [];
+  const options: CompleteOptions = {
+    prepare: async (_ctx, task) => {
+      calls.push(`prepare ${task.kind}`);
+      return task.id;
+    },
+    onSucceeded: async (_tx, task, prepared) => {
+      assert.equal(prepared, task.id);
+      calls.push(`succeeded ${task.kind}`);
+    },
+    hooklessKinds: ['rpm', 'test'],
+  };
+  /** Adds a task, leases it (taking whatever other tests left queued first) and completes it. */
+  const run = async (spec: Parameters<typeof addTask>[2], opts = options, dependsOn?: number): Promise<number> => {
+    const id = await addTask(ctx, build, { ...spec, ...(dependsOn !== undefined && { state: 'blocked' }) });
+    if (dependsOn !== undefined) {
+      await addDependencies(ctx, id, dependsOn);
+      return id;
+    }
+    let t = await leaseTask(ctx, node);
+    while (t && t.id !== id) t = await leaseTask(ctx, node);
+    assert.equal((await completeTask(ctx, node.id, id, null, opts)).state, 'succeeded');
+    return id;
+  };
+  await run({ arch: 'src', kind: 'srpm' });
+  assert.deepEqual(calls.splice(0), ['prepare srpm', 'succeeded srpm']);
+  // An rpm task another waits for: no hook, and its dependent is queued.
+  const rpm = await addTask(ctx, build);
+  const waiting = await run({}, options, rpm);
+  let t = await leaseTask(ctx, node);
+  while (t && t.id !== rpm) t = await leaseTask(ctx, node);
+  await completeTask(ctx, node.id, rpm, null, options);
+  assert.deepEqual(calls.splice(0), []);
+  assert.equal((await getTask(ctx, waiting)).state, 'queued', 'the dependent is queued in the same completion');
+  t = await leaseTask(ctx, node);
+  while (t && t.id !== waiting) t = await leaseTask(ctx, node);
+  await completeTask(ctx, node.id, waiting, { ok: true }, options);
+  assert.deepEqual(calls.splice(0), []);
+  assert.deepEqual(JSON.parse((await getTask(ctx, waiting)).result ?? 'null'), { ok: true });
+  // Without hooklessKinds, the hooks run for every kind.
+  await run({}, { prepare: options.prepare, onSucceeded: options.onSucceeded });
+  assert.deepEqual(calls.splice(0), ['prepare rpm', 'succeeded rpm']);
+  assert.equal(await buildState(ctx, build.buildId), 'succeeded');
 });
 
 test('heartbeats mark the node seen, at most every SEEN_EVERY_MS (a busy node asks for no work meanwhile)', async () => {

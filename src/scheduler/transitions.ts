@@ -12,9 +12,9 @@
  * ```
  * (leaseTask moves queued → leased itself, in its single UPDATE, after checking the edge here.)
  */
-import { sql } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Context } from '../context.ts';
-import type { Task, TaskState, TaskUpdate } from '../db/schema.ts';
+import type { Database, Task, TaskState, TaskUpdate } from '../db/schema.ts';
 import { IllegalTransitionError } from './errors.ts';
 import { recordTaskEvents } from './events.ts';
 import { hasRowLocks } from './transaction.ts';
@@ -47,6 +47,8 @@ export interface TransitionOptions {
   set?: TaskUpdate;
   /** Move only while this node holds the lease. */
   leasedBy?: number;
+  /** Move only the tasks that also meet this (tested by the moving UPDATE itself). */
+  where?: (eb: ExpressionBuilder<Database, 'tasks'>) => Expression<SqlBool>;
   /** The event recorded for each task moved. */
   event: { kind: string; nodeId?: number | null; message: string | ((task: Task) => string) };
 }
@@ -90,6 +92,7 @@ export async function transitionTasks(ctx: Context, ids: readonly number[], from
       .where('id', 'in', ids.slice(i, i + CHUNK))
       .where('state', '=', from)
       .$if(options.leasedBy !== undefined, (q) => q.where('leased_by', '=', options.leasedBy ?? -1))
+      .$if(options.where !== undefined, (q) => q.where((eb) => options.where?.(eb) ?? eb.lit(true)))
       .returningAll();
     if (hasRowLocks(ctx) && typeof message === 'string') {
       // PostgreSQL: the events are inserted by the same statement (one round trip).

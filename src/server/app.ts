@@ -17,10 +17,10 @@
  */
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import { currentRepomds, decorateLease, onTaskCompleted } from '../builds/index.ts';
+import { COMPLETION_HOOK_KINDS, currentRepomds, decorateLease, onTaskCompleted } from '../builds/index.ts';
 import type { Context } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import type { Task } from '../db/schema.ts';
+import type { Task, TaskKind } from '../db/schema.ts';
 import { ofBuild, type LeasedTask } from '../scheduler/index.ts';
 import { publishRelease, releaseRepomdLease, verifyReleaseSignatures } from '../releases/index.ts';
 import { recordRepomdSignatures, recordSignatures, repomdLease, signLease, verifyRepomdSignatures, verifySignatures, type RepomdToSign } from '../signing/index.ts';
@@ -87,6 +87,13 @@ async function prepareAnyCompletion(ctx: Context, task: Task, result: unknown): 
   if (task.kind === 'sign-repo') return verifyRepomdSignatures(ctx, task, result, await currentRepomds(ctx, ofBuild(task).build_id, task.platform));
   return undefined;
 }
+
+/** Kinds whose completion neither hook here touches (the signing domain's two kinds, the builds
+ * domain's COMPLETION_HOOK_KINDS): the scheduler may complete them in one statement. */
+const SIGNING_KINDS: readonly TaskKind[] = ['sign', 'sign-repo'];
+const HOOKLESS_KINDS: readonly TaskKind[] = (['srpm', 'rpm', 'test', 'sign', 'sign-repo'] satisfies TaskKind[]).filter(
+  (k) => !SIGNING_KINDS.includes(k) && !COMPLETION_HOOK_KINDS.includes(k),
+);
 
 /** A task's completion as the builds and signing domains record it (inside its transaction). */
 async function onAnyTaskSucceeded(ctx: Context, task: Task, prepared: unknown): Promise<void> {
@@ -164,7 +171,9 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     testingRoutes(ctx),
     // The builds domain adds the build repositories to each lease and fans an SRPM out to its
     // arches; the signing domain adds the key to a sign task's lease and records its signatures.
-    nodeApiRoutes(ctx, { decorateLease: decorateAnyLease, uploadPolicy: anyUploadPolicy, prepareCompletion: prepareAnyCompletion, onTaskSucceeded: onAnyTaskSucceeded }),
+    nodeApiRoutes(ctx, {
+      decorateLease: decorateAnyLease, uploadPolicy: anyUploadPolicy, prepareCompletion: prepareAnyCompletion, onTaskSucceeded: onAnyTaskSucceeded, hooklessKinds: HOOKLESS_KINDS,
+    }),
     signingRoutes(ctx),
     gitRoutes(ctx),
     lookasideRoutes(ctx),

@@ -107,12 +107,19 @@ function hasBody(raw: IncomingMessage): boolean {
   return raw.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+/** Whether a body of a stated length has all arrived already (a small body comes with its headers,
+ * as most node API calls do): it can neither stall nor grow, so there is nothing to guard. */
+function arrivedWhole(raw: IncomingMessage): boolean {
+  return raw.headers['content-length'] !== undefined && raw.headers['transfer-encoding'] === undefined && raw.complete;
+}
+
 /** Installs the guard on every route registered after this call. */
 export function registerBodyGuard(app: FastifyInstance, idleMs: number): void {
   app.addHook('preParsing', async (request, reply, payload) => {
     if (!hasBody(request.raw)) return payload;
     const limit = request.routeOptions.config.streamBodyLimit;
     if (limit !== undefined && Number(request.headers['content-length']) > limit) throw new BodyTooLargeError(limit);
+    if (arrivedWhole(request.raw)) return payload;
     const guard = new BodyGuard(idleMs, limit);
     const raw = request.raw;
     // A client that goes away ends the body with an error instead of leaving its reader waiting.

@@ -26,7 +26,7 @@ import {
   helloNode,
   holdLease,
   isRpmKind,
-  leaseTaskForNode,
+  leaseForNode,
   nodeCapacity,
   QueueWatcher,
   recordArtifact,
@@ -35,6 +35,7 @@ import {
   type CompleteOptions,
   type LeaseDecorator,
   type LeaseGrant,
+  type NodeGrants,
   type RpmPackageRow,
 } from '../../scheduler/index.ts';
 import { errorResponses } from '../errors.ts';
@@ -56,6 +57,9 @@ export interface NodeApiOptions {
   prepareCompletion?: CompleteOptions['prepare'];
   /** Runs in the completing transaction when a task succeeds (the builds domain: fan-out). */
   onTaskSucceeded?: CompleteOptions['onSucceeded'];
+  /** Kinds of task for which prepareCompletion and onTaskSucceeded do nothing (their completion
+   * is then one statement on PostgreSQL). */
+  hooklessKinds?: CompleteOptions['hooklessKinds'];
 }
 
 const tags = ['node API'];
@@ -90,7 +94,7 @@ const MAX_BACKOFF_MS = 2000;
  * when the node is disabled or full, when the client goes away (nothing is leased for it then),
  * or when the server closes.
  */
-async function leaseWaiting(ctx: Context, watcher: QueueWatcher, nodeId: number, waitMs: number, reply: FastifyReply): Promise<LeaseGrant | null> {
+async function leaseWaiting(ctx: Context, watcher: QueueWatcher, grants: NodeGrants, nodeId: number, waitMs: number, reply: FastifyReply): Promise<LeaseGrant | null> {
   const deadline = Date.now() + waitMs;
   const gone = new AbortController();
   const onClose = (): void => {
@@ -101,7 +105,7 @@ async function leaseWaiting(ctx: Context, watcher: QueueWatcher, nodeId: number,
     let backoff = 0;
     for (let woken = false; ; woken = true) {
       if (gone.signal.aborted) return null;
-      const grant = await leaseTaskForNode(ctx, nodeId);
+      const grant = await leaseForNode(ctx, nodeId, grants);
       if (grant || Date.now() >= deadline) return grant;
       const capacity = await nodeCapacity(ctx, nodeId);
       if (!capacity.enabled || capacity.free <= 0) return null;
@@ -124,6 +128,8 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
   return async (app) => {
     // Nodes waiting for work (POST /node/lease?wait=S); answered at once when the server closes.
     const watcher = new QueueWatcher(ctx);
+    // The nodes' rows as this master last read them: a lease checks them in its one statement.
+    const grants: NodeGrants = new Map();
     app.addHook('preClose', (done) => {
       watcher.close();
       done();
@@ -158,7 +164,7 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
       },
     }, async (req, reply) => {
       const nodeId = requireNode(req.principal).nodeId;
-      const grant = await leaseWaiting(ctx, watcher, nodeId, req.query.wait * 1000, reply);
+      const grant = await leaseWaiting(ctx, watcher, grants, nodeId, req.query.wait * 1000, reply);
       // Shutting down: the connection must not stay open (idle keep-alive) after this answer.
       if (watcher.closed) void reply.header('connection', 'close');
       if (!grant) return reply.code(204).send();
@@ -225,8 +231,10 @@ export function nodeApiRoutes(ctx: Context, options: NodeApiOptions = {}): Fasti
         response: { 204: s.noContent, ...errorResponses(400, 401, 403, 404, 409) },
       },
     }, async (req, reply) => {
-      const { prepareCompletion: prepare, onTaskSucceeded: onSucceeded } = options;
-      await completeTask(ctx, requireNode(req.principal).nodeId, req.params.id, req.body?.result ?? null, { ...(prepare && { prepare }), ...(onSucceeded && { onSucceeded }) });
+      const { prepareCompletion: prepare, onTaskSucceeded: onSucceeded, hooklessKinds } = options;
+      await completeTask(ctx, requireNode(req.principal).nodeId, req.params.id, req.body?.result ?? null, {
+        ...(prepare && { prepare }), ...(onSucceeded && { onSucceeded }), ...(hooklessKinds && { hooklessKinds }),
+      });
       return reply.code(204).send();
     });
 
