@@ -10,10 +10,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 times="$(mktemp "${TMPDIR:-/tmp}/distforge-test-times.XXXXXX")"
 trap 'rm -f "$times"' EXIT
-# Runs test files; afterwards prints the slowest ones (wall time of each file, files run in parallel).
+# Runs test files, three at a time (TEST_CONCURRENCY: most files wait on processes, servers and
+# disks more than they compute); afterwards prints the slowest ones (wall time of each file).
 run() {
   local rc=0
-  node --import tsx --no-warnings=ExperimentalWarning --test --test-concurrency="${TEST_CONCURRENCY:-2}" \
+  node --import tsx --no-warnings=ExperimentalWarning --test --test-concurrency="${TEST_CONCURRENCY:-3}" \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=./scripts/test-file-times.mjs --test-reporter-destination="$times" "$@" || rc=$?
   echo "slowest files:"
