@@ -11,7 +11,7 @@ import { freshDatabaseUrl, TEST_DIALECT } from '../../test/support/db.ts';
 import { taskEvents } from './events.ts';
 import { leaseForNode, type NodeGrants } from './lease-at-once.ts';
 import { SEEN_EVERY_MS } from './nodes.ts';
-import { addBuild, addNode, addTask, addTasks, addUser, buildState, getTask, openFixture, type Fixture } from './test-support.ts';
+import { addBuild, addNode, addTask, addTasks, addUser, clearQueue, buildState, getTask, openFixture, type Fixture } from './test-support.ts';
 
 let f: Fixture;
 before(async () => {
@@ -19,16 +19,12 @@ before(async () => {
 });
 after(() => f.close());
 
-async function clearQueue(): Promise<void> {
-  await f.ctx.db.kysely.updateTable('tasks').set({ state: 'cancelled' }).where('state', 'in', ['queued', 'leased']).execute();
-}
-
 async function setNode(id: number, values: { arches?: string; advertised_capabilities?: string; max_concurrency?: number; enabled?: number }): Promise<void> {
   await f.ctx.db.kysely.updateTable('nodes').set(values).where('id', '=', id).execute();
 }
 
 test(`leases after the first decide as the first: order, fairness, events, a build started (${TEST_DIALECT})`, async () => {
-  await clearQueue();
+  await clearQueue(f.ctx);
   const ctx = f.ctx;
   const grants: NodeGrants = new Map();
   const [a, b] = [await addUser(ctx, 'once-a'), await addUser(ctx, 'once-b')];
@@ -63,7 +59,7 @@ test(`leases after the first decide as the first: order, fairness, events, a bui
 });
 
 test(`a grant changed after the master read it holds at the next lease (${TEST_DIALECT})`, async () => {
-  await clearQueue();
+  await clearQueue(f.ctx);
   const ctx = f.ctx;
   const grants: NodeGrants = new Map();
   const build = await addBuild(ctx, await addUser(ctx, 'grant-owner'));
@@ -95,7 +91,7 @@ test(`a grant changed after the master read it holds at the next lease (${TEST_D
 });
 
 test(`an idle node's look at an empty queue writes its mark only when stale (${TEST_DIALECT})`, async () => {
-  await clearQueue();
+  await clearQueue(f.ctx);
   const ctx = f.ctx;
   const grants: NodeGrants = new Map();
   const build = await addBuild(ctx, await addUser(ctx, 'idle-owner'));
@@ -114,7 +110,7 @@ test(`an idle node's look at an empty queue writes its mark only when stale (${T
 });
 
 test(`20 nodes leasing at once, each twice, never lease a task twice (${TEST_DIALECT})`, async () => {
-  await clearQueue();
+  await clearQueue(f.ctx);
   const ctx = f.ctx;
   const grants: NodeGrants = new Map();
   const build = await addBuild(ctx, await addUser(ctx, 'race-owner'));

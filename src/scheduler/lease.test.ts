@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { freshDatabaseUrl, TEST_DIALECT } from '../../test/support/db.ts';
 import { leaseTask } from './lease.ts';
 import { taskEvents } from './events.ts';
-import { addBuild, addNode, addTask, addTasks, addUser, getTask, openFixture, type Fixture } from './test-support.ts';
+import { addBuild, addNode, addTask, addTasks, addUser, clearQueue, getTask, openFixture, type Fixture } from './test-support.ts';
 
 let f: Fixture;
 before(async () => {
@@ -16,13 +16,8 @@ before(async () => {
 });
 after(() => f.close());
 
-/** Every test starts from an empty queue: whatever is still queued is cancelled. */
-async function clearQueue(): Promise<void> {
-  await f.ctx.db.kysely.updateTable('tasks').set({ state: 'cancelled' }).where('state', 'in', ['queued', 'leased']).execute();
-}
-
 test(`a node gets only the kinds of task its capabilities cover: build, test, sign (${TEST_DIALECT})`, async () => {
-  await clearQueue();
+  await clearQueue(f.ctx);
   const ctx = f.ctx;
   const owner = await addUser(ctx, 'kind-owner');
   const build = await addBuild(ctx, owner);
@@ -38,7 +33,7 @@ test(`a node gets only the kinds of task its capabilities cover: build, test, si
 });
 
 test(`a node gets only tasks of the arches it serves; noarch and src go to any node (${TEST_DIALECT})`, async () => {
-  await clearQueue();
+  await clearQueue(f.ctx);
   const ctx = f.ctx;
   const owner = await addUser(ctx, 'arch-owner');
   const build = await addBuild(ctx, owner);
@@ -68,7 +63,7 @@ test(`a node gets only tasks of the arches it serves; noarch and src go to any n
 });
 
 test('higher priority goes first, then the oldest', async () => {
-  await clearQueue();
+  await clearQueue(f.ctx);
   const ctx = f.ctx;
   const owner = await addUser(ctx, 'prio-owner');
   const low = await addTask(ctx, await addBuild(ctx, owner, 0));
@@ -82,7 +77,7 @@ test('higher priority goes first, then the oldest', async () => {
 });
 
 test("one owner's 3,000 queued tasks do not starve another owner's one", async () => {
-  await clearQueue();
+  await clearQueue(f.ctx);
   const ctx = f.ctx;
   const alice = await addUser(ctx, 'fair-alice');
   const bob = await addUser(ctx, 'fair-bob');
@@ -99,7 +94,7 @@ test("one owner's 3,000 queued tasks do not starve another owner's one", async (
 });
 
 test('a node never holds more leases than its maxConcurrency', async () => {
-  await clearQueue();
+  await clearQueue(f.ctx);
   const ctx = f.ctx;
   const owner = await addUser(ctx, 'conc-owner');
   await addTasks(ctx, await addBuild(ctx, owner), 5);
@@ -114,7 +109,7 @@ test('a node never holds more leases than its maxConcurrency', async () => {
 });
 
 test('an empty queue leases nothing; a build starts running at its first lease', async () => {
-  await clearQueue();
+  await clearQueue(f.ctx);
   const ctx = f.ctx;
   const node = await addNode(ctx, 'idle-node', ['x86_64']);
   assert.equal(await leaseTask(ctx, node), null);
@@ -127,7 +122,7 @@ test('an empty queue leases nothing; a build starts running at its first lease',
 });
 
 test('50 nodes leasing at once never lease a task twice', async () => {
-  await clearQueue();
+  await clearQueue(f.ctx);
   const ctx = f.ctx;
   const owners = [await addUser(ctx, 'race-a'), await addUser(ctx, 'race-b'), await addUser(ctx, 'race-c')];
   const tasks: number[] = [];

@@ -135,3 +135,8 @@ export async function buildState(ctx: Context, buildId: number): Promise<string>
   const row = await ctx.db.kysely.selectFrom('builds').select('state').where('id', '=', buildId).executeTakeFirstOrThrow();
   return row.state;
 }
+
+/** Cancels whatever is queued or leased, so that a test starts from an empty queue. */
+export async function clearQueue(ctx: Context): Promise<void> {
+  await ctx.db.kysely.updateTable('tasks').set({ state: 'cancelled' }).where('state', 'in', ['queued', 'leased']).execute();
+}
