@@ -8,8 +8,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-times="$(mktemp "${TMPDIR:-/tmp}/distforge-test-times.XXXXXX")"
-trap 'rm -f "$times"' EXIT
 # Runs test files, three at a time (TEST_CONCURRENCY: most files wait on processes, servers and
 # disks more than they compute); afterwards prints the slowest ones (wall time of each file).
 run() {
@@ -22,6 +20,8 @@ run() {
   return "$rc"
 }
 if (($#)); then exec node --import tsx --no-warnings=ExperimentalWarning --test --test-reporter=spec "$@"; fi
+times="$(mktemp "${TMPDIR:-/tmp}/distforge-test-times.XXXXXX")"
+trap 'rm -f "$times"' EXIT
 started=$SECONDS
 say() { echo "== [$(((SECONDS - started) / 60))m$(((SECONDS - started) % 60))s] $*"; }
 mapfile -t files < <(find src test -name '*.test.ts' | sort)
