@@ -120,7 +120,11 @@ export async function updateNode(ctx: Context, name: string, changes: NodeChange
   if (changes.capabilities !== undefined) set.capabilities = JSON.stringify(checkList('capabilities', changes.capabilities, CAPABILITIES));
   if (changes.maxConcurrency !== undefined) set.max_concurrency = checkConcurrency(changes.maxConcurrency);
   if (changes.enabled !== undefined) set.enabled = changes.enabled ? 1 : 0;
-  if (Object.keys(set).length > 0) await ctx.db.kysely.updateTable('nodes').set(set).where('name', '=', name).execute();
+  if (Object.keys(set).length > 0) {
+    await ctx.db.kysely.updateTable('nodes').set(set).where('name', '=', name).execute();
+    // A remembered token carries the node's enabled flag: this master forgets it at once.
+    forgetTokens(ctx);
+  }
   return getNode(ctx, name);
 }
 
