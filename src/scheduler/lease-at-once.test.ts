@@ -134,3 +134,20 @@ test(`20 nodes leasing at once, each twice, never lease a task twice (${TEST_DIA
   const events = await ctx.db.kysely.selectFrom('task_events').select('task_id').where('task_id', 'in', ids).where('kind', '=', 'leased').execute();
   assert.equal(events.length, ids.length, 'one leased event per task');
 });
+
+test(`one node asking for work many times at once never holds more than its limit (${TEST_DIALECT})`, async () => {
+  await clearQueue(f.ctx);
+  const ctx = f.ctx;
+  const grants: NodeGrants = new Map();
+  const build = await addBuild(ctx, await addUser(ctx, 'greedy-owner'));
+  await addTasks(ctx, build, 12);
+  const node = await addNode(ctx, 'greedy', ['x86_64'], 2);
+  // Its row read once (the first lease goes the long way), then twelve requests at the same moment.
+  const first = await leaseForNode(ctx, node.id, grants);
+  assert.ok(first, 'the first lease');
+  assert.ok(grants.has(node.id));
+  const at = await Promise.all(Array.from({ length: 12 }, () => leaseForNode(ctx, node.id, grants)));
+  const held = await ctx.db.kysely.selectFrom('tasks').select('id').where('leased_by', '=', node.id).where('state', '=', 'leased').execute();
+  assert.equal(held.length, 2, 'the node holds exactly its limit');
+  assert.equal(at.filter((g) => g !== null).length, 1, 'one more lease, then none');
+});
