@@ -175,8 +175,14 @@ async function createWith(dir: string, options: CreateOptions, pool: ReadPool | 
     });
     const extras = writeExtraFiles(repodata, options, compression, timestamp);
     // While the files compress: the cache is right whatever happens to the publication.
-    cache.save(pkgs, changelogLimit);
-    const [, extra] = await Promise.all([Promise.all(writes), extras]);
+    const saved = cache.save(pkgs, changelogLimit);
+    let extra: RepomdRecord[];
+    try {
+      [, extra] = await Promise.all([Promise.all(writes), extras, saved]);
+    } finally {
+      // Nothing is left writing once this returns or throws (the lock is released after).
+      await Promise.allSettled([...writes, extras, saved]);
+    }
     records.push(...extra);
     // --update keeps what this run does not replace (advisories, groups, modules, …), as published.
     const replaced = new Set(records.map((r) => r.type.replace(/_gz$/, '')));

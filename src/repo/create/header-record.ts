@@ -64,10 +64,28 @@ function changelog(f: RpmFile, limit: number): RpmChangelogEntry[] {
  * @throws RpmFormatError when a tag it reads is malformed.
  */
 export function recordSourceFromHeaders(f: RpmFile, changelogLimit: number): RpmRecordSource {
-  const fields = readPackageFields(f);
+  const p = readPackageFields(f);
   readDependencyLists(f.header, 'orderwithrequires'); // not in repodata, but checked as src/rpm checks it
+  // Every field named, not `...p`: V8 builds an object spread into a literal this large on a slow
+  // path (~15 µs, as much as reading all of the package's tags).
   return {
-    ...fields,
+    name: p.name,
+    epoch: p.epoch,
+    version: p.version,
+    release: p.release,
+    arch: p.arch,
+    summary: p.summary,
+    description: p.description,
+    license: p.license,
+    url: p.url,
+    vendor: p.vendor,
+    packager: p.packager,
+    group: p.group,
+    buildhost: p.buildhost,
+    buildtime: p.buildtime,
+    sourcerpm: p.sourcerpm,
+    installedSize: p.installedSize,
+    archiveSize: p.archiveSize,
     headerRange: [f.headerStart, f.payloadStart],
     provides: dependencies(f, 'provides'),
     requires: dependencies(f, 'requires'),

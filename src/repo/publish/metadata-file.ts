@@ -8,7 +8,8 @@
  * - open checksum / open size: of the uncompressed content; checksum / size: of the file as stored.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, fsyncSync, openSync, closeSync, renameSync, unlinkSync, writevSync } from 'node:fs';
+import { createWriteStream, existsSync, fsyncSync, openSync, closeSync, renameSync, unlinkSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -125,12 +126,13 @@ export class MetadataWriter {
     const suffix = compressionSuffix(this.compression);
     const tmp = tempPathBeside(join(this.repodata, `${this.name}${suffix}`));
     try {
-      const fd = openSync(tmp, 'wx');
+      // On libuv's threads: the three files of a repository are written and flushed at once.
+      const fh = await openFile(tmp, 'wx');
       try {
-        writevSync(fd, stored as NodeJS.ArrayBufferView[]);
-        fsyncSync(fd);
+        await fh.writev(stored as NodeJS.ArrayBufferView[]);
+        await fh.sync();
       } finally {
-        closeSync(fd);
+        await fh.close();
       }
       const fileName = `${checksum}-${this.name}${suffix}`;
       const target = join(this.repodata, fileName);
