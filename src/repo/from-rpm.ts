@@ -135,7 +135,7 @@ function requiresOf(p: RpmRecordSource, vercmp: (x: string, y: string) => number
   // Looking through the file list for a file requirement (a length check rejects most paths)
   // beats hashing every path into a set, unless the list is very long.
   let paths: Set<string> | null = null;
-  const owns = (path: string): boolean => (p.files.length > 4096 ? (paths ??= new Set(p.files.map((f) => f.path))).has(path) : p.files.some((f) => f.path === path));
+  const owns = p.owns ?? ((path: string): boolean => (p.files.length > 4096 ? (paths ??= new Set(p.files.map((f) => f.path))).has(path) : p.files.some((f) => f.path === path)));
   /** The flag, version and pre of the last requirement kept, by name. */
   const last = new Map<string, RawDependency>();
   const out: RepoDependency[] = [];
@@ -220,6 +220,11 @@ export interface RpmRecordSource
   recommends: RawDependency[];
   supplements: RawDependency[];
   files: RepoFile[];
+  /**
+   * Whether the package has a file at `path`, when `files` is left empty because the files are
+   * rendered another way (src/repo/create/file-lines.ts); by default `files` is looked through.
+   */
+  owns?: ((path: string) => boolean) | undefined;
   /** Newest first, as in the header; at least the newest `changelogLimit` entries. */
   changelog: RpmPackage['changelog'];
 }

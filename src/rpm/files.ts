@@ -71,11 +71,16 @@ export function readFileKinds(h: Header): { paths: string[]; modes: number[]; fl
   const paths = readFilePaths(h);
   const n = paths.length;
   if (n === 0) return { paths, modes: [], flags: [] };
+  checkPerFileTags(h, n);
+  return { paths, modes: h.numbers(Tag.FILEMODES), flags: h.numbers(Tag.FILEFLAGS) };
+}
+
+/** Checks that every per-file tag present holds one value for each of the `n` files. */
+export function checkPerFileTags(h: Header, n: number): void {
   const sizes = h.has(Tag.LONGFILESIZES) ? Tag.LONGFILESIZES : Tag.FILESIZES;
   checkFileCount(h, sizes, h.count(sizes), n);
   for (const tag of FILE_NUMBER_TAGS) checkFileCount(h, tag, h.count(tag), n);
   for (const tag of FILE_STRING_TAGS) checkFileCount(h, tag, h.count(tag), n);
-  return { paths, modes: h.numbers(Tag.FILEMODES), flags: h.numbers(Tag.FILEFLAGS) };
 }
 
 /** Reads the whole file list. */

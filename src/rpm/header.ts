@@ -280,6 +280,20 @@ export class Header {
     return out;
   }
 
+  /**
+   * Where the strings of a string-typed entry lie in {@link blob}: from `start` to `stop` (after
+   * the last NUL), `count` NUL-terminated strings; null when absent. For readers that work on the
+   * bytes (checked as {@link strings} checks them: every string terminated inside the header).
+   */
+  stringsRange(tag: number): { start: number; stop: number; count: number } | null {
+    const i = this.stringEntry(tag, 'strings');
+    if (i < 0) return null;
+    const at = HEADER_INTRO_SIZE + i * 16;
+    const offset = this.blob.readInt32BE(at + 8);
+    const count = this.blob.readUInt32BE(at + 12);
+    return { start: this.dataStart + offset, stop: this.stringsEnd(tag, offset, count).stop, count };
+  }
+
   /** The first string of a string-typed entry (the C locale for I18NSTRING), or undefined. */
   string(tag: number): string | undefined {
     const i = this.stringEntry(tag, 'a string');

@@ -13,9 +13,10 @@
  * - fragment: one package's element in one of the three files.
  */
 import type { RepoPackage } from '../model.ts';
-import { filelistsPackage } from '../render/filelists.ts';
+import { FILELISTS_PACKAGE_END, filelistsPackage, filelistsStart } from '../render/filelists.ts';
 import { otherPackage } from '../render/other.ts';
-import { primaryPackage } from '../render/primary.ts';
+import { PRIMARY_PACKAGE_END, primaryAfterId, primaryBeforeId, primaryMiddle, primaryPackage } from '../render/primary.ts';
+import type { HeaderFileList } from './file-lines.ts';
 import type { FoundPackage } from './scan.ts';
 
 /** Bump when the rendering changes: cached fragments of another version are rendered again. */
@@ -40,19 +41,27 @@ export function fragment(pf: PackageFragments, kind: FragmentKind): Uint8Array {
   return pf.parts[kind];
 }
 
+/** A pkgId not known yet (the file is hashed by another thread): 64 hex digits, written over later. */
+export const UNKNOWN_ID = '0'.repeat(64);
+
+/** Where a filelists or other fragment has its pkgId: right after `<package pkgid="`. */
+const ID_IN_OPENING = '<package pkgid="'.length;
+
 /**
  * Fragments of consecutive packages, rendered into one buffer: `data` holds every primary
  * fragment, then every filelists fragment, then every other fragment; `ends` holds, per kind and
  * package, where its fragment ends in `data` (`ends[kind * count + i]`); `ids` the pkgIds
- * (64 hex digits each) back to back; `sizes`, `mtimes` and `mtimesNs` the files' as read (for
- * files found without a stat). Plain data, so that it crosses threads cheaply (`data`
- * transferred).
+ * (64 hex digits each) back to back ({@link UNKNOWN_ID} when the reader did not hash the files);
+ * `idAt` where each primary fragment has its pkgId in `data`; `sizes`, `mtimes` and `mtimesNs`
+ * the files' as read (for files found without a stat). Plain data, so that it crosses threads
+ * cheaply (`data` transferred).
  */
 export interface FragmentBatch {
   count: number;
   data: ArrayBuffer;
   ends: Uint32Array;
   ids: string;
+  idAt: Uint32Array;
   sizes: Float64Array;
   mtimes: Float64Array;
   mtimesNs: BigInt64Array;
@@ -63,10 +72,11 @@ export class BatchRenderer {
   private readonly bufs: Buffer[] = [Buffer.allocUnsafe(1 << 18), Buffer.allocUnsafe(1 << 16), Buffer.allocUnsafe(1 << 16)];
   private readonly lens = [0, 0, 0];
   private ends: number[] = [];
+  private idAt: number[] = [];
   private ids = '';
   private files: FoundPackage[] = [];
 
-  private put(kind: FragmentKind, s: string): void {
+  private put(kind: FragmentKind, s: string, encoding: 'utf8' | 'latin1' = 'utf8'): void {
     let buf = this.bufs[kind] as Buffer;
     const len = this.lens[kind] as number;
     // A UTF-16 unit never takes more than 3 UTF-8 bytes.
@@ -75,14 +85,30 @@ export class BatchRenderer {
       buf.copy(bigger, 0, 0, len);
       this.bufs[kind] = buf = bigger;
     }
-    this.lens[kind] = len + buf.write(s, len, 'utf8');
+    this.lens[kind] = len + buf.write(s, len, encoding);
   }
 
-  /** Renders the fragments of `pkg`, read from `found`. */
-  add(pkg: RepoPackage, found: FoundPackage): void {
+  /**
+   * Renders the fragments of `pkg`, read from `found`; its files from `fileList` when given (the
+   * record's `files` are then empty).
+   */
+  add(pkg: RepoPackage, found: FoundPackage, fileList: HeaderFileList | null = null): void {
     this.files.push(found);
-    this.put(0, primaryPackage(pkg));
-    this.put(1, filelistsPackage(pkg));
+    this.put(0, primaryBeforeId(pkg));
+    this.idAt.push(this.lens[0] as number);
+    this.put(0, pkg.pkgId);
+    if (fileList) {
+      // The lines are ASCII: written as Latin-1, which needs no encoding.
+      this.put(0, primaryMiddle(pkg));
+      this.put(0, fileList.lines('primary'), 'latin1');
+      this.put(0, PRIMARY_PACKAGE_END);
+      this.put(1, filelistsStart(pkg));
+      this.put(1, fileList.lines('filelists'), 'latin1');
+      this.put(1, FILELISTS_PACKAGE_END);
+    } else {
+      this.put(0, primaryAfterId(pkg));
+      this.put(1, filelistsPackage(pkg));
+    }
     this.put(2, otherPackage(pkg));
     this.ends.push(this.lens[0] as number, this.lens[1] as number, this.lens[2] as number);
     this.ids += pkg.pkgId;
@@ -107,9 +133,10 @@ export class BatchRenderer {
       mtimes[i] = f.mtime;
       mtimesNs[i] = f.mtimeNs;
     });
-    const batch: FragmentBatch = { count, data: data.buffer, ends, ids: this.ids, sizes, mtimes, mtimesNs };
+    const batch: FragmentBatch = { count, data: data.buffer, ends, ids: this.ids, idAt: new Uint32Array(this.idAt), sizes, mtimes, mtimesNs };
     this.lens.fill(0);
     this.ends = [];
+    this.idAt = [];
     this.ids = '';
     this.files = [];
     return batch;
@@ -118,20 +145,29 @@ export class BatchRenderer {
 
 /**
  * The fragments of the packages of a batch, in order (`found` are those packages' files, given
- * the size and times they were read with).
+ * the size and times they were read with). `ids`: the pkgIds of those files when the reader left
+ * them unknown (hashed meanwhile by the calling thread); they are written into the fragments.
  */
-export function unpackBatch(batch: FragmentBatch, found: readonly FoundPackage[]): PackageFragments[] {
-  const data = new Uint8Array(batch.data);
-  const { count, ends, ids } = batch;
+export function unpackBatch(batch: FragmentBatch, found: readonly FoundPackage[], ids?: readonly string[]): PackageFragments[] {
+  const data = Buffer.from(batch.data);
+  const { count, ends } = batch;
   const out = new Array<PackageFragments>(count);
   const starts = [0, ends[count - 1] ?? 0, ends[2 * count - 1] ?? 0];
-  const view = (k: number, i: number): Uint8Array => data.subarray(i === 0 ? (starts[k] as number) : (ends[k * count + i - 1] as number), ends[k * count + i]);
+  const start = (k: number, i: number): number => (i === 0 ? (starts[k] as number) : (ends[k * count + i - 1] as number));
+  const view = (k: number, i: number): Uint8Array => data.subarray(start(k, i), ends[k * count + i]);
   for (let i = 0; i < count; i++) {
     const f = found[i] as FoundPackage;
     f.size = batch.sizes[i] as number;
     f.mtime = batch.mtimes[i] as number;
     f.mtimeNs = batch.mtimesNs[i] as bigint;
-    out[i] = { found: f, pkgId: ids.slice(64 * i, 64 * i + 64), parts: [view(0, i), view(1, i), view(2, i)] };
+    let pkgId = batch.ids.slice(64 * i, 64 * i + 64);
+    if (ids) {
+      pkgId = ids[i] as string;
+      data.write(pkgId, batch.idAt[i] as number, 64, 'latin1');
+      data.write(pkgId, start(1, i) + ID_IN_OPENING, 64, 'latin1');
+      data.write(pkgId, start(2, i) + ID_IN_OPENING, 64, 'latin1');
+    }
+    out[i] = { found: f, pkgId, parts: [view(0, i), view(1, i), view(2, i)] };
   }
   return out;
 }

@@ -14,6 +14,7 @@ import { readPackageFields } from '../../rpm/package-fields.ts';
 import { FileFlag, Tag } from '../../rpm/tags.ts';
 import type { RawDependency, RpmRecordSource } from '../from-rpm.ts';
 import type { RepoFile } from '../model.ts';
+import { HeaderFileList } from './file-lines.ts';
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -64,6 +65,20 @@ function changelog(f: RpmFile, limit: number): RpmChangelogEntry[] {
  * @throws RpmFormatError when a tag it reads is malformed.
  */
 export function recordSourceFromHeaders(f: RpmFile, changelogLimit: number): RpmRecordSource {
+  return recordSource(f, changelogLimit, null);
+}
+
+/**
+ * The record source of a package whose framing was read into `f`, and its file list as bytes
+ * when they can be written as they are (then the source's `files` is empty and `owns` answers
+ * from that list; see file-lines.ts).
+ */
+export function recordSourceAndFileList(f: RpmFile, changelogLimit: number): { source: RpmRecordSource; fileList: HeaderFileList | null } {
+  const fileList = HeaderFileList.of(f.header);
+  return { source: recordSource(f, changelogLimit, fileList), fileList };
+}
+
+function recordSource(f: RpmFile, changelogLimit: number, fileList: HeaderFileList | null): RpmRecordSource {
   const p = readPackageFields(f);
   readDependencyLists(f.header, 'orderwithrequires'); // not in repodata, but checked as src/rpm checks it
   // Every field named, not `...p`: V8 builds an object spread into a literal this large on a slow
@@ -95,7 +110,8 @@ export function recordSourceFromHeaders(f: RpmFile, changelogLimit: number): Rpm
     enhances: dependencies(f, 'enhances'),
     recommends: dependencies(f, 'recommends'),
     supplements: dependencies(f, 'supplements'),
-    files: files(f),
+    files: fileList ? [] : files(f),
+    owns: fileList ? (path: string) => fileList.has(path) : undefined,
     changelog: changelog(f, changelogLimit),
   };
 }

@@ -18,11 +18,17 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 const dir = join(tmp, 'repo');
 makePackageSet(join(dir, 'Packages'), 300, { seed: 9 });
 
-test('reader threads read what the calling thread reads, in order, with the files found without a stat', async () => {
+for (const n of [1, 2]) {
+  test(`${n} reader thread(s) read what the calling thread reads, in order, with the files found without a stat${n === 1 ? ' (hashed by the calling thread)' : ''}`, async () => {
+    await sameAsHere(n);
+  });
+}
+
+async function sameAsHere(n: number): Promise<void> {
   const here = await readPackages(scanPackages(dir), 10, 0);
   const files = scanPackages(dir, { stat: false });
   assert.ok(files.every((f) => f.size === -1));
-  const threads = await readPackages(files, 10, 2);
+  const threads = await readPackages(files, 10, n);
   assert.equal(threads.length, here.length);
   threads.forEach((p, i) => {
     const want = here[i];
@@ -35,14 +41,26 @@ test('reader threads read what the calling thread reads, in order, with the file
     assert.equal(p.found.mtimeNs, st.mtimeNs);
     assert.equal(p.found.mtime, want.found.mtime);
   });
-});
+}
 
 test('a damaged file among many fails the read, naming it', async () => {
   const bad = join(dir, 'Packages', 'zz-damaged-1-1.noarch.rpm');
   writeFileSync(bad, 'not an rpm');
   try {
-    await assert.rejects(readPackages(scanPackages(dir, { stat: false }), 10, 2), (e: unknown) => e instanceof RepoCreateError && e.message.startsWith(`${bad}: not a valid RPM package`));
+    for (const n of [1, 2]) {
+      await assert.rejects(readPackages(scanPackages(dir, { stat: false }), 10, n), (e: unknown) => e instanceof RepoCreateError && e.message.startsWith(`${bad}: not a valid RPM package`), `${n} thread(s)`);
+    }
   } finally {
     rmSync(bad);
+  }
+});
+
+test('a file gone after it was found fails the read, naming it (whichever thread meets it first)', async () => {
+  const gone = join(dir, 'Packages', 'zz-gone-1-1.noarch.rpm');
+  writeFileSync(gone, 'x');
+  const files = scanPackages(dir, { stat: false });
+  rmSync(gone);
+  for (const n of [1, 2]) {
+    await assert.rejects(readPackages(files, 10, n), (e: unknown) => e instanceof RepoCreateError && e.message === `${gone}: cannot read: ENOENT`, `${n} thread(s)`);
   }
 });

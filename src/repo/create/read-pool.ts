@@ -1,18 +1,21 @@
 /**
- * Reads many package files in parallel: a pool of reader threads (one per core but one) that take batches
- * of files from a shared counter and send back their rendered fragments (see read-worker.ts).
- * Results come back in the order of the input. The first unreadable file stops the pool and fails
- * the whole read with that file's name, before anything is written.
+ * Reads many package files in parallel: a pool of reader threads (one per core but one) that take
+ * batches of files from a shared counter and send back their rendered fragments (see
+ * read-worker.ts). With a single reader thread (a 2-core machine) the calling thread hashes the
+ * files meanwhile (hash-files.ts) and the reader reads only their heads; with more, the readers
+ * hash too (one thread hashing for many would hold them up). Results come back in the order of
+ * the input. The first unreadable file stops the pool and fails the whole read with that file's
+ * name, before anything is written.
  *
  * Threads can be started before the file list is known ({@link ReadPool.start}), so that loading
  * their code overlaps with finding the files.
  */
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../util/ts-worker.ts';
 import { RepoCreateError } from '../errors.ts';
 import { unpackBatch, type PackageFragments } from './fragments.ts';
+import { FileHasher } from './hash-files.ts';
 import { readJob, runReadJob, type ReadJob, type ReadReply } from './read-worker.ts';
 import type { FoundPackage } from './scan.ts';
 
@@ -32,14 +35,10 @@ export function readerThreads(files: readonly FoundPackage[]): number {
 }
 
 /**
- * One reader thread per core but one: the calling thread has work of its own meanwhile (taking
- * the batches in, the compressors), and every thread compiles the reading code for itself (about
- * 0.15 s of CPU), which on a machine whose cores are busy costs more than the thread gains.
+ * One reader thread per core but one: the calling thread hashes the files meanwhile (and takes
+ * the batches in, and feeds the compressors), and every reader thread compiles the reading code
+ * for itself (~0.2 s of CPU), which on a machine whose cores are busy costs more than it gains.
  */
-function maxThreads(): number {
-  return Math.min(availableParallelism(), 8);
-}
-
 function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, 8));
 }
@@ -54,9 +53,9 @@ function failure(r: Extract<ReadReply, { kind: 'failed' }>): RepoCreateError {
  */
 export type OnBatch = (start: number, pkgs: PackageFragments[]) => void;
 
-/** Takes in a batch: into `out`, and to `onBatch`. */
-function receive(files: readonly FoundPackage[], out: PackageFragments[], r: Extract<ReadReply, { kind: 'batch' }>, onBatch: OnBatch | undefined): void {
-  const pkgs = unpackBatch(r.batch, files.slice(r.start, r.start + r.batch.count));
+/** Takes in a batch (with its files' pkgIds when the reader did not hash them): into `out`, and to `onBatch`. */
+function receive(files: readonly FoundPackage[], out: PackageFragments[], r: Extract<ReadReply, { kind: 'batch' }>, onBatch: OnBatch | undefined, ids?: readonly string[]): void {
+  const pkgs = unpackBatch(r.batch, files.slice(r.start, r.start + r.batch.count), ids);
   pkgs.forEach((p, i) => (out[r.start + i] = p));
   onBatch?.(r.start, pkgs);
 }
@@ -71,25 +70,7 @@ function readHere(files: readonly FoundPackage[], changelogLimit: number, onBatc
   return out;
 }
 
-/** Files at least this large on average are mostly read and hashed, work that more threads share well. */
-const LARGE_FILES = 64 * 1024;
-
-/** Whether `files` are large on average (sizes not known yet are looked at for a few of them). */
-function largeFiles(files: readonly FoundPackage[]): boolean {
-  const step = Math.max(1, Math.floor(files.length / 16));
-  let bytes = 0;
-  let n = 0;
-  for (let i = 0; i < files.length; i += step, n++) {
-    const f = files[i] as FoundPackage;
-    bytes += f.size >= 0 ? f.size : (statSync(f.path, { throwIfNoEntry: false })?.size ?? 0);
-  }
-  return n > 0 && bytes / n >= LARGE_FILES;
-}
-
-/**
- * Reader threads, started ahead of their work. For large files (and enough of them) more join,
- * up to one per core.
- */
+/** Reader threads, started ahead of their work. */
 export class ReadPool {
   private constructor(private readonly workers: Worker[]) {}
 
@@ -98,22 +79,53 @@ export class ReadPool {
     return new ReadPool(Array.from({ length: threads }, () => startReader()));
   }
 
-  /** Reads `files` with the pool's threads; the pool is closed afterwards. */
+  /** Reads `files` with the pool's threads (see the top of this file); the pool is closed afterwards. */
   async read(files: readonly FoundPackage[], changelogLimit: number, onBatch?: OnBatch): Promise<PackageFragments[]> {
     try {
       if (this.workers.length === 0 || files.length === 0) return readHere(files, changelogLimit, onBatch);
-      if (files.length >= 4 * BATCH && largeFiles(files)) while (this.workers.length < maxThreads()) this.workers.push(startReader());
-      const job: ReadJob = readJob(files, changelogLimit, BATCH);
+      const hasher = this.workers.length === 1 ? new FileHasher(files.map((f) => f.path)) : null;
+      const job: ReadJob = readJob(files, changelogLimit, BATCH, hasher === null);
       const out = new Array<PackageFragments>(files.length);
       await new Promise<void>((done, reject) => {
         let running = this.workers.length;
+        let unpacking = 0;
+        let failed = false;
+        const fail = (e: unknown): void => {
+          if (failed) return;
+          failed = true;
+          hasher?.stop();
+          reject(e);
+        };
+        const settle = (): void => {
+          if (running === 0 && unpacking === 0 && !failed) done();
+        };
+        // A batch is taken in once its files are hashed.
+        const take = async (r: Extract<ReadReply, { kind: 'batch' }>): Promise<void> => {
+          if (!hasher) return receive(files, out, r, onBatch);
+          const end = r.start + r.batch.count;
+          await hasher.until(end);
+          if (failed) return;
+          if (hasher.done < end) throw new Error('hashing stopped before the batch was hashed');
+          receive(files, out, r, onBatch, hasher.ids.slice(r.start, end));
+        };
+        hasher?.run().catch(fail);
         for (const w of this.workers) {
           w.on('message', (r: ReadReply) => {
-            if (r.kind === 'failed') reject(failure(r));
-            else if (r.kind === 'batch') receive(files, out, r, onBatch);
-            else if (--running === 0) done();
+            if (r.kind === 'failed') fail(failure(r));
+            else if (r.kind === 'batch') {
+              unpacking++;
+              take(r)
+                .then(() => {
+                  unpacking--;
+                  settle();
+                })
+                .catch(fail);
+            } else {
+              running--;
+              settle();
+            }
           });
-          w.on('error', reject);
+          w.on('error', fail);
           w.postMessage(job);
         }
       });

@@ -24,6 +24,8 @@ export interface ReadJob {
   mtimes: Float64Array;
   mtimesNs: BigInt64Array;
   changelogLimit: number;
+  /** Whether the readers hash the files (else the calling thread does: see hash-files.ts). */
+  hash: boolean;
   /** Files per batch. */
   batch: number;
   /** Int32Array [next file to take, stop] shared by the readers. */
@@ -36,7 +38,7 @@ export type ReadReply =
   | { kind: 'done' };
 
 /** The job for `files`. */
-export function readJob(files: readonly FoundPackage[], changelogLimit: number, batch: number): ReadJob {
+export function readJob(files: readonly FoundPackage[], changelogLimit: number, batch: number, hash = true): ReadJob {
   return {
     paths: files.map((f) => f.path).join('\0'),
     hrefs: files.map((f) => f.href).join('\0'),
@@ -44,6 +46,7 @@ export function readJob(files: readonly FoundPackage[], changelogLimit: number, 
     mtimes: new Float64Array(files.map((f) => f.mtime)),
     mtimesNs: new BigInt64Array(files.map((f) => f.mtimeNs)),
     changelogLimit,
+    hash,
     batch,
     shared: new SharedArrayBuffer(8),
   };
@@ -64,7 +67,8 @@ export function runReadJob(job: ReadJob, post: (reply: ReadReply, transfer?: Arr
     for (let i = start; i < end; i++) {
       const found: FoundPackage = { path: paths[i] as string, href: hrefs[i] as string, size: job.sizes[i] as number, mtime: job.mtimes[i] as number, mtimeNs: job.mtimesNs[i] as bigint };
       try {
-        renderer.add(reader.read(found), found);
+        const { pkg, fileList } = reader.readForRendering(found, job.hash);
+        renderer.add(pkg, found, fileList);
       } catch (e) {
         Atomics.store(shared, 1, 1);
         post({ kind: 'failed', file: found.path, message: (e as Error).message, code: e instanceof DistforgeError ? e.code : 'internal' });

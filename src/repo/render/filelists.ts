@@ -15,7 +15,18 @@ export function packageOpen(p: RepoPackage): string {
 }
 
 export function filelistsPackage(p: RepoPackage): string {
-  let s = packageOpen(p) + versionElement(p);
-  for (const f of p.files) s += fileLine(f, '  ');
-  return `${s}</package>\n`;
+  let s = filelistsStart(p);
+  for (const f of p.files) s += fileLine(f, FILELISTS_FILE_INDENT);
+  return s + FILELISTS_PACKAGE_END;
 }
+
+/** A `<package>` element of filelists.xml up to its files. */
+export function filelistsStart(p: RepoPackage): string {
+  return packageOpen(p) + versionElement(p);
+}
+
+/** How a `<file>` line of filelists.xml starts. */
+export const FILELISTS_FILE_INDENT = '  ';
+
+/** What follows the files in a `<package>` element. */
+export const FILELISTS_PACKAGE_END = '</package>\n';

@@ -43,16 +43,42 @@ export function versionElement(p: Pick<RepoPackage, 'epoch' | 'version' | 'relea
   return `  <version epoch="${a(p.epoch)}" ver="${a(p.version)}" rel="${a(p.release)}"/>\n`;
 }
 
+/** primary.xml's `<package>` of `p`. */
 export function primaryPackage(p: RepoPackage): string {
+  return primaryBeforeId(p) + t(p.pkgId) + primaryAfterId(p);
+}
+
+/**
+ * The `<package>` element up to its pkgId (the text of `<checksum>`), so that a renderer can tell
+ * where the pkgId goes (src/repo/create writes it in later when another thread hashes the file).
+ */
+export function primaryBeforeId(p: RepoPackage): string {
+  return '<package type="rpm">\n' + `  <name>${t(p.name)}</name>\n` + `  <arch>${t(p.arch)}</arch>\n` + versionElement(p) + `  <checksum type="${a(p.checksumType)}" pkgid="YES">`;
+}
+
+/** The `<package>` element after its pkgId. */
+export function primaryAfterId(p: RepoPackage): string {
+  return primaryMiddle(p) + primaryFileLines(p.files) + PRIMARY_PACKAGE_END;
+}
+
+/** The primary subset of `files`, as `<file>` lines. */
+export function primaryFileLines(files: readonly RepoFile[]): string {
+  let s = '';
+  for (const f of files) if (isPrimaryFile(f.path)) s += fileLine(f, PRIMARY_FILE_INDENT);
+  return s;
+}
+
+/** How a `<file>` line of primary.xml starts (its files are listed last in `<format>`). */
+export const PRIMARY_FILE_INDENT = '    ';
+
+/** What follows the files in a `<package>` element. */
+export const PRIMARY_PACKAGE_END = '  </format>\n</package>\n';
+
+/** The `<package>` element from after its pkgId up to its files. */
+export function primaryMiddle(p: RepoPackage): string {
   const base = p.location.base ? ` xml:base="${a(/^\//.test(p.location.base) ? `file://${p.location.base}` : p.location.base)}"` : '';
-  let files = '';
-  for (const f of p.files) if (isPrimaryFile(f.path)) files += fileLine(f, '    ');
   return (
-    '<package type="rpm">\n' +
-    `  <name>${t(p.name)}</name>\n` +
-    `  <arch>${t(p.arch)}</arch>\n` +
-    versionElement(p) +
-    `  <checksum type="${a(p.checksumType)}" pkgid="YES">${t(p.pkgId)}</checksum>\n` +
+    '</checksum>\n' +
     `  <summary>${t(p.summary)}</summary>\n` +
     `  <description>${t(p.description)}</description>\n` +
     `  <packager>${t(p.packager)}</packager>\n` +
@@ -74,9 +100,6 @@ export function primaryPackage(p: RepoPackage): string {
     depList('suggests', p.suggests) +
     depList('enhances', p.enhances) +
     depList('recommends', p.recommends) +
-    depList('supplements', p.supplements) +
-    files +
-    '  </format>\n' +
-    '</package>\n'
+    depList('supplements', p.supplements)
   );
 }
