@@ -12,7 +12,8 @@ export function tempPathBeside(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-function removeQuietly(path: string): void {
+/** Removes `path` if it is there. */
+export function removeQuietly(path: string): void {
   try {
     unlinkSync(path);
   } catch {

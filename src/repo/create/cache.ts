@@ -3,24 +3,28 @@
  * file read so far, keyed by its path and checked against its size and mtime, so that
  * re-publishing (`repo create --update`) neither re-opens nor re-renders an unchanged RPM file.
  *
- * Stored in DIR/.distforge-cache/packages.v3: one JSON line (format, render version, changelog
- * limit, and per package: href, size, mtime in ns, pkgId, fragment lengths), then every package's
- * primary fragment, then every filelists fragment, then every other fragment, so that each
- * metadata file's part is one piece of the cache file (and is written from it in one piece when
- * the packages are unchanged). Loading reads the file once and slices it; nothing is decoded.
- * Written with one vectored write of the pieces; replaced atomically. A cache that is missing, damaged, or made with other settings is ignored
- * (everything is read again), never an error.
+ * Stored in DIR/.distforge-cache/packages.v4: blocks of packages, each block holding its
+ * packages' primary fragments, then their filelists fragments, then their other fragments (a
+ * reader thread's batch is one block, written as it comes in, while the rest is still being
+ * read); then one JSON line (format, render version, changelog limit, packages per block, and per
+ * package: href, size, mtime in ns, pkgId, fragment lengths); then the offset of that line (16 hex
+ * digits). Loading reads the file once and slices it; nothing is decoded. Written under a
+ * temporary name and renamed when complete. A cache that is missing, damaged, or made with other
+ * settings is ignored (everything is read again), never an error.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { replaceFile } from '../../util/atomic-file.ts';
+import { removeQuietly, tempPathBeside } from '../../util/atomic-file.ts';
 import { joinViews, RENDER_VERSION, type FragmentKind, type PackageFragments } from './fragments.ts';
 import type { FoundPackage } from './scan.ts';
 
 export const CACHE_DIR = '.distforge-cache';
-const CACHE_FILE = 'packages.v3';
-const FORMAT = 3;
+const CACHE_FILE = 'packages.v4';
+const FORMAT = 4;
+/** The index line's offset at the end of the file: 16 hex digits. */
+const TRAILER = 16;
+const KINDS: readonly FragmentKind[] = [0, 1, 2];
 
 type IndexEntry = [href: string, size: number, mtimeNs: string, pkgId: string, p: number, f: number, o: number];
 
@@ -28,6 +32,8 @@ interface CacheIndex {
   format: number;
   render: number;
   changelogLimit: number;
+  /** Packages per block, in order. */
+  blocks: number[];
   entries: IndexEntry[];
 }
 
@@ -38,48 +44,50 @@ interface Cached {
   parts: [Uint8Array, Uint8Array, Uint8Array];
 }
 
+/** The entries of `buf` (a whole cache file made with these settings); throws when it is not one. */
+function parse(buf: Buffer, changelogLimit: number): Map<string, Cached> {
+  const at = Number.parseInt(buf.toString('latin1', buf.length - TRAILER), 16);
+  if (!(at >= 0 && at < buf.length - TRAILER)) throw new Error('no index');
+  const index = JSON.parse(buf.toString('utf8', at, buf.length - TRAILER)) as CacheIndex;
+  if (index.format !== FORMAT || index.render !== RENDER_VERSION || index.changelogLimit !== changelogLimit) throw new Error('other settings');
+  const entries = new Map<string, Cached>();
+  let pos = 0;
+  let next = 0;
+  for (const count of index.blocks) {
+    const block = index.entries.slice(next, next + count);
+    if (block.length !== count) throw new Error('short index');
+    next += count;
+    // Where each kind's fragments start in the block.
+    const off = [pos, 0, 0];
+    for (const k of [1, 2]) off[k] = (off[k - 1] as number) + block.reduce((n, e) => n + (e[3 + k] as number), 0);
+    pos = (off[2] as number) + block.reduce((n, e) => n + e[6], 0);
+    if (pos > at) throw new Error('blocks run past the index');
+    const take = (k: number, len: number): Uint8Array => {
+      const start = off[k] as number;
+      off[k] = start + len;
+      return buf.subarray(start, start + len);
+    };
+    for (const [href, size, mtimeNs, pkgId, p, f, o] of block) entries.set(href, { size, mtimeNs: BigInt(mtimeNs), pkgId, parts: [take(0, p), take(1, f), take(2, o)] });
+  }
+  if (next !== index.entries.length || pos !== at) throw new Error('wrong length');
+  return entries;
+}
+
 export class PackageCache {
   private constructor(
-    private readonly path: string,
+    private readonly repoDir: string,
     private readonly entries: Map<string, Cached>,
   ) {}
 
-  /** An empty cache for `repoDir` (to be saved over whatever it has). */
-  static empty(repoDir: string): PackageCache {
-    return new PackageCache(join(repoDir, CACHE_DIR, CACHE_FILE), new Map());
-  }
-
   /** Loads the cache of `repoDir` made with `changelogLimit` (empty when there is none or it does not fit). */
   static load(repoDir: string, changelogLimit: number): PackageCache {
-    const path = join(repoDir, CACHE_DIR, CACHE_FILE);
-    const entries = new Map<string, Cached>();
+    let entries: Map<string, Cached>;
     try {
-      const buf = readFileSync(path);
-      const nl = buf.indexOf(10);
-      const index = JSON.parse(buf.toString('utf8', 0, nl)) as CacheIndex;
-      if (index.format !== FORMAT || index.render !== RENDER_VERSION || index.changelogLimit !== changelogLimit) throw new Error('other settings');
-      // Where each kind's fragments start: after the index line, one kind after the other.
-      const off = [nl + 1, 0, 0];
-      for (const k of [1, 2]) {
-        let len = 0;
-        for (const e of index.entries) len += e[3 + k] as number;
-        off[k] = (off[k - 1] as number) + len;
-      }
-      let total = off[2] as number;
-      for (const e of index.entries) total += e[6];
-      if (total !== buf.length) throw new Error('wrong length');
-      const take = (k: number, len: number): Uint8Array => {
-        const start = off[k] as number;
-        off[k] = start + len;
-        return buf.subarray(start, start + len);
-      };
-      for (const [href, size, mtimeNs, pkgId, p, f, o] of index.entries) {
-        entries.set(href, { size, mtimeNs: BigInt(mtimeNs), pkgId, parts: [take(0, p), take(1, f), take(2, o)] });
-      }
+      entries = parse(readFileSync(cachePath(repoDir)), changelogLimit);
     } catch {
-      entries.clear();
+      entries = new Map();
     }
-    return new PackageCache(path, entries);
+    return new PackageCache(repoDir, entries);
   }
 
   /** Number of packages in the cache. */
@@ -95,26 +103,90 @@ export class PackageCache {
   }
 
   /**
-   * Replaces the cache with exactly these packages and writes it. The write runs on libuv's
-   * threads (copying ~25 MB into the page cache), beside what the caller does meanwhile.
+   * Replaces the cache with exactly these packages and writes it (one block). The write runs on
+   * libuv's threads, beside what the caller does meanwhile.
    */
   async save(packages: readonly PackageFragments[], changelogLimit: number): Promise<void> {
-    const index: CacheIndex = {
-      format: FORMAT,
-      render: RENDER_VERSION,
-      changelogLimit,
-      entries: packages.map((p) => [p.found.href, p.found.size, p.found.mtimeNs.toString(), p.pkgId, p.parts[0].byteLength, p.parts[1].byteLength, p.parts[2].byteLength]),
-    };
-    mkdirSync(join(this.path, '..'), { recursive: true });
-    const pieces: Uint8Array[] = [Buffer.from(`${JSON.stringify(index)}\n`, 'utf8')];
-    for (const kind of [0, 1, 2] as FragmentKind[]) pieces.push(...joinViews(packages.map((p) => p.parts[kind])));
-    await replaceFile(this.path, async (tmp) => {
-      const fh = await open(tmp, 'wx');
-      try {
-        await fh.writev(pieces as NodeJS.ArrayBufferView[]);
-      } finally {
-        await fh.close();
-      }
-    });
+    const w = CacheWriter.start(this.repoDir, changelogLimit);
+    w.add(packages);
+    await w.finish();
+  }
+}
+
+function cachePath(repoDir: string): string {
+  return join(repoDir, CACHE_DIR, CACHE_FILE);
+}
+
+/**
+ * Writes a new cache file block by block, as packages come in, in their order: each block is
+ * written at once (libuv's threads) while the next ones are read; {@link finish} adds the index
+ * and puts the file in place.
+ */
+export class CacheWriter {
+  private readonly tmp: string;
+  private readonly file: Promise<FileHandle>;
+  private readonly writes: Promise<unknown>[] = [];
+  private readonly blocks: number[] = [];
+  private readonly entries: IndexEntry[] = [];
+  private pos = 0;
+
+  private constructor(
+    private readonly path: string,
+    private readonly changelogLimit: number,
+  ) {
+    mkdirSync(join(path, '..'), { recursive: true });
+    this.tmp = tempPathBeside(path);
+    this.file = open(this.tmp, 'wx');
+    // A failure is reported by finish(); until then nobody waits on these.
+    this.file.catch(() => undefined);
+  }
+
+  /** A writer of the cache of `repoDir`. */
+  static start(repoDir: string, changelogLimit: number): CacheWriter {
+    return new CacheWriter(cachePath(repoDir), changelogLimit);
+  }
+
+  /** Adds the next packages as one block (its bytes are written now, from the fragments as they lie). */
+  add(packages: readonly PackageFragments[]): void {
+    if (packages.length === 0) return;
+    const pieces: Uint8Array[] = [];
+    for (const kind of KINDS) pieces.push(...joinViews(packages.map((p) => p.parts[kind])));
+    for (const p of packages) this.entries.push([p.found.href, p.found.size, p.found.mtimeNs.toString(), p.pkgId, p.parts[0].byteLength, p.parts[1].byteLength, p.parts[2].byteLength]);
+    this.blocks.push(packages.length);
+    this.write(pieces);
+  }
+
+  private write(pieces: Uint8Array[]): void {
+    const at = this.pos;
+    for (const p of pieces) this.pos += p.byteLength;
+    const done = this.file.then((fh) => fh.writev(pieces as NodeJS.ArrayBufferView[], at));
+    done.catch(() => undefined);
+    this.writes.push(done);
+  }
+
+  /** Writes the index and renames the file into place. */
+  async finish(): Promise<void> {
+    const index: CacheIndex = { format: FORMAT, render: RENDER_VERSION, changelogLimit: this.changelogLimit, blocks: this.blocks, entries: this.entries };
+    const at = this.pos;
+    this.write([Buffer.from(JSON.stringify(index), 'utf8'), Buffer.from(at.toString(16).padStart(TRAILER, '0'), 'latin1')]);
+    try {
+      await Promise.all(this.writes);
+      await (await this.file).close();
+      renameSync(this.tmp, this.path);
+    } catch (e) {
+      await this.abort();
+      throw e;
+    }
+  }
+
+  /** Gives up: the temporary file is removed, the cache in place is left as it was. */
+  async abort(): Promise<void> {
+    await Promise.allSettled(this.writes);
+    try {
+      await (await this.file).close();
+    } catch {
+      // not opened, or closed already
+    }
+    removeQuietly(this.tmp);
   }
 }

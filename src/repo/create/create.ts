@@ -21,7 +21,7 @@ import { OTHER_TAIL, otherHead } from '../render/other.ts';
 import { PRIMARY_TAIL, primaryHead } from '../render/primary.ts';
 import type { Advisory, RepomdRecord } from '../model.ts';
 import { renderRepomd } from '../render/repomd.ts';
-import { PackageCache } from './cache.ts';
+import { CacheWriter, PackageCache } from './cache.ts';
 import { lockRepository } from './lock.ts';
 import { existingRepository, type ExistingRepository } from './existing.ts';
 import { joinViews, renderFragments, type FragmentKind, type PackageFragments } from './fragments.ts';
@@ -73,10 +73,10 @@ function packageViews(pkgs: readonly PackageFragments[], kind: FragmentKind): Ui
 }
 
 /**
- * Feeds batches of packages, which come in any order, to the three files' writers in the order of
- * the packages (a batch waits for those before it).
+ * Feeds batches of packages, which come in any order, to the three files' writers and to the
+ * cache in the order of the packages (a batch waits for those before it).
  */
-function inOrder(writers: readonly MetadataWriter[]): OnBatch {
+function inOrder(writers: readonly MetadataWriter[], cache: CacheWriter): OnBatch {
   const waiting = new Map<number, PackageFragments[]>();
   let next = 0;
   return (start, pkgs) => {
@@ -84,6 +84,7 @@ function inOrder(writers: readonly MetadataWriter[]): OnBatch {
     for (let b = waiting.get(next); b; b = waiting.get(next)) {
       waiting.delete(next);
       for (const k of KINDS) writers[k]?.write(packageViews(b, k));
+      cache.add(b);
       next += b.length;
     }
   };
@@ -153,15 +154,18 @@ async function createWith(dir: string, options: CreateOptions, pool: ReadPool | 
   // Without --update every file is read, and the readers see their size and times.
   const found = scanPackages(dir, { stat: options.update === true });
   const unlock = lockRepository(dir);
+  let cacheWriter: CacheWriter | null = null;
   try {
     const changelogLimit = options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT;
-    // Without --update the cache is only written, and every package is read, in order: the files
-    // are fed (and compress) as the batches come in. With it, they are fed once all are known.
-    const cache = options.update ? PackageCache.load(dir, changelogLimit) : PackageCache.empty(dir);
+    // Without --update every package is read, in order: the files are fed (and compress) and the
+    // cache is written as the batches come in. With it, the cache is read, and the files are fed
+    // and the cache written once all packages are known.
+    const cache = options.update ? PackageCache.load(dir, changelogLimit) : null;
+    cacheWriter = cache ? null : CacheWriter.start(dir, changelogLimit);
     const existing = options.update ? await existingRepository(dir) : null;
     const n = found.length;
     KINDS.forEach((k) => writers[k]?.write([Buffer.from(HEADS[k](n), 'utf8')]));
-    const { pkgs, read } = await collect(found, options.update ? cache : null, existing, changelogLimit, pool, options.update ? undefined : inOrder(writers), options.reread);
+    const { pkgs, read } = await collect(found, cache, existing, changelogLimit, pool, cacheWriter ? inOrder(writers, cacheWriter) : undefined, options.reread);
     const compression = options.compression ?? 'zstd';
     const now = options.now ?? Date.now();
     const timestamp = Math.floor(now / 1000);
@@ -175,7 +179,8 @@ async function createWith(dir: string, options: CreateOptions, pool: ReadPool | 
     });
     const extras = writeExtraFiles(repodata, options, compression, timestamp);
     // While the files compress: the cache is right whatever happens to the publication.
-    const saved = cache.save(pkgs, changelogLimit);
+    const saved = cacheWriter ? cacheWriter.finish() : (cache as PackageCache).save(pkgs, changelogLimit);
+    cacheWriter = null;
     let extra: RepomdRecord[];
     try {
       [, extra] = await Promise.all([Promise.all(writes), extras, saved]);
@@ -197,6 +202,8 @@ async function createWith(dir: string, options: CreateOptions, pool: ReadPool | 
     });
     return { packages: n, read, reused: n - read, records, publish };
   } finally {
+    // A run that failed before the cache was complete leaves the one in place as it was.
+    await cacheWriter?.abort();
     unlock();
   }
 }
