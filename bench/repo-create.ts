@@ -7,11 +7,12 @@
  *   `createrepo_c --update --no-database --outputdir OUT DIR` (both see the same new package).
  * Package sets (generated once, kept under BENCH_DIR when given):
  * - `small`: 10,000 packages of 1–5 files each (a few KB each: per-package costs dominate);
- * - `large`: 1,000 packages of 100–600 files each (~0.4 MB each: file lists and hashing dominate);
+ * - `large`: 1,000 packages of 100–600 files each (~0.2 MB each: file lists and hashing dominate);
+ * - `small-N`, `large-N`: N packages of those kinds (`large-3000`: the first 1,000 are `large`'s);
  * - a number N: N packages of tests' realistic sets (test/support/package-set.ts, 5–40 files).
  * Wall time (best and median of BENCH_RUNS, default 5), CPU time (user + sys) and peak memory of
  * each command. Ratio = createrepo_c / distforge: ≥ 1 means distforge is no slower.
- *   node --import tsx bench/repo-create.ts [small|large|N…]      (default: small large)
+ *   node --import tsx bench/repo-create.ts [small|large|small-N|large-N|N…]   (default: small large large-3000)
  * BENCH_DIR keeps the generated trees; BENCH_RUNS sets the rounds; BENCH_CLI=main.mjs times another bundle.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -119,16 +120,18 @@ function specOf(kind: 'small' | 'large', i: number): RpmSpec {
 function makeSet(set: string): { dir: string; count: number } {
   const dir = join(base, `repo-${set}`);
   const pkgs = join(dir, 'Packages');
-  const n = set === 'small' ? 10_000 : set === 'large' ? 1_000 : Number(set);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`unknown set ${set}: use small, large or a number`);
+  const named = /^(small|large)(?:-(\d+))?$/.exec(set);
+  const kind = named?.[1] as 'small' | 'large' | undefined;
+  const n = kind ? Number(named?.[2] ?? (kind === 'small' ? 10_000 : 1_000)) : Number(set);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`unknown set ${set}: use small, large, small-N, large-N or a number`);
   const have = existsSync(pkgs) ? readdirSync(pkgs).filter((f) => f.endsWith('.rpm')).length : 0;
   if (have >= n && existsSync(join(dir, '.complete'))) return { dir, count: n };
   rmSync(dir, { recursive: true, force: true });
   const t = Date.now();
-  if (set === 'small' || set === 'large') {
+  if (kind) {
     mkdirSync(pkgs, { recursive: true });
     for (let i = 0; i < n; i++) {
-      const spec = specOf(set, i);
+      const spec = specOf(kind, i);
       writeRpm(join(pkgs, rpmFileName(spec)), spec);
     }
   } else makePackageSet(pkgs, n, { seed: 3 });
@@ -146,7 +149,7 @@ function addOnePackage(dir: string): void {
 
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-for (const set of sets.length ? sets : ['small', 'large']) {
+for (const set of sets.length ? sets : ['small', 'large', 'large-3000']) {
   const { dir } = makeSet(set);
   const out = join(base, `createrepo-${set}`);
   const pkgs = join(dir, 'Packages');
