@@ -4,12 +4,14 @@
  * among many fails the read with its name.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { makePackageSet } from '../../../test/support/package-set.ts';
 import { RepoCreateError } from '../errors.ts';
+import { readRpmFileSync } from '../../rpm/package-file.ts';
+import { rpmFileName, writeRpm } from '../../rpm/writer.ts';
 import { readPackages } from './read-pool.ts';
 import { scanPackages } from './scan.ts';
 
@@ -42,6 +44,23 @@ async function sameAsHere(n: number): Promise<void> {
     assert.equal(p.found.mtime, want.found.mtime);
   });
 }
+
+test('a package whose head is larger than the first read is read whole (head-only reading)', async () => {
+  const big = join(tmp, 'big');
+  mkdirSync(big);
+  const files = Array.from({ length: 3000 }, (_, i) => ({ path: `/usr/share/big/d${i % 40}/file-with-a-long-name-${i}.txt`, data: `${i}` }));
+  const spec = { name: 'big-head', version: '1', release: '1', arch: 'noarch', summary: 's', description: 'd', license: 'MIT', files };
+  writeRpm(join(big, rpmFileName(spec)), spec);
+  for (let i = 0; i < 3; i++) writeRpm(join(big, rpmFileName({ ...spec, name: `small-${i}` })), { ...spec, name: `small-${i}`, files: files.slice(0, 3) });
+  const head = readRpmFileSync(join(big, rpmFileName(spec))).payloadStart;
+  assert.ok(head > 64 * 1024, `head of ${head} bytes`);
+  const here = await readPackages(scanPackages(big), 10, 0);
+  const threads = await readPackages(scanPackages(big, { stat: false }), 10, 1);
+  assert.deepEqual(
+    threads.map((p) => [p.pkgId, ...p.parts.map((v) => Buffer.from(v).toString('utf8'))]),
+    here.map((p) => [p.pkgId, ...p.parts.map((v) => Buffer.from(v).toString('utf8'))]),
+  );
+});
 
 test('a damaged file among many fails the read, naming it', async () => {
   const bad = join(dir, 'Packages', 'zz-damaged-1-1.noarch.rpm');
