@@ -25,6 +25,7 @@ interface ServerFlags {
   s3Region?: string;
   s3PathStyle?: boolean;
   s3PresignSeconds?: string;
+  s3PublicEndpoint?: string;
   storeGcInterval?: string;
   storeGcGrace?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -68,6 +69,7 @@ export function serverCommand(): Command {
     .option('--s3-region <name>', 'S3 region (default: AWS_REGION, store.region, else us-east-1)')
     .option('--s3-path-style', 'path-style S3 addressing, for MinIO and Ceph RGW (default: DISTFORGE_S3_FORCE_PATH_STYLE, store.forcePathStyle)')
     .option('--s3-presign-seconds <n>', 'answer artifact downloads with presigned S3 URLs valid N seconds; 0: stream through the master (default: DISTFORGE_S3_PRESIGN_SECONDS, store.presignSeconds, else 0)')
+    .option('--s3-public-endpoint <url>', 'the endpoint presigned URLs name, when clients reach the store elsewhere than the master does (default: DISTFORGE_S3_PUBLIC_ENDPOINT, store.publicEndpoint, else --s3-endpoint)')
     .option('--store-gc-interval <duration>', 'collect the artifact store\'s garbage this often, e.g. 6h (at least 1m; default never: run `distforge store gc`)')
     .option('--store-gc-grace <duration>', 'with --store-gc-interval: keep blobs written within this long (default 1d, at least 1h)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
@@ -106,6 +108,7 @@ export function serverCommand(): Command {
             ...(flags.s3Region !== undefined && { region: flags.s3Region }),
             ...(flags.s3PathStyle !== undefined && { forcePathStyle: flags.s3PathStyle }),
             ...(flags.s3PresignSeconds !== undefined && { presignSeconds: flags.s3PresignSeconds }),
+            ...(flags.s3PublicEndpoint !== undefined && { publicEndpoint: flags.s3PublicEndpoint }),
           },
         },
       });

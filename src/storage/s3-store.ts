@@ -48,9 +48,26 @@ export interface S3StoreOptions {
   now?: () => number;
 }
 
+/** An S3 client for `settings` talking to `endpoint` (absent: AWS). */
+function client(settings: S3Settings, endpoint: string | undefined): S3Client {
+  return new S3Client({
+    region: settings.region,
+    forcePathStyle: settings.forcePathStyle,
+    ...(endpoint !== undefined && { endpoint }),
+    ...(settings.credentials && { credentials: settings.credentials }),
+    // Checksums only where S3 requires them: the store checks sha256 itself, and S3-compatible
+    // services do not all take the SDK's newer checksum trailers.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
+    maxAttempts: 3,
+  });
+}
+
 export class S3Store implements ArtifactStore {
   readonly settings: S3Settings;
   readonly #client: S3Client;
+  readonly #presigner: S3Client;
   readonly #staging: Staging;
   readonly #now: () => number;
 
@@ -58,18 +75,9 @@ export class S3Store implements ArtifactStore {
     this.settings = settings;
     this.#staging = new Staging(options.stagingDir);
     this.#now = options.now ?? Date.now;
-    this.#client = new S3Client({
-      region: settings.region,
-      forcePathStyle: settings.forcePathStyle,
-      ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
-      ...(settings.credentials && { credentials: settings.credentials }),
-      // Checksums only where S3 requires them: the store checks sha256 itself, and S3-compatible
-      // services do not all take the SDK's newer checksum trailers.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
-      maxAttempts: 3,
-    });
+    this.#client = client(settings, settings.endpoint);
+    // Presigned URLs name the host they are for (it is signed): the public one when it differs.
+    this.#presigner = settings.publicEndpoint === undefined ? this.#client : client(settings, settings.publicEndpoint);
   }
 
   /** The object key of blob `sha256`. @throws DistforgeError `bad_sha256` */
@@ -226,11 +234,12 @@ export class S3Store implements ArtifactStore {
       ResponseContentDisposition: attachmentDisposition(fileName),
       ResponseContentType: 'application/octet-stream',
     });
-    return getSignedUrl(this.#client, get, { expiresIn: this.settings.presignSeconds, signingDate: new Date(this.#now()) });
+    return getSignedUrl(this.#presigner, get, { expiresIn: this.settings.presignSeconds, signingDate: new Date(this.#now()) });
   }
 
   close(): void {
     this.#client.destroy();
+    if (this.#presigner !== this.#client) this.#presigner.destroy();
   }
 
   #failure(op: string, key: string, e: unknown): StoreUnavailableError {

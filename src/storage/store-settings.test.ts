@@ -65,6 +65,11 @@ test('flags win over the environment, which wins over the configuration file', (
   const flags = resolveStoreSettings({ flags: { url: 's3://from-flag/x/y', forcePathStyle: true, presignSeconds: '0' }, env, file }, '/data');
   assert.ok(flags.kind === 's3');
   assert.deepEqual([flags.bucket, flags.prefix, flags.forcePathStyle, flags.presignSeconds, flags.endpoint], ['from-flag', 'x/y/', true, 0, 'https://env.example:9443']);
+  // The endpoint presigned URLs name, from any source, checked as the endpoint is.
+  const pub = resolveStoreSettings({ env: { url: 's3://bucket', publicEndpoint: 'https://s3.example.org/' }, file: { path: '/etc/d.yaml', source: parseStoreSection({ publicEndpoint: 'http://file:9000' }, fail) } }, '/data');
+  assert.ok(pub.kind === 's3');
+  assert.equal(pub.publicEndpoint, 'https://s3.example.org');
+  assert.deepEqual(storeSourceFromEnv({ DISTFORGE_S3_PUBLIC_ENDPOINT: 'https://p.example' }), { publicEndpoint: 'https://p.example' });
   // A directory named in the file is relative to the file.
   assert.deepEqual(resolveStoreSettings({ file: { path: '/etc/distforge/server.yaml', source: { url: 'blobs' } } }, '/data'), { kind: 'local', dir: '/etc/distforge/blobs' });
   // AWS when no endpoint is given, us-east-1 when no region is.
@@ -94,7 +99,7 @@ test('bad S3 settings: one line naming where the value came from', () => {
 test("the configuration file's store section: known fields of the right type", () => {
   assert.deepEqual(parseStoreSection(undefined, fail), {});
   assert.throws(() => parseStoreSection('s3://b', fail), { message: /^cfg\.yaml: store: must be a mapping \(url, endpoint/ });
-  assert.throws(() => parseStoreSection({ bucket: 'b' }, fail), { message: /^cfg\.yaml: store\.bucket: unknown field \(expected url, endpoint, region, forcePathStyle, presignSeconds, accessKeyId, secretAccessKey, sessionToken\)$/ });
+  assert.throws(() => parseStoreSection({ bucket: 'b' }, fail), { message: /^cfg\.yaml: store\.bucket: unknown field \(expected url, endpoint, region, forcePathStyle, presignSeconds, publicEndpoint, accessKeyId, secretAccessKey, sessionToken\)$/ });
   assert.throws(() => parseStoreSection({ forcePathStyle: 'yes' }, fail), { message: 'cfg.yaml: store.forcePathStyle: must be true or false' });
   assert.deepEqual(parseStoreSection({ presignSeconds: '60', forcePathStyle: 'false' }, fail), { presignSeconds: 60, forcePathStyle: false }, 'as the YAML reader gives them');
   assert.throws(() => parseStoreSection({ presignSeconds: '1m' }, fail), { message: /^cfg\.yaml: store\.presignSeconds: must be a whole number/ });

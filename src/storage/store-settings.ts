@@ -10,6 +10,7 @@
  * | region (default us-east-1) | `--s3-region NAME` | `AWS_REGION` | `region` |
  * | path-style addressing | `--s3-path-style` | `DISTFORGE_S3_FORCE_PATH_STYLE=1` | `forcePathStyle: true` |
  * | presigned downloads (seconds, 0 off) | `--s3-presign-seconds N` | `DISTFORGE_S3_PRESIGN_SECONDS` | `presignSeconds` |
+ * | endpoint presigned URLs name (clients reach the store there; default: the endpoint) | `--s3-public-endpoint URL` | `DISTFORGE_S3_PUBLIC_ENDPOINT` | `publicEndpoint` |
  * | credentials | – | `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (or any source of the AWS SDK's default chain) | `accessKeyId`, `secretAccessKey` |
  *
  * The environment is passed in, never read here; every problem is a UsageError of one line that
@@ -37,6 +38,12 @@ export interface S3Settings {
   forcePathStyle: boolean;
   /** Lifetime of presigned download URLs in seconds; 0: downloads go through the master. */
   presignSeconds: number;
+  /**
+   * http(s) URL presigned download URLs name, when nodes and dnf clients reach the store at
+   * another address than the master does (the master's `endpoint` on a private network, say);
+   * absent: `endpoint`.
+   */
+  publicEndpoint?: string;
   credentials?: S3Credentials;
 }
 
@@ -55,6 +62,7 @@ export interface StoreSource {
   region?: string;
   forcePathStyle?: boolean | string;
   presignSeconds?: number | string;
+  publicEndpoint?: string;
   accessKeyId?: string;
   secretAccessKey?: string;
   sessionToken?: string;
@@ -63,7 +71,7 @@ export interface StoreSource {
 export const DEFAULT_S3_REGION = 'us-east-1';
 /** The longest a presigned URL may live (S3's own limit: a week). */
 export const MAX_PRESIGN_SECONDS = 604_800;
-const FILE_FIELDS = ['url', 'endpoint', 'region', 'forcePathStyle', 'presignSeconds', 'accessKeyId', 'secretAccessKey', 'sessionToken'] as const;
+const FILE_FIELDS = ['url', 'endpoint', 'region', 'forcePathStyle', 'presignSeconds', 'publicEndpoint', 'accessKeyId', 'secretAccessKey', 'sessionToken'] as const;
 
 /** Bucket names as S3 allows them: 3–63 lowercase letters, digits, dots and hyphens, a letter or digit at each end. */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -137,6 +145,7 @@ export function storeSourceFromEnv(env: NodeJS.ProcessEnv): StoreSource {
   set('region', get('AWS_REGION'));
   set('forcePathStyle', get('DISTFORGE_S3_FORCE_PATH_STYLE'));
   set('presignSeconds', get('DISTFORGE_S3_PRESIGN_SECONDS'));
+  set('publicEndpoint', get('DISTFORGE_S3_PUBLIC_ENDPOINT'));
   return out;
 }
 
@@ -146,6 +155,7 @@ const ENV_NAMES: Record<keyof StoreSource, string> = {
   region: 'AWS_REGION',
   forcePathStyle: 'DISTFORGE_S3_FORCE_PATH_STYLE',
   presignSeconds: 'DISTFORGE_S3_PRESIGN_SECONDS',
+  publicEndpoint: 'DISTFORGE_S3_PUBLIC_ENDPOINT',
   accessKeyId: 'AWS_ACCESS_KEY_ID',
   secretAccessKey: 'AWS_SECRET_ACCESS_KEY',
   sessionToken: 'AWS_SESSION_TOKEN',
@@ -156,6 +166,7 @@ const FLAG_NAMES: Partial<Record<keyof StoreSource, string>> = {
   region: '--s3-region',
   forcePathStyle: '--s3-path-style',
   presignSeconds: '--s3-presign-seconds',
+  publicEndpoint: '--s3-public-endpoint',
 };
 
 /**
@@ -227,6 +238,7 @@ export function resolveStoreSettings(sources: StoreSources, dataDir: string): St
   const region = pick('region');
   const pathStyle = pick('forcePathStyle');
   const presign = pick('presignSeconds');
+  const publicEndpoint = pick('publicEndpoint');
   if (region && !/^[a-z0-9-]{1,64}$/.test(region.value)) throw new UsageError(`${region.where}: ${JSON.stringify(region.value)} is not a region name (e.g. us-east-1)`);
   const keyId = fileSource.accessKeyId;
   const secret = fileSource.secretAccessKey;
@@ -239,6 +251,7 @@ export function resolveStoreSettings(sources: StoreSources, dataDir: string): St
     forcePathStyle: pathStyle ? parseFlag(pathStyle.value, pathStyle.where) : false,
     presignSeconds: presign ? parseSeconds(presign.value, presign.where) : 0,
     ...(endpoint && { endpoint: parseEndpoint(endpoint.value, endpoint.where) }),
+    ...(publicEndpoint && { publicEndpoint: parseEndpoint(publicEndpoint.value, publicEndpoint.where) }),
     ...(keyId !== undefined && secret !== undefined && { credentials: { accessKeyId: keyId, secretAccessKey: secret, ...(fileSource.sessionToken !== undefined && { sessionToken: fileSource.sessionToken }) } }),
   };
 }

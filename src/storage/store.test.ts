@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
@@ -380,6 +381,43 @@ describe('artifact store: download URLs', () => {
     assert.equal(res.status, 403);
     assert.match(await res.text(), /Request has expired/);
   });
+});
+
+test('S3 with presigning and a public endpoint: the URL names the public endpoint, and downloads through it', async () => {
+  // The "public" address: a TCP relay to the same S3 server, as a client reaches a store that the
+  // master reaches on a private network; the relay counts the connections it takes.
+  const s3 = await sharedS3Server();
+  let relayed = 0;
+  const relay = createServer((client) => {
+    relayed++;
+    const upstream = connect(Number(new URL(s3.endpoint).port), '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    const close = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  await new Promise<void>((done) => relay.listen(0, '127.0.0.1', done));
+  try {
+    const publicEndpoint = `http://localhost:${(relay.address() as AddressInfo).port}`;
+    const settings = await s3.newStore({ presignSeconds: 90 });
+    const store = new S3Store({ ...settings, publicEndpoint }, { stagingDir: join(scratch(), 's3-staging') });
+    stores.push(store);
+    const data = Buffer.from('bytes for the public side');
+    const blob = await store.put(data);
+    assert.equal(relayed, 0, 'the store itself talks to its own endpoint');
+    const url = await store.downloadUrl(blob.sha256, 'pub-1.0-1.noarch.rpm');
+    assert.ok(url);
+    assert.equal(new URL(url).origin, publicEndpoint);
+    const res = await fetch(url);
+    assert.equal(res.status, 200);
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), data);
+    assert.ok(relayed > 0, 'the download went through the public endpoint');
+  } finally {
+    relay.close();
+  }
 });
 
 test('S3: an upload into a bucket removed behind our back fails with 503 naming it, nothing staged left', async () => {

@@ -25,7 +25,7 @@ after(() => {
 });
 /** No S3 or distforge settings from the environment the tests run in. */
 const CLEAN_ENV = {
-  DISTFORGE_URL: '', DISTFORGE_TOKEN: '', DISTFORGE_STORE: '', DISTFORGE_S3_ENDPOINT: '', DISTFORGE_S3_FORCE_PATH_STYLE: '', DISTFORGE_S3_PRESIGN_SECONDS: '', AWS_REGION: '',
+  DISTFORGE_URL: '', DISTFORGE_TOKEN: '', DISTFORGE_STORE: '', DISTFORGE_S3_ENDPOINT: '', DISTFORGE_S3_FORCE_PATH_STYLE: '', DISTFORGE_S3_PRESIGN_SECONDS: '', DISTFORGE_S3_PUBLIC_ENDPOINT: '', AWS_REGION: '',
   AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
 };
 
@@ -36,6 +36,9 @@ test('a bad store, S3 flags without one, a bucket nobody answers for: one line, 
     [['--s3-presign-seconds', '60'], {}, 'distforge: --s3-presign-seconds needs an S3 store (--store s3://BUCKET[/PREFIX])\n'],
     [['--store', 's3://artifacts', '--s3-presign-seconds', 'soon'], {}, 'distforge: --s3-presign-seconds: "soon" must be a whole number of seconds from 0 (off) to 604800 (a week)\n'],
     [['--store', 's3://artifacts'], { DISTFORGE_S3_ENDPOINT: 'minio:9000' }, 'distforge: DISTFORGE_S3_ENDPOINT: "minio:9000" must be http:// or https://\n'],
+    [['--s3-public-endpoint', 'https://s3.example.org'], {}, 'distforge: --s3-public-endpoint needs an S3 store (--store s3://BUCKET[/PREFIX])\n'],
+    [['--store', 's3://artifacts', '--s3-public-endpoint', 'https://s3.example.org/bucket'], {}, 'distforge: --s3-public-endpoint: "https://s3.example.org/bucket" must be only a scheme, host and port (e.g. http://127.0.0.1:9000)\n'],
+    [['--store', 's3://artifacts'], { DISTFORGE_S3_PUBLIC_ENDPOINT: 'ftp://s3.example.org' }, 'distforge: DISTFORGE_S3_PUBLIC_ENDPOINT: "ftp://s3.example.org" must be http:// or https://\n'],
     [['--store', 's3://artifacts', '--s3-path-style'], { DISTFORGE_S3_ENDPOINT: `http://127.0.0.1:${port}` }, `distforge: cannot reach S3 bucket "artifacts" at http://127.0.0.1:${port}: ECONNREFUSED\n`],
   ];
   for (const [flags, env, stderr] of cases) {
