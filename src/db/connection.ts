@@ -24,6 +24,7 @@ import { errataSchema } from './migrations/0013-errata.ts';
 import { buildsFeedSchema } from './migrations/0014-builds-feed.ts';
 import { buildArchesSchema } from './migrations/0015-build-arches.ts';
 import { scaleOutSchema } from './migrations/0016-scale-out.ts';
+import { nodeLeaseSeqSchema } from './migrations/0017-node-lease-seq.ts';
 import { cachingSqlite } from './sqlite-statement-cache.ts';
 import { PreparingClient } from './prepared-client.ts';
 import type { Database } from './schema.ts';
@@ -54,6 +55,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0014-builds-feed': buildsFeedSchema(dialect),
     '0015-build-arches': buildArchesSchema(),
     '0016-scale-out': scaleOutSchema(),
+    '0017-node-lease-seq': nodeLeaseSeqSchema(),
   };
 }
 

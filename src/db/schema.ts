@@ -60,6 +60,8 @@ export interface NodesTable {
   enabled: number;
   last_seen_at: Millis | null;
   created_at: Millis;
+  /** Increased by every lease of the node (migration 0017: how its limit holds under concurrent requests). */
+  lease_seq: Generated<number>;
 }
 
 export interface PlatformsTable {

@@ -9,9 +9,12 @@
  * again. So a cached grant is never used once the row has changed, on any master.
  *
  * The statement's parts (PostgreSQL runs the data-modifying ones once, on one snapshot):
- * - `running`: the node's leased tasks;
- * - `node`: marks it seen, only if its row is as read, it holds fewer than its limit, and
- *   anything at all is queued (an idle node's look at an empty queue writes nothing);
+ * - `running`: the node's leased tasks, and `seq` its lease_seq, on the statement's snapshot;
+ * - `node`: marks it seen and moves lease_seq on, only if its row is as read, it holds fewer than
+ *   its limit, and anything at all is queued (an idle node's look at an empty queue writes
+ *   nothing). A statement that waited for the row lock checks the row as it now is (PostgreSQL
+ *   evaluates the condition again on the newest row), so the leases made meanwhile count through
+ *   how far lease_seq moved past `seq`: the limit holds for any number of simultaneous requests;
  * - `claimed`: the claim of lease.ts (same pick, same `SKIP LOCKED`), only if `node` matched;
  * - `events`: the `leased` event with the decision's message; `started`: a pending build starts;
  * - the answer: whether `node` matched, whether anything is queued, the node's last-seen mark,
@@ -51,11 +54,12 @@ async function leaseAtOnce(ctx: Context, nodeId: number, known: NodeGrant): Prom
   const claim = claimStatement(ctx, nodeId, arches, kinds, sql`EXISTS (SELECT 1 FROM node)`);
   const result = await sql<AtOnceRow>`
     WITH running AS (SELECT count(*)::integer AS n FROM tasks WHERE leased_by = ${nodeId} AND state = 'leased'),
+    seq AS (SELECT lease_seq AS s FROM nodes WHERE id = ${nodeId}),
     node AS (
-      UPDATE nodes SET last_seen_at = ${now}::bigint
+      UPDATE nodes SET last_seen_at = ${now}::bigint, lease_seq = lease_seq + 1
       WHERE id = ${nodeId} AND enabled = 1 AND name = ${known.name}::text AND arches = ${known.arches}::text AND capabilities = ${known.capabilities}::text
         AND advertised_arches IS NOT DISTINCT FROM ${known.advertised_arches}::text AND advertised_capabilities IS NOT DISTINCT FROM ${known.advertised_capabilities}::text
-        AND max_concurrency = ${max}::integer AND (SELECT n FROM running) < ${max}::integer
+        AND max_concurrency = ${max}::integer AND (SELECT n FROM running) + (lease_seq - (SELECT s FROM seq)) < ${max}::integer
         AND EXISTS (SELECT 1 FROM tasks WHERE state = 'queued')
       RETURNING id
     ),

@@ -64,13 +64,20 @@ interface NodeState extends NodeGrant {
   running: number;
 }
 
-/** Marks the node seen (locking its row until commit) and reads what it serves and holds. */
+/**
+ * Marks the node seen (locking its row until commit) and reads what it serves and holds. The
+ * leased tasks are counted on the statement's snapshot; on PostgreSQL a statement that waited for
+ * the row lock adds the leases made meanwhile: how far `lease_seq` moved past the snapshot's
+ * (migration 0017). A lease made meanwhile that claimed nothing counts too: the limit is never
+ * passed, at worst a request finds the node full and the node asks again.
+ */
 async function touchForLease(ctx: Context, nodeId: number): Promise<NodeState> {
   const row = await ctx.db.kysely
     .updateTable('nodes')
-    .set({ last_seen_at: ctx.now() })
+    .set((eb) => ({ last_seen_at: ctx.now(), lease_seq: eb('lease_seq', '+', 1) }))
     .where('id', '=', nodeId)
     .returning((eb) => [
+      sql<number>`nodes.lease_seq - 1 - (SELECT s.lease_seq FROM nodes s WHERE s.id = nodes.id)`.as('since'),
       'name',
       'enabled',
       'arches',
@@ -87,7 +94,8 @@ async function touchForLease(ctx: Context, nodeId: number): Promise<NodeState> {
     ])
     .executeTakeFirst();
   if (!row) throw new NotFoundError(`node ${nodeId} does not exist`);
-  return { ...row, running: Number(row.running ?? 0) };
+  const { since, ...grant } = row;
+  return { ...grant, running: Number(row.running ?? 0) + Math.max(0, Number(since ?? 0)) };
 }
 
 /** The decision message of a lease; `%s` are, in order: node, arch (", any node" for noarch and
