@@ -94,6 +94,31 @@ const SPECIAL: RpmSpec[] = [
       text: `- change ${i} & <stuff>`,
     })).reverse(),
   },
+  {
+    // Plain names: written from the header's bytes (src/repo/create/file-lines.ts), the primary
+    // subset decided per directory.
+    ...base,
+    name: 'rules-plain',
+    version: '1',
+    release: '1',
+    arch: 'x86_64',
+    files: [
+      { path: '/etc', mode: 0o40755 },
+      { path: '/etc/plain.conf', data: 'a', flags: FileFlag.CONFIG },
+      { path: '/etcetera/x', data: 'x' },
+      { path: '/usr/bin', mode: 0o40755 },
+      { path: '/usr/bin/plain', mode: 0o100755, data: 'b' },
+      { path: '/opt/p/sbin/y', data: 'c' },
+      { path: '/opt/cabin/z', data: 'z' },
+      { path: '/usr/lib/sendmail', data: 'e' },
+      { path: '/usr/lib/sendmail.cf', data: 'f' },
+      { path: '/usr/lib/send', data: 'g' },
+      { path: '/usr/share/plain', mode: 0o40755 },
+      { path: '/usr/share/plain/ghost.log', flags: FileFlag.GHOST },
+      { path: "/usr/share/plain/with space \"quoted\" 'x' =;", data: 'h' },
+    ],
+    requires: [{ name: '/usr/bin/plain' }, { name: '/etc/plain.conf' }, { name: '/usr/share/plain/ghost.log' }, { name: '/usr/bin/elsewhere' }],
+  },
   { ...base, name: 'src-thing', version: '1', release: '1', arch: 'src', files: [{ path: 'src-thing.spec', data: 'Name: src-thing' }], requires: [{ name: 'gcc' }] },
   { ...base, name: 'empty-pkg', version: '0', release: '0', arch: 'noarch' },
 ];

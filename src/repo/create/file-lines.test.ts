@@ -89,7 +89,6 @@ test('the primary subset, directories and ghosts are as the string path has them
   assert.ok(compare(path));
   const list = HeaderFileList.of(readRpmFileSync(path).header);
   assert.ok(list);
-  assert.equal(list.count, 13);
   assert.ok(list.has("/usr/lib/sendmail") && list.has("/etc") && !list.has("/usr/lib/sen") && !list.has("/usr/bin/elsewhere"));
 });
 

@@ -14,7 +14,7 @@
 import { checkPerFileTags } from '../../rpm/files.ts';
 import type { Header } from '../../rpm/header.ts';
 import { FileFlag, Tag } from '../../rpm/tags.ts';
-import { isPrimaryFile, type RepoFile } from '../model.ts';
+import { isPrimaryFile } from '../model.ts';
 import { FILELISTS_FILE_INDENT } from '../render/filelists.ts';
 import { PRIMARY_FILE_INDENT } from '../render/primary.ts';
 
@@ -82,11 +82,6 @@ export class HeaderFileList {
     return new HeaderFileList(dirs, bases, dirIndexes, kinds, primaryDirs);
   }
 
-  /** Number of files. */
-  get count(): number {
-    return this.kinds.length;
-  }
-
   /** The path of file `i`. */
   path(i: number): string {
     return (this.dirs[this.dirIndexes[i] as number] as string) + (this.bases[i] as string);
@@ -100,13 +95,6 @@ export class HeaderFileList {
       if (dir.length + base.length === path.length && path.endsWith(base) && path.startsWith(dir)) return true;
     }
     return false;
-  }
-
-  /** The files as the string path has them. */
-  files(): RepoFile[] {
-    const out = new Array<RepoFile>(this.count);
-    for (let i = 0; i < this.count; i++) out[i] = { path: this.path(i), type: this.kinds[i] === 1 ? 'dir' : this.kinds[i] === 2 ? 'ghost' : 'file' };
-    return out;
   }
 
   /** The `<file>` lines of filelists.xml (every file) or of primary.xml (its subset). */
