@@ -5,24 +5,21 @@
  * thread that waits for the readers' batches anyway hashes meanwhile, a few files at a time
  * between the batches it takes in, in the order of the files.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { RepoCreateError } from '../errors.ts';
-import { sha256 } from './read-package.ts';
+import { FileDigester } from './file-digest.ts';
 
 /** Bytes hashed before letting other work in (a batch of the readers, the compressors). */
 const TURN_BYTES = 4 * 1024 * 1024;
-/** Files up to this size are read whole into one reused buffer; larger ones in pieces of it. */
-const PIECE = 8 * 1024 * 1024;
 
 export class FileHasher {
   /** pkgIds, by file index; hashed up to {@link done}. */
   readonly ids: string[];
   private doneUpTo = 0;
   private stopped = false;
-  private buf = Buffer.allocUnsafe(256 * 1024);
-  private waiters: { upTo: number; wake: () => void }[] = [];
+  private readonly digester = new FileDigester();
+  private waiters: { upTo: number; wake: () => void; fail: (e: RepoCreateError) => void }[] = [];
   private failure: RepoCreateError | null = null;
 
   constructor(private readonly paths: readonly string[]) {
@@ -57,10 +54,14 @@ export class FileHasher {
     this.wake();
   }
 
-  /** Resolves once the first `upTo` files are hashed (at once if they are, or if hashing stopped). */
+  /**
+   * Resolves once the first `upTo` files are hashed, or hashing was stopped; rejects with the
+   * failure of a file that could not be read.
+   */
   until(upTo: number): Promise<void> {
-    if (this.doneUpTo >= upTo || this.stopped || this.failure) return Promise.resolve();
-    return new Promise((wake) => this.waiters.push({ upTo, wake }));
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.doneUpTo >= upTo || this.stopped) return Promise.resolve();
+    return new Promise((wake, fail) => this.waiters.push({ upTo, wake, fail }));
   }
 
   /** Stops after the file being hashed (the read failed elsewhere). */
@@ -72,7 +73,8 @@ export class FileHasher {
   private wake(all = false): void {
     const still: typeof this.waiters = [];
     for (const w of this.waiters) {
-      if (all || this.failure || w.upTo <= this.doneUpTo) w.wake();
+      if (this.failure) w.fail(this.failure);
+      else if (all || w.upTo <= this.doneUpTo) w.wake();
       else still.push(w);
     }
     this.waiters = still;
@@ -82,22 +84,9 @@ export class FileHasher {
   private hash(i: number, path: string): number {
     const fd = openSync(path, 'r');
     try {
-      let got = readSync(fd, this.buf, 0, this.buf.length, 0);
-      if (got < this.buf.length) {
-        this.ids[i] = sha256(this.buf.subarray(0, got));
-        return got;
-      }
-      // Larger than the buffer: hash in pieces (the buffer grows up to PIECE for the next files).
-      const h = createHash('sha256');
-      let pos = 0;
-      while (got > 0) {
-        h.update(this.buf.subarray(0, got));
-        pos += got;
-        if (this.buf.length < PIECE) this.buf = Buffer.allocUnsafe(Math.min(PIECE, 2 * this.buf.length));
-        got = readSync(fd, this.buf, 0, this.buf.length, pos);
-      }
-      this.ids[i] = h.digest('hex');
-      return pos;
+      const { hex, bytes } = this.digester.digest(fd);
+      this.ids[i] = hex;
+      return bytes;
     } finally {
       closeSync(fd);
     }

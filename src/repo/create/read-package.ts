@@ -6,7 +6,6 @@
  * (`hash: false`), only the head of each file (lead and headers) is read, and the pkgId is
  * {@link UNKNOWN_ID}.
  */
-import { createHash, hash as digest } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { packageHeadLength, readRpmBuffer, readRpmFileSync } from '../../rpm/package-file.ts';
 import { rpmvercmp } from '../../rpm/vercmp.ts';
@@ -16,6 +15,7 @@ import { repoPackageFromSource } from '../from-rpm.ts';
 import type { RepoPackage } from '../model.ts';
 import type { HeaderFileList } from './file-lines.ts';
 import { recordSourceAndFileList, recordSourceFromHeaders } from './header-record.ts';
+import { FileDigester, sha256 } from './file-digest.ts';
 import { UNKNOWN_ID } from './fragments.ts';
 import type { FoundPackage } from './scan.ts';
 
@@ -27,6 +27,8 @@ const HEAD_GUESS = 64 * 1024;
 /** Reads package files one after the other (one per thread: it keeps a buffer between files). */
 export class PackageReader {
   private buf = Buffer.allocUnsafe(256 * 1024);
+  /** For files too large to read whole (made when the first one comes). */
+  private digester: FileDigester | null = null;
 
   constructor(private readonly changelogLimit: number) {}
 
@@ -68,7 +70,7 @@ export class PackageReader {
           file = readRpmBuffer(bytes);
         } else {
           file = readRpmFileSync(found.path);
-          pkgId = this.hashFile(fd);
+          pkgId = (this.digester ??= new FileDigester()).digest(fd).hex;
         }
       } finally {
         closeSync(fd);
@@ -123,20 +125,4 @@ export class PackageReader {
     return off;
   }
 
-  private hashFile(fd: number): string {
-    if (this.buf.length < WHOLE_FILE_LIMIT) this.buf = Buffer.allocUnsafe(WHOLE_FILE_LIMIT);
-    const h = createHash('sha256');
-    for (let pos = 0; ; ) {
-      const n = readSync(fd, this.buf, 0, this.buf.length, pos);
-      if (n === 0) break;
-      h.update(this.buf.subarray(0, n));
-      pos += n;
-    }
-    return h.digest('hex');
-  }
-}
-
-/** The sha256 of `bytes`, in hex: a package's pkgId. */
-export function sha256(bytes: Uint8Array): string {
-  return digest('sha256', bytes, 'hex');
 }

@@ -104,9 +104,8 @@ export class ReadPool {
           if (!hasher) return receive(files, out, r, onBatch);
           const end = r.start + r.batch.count;
           await hasher.until(end);
-          if (failed) return;
-          if (hasher.done < end) throw new Error('hashing stopped before the batch was hashed');
-          receive(files, out, r, onBatch, hasher.ids.slice(r.start, end));
+          // Hashing stops only when the read has failed (this batch is then of no use).
+          if (!failed) receive(files, out, r, onBatch, hasher.ids.slice(r.start, end));
         };
         hasher?.run().catch(fail);
         for (const w of this.workers) {
