@@ -47,7 +47,9 @@ test('a cache written in blocks loads back every package, checked by size and mt
 
 test('a damaged cache is ignored', async () => {
   const pkgs = await packages();
-  await PackageCache.load(dir, 10).save(pkgs, 10);
+  const w = CacheWriter.start(dir, 10);
+  w.add(pkgs);
+  await w.finish();
   const good = readFileSync(cacheFile);
   const damaged: [string, Buffer][] = [
     ['cut short', good.subarray(0, good.length - 40)],

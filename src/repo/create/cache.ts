@@ -102,15 +102,6 @@ export class PackageCache {
     return { found: f, pkgId: e.pkgId, parts: e.parts };
   }
 
-  /**
-   * Replaces the cache with exactly these packages and writes it (one block). The write runs on
-   * libuv's threads, beside what the caller does meanwhile.
-   */
-  async save(packages: readonly PackageFragments[], changelogLimit: number): Promise<void> {
-    const w = CacheWriter.start(this.repoDir, changelogLimit);
-    w.add(packages);
-    await w.finish();
-  }
 }
 
 function cachePath(repoDir: string): string {

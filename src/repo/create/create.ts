@@ -159,13 +159,14 @@ async function createWith(dir: string, options: CreateOptions, pool: ReadPool | 
     const changelogLimit = options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT;
     // Without --update every package is read, in order: the files are fed (and compress) and the
     // cache is written as the batches come in. With it, the cache is read, and the files are fed
-    // and the cache written once all packages are known.
+    // and the cache written (one block) once all packages are known.
     const cache = options.update ? PackageCache.load(dir, changelogLimit) : null;
-    cacheWriter = cache ? null : CacheWriter.start(dir, changelogLimit);
+    cacheWriter = CacheWriter.start(dir, changelogLimit);
     const existing = options.update ? await existingRepository(dir) : null;
     const n = found.length;
     KINDS.forEach((k) => writers[k]?.write([Buffer.from(HEADS[k](n), 'utf8')]));
-    const { pkgs, read } = await collect(found, cache, existing, changelogLimit, pool, cacheWriter ? inOrder(writers, cacheWriter) : undefined, options.reread);
+    const { pkgs, read } = await collect(found, cache, existing, changelogLimit, pool, cache ? undefined : inOrder(writers, cacheWriter), options.reread);
+    if (cache) cacheWriter.add(pkgs);
     const compression = options.compression ?? 'zstd';
     const now = options.now ?? Date.now();
     const timestamp = Math.floor(now / 1000);
@@ -179,7 +180,7 @@ async function createWith(dir: string, options: CreateOptions, pool: ReadPool | 
     });
     const extras = writeExtraFiles(repodata, options, compression, timestamp);
     // While the files compress: the cache is right whatever happens to the publication.
-    const saved = cacheWriter ? cacheWriter.finish() : (cache as PackageCache).save(pkgs, changelogLimit);
+    const saved = cacheWriter.finish();
     cacheWriter = null;
     let extra: RepomdRecord[];
     try {
