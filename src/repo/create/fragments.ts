@@ -13,7 +13,7 @@
  * - fragment: one package's element in one of the three files.
  */
 import type { RepoPackage } from '../model.ts';
-import { FILELISTS_PACKAGE_END, filelistsPackage, filelistsStart } from '../render/filelists.ts';
+import { FILELISTS_PACKAGE_END, PACKAGE_OPEN_ID_AT, filelistsPackage, filelistsStart } from '../render/filelists.ts';
 import { otherPackage } from '../render/other.ts';
 import { PRIMARY_PACKAGE_END, primaryAfterId, primaryBeforeId, primaryMiddle, primaryPackage } from '../render/primary.ts';
 import type { HeaderFileList } from './file-lines.ts';
@@ -43,9 +43,6 @@ export function fragment(pf: PackageFragments, kind: FragmentKind): Uint8Array {
 
 /** A pkgId not known yet (the file is hashed by another thread): 64 hex digits, written over later. */
 export const UNKNOWN_ID = '0'.repeat(64);
-
-/** Where a filelists or other fragment has its pkgId: right after `<package pkgid="`. */
-const ID_IN_OPENING = '<package pkgid="'.length;
 
 /**
  * Fragments of consecutive packages, rendered into one buffer: `data` holds every primary
@@ -164,8 +161,8 @@ export function unpackBatch(batch: FragmentBatch, found: readonly FoundPackage[]
     if (ids) {
       pkgId = ids[i] as string;
       data.write(pkgId, batch.idAt[i] as number, 64, 'latin1');
-      data.write(pkgId, start(1, i) + ID_IN_OPENING, 64, 'latin1');
-      data.write(pkgId, start(2, i) + ID_IN_OPENING, 64, 'latin1');
+      data.write(pkgId, start(1, i) + PACKAGE_OPEN_ID_AT, 64, 'latin1');
+      data.write(pkgId, start(2, i) + PACKAGE_OPEN_ID_AT, 64, 'latin1');
     }
     out[i] = { found: f, pkgId, parts: [view(0, i), view(1, i), view(2, i)] };
   }

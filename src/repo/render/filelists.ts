@@ -9,6 +9,9 @@ export function filelistsHead(count: number): string {
 
 export const FILELISTS_TAIL = '</filelists>';
 
+/** Where the pkgId starts in a {@link packageOpen} line (src/repo/create writes it in there later). */
+export const PACKAGE_OPEN_ID_AT = '<package pkgid="'.length;
+
 /** The `<package pkgid= name= arch=>` opening line shared by filelists.xml and other.xml. */
 export function packageOpen(p: RepoPackage): string {
   return `<package pkgid="${a(p.pkgId)}" name="${a(p.name)}" arch="${a(p.arch)}">\n`;
