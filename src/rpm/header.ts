@@ -257,13 +257,13 @@ export class Header {
    * valid UTF-8 (else as Latin-1), so a prefix reads the same as the start of the whole list.
    */
   stringsPrefix(tag: number, limit: number): string[] {
-    const i = this.stringEntry(tag, 'strings');
-    if (i < 0 || limit <= 0) return [];
-    const at = HEADER_INTRO_SIZE + i * 16;
-    const offset = this.blob.readInt32BE(at + 8);
-    const count = this.blob.readUInt32BE(at + 12);
-    const start = this.dataStart + offset;
-    const { stop, ascii } = this.stringsEnd(tag, offset, count);
+    if (limit <= 0) {
+      this.stringEntry(tag, 'strings'); // refused alike when of another type
+      return [];
+    }
+    const range = this.stringsRange(tag);
+    if (!range) return [];
+    const { start, stop, count, ascii } = range;
     // ASCII reads the same either way, and decodes fastest as Latin-1.
     const enc = ascii || !isUtf8(this.blob.subarray(start, stop - 1)) ? 'latin1' : 'utf8';
     if (count === 1) return [this.blob.toString(enc, start, stop - 1)];
@@ -282,16 +282,17 @@ export class Header {
 
   /**
    * Where the strings of a string-typed entry lie in {@link blob}: from `start` to `stop` (after
-   * the last NUL), `count` NUL-terminated strings; null when absent. For readers that work on the
+   * the last NUL), `count` NUL-terminated strings, and whether every byte is ASCII; null when absent. For readers that work on the
    * bytes (checked as {@link strings} checks them: every string terminated inside the header).
    */
-  stringsRange(tag: number): { start: number; stop: number; count: number } | null {
+  stringsRange(tag: number): { start: number; stop: number; count: number; ascii: boolean } | null {
     const i = this.stringEntry(tag, 'strings');
     if (i < 0) return null;
     const at = HEADER_INTRO_SIZE + i * 16;
     const offset = this.blob.readInt32BE(at + 8);
     const count = this.blob.readUInt32BE(at + 12);
-    return { start: this.dataStart + offset, stop: this.stringsEnd(tag, offset, count).stop, count };
+    const { stop, ascii } = this.stringsEnd(tag, offset, count);
+    return { start: this.dataStart + offset, stop, count, ascii };
   }
 
   /** The first string of a string-typed entry (the C locale for I18NSTRING), or undefined. */
