@@ -95,6 +95,7 @@ async function touchForLease(ctx: Context, nodeId: number): Promise<NodeState> {
     .executeTakeFirst();
   if (!row) throw new NotFoundError(`node ${nodeId} does not exist`);
   const { since, ...grant } = row;
+  // SQLite's subquery sees the row as updated (-1: one writer at a time, nothing to add).
   return { ...grant, running: Number(row.running ?? 0) + Math.max(0, Number(since ?? 0)) };
 }
 
