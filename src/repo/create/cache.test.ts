@@ -4,11 +4,12 @@
  * file behind.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { makePackageSet } from '../../../test/support/package-set.ts';
+import { RepoCreateError } from '../errors.ts';
 import { CACHE_DIR, CacheWriter, PackageCache } from './cache.ts';
 import { createRepository } from './create.ts';
 import { readPackages } from './read-pool.ts';
@@ -83,4 +84,19 @@ test('a run that fails leaves the cache as it was and nothing temporary', async 
   const r = await createRepository(dir, { update: true });
   assert.deepEqual([r.packages, r.read], [30, 0]);
   assert.ok(PackageCache.load(dir, 10).size === 30, 'and writes the cache again');
+});
+
+test('a cache that cannot be written fails the run naming it, and publishes nothing', async () => {
+  await createRepository(dir);
+  const repomd = readFileSync(join(dir, 'repodata', 'repomd.xml'));
+  // Something in the cache file's place that a file cannot be renamed over.
+  rmSync(cacheFile);
+  mkdirSync(join(cacheFile, 'in-the-way'), { recursive: true });
+  try {
+    await assert.rejects(createRepository(dir, { now: Date.now() + 5000 }), (e: unknown) => e instanceof RepoCreateError && e.message.startsWith(`${cacheFile}: cannot write the package cache: `));
+    assert.deepEqual(readFileSync(join(dir, 'repodata', 'repomd.xml')), repomd, 'repomd.xml as it was');
+    assert.deepEqual(readdirSync(join(dir, CACHE_DIR)).filter((f) => f !== 'lock').sort(), ['packages.v4'], 'no temporary file');
+  } finally {
+    rmSync(cacheFile, { recursive: true });
+  }
 });

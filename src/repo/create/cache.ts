@@ -16,6 +16,7 @@ import { mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeQuietly, tempPathBeside } from '../../util/atomic-file.ts';
+import { RepoCreateError } from '../errors.ts';
 import { joinViews, RENDER_VERSION, type FragmentKind, type PackageFragments } from './fragments.ts';
 import type { FoundPackage } from './scan.ts';
 
@@ -155,7 +156,7 @@ export class CacheWriter {
     this.writes.push(done);
   }
 
-  /** Writes the index and renames the file into place. */
+  /** Writes the index and renames the file into place. @throws RepoCreateError naming the cache file. */
   async finish(): Promise<void> {
     const index: CacheIndex = { format: FORMAT, render: RENDER_VERSION, changelogLimit: this.changelogLimit, blocks: this.blocks, entries: this.entries };
     const at = this.pos;
@@ -166,7 +167,8 @@ export class CacheWriter {
       renameSync(this.tmp, this.path);
     } catch (e) {
       await this.abort();
-      throw e;
+      const err = e as NodeJS.ErrnoException;
+      throw new RepoCreateError(`cannot write the package cache: ${err.code ?? err.message}`, this.path, { cause: e });
     }
   }
 
