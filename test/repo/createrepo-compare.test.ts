@@ -23,6 +23,7 @@ import { rpmFileName, writeRpm, type RpmSpec } from '../../src/rpm/writer.ts';
 import { CORPUS_RPMS } from '../support/corpus.ts';
 import { REPOQUERY_EVERYTHING, dnfQuery } from '../support/dnf-query.ts';
 import { makePackageSet } from '../support/package-set.ts';
+import { PLAIN_NAMES } from '../support/plain-names.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'distforge-crc-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -102,22 +103,7 @@ const SPECIAL: RpmSpec[] = [
     version: '1',
     release: '1',
     arch: 'x86_64',
-    files: [
-      { path: '/etc', mode: 0o40755 },
-      { path: '/etc/plain.conf', data: 'a', flags: FileFlag.CONFIG },
-      { path: '/etcetera/x', data: 'x' },
-      { path: '/usr/bin', mode: 0o40755 },
-      { path: '/usr/bin/plain', mode: 0o100755, data: 'b' },
-      { path: '/opt/p/sbin/y', data: 'c' },
-      { path: '/opt/cabin/z', data: 'z' },
-      { path: '/usr/lib/sendmail', data: 'e' },
-      { path: '/usr/lib/sendmail.cf', data: 'f' },
-      { path: '/usr/lib/send', data: 'g' },
-      { path: '/usr/share/plain', mode: 0o40755 },
-      { path: '/usr/share/plain/ghost.log', flags: FileFlag.GHOST },
-      { path: "/usr/share/plain/with space \"quoted\" 'x' =;", data: 'h' },
-    ],
-    requires: [{ name: '/usr/bin/plain' }, { name: '/etc/plain.conf' }, { name: '/usr/share/plain/ghost.log' }, { name: '/usr/bin/elsewhere' }],
+    ...PLAIN_NAMES,
   },
   { ...base, name: 'src-thing', version: '1', release: '1', arch: 'src', files: [{ path: 'src-thing.spec', data: 'Name: src-thing' }], requires: [{ name: 'gcc' }] },
   { ...base, name: 'empty-pkg', version: '0', release: '0', arch: 'noarch' },

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readRpmFileSync } from '../../rpm/package-file.ts';
-import { FileFlag } from '../../rpm/tags.ts';
 import { rpmFileName, writeRpm, type RpmSpec } from '../../rpm/writer.ts';
 import { CORPUS_RPMS } from '../../../test/support/corpus.ts';
 import { makePackageSet } from '../../../test/support/package-set.ts';
+import { PLAIN_NAMES } from '../../../test/support/plain-names.ts';
 import { HeaderFileList } from './file-lines.ts';
 import { BatchRenderer, renderFragments, unpackBatch } from './fragments.ts';
 import { PackageReader } from './read-package.ts';
@@ -69,27 +69,12 @@ test('the primary subset, directories and ghosts are as the string path has them
   const path = made({
     ...base,
     name: 'rules-plain',
-    files: [
-      { path: '/etc/a.conf', data: 'a', flags: FileFlag.CONFIG },
-      { path: '/etc', mode: 0o40755 },
-      { path: '/etcetera/x', data: 'x' },
-      { path: '/usr/bin/tool', mode: 0o100755, data: 'b' },
-      { path: '/usr/bin', mode: 0o40755 },
-      { path: '/opt/x/sbin/y', data: 'c' },
-      { path: '/opt/cabin/z', data: 'z' },
-      { path: '/usr/lib/sendmail', data: 'e' },
-      { path: '/usr/lib/sendmail.cf', data: 'f' },
-      { path: '/usr/lib/send', data: 'g' },
-      { path: '/usr/share/p', mode: 0o40755 },
-      { path: '/usr/share/p/ghost.log', flags: FileFlag.GHOST },
-      { path: '/usr/share/p/with space "quoted" \'x\' =;', data: 'h' },
-    ],
-    requires: [{ name: '/usr/bin/tool' }, { name: '/etc/a.conf' }, { name: '/usr/bin/elsewhere' }],
+    ...PLAIN_NAMES,
   });
   assert.ok(compare(path));
   const list = HeaderFileList.of(readRpmFileSync(path).header);
   assert.ok(list);
-  assert.ok(list.has("/usr/lib/sendmail") && list.has("/etc") && !list.has("/usr/lib/sen") && !list.has("/usr/bin/elsewhere"));
+  assert.ok(list.has('/usr/lib/sendmail') && list.has('/etc') && !list.has('/usr/lib/sen') && !list.has('/usr/bin/elsewhere'));
 });
 
 test('names to escape or decode take the string path and render the same', () => {
