@@ -3,9 +3,9 @@
  * other.xml, UTF-8 encoded. Rendering once and keeping the bytes lets a re-publish write unchanged
  * packages without re-rendering (or even decoding) them.
  *
- * The fragments of many packages live in one buffer, kind by kind: a reader thread renders a
- * batch into one buffer (all its primary fragments, then all filelists, then all other) and
- * transfers it, and the cache file is laid out the same way. A package's fragments are views into
+ * The fragments of many packages live in a few buffers, kind by kind: a reader thread renders a
+ * batch into three buffers (all its primary fragments, all filelists, all other) and transfers
+ * them, and a block of the cache file is laid out the same way, one kind after the other. A package's fragments are views into
  * such a buffer, so the fragments of neighbouring packages are neighbours in memory and a metadata
  * file is written from a few large pieces ({@link joinViews}).
  *
@@ -45,17 +45,17 @@ export function fragment(pf: PackageFragments, kind: FragmentKind): Uint8Array {
 export const UNKNOWN_ID = '0'.repeat(64);
 
 /**
- * Fragments of consecutive packages, rendered into one buffer: `data` holds every primary
- * fragment, then every filelists fragment, then every other fragment; `ends` holds, per kind and
- * package, where its fragment ends in `data` (`ends[kind * count + i]`); `ids` the pkgIds
- * (64 hex digits each) back to back ({@link UNKNOWN_ID} when the reader did not hash the files);
- * `idAt` where each primary fragment has its pkgId in `data`; `sizes`, `mtimes` and `mtimesNs`
- * the files' as read (for files found without a stat). Plain data, so that it crosses threads
- * cheaply (`data` transferred).
+ * Fragments of consecutive packages, rendered into three buffers: `data[k]` holds every fragment
+ * of kind k (primary, filelists, other), back to back; `ends` holds, per kind and package, where
+ * its fragment ends in its buffer (`ends[kind * count + i]`); `ids` the pkgIds (64 hex digits
+ * each) back to back ({@link UNKNOWN_ID} when the reader did not hash the files); `idAt` where
+ * each primary fragment has its pkgId in `data[0]`; `sizes`, `mtimes` and `mtimesNs` the files'
+ * as read (for files found without a stat). Plain data, so that it crosses threads cheaply (the
+ * buffers transferred as they were rendered into, not copied).
  */
 export interface FragmentBatch {
   count: number;
-  data: ArrayBuffer;
+  data: [ArrayBuffer, ArrayBuffer, ArrayBuffer];
   ends: Uint32Array;
   ids: string;
   idAt: Uint32Array;
@@ -64,9 +64,17 @@ export interface FragmentBatch {
   mtimesNs: BigInt64Array;
 }
 
-/** Renders packages one after the other into growing buffers, then hands them over as a {@link FragmentBatch}. */
+/** First sizes of a batch's buffers (primary, filelists, other); later batches start at the size the last one reached. */
+const FIRST_SIZES = [1 << 18, 1 << 18, 1 << 16];
+
+/**
+ * Renders packages one after the other into growing buffers, then hands them over as a
+ * {@link FragmentBatch}. Each batch gets buffers of its own (large enough not to come from
+ * Node's shared pool, so that they can be transferred).
+ */
 export class BatchRenderer {
-  private readonly bufs: Buffer[] = [Buffer.allocUnsafe(1 << 18), Buffer.allocUnsafe(1 << 16), Buffer.allocUnsafe(1 << 16)];
+  private readonly sizes = [...FIRST_SIZES];
+  private readonly bufs: Buffer[] = this.sizes.map((n) => Buffer.allocUnsafe(n));
   private readonly lens = [0, 0, 0];
   private ends: number[] = [];
   private idAt: number[] = [];
@@ -111,17 +119,11 @@ export class BatchRenderer {
     this.ids += pkg.pkgId;
   }
 
-  /** The packages added since the last take, as one batch; the renderer starts over. */
+  /** The packages added since the last take, as one batch; the renderer starts over with new buffers. */
   take(): FragmentBatch {
-    const [p, f, o] = this.lens as [number, number, number];
     const count = this.ends.length / 3;
-    const data = new Uint8Array(p + f + o);
-    data.set((this.bufs[0] as Buffer).subarray(0, p), 0);
-    data.set((this.bufs[1] as Buffer).subarray(0, f), p);
-    data.set((this.bufs[2] as Buffer).subarray(0, o), p + f);
     const ends = new Uint32Array(3 * count);
-    const base = [0, p, p + f];
-    for (let i = 0; i < count; i++) for (let k = 0; k < 3; k++) ends[k * count + i] = (base[k] as number) + (this.ends[3 * i + k] as number);
+    for (let i = 0; i < count; i++) for (let k = 0; k < 3; k++) ends[k * count + i] = this.ends[3 * i + k] as number;
     const sizes = new Float64Array(count);
     const mtimes = new Float64Array(count);
     const mtimesNs = new BigInt64Array(count);
@@ -130,7 +132,13 @@ export class BatchRenderer {
       mtimes[i] = f.mtime;
       mtimesNs[i] = f.mtimeNs;
     });
-    const batch: FragmentBatch = { count, data: data.buffer, ends, ids: this.ids, idAt: new Uint32Array(this.idAt), sizes, mtimes, mtimesNs };
+    const data = this.bufs.map((b) => b.buffer) as FragmentBatch['data'];
+    const batch: FragmentBatch = { count, data, ends, ids: this.ids, idAt: new Uint32Array(this.idAt), sizes, mtimes, mtimesNs };
+    for (let k = 0; k < 3; k++) {
+      // The next batch likely needs as much as this one did (a little more, to grow rarely).
+      this.sizes[k] = Math.max(FIRST_SIZES[k] as number, Math.ceil((this.lens[k] as number) * 1.25));
+      this.bufs[k] = Buffer.allocUnsafe(this.sizes[k] as number);
+    }
     this.lens.fill(0);
     this.ends = [];
     this.idAt = [];
@@ -146,12 +154,11 @@ export class BatchRenderer {
  * them unknown (hashed meanwhile by the calling thread); they are written into the fragments.
  */
 export function unpackBatch(batch: FragmentBatch, found: readonly FoundPackage[], ids?: readonly string[]): PackageFragments[] {
-  const data = Buffer.from(batch.data);
+  const data = batch.data.map((b) => Buffer.from(b)) as [Buffer, Buffer, Buffer];
   const { count, ends } = batch;
   const out = new Array<PackageFragments>(count);
-  const starts = [0, ends[count - 1] ?? 0, ends[2 * count - 1] ?? 0];
-  const start = (k: number, i: number): number => (i === 0 ? (starts[k] as number) : (ends[k * count + i - 1] as number));
-  const view = (k: number, i: number): Uint8Array => data.subarray(start(k, i), ends[k * count + i]);
+  const start = (k: number, i: number): number => (i === 0 ? 0 : (ends[k * count + i - 1] as number));
+  const view = (k: number, i: number): Uint8Array => data[k as FragmentKind].subarray(start(k, i), ends[k * count + i]);
   for (let i = 0; i < count; i++) {
     const f = found[i] as FoundPackage;
     f.size = batch.sizes[i] as number;
@@ -160,9 +167,9 @@ export function unpackBatch(batch: FragmentBatch, found: readonly FoundPackage[]
     let pkgId = batch.ids.slice(64 * i, 64 * i + 64);
     if (ids) {
       pkgId = ids[i] as string;
-      data.write(pkgId, batch.idAt[i] as number, 64, 'latin1');
-      data.write(pkgId, start(1, i) + PACKAGE_OPEN_ID_AT, 64, 'latin1');
-      data.write(pkgId, start(2, i) + PACKAGE_OPEN_ID_AT, 64, 'latin1');
+      data[0].write(pkgId, batch.idAt[i] as number, 64, 'latin1');
+      data[1].write(pkgId, start(1, i) + PACKAGE_OPEN_ID_AT, 64, 'latin1');
+      data[2].write(pkgId, start(2, i) + PACKAGE_OPEN_ID_AT, 64, 'latin1');
     }
     out[i] = { found: f, pkgId, parts: [view(0, i), view(1, i), view(2, i)] };
   }

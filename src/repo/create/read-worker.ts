@@ -1,7 +1,7 @@
 /**
  * The work of a reader thread (and of the calling thread when there is none): takes the next
  * batch of files from a counter shared by all readers, reads each file (headers and sha256),
- * renders its fragments into the batch's buffer, and posts the batch (its buffer transferred);
+ * renders its fragments into the batch's buffers, and posts the batch (its buffers transferred);
  * then the next, until every file is taken. The file list arrives once, as a few strings and
  * arrays (cheap to copy between threads). A file that cannot be read is reported by path and
  * message and stops every reader; the pool decides what to do.
@@ -76,7 +76,7 @@ export function runReadJob(job: ReadJob, post: (reply: ReadReply, transfer?: Arr
       }
     }
     const batch = renderer.take();
-    post({ kind: 'batch', start, batch }, [batch.data]);
+    post({ kind: 'batch', start, batch }, batch.data);
   }
   post({ kind: 'done' });
 }
