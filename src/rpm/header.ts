@@ -360,6 +360,23 @@ export class Header {
     return out;
   }
 
+  /**
+   * Where the values of an integer entry lie in {@link blob} (big-endian, `count` values of its
+   * type's size from `start`), for readers that work on the bytes; null when absent; throws when
+   * of another type, as {@link numbers} does.
+   */
+  numbersRange(tag: number): { start: number; count: number; type: number } | null {
+    const i = this.find(tag);
+    if (i < 0) return null;
+    const at = HEADER_INTRO_SIZE + i * 16;
+    const b = this.blob;
+    const type = b.readUInt32BE(at + 4);
+    if (type !== TagType.CHAR && type !== TagType.INT8 && type !== TagType.INT16 && type !== TagType.INT32 && type !== TagType.INT64) {
+      this.fail(`tag ${tag}: expected integers, found type ${type}`, 0);
+    }
+    return { start: this.dataStart + b.readInt32BE(at + 8), count: b.readUInt32BE(at + 12), type };
+  }
+
   /** The first integer of an integer entry, or undefined. */
   number(tag: number): number | undefined {
     return this.find(tag) < 0 ? undefined : this.numbersPrefix(tag, 1)[0];

@@ -130,22 +130,16 @@ async function collect(
 
 /** Creates or updates DIR/repodata. */
 export async function createRepository(dir: string, options: CreateOptions = {}): Promise<CreateResult> {
-  const pool = earlyPool(options.update ?? false);
-  try {
-    return await create(dir, options, pool);
-  } finally {
-    await pool?.close();
-  }
-}
-
-async function create(dir: string, options: CreateOptions, pool: ReadPool | null): Promise<CreateResult> {
   const compression = options.compression ?? 'zstd';
-  // The writers' compressors (zstd processes) start now, while this process is small.
-  const repodata = join(dir, 'repodata');
-  const writers = (['primary.xml', 'filelists.xml', 'other.xml'] as const).map((name) => new MetadataWriter(repodata, name, compression));
+  // The writers' compressors (zstd processes) start first, while this process is small and has
+  // no other thread yet (a process starts measurably faster then).
+  const writers = (['primary.xml', 'filelists.xml', 'other.xml'] as const).map((name) => new MetadataWriter(join(dir, 'repodata'), name, compression));
+  let pool: ReadPool | null = null;
   try {
+    pool = earlyPool(options.update ?? false);
     return await createWith(dir, options, pool, writers);
   } finally {
+    await pool?.close();
     for (const w of writers) w.abort();
   }
 }

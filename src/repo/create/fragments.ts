@@ -81,16 +81,27 @@ export class BatchRenderer {
   private ids = '';
   private files: FoundPackage[] = [];
 
-  private put(kind: FragmentKind, s: string, encoding: 'utf8' | 'latin1' = 'utf8'): void {
+  /** The buffer of `kind`, with room for `bytes` more. */
+  private room(kind: FragmentKind, bytes: number): Buffer {
     let buf = this.bufs[kind] as Buffer;
     const len = this.lens[kind] as number;
-    // A UTF-16 unit never takes more than 3 UTF-8 bytes.
-    if (buf.length - len < s.length * 3) {
-      const bigger = Buffer.allocUnsafe(Math.max(2 * buf.length, len + s.length * 3));
+    if (buf.length - len < bytes) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * buf.length, len + bytes));
       buf.copy(bigger, 0, 0, len);
       this.bufs[kind] = buf = bigger;
     }
-    this.lens[kind] = len + buf.write(s, len, encoding);
+    return buf;
+  }
+
+  private put(kind: FragmentKind, s: string): void {
+    // A UTF-16 unit never takes more than 3 UTF-8 bytes.
+    const buf = this.room(kind, s.length * 3);
+    const len = this.lens[kind] as number;
+    this.lens[kind] = len + buf.write(s, len, 'utf8');
+  }
+
+  private putFileLines(kind: FragmentKind, fileList: HeaderFileList, which: 'filelists' | 'primary'): void {
+    this.lens[kind] = fileList.write(which, this.room(kind, fileList.room), this.lens[kind] as number);
   }
 
   /**
@@ -103,12 +114,11 @@ export class BatchRenderer {
     this.idAt.push(this.lens[0] as number);
     this.put(0, pkg.pkgId);
     if (fileList) {
-      // The lines are ASCII: written as Latin-1, which needs no encoding.
       this.put(0, primaryMiddle(pkg));
-      this.put(0, fileList.lines('primary'), 'latin1');
+      this.putFileLines(0, fileList, 'primary');
       this.put(0, PRIMARY_PACKAGE_END);
       this.put(1, filelistsStart(pkg));
-      this.put(1, fileList.lines('filelists'), 'latin1');
+      this.putFileLines(1, fileList, 'filelists');
       this.put(1, FILELISTS_PACKAGE_END);
     } else {
       this.put(0, primaryAfterId(pkg));
