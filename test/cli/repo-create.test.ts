@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -12,6 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import { runCli } from '../support/cli.ts';
 import { corpusKey, corpusRpm } from '../support/corpus.ts';
 import { makePackageSet } from '../support/package-set.ts';
+import { rpmFileName, writeRpm } from '../../src/rpm/writer.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const work = mkdtempSync(join(tmpdir(), 'distforge-repo-cli-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -205,5 +208,66 @@ describe('repo create: bad input changes nothing and says what is wrong', () => 
     assert.equal(r.code, 1);
     assert.match(r.stderr, /another distforge process \(pid 1\) is publishing this repository/);
     assert.ok(!existsSync(join(d, 'repodata')));
+  });
+});
+
+describe('repo create: packages hashed while Node starts (bin/distforge, two cores)', () => {
+  const FORGED = 'ab'.repeat(32);
+  let dir: string;
+  let fakeBin: string;
+  const pkgIds = (d: string): string[] => [...primaryXml(d).matchAll(/pkgid="YES">([0-9a-f]{64})</g)].map((m) => m[1] as string);
+  const realIds = (d: string): string[] => readdirSync(join(d, 'Packages')).sort().map((f) => createHash('sha256').update(readFileSync(join(d, 'Packages', f))).digest('hex'));
+  const create = (env: NodeJS.ProcessEnv) => runCli(['repo', 'create', '--compress', 'gz', dir], { env });
+
+  before(async () => {
+    // Large packages (the calling thread reads them beside the pipeline), older than the margin.
+    dir = join(work, `large-${seq++}`);
+    mkdirSync(join(dir, 'Packages'), { recursive: true });
+    for (let i = 0; i < 6; i++) {
+      const spec = { name: `big${i}`, version: '1.0', release: '1', arch: 'x86_64', summary: 's', description: 'd', license: 'MIT', compressor: 'none' as const, files: [{ path: `/usr/share/big${i}/data`, data: randomBytes(96 * 1024) }] };
+      writeRpm(join(dir, 'Packages', rpmFileName(spec)), spec);
+    }
+    // An openssl that vouches for every file with the same made-up digest: what the command takes
+    // from the pipeline shows in primary.xml.
+    fakeBin = join(work, 'fake-bin');
+    mkdirSync(fakeBin, { recursive: true });
+    writeFileSync(join(fakeBin, 'openssl'), `#!/bin/sh\n[ "$1 $2 $3" = "dgst -sha256 -r" ] || exit 2\nshift 3\nfor f in "$@"; do echo "${FORGED} *$f"; done\n`);
+    chmodSync(join(fakeBin, 'openssl'), 0o755);
+    await sleep(1200);
+  });
+
+  test('the pkgIds come from the pipeline for files unchanged since it started', async () => {
+    const r = await create({ DISTFORGE_PREHASH: '1', PATH: `${fakeBin}:${process.env.PATH ?? ''}` });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(pkgIds(dir), Array(6).fill(FORGED));
+  });
+
+  test('a file changed since is hashed by the command; DISTFORGE_PREHASH=0 starts no pipeline', async () => {
+    const first = join(dir, 'Packages', readdirSync(join(dir, 'Packages')).sort()[0] as string);
+    // A new ctime: the pipeline's digest of it is not trusted.
+    utimesSync(first, new Date(), new Date());
+    const r = await create({ DISTFORGE_PREHASH: '1', PATH: `${fakeBin}:${process.env.PATH ?? ''}` });
+    assert.equal(r.code, 0, r.stderr);
+    const real = realIds(dir);
+    assert.deepEqual(new Set(pkgIds(dir)), new Set([real[0], FORGED]));
+    const off = await create({ DISTFORGE_PREHASH: '0', PATH: `${fakeBin}:${process.env.PATH ?? ''}` });
+    assert.equal(off.code, 0, off.stderr);
+    assert.deepEqual(new Set(pkgIds(dir)), new Set(real));
+  });
+
+  test('with the real openssl the metadata is the same as without the pipeline', async () => {
+    const files = (): string[] => [...readFileSync(join(dir, 'repodata', 'repomd.xml'), 'utf8').matchAll(/<location href="(repodata\/[^"]+)"/g)].map((m) => m[1] as string);
+    assert.equal((await create({ DISTFORGE_PREHASH: '0' })).code, 0);
+    const without = files();
+    const r = await create({ DISTFORGE_PREHASH: '1' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(files(), without);
+    assert.deepEqual(new Set(pkgIds(dir)), new Set(realIds(dir)));
+  });
+
+  test('a pipe named by the environment is not taken: only the one bin/distforge starts', async () => {
+    const r = await create({ DISTFORGE_PREHASH: '0', DISTFORGE_PREHASH_FD: '0', DISTFORGE_PREHASH_DIR: dir, DISTFORGE_PREHASH_SINCE: '99999999999999999' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(new Set(pkgIds(dir)), new Set(realIds(dir)));
   });
 });

@@ -25,7 +25,8 @@ import { CacheWriter, PackageCache } from './cache.ts';
 import { lockRepository } from './lock.ts';
 import { existingRepository, type ExistingRepository } from './existing.ts';
 import { joinViews, renderFragments, type FragmentKind, type PackageFragments } from './fragments.ts';
-import { ReadPool, readerThreads, type OnBatch } from './read-pool.ts';
+import { Prehash } from './prehash.ts';
+import { largeOnAverage, ReadPool, readerThreads, readWithPrehash, type OnBatch } from './read-pool.ts';
 import { scanPackages, type FoundPackage } from './scan.ts';
 
 export interface CreateOptions {
@@ -92,10 +93,11 @@ function inOrder(writers: readonly MetadataWriter[], cache: CacheWriter): OnBatc
 
 /**
  * Reader threads started before the files are found, when they will probably be needed: bundled
- * (a thread starts in milliseconds) and not an update (which reads few files).
+ * (a thread starts in milliseconds), not an update (which reads few files), and no hashing
+ * pipeline to read beside (with one, whether a thread is worth it depends on the files).
  */
-function earlyPool(update: boolean): ReadPool | null {
-  return !update && import.meta.url.endsWith('.mjs') ? ReadPool.start() : null;
+function earlyPool(update: boolean, prehash: Prehash | null): ReadPool | null {
+  return !update && !prehash && import.meta.url.endsWith('.mjs') ? ReadPool.start() : null;
 }
 
 /**
@@ -108,6 +110,7 @@ async function collect(
   existing: ExistingRepository | null,
   changelogLimit: number,
   pool: ReadPool | null,
+  prehash: Prehash | null,
   onBatch?: OnBatch,
   reread: ReadonlySet<string> = new Set(),
 ): Promise<{ pkgs: PackageFragments[]; read: number }> {
@@ -122,7 +125,14 @@ async function collect(
   const missing = found.filter((_f, i) => pkgs[i] === undefined);
   const threads = readerThreads(missing);
   if (pool && threads === 0) await pool.close();
-  const fresh = await (threads === 0 ? ReadPool.start(0) : (pool ?? ReadPool.start(threads))).read(missing, changelogLimit, onBatch);
+  let fresh: PackageFragments[];
+  // Beside a hashing pipeline, the calling thread reads large files better than one reader thread
+  // (more reader threads, on more cores, hash faster than the pipeline).
+  if (prehash && threads <= 1 && largeOnAverage(missing)) fresh = await readWithPrehash(missing, changelogLimit, prehash, onBatch);
+  else {
+    prehash?.close();
+    fresh = await (threads === 0 ? ReadPool.start(0) : (pool ?? ReadPool.start(threads))).read(missing, changelogLimit, onBatch);
+  }
   let k = 0;
   for (let i = 0; i < pkgs.length; i++) if (pkgs[i] === undefined) pkgs[i] = fresh[k++];
   return { pkgs: pkgs as PackageFragments[], read: missing.length };
@@ -135,16 +145,20 @@ export async function createRepository(dir: string, options: CreateOptions = {})
   // no other thread yet (a process starts measurably faster then).
   const writers = (['primary.xml', 'filelists.xml', 'other.xml'] as const).map((name) => new MetadataWriter(join(dir, 'repodata'), name, compression));
   let pool: ReadPool | null = null;
+  // A cold run may have been given the files' hashes ahead (prehash.ts); an update reads few files.
+  let prehash = Prehash.fromEnvironment(dir);
+  if (options.update) prehash = prehash?.close() ?? null;
   try {
-    pool = earlyPool(options.update ?? false);
-    return await createWith(dir, options, pool, writers);
+    pool = earlyPool(options.update ?? false, prehash);
+    return await createWith(dir, options, pool, prehash, writers);
   } finally {
+    prehash?.close();
     await pool?.close();
     for (const w of writers) w.abort();
   }
 }
 
-async function createWith(dir: string, options: CreateOptions, pool: ReadPool | null, writers: readonly MetadataWriter[]): Promise<CreateResult> {
+async function createWith(dir: string, options: CreateOptions, pool: ReadPool | null, prehash: Prehash | null, writers: readonly MetadataWriter[]): Promise<CreateResult> {
   // Without --update every file is read, and the readers see their size and times.
   const found = scanPackages(dir, { stat: options.update === true });
   const unlock = lockRepository(dir);
@@ -159,7 +173,7 @@ async function createWith(dir: string, options: CreateOptions, pool: ReadPool | 
     const existing = options.update ? await existingRepository(dir) : null;
     const n = found.length;
     KINDS.forEach((k) => writers[k]?.write([Buffer.from(HEADS[k](n), 'utf8')]));
-    const { pkgs, read } = await collect(found, cache, existing, changelogLimit, pool, cache ? undefined : inOrder(writers, cacheWriter), options.reread);
+    const { pkgs, read } = await collect(found, cache, existing, changelogLimit, pool, prehash, cache ? undefined : inOrder(writers, cacheWriter), options.reread);
     if (cache) cacheWriter.add(pkgs);
     const compression = options.compression ?? 'zstd';
     const now = options.now ?? Date.now();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { makePackageSet } from '../../../test/support/package-set.ts';
+import { assertSameRead } from '../../../test/support/same-read.ts';
 import { RepoCreateError } from '../errors.ts';
 import { readRpmFileSync } from '../../rpm/package-file.ts';
 import { rpmFileName, writeRpm } from '../../rpm/writer.ts';
@@ -31,18 +32,8 @@ async function sameAsHere(n: number): Promise<void> {
   const files = scanPackages(dir, { stat: false });
   assert.ok(files.every((f) => f.size === -1));
   const threads = await readPackages(files, 10, n);
-  assert.equal(threads.length, here.length);
-  threads.forEach((p, i) => {
-    const want = here[i];
-    assert.ok(want);
-    assert.equal(p.found.href, want.found.href);
-    assert.equal(p.pkgId, want.pkgId);
-    for (const k of [0, 1, 2] as const) assert.deepEqual(Buffer.from(p.parts[k]), Buffer.from(want.parts[k]), `${p.found.href} part ${k}`);
-    const st = statSync(p.found.path, { bigint: true });
-    assert.equal(p.found.size, Number(st.size));
-    assert.equal(p.found.mtimeNs, st.mtimeNs);
-    assert.equal(p.found.mtime, want.found.mtime);
-  });
+  assertSameRead(threads, here);
+  for (const p of threads) assert.equal(p.found.mtimeNs, statSync(p.found.path, { bigint: true }).mtimeNs);
 }
 
 test('a package whose head is larger than the first read is read whole (head-only reading)', async () => {

@@ -10,12 +10,17 @@
  * Threads can be started before the file list is known ({@link ReadPool.start}), so that loading
  * their code overlaps with finding the files.
  */
+import { closeSync, openSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../util/ts-worker.ts';
 import { RepoCreateError } from '../errors.ts';
-import { unpackBatch, type PackageFragments } from './fragments.ts';
+import { FileDigester } from './file-digest.ts';
+import { BatchRenderer, unpackBatch, type FragmentBatch, type PackageFragments } from './fragments.ts';
 import { FileHasher } from './hash-files.ts';
+import type { Prehash } from './prehash.ts';
+import { PackageReader } from './read-package.ts';
 import { readJob, runReadJob, type ReadJob, type ReadReply } from './read-worker.ts';
 import type { FoundPackage } from './scan.ts';
 
@@ -68,6 +73,84 @@ function readHere(files: readonly FoundPackage[], changelogLimit: number, onBatc
     if (r.kind === 'batch') receive(files, out, r, onBatch);
   });
   return out;
+}
+
+/** Average file size from which reading in the calling thread beside a hashing pipeline beats a reader thread. */
+const PREHASH_MIN_AVERAGE = 64 * 1024;
+
+/**
+ * Whether `files` (sizes not known) are large on average, judged by a few of them: then hashing
+ * is a large part of the work, and with a pipeline hashing them ({@link readWithPrehash}) the
+ * calling thread is better used reading than a reader thread started for it (whose start and
+ * whose compiling the reading code again cost more than the calling thread's other work).
+ */
+export function largeOnAverage(files: readonly FoundPackage[]): boolean {
+  const step = Math.max(1, Math.floor(files.length / 16));
+  let bytes = 0;
+  let seen = 0;
+  for (let i = 0; i < files.length; i += step) {
+    const st = statSync((files[i] as FoundPackage).path, { throwIfNoEntry: false });
+    if (!st) continue;
+    bytes += st.size;
+    seen++;
+  }
+  return seen > 0 && bytes / seen >= PREHASH_MIN_AVERAGE;
+}
+
+/**
+ * Reads `files` in the calling thread while a pipeline started before this process hashes them
+ * (prehash.ts): batch by batch, letting other work in between (the compressors' pipes, the
+ * pipeline's output); a batch is taken in once its files' pkgIds are known, those the pipeline
+ * does not vouch for hashed here.
+ */
+export async function readWithPrehash(files: readonly FoundPackage[], changelogLimit: number, prehash: Prehash, onBatch?: OnBatch): Promise<PackageFragments[]> {
+  const out = new Array<PackageFragments>(files.length);
+  const reader = new PackageReader(changelogLimit);
+  const renderer = new BatchRenderer();
+  const digester = new FileDigester();
+  const waiting: { start: number; batch: FragmentBatch }[] = [];
+  const idOf = (f: FoundPackage): string => {
+    const known = prehash.idOf(f);
+    if (known !== null) return known;
+    try {
+      const fd = openSync(f.path, 'r');
+      try {
+        return digester.digest(fd).hex;
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      throw new RepoCreateError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, f.path, { cause: e });
+    }
+  };
+  // Takes in the waiting batches, in order, while their files are settled (all: waiting for them).
+  const takeIn = async (all: boolean): Promise<void> => {
+    for (let w = waiting[0]; w; w = waiting[0]) {
+      const batchFiles = files.slice(w.start, w.start + w.batch.count);
+      for (const f of batchFiles) {
+        if (prehash.settled(f)) continue;
+        if (!all) return;
+        await prehash.until(f);
+      }
+      waiting.shift();
+      receive(files, out, { kind: 'batch', start: w.start, batch: w.batch }, onBatch, batchFiles.map(idOf));
+    }
+  };
+  try {
+    for (let start = 0; start < files.length; start += BATCH) {
+      for (const found of files.slice(start, start + BATCH)) {
+        const { pkg, fileList } = reader.readForRendering(found, false);
+        renderer.add(pkg, found, fileList);
+      }
+      waiting.push({ start, batch: renderer.take() });
+      await takeIn(false);
+      await nextTurn();
+    }
+    await takeIn(true);
+    return out;
+  } finally {
+    prehash.close();
+  }
 }
 
 /** Reader threads, started ahead of their work. */
