@@ -265,6 +265,21 @@ describe('repo create: packages hashed while Node starts (bin/distforge, two cor
     assert.deepEqual(new Set(pkgIds(dir)), new Set(realIds(dir)));
   });
 
+  test('a pipeline the command does not need (small packages) is stopped, not left running', async () => {
+    const slowBin = join(work, 'slow-bin');
+    mkdirSync(slowBin, { recursive: true });
+    writeFileSync(join(slowBin, 'openssl'), '#!/bin/sh\necho $$ > "$PIDFILE"\nexec sleep 60\n');
+    chmodSync(join(slowBin, 'openssl'), 0o755);
+    const pidFile = join(work, `openssl-${seq++}.pid`);
+    const small = repoDir(4);
+    const r = await runCli(['repo', 'create', small], { env: { DISTFORGE_PREHASH: '1', PIDFILE: pidFile, PATH: `${slowBin}:${process.env.PATH ?? ''}` } });
+    assert.equal(r.code, 0, r.stderr);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    // Gone, or a zombie waiting to be reaped by init: not sleeping on.
+    const state = existsSync(`/proc/${pid}/stat`) ? (readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1] ?? '').charAt(0) : 'gone';
+    assert.ok(state === 'gone' || state === 'Z', `the pipeline's openssl (pid ${pid}) is still ${state}`);
+  });
+
   test('a pipe named by the environment is not taken: only the one bin/distforge starts', async () => {
     const r = await create({ DISTFORGE_PREHASH: '0', DISTFORGE_PREHASH_FD: '0', DISTFORGE_PREHASH_DIR: dir, DISTFORGE_PREHASH_SINCE: '99999999999999999' });
     assert.equal(r.code, 0, r.stderr);

@@ -93,11 +93,18 @@ function inOrder(writers: readonly MetadataWriter[], cache: CacheWriter): OnBatc
 
 /**
  * Reader threads started before the files are found, when they will probably be needed: bundled
- * (a thread starts in milliseconds), not an update (which reads few files), and no hashing
- * pipeline to read beside (with one, whether a thread is worth it depends on the files).
+ * (a thread starts in milliseconds), not an update (which reads few files), and not to be read
+ * beside a hashing pipeline by the calling thread.
  */
-function earlyPool(update: boolean, prehash: Prehash | null): ReadPool | null {
-  return !update && !prehash && import.meta.url.endsWith('.mjs') ? ReadPool.start() : null;
+function earlyPool(update: boolean, readBeside: boolean): ReadPool | null {
+  return !update && !readBeside && import.meta.url.endsWith('.mjs') ? ReadPool.start() : null;
+}
+
+/** How the packages are read: reader threads (maybe started already), or the calling thread beside a hashing pipeline. */
+interface ReadPlan {
+  pool: ReadPool | null;
+  prehash: Prehash | null;
+  readBeside: boolean;
 }
 
 /**
@@ -109,8 +116,7 @@ async function collect(
   cache: PackageCache | null,
   existing: ExistingRepository | null,
   changelogLimit: number,
-  pool: ReadPool | null,
-  prehash: Prehash | null,
+  plan: ReadPlan,
   onBatch?: OnBatch,
   reread: ReadonlySet<string> = new Set(),
 ): Promise<{ pkgs: PackageFragments[]; read: number }> {
@@ -123,12 +129,13 @@ async function collect(
     });
   }
   const missing = found.filter((_f, i) => pkgs[i] === undefined);
+  const { pool, prehash } = plan;
   const threads = readerThreads(missing);
   if (pool && threads === 0) await pool.close();
   let fresh: PackageFragments[];
   // Beside a hashing pipeline, the calling thread reads large files better than one reader thread
   // (more reader threads, on more cores, hash faster than the pipeline).
-  if (prehash && threads <= 1 && largeOnAverage(missing)) fresh = await readWithPrehash(missing, changelogLimit, prehash, onBatch);
+  if (prehash && plan.readBeside && threads <= 1) fresh = await readWithPrehash(missing, changelogLimit, prehash, onBatch);
   else {
     prehash?.close();
     fresh = await (threads === 0 ? ReadPool.start(0) : (pool ?? ReadPool.start(threads))).read(missing, changelogLimit, onBatch);
@@ -149,8 +156,12 @@ export async function createRepository(dir: string, options: CreateOptions = {})
   let prehash = Prehash.fromEnvironment(dir);
   if (options.update) prehash = prehash?.close() ?? null;
   try {
-    pool = earlyPool(options.update ?? false, prehash);
-    return await createWith(dir, options, pool, prehash, writers);
+    const readBeside = prehash !== null && largeOnAverage(dir);
+    // Small packages: this process hashes them while a reader thread reads them, with time to
+    // spare; the pipeline is stopped before it takes that thread's core.
+    if (!readBeside) prehash = prehash?.close() ?? null;
+    pool = earlyPool(options.update ?? false, readBeside);
+    return await createWith(dir, options, { pool, prehash, readBeside }, writers);
   } finally {
     prehash?.close();
     await pool?.close();
@@ -158,7 +169,7 @@ export async function createRepository(dir: string, options: CreateOptions = {})
   }
 }
 
-async function createWith(dir: string, options: CreateOptions, pool: ReadPool | null, prehash: Prehash | null, writers: readonly MetadataWriter[]): Promise<CreateResult> {
+async function createWith(dir: string, options: CreateOptions, plan: ReadPlan, writers: readonly MetadataWriter[]): Promise<CreateResult> {
   // Without --update every file is read, and the readers see their size and times.
   const found = scanPackages(dir, { stat: options.update === true });
   const unlock = lockRepository(dir);
@@ -173,7 +184,7 @@ async function createWith(dir: string, options: CreateOptions, pool: ReadPool | 
     const existing = options.update ? await existingRepository(dir) : null;
     const n = found.length;
     KINDS.forEach((k) => writers[k]?.write([Buffer.from(HEADS[k](n), 'utf8')]));
-    const { pkgs, read } = await collect(found, cache, existing, changelogLimit, pool, prehash, cache ? undefined : inOrder(writers, cacheWriter), options.reread);
+    const { pkgs, read } = await collect(found, cache, existing, changelogLimit, plan, cache ? undefined : inOrder(writers, cacheWriter), options.reread);
     if (cache) cacheWriter.add(pkgs);
     const compression = options.compression ?? 'zstd';
     const now = options.now ?? Date.now();

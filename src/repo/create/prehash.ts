@@ -15,10 +15,12 @@
  *   whose status changed is hashed by this process.
  *
  * Environment (set by bin/distforge, removed from this process's environment on reading so that
- * no child inherits it): DISTFORGE_PREHASH_FD (the pipe), DISTFORGE_PREHASH_DIR (the directory
- * as given), DISTFORGE_PREHASH_SINCE (when it started, microseconds since the epoch).
+ * no child inherits it): DISTFORGE_PREHASH_FD (the pipe), DISTFORGE_PREHASH_PID (the pipeline's
+ * process group, which is stopped when this process no longer reads it: openssl goes on after its
+ * output is closed), DISTFORGE_PREHASH_DIR (the directory as given), DISTFORGE_PREHASH_SINCE
+ * (when it started, microseconds since the epoch).
  */
-import { closeSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { FoundPackage } from './scan.ts';
@@ -29,14 +31,31 @@ import type { FoundPackage } from './scan.ts';
  */
 const MARGIN_NS = 1_000_000_000n;
 
-const ENV = ['DISTFORGE_PREHASH_FD', 'DISTFORGE_PREHASH_DIR', 'DISTFORGE_PREHASH_SINCE'] as const;
+const ENV = ['DISTFORGE_PREHASH_FD', 'DISTFORGE_PREHASH_PID', 'DISTFORGE_PREHASH_DIR', 'DISTFORGE_PREHASH_SINCE'] as const;
 
 /** The environment's pipeline settings, removed from the environment. */
-function takeEnvironment(): { fd: number; dir: string; sinceNs: bigint } | null {
-  const [fd, dir, since] = ENV.map((k) => process.env[k]);
+function takeEnvironment(): { fd: number; pid: number; dir: string; sinceNs: bigint } | null {
+  const [fd, pid, dir, since] = ENV.map((k) => process.env[k]);
   for (const k of ENV) delete process.env[k];
-  if (fd === undefined || dir === undefined || since === undefined || !/^\d+$/.test(fd) || Number(fd) < 3 || !/^\d+$/.test(since)) return null;
-  return { fd: Number(fd), dir, sinceNs: BigInt(since) * 1000n };
+  const number = (v: string | undefined): number => (v !== undefined && /^\d{1,9}$/.test(v) ? Number(v) : -1);
+  if (number(fd) < 3 || dir === undefined || since === undefined || !/^\d+$/.test(since)) return null;
+  return { fd: number(fd), pid: number(pid), dir, sinceNs: BigInt(since) * 1000n };
+}
+
+/**
+ * Stops process group `pid` if it is this process's own child leading its own group (the
+ * pipeline bin/distforge started before it became this process); anything else is left alone.
+ */
+function stopGroup(pid: number): void {
+  if (pid <= 1) return;
+  try {
+    // "pid (comm) state ppid pgrp …": comm may hold anything, so the fields are read after its ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(ppid) === process.pid && Number(pgrp) === pid) process.kill(-pid, 'SIGTERM');
+  } catch {
+    // gone already
+  }
 }
 
 function sameDirectory(a: string, b: string): boolean {
@@ -64,6 +83,8 @@ export class Prehash {
   private constructor(
     private readonly input: Readable,
     private readonly sinceNs: bigint,
+    /** The pipeline's process group (-1: none known). */
+    private readonly group = -1,
   ) {
     input.setEncoding('latin1');
     let rest = '';
@@ -95,13 +116,15 @@ export class Prehash {
     const env = takeEnvironment();
     if (!env) return null;
     if (!sameDirectory(env.dir, dir)) {
+      stopGroup(env.pid);
       closeQuietly(env.fd);
       return null;
     }
     try {
-      return new Prehash(new Socket({ fd: env.fd, readable: true, writable: false }), env.sinceNs);
+      return new Prehash(new Socket({ fd: env.fd, readable: true, writable: false }), env.sinceNs, env.pid);
     } catch {
       // Not a pipe (the fd was not the wrapper's): hash everything here.
+      stopGroup(env.pid);
       closeQuietly(env.fd);
       return null;
     }
@@ -139,8 +162,9 @@ export class Prehash {
     return st && st.ctimeNs < this.sinceNs - MARGIN_NS ? id : null;
   }
 
-  /** Stops reading (the pipeline ends at its next write). */
+  /** Stops reading, and the pipeline if it is still at work. */
   close(): void {
+    if (!this.ended) stopGroup(this.group);
     this.input.destroy();
     this.ended = true;
     this.wake();

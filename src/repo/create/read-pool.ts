@@ -10,7 +10,7 @@
  * Threads can be started before the file list is known ({@link ReadPool.start}), so that loading
  * their code overlaps with finding the files.
  */
-import { closeSync, openSync, statSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
@@ -22,7 +22,7 @@ import { FileHasher } from './hash-files.ts';
 import type { Prehash } from './prehash.ts';
 import { PackageReader } from './read-package.ts';
 import { readJob, runReadJob, type ReadJob, type ReadReply } from './read-worker.ts';
-import type { FoundPackage } from './scan.ts';
+import { samplePackageSizes, type FoundPackage } from './scan.ts';
 
 /** Files per batch: few messages, and little left for one thread when the others are done. */
 const BATCH = 64;
@@ -79,22 +79,16 @@ function readHere(files: readonly FoundPackage[], changelogLimit: number, onBatc
 const PREHASH_MIN_AVERAGE = 64 * 1024;
 
 /**
- * Whether `files` (sizes not known) are large on average, judged by a few of them: then hashing
- * is a large part of the work, and with a pipeline hashing them ({@link readWithPrehash}) the
- * calling thread is better used reading than a reader thread started for it (whose start and
- * whose compiling the reading code again cost more than the calling thread's other work).
+ * Whether the packages under `root` are large on average, judged by a few of them before the tree
+ * is scanned: then hashing is a large part of the work, and with a pipeline hashing them
+ * ({@link readWithPrehash}) the calling thread is better used reading than a reader thread
+ * started for it (whose start and whose compiling the reading code again cost more than the
+ * calling thread's other work). Small packages are better read by a reader thread started at once,
+ * while the tree is scanned.
  */
-export function largeOnAverage(files: readonly FoundPackage[]): boolean {
-  const step = Math.max(1, Math.floor(files.length / 16));
-  let bytes = 0;
-  let seen = 0;
-  for (let i = 0; i < files.length; i += step) {
-    const st = statSync((files[i] as FoundPackage).path, { throwIfNoEntry: false });
-    if (!st) continue;
-    bytes += st.size;
-    seen++;
-  }
-  return seen > 0 && bytes / seen >= PREHASH_MIN_AVERAGE;
+export function largeOnAverage(root: string): boolean {
+  const sizes = samplePackageSizes(root);
+  return sizes.length > 0 && sizes.reduce((a, b) => a + b, 0) / sizes.length >= PREHASH_MIN_AVERAGE;
 }
 
 /**
