@@ -77,7 +77,12 @@ export class HeaderFileList {
     private readonly primaryDirs: Uint8Array,
     /** The most bytes the lines can take (every file, the longest directory). */
     private readonly linesMax: number,
-  ) {}
+  ) {
+    this.anyPrimary = primaryDirs.some((k) => k !== 0);
+  }
+
+  /** Whether any directory may hold a file of primary.xml. */
+  private readonly anyPrimary: boolean;
 
   /** The room {@link write} needs after where it writes: the lines, then as much again to work in. */
   get room(): number {
@@ -153,14 +158,39 @@ export class HeaderFileList {
    * Writes the `<file>` lines of filelists.xml (every file) or of primary.xml (its subset) into
    * `out` at `at` (which has {@link room} bytes from there); returns where they end.
    *
-   * Every line is copied with two native copies within `out` (a loop over bytes would be slow
-   * while the code is still cold, most of a run): the names are first copied behind the lines,
-   * and each (directory, kind) gets its piece `</file>\n<file …>DIR` there when first seen; a
-   * line is then such a piece (the previous line's end with its own start) and its base name.
+   * filelists.xml's lines (every file) are copied with two native copies each within `out` (a
+   * loop over bytes would be slow while the code is still cold, most of a run): the names are
+   * first copied behind the lines, and each (directory, kind) gets its piece
+   * `</file>\n<file …>DIR` there when first seen; a line is then such a piece (the previous
+   * line's end with its own start) and its base name. primary.xml's few lines are copied piece by
+   * piece.
    */
   write(which: 'filelists' | 'primary', out: Buffer, at: number): number {
-    const open = OPEN[which];
-    const primary = which === 'primary';
+    return which === 'primary' ? this.writePrimary(out, at) : this.writeAll(out, at);
+  }
+
+  /** primary.xml's lines: a few files, if any, each copied piece by piece. */
+  private writePrimary(out: Buffer, at: number): number {
+    let p = at;
+    if (!this.anyPrimary) return p;
+    for (let i = 0; i < this.dirIndexes.length; i++) {
+      const d = this.dirIndexes[i] as number;
+      const kind = this.primaryDirs[d];
+      if (kind === 0 || (kind === 2 && !isPrimaryFile(this.path(i)))) continue;
+      const o = OPEN.primary[this.kinds[i] as number] as Uint8Array;
+      out.set(o, p);
+      p += o.length;
+      p += this.blob.copy(out, p, this.dirAt[d] as number, (this.dirAt[d + 1] as number) - 1);
+      p += this.blob.copy(out, p, this.baseAt[i] as number, (this.baseAt[i + 1] as number) - 1);
+      out.set(CLOSE, p);
+      p += CLOSE.length;
+    }
+    return p;
+  }
+
+  /** filelists.xml's lines: every file (see {@link write}). */
+  private writeAll(out: Buffer, at: number): number {
+    const open = OPEN.filelists;
     const n = this.dirIndexes.length;
     const nd = this.dirs.length;
     const namesFrom = this.baseAt[0] as number;
@@ -179,10 +209,6 @@ export class HeaderFileList {
     let first = true;
     for (let i = 0; i < n; i++) {
       const d = this.dirIndexes[i] as number;
-      if (primary) {
-        const kind = this.primaryDirs[d];
-        if (kind === 0 || (kind === 2 && !isPrimaryFile(this.path(i)))) continue;
-      }
       const k = this.kinds[i] as number;
       const t = 3 * d + k;
       let from = pieceAt[t] as number;
