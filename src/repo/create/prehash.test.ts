@@ -21,11 +21,12 @@ import { scanPackages, type FoundPackage } from './scan.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'distforge-prehash-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-const dir = join(tmp, 'repo');
-makePackageSet(join(dir, 'Packages'), 150, { seed: 4 });
-
 const FORGED = 'ab'.repeat(32);
 const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+/** A start before the files were written: every file counts as changed since. */
+const BEFORE = nowNs() - 10_000_000_000n;
+const dir = join(tmp, 'repo');
+makePackageSet(join(dir, 'Packages'), 150, { seed: 4 });
 /** A start long after the files were written: every file counts as unchanged since. */
 const LATER = (): bigint => nowNs() + 60_000_000_000n;
 
@@ -60,8 +61,7 @@ test("a file unchanged since the pipeline started takes the pipeline's pkgId (it
 
 test('a file changed after the pipeline started is hashed here', async () => {
   const files = found();
-  // Started now: every file was written less than the margin before, so none is vouched for.
-  const got = await readWithPrehash(files, 10, pipeline(files.map((f) => line(f, FORGED)).join(''), nowNs()));
+  const got = await readWithPrehash(files, 10, pipeline(files.map((f) => line(f, FORGED)).join(''), BEFORE));
   got.forEach((p, i) => assert.equal(p.pkgId, sha256(files[i] as FoundPackage)));
 });
 
