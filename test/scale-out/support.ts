@@ -180,11 +180,20 @@ export class HoldingTcpProxy {
       return;
     }
     const up = createConnection({ host: '127.0.0.1', port: this.targetPort });
+    this.#open.add(up);
+    // Either side gone takes the other with it: an upstream connection left open would keep the
+    // git daemon's child serving it, and this process, alive after the test.
+    up.on('close', () => {
+      this.#open.delete(up);
+      sock.destroy();
+    });
     up.on('error', () => sock.destroy());
+    sock.on('close', () => up.destroy());
     sock.on('error', () => up.destroy());
     sock.pipe(up).pipe(sock);
   }
 
+  /** Stops listening and closes every connection, held or forwarded (both ends). */
   close(): Promise<void> {
     for (const s of this.#open) s.destroy();
     return new Promise((r) => this.#server.close(() => r()));
