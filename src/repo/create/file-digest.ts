@@ -1,11 +1,13 @@
 /**
  * The sha256 of whole package files (their pkgIds), read into a buffer kept from file to file: a
  * file that fits is hashed in one call; a larger one in pieces (the buffer grows up to 8 MiB for
- * the next files). Used by the reader for files too large to read whole and by the thread that
- * hashes beside a reader (hash-files.ts).
+ * the next files). Used by the reader for files too large to read whole, by the thread that
+ * hashes beside a reader (hash-files.ts), and for the files a hashing pipeline did not vouch for
+ * (read-pool.ts).
  */
 import { createHash, hash } from 'node:crypto';
-import { readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { RepoCreateError } from '../errors.ts';
 
 /** The largest piece read at once. */
 const PIECE = 8 * 1024 * 1024;
@@ -31,5 +33,22 @@ export class FileDigester {
       got = readSync(fd, this.buf, 0, this.buf.length, pos);
     }
     return { hex: h.digest('hex'), bytes: pos };
+  }
+
+  /**
+   * The sha256 (hex) and length of the file at `path`.
+   * @throws RepoCreateError naming the file when it cannot be read.
+   */
+  digestFile(path: string): { hex: string; bytes: number } {
+    try {
+      const fd = openSync(path, 'r');
+      try {
+        return this.digest(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      throw new RepoCreateError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path, { cause: e });
+    }
   }
 }

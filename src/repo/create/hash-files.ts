@@ -5,9 +5,8 @@
  * thread that waits for the readers' batches anyway hashes meanwhile, a few files at a time
  * between the batches it takes in, in the order of the files.
  */
-import { closeSync, openSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { RepoCreateError } from '../errors.ts';
+import type { RepoCreateError } from '../errors.ts';
 import { FileDigester } from './file-digest.ts';
 
 /** Bytes hashed before letting other work in (a batch of the readers, the compressors). */
@@ -37,10 +36,11 @@ export class FileHasher {
     for (let i = 0; i < this.paths.length && !this.stopped; i++) {
       const path = this.paths[i] as string;
       try {
-        turn += this.hash(i, path);
+        const { hex, bytes } = this.digester.digestFile(path);
+        this.ids[i] = hex;
+        turn += bytes;
       } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        this.failure = new RepoCreateError(`cannot read: ${err.code ?? err.message}`, path, { cause: e });
+        this.failure = e as RepoCreateError;
         this.wake();
         throw this.failure;
       }
@@ -78,17 +78,5 @@ export class FileHasher {
       else still.push(w);
     }
     this.waiters = still;
-  }
-
-  /** Hashes file `i`; returns the bytes read. */
-  private hash(i: number, path: string): number {
-    const fd = openSync(path, 'r');
-    try {
-      const { hex, bytes } = this.digester.digest(fd);
-      this.ids[i] = hex;
-      return bytes;
-    } finally {
-      closeSync(fd);
-    }
   }
 }

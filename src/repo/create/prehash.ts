@@ -33,12 +33,15 @@ const MARGIN_NS = 1_000_000_000n;
 
 const ENV = ['DISTFORGE_PREHASH_FD', 'DISTFORGE_PREHASH_PID', 'DISTFORGE_PREHASH_DIR', 'DISTFORGE_PREHASH_SINCE'] as const;
 
-/** The environment's pipeline settings, removed from the environment. */
+/** The environment's pipeline settings, removed from the environment (a pipeline given with unusable ones is stopped). */
 function takeEnvironment(): { fd: number; pid: number; dir: string; sinceNs: bigint } | null {
   const [fd, pid, dir, since] = ENV.map((k) => process.env[k]);
   for (const k of ENV) delete process.env[k];
   const number = (v: string | undefined): number => (v !== undefined && /^\d{1,9}$/.test(v) ? Number(v) : -1);
-  if (number(fd) < 3 || dir === undefined || since === undefined || !/^\d+$/.test(since)) return null;
+  if (number(fd) < 3 || dir === undefined || since === undefined || !/^\d+$/.test(since)) {
+    stopGroup(number(pid));
+    return null;
+  }
   return { fd: number(fd), pid: number(pid), dir, sinceNs: BigInt(since) * 1000n };
 }
 

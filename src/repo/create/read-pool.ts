@@ -10,7 +10,6 @@
  * Threads can be started before the file list is known ({@link ReadPool.start}), so that loading
  * their code overlaps with finding the files.
  */
-import { closeSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
@@ -103,20 +102,7 @@ export async function readWithPrehash(files: readonly FoundPackage[], changelogL
   const renderer = new BatchRenderer();
   const digester = new FileDigester();
   const waiting: { start: number; batch: FragmentBatch }[] = [];
-  const idOf = (f: FoundPackage): string => {
-    const known = prehash.idOf(f);
-    if (known !== null) return known;
-    try {
-      const fd = openSync(f.path, 'r');
-      try {
-        return digester.digest(fd).hex;
-      } finally {
-        closeSync(fd);
-      }
-    } catch (e) {
-      throw new RepoCreateError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, f.path, { cause: e });
-    }
-  };
+  const idOf = (f: FoundPackage): string => prehash.idOf(f) ?? digester.digestFile(f.path).hex;
   // Takes in the waiting batches, in order, while their files are settled (all: waiting for them).
   const takeIn = async (all: boolean): Promise<void> => {
     for (let w = waiting[0]; w; w = waiting[0]) {
