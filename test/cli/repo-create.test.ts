@@ -216,7 +216,12 @@ describe('repo create: packages hashed while Node starts (bin/distforge, two cor
   let dir: string;
   let fakeBin: string;
   const pkgIds = (d: string): string[] => [...primaryXml(d).matchAll(/pkgid="YES">([0-9a-f]{64})</g)].map((m) => m[1] as string);
-  const realIds = (d: string): string[] => readdirSync(join(d, 'Packages')).sort().map((f) => createHash('sha256').update(readFileSync(join(d, 'Packages', f))).digest('hex'));
+  const realIds = (d: string): string[] =>
+    readdirSync(join(d, 'Packages'))
+      .sort()
+      .map((f) => join(d, 'Packages', f))
+      .filter((f) => statSync(f).isFile())
+      .map((f) => createHash('sha256').update(readFileSync(f)).digest('hex'));
   const create = (env: NodeJS.ProcessEnv) => runCli(['repo', 'create', '--compress', 'gz', dir], { env });
 
   before(async () => {
@@ -278,6 +283,18 @@ describe('repo create: packages hashed while Node starts (bin/distforge, two cor
     // Gone, or a zombie waiting to be reaped by init: not sleeping on.
     const state = existsSync(`/proc/${pid}/stat`) ? (readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1] ?? '').charAt(0) : 'gone';
     assert.ok(state === 'gone' || state === 'Z', `the pipeline's openssl (pid ${pid}) is still ${state}`);
+  });
+
+  test('a link to a FIFO named like a package holds neither the pipeline nor the command', async () => {
+    const d = join(work, `fifo-${seq++}`);
+    mkdirSync(join(d, 'Packages'), { recursive: true });
+    for (const f of readdirSync(join(dir, 'Packages'))) copyFileSync(join(dir, 'Packages', f), join(d, 'Packages', f));
+    execFileSync('mkfifo', [join(d, 'fifo')]);
+    execFileSync('ln', ['-s', '../fifo', join(d, 'Packages', 'zz-fifo-1.0-1.x86_64.rpm')]);
+    const r = await runCli(['repo', 'create', '--compress', 'gz', d], { env: { DISTFORGE_PREHASH: '1' }, timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /: 6 packages \(6 read, 0 reused\)/);
+    assert.deepEqual(new Set(pkgIds(d)), new Set(realIds(d)));
   });
 
   test('a pipe named by the environment is not taken: only the one bin/distforge starts', async () => {

@@ -2,7 +2,7 @@
  * Reading beside a hashing pipeline started ahead (prehash.ts, read-pool.ts readWithPrehash):
  * the same fragments as the reader threads give; a pipeline's pkgId is taken only for a file
  * unchanged since the pipeline started; whatever it does not vouch for (not listed, an escaped
- * name, a changed file, a pipeline that broke) is hashed here; a damaged package still fails the
+ * name, a changed file, a pipeline that broke or went silent) is hashed here; a damaged package still fails the
  * read with its name; the environment's pipeline is used only for its own directory.
  */
 import assert from 'node:assert/strict';
@@ -81,6 +81,17 @@ test('a pipeline that breaks part way: the rest is hashed here', async () => {
   setTimeout(() => out.destroy(new Error('broken pipe')), 20);
   const got = await readWithPrehash(files, 10, p);
   got.forEach((pkg, i) => assert.equal(pkg.pkgId, i < 10 ? FORGED : sha256(files[i] as FoundPackage)));
+});
+
+test('a pipeline that goes silent without ending is given up: the rest is hashed here', async () => {
+  const files = found();
+  const out = new PassThrough();
+  const p = Prehash.reading(out, LATER(), 200);
+  // Stuck on a file it cannot read: its output stops, its pipe stays open.
+  out.write(files.slice(0, 10).map((f) => line(f, FORGED)).join(''));
+  const got = await readWithPrehash(files, 10, p);
+  got.forEach((pkg, i) => assert.equal(pkg.pkgId, i < 10 ? FORGED : sha256(files[i] as FoundPackage)));
+  assert.ok(out.destroyed, 'the pipeline was let go');
 });
 
 test('a damaged package fails the read with its name', async () => {

@@ -31,6 +31,9 @@ import type { FoundPackage } from './scan.ts';
  */
 const MARGIN_NS = 1_000_000_000n;
 
+/** How long the pipeline may say nothing while the command waits for it. */
+const STALL_MS = 5000;
+
 const ENV = ['DISTFORGE_PREHASH_FD', 'DISTFORGE_PREHASH_PID', 'DISTFORGE_PREHASH_DIR', 'DISTFORGE_PREHASH_SINCE'] as const;
 
 /** The environment's pipeline settings, removed from the environment (a pipeline given with unusable ones is stopped). */
@@ -88,6 +91,7 @@ export class Prehash {
     private readonly sinceNs: bigint,
     /** The pipeline's process group (-1: none known). */
     private readonly group = -1,
+    private readonly stallMs = STALL_MS,
   ) {
     input.setEncoding('latin1');
     let rest = '';
@@ -133,9 +137,12 @@ export class Prehash {
     }
   }
 
-  /** The output of a pipeline started at `sinceNs` (ns since the epoch), run in the repository directory. */
-  static reading(input: Readable, sinceNs: bigint): Prehash {
-    return new Prehash(input, sinceNs);
+  /**
+   * The output of a pipeline started at `sinceNs` (ns since the epoch), run in the repository
+   * directory; `stallMs`: how long it may say nothing while waited for (tests).
+   */
+  static reading(input: Readable, sinceNs: bigint, stallMs = STALL_MS): Prehash {
+    return new Prehash(input, sinceNs, -1, stallMs);
   }
 
   /** `HEX *./HREF` (openssl dgst -r, run in the directory); lines with escaped names are left out. */
@@ -149,9 +156,21 @@ export class Prehash {
     return this.ended || this.ids.has(found.href);
   }
 
-  /** Resolves once {@link settled} holds for `found`. */
+  /**
+   * Resolves once {@link settled} holds for `found`. A pipeline that says nothing for 5 s while
+   * waited for is given up (stopped; the rest is hashed here): a file it
+   * cannot read must not hold the command.
+   */
   async until(found: FoundPackage): Promise<void> {
-    while (!this.settled(found)) await new Promise<void>((wake) => this.waiters.push(wake));
+    while (!this.settled(found)) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = await new Promise<boolean>((wake) => {
+        this.waiters.push(() => wake(false));
+        timer = setTimeout(() => wake(true), this.stallMs);
+      });
+      clearTimeout(timer);
+      if (stalled && !this.settled(found)) this.close();
+    }
   }
 
   /**
