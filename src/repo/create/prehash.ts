@@ -12,7 +12,9 @@
  *   and this process read it: neither can have seen other bytes than the other); any write,
  *   rename or link in between changes the ctime;
  * - a file it does not list (it failed, its name needed escaping, it was added meanwhile) or
- *   whose status changed is hashed by this process.
+ *   whose status changed is hashed by this process;
+ * - a pipeline that says nothing for 5 s while this process waits for it is given up (it lists
+ *   only regular files and links to them, so no FIFO can hold it, but a file system can).
  *
  * Environment (set by bin/distforge, removed from this process's environment on reading so that
  * no child inherits it): DISTFORGE_PREHASH_FD (the pipe), DISTFORGE_PREHASH_PID (the pipeline's
