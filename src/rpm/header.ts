@@ -332,15 +332,13 @@ export class Header {
 
   /** The first `limit` integers of an integer entry ([] when absent), as {@link numbers}. */
   numbersPrefix(tag: number, limit: number): number[] {
-    const i = this.find(tag);
-    if (i < 0) return [];
-    const at = HEADER_INTRO_SIZE + i * 16;
+    const range = this.numbersRange(tag);
+    if (!range) return [];
     const b = this.blob;
-    const type = b.readUInt32BE(at + 4);
-    const pos = this.dataStart + b.readInt32BE(at + 8);
-    const count = Math.min(b.readUInt32BE(at + 12), limit);
+    const pos = range.start;
+    const count = Math.min(range.count, limit);
     const out = new Array<number>(count);
-    switch (type) {
+    switch (range.type) {
       case TagType.CHAR:
       case TagType.INT8:
         for (let k = 0; k < count; k++) out[k] = b[pos + k] ?? 0;
@@ -351,11 +349,8 @@ export class Header {
       case TagType.INT32:
         for (let k = 0; k < count; k++) out[k] = b.readUInt32BE(pos + 4 * k);
         break;
-      case TagType.INT64:
+      default: // INT64 (numbersRange refuses anything else)
         for (let k = 0; k < count; k++) out[k] = Number(b.readBigUInt64BE(pos + 8 * k));
-        break;
-      default:
-        this.fail(`tag ${tag}: expected integers, found type ${type}`, 0);
     }
     return out;
   }
