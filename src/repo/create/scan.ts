@@ -22,6 +22,17 @@ export interface FoundPackage {
   mtimeNs: bigint;
 }
 
+/**
+ * What the walk makes of a directory entry: a directory to walk into (not hidden, not the top's
+ * repodata/), a package (a `*.rpm` file, or a link the caller still has to check leads to a
+ * file), or nothing.
+ */
+function entryKind(e: Dirent, top: boolean): 'dir' | 'package' | null {
+  if (e.name.startsWith('.')) return null;
+  if (e.isDirectory()) return top && e.name === 'repodata' ? null : 'dir';
+  return (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.rpm') ? 'package' : null;
+}
+
 function entries(dir: string): Dirent[] {
   try {
     return readdirSync(dir, { withFileTypes: true });
@@ -47,20 +58,15 @@ export function scanPackages(root: string, { stat = true }: { stat?: boolean } =
   const out: FoundPackage[] = [];
   const walk = (dir: string, rel: string): void => {
     for (const e of entries(dir)) {
-      if (e.name.startsWith('.')) continue;
+      const taken = entryKind(e, rel === '');
+      if (taken === null) continue;
       const path = join(dir, e.name);
       const href = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        if (rel === '' && e.name === 'repodata') continue;
-        walk(path, href);
-      } else if ((e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.rpm')) {
-        if (!stat && e.isFile()) {
-          out.push({ path, href, size: -1, mtime: 0, mtimeNs: 0n });
-          continue;
-        }
+      if (taken === 'dir') walk(path, href);
+      else if (!stat && e.isFile()) out.push({ path, href, size: -1, mtime: 0, mtimeNs: 0n });
+      else {
         const s = statSync(path, { bigint: true, throwIfNoEntry: false });
-        if (!s?.isFile()) continue;
-        out.push({ path, href, size: Number(s.size), mtime: Number(s.mtimeMs / 1000n), mtimeNs: s.mtimeNs });
+        if (s?.isFile()) out.push({ path, href, size: Number(s.size), mtime: Number(s.mtimeMs / 1000n), mtimeNs: s.mtimeNs });
       }
     }
   };
@@ -93,10 +99,9 @@ export function samplePackageSizes(root: string, want = 16): number[] {
     try {
       // A directory of many packages is not read past the first few hundred entries.
       for (let seen = 0, e = d.readSync(); e && sizes.length < want && seen < 512; e = d.readSync(), seen++) {
-        if (e.name.startsWith('.')) continue;
-        if (e.isDirectory()) {
-          if (!(top && e.name === 'repodata')) dirs.push([join(dir, e.name), false]);
-        } else if (e.name.endsWith('.rpm')) {
+        const taken = entryKind(e, top);
+        if (taken === 'dir') dirs.push([join(dir, e.name), false]);
+        else if (taken === 'package') {
           const st = statSync(join(dir, e.name), { throwIfNoEntry: false });
           if (st?.isFile()) sizes.push(st.size);
         }
