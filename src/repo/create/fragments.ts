@@ -5,9 +5,9 @@
  *
  * The fragments of many packages live in a few buffers, kind by kind: a reader thread renders a
  * batch into three buffers (all its primary fragments, all filelists, all other) and transfers
- * them, and a block of the cache file is laid out the same way, one kind after the other. A package's fragments are views into
- * such a buffer, so the fragments of neighbouring packages are neighbours in memory and a metadata
- * file is written from a few large pieces ({@link joinViews}).
+ * them, and a block of the cache file is laid out the same way, one kind after the other. A
+ * package's fragments are views into such a buffer, so the fragments of neighbouring packages are
+ * neighbours in memory and a metadata file is written from a few large pieces ({@link joinViews}).
  *
  * Terminology:
  * - fragment: one package's element in one of the three files.
@@ -73,8 +73,7 @@ const FIRST_SIZES = [1 << 18, 1 << 18, 1 << 16];
  * Node's shared pool, so that they can be transferred).
  */
 export class BatchRenderer {
-  private readonly sizes = [...FIRST_SIZES];
-  private readonly bufs: Buffer[] = this.sizes.map((n) => Buffer.allocUnsafe(n));
+  private readonly bufs: Buffer[] = FIRST_SIZES.map((n) => Buffer.allocUnsafe(n));
   private readonly lens = [0, 0, 0];
   private ends: number[] = [];
   private idAt: number[] = [];
@@ -144,11 +143,8 @@ export class BatchRenderer {
     });
     const data = this.bufs.map((b) => b.buffer) as FragmentBatch['data'];
     const batch: FragmentBatch = { count, data, ends, ids: this.ids, idAt: new Uint32Array(this.idAt), sizes, mtimes, mtimesNs };
-    for (let k = 0; k < 3; k++) {
-      // The next batch likely needs as much as this one did (a little more, to grow rarely).
-      this.sizes[k] = Math.max(FIRST_SIZES[k] as number, Math.ceil((this.lens[k] as number) * 1.25));
-      this.bufs[k] = Buffer.allocUnsafe(this.sizes[k] as number);
-    }
+    // The next batch likely needs as much as this one did (a little more, to grow rarely).
+    for (let k = 0; k < 3; k++) this.bufs[k] = Buffer.allocUnsafe(Math.max(FIRST_SIZES[k] as number, Math.ceil((this.lens[k] as number) * 1.25)));
     this.lens.fill(0);
     this.ends = [];
     this.idAt = [];
