@@ -32,21 +32,17 @@ const NOT_PLAIN_BASE = /[^\x00\x20-\x25\x27-\x2e\x30-\x3b\x3d\x3f-\x7e]/;
 
 /**
  * Where each of the `count` NUL-terminated names in `b` from `start` to `stop` begins (`count + 1`
- * offsets: name i is from `at[i]` to `at[i + 1] - 1`); null unless every byte is plain.
+ * offsets: name i is from `at[i]` to `at[i + 1] - 1`); null unless every byte is plain. The range
+ * is a {@link Header.stringsRange}: exactly `count` names, each ending with its NUL.
  */
 function baseOffsets(b: Buffer, start: number, stop: number, count: number): Int32Array | null {
   const text = b.toString('latin1', start, stop);
   if (NOT_PLAIN_BASE.test(text)) return null;
   const at = new Int32Array(count + 1);
   at[0] = start;
-  let pos = 0;
   // One native search per name: loops over bytes are slow while the code is still cold.
-  for (let k = 1; k <= count; k++) {
-    pos = text.indexOf('\0', pos) + 1;
-    if (pos === 0) return null;
-    at[k] = start + pos;
-  }
-  return pos === text.length ? at : null;
+  for (let k = 1, pos = 0; k <= count; k++) at[k] = start + (pos = text.indexOf('\0', pos) + 1);
+  return at;
 }
 
 /** The ASCII bytes of `s`. */
@@ -104,8 +100,8 @@ export class HeaderFileList {
     if (!baseAt) return null;
     const dirText = b.toString('latin1', dn.start, dn.stop - 1);
     if (NOT_PLAIN.test(dirText)) return null;
+    // dn.count names, NUL-separated (Header.stringsRange).
     const dirs = dirText.split('\0');
-    if (dirs.length !== dn.count) return null;
     const di = h.numbersRange(Tag.DIRINDEXES);
     const modes = h.numbersRange(Tag.FILEMODES);
     const flags = h.numbersRange(Tag.FILEFLAGS);
