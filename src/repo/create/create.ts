@@ -96,15 +96,17 @@ function inOrder(writers: readonly MetadataWriter[], cache: CacheWriter): OnBatc
  * (a thread starts in milliseconds), not an update (which reads few files), and not to be read
  * beside a hashing pipeline by the calling thread.
  */
-function earlyPool(update: boolean, readBeside: boolean): ReadPool | null {
-  return !update && !readBeside && import.meta.url.endsWith('.mjs') ? ReadPool.start() : null;
+function earlyPool(update: boolean, beside: boolean): ReadPool | null {
+  return !update && !beside && import.meta.url.endsWith('.mjs') ? ReadPool.start() : null;
 }
 
-/** How the packages are read: reader threads (maybe started already), or the calling thread beside a hashing pipeline. */
+/**
+ * How the packages are read: reader threads (maybe started already), or, given a hashing
+ * pipeline, the calling thread beside it.
+ */
 interface ReadPlan {
   pool: ReadPool | null;
   prehash: Prehash | null;
-  readBeside: boolean;
 }
 
 /**
@@ -135,7 +137,7 @@ async function collect(
   let fresh: PackageFragments[];
   // Beside a hashing pipeline, the calling thread reads large files better than one reader thread
   // (more reader threads, on more cores, hash faster than the pipeline).
-  if (prehash && plan.readBeside && threads <= 1) fresh = await readWithPrehash(missing, changelogLimit, prehash, onBatch);
+  if (prehash && threads <= 1) fresh = await readWithPrehash(missing, changelogLimit, prehash, onBatch);
   else {
     prehash?.close();
     fresh = await (threads === 0 ? ReadPool.start(0) : (pool ?? ReadPool.start(threads))).read(missing, changelogLimit, onBatch);
@@ -152,16 +154,16 @@ export async function createRepository(dir: string, options: CreateOptions = {})
   // no other thread yet (a process starts measurably faster then).
   const writers = (['primary.xml', 'filelists.xml', 'other.xml'] as const).map((name) => new MetadataWriter(join(dir, 'repodata'), name, compression));
   let pool: ReadPool | null = null;
-  // A cold run may have been given the files' hashes ahead (prehash.ts); an update reads few files.
-  let prehash = Prehash.fromEnvironment(dir);
-  if (options.update) prehash = prehash?.close() ?? null;
+  let prehash: Prehash | null = null;
   try {
-    const readBeside = prehash !== null && largeOnAverage(dir);
-    // Small packages: this process hashes them while a reader thread reads them, with time to
-    // spare; the pipeline is stopped before it takes that thread's core.
-    if (!readBeside) prehash = prehash?.close() ?? null;
-    pool = earlyPool(options.update ?? false, readBeside);
-    return await createWith(dir, options, { pool, prehash, readBeside }, writers);
+    // A hashing pipeline started ahead (prehash.ts) is read beside only by a cold run of large
+    // packages. An update reads few files; small packages are hashed here while a reader thread
+    // reads them, with time to spare: the pipeline is stopped before it takes that thread's core.
+    const given = Prehash.fromEnvironment(dir);
+    if (given !== null && !options.update && largeOnAverage(dir)) prehash = given;
+    else given?.close();
+    pool = earlyPool(options.update ?? false, prehash !== null);
+    return await createWith(dir, options, { pool, prehash }, writers);
   } finally {
     prehash?.close();
     await pool?.close();

@@ -102,8 +102,8 @@ export function samplePackageSizes(root: string, want = 16): number[] {
         const taken = entryKind(e, top);
         if (taken === 'dir') dirs.push([join(dir, e.name), false]);
         else if (taken === 'package') {
-          const st = statSync(join(dir, e.name), { throwIfNoEntry: false });
-          if (st?.isFile()) sizes.push(st.size);
+          const size = fileSize(join(dir, e.name));
+          if (size >= 0) sizes.push(size);
         }
       }
     } finally {
@@ -111,4 +111,14 @@ export function samplePackageSizes(root: string, want = 16): number[] {
     }
   }
   return sizes;
+}
+
+/** The size of the file at `path` (links followed); -1 when it is not a readable file. */
+function fileSize(path: string): number {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.size : -1;
+  } catch {
+    return -1;
+  }
 }
