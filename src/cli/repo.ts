@@ -78,8 +78,11 @@ function createCommand(): Command {
     .option('--grace <seconds>', 'keep superseded metadata files this long for clients still reading them', '3600')
     .argument('<dir>')
     .action(async (dir: string, flags: CreateFlags) => {
-      const { createRepository } = await import('../repo/create/create.ts');
-      const r = await createRepository(dir, await createOptions(flags));
+      const [{ createRepository }, { Prehash }] = await Promise.all([import('../repo/create/create.ts'), import('../repo/create/prehash.ts')]);
+      // The packages may be being hashed already (bin/distforge): the pipeline comes in the
+      // environment (it ends with this process, however it ends).
+      const prehash = Prehash.fromEnvironment(dir);
+      const r = await createRepository(dir, { ...(await createOptions(flags)), prehash });
       const signed = flags.signKey ? ', repomd.xml signed' : '';
       process.stdout.write(`${dir}: ${r.packages} packages (${r.read} read, ${r.reused} reused)${signed}\n`);
       for (const rec of r.records) process.stdout.write(`  ${rec.type.padEnd(10)} ${rec.location.href}\n`);

@@ -25,7 +25,7 @@ import { CacheWriter, PackageCache } from './cache.ts';
 import { lockRepository } from './lock.ts';
 import { existingRepository, type ExistingRepository } from './existing.ts';
 import { joinViews, renderFragments, type FragmentKind, type PackageFragments } from './fragments.ts';
-import { Prehash } from './prehash.ts';
+import type { Prehash } from './prehash.ts';
 import { largeOnAverage, ReadPool, readerThreads, readWithPrehash, type OnBatch } from './read-pool.ts';
 import { scanPackages, type FoundPackage } from './scan.ts';
 
@@ -52,6 +52,11 @@ export interface CreateOptions {
   graceSeconds?: number;
   /** Current time in ms (tests). */
   now?: number;
+  /**
+   * A pipeline hashing the packages, started before this process (prehash.ts; the CLI takes it
+   * from its environment): read beside in a cold run of large packages, else stopped.
+   */
+  prehash?: Prehash | null;
 }
 
 export interface CreateResult {
@@ -159,7 +164,7 @@ export async function createRepository(dir: string, options: CreateOptions = {})
     // A hashing pipeline started ahead (prehash.ts) is read beside only by a cold run of large
     // packages. An update reads few files; small packages are hashed here while a reader thread
     // reads them, with time to spare: the pipeline is stopped before it takes that thread's core.
-    const given = Prehash.fromEnvironment(dir);
+    const given = options.prehash ?? null;
     if (given !== null && !options.update && largeOnAverage(dir)) prehash = given;
     else given?.close();
     pool = earlyPool(options.update ?? false, prehash !== null);

@@ -130,7 +130,10 @@ export class Prehash {
       return null;
     }
     try {
-      return new Prehash(new Socket({ fd: env.fd, readable: true, writable: false }), env.sinceNs, env.pid);
+      const input = new Socket({ fd: env.fd, readable: true, writable: false });
+      // Waiting for it keeps this process alive (the waits have timers); the pipe alone does not.
+      input.unref();
+      return new Prehash(input, env.sinceNs, env.pid);
     } catch {
       // Not a pipe (the fd was not the wrapper's): hash everything here.
       stopGroup(env.pid);
