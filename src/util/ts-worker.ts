@@ -1,15 +1,16 @@
 /**
  * Starting a worker thread on one of our modules. Two ways distforge runs:
- * - bundled (bin/distforge runs .build/main.mjs): every worker module is bundled beside it, on
- *   its own, as CommonJS `NAME.cjs` (a thread loads one CommonJS file faster than an ES module
- *   and its chunks), so `./read-worker.ts` becomes `.build/read-worker.cjs`;
+ * - bundled (bin/distforge runs .build/main.mjs or .build/repo-main.cjs): every worker module is
+ *   bundled beside them, on its own, as CommonJS `NAME.cjs` (a thread loads one CommonJS file
+ *   faster than an ES module and its chunks), so `./read-worker.ts` becomes `.build/read-worker.cjs`;
  * - from the sources through tsx (tests, library use): worker threads do not inherit the tsx
  *   loader, so a one-line script registers tsx in the worker and then imports the module.
  */
 import { Worker } from 'node:worker_threads';
+import { BUNDLED } from './bundled.ts';
 
 export function startWorker(module: URL): Worker {
-  if (import.meta.url.endsWith('.mjs')) {
+  if (BUNDLED) {
     const name = module.pathname.slice(module.pathname.lastIndexOf('/') + 1).replace(/\.ts$/, '.cjs');
     return new Worker(new URL(`./${name}`, import.meta.url));
   }

@@ -24,6 +24,7 @@ import { renderRepomd } from '../render/repomd.ts';
 import { CacheWriter, PackageCache } from './cache.ts';
 import { lockRepository } from './lock.ts';
 import { existingRepository, type ExistingRepository } from './existing.ts';
+import { BUNDLED } from '../../util/bundled.ts';
 import { joinViews, renderFragments, type FragmentKind, type PackageFragments } from './fragments.ts';
 import type { Prehash } from './prehash.ts';
 import { largeOnAverage, ReadPool, readerThreads, readWithPrehash, type OnBatch } from './read-pool.ts';
@@ -102,7 +103,7 @@ function inOrder(writers: readonly MetadataWriter[], cache: CacheWriter): OnBatc
  * beside a hashing pipeline by the calling thread.
  */
 function earlyPool(update: boolean, beside: boolean): ReadPool | null {
-  return !update && !beside && import.meta.url.endsWith('.mjs') ? ReadPool.start() : null;
+  return !update && !beside && BUNDLED ? ReadPool.start() : null;
 }
 
 /**

@@ -13,6 +13,7 @@
 import { availableParallelism } from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
+import { BUNDLED } from '../../util/bundled.ts';
 import { startWorker } from '../../util/ts-worker.ts';
 import { RepoCreateError } from '../errors.ts';
 import { FileDigester } from './file-digest.ts';
@@ -25,8 +26,6 @@ import { samplePackageSizes, type FoundPackage } from './scan.ts';
 
 /** Files per batch: few messages, and little left for one thread when the others are done. */
 const BATCH = 64;
-/** Bundled, a thread starts in a few ms; run from the sources, it loads them through tsx (~0.3 s). */
-const BUNDLED = import.meta.url.endsWith('.mjs');
 
 /** Reader threads worth starting for these files (0: read them in the calling thread); sizes not known count as 0. */
 export function readerThreads(files: readonly FoundPackage[]): number {
@@ -34,6 +33,7 @@ export function readerThreads(files: readonly FoundPackage[]): number {
   for (const f of files) bytes += Math.max(0, f.size);
   // A rough single-thread cost: per package, then per byte read and hashed.
   const ms = files.length * 0.05 + bytes / 1e6;
+  // Bundled, a thread starts in a few ms; run from the sources, it loads them through tsx (~0.3 s).
   const enough = BUNDLED ? ms >= 40 : ms >= 400;
   return enough ? defaultThreads() : 0;
 }

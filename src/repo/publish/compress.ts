@@ -7,8 +7,9 @@
  * Terminology:
  * - open: uncompressed (repomd.xml's open-checksum and open-size describe the uncompressed bytes).
  */
-import { spawn } from 'node:child_process';
-import { Duplex, PassThrough } from 'node:stream';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { writev } from 'node:fs';
+import { Duplex, PassThrough, type Readable, type Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { RepoCreateError } from '../errors.ts';
 
@@ -41,32 +42,52 @@ export function compressStream(c: MetadataCompression): Duplex {
 
 /** `zstd -c` as a duplex stream; a failing tool becomes an error event on it. */
 function zstdStream(): Duplex {
+  const { child, output } = zstdProcess();
+  return Duplex.from({ writable: child.stdin, readable: output });
+}
+
+interface ZstdProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** What it writes; it fails when the tool does (with its message), and stopping it stops the tool. */
+  output: PassThrough;
+  /** Fails `output` with this reason. */
+  fail(why: string): void;
+}
+
+/** A running `zstd -c`. */
+function zstdProcess(): ZstdProcess {
   const child = spawn('zstd', ['-q', '-c', '-3', '-T1'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const out = new PassThrough();
-  child.stdout.pipe(out, { end: false });
-  const duplex = Duplex.from({ writable: child.stdin, readable: out });
+  const output = new PassThrough();
+  child.stdout.pipe(output, { end: false });
   const fail = (why: string): void => {
-    duplex.destroy(new RepoCreateError(`zstd failed: ${why}${stderr ? ` (${stderr.trim()})` : ''}`));
+    output.destroy(new RepoCreateError(`zstd failed: ${why}${stderr ? ` (${stderr.trim()})` : ''}`));
   };
   child.on('error', (e) => fail(e.message));
   child.stdin.on('error', (e) => fail(e.message));
   child.on('close', (code, signal) => {
-    if (code === 0) out.end();
+    if (code === 0) output.end();
     else fail(signal ? `killed by ${signal}` : `exit code ${String(code)}`);
   });
-  duplex.on('close', () => {
-    if (child.exitCode === null) child.kill();
+  output.on('close', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
   });
-  return duplex;
+  return { child, output, fail };
 }
 
 /**
  * A compressor of one content given as pieces (views into buffers, back to back), fed as they
- * come and possibly started before the content exists: zstd is one `zstd` process, best started
- * while this process is small (starting a process copies the parent's page tables); gzip is zlib
- * in the thread pool.
+ * come and possibly started before the content exists. Compression runs beside the thread that
+ * feeds it and keeps up with it even when that thread lets its event loop turn only now and then
+ * (repo create reads a batch of packages between turns):
+ * - zstd is one `zstd` process, best started while this process is small (starting a process
+ *   copies the parent's page tables). Its input is written by libuv's threads with blocking
+ *   writes, everything fed since the last write in one: written as a stream, only what fits in
+ *   the socket's buffer (~200 KiB) would go out per turn, and the rest would be compressed after
+ *   the last package was read.
+ * - gzip is zlib in the thread pool, given what was fed at once with room for all of its output:
+ *   with zlib's default 16 KiB of output per step, it would compress ~250 KiB a turn.
  */
 export interface ViewCompressor {
   /** Feeds the next pieces. */
@@ -79,21 +100,30 @@ export interface ViewCompressor {
 
 /** A compressor for `c`, started now. */
 export function startCompressor(c: MetadataCompression): ViewCompressor {
-  const stream = compressStream(c);
-  const result = new Promise<Uint8Array[]>((done, fail) => {
-    const out: Buffer[] = [];
-    stream.on('data', (b: Buffer) => out.push(b));
-    stream.on('error', fail);
-    stream.on('end', () => done(out));
-  });
-  // A compressor stopped before use fails; nobody waits for it.
-  result.catch(() => undefined);
+  switch (c) {
+    case 'zstd':
+      return zstdCompressor();
+    case 'gz':
+      return streamCompressor(createGzip({ level: 6, chunkSize: GZIP_STEP }), true);
+    case 'none':
+      return streamCompressor(new PassThrough(), false);
+  }
+}
+
+/** Room for zlib's output per step in the thread pool: more than a batch of packages compresses to. */
+const GZIP_STEP = 4 << 20;
+
+/** A compressor on a duplex stream; `joined`: each feeding written as one buffer (one step of zlib's). */
+function streamCompressor(stream: Duplex, joined: boolean): ViewCompressor {
+  const result = collect(stream);
+  const feed = (views: readonly Uint8Array[]): void => {
+    if (joined && views.length > 1) stream.write(Buffer.concat(views));
+    else for (const v of views) if (v.byteLength > 0) stream.write(v);
+  };
   return {
-    write(views) {
-      for (const v of views) stream.write(v);
-    },
+    write: feed,
     end(views = []) {
-      for (const v of views) stream.write(v);
+      feed(views);
       stream.end();
       return result;
     },
@@ -101,4 +131,125 @@ export function startCompressor(c: MetadataCompression): ViewCompressor {
       stream.destroy();
     },
   };
+}
+
+/** Everything `stream` gives until it ends (rejects when it fails; nobody need wait for it). */
+function collect(stream: Readable): Promise<Uint8Array[]> {
+  const result = new Promise<Uint8Array[]>((done, fail) => {
+    const out: Buffer[] = [];
+    stream.on('data', (b: Buffer) => out.push(b));
+    stream.on('error', fail);
+    stream.on('end', () => done(out));
+  });
+  result.catch(() => undefined);
+  return result;
+}
+
+/** A `zstd` process fed through a {@link ThreadWriter} (or as a stream where its socket cannot block). */
+function zstdCompressor(): ViewCompressor {
+  const { child, output, fail } = zstdProcess();
+  const writer = ThreadWriter.over(child.stdin, (e) => fail(e.message));
+  if (!writer) return streamCompressor(Duplex.from({ writable: child.stdin, readable: output }), false);
+  const result = collect(output);
+  return {
+    write: (views) => writer.write(views),
+    end(views = []) {
+      writer.write(views);
+      writer.end();
+      return result;
+    },
+    abort() {
+      writer.abort();
+      output.destroy();
+    },
+  };
+}
+
+/**
+ * Writes to a socket's descriptor, made blocking, with writes on libuv's threads: one at a time,
+ * each taking everything fed since the one before, so that what is fed between two turns of the
+ * event loop goes out as the reader takes it, not a buffer's worth a turn. The socket is closed
+ * (the reader sees the end) once everything was written, or at once when a write fails; no write
+ * is started after Node has closed the socket (a child that exits has its stdin destroyed).
+ */
+class ThreadWriter {
+  private queue: Uint8Array[] = [];
+  private writing = false;
+  private ending = false;
+
+  private constructor(
+    private readonly socket: Writable,
+    private readonly fd: number,
+    private readonly onError: (e: Error) => void,
+  ) {}
+
+  /** A writer over `socket`'s descriptor; null where Node does not show it or it cannot be made blocking. */
+  static over(socket: Writable, onError: (e: Error) => void): ThreadWriter | null {
+    const handle = (socket as Writable & { _handle?: { fd?: unknown; setBlocking?: (b: boolean) => number } })._handle;
+    if (typeof handle?.fd !== 'number' || handle.fd < 0 || typeof handle.setBlocking !== 'function') return null;
+    if (handle.setBlocking(true) !== 0) return null;
+    return new ThreadWriter(socket, handle.fd, onError);
+  }
+
+  write(views: readonly Uint8Array[]): void {
+    if (this.ending) return;
+    for (const v of views) if (v.byteLength > 0) this.queue.push(v);
+    this.pump();
+  }
+
+  /** No more writes: the socket is closed once the queue is written. */
+  end(): void {
+    this.ending = true;
+    this.pump();
+  }
+
+  /** No more writes, and what is queued is dropped: the socket is closed once a write under way ends. */
+  abort(): void {
+    this.queue = [];
+    this.end();
+  }
+
+  private pump(): void {
+    if (this.writing) return;
+    if (this.socket.destroyed) {
+      this.queue = [];
+      return;
+    }
+    if (this.queue.length === 0) {
+      if (this.ending) this.socket.destroy();
+      return;
+    }
+    const views = this.queue;
+    this.queue = [];
+    this.writing = true;
+    writev(this.fd, views, (e, written) => {
+      this.writing = false;
+      if (e) {
+        this.queue = [];
+        this.ending = true;
+        this.socket.destroy();
+        this.onError(e);
+        return;
+      }
+      // A write may take only part (a signal): the rest goes first in the next one.
+      const rest = remainder(views, written);
+      if (rest.length > 0) this.queue.unshift(...rest);
+      this.pump();
+    });
+  }
+}
+
+/** What of `views` is left after the first `written` bytes. */
+function remainder(views: readonly Uint8Array[], written: number): Uint8Array[] {
+  let skip = written;
+  const rest: Uint8Array[] = [];
+  for (const v of views) {
+    if (skip >= v.byteLength) {
+      skip -= v.byteLength;
+      continue;
+    }
+    rest.push(skip > 0 ? v.subarray(skip) : v);
+    skip = 0;
+  }
+  return rest;
 }
