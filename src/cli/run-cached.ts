@@ -15,12 +15,14 @@
  * means no cache.
  *
  * Runs only bundled (bin/distforge builds it with esbuild as CommonJS), never from the sources.
+ * The bundle cannot use `import()` (Node 20 loses a script's dynamic-import hook when the script
+ * comes from a code cache); esbuild turns the sources' own into `require`.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire, wrap } from 'node:module';
+import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 
 const MAGIC = Buffer.from('DFV8C01\n', 'latin1');
 const DIGEST = 32;
@@ -73,11 +75,7 @@ export function runCached(file: string, args: readonly string[]): void {
   const sourceDigest = sha256(source);
   const cacheFile = key === null ? null : `${file}.${key}.v8cache`;
   const cached = cacheFile === null ? undefined : readCodeCache(cacheFile, sourceDigest);
-  const script = new Script(wrap(source), {
-    filename: file,
-    ...(cached ? { cachedData: cached } : {}),
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  const script = new Script(Module.wrap(source), { filename: file, ...(cached ? { cachedData: cached } : {}) });
   if (cacheFile !== null && (cached === undefined || script.cachedDataRejected === true)) {
     process.once('exit', (code) => {
       if (code === 0) writeCodeCache(cacheFile, sourceDigest, script.createCachedData());
@@ -92,11 +90,11 @@ export function runCached(file: string, args: readonly string[]): void {
 // this one, and sees the arguments as if it had been run itself.
 if (typeof require !== 'undefined' && require.main === module) {
   const name = process.argv[2] ?? '';
-  if (name !== basename(name) || !name.endsWith('.cjs')) {
+  const file = join(__dirname, name);
+  if (name !== basename(name) || !name.endsWith('.cjs') || !existsSync(file)) {
     process.stderr.write(`run-cached: not a bundle beside it: ${JSON.stringify(name)}\n`);
     process.exit(2);
   }
-  const file = join(__dirname, name);
   process.argv.splice(1, 2, file);
   runCached(file, process.argv.slice(2));
 }
