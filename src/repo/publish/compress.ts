@@ -86,8 +86,9 @@ function zstdProcess(): ZstdProcess {
  *   writes, everything fed since the last write in one: written as a stream, only what fits in
  *   the socket's buffer (~200 KiB) would go out per turn, and the rest would be compressed after
  *   the last package was read.
- * - gzip is zlib in the thread pool, given what was fed at once with room for all of its output:
- *   with zlib's default 16 KiB of output per step, it would compress ~250 KiB a turn.
+ * - gzip is zlib in the thread pool, a step at a time, each step given everything fed since the
+ *   one before began and room for all of its output (zlib's default 16 KiB of output per step
+ *   would compress ~250 KiB a turn).
  */
 export interface ViewCompressor {
   /** Feeds the next pieces. */
@@ -104,21 +105,20 @@ export function startCompressor(c: MetadataCompression): ViewCompressor {
     case 'zstd':
       return zstdCompressor();
     case 'gz':
-      return streamCompressor(createGzip({ level: 6, chunkSize: GZIP_STEP }), true);
+      return zlibCompressor(createGzip({ level: 6, chunkSize: GZIP_STEP }));
     case 'none':
-      return streamCompressor(new PassThrough(), false);
+      return streamCompressor(new PassThrough());
   }
 }
 
 /** Room for zlib's output per step in the thread pool: more than a batch of packages compresses to. */
 const GZIP_STEP = 4 << 20;
 
-/** A compressor on a duplex stream; `joined`: each feeding written as one buffer (one step of zlib's). */
-function streamCompressor(stream: Duplex, joined: boolean): ViewCompressor {
+/** A compressor on a duplex stream (as its pieces come). */
+function streamCompressor(stream: Duplex): ViewCompressor {
   const result = collect(stream);
   const feed = (views: readonly Uint8Array[]): void => {
-    if (joined && views.length > 1) stream.write(Buffer.concat(views));
-    else for (const v of views) if (v.byteLength > 0) stream.write(v);
+    for (const v of views) if (v.byteLength > 0) stream.write(v);
   };
   return {
     write: feed,
@@ -128,6 +128,49 @@ function streamCompressor(stream: Duplex, joined: boolean): ViewCompressor {
       return result;
     },
     abort() {
+      stream.destroy();
+    },
+  };
+}
+
+/**
+ * A compressor on zlib: one step at a time, each given everything fed since the step before
+ * started, as one buffer. A step starts only when the feeding thread's event loop turns; given
+ * each feeding as a step of its own, zlib falls behind whenever two come in one turn, and what
+ * it is behind by is compressed after the last package was read.
+ */
+function zlibCompressor(stream: Duplex): ViewCompressor {
+  const result = collect(stream);
+  let queue: Uint8Array[] = [];
+  let stepping = false;
+  let ending = false;
+  const step = (): void => {
+    if (stepping || stream.destroyed) return;
+    if (queue.length === 0) {
+      if (ending) stream.end();
+      return;
+    }
+    const chunk = queue.length === 1 ? (queue[0] as Uint8Array) : Buffer.concat(queue);
+    queue = [];
+    stepping = true;
+    stream.write(chunk, () => {
+      stepping = false;
+      step();
+    });
+  };
+  const feed = (views: readonly Uint8Array[]): void => {
+    for (const v of views) if (v.byteLength > 0) queue.push(v);
+    step();
+  };
+  return {
+    write: feed,
+    end(views = []) {
+      ending = true;
+      feed(views);
+      return result;
+    },
+    abort() {
+      queue = [];
       stream.destroy();
     },
   };
@@ -149,7 +192,7 @@ function collect(stream: Readable): Promise<Uint8Array[]> {
 function zstdCompressor(): ViewCompressor {
   const { child, output, fail } = zstdProcess();
   const writer = ThreadWriter.over(child.stdin, (e) => fail(e.message));
-  if (!writer) return streamCompressor(Duplex.from({ writable: child.stdin, readable: output }), false);
+  if (!writer) return streamCompressor(Duplex.from({ writable: child.stdin, readable: output }));
   const result = collect(output);
   return {
     write: (views) => writer.write(views),
