@@ -193,6 +193,10 @@ function zstdCompressor(): ViewCompressor {
   const { child, output, fail } = zstdProcess();
   const writer = ThreadWriter.over(child.stdin, (e) => fail(e.message));
   if (!writer) return streamCompressor(Duplex.from({ writable: child.stdin, readable: output }));
+  // The writer alone closes the socket, once no write of its is queued: Node closes a child's
+  // stdin when the child exits, and a write still queued for libuv's threads would then go to
+  // whatever file opened next under the same descriptor number.
+  (child as { stdin: Writable | null }).stdin = null;
   const result = collect(output);
   return {
     write: (views) => writer.write(views),
