@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
@@ -22,7 +22,12 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 // The loader as bin/distforge bundles it.
 assert.equal(spawnSync(resolve(import.meta.dirname, '../../bin/distforge'), ['--version']).status, 0);
-const generation = realpathSync(resolve(import.meta.dirname, '../../.build/current'));
+/** The generation bin/distforge runs now (.build/current names it). */
+const currentGeneration = (): string => {
+  const build = resolve(import.meta.dirname, '../../.build');
+  return join(build, readFileSync(join(build, 'current'), 'utf8').trim());
+};
+const generation = currentGeneration();
 copyFileSync(join(generation, 'run-cached.cjs'), join(tmp, 'run-cached.cjs'));
 
 /** A bundle that reports how it sees itself (after a turn of the event loop) and exits with $CODE. */
@@ -127,7 +132,7 @@ test('bin/distforge: repo create runs from its bundle with a cache, and does not
   const created = await runCli(['repo', 'create', dir], { env });
   assert.equal(created.code, 0, created.stderr);
   assert.equal(created.stderr, '');
-  const current = realpathSync(resolve(import.meta.dirname, '../../.build/current'));
+  const current = currentGeneration();
   const source = readFileSync(join(current, 'repo-main.cjs'), 'utf8');
   assert.ok(readCodeCache(join(current, 'repo-main.cjs.repo-create.v8cache'), sha256(source)), 'a whole cache beside the bundle');
   // Any other command still reads the variable (Node warns that the file is missing).
