@@ -19,7 +19,7 @@
  * comes from a code cache); esbuild turns the sources' own into `require`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -61,6 +61,15 @@ export function writeCodeCache(file: string, sourceDigest: Buffer, data: Buffer)
   }
 }
 
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The cache's name for a command line: its first two words when they look like a group and a command. */
 export function cacheKey(args: readonly string[]): string | null {
   const [group, command] = args;
@@ -78,7 +87,8 @@ export function runCached(file: string, args: readonly string[]): void {
   const script = new Script(Module.wrap(source), { filename: file, ...(cached ? { cachedData: cached } : {}) });
   if (cacheFile !== null && (cached === undefined || script.cachedDataRejected === true)) {
     process.once('exit', (code) => {
-      if (code === 0) writeCodeCache(cacheFile, sourceDigest, script.createCachedData());
+      // Making the cache takes a few ms: not for a directory it cannot be written to.
+      if (code === 0 && writable(dirname(cacheFile))) writeCodeCache(cacheFile, sourceDigest, script.createCachedData());
     });
   }
   const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
