@@ -6,7 +6,8 @@
  * this compiles the bundle as `vm.Script` with the cache, the way Node's CommonJS loader would
  * compile it otherwise.
  *
- * The cache: one file per command (`BUNDLE.cjs.GROUP-COMMAND.v8cache`, e.g. `repo-main.cjs.repo-create.v8cache`),
+ * The cache: one file per command and set of Node options (`BUNDLE.cjs.GROUP-COMMAND[.OPTIONS].v8cache`,
+ * e.g. `repo-main.cjs.repo-create.3f9a0c1d2e4b.v8cache`),
  * written after a run of that command that ended with status 0 when there was none or V8 refused
  * it (another Node, other flags), so that it holds what such a run compiles. It is written under a
  * temporary name and renamed; it starts with a digest of the bundle it was made for and one of
@@ -70,17 +71,23 @@ function writable(dir: string): boolean {
   }
 }
 
-/** The cache's name for a command line: its first two words when they look like a group and a command. */
-export function cacheKey(args: readonly string[]): string | null {
+/**
+ * The cache's name for a command line: its first two words when they look like a group and a
+ * command, and a digest of Node's own options when there are any (V8 refuses a cache made with
+ * other flags, and bin/distforge gives some runs of a command flags that others do not get: each
+ * set keeps its own cache instead of replacing the other's every time).
+ */
+export function cacheKey(args: readonly string[], nodeOptions: readonly string[] = []): string | null {
   const [group, command] = args;
   const word = /^[a-z][a-z0-9-]{0,31}$/;
-  return group !== undefined && command !== undefined && word.test(group) && word.test(command) ? `${group}-${command}` : null;
+  if (group === undefined || command === undefined || !word.test(group) || !word.test(command)) return null;
+  return nodeOptions.length === 0 ? `${group}-${command}` : `${group}-${command}.${sha256(nodeOptions.join('\0')).toString('hex').slice(0, 12)}`;
 }
 
 /** Runs the CommonJS file `file` as Node's loader would, its bytecode taken from (or saved to) its cache for `args`. */
 export function runCached(file: string, args: readonly string[]): void {
   const source = readFileSync(file, 'utf8');
-  const key = cacheKey(args);
+  const key = cacheKey(args, process.execArgv);
   const sourceDigest = sha256(source);
   const cacheFile = key === null ? null : `${file}.${key}.v8cache`;
   const cached = cacheFile === null ? undefined : readCodeCache(cacheFile, sourceDigest);

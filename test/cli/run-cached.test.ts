@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
@@ -81,6 +81,10 @@ test('no cache after a failing run, nor for arguments that do not name a command
     [cacheKey(['grp', '--help']), cacheKey(['grp']), cacheKey(['../x', 'y']), cacheKey(['repo', 'create', '/x'])],
     [null, null, null, 'repo-create'],
   );
+  // Node's own options name a cache of their own (V8 refuses one made with other flags).
+  const flagged = cacheKey(['repo', 'create', '/x'], ['--no-turbo-inlining']);
+  assert.match(flagged ?? '', /^repo-create\.[0-9a-f]{12}$/);
+  assert.notEqual(flagged, cacheKey(['repo', 'create', '/x'], ['--no-warnings']));
 });
 
 test('a damaged cache, or one made for other bytes, is not given to V8 and is replaced by a whole one', () => {
@@ -113,6 +117,20 @@ test('a damaged cache, or one made for other bytes, is not given to V8 and is re
   }
 });
 
+test('runs with other Node options keep a cache of their own, each taken the next time', () => {
+  const withFlags = (): number | null => spawnSync('node', ['--no-turbo-inlining', join(tmp, 'run-cached.cjs'), 't.cjs', 'grp', 'flags'], { env: { ...process.env, OUT: out } }).status;
+  rmSync(cacheOf('grp-flags'), { force: true });
+  assert.equal(run(['t.cjs', 'grp', 'flags']).status, 0);
+  assert.equal(withFlags(), 0);
+  const flagged = cacheOf(cacheKey(['grp', 'flags'], ['--no-turbo-inlining']) as string);
+  assert.ok(existsSync(cacheOf('grp-flags')) && existsSync(flagged), 'one cache per set of options');
+  const [plain, other] = [statSync(cacheOf('grp-flags')), statSync(flagged)];
+  assert.equal(run(['t.cjs', 'grp', 'flags']).status, 0);
+  assert.equal(withFlags(), 0);
+  // Neither was written again: V8 took each.
+  assert.deepEqual([statSync(cacheOf('grp-flags')).ino, statSync(flagged).ino], [plain.ino, other.ino]);
+});
+
 test('a name that is not a bundle beside the loader is refused', () => {
   mkdirSync(join(tmp, 'sub'), { recursive: true });
   writeFileSync(join(tmp, 'sub', 'x.cjs'), BUNDLE);
@@ -134,7 +152,9 @@ test('bin/distforge: repo create runs from its bundle with a cache, and does not
   assert.equal(created.stderr, '');
   const current = currentGeneration();
   const source = readFileSync(join(current, 'repo-main.cjs'), 'utf8');
-  assert.ok(readCodeCache(join(current, 'repo-main.cjs.repo-create.v8cache'), sha256(source)), 'a whole cache beside the bundle');
+  // Named by the command and by Node's options (bin/distforge gives some runs options of their own).
+  const caches = readdirSync(current).filter((f) => /^repo-main\.cjs\.repo-create(\.[0-9a-f]{12})?\.v8cache$/.test(f));
+  assert.ok(caches.some((f) => readCodeCache(join(current, f), sha256(source))), `a whole cache beside the bundle (${caches.join(', ')})`);
   // Any other command still reads the variable (Node warns that the file is missing).
   const version = await runCli(['--version'], { env });
   assert.match(version.stderr, /extra certs/i);
