@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -295,6 +295,33 @@ describe('repo create: packages hashed while Node starts (bin/distforge, two cor
       const state = existsSync(`/proc/${pid}/stat`) ? (readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1] ?? '').charAt(0) : 'gone';
       assert.ok(state === 'gone' || state === 'Z', `${args.join(' ')}: the pipeline's openssl (pid ${pid}) is still ${state}`);
     }
+  });
+
+  test('sizes are judged on what the scan takes: large files it leaves out start no pipeline, links to large packages do', async () => {
+    // Small packages, and large files named like packages where the scan does not look: in a
+    // hidden directory, in the top-level repodata/, behind a link to a directory. Counting any
+    // of them would make the average large.
+    const small = repoDir(4);
+    const junk = (d: string): void => {
+      mkdirSync(d, { recursive: true });
+      for (let i = 0; i < 5; i++) writeFileSync(join(d, `junk${i}-1.0-1.x86_64.rpm`), Buffer.alloc(1 << 20));
+    };
+    junk(join(small, '.hidden'));
+    junk(join(small, 'repodata'));
+    junk(join(work, `elsewhere-${seq}`));
+    symlinkSync(join(work, `elsewhere-${seq++}`), join(small, 'linked'));
+    // Links to large packages: sized as their targets.
+    const linked = join(work, `links-${seq++}`);
+    mkdirSync(join(linked, 'Packages'), { recursive: true });
+    for (const f of readdirSync(join(dir, 'Packages'))) symlinkSync(join(dir, 'Packages', f), join(linked, 'Packages', f));
+    await sleep(1200);
+    const env = { DISTFORGE_PREHASH: '1', PATH: `${fakeBin}:${process.env.PATH ?? ''}` };
+    const smallRun = await runCli(['repo', 'create', '--compress', 'gz', small], { env });
+    assert.equal(smallRun.code, 0, smallRun.stderr);
+    assert.ok(!pkgIds(small).includes(FORGED), 'no pipeline for small packages');
+    const linkedRun = await runCli(['repo', 'create', '--compress', 'gz', linked], { env });
+    assert.equal(linkedRun.code, 0, linkedRun.stderr);
+    assert.deepEqual(pkgIds(linked), Array(6).fill(FORGED));
   });
 
   test('a link to a FIFO named like a package holds neither the pipeline nor the command', async () => {

@@ -27,7 +27,7 @@ import { existingRepository, type ExistingRepository } from './existing.ts';
 import { BUNDLED } from '../../util/bundled.ts';
 import { joinViews, renderFragments, type FragmentKind, type PackageFragments } from './fragments.ts';
 import type { Prehash } from './prehash.ts';
-import { largeOnAverage, ReadPool, readerThreads, readWithPrehash, type OnBatch } from './read-pool.ts';
+import { ReadPool, readerThreads, readWithPrehash, type OnBatch } from './read-pool.ts';
 import { scanPackages, type FoundPackage } from './scan.ts';
 
 export interface CreateOptions {
@@ -55,7 +55,8 @@ export interface CreateOptions {
   now?: number;
   /**
    * A pipeline hashing the packages, started before this process (prehash.ts; the CLI takes it
-   * from its environment): read beside in a cold run of large packages, else stopped.
+   * from its environment; bin/distforge starts one only for large packages): read beside in a
+   * cold run, stopped by an update.
    */
   prehash?: Prehash | null;
 }
@@ -162,11 +163,11 @@ export async function createRepository(dir: string, options: CreateOptions = {})
   let pool: ReadPool | null = null;
   let prehash: Prehash | null = null;
   try {
-    // A hashing pipeline started ahead (prehash.ts) is read beside only by a cold run of large
-    // packages. An update reads few files; small packages are hashed here while a reader thread
-    // reads them, with time to spare: the pipeline is stopped before it takes that thread's core.
+    // A hashing pipeline started ahead (prehash.ts) is read beside by a cold run; an update reads
+    // few files. Whether the packages are large enough for it was judged where it was started
+    // (bin/distforge), before Node.
     const given = options.prehash ?? null;
-    if (given !== null && !options.update && largeOnAverage(dir)) prehash = given;
+    if (given !== null && !options.update) prehash = given;
     else given?.close();
     pool = earlyPool(options.update ?? false, prehash !== null);
     return await createWith(dir, options, { pool, prehash }, writers);

@@ -22,7 +22,7 @@ import { FileHasher } from './hash-files.ts';
 import type { Prehash } from './prehash.ts';
 import { PackageReader } from './read-package.ts';
 import { readJob, runReadJob, type ReadJob, type ReadReply } from './read-worker.ts';
-import { samplePackageSizes, type FoundPackage } from './scan.ts';
+import type { FoundPackage } from './scan.ts';
 
 /** Files per batch: few messages, and little left for one thread when the others are done. */
 const BATCH = 64;
@@ -72,22 +72,6 @@ function readHere(files: readonly FoundPackage[], changelogLimit: number, onBatc
     if (r.kind === 'batch') receive(files, out, r, onBatch);
   });
   return out;
-}
-
-/** Average file size from which reading in the calling thread beside a hashing pipeline beats a reader thread. */
-const PREHASH_MIN_AVERAGE = 64 * 1024;
-
-/**
- * Whether the packages under `root` are large on average, judged by a few of them before the tree
- * is scanned: then hashing is a large part of the work, and with a pipeline hashing them
- * ({@link readWithPrehash}) the calling thread is better used reading than a reader thread
- * started for it (whose start and whose compiling the reading code again cost more than the
- * calling thread's other work). Small packages are better read by a reader thread started at once,
- * while the tree is scanned.
- */
-export function largeOnAverage(root: string): boolean {
-  const sizes = samplePackageSizes(root);
-  return sizes.length > 0 && sizes.reduce((a, b) => a + b, 0) / sizes.length >= PREHASH_MIN_AVERAGE;
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * Which files `repo create` takes as packages (scan.ts), and that the early look at package sizes
- * follows the same rules: `*.rpm` files and links to files, anywhere but in hidden directories
- * and the top-level repodata/ (a nested repodata/ is an ordinary directory); links to directories
- * are not followed (no loops), dangling links and other names are left out. createrepo_c 0.17
+ * Which files `repo create` takes as packages (scan.ts): `*.rpm` files and links to files,
+ * anywhere but in hidden directories and the top-level repodata/ (a nested repodata/ is an
+ * ordinary directory); links to directories are not followed (no loops), dangling links and other
+ * names are left out. (bin/distforge's look at package sizes follows the same rules: judged in
+ * test/cli/repo-create.test.ts.) createrepo_c 0.17
  * differs on purpose here (it walks hidden directories, the top-level repodata/ and linked
  * directories: our cache is a hidden directory, and a link may loop); the order, file name first,
  * is createrepo_c's (judged in test/repo/createrepo-compare.test.ts).
@@ -12,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { samplePackageSizes, scanPackages } from './scan.ts';
+import { scanPackages } from './scan.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'distforge-scan-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -42,10 +43,4 @@ test('packages are *.rpm files and links to files outside hidden directories and
   for (const stat of [true, false]) assert.deepEqual(scanPackages(root, { stat }).map((f) => f.href), TAKEN, `stat: ${stat}`);
   const sized = scanPackages(root);
   assert.deepEqual(sized.map((f) => f.size), [20, 10, 30, 70, 80]);
-});
-
-test('the early look at sizes sees only what the scan takes', () => {
-  assert.deepEqual(samplePackageSizes(root).sort((x, y) => x - y), [10, 20, 30, 70, 80]);
-  assert.deepEqual(samplePackageSizes(root, 2).length, 2);
-  assert.deepEqual(samplePackageSizes(join(tmp, 'missing')), []);
 });

@@ -7,7 +7,7 @@
  * - href: the path relative to the repository root, `/`-separated: the package's location in
  *   primary.xml.
  */
-import { opendirSync, readdirSync, statSync, type Dir, type Dirent } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { RepoCreateError } from '../errors.ts';
 
@@ -77,48 +77,4 @@ export function scanPackages(root: string, { stat = true }: { stat?: boolean } =
   const keyed = out.map((f) => ({ f, base: key(f.href.slice(f.href.lastIndexOf('/') + 1)), href: key(f.href) }));
   const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   return keyed.sort((x, y) => cmp(x.base, y.base) || cmp(x.href, y.href)).map((k) => k.f);
-}
-
-/**
- * The sizes of a few package files under `root` (up to `want`, from the first entries of the
- * first directories a walk in the scan's manner meets, without listing any directory whole): a
- * cheap look at what kind of packages a repository holds, before the whole tree is scanned.
- * Unreadable entries are left out.
- */
-export function samplePackageSizes(root: string, want = 16): number[] {
-  const sizes: number[] = [];
-  const dirs: [string, boolean][] = [[root, true]];
-  for (let visited = 0; dirs.length > 0 && sizes.length < want && visited < 8; visited++) {
-    const [dir, top] = dirs.shift() as [string, boolean];
-    let d: Dir;
-    try {
-      d = opendirSync(dir);
-    } catch {
-      continue;
-    }
-    try {
-      // A directory of many packages is not read past the first few hundred entries.
-      for (let seen = 0, e = d.readSync(); e && sizes.length < want && seen < 512; e = d.readSync(), seen++) {
-        const taken = entryKind(e, top);
-        if (taken === 'dir') dirs.push([join(dir, e.name), false]);
-        else if (taken === 'package') {
-          const size = fileSize(join(dir, e.name));
-          if (size >= 0) sizes.push(size);
-        }
-      }
-    } finally {
-      d.closeSync();
-    }
-  }
-  return sizes;
-}
-
-/** The size of the file at `path` (links followed); -1 when it is not a readable file. */
-function fileSize(path: string): number {
-  try {
-    const st = statSync(path);
-    return st.isFile() ? st.size : -1;
-  } catch {
-    return -1;
-  }
 }
