@@ -141,37 +141,21 @@ function streamCompressor(stream: Duplex): ViewCompressor {
  */
 function zlibCompressor(stream: Duplex): ViewCompressor {
   const result = collect(stream);
-  let queue: Uint8Array[] = [];
-  let stepping = false;
-  let ending = false;
-  const step = (): void => {
-    if (stepping || stream.destroyed) return;
-    if (queue.length === 0) {
-      if (ending) stream.end();
-      return;
-    }
-    const chunk = queue.length === 1 ? (queue[0] as Uint8Array) : Buffer.concat(queue);
-    queue = [];
-    stepping = true;
-    stream.write(chunk, () => {
-      stepping = false;
-      step();
-    });
-  };
-  const feed = (views: readonly Uint8Array[]): void => {
-    for (const v of views) if (v.byteLength > 0) queue.push(v);
-    step();
-  };
+  const feeder = new OneAtATime({
+    closed: () => stream.destroyed,
+    send: (views, done) => stream.write(views.length === 1 ? (views[0] as Uint8Array) : Buffer.concat(views), (e) => done(e ?? [])),
+    close: () => stream.end(),
+  });
   return {
-    write: feed,
+    write: (views) => feeder.write(views),
     end(views = []) {
-      ending = true;
-      feed(views);
+      feeder.write(views);
+      feeder.end();
       return result;
     },
     abort() {
-      queue = [];
       stream.destroy();
+      feeder.abort();
     },
   };
 }
@@ -188,11 +172,12 @@ function collect(stream: Readable): Promise<Uint8Array[]> {
   return result;
 }
 
-/** A `zstd` process fed through a {@link ThreadWriter} (or as a stream where its socket cannot block). */
+/** A `zstd` process fed by writes on libuv's threads ({@link blockingSocketSink}), or as a stream where its socket cannot block. */
 function zstdCompressor(): ViewCompressor {
   const { child, output, fail } = zstdProcess();
-  const writer = ThreadWriter.over(child.stdin, (e) => fail(e.message));
-  if (!writer) return streamCompressor(Duplex.from({ writable: child.stdin, readable: output }));
+  const sink = blockingSocketSink(child.stdin, (e) => fail(e.message));
+  if (!sink) return streamCompressor(Duplex.from({ writable: child.stdin, readable: output }));
+  const writer = new OneAtATime(sink);
   // The writer alone closes the socket, once no write of its is queued: Node closes a child's
   // stdin when the child exits, and a write still queued for libuv's threads would then go to
   // whatever file opened next under the same descriptor number.
@@ -212,31 +197,28 @@ function zstdCompressor(): ViewCompressor {
   };
 }
 
+/** Where {@link OneAtATime} sends. */
+interface Sink {
+  /** Whether it can take nothing more (what is queued is then dropped). */
+  closed(): boolean;
+  /** Takes `views`; `done` gets what it did not take (to go first next time), or its failure. */
+  send(views: Uint8Array[], done: (rest: Uint8Array[] | Error) => void): void;
+  /** Ends it, once everything was sent. */
+  close(): void;
+}
+
 /**
- * Writes to a socket's descriptor, made blocking, with writes on libuv's threads: one at a time,
- * each taking everything fed since the one before, so that what is fed between two turns of the
- * event loop goes out as the reader takes it, not a buffer's worth a turn. The socket is closed
- * (the reader sees the end) once everything was written, or at once when a write fails; no write
- * is started after Node has closed the socket (a child that exits has its stdin destroyed).
+ * Feeds a sink one sending at a time, each taking everything fed since the one before began, so
+ * that what is fed between two turns of the event loop goes out as the sink takes it, not a
+ * piece a turn. After {@link end} the sink is closed once everything was sent; after a failed
+ * sending nothing more is sent (the failure is the sink's to report).
  */
-class ThreadWriter {
+class OneAtATime {
   private queue: Uint8Array[] = [];
-  private writing = false;
+  private sending = false;
   private ending = false;
 
-  private constructor(
-    private readonly socket: Writable,
-    private readonly fd: number,
-    private readonly onError: (e: Error) => void,
-  ) {}
-
-  /** A writer over `socket`'s descriptor; null where Node does not show it or it cannot be made blocking. */
-  static over(socket: Writable, onError: (e: Error) => void): ThreadWriter | null {
-    const handle = (socket as Writable & { _handle?: { fd?: unknown; setBlocking?: (b: boolean) => number } })._handle;
-    if (typeof handle?.fd !== 'number' || handle.fd < 0 || typeof handle.setBlocking !== 'function') return null;
-    if (handle.setBlocking(true) !== 0) return null;
-    return new ThreadWriter(socket, handle.fd, onError);
-  }
+  constructor(private readonly sink: Sink) {}
 
   write(views: readonly Uint8Array[]): void {
     if (this.ending) return;
@@ -244,46 +226,67 @@ class ThreadWriter {
     this.pump();
   }
 
-  /** No more writes: the socket is closed once the queue is written. */
+  /** No more writes: the sink is closed once the queue is sent. */
   end(): void {
     this.ending = true;
     this.pump();
   }
 
-  /** No more writes, and what is queued is dropped: the socket is closed once a write under way ends. */
+  /** No more writes, and what is queued is dropped: the sink is closed once a sending under way ends. */
   abort(): void {
     this.queue = [];
     this.end();
   }
 
   private pump(): void {
-    if (this.writing) return;
-    if (this.socket.destroyed) {
+    if (this.sending) return;
+    if (this.sink.closed()) {
       this.queue = [];
       return;
     }
     if (this.queue.length === 0) {
-      if (this.ending) this.socket.destroy();
+      if (this.ending) this.sink.close();
       return;
     }
     const views = this.queue;
     this.queue = [];
-    this.writing = true;
-    writev(this.fd, views, (e, written) => {
-      this.writing = false;
-      if (e) {
+    this.sending = true;
+    this.sink.send(views, (rest) => {
+      this.sending = false;
+      if (rest instanceof Error) {
         this.queue = [];
         this.ending = true;
-        this.socket.destroy();
-        this.onError(e);
         return;
       }
-      // A write may take only part (a signal): the rest goes first in the next one.
-      const rest = remainder(views, written);
       if (rest.length > 0) this.queue.unshift(...rest);
       this.pump();
     });
   }
+}
+
+/**
+ * A sink writing to a socket's descriptor, made blocking, with writes on libuv's threads (as
+ * {@link OneAtATime} sends: one at a time); the socket is destroyed (the reader sees the end) when
+ * closed or when a write fails. Null where Node does not show the descriptor or it cannot be made
+ * blocking. A write is never started after the socket was destroyed: its descriptor number may
+ * name another file by then.
+ */
+function blockingSocketSink(socket: Writable, onError: (e: Error) => void): Sink | null {
+  const handle = (socket as Writable & { _handle?: { fd?: unknown; setBlocking?: (b: boolean) => number } })._handle;
+  if (typeof handle?.fd !== 'number' || handle.fd < 0 || typeof handle.setBlocking !== 'function') return null;
+  if (handle.setBlocking(true) !== 0) return null;
+  const fd = handle.fd;
+  return {
+    closed: () => socket.destroyed,
+    send: (views, done) =>
+      writev(fd, views, (e, written) => {
+        if (!e) return done(remainder(views, written));
+        socket.destroy();
+        onError(e);
+        done(e);
+      }),
+    close: () => socket.destroy(),
+  };
 }
 
 /** What of `views` is left after the first `written` bytes. */
