@@ -8,12 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { MirrorInfo } from '../../src/git/types.ts';
+import { childProcesses } from '../support/child-processes.ts';
 import { TEST_DIALECT } from '../support/db.ts';
 import { api, startTestServer, type TestServer } from '../support/server.ts';
 import { git, pushTag, upstreamRepo } from './support.ts';
@@ -89,20 +90,7 @@ test('unknown and path-like repository names are refused', async () => {
 });
 
 /** Pids of the git http-backend processes this process started (the master runs in it). */
-function backendProcesses(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('http-backend')) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
+const backendProcesses = (): number[] => childProcesses('http-backend');
 
 async function until(what: string, probe: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;

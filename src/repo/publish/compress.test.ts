@@ -7,8 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { childProcesses } from '../../../test/support/child-processes.ts';
 import { RepoCreateError } from '../errors.ts';
 import { startCompressor, type MetadataCompression } from './compress.ts';
 
@@ -41,21 +42,8 @@ function decompress(c: MetadataCompression, parts: readonly Uint8Array[]): Buffe
   return execFileSync(c === 'zstd' ? 'zstd' : 'gzip', ['-d', '-c'], { input, maxBuffer: 1 << 28 });
 }
 
-/** This process's `zstd` children (pid), from /proc. */
-function zstdChildren(): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      const [ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(1);
-      if (stat.includes('(zstd)') && Number(ppid) === process.pid) pids.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
-}
+/** This process's `zstd` children. */
+const zstdChildren = (): number[] => childProcesses('zstd\0-q\0-c');
 
 /** Bytes `pid` has read so far (/proc/PID/io). */
 function bytesRead(pid: number): number {
