@@ -146,6 +146,11 @@ function zlibCompressor(stream: Duplex): ViewCompressor {
     send: (views, done) => stream.write(views.length === 1 ? (views[0] as Uint8Array) : Buffer.concat(views), (e) => done(e ?? [])),
     close: () => stream.end(),
   });
+  return fedCompressor(feeder, result, () => stream.destroy());
+}
+
+/** A compressor fed by `feeder`, giving `result`; `stop` stops the compression (then the feeding). */
+function fedCompressor(feeder: OneAtATime, result: Promise<Uint8Array[]>, stop: () => void): ViewCompressor {
   return {
     write: (views) => feeder.write(views),
     end(views = []) {
@@ -154,7 +159,7 @@ function zlibCompressor(stream: Duplex): ViewCompressor {
       return result;
     },
     abort() {
-      stream.destroy();
+      stop();
       feeder.abort();
     },
   };
@@ -182,19 +187,7 @@ function zstdCompressor(): ViewCompressor {
   // stdin when the child exits, and a write still queued for libuv's threads would then go to
   // whatever file opened next under the same descriptor number.
   (child as { stdin: Writable | null }).stdin = null;
-  const result = collect(output);
-  return {
-    write: (views) => writer.write(views),
-    end(views = []) {
-      writer.write(views);
-      writer.end();
-      return result;
-    },
-    abort() {
-      writer.abort();
-      output.destroy();
-    },
-  };
+  return fedCompressor(writer, collect(output), () => output.destroy());
 }
 
 /** Where {@link OneAtATime} sends. */
