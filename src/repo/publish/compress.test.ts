@@ -7,11 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
 import { childProcesses } from '../../../test/support/child-processes.ts';
 import { RepoCreateError } from '../errors.ts';
-import { startCompressor, type MetadataCompression } from './compress.ts';
+import { compressStream, startCompressor, type MetadataCompression } from './compress.ts';
 
 /** `n` bytes of XML-like text that compresses as metadata does. */
 function content(n: number, seed = 1): Buffer {
@@ -108,4 +112,21 @@ test('a zstd that dies fails the compressor with what happened; one stopped part
     zstdChildren().filter((p) => !before.has(p)),
     [],
   );
+});
+
+test('a zstd that fails says so, with its message, on the stream and on the compressor', async (t) => {
+  const bin = mkdtempSync(join(tmpdir(), 'distforge-fake-zstd-'));
+  t.after(() => rmSync(bin, { recursive: true, force: true }));
+  writeFileSync(join(bin, 'zstd'), '#!/bin/sh\necho "zstd: out of luck" >&2\nexit 3\n', { mode: 0o755 });
+  const path = process.env.PATH;
+  process.env.PATH = `${bin}:${path ?? ''}`;
+  try {
+    const failed = (e: unknown): boolean => e instanceof RepoCreateError && /^zstd failed: .*out of luck/.test(e.message);
+    await assert.rejects(pipeline(Readable.from([content(8_000_000)]), compressStream('zstd'), new PassThrough().resume()), failed);
+    const compressor = startCompressor('zstd');
+    compressor.write([content(8_000_000)]);
+    await assert.rejects(compressor.end(), failed);
+  } finally {
+    process.env.PATH = path;
+  }
 });

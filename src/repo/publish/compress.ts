@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writev } from 'node:fs';
-import { Duplex, PassThrough, type Readable, type Writable } from 'node:stream';
+import { Duplex, PassThrough, Writable, type Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { RepoCreateError } from '../errors.ts';
 
@@ -40,40 +40,65 @@ export function compressStream(c: MetadataCompression): Duplex {
   }
 }
 
-/** `zstd -c` as a duplex stream; a failing tool becomes an error event on it. */
+/**
+ * `zstd -c` as a duplex stream; a failing tool becomes an error event on it, saying what the tool
+ * said (its input is written through a stream of our own: a broken pipe is only a symptom).
+ */
 function zstdStream(): Duplex {
-  const { child, output } = zstdProcess();
-  return Duplex.from({ writable: child.stdin, readable: output });
+  return zstdDuplex(zstdProcess());
+}
+
+/** A running `zstd -c` as a duplex stream (see {@link zstdStream}). */
+function zstdDuplex({ child, output, broke }: ZstdProcess): Duplex {
+  const input = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      child.stdin.write(chunk, (e) => {
+        if (e) broke(e);
+        done();
+      });
+    },
+    final(done) {
+      child.stdin.end(() => done());
+    },
+  });
+  return Duplex.from({ writable: input, readable: output });
 }
 
 interface ZstdProcess {
   child: ChildProcessWithoutNullStreams;
   /** What it writes; it fails when the tool does (with its message), and stopping it stops the tool. */
   output: PassThrough;
-  /** Fails `output` with this reason. */
-  fail(why: string): void;
+  /**
+   * Tells that writing its input failed: `output` then fails when the tool ends (with what the
+   * tool said), even if it ends with status 0.
+   */
+  broke(e: Error): void;
 }
 
 /** A running `zstd -c`. */
 function zstdProcess(): ZstdProcess {
   const child = spawn('zstd', ['-q', '-c', '-3', '-T1'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
+  let broken: string | null = null;
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const output = new PassThrough();
   child.stdout.pipe(output, { end: false });
   const fail = (why: string): void => {
     output.destroy(new RepoCreateError(`zstd failed: ${why}${stderr ? ` (${stderr.trim()})` : ''}`));
   };
+  const broke = (e: Error): void => {
+    broken ??= e.message;
+  };
   child.on('error', (e) => fail(e.message));
-  child.stdin.on('error', (e) => fail(e.message));
+  child.stdin.on('error', broke);
   child.on('close', (code, signal) => {
-    if (code === 0) output.end();
-    else fail(signal ? `killed by ${signal}` : `exit code ${String(code)}`);
+    if (code === 0 && broken === null) output.end();
+    else fail(signal ? `killed by ${signal}` : code !== 0 ? `exit code ${String(code)}` : `its input broke: ${broken}`);
   });
   output.on('close', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill();
   });
-  return { child, output, fail };
+  return { child, output, broke };
 }
 
 /**
@@ -179,9 +204,10 @@ function collect(stream: Readable): Promise<Uint8Array[]> {
 
 /** A `zstd` process fed by writes on libuv's threads ({@link blockingSocketSink}), or as a stream where its socket cannot block. */
 function zstdCompressor(): ViewCompressor {
-  const { child, output, fail } = zstdProcess();
-  const sink = blockingSocketSink(child.stdin, (e) => fail(e.message));
-  if (!sink) return streamCompressor(Duplex.from({ writable: child.stdin, readable: output }));
+  const zstd = zstdProcess();
+  const { child, output } = zstd;
+  const sink = blockingSocketSink(child.stdin, zstd.broke);
+  if (!sink) return streamCompressor(zstdDuplex(zstd));
   const writer = new OneAtATime(sink);
   // The writer alone closes the socket, once no write of its is queued: Node closes a child's
   // stdin when the child exits, and a write still queued for libuv's threads would then go to
